@@ -1,0 +1,17 @@
+"""lossviz: the Streamlit entry point. It only sets up the page and routes to the sections."""
+
+import streamlit as st
+
+from lossviz.ui import SECTIONS, section_renderer
+
+st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉", layout="wide")
+
+st.title("lossviz")
+st.caption("How loss functions measure error, pull on a model and steer gradient descent.")
+
+keys = list(SECTIONS)
+tabs = st.tabs([SECTIONS[k][0] for k in keys], key="section", on_change="rerun")
+for key, tab in zip(keys, tabs, strict=True):
+    if tab.open:  # only the open section runs: the others cost nothing on a rerun
+        with tab:
+            section_renderer(key)()

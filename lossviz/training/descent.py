@@ -1,0 +1,338 @@
+"""``fit``: train a model with a loss by gradient descent and record every step.
+
+The parameter gradient comes from the loss's exact gradient by the chain rule
+(``dL/dtheta = Z.T @ dL/dpred``), never from finite differences. The history records the
+parameters, the mean loss and the gradient norm at every step including the start, and says
+why the run stopped. It never holds NaN or inf: a run that blows up is cut at its last finite
+step and marked diverged.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lossviz._validation import (
+    as_float_array,
+    check_binary_labels,
+    check_int,
+    check_positive,
+)
+from lossviz.losses import Loss, get_loss
+from lossviz.training.models import Model, make_model
+from lossviz.training.optimizers import make_optimizer
+from lossviz.training.schedules import Schedule, get_schedule
+
+MAX_STEPS = 100_000
+STOP_REASONS = ("budget", "tolerance", "gradient", "early_stopping", "divergence")
+_DIVERGENCE_FACTOR = 1e8
+_PARAM_LIMIT = 1e200  # on the squared norm of the parameters
+
+
+@dataclass(frozen=True)
+class History:
+    """Everything a gradient-descent run did, one row per step (row 0 is the start).
+
+    Attributes:
+        params: ``(steps_run + 1, n_params)``; the weights, then the intercept last.
+        loss: mean training loss at each row's parameters.
+        grad_norm: Euclidean norm of the full-batch gradient at each row's parameters.
+        lr: the learning rate used for each update (``steps_run`` values).
+        stop_step: index of the last row (equals ``steps_run``).
+        stop_reason: one of ``budget``, ``tolerance``, ``gradient``, ``early_stopping``,
+            ``divergence``.
+        diverged: True when the loss or the parameters blew up; ``diverged_at`` is the step
+            where that was seen (the history stops one row before it).
+        converged: True when a tolerance rule (``tol`` or ``grad_tol``) stopped the run.
+        val_loss: mean loss on the validation data at each row, when validation was given.
+        best_step: the row with the lowest validation loss (or training loss without
+            validation); ``best_params`` are the parameters there.
+    """
+
+    params: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    lr: np.ndarray
+    stop_step: int
+    stop_reason: str
+    diverged: bool
+    diverged_at: int | None
+    converged: bool
+    val_loss: np.ndarray | None
+    best_step: int
+    loss_name: str
+    optimizer: str
+    model: Model
+
+    @property
+    def steps_run(self) -> int:
+        return self.stop_step
+
+    @property
+    def final_params(self) -> np.ndarray:
+        return self.params[-1]
+
+    @property
+    def best_params(self) -> np.ndarray:
+        return self.params[self.best_step]
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.loss[-1])
+
+    def predict(self, x: Any, step: int = -1) -> np.ndarray:
+        """The model's predictions (scores, for classification) at row ``step``."""
+        return self.model.predict(self.params[step], x)
+
+    def coefficients(self, step: int = -1) -> tuple[np.ndarray, float]:
+        """Weights and intercept in raw input units at row ``step`` (see ``Model``)."""
+        return self.model.coefficients(self.params[step])
+
+    def describe(self) -> str:
+        """One plain-words sentence about how the run ended."""
+        last = f"loss {self.loss[-1]:.4g}"
+        if self.stop_reason == "divergence":
+            return (
+                f"diverged at step {self.diverged_at}: the learning rate is too large for "
+                f"{self.loss_name} here (last finite {last} at step {self.stop_step})"
+            )
+        if self.stop_reason == "tolerance":
+            return f"converged at step {self.stop_step}: the loss stopped changing ({last})"
+        if self.stop_reason == "gradient":
+            return f"converged at step {self.stop_step}: the gradient is nearly zero ({last})"
+        if self.stop_reason == "early_stopping":
+            assert self.val_loss is not None
+            return (
+                f"stopped early at step {self.stop_step}: the validation loss last improved "
+                f"at step {self.best_step} ({self.val_loss[self.best_step]:.4g})"
+            )
+        return f"ran all {self.stop_step} steps ({last})"
+
+
+def fit(
+    x: Any,
+    y: Any,
+    loss: str | Loss,
+    *,
+    model: str = "linear",
+    degree: int | None = None,
+    optimizer: str = "gd",
+    lr: float = 0.1,
+    steps: int = 100,
+    schedule: str | Schedule | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    init: Any = None,
+    momentum: float | None = None,
+    beta1: float | None = None,
+    beta2: float | None = None,
+    eps: float | None = None,
+    tol: float | None = None,
+    grad_tol: float | None = None,
+    validation: tuple[Any, Any] | None = None,
+    patience: int | None = None,
+) -> History:
+    """Train ``model`` on ``(x, y)`` by minimising the mean ``loss`` with ``optimizer``.
+
+    Args:
+        x: inputs, shape ``(n,)`` or ``(n, d)``.
+        y: targets (regression) or labels in {0, 1} (binary classification), shape ``(n,)``.
+        loss: a loss name (``"huber"``) or a loss object, built-in or custom; any object with
+            ``pointwise`` and ``gradient`` works.
+        model: ``"linear"`` (``f = x.w + b``) or ``"poly"`` (polynomial of ``degree`` in 1-D
+            ``x`` on scaled features).
+        optimizer: ``"gd"`` (full batch), ``"sgd"`` (mini-batches of ``batch_size``, default
+            ``min(32, n)``, reshuffled each epoch from ``seed``), ``"momentum"`` and
+            ``"nesterov"`` (``momentum``, default 0.9), ``"adam"`` (``beta1``, ``beta2``,
+            ``eps``; defaults 0.9, 0.999, 1e-8).
+        lr: base learning rate; ``schedule`` (a name or ``get_schedule(...)``) varies it.
+        steps: the step budget (at most 100,000).
+        init: starting parameters (weights then intercept); zeros by default.
+        tol: stop once the relative change of the training loss between two steps falls
+            below ``tol``.
+        grad_tol: stop once the gradient norm falls below ``grad_tol``.
+        validation: ``(x_val, y_val)``; the validation loss is recorded at every step.
+        patience: with ``validation``, stop once the validation loss has not improved for
+            ``patience`` steps.
+
+    Returns:
+        a ``History``. Divergence (a non-finite loss, or one above 1e8 times the start) stops
+        the run; the history keeps only finite rows.
+
+    Example: ``fit([0, 1, 2], [1, 3, 5], "mse", lr=0.1, steps=500).final_params  # ~[2, 1]``
+    """
+    loss_obj = get_loss(loss) if isinstance(loss, str) else loss
+    task = getattr(loss_obj, "task", "regression")
+    if task == "multiclass":
+        raise ValueError(
+            "fit trains regression and binary classification losses; for multiclass losses "
+            "use loss.gradient on the logits"
+        )
+    xs = as_float_array(x, "x")
+    ys = as_float_array(y, "y")
+    if ys.ndim != 1:
+        raise ValueError(f"y must be 1-D (one target per sample); got shape {ys.shape}")
+    if xs.shape[0] != ys.shape[0]:
+        raise ValueError(
+            f"x and y must have the same number of samples; got {xs.shape[0]} and {ys.shape[0]}"
+        )
+    if task == "classification":
+        check_binary_labels(ys, "y")
+    steps = check_int(steps, "steps", low=0, high=MAX_STEPS)
+    lr = check_positive(lr, "lr")
+    the_model = make_model(model, xs, degree)
+    design = the_model.features(xs)
+    n, p = design.shape
+
+    val_design = val_y = None
+    if validation is not None:
+        try:
+            vx, vy = validation
+        except (TypeError, ValueError):
+            raise ValueError("validation must be a pair (x_val, y_val)") from None
+        val_design = the_model.features(vx)
+        val_y = as_float_array(vy, "y_val")
+        if val_y.shape != (val_design.shape[0],):
+            raise ValueError("x_val and y_val must have the same number of samples")
+        if task == "classification":
+            check_binary_labels(val_y, "y_val")
+    if patience is not None:
+        if validation is None:
+            raise ValueError("patience needs validation data: pass validation=(x_val, y_val)")
+        patience = check_int(patience, "patience", low=1)
+    if tol is not None:
+        tol = check_positive(tol, "tol")
+    if grad_tol is not None:
+        grad_tol = check_positive(grad_tol, "grad_tol")
+
+    theta = np.zeros(p) if init is None else as_float_array(init, "init").copy()
+    if theta.shape != (p,):
+        raise ValueError(f"init must hold {p} numbers (weights then intercept); got {theta.shape}")
+    opt = make_optimizer(
+        optimizer, p, {"momentum": momentum, "beta1": beta1, "beta2": beta2, "eps": eps}
+    )
+    rates = get_schedule(schedule).rates(lr, steps)
+    stochastic = optimizer == "sgd"
+    if stochastic:
+        batch = check_int(min(32, n) if batch_size is None else batch_size, "batch_size", low=1)
+        batch = min(batch, n)
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(n)
+        cursor = 0
+    elif batch_size is not None:
+        raise ValueError("batch_size applies to optimizer='sgd' only")
+
+    evaluate, evaluate_sum = _evaluators(loss_obj)
+    # Column-major Z makes Z @ theta a fast column sweep; Z.T / n is scaled once so the
+    # gradient of the mean is one matrix-vector product per step.
+    design = np.asfortranarray(design)
+    design_tn = np.ascontiguousarray(design.T) / n
+    params = np.empty((steps + 1, p))
+    losses: list[float] = []  # lists: appending a float is cheaper than numpy item assignment
+    norms: list[float] = []
+    rate_list = rates.tolist()
+    val_losses = np.empty(steps + 1) if val_design is not None else None
+    stop_reason, diverged_at, converged = "budget", None, False
+    best_step, best_val = 0, np.inf
+    last = steps
+    limit = np.inf
+    total = np.add.reduce
+    isfinite, sqrt = math.isfinite, math.sqrt
+
+    with np.errstate(all="ignore"):  # blow-ups are detected below, never printed
+        for t in range(steps + 1):
+            current, dpred = evaluate_sum(ys, design @ theta)
+            current /= n
+            grad = design_tn @ dpred
+            gg = float(grad @ grad)
+            if not (current <= limit and isfinite(gg)):  # also catches NaN
+                stop_reason, diverged_at, last = "divergence", t, t - 1
+                break
+            params[t] = theta
+            losses.append(current)
+            norms.append(sqrt(gg))
+            if t == 0:
+                limit = _DIVERGENCE_FACTOR * max(current, 1e-12) if isfinite(current) else -1.0
+                if limit < 0:
+                    stop_reason, diverged_at, last = "divergence", 0, -1
+                    break
+            if val_losses is not None:
+                vv, _ = evaluate(val_y, val_design @ theta)
+                val_losses[t] = float(total(vv)) / len(vv)
+                if val_losses[t] < best_val:
+                    best_val, best_step = val_losses[t], t
+                elif patience is not None and t - best_step >= patience:
+                    stop_reason, last = "early_stopping", t
+                    break
+            if t > 0 and tol is not None:
+                change = abs(current - losses[t - 1]) / max(abs(losses[t - 1]), 1e-300)
+                if change < tol:
+                    stop_reason, last, converged = "tolerance", t, True
+                    break
+            if grad_tol is not None and norms[t] < grad_tol:
+                stop_reason, last, converged = "gradient", t, True
+                break
+            if t == steps:
+                break
+            if stochastic:
+                if cursor + batch > n:
+                    order, cursor = rng.permutation(n), 0
+                rows = order[cursor : cursor + batch]
+                cursor += batch
+                _, dbatch = evaluate(ys[rows], design[rows] @ theta)
+                grad = (design[rows].T @ dbatch) / len(rows)
+            theta = opt.update(theta, grad, rate_list[t])
+            if not float(theta @ theta) < _PARAM_LIMIT:
+                stop_reason, diverged_at, last = "divergence", t + 1, t
+                break
+
+    if last < 0:
+        raise ValueError(
+            f"the {getattr(loss_obj, 'label', 'loss')} is not finite at the starting parameters; "
+            "choose another start (init) or rescale the data"
+        )
+    kept = slice(0, last + 1)
+    loss_arr = np.array(losses[kept])
+    val_kept = None if val_losses is None else val_losses[kept].copy()
+    best_step = int(np.argmin(loss_arr if val_kept is None else val_kept))
+    return History(
+        params=params[kept].copy(),
+        loss=loss_arr,
+        grad_norm=np.array(norms[kept]),
+        lr=rates[:last].copy(),
+        stop_step=last,
+        stop_reason=stop_reason,
+        diverged=stop_reason == "divergence",
+        diverged_at=diverged_at,
+        converged=converged,
+        val_loss=val_kept,
+        best_step=best_step,
+        loss_name=getattr(loss_obj, "label", None) or getattr(loss_obj, "name", "the loss"),
+        optimizer=optimizer,
+        model=the_model,
+    )
+
+
+def _evaluators(loss: Any):
+    """Two unchecked callables: (values, dpred) and (sum, dpred); any loss-like object works."""
+    if isinstance(loss, Loss):
+        return loss._pointwise_and_dpred, loss._sum_and_dpred
+
+    def generic(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            return (
+                np.asarray(loss.pointwise(y_true, y_pred), dtype=np.float64),
+                np.asarray(loss.gradient(y_true, y_pred), dtype=np.float64) * len(y_pred),
+            )
+        except (ValueError, FloatingPointError, OverflowError):
+            nan = np.full(len(y_pred), np.nan)
+            return nan, nan
+
+    def generic_sum(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, np.ndarray]:
+        values, dpred = generic(y_true, y_pred)
+        return float(np.sum(values)), dpred
+
+    return generic, generic_sum

@@ -1,0 +1,91 @@
+"""Models trained by ``fit``: a linear model and a polynomial on scaled features.
+
+A model turns inputs into a design matrix once; predictions are ``Z @ theta`` and the
+parameter gradient is ``Z.T @ dloss/dpred`` (the chain rule, exact). Parameters are the
+weights followed by the intercept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lossviz._validation import as_float_array, check_int
+
+MODELS = ("linear", "poly")
+MAX_DEGREE = 20
+
+
+@dataclass(frozen=True)
+class Model:
+    """A linear model in features ``phi(x)``: ``f(x) = phi(x) . w + b``.
+
+    ``kind`` is ``"linear"`` (``phi(x) = x``, 1-D or multi-column ``x``) or ``"poly"``
+    (``phi(x) = ((x**j - mean_j) / std_j)`` for ``j = 1..degree``, 1-D ``x``; the scaling, from
+    the training inputs, keeps the features on one scale so gradient descent behaves).
+    """
+
+    kind: str
+    n_features: int
+    degree: int = 1
+    mean: np.ndarray | None = None
+    std: np.ndarray | None = None
+
+    @property
+    def n_params(self) -> int:
+        return self.n_features + 1
+
+    def features(self, x: Any) -> np.ndarray:
+        """The design matrix: one row per sample, the features then a column of ones."""
+        x = as_float_array(x, "x")
+        if self.kind == "poly":
+            if x.ndim != 1:
+                raise ValueError(f"the polynomial model takes 1-D x; got shape {x.shape}")
+            powers = x[:, None] ** np.arange(1, self.degree + 1)
+            feats = (powers - self.mean) / self.std
+        else:
+            feats = x[:, None] if x.ndim == 1 else x
+            if feats.ndim != 2 or feats.shape[1] != self.n_features:
+                raise ValueError(
+                    f"x must have {self.n_features} feature column(s); got shape {x.shape}"
+                )
+        return np.column_stack([feats, np.ones(len(feats))])
+
+    def predict(self, params: Any, x: Any) -> np.ndarray:
+        return self.features(x) @ np.asarray(params, dtype=np.float64)
+
+    def coefficients(self, params: Any) -> tuple[np.ndarray, float]:
+        """Weights and intercept in the units of the raw inputs.
+
+        For ``poly`` the weights are the coefficients of ``x**1 .. x**degree`` (lowest first),
+        so ``np.polyval([*w[::-1], b], x)`` reproduces the predictions.
+        """
+        params = np.asarray(params, dtype=np.float64)
+        w, b = params[:-1], float(params[-1])
+        if self.kind == "poly":
+            raw = w / self.std
+            return raw, b - float(raw @ self.mean)
+        return w.copy(), b
+
+
+def make_model(kind: str, x: np.ndarray, degree: int | None = None) -> Model:
+    """Build the model for training inputs ``x`` (validated, 1-D or 2-D)."""
+    if kind not in MODELS:
+        raise ValueError(f"unknown model {kind!r}; choose one of: {', '.join(MODELS)}")
+    if kind == "linear":
+        if degree not in (None, 1):
+            raise ValueError("degree applies to model='poly' only")
+        if x.ndim not in (1, 2):
+            raise ValueError(f"x must be 1-D or 2-D (samples x features); got shape {x.shape}")
+        return Model("linear", 1 if x.ndim == 1 else x.shape[1])
+    degree = check_int(3 if degree is None else degree, "degree", low=1, high=MAX_DEGREE)
+    if x.ndim != 1:
+        raise ValueError(f"the polynomial model takes 1-D x; got shape {x.shape}")
+    powers = x[:, None] ** np.arange(1, degree + 1)
+    mean = powers.mean(axis=0)
+    std = powers.std(axis=0)
+    if not np.all(std > 0):
+        raise ValueError("the polynomial model needs at least two different x values")
+    return Model("poly", degree, degree, mean, std)

@@ -1,0 +1,121 @@
+"""Optimizers a course teaches, as PyTorch's ``torch.optim`` writes their updates.
+
+Each optimizer keeps its own state and turns a gradient ``g`` and a learning rate into the
+next parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lossviz._validation import check_open_unit, check_positive
+
+OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "adam")
+
+OPTIMIZER_LABELS = {
+    "gd": "Gradient descent",
+    "sgd": "SGD (mini-batch)",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "adam": "Adam",
+}
+
+OPTIMIZER_LATEX = {
+    "gd": r"\theta \leftarrow \theta - \eta\, g",
+    "sgd": r"\theta \leftarrow \theta - \eta\, g_{\text{batch}}",
+    "momentum": r"v \leftarrow \beta v + g,\quad \theta \leftarrow \theta - \eta\, v",
+    "nesterov": r"v \leftarrow \beta v + g,\quad \theta \leftarrow \theta - \eta\,(g + \beta v)",
+    "adam": (
+        r"m \leftarrow \beta_1 m + (1-\beta_1) g,\; v \leftarrow \beta_2 v + (1-\beta_2) g^2,\;"
+        r"\theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}"
+    ),
+}
+
+
+class Optimizer:
+    """Plain (stochastic) gradient descent: ``theta <- theta - lr * g``."""
+
+    def __init__(self, n_params: int) -> None:
+        self.n_params = n_params
+
+    def update(self, theta: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+        return theta - lr * g
+
+
+class Momentum(Optimizer):
+    """Heavy ball: ``v <- beta v + g``, ``theta <- theta - lr v`` (``torch.optim.SGD``)."""
+
+    def __init__(self, n_params: int, momentum: float = 0.9) -> None:
+        super().__init__(n_params)
+        self.beta = momentum
+        self.v = np.zeros(n_params)
+
+    def update(self, theta, g, lr):
+        self.v = self.beta * self.v + g
+        return theta - lr * self.v
+
+
+class Nesterov(Momentum):
+    """Nesterov momentum: ``v <- beta v + g``, ``theta <- theta - lr (g + beta v)``.
+
+    This is the look-ahead written without evaluating a second gradient, as
+    ``torch.optim.SGD(nesterov=True)``.
+    """
+
+    def update(self, theta, g, lr):
+        self.v = self.beta * self.v + g
+        return theta - lr * (g + self.beta * self.v)
+
+
+class Adam(Optimizer):
+    """Adam with bias correction (``torch.optim.Adam`` defaults: 0.9, 0.999, 1e-8)."""
+
+    def __init__(
+        self, n_params: int, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
+        super().__init__(n_params)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.m = np.zeros(n_params)
+        self.v = np.zeros(n_params)
+        self.t = 0
+
+    def update(self, theta, g, lr):
+        self.t += 1
+        self.m = self.beta1 * self.m + (1.0 - self.beta1) * g
+        self.v = self.beta2 * self.v + (1.0 - self.beta2) * g * g
+        m_hat = self.m / (1.0 - self.beta1**self.t)
+        v_hat = self.v / (1.0 - self.beta2**self.t)
+        return theta - lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+def make_optimizer(name: str, n_params: int, options: dict[str, Any]) -> Optimizer:
+    """Build an optimizer by name; ``options`` holds momentum, beta1, beta2 or eps."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    allowed = {
+        "gd": (),
+        "sgd": (),
+        "momentum": ("momentum",),
+        "nesterov": ("momentum",),
+        "adam": ("beta1", "beta2", "eps"),
+    }[name]
+    given = {k: v for k, v in options.items() if v is not None}
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise ValueError(
+            f"optimizer {name!r} takes no {', '.join(unknown)}; it takes: "
+            f"{', '.join(allowed) or 'only lr'}"
+        )
+    if name in ("momentum", "nesterov"):
+        beta = check_open_unit(given.get("momentum", 0.9), "momentum")
+        return (Momentum if name == "momentum" else Nesterov)(n_params, beta)
+    if name == "adam":
+        return Adam(
+            n_params,
+            check_open_unit(given.get("beta1", 0.9), "beta1"),
+            check_open_unit(given.get("beta2", 0.999), "beta2"),
+            check_positive(given.get("eps", 1e-8), "eps"),
+        )
+    return Optimizer(n_params)
