@@ -282,9 +282,10 @@ class Tukey(RegressionLoss):
 
     def _value(self, r):
         c = self.params["c"]
-        inside = np.abs(r) <= c
-        u = 1.0 - np.square(np.where(inside, r / c, 1.0))
-        return (c * c / 6.0) * (1.0 - u * u * u)
+        t2 = np.square(np.where(np.abs(r) <= c, r / c, 1.0))
+        u = 1.0 - t2
+        # 1 - u^3 = t^2 (1 + u + u^2): no cancellation for tiny residuals.
+        return (c * c / 6.0) * t2 * (1.0 + u + u * u)
 
     def _deriv(self, r):
         c = self.params["c"]
