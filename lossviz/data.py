@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from lossviz._validation import as_scalar, as_float_array, check_choice, check_int
+from lossviz._validation import as_float_array, as_scalar, check_choice, check_int
 
 MAX_POINTS = 5_000
 OUTLIER_PLACES = ("right", "left", "middle", "random")
@@ -157,6 +157,11 @@ def make_classification(
         "class 1": [np.flatnonzero(y == 1)],
         "both": [np.flatnonzero(y == 1), np.flatnonzero(y == 0)],
     }[flip_class]
+    if flip > sum(len(pool) for pool in pools):
+        raise ValueError(
+            f"cannot flip {flip} labels of {flip_class}: it has only "
+            f"{sum(len(pool) for pool in pools)} points"
+        )
     ranked = [pool[np.argsort(-depth[pool])] for pool in pools]
     taken = 0
     for i in range(n):

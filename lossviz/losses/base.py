@@ -83,7 +83,9 @@ class Loss:
     # -- public, checked API ---------------------------------------------------------------
     def __call__(self, y_true: Any, y_pred: Any) -> float:
         """Mean loss over the samples, as a Python float."""
-        values = self.pointwise(y_true, y_pred)
+        return self._finite_mean(self.pointwise(y_true, y_pred))
+
+    def _finite_mean(self, values: np.ndarray) -> float:
         with np.errstate(over="ignore"):
             mean = float(np.mean(values))
         if not np.isfinite(mean):
@@ -112,7 +114,7 @@ class Loss:
         values, dpred = self._unchecked(yt, yp)
         self._check_finite(yt, yp, values, "loss")
         self._check_finite(yt, yp, dpred, "gradient")
-        return float(np.mean(values)), dpred / len(yp)
+        return self._finite_mean(values), dpred / len(yp)
 
     def _unchecked(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

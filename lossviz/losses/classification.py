@@ -147,9 +147,10 @@ class ZeroOne(MarginLoss):
     r"""0-1 loss, for reference: ``l(m) = 1`` if ``m <= 0`` else 0 (mistakes counted).
 
     A point exactly on the boundary (``m = 0``) counts as a mistake: it has no evidence for its
-    class. (That is also where cross-entropy in bits, ``log2(1 + e^-m)``, equals 1.) Its derivative is 0 everywhere it exists (and is set to 0 at
-    ``m = 0``), so gradient descent gets no signal at all: the loss is flat almost everywhere
-    and jumps at the boundary. That is why we train with smooth or convex *surrogates*
+    class. (That is also where cross-entropy in bits, ``log2(1 + e^-m)``, equals 1.) Its
+    derivative is 0 everywhere it exists (and is set to 0 at ``m = 0``), so gradient descent
+    gets no signal at all: the loss is flat almost everywhere and jumps at the boundary. That
+    is why we train with smooth or convex *surrogates*
     (cross-entropy, hinge, ...) that upper-bound it and have useful slopes.
 
     Example: ``get_loss("zero_one")([1, 0, 1], [2.0, 0.5, 0.0])  # 2/3``

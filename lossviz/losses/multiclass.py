@@ -79,7 +79,7 @@ class SoftmaxCrossEntropy(MulticlassLoss):
         logp = _log_softmax(y_pred)
         grad = np.exp(logp)
         grad[rows, labels] -= 1.0
-        return -logp[rows, labels], grad
+        return 0.0 - logp[rows, labels], grad  # 0.0 - x: an exact fit gives 0.0, not -0.0
 
 
 class MulticlassHinge(MulticlassLoss):

@@ -7,6 +7,8 @@ Forms are chosen to stay finite and accurate for residuals up to 1e150.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from lossviz._validation import check_open_unit, check_positive
@@ -77,7 +79,9 @@ class Huber(RegressionLoss):
 
     name = "huber"
     label = "Huber"
-    param_specs = {"delta": Param(1.0, check_positive, "where the quadratic zone ends")}
+    param_specs: ClassVar[dict[str, Param]] = {
+        "delta": Param(1.0, check_positive, "where the quadratic zone ends")
+    }
 
     @property
     def latex(self):
@@ -155,7 +159,9 @@ class Quantile(RegressionLoss):
 
     name = "quantile"
     label = "Quantile"
-    param_specs = {"tau": Param(0.5, check_open_unit, "the quantile fitted, in (0, 1)")}
+    param_specs: ClassVar[dict[str, Param]] = {
+        "tau": Param(0.5, check_open_unit, "the quantile fitted, in (0, 1)")
+    }
 
     @property
     def latex(self):
@@ -166,7 +172,10 @@ class Quantile(RegressionLoss):
 
     @property
     def derivative_latex(self):
-        return r"\ell'(r) = \begin{cases} -\tau & r < 0 \\ 0 & r = 0 \\ 1 - \tau & r > 0 \end{cases}"
+        return (
+            r"\ell'(r) = \begin{cases} -\tau & r < 0 \\ 0 & r = 0 \\ 1 - \tau & r > 0"
+            r" \end{cases}"
+        )
 
     def _value(self, r):
         tau = self.params["tau"]
@@ -189,7 +198,9 @@ class PseudoHuber(RegressionLoss):
 
     name = "pseudo_huber"
     label = "Pseudo-Huber"
-    param_specs = {"delta": Param(1.0, check_positive, "scale where the loss turns linear")}
+    param_specs: ClassVar[dict[str, Param]] = {
+        "delta": Param(1.0, check_positive, "scale where the loss turns linear")
+    }
 
     @property
     def latex(self):
@@ -224,7 +235,9 @@ class Cauchy(RegressionLoss):
     name = "cauchy"
     label = "Cauchy"
     convex = False
-    param_specs = {"c": Param(1.0, check_positive, "residual scale where the pull peaks")}
+    param_specs: ClassVar[dict[str, Param]] = {
+        "c": Param(1.0, check_positive, "residual scale where the pull peaks")
+    }
 
     @property
     def latex(self):
@@ -266,7 +279,9 @@ class Tukey(RegressionLoss):
     name = "tukey"
     label = "Tukey"
     convex = False
-    param_specs = {"c": Param(4.685, check_positive, "residual beyond which the loss is flat")}
+    param_specs: ClassVar[dict[str, Param]] = {
+        "c": Param(4.685, check_positive, "residual beyond which the loss is flat")
+    }
 
     @property
     def latex(self):
