@@ -49,6 +49,15 @@ LOSS_COLORS: dict[str, str] = {
 }
 DASHES: dict[str, str] = {"zero_one": "dot", "custom": "dash"}
 
+# learning-rate schedules (lossviz.SCHEDULES), one colour each in every chart
+SCHEDULE_COLORS: dict[str, str] = {
+    "constant": OKABE_ITO["black"],
+    "step": OKABE_ITO["orange"],
+    "exponential": OKABE_ITO["sky"],
+    "cosine": OKABE_ITO["green"],
+    "warmup": OKABE_ITO["purple"],
+}
+
 DATA_COLOR = "#444444"
 OUTLIER_COLOR = OKABE_ITO["vermillion"]
 CLASS_COLORS = (OKABE_ITO["blue"], OKABE_ITO["orange"])  # class 0, class 1
