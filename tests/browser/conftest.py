@@ -1,0 +1,65 @@
+"""Fixtures for the real-browser tests: one streamlit server and one Chromium per session.
+
+They live here, not in tests/conftest.py, so the other tests never start a server. Without
+Chromium or Playwright the browser tests skip with the reason on a developer's machine and
+fail in CI (``CI=true``), where a skipped browser test would hide a broken page.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+from streamlit_browser import (  # found through the path set just above
+    CHROMIUM,
+    launch_chromium,
+    open_app,
+    streamlit_server,
+)
+
+INSTALL_HINT = "install it with: apt-get update && apt-get install -y chromium"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason}; CI must run the browser tests ({INSTALL_HINT})", pytrace=False)
+    pytest.skip(f"{reason} ({INSTALL_HINT}); CI fails instead of skipping")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"Debian's Chromium is not at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(browser: Any) -> Iterator[str]:
+    # Depends on ``browser`` so that a missing browser skips before a server is started.
+    with streamlit_server("app.py") as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Any, app_url: str) -> Iterator[Any]:
+    """The app freshly loaded, its first run finished and its charts drawn.
+
+    ``page.errors`` lists uncaught JavaScript errors (a chart that fails to draw).
+    """
+    tab = open_app(browser, app_url)
+    yield tab
+    tab.close()
