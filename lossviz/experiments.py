@@ -1,0 +1,225 @@
+"""Small numeric experiments on a straight-line fit ``f(x) = w x + b``: numpy only.
+
+- ``loss_landscape``: the mean loss over a grid of ``(w, b)``, for contour plots.
+- ``curvature_bound`` and ``safe_learning_rate``: the largest curvature of a loss's mean
+  over the line's parameters, and the gradient-descent step size it allows.
+- ``robust_line`` and ``outlier_sweep``: the line each loss prefers, and how it moves as one
+  outlier is pushed further away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from lossviz._validation import as_float_array, check_int, check_positive
+from lossviz.losses import Loss
+
+# sup of l''(r) over r for the smooth regression losses: MSE r^2 -> 2; Huber, pseudo-Huber and
+# log-cosh all have l'' <= 1 (Huber's quadratic piece is r^2 / 2).
+_MAX_CURVATURE = {"mse": 2.0, "huber": 1.0, "pseudo_huber": 1.0, "log_cosh": 1.0}
+MAX_GRID = 200
+
+
+def _design(x: Any) -> np.ndarray:
+    xs = as_float_array(x, "x")
+    if xs.ndim != 1 or len(xs) == 0:
+        raise ValueError(f"x must be a non-empty 1-D array; got shape {xs.shape}")
+    return np.column_stack([xs, np.ones(len(xs))])
+
+
+class Landscape(NamedTuple):
+    """``loss[j, i]`` is the mean loss of the line with slope ``w[i]`` and intercept ``b[j]``."""
+
+    w: np.ndarray
+    b: np.ndarray
+    loss: np.ndarray
+
+
+def loss_landscape(
+    x: Any,
+    y: Any,
+    loss: Loss,
+    *,
+    w_range: tuple[float, float],
+    b_range: tuple[float, float],
+    size: int = 60,
+) -> Landscape:
+    """Mean ``loss`` of the line ``w x + b`` on a ``size`` x ``size`` grid of ``(w, b)``.
+
+    ``L(w, b) = mean_i l(w x_i + b - y_i)``, with ``l`` the loss as a function of the
+    residual (``loss.elementwise``).
+
+    Example: ``loss_landscape([0, 1], [0, 1], get_loss("mse"), w_range=(0, 2),
+    b_range=(-1, 1), size=3).loss[1, 1]  # 0.0 (w = 1, b = 0 fits exactly)``
+    """
+    z = _design(x)
+    ys = as_float_array(y, "y")
+    if ys.shape != (len(z),):
+        raise ValueError(f"x and y must have the same length; got {len(z)} and {ys.shape}")
+    size = check_int(size, "size", low=2, high=MAX_GRID)
+    (w0, w1), (b0, b1) = (tuple(map(float, w_range)), tuple(map(float, b_range)))
+    if not (np.isfinite([w0, w1, b0, b1]).all() and w0 < w1 and b0 < b1):
+        raise ValueError("w_range and b_range must be finite (low, high) pairs with low < high")
+    w = np.linspace(w0, w1, size)
+    b = np.linspace(b0, b1, size)
+    # (size_b, size_w, n) residuals; the sizes are bounded so this stays a few MB.
+    r = w[None, :, None] * z[:, 0] + b[:, None, None] - ys
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = loss.elementwise(r).mean(axis=-1)
+    return Landscape(w=w, b=b, loss=values)
+
+
+def curvature_bound(x: Any, loss_name: str) -> float:
+    """Upper bound ``L`` on the curvature of the mean loss over ``(w, b)``.
+
+    The Hessian of ``mean_i l(z_i . theta - y_i)`` is ``Z^T diag(l''(r)) Z / n``, so
+    ``L = max l'' * lambda_max(Z^T Z) / n`` with ``Z = [x, 1]``: ``2 lambda_max / n`` for MSE,
+    half that for Huber (its quadratic piece is ``r^2 / 2``). ``inf`` for MAE and other
+    losses whose slope jumps (no bound exists).
+
+    Example: ``curvature_bound([-1, 1], "mse")  # 2.0 (Z^T Z / n is the identity)``
+    """
+    z = _design(x)
+    top = float(np.linalg.eigvalsh(z.T @ z / len(z))[-1])
+    return _MAX_CURVATURE.get(loss_name, np.inf) * top
+
+
+class StepSize(NamedTuple):
+    """A learning rate, the schedule to use it with, and why (one plain sentence)."""
+
+    lr: float
+    schedule: str
+    reason: str
+
+
+def safe_learning_rate(x: Any, loss_name: str) -> StepSize:
+    """The gradient-descent step ``1 / L`` that the loss's curvature bound ``L`` allows.
+
+    With ``lr <= 1 / L`` every plain gradient step lowers a smooth loss (and any ``lr < 2 / L``
+    still converges); above ``2 / L`` the steepest direction overshoots and grows. MAE has no
+    such bound (its slope jumps from -1 to +1 at the fit), so no constant step is safe: it
+    gets Huber's (delta = 1) step with a cosine decay, so that its zig-zag shrinks.
+
+    Example: ``safe_learning_rate([-1, 1], "mse").lr  # 0.5``
+    """
+    bound = curvature_bound(x, loss_name)
+    if np.isfinite(bound) and bound > 0:
+        return StepSize(
+            1.0 / bound, "constant",
+            f"1/L with L = {bound:.3g}, the largest curvature of the mean loss",
+        )
+    huber = curvature_bound(x, "huber")
+    lr = 1.0 / huber if huber > 0 else 1.0
+    return StepSize(
+        lr, "cosine",
+        "no curvature bound (the slope jumps at the fit): Huber's step, decayed to 0",
+    )
+
+
+def robust_line(
+    x: Any, y: Any, loss_name: str, *, delta: float = 1.0, iterations: int = 100
+) -> np.ndarray:
+    """The line ``(w, b)`` that minimises the mean MSE, MAE or Huber loss; batched over rows.
+
+    ``y`` is ``(n,)`` or ``(k, n)`` (k data sets sharing ``x``); returns ``(2,)`` or ``(k, 2)``.
+    MSE is solved exactly (least squares). MAE and Huber use iteratively reweighted least
+    squares: weights ``1`` inside ``|r| <= delta`` and ``delta / |r|`` outside for Huber,
+    ``1 / max(|r|, 1e-9 * scale)`` for MAE; each weighted fit is a 2 x 2 solve.
+
+    Example: ``robust_line([0, 1, 2, 3, 4], [0, 1, 30, 3, 4], "mae")  # ~[1, 0]``
+    """
+    z = _design(x)
+    ys = as_float_array(y, "y")
+    single = ys.ndim == 1
+    ys = np.atleast_2d(ys)
+    if ys.shape[1] != len(z):
+        raise ValueError(f"y must have {len(z)} columns (one per x); got shape {ys.shape}")
+    if loss_name not in ("mse", "mae", "huber"):
+        raise ValueError(f"robust_line fits mse, mae or huber; got {loss_name!r}")
+    delta = check_positive(delta, "delta")
+    iterations = check_int(iterations, "iterations", low=1, high=10_000)
+    weights = np.ones_like(ys)
+    scale = max(float(np.abs(ys).max()), 1.0)
+    theta = _weighted_lines(z, ys, weights)
+    if loss_name != "mse":
+        for _ in range(iterations):
+            r = np.abs(theta @ z.T - ys)
+            if loss_name == "huber":
+                weights = np.minimum(1.0, delta / np.maximum(r, 1e-300))
+            else:
+                weights = 1.0 / np.maximum(r, 1e-9 * scale)
+            new = _weighted_lines(z, ys, weights)
+            done = np.allclose(new, theta, rtol=1e-13, atol=1e-13 * scale)
+            theta = new
+            if done:
+                break
+    return theta[0] if single else theta
+
+
+def _weighted_lines(z: np.ndarray, ys: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    # Normal equations of weighted least squares, 2 x 2 per row, solved in closed form.
+    x = z[:, 0]
+    s0 = weights.sum(axis=1)
+    s1 = weights @ x
+    s2 = weights @ (x * x)
+    t0 = (weights * ys).sum(axis=1)
+    t1 = (weights * ys) @ x
+    det = s2 * s0 - s1 * s1
+    flat = np.abs(det) <= 1e-12 * np.maximum(s2 * s0, 1e-300)
+    safe = np.where(flat, 1.0, det)
+    w = np.where(flat, 0.0, (s0 * t1 - s1 * t0) / safe)
+    b = np.where(flat, t0 / np.maximum(s0, 1e-300), (s2 * t0 - s1 * t1) / safe)
+    return np.column_stack([w, b])
+
+
+class Sweep(NamedTuple):
+    """``outlier_sweep`` result: per loss, the fitted slope and the clean-point error per size.
+
+    ``slope[name][k]`` and ``clean_error[name][k]`` belong to ``magnitudes[k]``; the clean
+    error is the root-mean-square error of that fitted line on the clean points alone.
+    """
+
+    magnitudes: np.ndarray
+    outlier_x: float
+    slope: dict[str, np.ndarray]
+    intercept: dict[str, np.ndarray]
+    clean_error: dict[str, np.ndarray]
+
+
+def outlier_sweep(
+    x: Any,
+    y: Any,
+    *,
+    outlier_x: float,
+    magnitudes: Any,
+    losses: Sequence[str] = ("mse", "mae", "huber"),
+    delta: float = 1.0,
+) -> Sweep:
+    """Add one outlier at ``outlier_x``, ``m`` above the clean points' least-squares line.
+
+    For each ``m`` in ``magnitudes`` each loss's best line (``robust_line``) is fitted to the
+    clean points plus that outlier, and its slope and its error on the clean points are kept.
+
+    Example: ``outlier_sweep(x, y, outlier_x=4.5, magnitudes=[0, 50]).slope["mse"]``
+    """
+    z = _design(x)
+    ys = as_float_array(y, "y")
+    if ys.shape != (len(z),):
+        raise ValueError(f"x and y must have the same length; got {len(z)} and {ys.shape}")
+    mags = as_float_array(magnitudes, "magnitudes")
+    ox = float(outlier_x)
+    if not np.isfinite(ox):
+        raise ValueError("outlier_x must be a finite number")
+    base_w, base_b = robust_line(z[:, 0], ys, "mse")
+    xs = np.append(z[:, 0], ox)
+    data = np.column_stack([np.tile(ys, (len(mags), 1)), base_w * ox + base_b + mags])
+    slope, intercept, clean = {}, {}, {}
+    for name in losses:
+        lines = robust_line(xs, data, name, delta=delta)
+        slope[name], intercept[name] = lines[:, 0], lines[:, 1]
+        resid = lines[:, :1] * z[:, 0] + lines[:, 1:] - ys
+        clean[name] = np.sqrt(np.mean(resid * resid, axis=1))
+    return Sweep(mags, ox, slope, intercept, clean)

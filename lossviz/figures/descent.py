@@ -1,0 +1,341 @@
+"""Gradient descent, played in the browser: convergence curves and the parameter path.
+
+Both pictures carry plotly animation frames, a slider and play/pause buttons, so a student
+can play, pause and scrub through the iterations with no server round trip. Frames move only
+the markers of the current step (a few numbers each), so the figures stay small.
+
+- ``convergence_figure(runs)``: training loss against step for any number of runs, each a
+  ``Run(label, color, history)``; linear or log axis; a diverged run ends in a cross.
+- ``path_figure(landscape, runs)``: the path of ``(w, b)`` over the contour of one loss's
+  landscape (``lossviz.experiments.loss_landscape``).
+
+Example::
+
+    h = lossviz.fit(x, y, "mse", lr=0.05, steps=200)
+    convergence_figure([Run("MSE", loss_color("mse"), h)], log_y=True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lossviz.figures.style import DATA_COLOR, base_layout, line_width, marker_size
+from lossviz.training import History
+
+MAX_FRAMES = 100
+CURVE_POINTS = 300
+_LOG_FLOOR = 1e-12  # an exact fit has loss 0, which a log axis cannot show
+
+
+def _short(value: float) -> float:
+    # Six significant digits are plenty on screen and keep frame JSON small.
+    return float(f"{float(value):.6g}")
+
+
+class Run(NamedTuple):
+    """One gradient-descent run to draw: its name, its colour and its history."""
+
+    label: str
+    color: str
+    history: History
+
+
+class ConvergenceData(NamedTuple):
+    """The data step of ``convergence_figure``.
+
+    ``steps[i]`` / ``loss[i]``: run ``i``'s curve, downsampled to at most ``max_points``
+    (the first and last rows are always kept). ``frame_steps``: the step shown by each
+    animation frame (shared by all runs). ``frame_loss[i][k]``: run ``i``'s loss at
+    ``min(frame_steps[k], its last step)``.
+    """
+
+    labels: tuple[str, ...]
+    colors: tuple[str, ...]
+    steps: tuple[np.ndarray, ...]
+    loss: tuple[np.ndarray, ...]
+    frame_steps: np.ndarray
+    frame_loss: tuple[np.ndarray, ...]
+    diverged_at: tuple[int | None, ...]
+
+
+def downsample_index(length: int, max_points: int) -> np.ndarray:
+    """Indices of at most ``max_points`` rows out of ``length``, first and last included.
+
+    Example: ``downsample_index(1001, 5)  # [0, 250, 500, 750, 1000]``
+    """
+    if length <= max_points:
+        return np.arange(length)
+    return np.unique(np.round(np.linspace(0, length - 1, max(max_points, 2))).astype(int))
+
+
+def frame_steps(runs: Sequence[Run], frames: int = 60) -> np.ndarray:
+    """The steps the animation frames show: at most ``frames`` steps from 0 to the longest run.
+
+    Example: ``frame_steps([run_of_100_steps], frames=5)  # [0, 25, 50, 75, 100]``
+    """
+    longest = max((r.history.stop_step for r in runs), default=0)
+    frames = int(np.clip(frames, 2, MAX_FRAMES))
+    return np.unique(np.round(np.linspace(0, longest, min(frames, longest + 1))).astype(int))
+
+
+def convergence_data(
+    runs: Sequence[Run], *, max_points: int = CURVE_POINTS, frames: int = 60
+) -> ConvergenceData:
+    """Downsampled loss curves and the per-frame markers of ``runs``."""
+    shown = frame_steps(runs, frames)
+    steps, loss, frame_loss = [], [], []
+    for run in runs:
+        h = run.history
+        idx = downsample_index(len(h.loss), max_points)
+        steps.append(idx)
+        loss.append(h.loss[idx])
+        frame_loss.append(h.loss[np.minimum(shown, h.stop_step)])
+    return ConvergenceData(
+        labels=tuple(r.label for r in runs),
+        colors=tuple(r.color for r in runs),
+        steps=tuple(steps),
+        loss=tuple(loss),
+        frame_steps=shown,
+        frame_loss=tuple(frame_loss),
+        diverged_at=tuple(r.history.diverged_at for r in runs),
+    )
+
+
+def convergence_figure(
+    runs: Sequence[Run],
+    *,
+    log_y: bool = False,
+    animate: bool = True,
+    frames: int = 60,
+    max_points: int = CURVE_POINTS,
+    frame_ms: int = 60,
+    title: str | None = None,
+    y_title: str = "training loss",
+    height: int = 380,
+    presentation: bool = False,
+) -> go.Figure:
+    """Loss against step for each run, with play/pause and a step slider.
+
+    Each run is a line in its colour; its current step is a marker that the animation moves.
+    A run that diverged ends in a cross at its last finite step, labelled with the step where
+    it blew up. With ``log_y`` the loss axis is logarithmic (losses of exactly 0 are shown
+    at 1e-12).
+
+    Example: ``convergence_figure([Run("MSE", "#D55E00", history)], log_y=True)``
+    """
+    data = convergence_data(runs, max_points=max_points, frames=frames)
+    fig = go.Figure()
+    width = line_width(presentation)
+
+    def _y(values: np.ndarray) -> np.ndarray:
+        return np.maximum(values, _LOG_FLOOR) if log_y else values
+
+    for label, color, steps, loss in zip(
+        data.labels, data.colors, data.steps, data.loss, strict=True
+    ):
+        fig.add_scatter(
+            x=steps.astype(np.int32), y=_y(loss).astype(np.float32), mode="lines",
+            name=label, legendgroup=label,
+            line=dict(color=color, width=width),
+            hovertemplate=f"{label}<br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>",
+        )
+    marker_traces = []
+    for label, color, fl in zip(data.labels, data.colors, data.frame_loss, strict=True):
+        marker_traces.append(len(fig.data))
+        fig.add_scatter(
+            x=[int(data.frame_steps[-1])], y=_y(fl[-1:]), mode="markers", name=label,
+            legendgroup=label, showlegend=False,
+            marker=dict(color=color, size=marker_size(presentation) + 3,
+                        line=dict(color="white", width=1.5)),
+            hovertemplate=f"{label} now<br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>",
+        )
+    for label, color, steps, loss, at in zip(
+        data.labels, data.colors, data.steps, data.loss, data.diverged_at, strict=True
+    ):
+        if at is None:
+            continue
+        fig.add_scatter(
+            x=steps[-1:], y=_y(loss[-1:]), mode="markers+text", showlegend=False,
+            legendgroup=label, text=[f"diverged at step {at}"], textposition="top left",
+            textfont=dict(color=color), marker=dict(symbol="x", size=12, color=color),
+            hovertemplate=f"{label} diverged at step {at}<extra></extra>",
+        )
+    base_layout(fig, title=title, x_title="step", y_title=y_title, height=height,
+                presentation=presentation)
+    if log_y:
+        fig.update_yaxes(type="log", exponentformat="power")
+    longest = int(data.frame_steps[-1])
+    fig.update_xaxes(range=[-0.02 * max(longest, 1), 1.02 * max(longest, 1)])
+    if animate and len(data.frame_steps) > 1:
+        frame_list = [
+            go.Frame(
+                name=str(int(s)),
+                data=[
+                    go.Scatter(x=[int(min(s, steps[-1]))], y=[_short(_y(fl[k : k + 1])[0])])
+                    for steps, fl in zip(data.steps, data.frame_loss, strict=True)
+                ],
+                traces=marker_traces,
+            )
+            for k, s in enumerate(data.frame_steps)
+        ]
+        add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
+    return fig
+
+
+def add_player(
+    fig: go.Figure,
+    frame_list: Sequence[go.Frame],
+    *,
+    frame_ms: int = 60,
+    prefix: str = "step ",
+    active: int | None = None,
+) -> go.Figure:
+    """Give ``fig`` its frames, play/pause buttons and a scrub slider under the plot.
+
+    Frames play in the browser (``redraw=False``: only the moved traces are repainted).
+    The slider starts at ``active`` (default: the last frame, so the still picture shows
+    the finished run).
+    """
+    fig.frames = list(frame_list)
+    names = [f.name for f in frame_list]
+    active = len(names) - 1 if active is None else active
+    still: dict[str, Any] = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+                             "transition": {"duration": 0}}
+    fig.update_layout(
+        updatemenus=[dict(
+            type="buttons", direction="left", showactive=False,
+            x=0.0, xanchor="left", y=-0.2, yanchor="top", pad=dict(t=0, r=6),
+            buttons=[
+                dict(label="▶ play", method="animate",
+                     args=[names, {"mode": "immediate", "fromcurrent": True,
+                                   "frame": {"duration": frame_ms, "redraw": False},
+                                   "transition": {"duration": 0}}]),
+                dict(label="❚❚ pause", method="animate", args=[[None], still]),
+            ],
+        )],
+        sliders=[dict(
+            active=active, x=0.24, len=0.76, xanchor="left", y=-0.2, yanchor="top",
+            pad=dict(t=0, b=0), ticklen=0, minorticklen=0,
+            font=dict(color="rgba(0,0,0,0)", size=1),  # the current value says the step
+            currentvalue=dict(prefix=prefix, visible=True, xanchor="right",
+                              font=dict(color=DATA_COLOR, size=13)),
+            steps=[dict(label=n, method="animate", args=[[n], still]) for n in names],
+        )],
+    )
+    fig.update_layout(margin=dict(b=110))
+    return fig
+
+
+class PathData(NamedTuple):
+    """The data step of ``path_figure``: each run's ``(w, b)`` path, downsampled."""
+
+    labels: tuple[str, ...]
+    colors: tuple[str, ...]
+    w: tuple[np.ndarray, ...]
+    b: tuple[np.ndarray, ...]
+    frame_steps: np.ndarray
+    frame_w: tuple[np.ndarray, ...]
+    frame_b: tuple[np.ndarray, ...]
+
+
+def path_data(
+    runs: Sequence[Run], *, max_points: int = CURVE_POINTS, frames: int = 60
+) -> PathData:
+    """Each run's parameter path (first weight and intercept) and its per-frame position."""
+    shown = frame_steps(runs, frames)
+    w, b, fw, fb = [], [], [], []
+    for run in runs:
+        p = run.history.params
+        idx = downsample_index(len(p), max_points)
+        w.append(p[idx, 0])
+        b.append(p[idx, -1])
+        at = np.minimum(shown, run.history.stop_step)
+        fw.append(p[at, 0])
+        fb.append(p[at, -1])
+    return PathData(
+        labels=tuple(r.label for r in runs), colors=tuple(r.color for r in runs),
+        w=tuple(w), b=tuple(b), frame_steps=shown, frame_w=tuple(fw), frame_b=tuple(fb),
+    )
+
+
+def path_figure(
+    landscape: Any,
+    runs: Sequence[Run],
+    *,
+    landscape_label: str = "loss",
+    animate: bool = True,
+    frames: int = 60,
+    max_points: int = CURVE_POINTS,
+    frame_ms: int = 60,
+    title: str | None = None,
+    height: int = 380,
+    presentation: bool = False,
+) -> go.Figure:
+    """The path of the parameters ``(w, b)`` over the contour of a loss landscape.
+
+    ``landscape`` has arrays ``w`` (m,), ``b`` (k,) and ``loss`` (k, m), as returned by
+    ``lossviz.experiments.loss_landscape``; contour lines are drawn at levels of
+    ``log10(loss)`` so that both the floor of the bowl and its walls show. A star marks the
+    grid's lowest point. Each run's path is a line with dots; the animation moves a marker
+    along it.
+
+    Example: ``path_figure(loss_landscape(x, y, get_loss("mse")), [Run("MSE", c, h)])``
+    """
+    data = path_data(runs, max_points=max_points, frames=frames)
+    z = np.log10(np.maximum(np.asarray(landscape.loss, dtype=np.float64), _LOG_FLOOR))
+    fig = go.Figure()
+    fig.add_contour(
+        x=landscape.w, y=landscape.b, z=z.astype(np.float32), showscale=False,
+        colorscale="Greys", reversescale=True, opacity=0.45, ncontours=18,
+        contours=dict(coloring="fill", showlines=True),
+        line=dict(width=0.6, color="rgba(80,80,80,0.5)"),
+        customdata=np.power(10.0, z).astype(np.float32),
+        hovertemplate=(f"w %{{x:.3g}}, b %{{y:.3g}}<br>{landscape_label} "
+                       "%{customdata:.4g}<extra></extra>"),
+        name=landscape_label, showlegend=False,
+    )
+    low = np.unravel_index(int(np.argmin(z)), z.shape)
+    fig.add_scatter(
+        x=[landscape.w[low[1]]], y=[landscape.b[low[0]]], mode="markers",
+        name=f"lowest {landscape_label}", marker=dict(symbol="star", size=14, color=DATA_COLOR),
+        hovertemplate=f"lowest {landscape_label} on the grid<br>w %{{x:.3g}}, b %{{y:.3g}}"
+                      "<extra></extra>",
+    )
+    width = line_width(presentation) - 0.5
+    for label, color, w, b in zip(data.labels, data.colors, data.w, data.b, strict=True):
+        fig.add_scatter(
+            x=w.astype(np.float32), y=b.astype(np.float32), mode="lines+markers",
+            name=label, legendgroup=label,
+            line=dict(color=color, width=width), marker=dict(color=color, size=4),
+            hovertemplate=f"{label}<br>w %{{x:.4g}}, b %{{y:.4g}}<extra></extra>",
+        )
+    marker_traces = []
+    for label, color, fw, fb in zip(data.labels, data.colors, data.frame_w, data.frame_b,
+                                    strict=True):
+        marker_traces.append(len(fig.data))
+        fig.add_scatter(
+            x=fw[-1:], y=fb[-1:], mode="markers", showlegend=False, legendgroup=label,
+            marker=dict(color=color, size=marker_size(presentation) + 5,
+                        line=dict(color="white", width=2)),
+            hovertemplate=f"{label} now<br>w %{{x:.4g}}, b %{{y:.4g}}<extra></extra>",
+        )
+    base_layout(fig, title=title, x_title="slope w", y_title="intercept b", height=height,
+                presentation=presentation)
+    fig.update_xaxes(range=[float(landscape.w[0]), float(landscape.w[-1])], showgrid=False)
+    fig.update_yaxes(range=[float(landscape.b[0]), float(landscape.b[-1])], showgrid=False)
+    if animate and len(data.frame_steps) > 1:
+        frame_list = [
+            go.Frame(
+                name=str(int(s)),
+                data=[go.Scatter(x=[_short(fw[k])], y=[_short(fb[k])])
+                      for fw, fb in zip(data.frame_w, data.frame_b, strict=True)],
+                traces=marker_traces,
+            )
+            for k, s in enumerate(data.frame_steps)
+        ]
+        add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
+    return fig

@@ -1,0 +1,101 @@
+"""Loss landscapes, curvature bounds, robust lines and the outlier sweep."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lossviz
+from lossviz.experiments import (
+    curvature_bound,
+    loss_landscape,
+    outlier_sweep,
+    robust_line,
+    safe_learning_rate,
+)
+
+
+@pytest.fixture(scope="module")
+def clean():
+    d = lossviz.make_regression(30, noise=0.5, seed=1)
+    return d.x, d.y
+
+
+def test_landscape_matches_the_loss_at_every_grid_point(clean):
+    x, y = clean
+    huber = lossviz.get_loss("huber", delta=0.7)
+    land = loss_landscape(x, y, huber, w_range=(-2, 4), b_range=(0, 3), size=7)
+    assert land.loss.shape == (7, 7)
+    for j in (0, 3, 6):
+        for i in (0, 2, 6):
+            expected = huber(y, land.w[i] * x + land.b[j])
+            assert land.loss[j, i] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", [(1, 1), (2, 1), (0, np.inf)], ids=["empty", "reversed", "inf"])
+def test_landscape_rejects_bad_ranges(clean, bad):
+    with pytest.raises(ValueError, match="w_range"):
+        loss_landscape(*clean, lossviz.get_loss("mse"), w_range=bad, b_range=(0, 1))
+
+
+def test_curvature_bound_is_the_hessian_norm_for_mse(clean):
+    x, _ = clean
+    z = np.column_stack([x, np.ones_like(x)])
+    hessian = 2 * z.T @ z / len(x)
+    assert curvature_bound(x, "mse") == pytest.approx(np.linalg.eigvalsh(hessian)[-1])
+    assert curvature_bound(x, "huber") == pytest.approx(curvature_bound(x, "mse") / 2)
+    assert curvature_bound(x, "mae") == np.inf
+
+
+@pytest.mark.parametrize("name", ["mse", "huber", "mae"])
+def test_safe_learning_rate_converges_and_twice_the_limit_diverges(clean, name):
+    x, y = clean
+    step = safe_learning_rate(x, name)
+    h = lossviz.fit(x, y, name, lr=step.lr, steps=3000, schedule=step.schedule)
+    assert not h.diverged
+    np.testing.assert_allclose(h.final_params, robust_line(x, y, name), atol=2e-3)
+    if name == "mse":
+        assert lossviz.fit(x, y, name, lr=2.2 * step.lr, steps=3000).diverged
+
+
+@pytest.mark.parametrize("name", ["mse", "mae", "huber"])
+def test_robust_line_is_a_minimum(clean, name):
+    x, y = clean
+    loss = lossviz.get_loss(name, **({"delta": 0.5} if name == "huber" else {}))
+    w, b = robust_line(x, y, name, delta=0.5)
+    best = loss(y, w * x + b)
+    for dw, db in [(1e-3, 0), (-1e-3, 0), (0, 1e-3), (0, -1e-3)]:
+        assert loss(y, (w + dw) * x + b + db) >= best - 1e-12
+
+
+def test_robust_line_exact_on_a_line_with_one_outlier():
+    w, b = robust_line([0, 1, 2, 3, 4], [0, 1, 30, 3, 4], "mae")
+    assert w == pytest.approx(1.0, abs=1e-6)
+    assert b == pytest.approx(0.0, abs=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(-5, 5), st.floats(-5, 5))
+def test_robust_line_recovers_exact_lines(w, b):
+    x = np.linspace(-3, 3, 9)
+    for name in ("mse", "mae", "huber"):
+        np.testing.assert_allclose(robust_line(x, w * x + b, name), [w, b], atol=1e-6)
+
+
+def test_sweep_mse_swings_while_mae_and_huber_hold(clean):
+    x, y = clean
+    sweep = outlier_sweep(x, y, outlier_x=4.5, magnitudes=np.linspace(0, 80, 9), delta=1.0)
+    assert sweep.slope["mse"][-1] - sweep.slope["mse"][0] > 1.0
+    for name in ("mae", "huber"):
+        assert abs(sweep.slope[name][-1] - sweep.slope[name][0]) < 0.1
+    assert sweep.clean_error["mse"][-1] > 3 * sweep.clean_error["huber"][-1]
+    # Each sweep point is the best line of its own data set.
+    xs = np.append(x, 4.5)
+    base = robust_line(x, y, "mse")
+    ys = np.append(y, base[0] * 4.5 + base[1] + 80.0)
+    np.testing.assert_allclose(
+        [sweep.slope["huber"][-1], sweep.intercept["huber"][-1]],
+        robust_line(xs, ys, "huber"), rtol=1e-9,
+    )
