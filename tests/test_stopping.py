@@ -1,0 +1,370 @@
+"""When to stop: the stopping rules of ``fit``, schedules, the polynomial model, and the
+``lossviz.figures.stopping`` data steps and figures built on them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lossviz
+from lossviz.figures import stopping as fs
+from lossviz.training import STOP_REASONS
+
+
+def _overfit_split(seed: int = 1, n: int = 16):
+    x, y = lossviz.make_curve(n, noise=0.3, seed=seed)
+    return lossviz.train_validation_split(x, y, validation_fraction=0.3, seed=seed)
+
+
+def _relative_changes(loss: np.ndarray) -> np.ndarray:
+    return np.abs(np.diff(loss)) / np.abs(loss[:-1])
+
+
+def _best_so_far(val: np.ndarray, t: int) -> int:
+    """The step of the lowest validation loss among 0..t, the first one on ties."""
+    return int(np.argmin(val[: t + 1]))
+
+
+# --- the tolerance rule -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tol", [1e-2, 1e-3, 1e-5], ids=lambda t: f"tol={t:g}")
+@pytest.mark.parametrize(
+    ("optimizer", "lr"), [("gd", 0.1), ("momentum", 0.02), ("adam", 0.05)],
+    ids=["gd", "momentum", "adam"],
+)
+def test_tolerance_stops_at_first_small_change_and_not_before(tol, optimizer, lr):
+    x, y = lossviz.make_curve(30, noise=0.3, seed=2)
+    kw = dict(model="poly", degree=3, optimizer=optimizer, lr=lr, steps=3000)
+    full = lossviz.fit(x, y, "mse", **kw)
+    stopped = lossviz.fit(x, y, "mse", **kw, tol=tol)
+    change = _relative_changes(full.loss)
+    expected = int(np.flatnonzero(change < tol)[0]) + 1
+
+    assert stopped.stop_reason == "tolerance"
+    assert stopped.converged
+    assert stopped.stop_step == expected
+    # not before: every earlier step changed the loss by at least tol
+    assert np.all(_relative_changes(stopped.loss)[:-1] >= tol)
+    assert _relative_changes(stopped.loss)[-1] < tol
+    # stopping changes nothing about the steps that were run
+    np.testing.assert_array_equal(stopped.loss, full.loss[: expected + 1])
+    np.testing.assert_array_equal(stopped.params, full.params[: expected + 1])
+
+
+def test_tolerance_that_never_fires_runs_the_budget():
+    x, y = lossviz.make_curve(30, noise=0.3, seed=2)
+    h = lossviz.fit(x, y, "mse", model="poly", degree=3, lr=0.1, steps=5, tol=1e-12)
+    assert h.stop_reason == "budget"
+    assert h.stop_step == 5
+    assert not h.converged
+
+
+# --- early stopping ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("patience", [1, 5, 40], ids=lambda p: f"patience={p}")
+@pytest.mark.parametrize(
+    ("optimizer", "lr", "extra"),
+    [("adam", 0.05, {}), ("sgd", 0.02, {"batch_size": 2, "seed": 3}), ("gd", 0.03, {})],
+    ids=["adam", "sgd", "gd"],
+)
+def test_early_stopping_returns_best_step_in_patience_window(patience, optimizer, lr, extra):
+    xt, yt, xv, yv = _overfit_split()
+    kw = dict(model="poly", degree=10, optimizer=optimizer, lr=lr, steps=3000,
+              validation=(xv, yv), **extra)
+    full = lossviz.fit(xt, yt, "mse", **kw)
+    h = lossviz.fit(xt, yt, "mse", **kw, patience=patience)
+    val = full.val_loss
+    waited = np.array([t - _best_so_far(val, t) for t in range(len(val))])
+    expected = int(np.flatnonzero(waited >= patience)[0])
+
+    assert h.stop_reason == "early_stopping"
+    assert h.stop_step == expected
+    assert h.best_step == _best_so_far(val, expected)
+    assert h.stop_step - h.best_step == patience
+    # lowest in the run so far, and nothing in the patience window beat it
+    assert h.val_loss[h.best_step] == h.val_loss.min()
+    assert np.all(h.val_loss[h.best_step + 1 :] >= h.val_loss[h.best_step])
+    np.testing.assert_array_equal(h.val_loss, val[: expected + 1])
+    # its parameters are those of that step, the same as a run that simply stops there
+    np.testing.assert_array_equal(h.best_params, full.params[h.best_step])
+    again = lossviz.fit(xt, yt, "mse", **{**kw, "steps": h.best_step})
+    np.testing.assert_array_equal(h.best_params, again.final_params)
+    assert "stopped early" in h.describe()
+
+
+def test_patience_longer_than_the_run_keeps_the_best_step():
+    xt, yt, xv, yv = _overfit_split()
+    h = lossviz.fit(xt, yt, "mse", model="poly", degree=10, optimizer="adam", lr=0.05,
+                    steps=60, validation=(xv, yv), patience=1000)
+    assert h.stop_reason == "budget"
+    assert h.best_step == int(np.argmin(h.val_loss))
+    np.testing.assert_array_equal(h.best_params, h.params[h.best_step])
+
+
+def test_patience_without_validation_is_refused():
+    x, y = lossviz.make_curve(10, seed=0)
+    with pytest.raises(ValueError, match="validation"):
+        lossviz.fit(x, y, "mse", patience=5)
+
+
+# --- schedules --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "lr", "steps", "expected"),
+    [
+        ("constant", {}, 0.3, 4, [0.3, 0.3, 0.3, 0.3]),
+        ("step", {"every": 2, "factor": 0.5}, 1.0, 5, [1, 1, 0.5, 0.5, 0.25]),
+        ("step", {}, 1.0, 8, [1, 1, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125]),  # every = budget / 4
+        ("exponential", {"gamma": 0.9}, 0.1, 3, [0.1, 0.09, 0.081]),
+        ("cosine", {}, 2.0, 4, [2.0, 1 + np.sqrt(0.5), 1.0, 1 - np.sqrt(0.5)]),
+        ("cosine", {"min_lr": 1.0}, 3.0, 2, [3.0, 2.0]),
+        ("warmup", {"warmup_steps": 4}, 1.0, 6, [0.25, 0.5, 0.75, 1, 1, 1]),
+        ("warmup", {}, 1.0, 20, [0.5] + [1.0] * 19),  # warm-up over a tenth of the budget
+    ],
+    ids=["constant", "step", "step-default", "exponential", "cosine", "cosine-min",
+         "warmup", "warmup-default"],
+)
+def test_schedule_gives_documented_rates(name, params, lr, steps, expected):
+    rates = lossviz.get_schedule(name, **params).rates(lr, steps)
+    np.testing.assert_allclose(rates, expected, rtol=1e-14, atol=0)
+
+
+def _torch_rates(make_scheduler, lr: float, steps: int) -> np.ndarray:
+    torch = pytest.importorskip("torch")
+    param = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    opt = torch.optim.SGD([param], lr=lr)
+    sched = make_scheduler(torch.optim.lr_scheduler, opt)
+    rates = []
+    for _ in range(steps):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return np.array(rates)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "make"),
+    [
+        ("step", {"every": 7, "factor": 0.3}, lambda s, o: s.StepLR(o, step_size=7, gamma=0.3)),
+        ("exponential", {"gamma": 0.97}, lambda s, o: s.ExponentialLR(o, gamma=0.97)),
+        ("cosine", {"min_lr": 0.01}, lambda s, o: s.CosineAnnealingLR(o, T_max=50,
+                                                                       eta_min=0.01)),
+        ("cosine", {}, lambda s, o: s.CosineAnnealingLR(o, T_max=50)),
+        ("warmup", {"warmup_steps": 8}, lambda s, o: s.LinearLR(
+            o, start_factor=1 / 8, end_factor=1.0, total_iters=7)),
+    ],
+    ids=["StepLR", "ExponentialLR", "CosineAnnealingLR-min", "CosineAnnealingLR", "LinearLR"],
+)
+def test_schedule_matches_pytorch(name, params, make):
+    lr, steps = 0.4, 50
+    expected = _torch_rates(make, lr, steps)
+    rates = lossviz.get_schedule(name, **params).rates(lr, steps)
+    # torch updates the rate recursively; a few ulps of drift are expected
+    np.testing.assert_allclose(rates, expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("schedule", lossviz.SCHEDULES)
+@pytest.mark.parametrize("optimizer", lossviz.OPTIMIZERS)
+def test_every_schedule_drives_every_optimizer(schedule, optimizer):
+    x, y = lossviz.make_curve(20, seed=0)
+    h = lossviz.fit(x, y, "huber", model="poly", degree=2, optimizer=optimizer, lr=0.05,
+                    steps=40, schedule=schedule)
+    np.testing.assert_array_equal(h.lr, lossviz.get_schedule(schedule).rates(0.05, 40))
+    assert h.stop_reason == "budget"
+    assert h.loss[-1] < h.loss[0]
+
+
+# --- the polynomial model -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("degree", [1, 2, 3, 4, 5], ids=lambda d: f"degree={d}")
+def test_poly_gradient_descent_reaches_least_squares_polynomial(degree):
+    x, y = lossviz.make_curve(40, noise=0.3, seed=3)
+    h = lossviz.fit(x, y, "mse", model="poly", degree=degree, optimizer="gd", lr=0.15,
+                    steps=100_000, grad_tol=1e-10)
+    assert h.stop_reason == "gradient"
+    w, b = h.coefficients()
+    ours = np.array([*w[::-1], b])  # highest power first, as np.polyfit
+    np.testing.assert_allclose(ours, np.polyfit(x, y, degree), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(h.predict(x), np.polyval(ours, x), rtol=1e-12, atol=1e-12)
+
+
+def test_poly_features_are_scaled_on_training_inputs():
+    x, _ = lossviz.make_curve(25, seed=4)
+    h = lossviz.fit(x, np.cos(x), "mse", model="poly", degree=6, steps=0)
+    feats = h.model.features(x)[:, :-1]
+    np.testing.assert_allclose(feats.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(feats.std(axis=0), 1.0, rtol=1e-12)
+
+
+# --- stop reasons ---------------------------------------------------------------------------
+
+
+def _run_for(reason: str) -> lossviz.History:
+    xt, yt, xv, yv = _overfit_split()
+    kw = dict(model="poly", degree=4, optimizer="gd", lr=0.05, steps=400)
+    if reason == "budget":
+        return lossviz.fit(xt, yt, "mse", **kw)
+    if reason == "tolerance":
+        return lossviz.fit(xt, yt, "mse", **kw, tol=1e-3)
+    if reason == "gradient":
+        return lossviz.fit(xt, yt, "mse", **kw, grad_tol=0.05)
+    if reason == "early_stopping":
+        return lossviz.fit(xt, yt, "mse", **{**kw, "degree": 10, "optimizer": "adam"},
+                           validation=(xv, yv), patience=10)
+    return lossviz.fit(xt, yt, "mse", **{**kw, "lr": 5.0})
+
+
+@pytest.mark.parametrize("reason", STOP_REASONS)
+def test_stop_reason_names_the_rule_that_stopped(reason):
+    h = _run_for(reason)
+    assert h.stop_reason == reason
+    assert h.converged == (reason in ("tolerance", "gradient"))
+    assert h.diverged == (reason == "divergence")
+    assert (h.diverged_at is not None) == (reason == "divergence")
+    assert h.stop_step == len(h.loss) - 1 == len(h.params) - 1
+    assert np.all(np.isfinite(h.loss))
+    if reason == "budget":
+        assert h.stop_step == 400
+    if reason == "gradient":
+        assert h.grad_norm[-1] < 0.05 <= h.grad_norm[:-1].min()
+
+
+def test_stop_reasons_are_the_documented_five():
+    assert set(STOP_REASONS) == {"budget", "tolerance", "gradient", "early_stopping",
+                                 "divergence"}
+
+
+# --- what each rule picks from one full run -----------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    tol=st.sampled_from([1e-2, 1e-3, 1e-4, 1e-6]),
+    grad_tol=st.sampled_from([1.0, 0.1, 0.02, 1e-4]),
+    patience=st.integers(1, 80),
+    optimizer=st.sampled_from(["gd", "sgd", "adam"]),
+    degree=st.integers(1, 10),
+)
+def test_picks_from_one_run_match_fit_with_each_rule(tol, grad_tol, patience, optimizer,
+                                                      degree):
+    xt, yt, xv, yv = _overfit_split(seed=2)
+    lr = {"gd": 0.03, "sgd": 0.02, "adam": 0.05}[optimizer]
+    kw = dict(model="poly", degree=degree, optimizer=optimizer, lr=lr, steps=300,
+              validation=(xv, yv))
+    full = lossviz.fit(xt, yt, "mse", **kw)
+    picks = fs.stopping_picks(full, tol=tol, grad_tol=grad_tol, patience=patience)
+    for rule, setting in [("tolerance", {"tol": tol}), ("gradient", {"grad_tol": grad_tol}),
+                          ("early_stopping", {"patience": patience})]:
+        h = lossviz.fit(xt, yt, "mse", **kw, **setting)
+        pick = picks[rule]
+        if pick.step is None:
+            assert h.stop_reason == "budget"
+        else:
+            assert (h.stop_reason, h.stop_step) == (rule, pick.step)
+            returned = h.best_step if rule == "early_stopping" else h.stop_step
+            assert pick.returned_step == returned
+            assert pick.val_loss == h.val_loss[returned]
+            assert pick.train_loss == h.loss[returned]
+    together = lossviz.fit(xt, yt, "mse", **kw, tol=tol, grad_tol=grad_tol, patience=patience)
+    first = fs.first_stop(picks)
+    assert (together.stop_reason, together.stop_step) == (first.rule, first.step)
+
+
+def test_budget_pick_of_a_diverged_run_is_its_last_finite_step():
+    x, y = lossviz.make_curve(20, seed=0)
+    h = lossviz.fit(x, y, "mse", model="poly", degree=6, lr=3.0, steps=200,
+                    validation=(x[:5], y[:5]))
+    assert h.diverged
+    pick = fs.stopping_picks(h)["budget"]
+    assert pick.step == h.stop_step < 200
+
+
+def test_decimate_keeps_ends_and_extremes_of_a_noisy_curve():
+    rng = np.random.default_rng(0)
+    noisy = np.cumsum(rng.standard_normal(5000))
+    other = rng.standard_normal(5000)
+    idx = fs.decimate([noisy, other], max_points=400)
+    assert idx[0] == 0
+    assert idx[-1] == 4999
+    assert len(idx) <= 400
+    assert np.all(np.diff(idx) > 0)
+    for a in (noisy, other):
+        assert a.argmax() in idx
+        assert a.argmin() in idx
+    np.testing.assert_array_equal(fs.decimate([noisy[:50]]), np.arange(50))
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def overfit_run():
+    xt, yt, xv, yv = _overfit_split()
+    h = lossviz.fit(xt, yt, "mse", model="poly", degree=12, optimizer="adam", lr=0.05,
+                    steps=2000, validation=(xv, yv))
+    return h, (xt, yt, xv, yv)
+
+
+def test_curves_figure_shows_both_curves_and_each_rule(overfit_run):
+    h, _ = overfit_run
+    picks = fs.stopping_picks(h, tol=1e-4, grad_tol=1e-2, patience=50)
+    fig = fs.curves_figure(fs.curves_data(h, picks, loss_name="mse"), log_y=True)
+    spec = json.loads(fig.to_json())
+    names = [t["name"] for t in fig.data]
+    assert names[:2] == ["training MSE", "validation MSE"]
+    es = picks["early_stopping"]
+    assert f"Early stopping: stops at {es.step}, keeps step {es.returned_step}" in names
+    marks = {t.name: t for t in fig.data if t.mode == "markers"}
+    for rule in ("budget", "tolerance", "gradient"):
+        (name,) = [n for n in marks if n.startswith(fs.RULE_LABELS[rule])]
+        assert marks[name].x[0] == picks[rule].step
+        assert marks[name].y[0] == pytest.approx(h.val_loss[picks[rule].step])
+    star = marks[f"lowest validation loss: step {h.best_step}"]
+    assert star.y[0] == pytest.approx(h.val_loss.min())
+    assert spec["layout"]["yaxis"]["type"] == "log"
+    assert len(fig.data[0].x) <= 400
+
+
+def test_fit_frames_match_the_model_at_each_step(overfit_run):
+    h, (xt, yt, xv, yv) = overfit_run
+    data = fs.fit_frames_data(h, xt, yt, xv, yv, keep=[h.best_step], n_frames=60)
+    fig = fs.fit_frames_figure(data, loss_name="mse")
+    assert 40 <= len(fig.frames) <= 80
+    assert h.best_step in data.steps
+    assert data.steps[0] == 0
+    assert data.steps[-1] == h.stop_step
+    grid = np.asarray(data.grid, np.float64)
+    for frame in fig.frames[:: len(fig.frames) // 5]:
+        step = int(frame.name)
+        expected = np.clip(h.predict(grid, step), data.y_range[0] - 100, data.y_range[1] + 100)
+        shown = np.asarray(frame.data[0].y, np.float64)
+        visible = (expected > data.y_range[0]) & (expected < data.y_range[1])
+        np.testing.assert_allclose(shown[visible], expected[visible], rtol=1e-5, atol=1e-5)
+        assert str(step) in frame.layout.title.text
+    assert [s["label"] for s in fig.layout.sliders[0].steps] == [str(s) for s in data.steps]
+
+
+def test_schedules_figure_plots_loss_and_rate_per_schedule(overfit_run):
+    _, (xt, yt, _, _) = overfit_run
+    runs = {
+        name: lossviz.fit(xt, yt, "mse", model="poly", degree=3, lr=0.05, steps=500,
+                          schedule=name)
+        for name in lossviz.SCHEDULES
+    }
+    fig = fs.schedules_figure(fs.schedules_data(runs), log_y=True)
+    loss_traces = [t for t in fig.data if t.yaxis == "y"]
+    rate_traces = [t for t in fig.data if t.yaxis == "y2"]
+    assert [t.name for t in loss_traces] == list(lossviz.SCHEDULES)
+    assert len({t.line.color for t in loss_traces}) == len(lossviz.SCHEDULES)
+    for t in rate_traces:
+        rates = lossviz.get_schedule(t.name).rates(0.05, 500)
+        np.testing.assert_allclose(t.y, rates[np.asarray(t.x)], rtol=1e-6)
+    assert fig.layout.xaxis.matches == "x2" or fig.layout.xaxis2.matches == "x"
