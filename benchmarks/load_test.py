@@ -1,0 +1,473 @@
+"""Load test: many real Streamlit sessions against one running lossviz server (or several).
+
+Each session speaks Streamlit's own websocket protocol (``benchmarks/st_client.py``): it
+loads the page, then every ``--interval`` seconds changes one control, as a student does
+(moves a slider, picks a loss, edits the data table, starts an animation, types a custom
+formula, now and then opens another tab), and waits for that rerun to finish. Sessions
+join evenly over ``--ramp`` seconds and each stays ``--duration`` seconds.
+
+Reported: sessions that completed, errors, p50/p95/max seconds from a change to the end
+of its rerun, server CPU, baseline/peak memory, memory growth per session, and memory
+after the sessions leave (after Streamlit's disconnected-session TTL has passed).
+
+Without ``--url`` the script starts its own server with the production settings in
+``deploy/.streamlit/config.toml`` and stops it at the end. With ``--url`` it drives a
+server that is already running (nginx in front of several, say); pass ``--pid`` once per
+server process to measure their CPU and memory.
+
+    python benchmarks/load_test.py                                # 50 sessions, 2 minutes
+    python benchmarks/load_test.py --sessions 10 --duration 20    # a quick check
+    python benchmarks/load_test.py --url http://127.0.0.1:8080 --pid 123 --pid 456
+    python benchmarks/load_test.py --sessions 8 --duration 30 --browsers 2  # + real Chromium
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from st_client import RunResult, StreamlitSession, Widget, random_state
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+# What a student does every few seconds, by weight; each maps to the widget kinds it may
+# touch. A kind missing from the open tab falls back to any widget of that tab.
+ACTIONS = {
+    "slider": (6, ("slider", "number_input")),
+    "choice": (3, ("selectbox", "radio", "button_group", "checkbox")),
+    "table": (2, ("dataframe",)),
+    "animation": (1, ("button",)),
+    "formula": (2, ("text_input", "text_area")),
+    "tab": (1, ("tabs",)),
+}
+
+
+# -- server processes ----------------------------------------------------------------------
+def _read_proc(pid: int) -> tuple[int, float]:
+    """(resident bytes, CPU seconds) of a process, from /proc."""
+    with open(f"/proc/{pid}/statm") as f:
+        rss = int(f.read().split()[1]) * PAGE
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return rss, cpu
+
+
+@dataclass
+class Monitor:
+    """Samples RSS and CPU time of the server processes twice a second."""
+
+    pids: list[int]
+    peak: dict[int, int] = field(default_factory=dict)
+    samples: list[tuple[float, int]] = field(default_factory=list)
+    running: bool = True
+
+    def rss(self) -> dict[int, int]:
+        return {pid: _read_proc(pid)[0] for pid in self.pids}
+
+    def cpu(self) -> dict[int, float]:
+        return {pid: _read_proc(pid)[1] for pid in self.pids}
+
+    def reset_peak(self) -> None:
+        self.peak = self.rss()
+
+    async def run(self) -> None:
+        while self.running:
+            now = self.rss()
+            for pid, value in now.items():
+                self.peak[pid] = max(self.peak.get(pid, 0), value)
+            self.samples.append((time.monotonic(), sum(now.values())))
+            await asyncio.sleep(0.5)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
+    """``streamlit run app.py`` with the production config of ``deploy/``."""
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+    ]
+    # Streamlit reads .streamlit/config.toml from the working directory.
+    proc = subprocess.Popen(
+        cmd, cwd=DEPLOY, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early; see {log}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError("streamlit did not answer /_stcore/health within 60 s")
+
+
+def page_cookie(url: str) -> str | None:
+    """GET the page as a browser does first; return the cookies it sets (sticky routing)."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        cookies = response.headers.get_all("Set-Cookie") or []
+    return "; ".join(c.split(";", 1)[0] for c in cookies) or None
+
+
+# -- sessions ------------------------------------------------------------------------------
+@dataclass
+class SessionReport:
+    index: int
+    joined: bool = False
+    completed: bool = False
+    upstream: str | None = None
+    join_seconds: float | None = None
+    latencies: list[float] = field(default_factory=list)
+    actions: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    messages: int = 0  # st.error boxes: bad input answered in place
+    bytes: list[int] = field(default_factory=list)
+
+
+def choose(session: StreamlitSession, rng: random.Random) -> tuple[str, Widget | None]:
+    names = list(ACTIONS)
+    weights = [ACTIONS[n][0] for n in names]
+    for _ in range(10):
+        action = rng.choices(names, weights)[0]
+        widget = session.pick_widget(rng, ACTIONS[action][1])
+        if widget is not None:
+            return action, widget
+    return "other", session.pick_widget(rng)
+
+
+def record(report: SessionReport, result: RunResult, what: str) -> None:
+    report.bytes.append(result.bytes)
+    report.messages += len(result.errors)
+    if result.status != "ok":
+        report.errors.append(f"{what}: run {result.status}")
+    report.errors.extend(f"{what}: exception {e}" for e in result.exceptions)
+    report.errors.extend(f"{what}: non-finite text {t!r}" for t in result.nonfinite)
+
+
+async def student(
+    index: int, url: str, start_at: float, duration: float, interval: float, seed: int,
+) -> SessionReport:
+    report = SessionReport(index)
+    rng = random.Random(seed * 100_003 + index)
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    loop = asyncio.get_running_loop()
+    try:
+        cookie = await loop.run_in_executor(None, page_cookie, url)
+        session = StreamlitSession(url, cookie=cookie, timeout=60)
+        first = await session.connect()
+    except Exception as exc:
+        report.errors.append(f"join: {exc!r}")
+        return report
+    report.joined = True
+    report.upstream = session.upstream
+    report.join_seconds = first.seconds
+    record(report, first, "join")
+    end = time.monotonic() + duration
+    tick = time.monotonic()
+    try:
+        while True:
+            tick += interval
+            if tick > end:
+                break
+            await asyncio.sleep(max(0.0, tick - time.monotonic()))
+            action, widget = choose(session, rng)
+            if widget is None:
+                result = await session.rerun()
+            else:
+                result = await session.rerun([random_state(widget, rng)])
+            report.actions[action] += 1
+            report.latencies.append(result.seconds)
+            record(report, result, f"{action} {widget.label if widget else ''}".strip())
+            if result.status == "closed":
+                break
+        report.completed = session.closed_reason is None and not report.errors
+    finally:
+        await session.close()
+    return report
+
+
+# -- real browsers (cross-check) -----------------------------------------------------------
+BROWSER_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+_WATCH = """() => {
+  window.__states = [];
+  const app = document.querySelector("[data-testid='stApp']");
+  new MutationObserver(() => window.__states.push(
+      [performance.now(), app.getAttribute('data-test-script-state')]))
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+_FINISHED_AFTER = """(t0) => {
+  const s = window.__states;
+  const i = s.findIndex(([t, v]) => t > t0 && v === 'running');
+  if (i < 0) return null;
+  const j = s.findIndex(([t, v], k) => k > i && v === 'notRunning');
+  return j < 0 ? null : s[j][0] - t0;
+}"""
+
+
+async def browser_student(
+    browser: object, url: str, start_at: float, duration: float, interval: float,
+) -> list[float]:
+    """A Chromium page that nudges the first slider with the keyboard every ``interval``."""
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    page = await browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    latencies: list[float] = []
+    try:
+        await page.goto(url)
+        await page.wait_for_selector(
+            "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000
+        )
+        thumb = page.get_by_role("slider").first
+        await thumb.wait_for(timeout=30_000)
+        await page.evaluate(_WATCH)
+        end = time.monotonic() + duration
+        direction = "ArrowRight"
+        while time.monotonic() + interval < end:
+            await asyncio.sleep(interval)
+            await thumb.focus()
+            t0 = await page.evaluate("performance.now()")
+            direction = "ArrowLeft" if direction == "ArrowRight" else "ArrowRight"
+            await page.keyboard.press(direction)
+            handle = await page.wait_for_function(_FINISHED_AFTER, arg=t0, timeout=30_000)
+            latencies.append(await handle.json_value() / 1000)
+    finally:
+        await page.close()
+    return latencies
+
+
+# -- report --------------------------------------------------------------------------------
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def mb(n: float) -> str:
+    return f"{n / 2**20:.1f} MB"
+
+
+async def main(args: argparse.Namespace) -> int:
+    server = None
+    log = Path(args.log)
+    if args.url:
+        url = args.url.rstrip("/")
+        pids = args.pid
+    else:
+        port = free_port()
+        server = start_server(port, log)
+        url = f"http://127.0.0.1:{port}"
+        pids = [server.pid]
+    try:
+        return await run(args, url, pids)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+async def warm_up(url: str) -> None:
+    """Visit every tab once, so imports and first-run caches don't count as load."""
+    session = StreamlitSession(url, cookie=page_cookie(url), timeout=120)
+    await session.connect()
+    tabs = session.pick_widget(random.Random(0), ("tabs",))
+    for label in tabs.options if tabs else ():
+        state = random_state(tabs, random.Random(0))
+        state.string_value = label
+        await session.rerun([state])
+    await session.close()
+
+
+async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
+    print(f"load test: {args.sessions} sessions join over {args.ramp:g} s, each changes a "
+          f"control every {args.interval:g} s for {args.duration:g} s; server {url}")
+    await warm_up(url)
+    monitor = Monitor(pids)
+    await asyncio.sleep(2)
+    baseline = sum(monitor.rss().values())
+    monitor.reset_peak()
+    cpu0, t0 = monitor.cpu(), time.monotonic()
+    sampler = asyncio.create_task(monitor.run())
+
+    start = time.monotonic() + 0.5
+    spacing = args.ramp / max(1, args.sessions - 1) if args.sessions > 1 else 0.0
+    tasks = [
+        student(i, url, start + i * spacing, args.duration, args.interval, args.seed)
+        for i in range(args.sessions)
+    ]
+    browsers_task = None
+    playwright_cm = None
+    if args.browsers:
+        from playwright.async_api import async_playwright
+
+        playwright_cm = async_playwright()
+        pw = await playwright_cm.__aenter__()
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
+        bspacing = args.ramp / max(1, args.browsers)
+        browsers_task = asyncio.gather(*[
+            browser_student(browser, url, start + (i + 0.5) * bspacing, args.duration,
+                            args.interval)
+            for i in range(args.browsers)
+        ], return_exceptions=True)
+    reports: list[SessionReport] = await asyncio.gather(*tasks)
+    browser_latencies: list[float] = []
+    browser_failures: list[str] = []
+    if browsers_task is not None:
+        for item in await browsers_task:
+            if isinstance(item, BaseException):
+                browser_failures.append(repr(item)[:200])
+            else:
+                browser_latencies.extend(item)
+        await browser.close()
+        await playwright_cm.__aexit__(None, None, None)
+    cpu1, t1 = monitor.cpu(), time.monotonic()
+    monitor.running = False
+    await sampler
+    peak = sum(monitor.peak.values())
+
+    # Streamlit keeps a disconnected session for server.disconnectedSessionTTL seconds (so a
+    # student whose wifi drops gets their page back); it is dropped at the next session
+    # change after that, so wait out the TTL and then connect and leave once more.
+    await asyncio.sleep(3)
+    after_leave = sum(monitor.rss().values())
+    if args.ttl > 0:
+        print(f"waiting {args.ttl + 5:g} s for the disconnected-session TTL ...", flush=True)
+        await asyncio.sleep(args.ttl + 5)
+        probe = StreamlitSession(url, cookie=page_cookie(url))
+        await probe.connect()
+        await probe.close()
+        await asyncio.sleep(5)
+    after_ttl = sum(monitor.rss().values())
+
+    latencies = [x for r in reports for x in r.latencies]
+    errors = [e for r in reports for e in r.errors]
+    completed = sum(r.completed for r in reports)
+    actions = sum((r.actions for r in reports), Counter())
+    per_upstream = Counter(r.upstream or "direct" for r in reports)
+    changes_per_upstream = Counter()
+    for r in reports:
+        changes_per_upstream[r.upstream or "direct"] += len(r.latencies)
+    run_bytes = [b for r in reports for b in r.bytes]
+    wall = t1 - t0
+    cpu_used = {pid: cpu1[pid] - cpu0[pid] for pid in pids}
+    growth = (peak - baseline) / max(1, args.sessions)
+    joins = [r.join_seconds for r in reports if r.join_seconds is not None]
+
+    figures = {
+        "sessions": args.sessions,
+        "completed": completed,
+        "errors": len(errors),
+        "changes": len(latencies),
+        "p50_s": pct(latencies, 0.50),
+        "p95_s": pct(latencies, 0.95),
+        "max_s": max(latencies, default=float("nan")),
+        "join_p95_s": pct(joins, 0.95),
+        "mean_bytes_per_run": statistics.fmean(run_bytes) if run_bytes else 0.0,
+        "max_bytes_per_run": max(run_bytes, default=0),
+        "in_place_messages": sum(r.messages for r in reports),
+        "cpu_percent_of_one_core": {str(p): 100 * c / wall for p, c in cpu_used.items()},
+        "baseline_mb": baseline / 2**20,
+        "peak_mb": peak / 2**20,
+        "growth_mb_per_session": growth / 2**20,
+        "after_leave_mb": after_leave / 2**20,
+        "after_ttl_mb": after_ttl / 2**20,
+        "sessions_per_upstream": dict(per_upstream),
+        "changes_per_upstream": dict(changes_per_upstream),
+        "actions": dict(actions),
+        "browser_changes": len(browser_latencies),
+        "browser_p50_s": pct(browser_latencies, 0.50),
+        "browser_p95_s": pct(browser_latencies, 0.95),
+        "browser_failures": browser_failures,
+    }
+    print()
+    print(f"sessions completed   {completed}/{args.sessions}")
+    print(f"errors               {len(errors)}")
+    for e in Counter(errors).most_common(8):
+        print(f"    {e[1]} x {e[0][:160]}")
+    mix = ", ".join(f"{k} {v}" for k, v in actions.most_common())
+    print(f"changes              {len(latencies)}  ({mix})")
+    print(f"change -> rerun done p50 {figures['p50_s']:.3f} s  p95 {figures['p95_s']:.3f} s  "
+          f"max {figures['max_s']:.3f} s   (page load p95 {figures['join_p95_s']:.3f} s)")
+    print(f"bytes per rerun      mean {figures['mean_bytes_per_run'] / 1000:.1f} kB  "
+          f"max {figures['max_bytes_per_run'] / 1000:.1f} kB")
+    print(f"in-place messages    {figures['in_place_messages']} (st.error answers to bad input)")
+    for pid in pids:
+        print(f"server pid {pid:<8} CPU {100 * cpu_used[pid] / wall:5.1f}% of one core over "
+              f"{wall:.0f} s, peak {mb(monitor.peak[pid])}")
+    print(f"memory               baseline {mb(baseline)}, peak {mb(peak)}, "
+          f"growth {mb(growth)} per session")
+    print(f"after sessions left  {mb(after_leave)} at once, {mb(after_ttl)} after the TTL "
+          f"({mb(after_ttl - baseline)} above baseline)")
+    if len(per_upstream) > 1 or args.url:
+        print("by upstream          " + ", ".join(
+            f"{k}: {v} sessions, {changes_per_upstream[k]} changes"
+            for k, v in sorted(per_upstream.items())))
+    if args.browsers:
+        print(f"real Chromium pages  {args.browsers}: {len(browser_latencies)} slider changes, "
+              f"p50 {figures['browser_p50_s']:.3f} s, p95 {figures['browser_p95_s']:.3f} s"
+              + (f", failures {browser_failures}" if browser_failures else ""))
+    checks = {
+        "100% of sessions complete": completed == args.sessions,
+        "zero errors": not errors,
+        "p95 <= 1 s": figures["p95_s"] <= 1.0,
+        "growth <= 5 MB per session": growth <= 5 * 2**20,
+        "memory back near baseline (<= baseline + 25%)": after_ttl <= baseline * 1.25,
+    }
+    print()
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2, default=str))
+    return 0 if all(checks.values()) else 1
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--url", help="a running server (default: start one with deploy/ config)")
+    p.add_argument("--pid", type=int, action="append", default=[],
+                   help="a server process to measure (repeat for several)")
+    p.add_argument("--sessions", type=int, default=50)
+    p.add_argument("--ramp", type=float, default=20.0, help="seconds over which sessions join")
+    p.add_argument("--duration", type=float, default=120.0, help="seconds each session stays")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between changes")
+    p.add_argument("--ttl", type=float, default=120.0,
+                   help="server.disconnectedSessionTTL to wait out before the last memory "
+                        "reading (0: don't wait)")
+    p.add_argument("--browsers", type=int, default=0,
+                   help="also run this many real Chromium pages (Playwright) as a cross-check")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", help="write the figures to this file")
+    p.add_argument("--log", default="/tmp/lossviz_load_server.log",
+                   help="server log when the script starts its own server")
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse())))

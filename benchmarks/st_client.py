@@ -1,0 +1,384 @@
+"""A small client that speaks Streamlit's own websocket protocol, as the browser does.
+
+It opens ``/_stcore/stream`` with the ``streamlit`` subprotocol, asks for script runs with a
+``rerun_script`` BackMsg that carries the widget states, and reads the ForwardMsgs back
+(``new_session``, deltas, ``script_finished``). It remembers every widget the page shows (id,
+kind and bounds, from the element protos in the deltas) and can pick a random valid new value
+for each, so a load test can play a student moving sliders, editing the table and typing a
+formula without a browser. Like the browser it keeps the large cacheable messages and names
+them in ``cached_message_hashes``, so the server sends references to them instead of copies.
+
+No streamlit server code is imported: only the protobuf classes that ship in the package.
+
+Example::
+
+    session = StreamlitSession("http://127.0.0.1:8501")
+    first = await session.connect()          # the first script run
+    widget = session.pick_widget(rng)
+    result = await session.rerun([random_state(widget, rng)])
+    print(result.seconds, result.ok)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+# Element kinds whose state the client knows how to set. Read-only elements are ignored.
+WIDGET_KINDS = (
+    "slider", "number_input", "selectbox", "radio", "button_group", "checkbox",
+    "text_input", "text_area", "button", "dataframe",
+)
+# A word that means a number the page should never show: "nan", "inf", "-inf", "infinity".
+_NONFINITE = re.compile(r"(?<![\w.])[-+]?(nan|inf|infinity)(?![\w])", re.IGNORECASE)
+
+
+@dataclass
+class Widget:
+    """One widget on the page: its id, element kind, label and element proto."""
+
+    id: str
+    kind: str
+    label: str
+    proto: Any = None
+    options: tuple[str, ...] = ()
+
+
+@dataclass
+class RunResult:
+    """What one script run sent back.
+
+    ``status`` is ``ok``, ``compile_error``, ``timeout`` or ``closed``; ``seconds`` runs from
+    sending the request to receiving ``script_finished``. ``exceptions`` are the messages of
+    exception elements (tracebacks shown on the page); ``nonfinite`` the texts that show nan
+    or inf; ``errors`` the bodies of ``st.error`` boxes (the app's in-place messages).
+    """
+
+    status: str
+    seconds: float
+    bytes: int = 0
+    messages: int = 0
+    exceptions: list[str] = field(default_factory=list)
+    nonfinite: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok" and not self.exceptions and not self.nonfinite
+
+
+def _ws_url(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    path = parts.path.rstrip("/")
+    return f"{scheme}://{parts.netloc}{path}/_stcore/stream"
+
+
+class StreamlitSession:
+    """One browser-like session against a running Streamlit server."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        query_string: str = "",
+        timeout: float = 30.0,
+        cookie: str | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.query_string = query_string
+        self.timeout = timeout
+        self.cookie = cookie
+        self.widgets: dict[str, Widget] = {}
+        self.session_id: str | None = None
+        self.upstream: str | None = None  # the backend nginx chose (X-Upstream header)
+        self.closed_reason: str | None = None
+        self._states: dict[str, WidgetState] = {}  # the widget values the browser would hold
+        self._cache: dict[str, ForwardMsg] = {}  # hash -> cacheable message
+        self._ws: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._done: asyncio.Future[str] | None = None
+        self._run: RunResult | None = None
+        self._seen: dict[str, Widget] = {}
+        self._tab_container: str | None = None
+
+    # -- connection -------------------------------------------------------------------
+    async def connect(self) -> RunResult:
+        """Open the websocket and run the script once, as a page load does."""
+        headers = {"Origin": self.base_url.rstrip("/")}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        self._ws = await websockets.connect(
+            _ws_url(self.base_url),
+            subprotocols=["streamlit"],
+            additional_headers=headers,
+            max_size=None,
+            open_timeout=self.timeout,
+            ping_interval=None,  # the server pings; answering is automatic
+            compression=None,
+        )
+        self.upstream = self._ws.response.headers.get("X-Upstream")
+        self._reader = asyncio.create_task(self._read())
+        return await self.rerun()
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    # -- runs -------------------------------------------------------------------------
+    async def rerun(self, changes: list[WidgetState] | tuple[WidgetState, ...] = ()) -> RunResult:
+        """Set ``changes`` on top of the current widget values, rerun, wait for the end."""
+        if self._ws is None or self.closed_reason:
+            return RunResult("closed", 0.0)
+        for state in changes:
+            self._states[state.id] = state
+        msg = BackMsg()
+        client = msg.rerun_script
+        client.query_string = self.query_string
+        client.page_script_hash = ""
+        client.widget_states.widgets.extend(self._states.values())
+        client.cached_message_hashes.extend(self._cache)
+        client.context_info.timezone = "UTC"
+        client.context_info.locale = "en-US"
+        # A button is a one-shot trigger: the browser sends it once, then forgets it.
+        for state in changes:
+            if state.WhichOneof("value") == "trigger_value":
+                self._states.pop(state.id, None)
+        loop = asyncio.get_running_loop()
+        self._done = loop.create_future()
+        self._run = RunResult("timeout", 0.0)
+        self._seen = {}
+        start = time.perf_counter()
+        try:
+            await self._ws.send(msg.SerializeToString())
+            status = await asyncio.wait_for(asyncio.shield(self._done), self.timeout)
+        except TimeoutError:
+            status = "timeout"
+        except websockets.ConnectionClosed as exc:
+            self.closed_reason = f"connection closed: {exc}"
+            status = "closed"
+        run = self._run
+        run.status = status
+        run.seconds = time.perf_counter() - start
+        return run
+
+    # -- reading ------------------------------------------------------------------------
+    async def _read(self) -> None:
+        try:
+            async for data in self._ws:
+                msg = ForwardMsg()
+                msg.ParseFromString(data)
+                self._handle(msg, len(data))
+        except websockets.ConnectionClosed as exc:
+            self.closed_reason = f"connection closed: {exc}"
+        except Exception as exc:  # a bug here must fail the run, not hang it
+            self.closed_reason = f"client error: {exc!r}"
+        finally:
+            if self.closed_reason is None:
+                self.closed_reason = "connection closed"
+            if self._done is not None and not self._done.done():
+                self._done.set_result("closed")
+
+    def _handle(self, msg: ForwardMsg, size: int) -> None:
+        run = self._run
+        if run is not None:
+            run.bytes += size
+            run.messages += 1
+        kind = msg.WhichOneof("type")
+        if kind == "ref_hash":
+            cached = self._cache.get(msg.ref_hash)
+            if cached is None:
+                if run is not None:
+                    run.exceptions.append(f"unknown cached message {msg.ref_hash}")
+                return
+            msg, kind = cached, "delta"
+        elif msg.metadata.cacheable and msg.hash:
+            self._cache[msg.hash] = msg
+        if kind == "new_session":
+            self.session_id = msg.new_session.initialize.session_id or self.session_id
+        elif kind == "delta":
+            self._delta(msg)
+        elif kind == "script_finished":
+            status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+            if status == "FINISHED_EARLY_FOR_RERUN":
+                return  # a newer run of this session took over; wait for that one
+            self.widgets = self._seen
+            # The browser drops the state of widgets that are gone from the page.
+            self._states = {k: v for k, v in self._states.items() if k in self.widgets}
+            if self._done is not None and not self._done.done():
+                ok = status in ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
+                self._done.set_result("ok" if ok else "compile_error")
+        elif kind == "session_event" and msg.session_event.HasField(
+            "script_compilation_exception"
+        ) and run is not None:
+            run.exceptions.append(msg.session_event.script_compilation_exception.message)
+
+    def _delta(self, msg: ForwardMsg) -> None:
+        delta = msg.delta
+        which = delta.WhichOneof("type")
+        run = self._run
+        if which == "add_block":
+            block = delta.add_block
+            if block.WhichOneof("type") == "tab_container":
+                self._tab_container = block.tab_container.id or block.id or None
+                if self._tab_container:
+                    self._seen[self._tab_container] = Widget(self._tab_container, "tabs", "tabs")
+            elif block.WhichOneof("type") == "tab" and self._tab_container in self._seen:
+                tabs = self._seen[self._tab_container]
+                tabs.options = (*tabs.options, block.tab.label)
+            return
+        if which != "new_element":
+            return
+        element = delta.new_element
+        kind = element.WhichOneof("type")
+        if kind == "exception" and run is not None:
+            exc = element.exception
+            run.exceptions.append(f"{exc.type}: {exc.message}")
+            return
+        if run is not None:
+            for text in _visible_texts(element, kind):
+                if _NONFINITE.search(text):
+                    run.nonfinite.append(text[:200])
+            if kind == "alert" and element.alert.format == 1:  # ERROR
+                run.errors.append(element.alert.body[:200])
+        if kind not in WIDGET_KINDS:
+            return
+        proto = getattr(element, kind)
+        if kind == "dataframe" and (not proto.id or proto.editing_mode == 0):
+            return  # a read-only table
+        if not getattr(proto, "id", ""):
+            return
+        if getattr(proto, "disabled", False):
+            return
+        widget = Widget(proto.id, kind, getattr(proto, "label", ""), proto)
+        if kind in ("selectbox", "radio"):
+            widget.options = tuple(proto.options)
+        elif kind == "button_group":
+            widget.options = tuple(option.content for option in proto.options)
+        self._seen[widget.id] = widget
+
+    # -- choosing -----------------------------------------------------------------------
+    def pick_widget(self, rng: random.Random, kinds: tuple[str, ...] = ()) -> Widget | None:
+        """A random widget of the page (of ``kinds`` when given), or None if there is none."""
+        pool = [w for w in self.widgets.values() if not kinds or w.kind in kinds]
+        return rng.choice(pool) if pool else None
+
+
+def _visible_texts(element: Any, kind: str) -> list[str]:
+    if kind == "markdown":
+        return [element.markdown.body]
+    if kind == "metric":
+        return [element.metric.body, element.metric.delta]
+    if kind == "text":
+        return [element.text.body]
+    if kind == "heading":
+        return [element.heading.body]
+    if kind == "alert":
+        return [element.alert.body]
+    return []
+
+
+# -- random widget values ------------------------------------------------------------------
+def _grid_value(rng: random.Random, low: float, high: float, step: float) -> float:
+    if step and step > 0 and math.isfinite(high - low):
+        n = round((high - low) / step)
+        return low + step * rng.randint(0, max(n, 0))
+    return rng.uniform(low, high)
+
+
+def random_state(widget: Widget, rng: random.Random) -> WidgetState:
+    """A random, valid new value for ``widget``, as the browser would send it."""
+    state = WidgetState(id=widget.id)
+    proto = widget.proto
+    kind = widget.kind
+    if kind == "slider":
+        low, high, step = proto.min, proto.max, proto.step
+        values = [_grid_value(rng, low, high, step) for _ in range(max(1, len(proto.default)))]
+        values.sort()
+        # Snap to the step's decimals, as the browser's slider does (0.1 * 14 -> 1.4).
+        values = [float(round(v)) if proto.data_type == 0 else round(v, 10) for v in values]
+        state.double_array_value.data.extend(values)
+    elif kind == "number_input":
+        low = proto.min if proto.has_min else -1e6
+        high = proto.max if proto.has_max else 1e6
+        if proto.data_type == 0:  # INT
+            state.int_value = int(_grid_value(rng, low, high, proto.step or 1))
+        else:
+            # Students type numbers off the step grid, including the extreme ends.
+            state.double_value = rng.choice([low, high, rng.uniform(low, high)])
+    elif kind in ("selectbox", "radio", "tabs"):
+        state.string_value = rng.choice(widget.options) if widget.options else ""
+    elif kind == "button_group":
+        if proto.click_mode == 1:  # MULTI_SELECT
+            chosen = [o for o in widget.options if rng.random() < 0.5] or list(widget.options[:1])
+        else:
+            chosen = [rng.choice(widget.options)] if widget.options else []
+        state.string_array_value.data.extend(chosen)
+    elif kind == "checkbox":
+        state.bool_value = rng.random() < 0.5
+    elif kind in ("text_input", "text_area"):
+        limit = proto.max_chars or 500
+        state.string_value = random_formula(rng)[:limit]
+    elif kind == "button":
+        state.trigger_value = True
+    elif kind == "dataframe":
+        state.string_value = json.dumps(random_table_edit(proto, rng))
+    return state
+
+
+_FORMULA_PARTS = (
+    "r", "r**2", "abs(r)", "log(1 + r**2)", "sqrt(1 + r**2) - 1", "exp(-r)", "1/r",
+    "log(r)", "r**1000", "exp(r)", "max(r, 0)", "tanh(r)", "sin(r)",
+)
+
+
+def random_formula(rng: random.Random) -> str:
+    """A random loss formula in r: valid, invalid, singular or very large."""
+    roll = rng.random()
+    if roll < 0.1:
+        return rng.choice(["", "r +", "import os", "__import__('os')", "r" * 400, "(" * 50])
+    parts = [rng.choice(_FORMULA_PARTS) for _ in range(rng.randint(1, 3))]
+    return " + ".join(parts)
+
+
+def _table_columns(proto: Any) -> tuple[list[str], int]:
+    """Column names and row count of a data editor, read from its Arrow data."""
+    import pyarrow as pa
+
+    table = pa.ipc.open_stream(proto.arrow_data.data).read_all()
+    names = [n for n in table.column_names if not n.startswith("__index_level_")]
+    return names, table.num_rows
+
+
+def random_table_edit(proto: Any, rng: random.Random) -> dict[str, Any]:
+    """A data editor edit: change cells (to ordinary or extreme numbers), add or delete rows."""
+    names, rows = _table_columns(proto)
+    values = [rng.uniform(-5, 5), rng.uniform(-5, 5), 0.0, 1e300, -1e300, None]
+    state: dict[str, Any] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
+    roll = rng.random()
+    dynamic = proto.editing_mode == 2
+    if dynamic and roll < 0.2:
+        state["added_rows"] = [
+            {n: rng.choice(values) for n in names} for _ in range(rng.randint(1, 3))
+        ]
+    elif dynamic and roll < 0.3 and rows:
+        state["deleted_rows"] = sorted(rng.sample(range(rows), k=min(rows, rng.randint(1, 3))))
+    elif rows and names:
+        for _ in range(rng.randint(1, 3)):
+            row = str(rng.randrange(rows))
+            state["edited_rows"].setdefault(row, {})[rng.choice(names)] = rng.choice(values)
+    return state
