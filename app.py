@@ -2,12 +2,16 @@
 
 import streamlit as st
 
-from lossviz.ui import SECTIONS, section_renderer
+from lossviz.ui import SECTIONS, classroom, section_renderer, share
 
 st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉", layout="wide")
+share.restore_from_url()  # a shared link or lesson step seeds the widgets before they exist
+classroom.begin_run()
 
 st.title("lossviz")
 st.caption("How loss functions measure error, pull on a model and steer gradient descent.")
+share.notice()
+side = classroom.sidebar()
 
 keys = list(SECTIONS)
 tabs = st.tabs([SECTIONS[k][0] for k in keys], key="section", on_change="rerun")
@@ -15,3 +19,5 @@ for key, tab in zip(keys, tabs, strict=True):
     if tab.open:  # only the open section runs: the others cost nothing on a rerun
         with tab:
             section_renderer(key)()
+
+classroom.finish_run(side)  # share link and export pack of what was just drawn; URL synced

@@ -12,9 +12,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 KINDS = ("int", "float", "bool", "choice", "multi", "text")
 MAX_TEXT = 500
+# A URL is read only this far: enough for every parameter of the app several times over,
+# little enough that a hostile link costs nothing to reject.
+MAX_QUERY_KEYS = 200
+MAX_KEY_SHOWN = 40
 
 
 @dataclass(frozen=True)
@@ -64,16 +69,25 @@ class Field:
                 raise ValueError(f"{self.key} must be between {self.low:g} and {self.high:g}")
             return number
         if self.kind == "choice":
-            if value not in self.choices:
+            if not isinstance(value, str) or value not in self.choices:
                 raise ValueError(f"{self.key} must be one of {', '.join(self.choices)}")
             return value
         if self.kind == "multi":
-            items = value.split(",") if isinstance(value, str) else list(value)
-            items = [item.strip() for item in items if str(item).strip()]
+            if isinstance(value, str):
+                items = value.split(",")
+            elif isinstance(value, list | tuple):
+                items = list(value)
+            else:
+                raise ValueError(f"{self.key} must be a list of {', '.join(self.choices)}")
+            if not all(isinstance(item, str) for item in items):
+                raise ValueError(f"{self.key} accepts only {', '.join(self.choices)}")
+            items = [item.strip() for item in items if item.strip()]
             bad = [item for item in items if item not in self.choices]
             if bad:
                 raise ValueError(f"{self.key} accepts only {', '.join(self.choices)}")
             return list(dict.fromkeys(items))
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ValueError(f"{self.key} must be text")
         text = str(value)
         if len(text) > self.max_len:
             raise ValueError(f"{self.key} is longer than {self.max_len} characters")
@@ -86,7 +100,8 @@ class Field:
         if self.kind == "multi":
             return ",".join(value)
         if self.kind == "float":
-            return f"{float(value):.12g}"
+            # repr is the shortest text that reads back as the same float: links round-trip.
+            return repr(float(value))
         return str(value)
 
 
@@ -108,18 +123,69 @@ def field(key: str, kind: str, default: Any, **spec: Any) -> Field:
 
 def parse_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Values for the known, valid keys of ``query``; plus the keys that were ignored."""
+    values, reasons = explain_query(query)
+    return values, list(reasons)
+
+
+def explain_query(
+    query: Mapping[str, Any], registry: Mapping[str, Field] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Values for the known, valid keys of ``query``, and why each other key was ignored.
+
+    Never raises: any mapping of any keys to any values gives valid values (each one passed
+    its field's ``check``) and a plain reason per ignored key, such as
+    ``{"reg_delta": "reg_delta must be between 0.1 and 5"}``. A repeated URL parameter
+    (a list) counts by its last value, as ``st.query_params`` reads it.
+
+    Example: ``explain_query({"nope": "1"})  # ({}, {"nope": "not a setting of this app"})``
+    """
+    registry = REGISTRY if registry is None else registry
     values: dict[str, Any] = {}
-    ignored: list[str] = []
-    for key, raw in query.items():
-        spec = REGISTRY.get(key)
+    reasons: dict[str, str] = {}
+    for i, (key, raw) in enumerate(query.items()):
+        name = str(key)[:MAX_KEY_SHOWN]
+        if i >= MAX_QUERY_KEYS:
+            reasons["..."] = f"only the first {MAX_QUERY_KEYS} parameters are read"
+            break
+        spec = registry.get(key) if isinstance(key, str) else None
         if spec is None:
-            ignored.append(key)
+            reasons[name] = "not a setting of this app"
             continue
+        if isinstance(raw, list) and spec.kind != "multi":
+            raw = raw[-1] if raw else ""
         try:
             values[key] = spec.check(raw)
-        except ValueError:
-            ignored.append(key)
-    return values, ignored
+        except (ValueError, TypeError, OverflowError) as err:
+            reasons[name] = str(err) if isinstance(err, ValueError) else f"{key} is malformed"
+    return values, reasons
+
+
+def current_values(
+    state: Mapping[str, Any], registry: Mapping[str, Field] | None = None
+) -> dict[str, Any]:
+    """The valid registry values held in ``state`` (a dict or ``st.session_state``).
+
+    Keys that are missing or hold an invalid value are left out (they mean "the default").
+    """
+    registry = REGISTRY if registry is None else registry
+    out: dict[str, Any] = {}
+    for key, spec in registry.items():
+        if key in state:
+            try:
+                out[key] = spec.check(state[key])
+            except (ValueError, TypeError, OverflowError):
+                continue
+    return out
+
+
+def query_string(values: Mapping[str, Any], extra: Mapping[str, str] | None = None) -> str:
+    """``to_query(values)`` (plus ``extra`` first) as URL text, ``"reg_delta=2.0&..."``.
+
+    Example: ``query_string({"reg_delta": 2.0})  # "reg_delta=2.0" when the default differs``
+    """
+    pairs = dict(extra or {})
+    pairs.update(to_query(values))
+    return urlencode(pairs)
 
 
 def to_query(values: Mapping[str, Any]) -> dict[str, str]:

@@ -1,33 +1,112 @@
 """Widgets built from ``lossviz.state`` fields: one spec gives label bounds, default and key.
 
 Every control of the app goes through these helpers so that the state registry, the session
-state and (later) the URL all agree on each parameter.
+state and the URL all agree on each parameter:
+
+- the widget is seeded from the field's default (or from a shared link, a lesson step);
+- its value survives switching tabs (``persist_state="session"``), since only the open tab
+  renders its widgets;
+- every change is written to the URL query string at once (in the widget's callback, so it
+  also works for widgets inside ``st.fragment``), which makes the address bar a shareable link.
+
+Charts go through ``plot`` (house config, presentation mode applied, figure kept for the
+export pack) and ``summary`` (a text line saying what changed in numbers, for screen readers
+and for students who read rather than look).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from lossviz.state import Field
+from lossviz.state import Field, current_values, field, to_query
+
+PRESENT = field("present", "bool", False, section="app")
+
+SECTION_KEY = "section"  # the st.tabs key in app.py; its session value is the tab's label
+FIGURES_KEY = "_lossviz_figures"
+TABLES_KEY = "_lossviz_tables"
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+# -- URL sync ------------------------------------------------------------------------------
+def section_keys() -> dict[str, str]:
+    """Tab label -> section key (``"Regression lab" -> "regression"``)."""
+    from lossviz.ui import SECTIONS
+
+    return {title: key for key, (title, _) in SECTIONS.items()}
+
+
+def url_query(state: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The query parameters that reproduce ``state`` (default: this session's state).
+
+    Only values that differ from their defaults are listed, so a link stays short; the open
+    section comes first.
+    """
+    state = st.session_state if state is None else state
+    out: dict[str, str] = {}
+    keys = section_keys()
+    label = state.get(SECTION_KEY)
+    first = next(iter(keys.values()), None)
+    if label in keys and keys[label] != first:
+        out[SECTION_KEY] = keys[label]
+    out.update(to_query(current_values(state)))
+    return out
+
+
+def sync_url() -> None:
+    """Write this session's settings to the address bar (only when they changed)."""
+    wanted = url_query()
+    if wanted != st.query_params.to_dict():
+        st.query_params.from_dict(wanted)
+
+
+def _on_change(kw: dict[str, Any]) -> dict[str, Any]:
+    """Chain the caller's ``on_change`` (if a callable) with the URL sync."""
+    user = kw.pop("on_change", None)
+    args = kw.pop("args", None) or ()
+    kwargs = kw.pop("kwargs", None) or {}
+
+    def changed() -> None:
+        if callable(user):
+            user(*args, **kwargs)
+        sync_url()
+
+    kw["on_change"] = changed
+    kw.setdefault("persist_state", "session")
+    return kw
 
 
 def _seed(f: Field) -> None:
     # The widget reads its value from session state; seeding there (not via value=) avoids
     # Streamlit's warning about a widget given both a default and a session-state value.
-    if f.key not in st.session_state:
-        st.session_state[f.key] = f.default
+    # A value that a stale session or a hand-edited link left out of bounds is replaced by
+    # the default, so the widget never raises.
+    if f.key in st.session_state:
+        value = st.session_state[f.key]
+        try:
+            checked = f.check(value)
+        except (ValueError, TypeError):
+            pass
+        else:
+            if checked != value or type(checked) is not type(value):
+                st.session_state[f.key] = checked
+            return
+    st.session_state[f.key] = list(f.default) if f.kind == "multi" else f.default
 
 
+# -- widgets -------------------------------------------------------------------------------
 def slider(f: Field, label: str, **kw: Any) -> Any:
     _seed(f)
     if f.kind == "int":
         lo, hi, step = int(f.low), int(f.high), int(f.step or 1)
     else:
         lo, hi, step = float(f.low), float(f.high), float(f.step) if f.step else None
-    return st.slider(label, min_value=lo, max_value=hi, step=step, key=f.key, **kw)
+    return st.slider(label, min_value=lo, max_value=hi, step=step, key=f.key, **_on_change(kw))
 
 
 def number(f: Field, label: str, **kw: Any) -> Any:
@@ -35,11 +114,11 @@ def number(f: Field, label: str, **kw: Any) -> Any:
     if f.kind == "int":
         return st.number_input(
             label, min_value=int(f.low), max_value=int(f.high), step=int(f.step or 1),
-            key=f.key, **kw,
+            key=f.key, **_on_change(kw),
         )
     return st.number_input(
         label, min_value=float(f.low), max_value=float(f.high),
-        step=float(f.step) if f.step else None, key=f.key, **kw,
+        step=float(f.step) if f.step else None, key=f.key, **_on_change(kw),
     )
 
 
@@ -53,6 +132,7 @@ def choice(
 ) -> Any:
     """One of ``f.choices``; a segmented control, a select box or radio buttons."""
     _seed(f)
+    kw = _on_change(kw)
     if widget == "select":
         return st.selectbox(label, f.choices, format_func=format_func, key=f.key, **kw)
     if widget == "radio":
@@ -69,16 +149,105 @@ def multi(
     """A subset of ``f.choices``, as pills."""
     _seed(f)
     value = st.pills(
-        label, f.choices, selection_mode="multi", format_func=format_func, key=f.key, **kw
+        label, f.choices, selection_mode="multi", format_func=format_func, key=f.key,
+        **_on_change(kw),
     )
     return list(value or [])
 
 
 def toggle(f: Field, label: str, **kw: Any) -> bool:
     _seed(f)
-    return bool(st.toggle(label, key=f.key, **kw))
+    return bool(st.toggle(label, key=f.key, **_on_change(kw)))
 
 
 def text(f: Field, label: str, **kw: Any) -> str:
     _seed(f)
-    return st.text_input(label, max_chars=f.max_len, key=f.key, **kw)
+    return st.text_input(label, max_chars=f.max_len, key=f.key, **_on_change(kw))
+
+
+# -- presentation mode, charts and their text summaries -----------------------------------
+def presenting() -> bool:
+    """True in presentation mode: pass it to ``base_layout(presentation=...)``; show fewer
+    controls (put the advanced ones under ``if not presenting():``)."""
+    return bool(st.session_state.get(PRESENT.key, False))
+
+
+def for_projector(fig: go.Figure) -> go.Figure:
+    """A copy of ``fig`` with larger text and thicker lines and markers, for a projector."""
+    fig = go.Figure(fig)
+    size = fig.layout.font.size or 13
+    fig.update_layout(font_size=max(size, 17) if size < 17 else size)
+    for trace in fig.data:
+        line = getattr(trace, "line", None)
+        if line is not None and trace.type in ("scatter", "scattergl"):
+            trace.line.width = 1.6 * (line.width or 2.0)
+        marker = getattr(trace, "marker", None)
+        if marker is not None and trace.type in ("scatter", "scattergl"):
+            size = marker.size
+            if isinstance(size, int | float):
+                trace.marker.size = 1.4 * size
+            elif size is None:
+                trace.marker.size = 10
+    return fig
+
+
+def plot(fig: go.Figure, key: str, **kw: Any) -> Any:
+    """``st.plotly_chart`` with the house config; kept for the export pack as ``key``.
+
+    In presentation mode the figure is shown with larger text and thicker lines.
+    """
+    if presenting():
+        fig = for_projector(fig)
+    st.session_state.setdefault(FIGURES_KEY, {})[key] = fig
+    kw.setdefault("width", "stretch")
+    kw.setdefault("config", PLOT_CONFIG)
+    return st.plotly_chart(fig, key=key, **kw)
+
+
+def export_table(name: str, columns: Mapping[str, Any]) -> None:
+    """Offer ``columns`` (name -> 1-D array, all the same length) as a CSV in the export pack."""
+    st.session_state.setdefault(TABLES_KEY, {})[name] = dict(columns)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3g}" if math.isfinite(value) else "not a finite number"
+
+
+def describe_change(
+    previous: Mapping[str, float] | None, current: Mapping[str, float]
+) -> str:
+    """One plain sentence: each number now, and how far it moved since ``previous``.
+
+    ``describe_change({"MSE slope": 1.0}, {"MSE slope": 1.8})`` ->
+    ``"MSE slope 1.8 (up 0.8 since the last change)."``
+    """
+    parts = []
+    for name, value in current.items():
+        value = float(value)
+        text = f"{name} {_fmt(value)}"
+        old = None if previous is None else previous.get(name)
+        if old is not None and math.isfinite(value) and math.isfinite(float(old)):
+            delta = value - float(old)
+            scale = max(abs(value), abs(float(old)), 1e-12)
+            if abs(delta) <= 1e-9 * scale:
+                text += " (unchanged)"
+            else:
+                way = "up" if delta > 0 else "down"
+                text += f" ({way} {_fmt(abs(delta))} since the last change)"
+        parts.append(text)
+    return "; ".join(parts) + "." if parts else ""
+
+
+def summary(key: str, values: Mapping[str, float], *, lead: str = "") -> str:
+    """Show (and return) the text line under a chart: its numbers and what changed.
+
+    ``key`` names the chart (one per chart); ``values`` maps a plain name to its number,
+    ``{"MSE slope": 1.83, "MAE slope": 1.51}``. Call it right after ``plot``.
+    """
+    store = st.session_state.setdefault("_lossviz_summaries", {})
+    current = {str(k): float(v) for k, v in values.items()}
+    text = describe_change(store.get(key), current)
+    store[key] = current
+    line = f"{lead} {text}".strip()
+    st.caption(line)
+    return line

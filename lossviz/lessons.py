@@ -1,0 +1,242 @@
+"""Guided lessons: short sequences of steps kept as TOML files in ``assets/lessons/``.
+
+Each step sets some controls (UI parameters from the ``lossviz.state`` registry), says what
+to look at, asks a question and keeps the answer for after the student's prediction. Files
+are checked against the registry when they load, so a typo in a field name or a value out of
+bounds is reported with the file, the step and the field, never discovered in class.
+Pure Python (``tomllib``): no streamlit import.
+
+A lesson file::
+
+    title = "Why MSE chases outliers"
+    summary = "One far point drags the MSE line; MAE and Huber hold."
+
+    [[steps]]
+    title = "One outlier"
+    section = "regression"            # which tab the step opens (optional)
+    set = { reg_outliers = 1 }         # registry keys and their values
+    look = "Watch the red MSE line."
+    question = "Which line moves most when the outlier goes further out?"
+    answer = "The MSE line: its pull grows with the residual."
+
+Example: ``lessons, problems = load_lessons()``
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lossviz.state import REGISTRY, Field
+
+LESSONS_DIR = Path(__file__).resolve().parent.parent / "assets" / "lessons"
+MAX_STEPS = 20
+MAX_TEXT = 2_000
+MAX_FILE_BYTES = 100_000
+STEP_KEYS = ("title", "section", "set", "look", "question", "answer")
+LESSON_KEYS = ("title", "summary", "steps")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,48}$")
+
+
+class LessonError(ValueError):
+    """A lesson file that cannot be used; the message names the file, step and field."""
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    look: str
+    question: str
+    answer: str
+    section: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    summary: str
+    steps: tuple[Step, ...]
+    path: Path | None = None
+
+
+def _text(data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
+    value = data.get(key, None)
+    if value is None:
+        if required:
+            raise LessonError(f"{where}: missing {key!r} (a short text)")
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise LessonError(f"{where}: {key!r} must be a non-empty text")
+    if len(value) > MAX_TEXT:
+        raise LessonError(f"{where}: {key!r} is longer than {MAX_TEXT} characters")
+    return value.strip()
+
+
+def parse_lesson(
+    data: Mapping[str, Any],
+    lesson_id: str,
+    *,
+    source: str | None = None,
+    registry: Mapping[str, Field] | None = None,
+    sections: Iterable[str] | None = None,
+) -> Lesson:
+    """Check the parsed TOML ``data`` of a lesson and return it as a ``Lesson``.
+
+    Every ``set`` key must be a registry field and every value must pass its field's check;
+    ``section`` must be one of ``sections`` (when given). Raises ``LessonError`` naming
+    ``source`` (the file name), the step and the field.
+    """
+    registry = REGISTRY if registry is None else registry
+    sections = None if sections is None else tuple(sections)
+    name = source or lesson_id
+    if not _ID.match(lesson_id):
+        raise LessonError(
+            f"{name}: the file name must be lowercase letters, digits and underscores "
+            "(it becomes the lesson's id in links)"
+        )
+    unknown = sorted(set(data) - set(LESSON_KEYS))
+    if unknown:
+        raise LessonError(
+            f"{name}: unknown top-level field {unknown[0]!r}; allowed: {', '.join(LESSON_KEYS)}"
+        )
+    title = _text(data, "title", name)
+    summary = _text(data, "summary", name, required=False)
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise LessonError(f"{name}: needs at least one [[steps]] table")
+    if len(raw_steps) > MAX_STEPS:
+        raise LessonError(f"{name}: has {len(raw_steps)} steps; at most {MAX_STEPS} allowed")
+    steps = []
+    for i, raw in enumerate(raw_steps, start=1):
+        where = f"{name}, step {i}"
+        if not isinstance(raw, dict):
+            raise LessonError(f"{where}: must be a [[steps]] table")
+        extra = sorted(set(raw) - set(STEP_KEYS))
+        if extra:
+            raise LessonError(
+                f"{where}: unknown field {extra[0]!r}; allowed: {', '.join(STEP_KEYS)}"
+            )
+        section = raw.get("section")
+        if section is not None and (
+            not isinstance(section, str) or (sections is not None and section not in sections)
+        ):
+            allowed = ", ".join(sections or ())
+            raise LessonError(f"{where}: section {section!r} is not a part of the app; "
+                              f"choose one of: {allowed}")
+        settings = raw.get("set", {})
+        if not isinstance(settings, dict):
+            raise LessonError(f"{where}: 'set' must be a table of control = value")
+        values: dict[str, Any] = {}
+        for key, value in settings.items():
+            spec = registry.get(key)
+            if spec is None:
+                close = [k for k in registry if k.split("_", 1)[-1] == key.split("_", 1)[-1]]
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise LessonError(f"{where}, field {key!r}: no such control{hint}")
+            try:
+                values[key] = spec.check(value)
+            except (ValueError, TypeError) as err:
+                raise LessonError(f"{where}, field {key!r}: {err}") from None
+        steps.append(
+            Step(
+                title=_text(raw, "title", where),
+                look=_text(raw, "look", where),
+                question=_text(raw, "question", where),
+                answer=_text(raw, "answer", where),
+                section=section,
+                values=values,
+            )
+        )
+    return Lesson(lesson_id, title, summary, tuple(steps))
+
+
+def load_lesson(
+    path: str | Path,
+    *,
+    registry: Mapping[str, Field] | None = None,
+    sections: Iterable[str] | None = None,
+) -> Lesson:
+    """Read and check one lesson file; ``LessonError`` names the file and the field."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise LessonError(f"{path.name}: cannot be read ({err.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise LessonError(f"{path.name}: larger than {MAX_FILE_BYTES // 1000} KB")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise LessonError(f"{path.name}: is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as err:
+        raise LessonError(f"{path.name}: is not valid TOML ({err})") from None
+    lesson = parse_lesson(
+        data, path.stem, source=path.name, registry=registry, sections=sections
+    )
+    return Lesson(lesson.id, lesson.title, lesson.summary, lesson.steps, path)
+
+
+def load_lessons(
+    folder: str | Path = LESSONS_DIR,
+    *,
+    registry: Mapping[str, Field] | None = None,
+    sections: Iterable[str] | None = None,
+) -> tuple[dict[str, Lesson], list[str]]:
+    """Every ``*.toml`` lesson in ``folder`` (sorted by file name), and one message per broken
+    file. A broken file never stops the others from loading."""
+    sections = None if sections is None else tuple(sections)
+    lessons: dict[str, Lesson] = {}
+    problems: list[str] = []
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            lesson = load_lesson(path, registry=registry, sections=sections)
+        except LessonError as err:
+            problems.append(str(err))
+        else:
+            lessons[lesson.id] = lesson
+    return lessons, problems
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    # JSON's string escapes (\" \\ \n \uXXXX) are all valid in a TOML basic string.
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def lesson_toml(
+    title: str,
+    values: Mapping[str, Any],
+    *,
+    section: str | None = None,
+    look: str = "Describe what the students should look at.",
+    question: str = "Ask them to predict something before they change a control.",
+    answer: str = "Write the answer that is revealed after their prediction.",
+) -> str:
+    """A one-step lesson file that sets ``values``: a starting point for a teacher.
+
+    Example: ``lesson_toml("Delta", {"reg_delta": 2.0}, section="regression")``
+    """
+    lines = [f"title = {_toml_value(title)}", "summary = \"Saved from lossviz.\"", ""]
+    lines.append("[[steps]]")
+    lines.append(f"title = {_toml_value(title)}")
+    if section:
+        lines.append(f"section = {_toml_value(section)}")
+    lines.append(f"look = {_toml_value(look)}")
+    lines.append(f"question = {_toml_value(question)}")
+    lines.append(f"answer = {_toml_value(answer)}")
+    lines.append("")
+    lines.append("[steps.set]")
+    lines.extend(f"{key} = {_toml_value(value)}" for key, value in values.items())
+    return "\n".join(lines) + "\n"
