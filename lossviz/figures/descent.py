@@ -153,81 +153,95 @@ def convergence_figure(
                         line=dict(color="white", width=1.5)),
             hovertemplate=f"{label} now<br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>",
         )
+    # A run that blows up would squash every other curve: the axis stops a little above the
+    # highest starting loss, and a diverged run's cross waits at that ceiling.
+    start = max((float(loss[0]) for loss in data.loss), default=1.0)
+    ceiling = 10.0 * max(start, _LOG_FLOOR) if log_y else 1.3 * start
     for label, color, steps, loss, at in zip(
         data.labels, data.colors, data.steps, data.loss, data.diverged_at, strict=True
     ):
         if at is None:
             continue
         fig.add_scatter(
-            x=steps[-1:], y=_y(loss[-1:]), mode="markers+text", showlegend=False,
-            legendgroup=label, text=[f"diverged at step {at}"], textposition="top left",
+            x=steps[-1:].tolist(), y=[_short(min(_y(loss[-1:])[0], ceiling))],
+            mode="markers+text", showlegend=False, legendgroup=label,
+            text=[f"diverged at step {at}"], textposition="bottom right",
             textfont=dict(color=color), marker=dict(symbol="x", size=12, color=color),
             hovertemplate=f"{label} diverged at step {at}<extra></extra>",
         )
     base_layout(fig, title=title, x_title="step", y_title=y_title, height=height,
                 presentation=presentation)
+    if any(at is not None for at in data.diverged_at) and start > 0:
+        if log_y:
+            low = max(min(float(np.min(_y(loss))) for loss in data.loss), _LOG_FLOOR)
+            fig.update_yaxes(range=[np.log10(low) - 0.2, np.log10(ceiling)])
+        else:
+            fig.update_yaxes(range=[0.0, ceiling])
     if log_y:
         fig.update_yaxes(type="log", exponentformat="power")
     longest = int(data.frame_steps[-1])
     fig.update_xaxes(range=[-0.02 * max(longest, 1), 1.02 * max(longest, 1)])
     if animate and len(data.frame_steps) > 1:
         frame_list = [
-            go.Frame(
+            dict(
                 name=str(int(s)),
                 data=[
-                    go.Scatter(x=[int(min(s, steps[-1]))], y=[_short(_y(fl[k : k + 1])[0])])
+                    dict(type="scatter", x=[int(min(s, steps[-1]))],
+                         y=[_short(_y(fl[k : k + 1])[0])])
                     for steps, fl in zip(data.steps, data.frame_loss, strict=True)
                 ],
                 traces=marker_traces,
             )
             for k, s in enumerate(data.frame_steps)
         ]
-        add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
+        fig = add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
     return fig
 
 
 def add_player(
     fig: go.Figure,
-    frame_list: Sequence[go.Frame],
+    frame_list: Sequence[dict[str, Any]],
     *,
     frame_ms: int = 60,
     prefix: str = "step ",
     active: int | None = None,
 ) -> go.Figure:
-    """Give ``fig`` its frames, play/pause buttons and a scrub slider under the plot.
+    """``fig`` with ``frame_list``, play/pause buttons and a scrub slider under the plot.
 
-    Frames play in the browser (``redraw=False``: only the moved traces are repainted).
-    The slider starts at ``active`` (default: the last frame, so the still picture shows
-    the finished run).
+    Each frame is a plain dict (``name``, ``data`` with partial trace updates, ``traces``).
+    Frames play in the browser (``redraw=False``: only the moved traces are repainted). The
+    slider starts at ``active`` (default: the last frame, so the still picture shows the
+    finished run). Returns a new figure: frames and controls are plain data added without
+    plotly's per-item validation, which would cost more than the rest of the figure.
     """
-    fig.frames = list(frame_list)
-    names = [f.name for f in frame_list]
+    names = [str(f["name"]) for f in frame_list]
     active = len(names) - 1 if active is None else active
     still: dict[str, Any] = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                              "transition": {"duration": 0}}
-    fig.update_layout(
-        updatemenus=[dict(
-            type="buttons", direction="left", showactive=False,
-            x=0.0, xanchor="left", y=-0.2, yanchor="top", pad=dict(t=0, r=6),
-            buttons=[
-                dict(label="▶ play", method="animate",
-                     args=[names, {"mode": "immediate", "fromcurrent": True,
-                                   "frame": {"duration": frame_ms, "redraw": False},
-                                   "transition": {"duration": 0}}]),
-                dict(label="❚❚ pause", method="animate", args=[[None], still]),
-            ],
-        )],
-        sliders=[dict(
-            active=active, x=0.24, len=0.76, xanchor="left", y=-0.2, yanchor="top",
-            pad=dict(t=0, b=0), ticklen=0, minorticklen=0,
-            font=dict(color="rgba(0,0,0,0)", size=1),  # the current value says the step
-            currentvalue=dict(prefix=prefix, visible=True, xanchor="right",
-                              font=dict(color=DATA_COLOR, size=13)),
-            steps=[dict(label=n, method="animate", args=[[n], still]) for n in names],
-        )],
-    )
-    fig.update_layout(margin=dict(b=110))
-    return fig
+    spec = fig.to_dict()
+    spec["frames"] = list(frame_list)
+    layout = spec["layout"]
+    layout["updatemenus"] = [dict(
+        type="buttons", direction="left", showactive=False,
+        x=0.0, xanchor="left", y=-0.2, yanchor="top", pad=dict(t=0, r=6),
+        buttons=[
+            dict(label="▶ play", method="animate",
+                 args=[names, {"mode": "immediate", "fromcurrent": True,
+                               "frame": {"duration": frame_ms, "redraw": False},
+                               "transition": {"duration": 0}}]),
+            dict(label="❚❚ pause", method="animate", args=[[None], still]),
+        ],
+    )]
+    layout["sliders"] = [dict(
+        active=active, x=0.24, len=0.76, xanchor="left", y=-0.2, yanchor="top",
+        pad=dict(t=0, b=0), ticklen=0, minorticklen=0,
+        font=dict(color="rgba(0,0,0,0)", size=1),  # the current value says the step
+        currentvalue=dict(prefix=prefix, visible=True, xanchor="right",
+                          font=dict(color=DATA_COLOR, size=13)),
+        steps=[dict(label=n, method="animate", args=[[n], still]) for n in names],
+    )]
+    layout.setdefault("margin", {})["b"] = 110
+    return go.Figure(spec, _validate=False)
 
 
 class PathData(NamedTuple):
@@ -329,13 +343,13 @@ def path_figure(
     fig.update_yaxes(range=[float(landscape.b[0]), float(landscape.b[-1])], showgrid=False)
     if animate and len(data.frame_steps) > 1:
         frame_list = [
-            go.Frame(
+            dict(
                 name=str(int(s)),
-                data=[go.Scatter(x=[_short(fw[k])], y=[_short(fb[k])])
+                data=[dict(type="scatter", x=[_short(fw[k])], y=[_short(fb[k])])
                       for fw, fb in zip(data.frame_w, data.frame_b, strict=True)],
                 traces=marker_traces,
             )
             for k, s in enumerate(data.frame_steps)
         ]
-        add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
+        fig = add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
     return fig
