@@ -11,6 +11,7 @@ from importlib import import_module
 # key -> (tab title, module under lossviz.ui). Order is the order of the tabs.
 SECTIONS: dict[str, tuple[str, str]] = {
     "regression": ("Regression lab", "regression"),
+    "conventions": ("Conventions", "conventions"),
 }
 
 

@@ -1,0 +1,108 @@
+"""Convention inspector: the same number in PyTorch, Keras, optax and scikit-learn.
+
+For the chosen loss and a small seeded data set, shows the lossviz value and, per library,
+the exact call that gives it (or the closest built-in and how far off it is, and why).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import lossviz
+from lossviz.conventions import LIBRARIES, bits, library_calls
+from lossviz.figures.style import loss_label
+from lossviz.state import field
+from lossviz.ui import controls
+from lossviz.ui.share import plain
+
+_S = "conventions"
+_ALL = tuple(lossviz.available_losses())
+_PARAM = {"huber": ("delta", 1.0), "pseudo_huber": ("delta", 1.0), "quantile": ("tau", 0.5),
+          "cauchy": ("c", 1.0), "tukey": ("c", 4.685)}
+
+LOSS = field("conv_loss", "choice", "huber", choices=_ALL, section=_S)
+PARAM = field("conv_param", "float", 1.0, low=0.05, high=10.0, step=0.05, section=_S)
+N = field("conv_n", "int", 8, low=2, high=50, section=_S)
+OUTLIERS = field("conv_outliers", "int", 1, low=0, high=5, section=_S)
+SEED = field("conv_seed", "int", 0, low=0, high=9999, section=_S)
+
+
+def _data(task: str, n: int, outliers: int, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Targets, predictions (or logits) and a plain description of where they came from."""
+    if task == "regression":
+        data = lossviz.make_regression(n, outliers=outliers, outlier_shift=8.0, seed=seed)
+        y_pred = 1.2 * data.x + 1.5  # a line a little off the true one (slope 1.5, intercept 2)
+        return data.y, y_pred, (f"{n} points around y = 1.5 x + 2 plus {outliers} outlier(s) "
+                                "8 above the line; predictions from the line y = 1.2 x + 1.5")
+    if task == "classification":
+        data = lossviz.make_classification(n, dim=1, flip=min(outliers, n), seed=seed)
+        return data.y.astype(float), 1.5 * data.x[:, 0], (
+            f"{n} points in two classes with {min(outliers, n)} flipped label(s); "
+            "scores (logits) f = 1.5 x")
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    logits = rng.normal(0.0, 1.5, (n, 3)) + 1.5 * np.eye(3)[labels]
+    return labels.astype(float), logits, f"{n} points, 3 classes, seeded random logits"
+
+
+def render() -> None:
+    st.subheader("Same loss, four libraries")
+    st.caption(
+        "Libraries agree on what a loss means and disagree on the details. Pick a loss: each "
+        "library's exact call is shown with the number it returns on this data, and where a "
+        "library differs (a 1/2 factor, beta instead of delta, logits or probabilities, "
+        "labels 0/1 or -1/+1, mean or sum, natural log or log2) it says how."
+    )
+    with st.container(border=True):
+        cols = st.columns([2, 1, 1, 1, 1])
+        with cols[0]:
+            name = controls.choice(LOSS, "Loss", widget="select", format_func=loss_label)
+        param = _PARAM.get(name)
+        with cols[1]:
+            value = controls.number(PARAM, param[0] if param else "Parameter",
+                                    disabled=param is None,
+                                    help="The loss's parameter (delta, tau or c).")
+        with cols[2]:
+            n = controls.number(N, "Points")
+        with cols[3]:
+            k = controls.number(OUTLIERS, "Outliers / flips")
+        with cols[4]:
+            seed = controls.number(SEED, "Seed")
+    loss_cls = lossviz.loss_class(name)
+    try:
+        if name == "quantile" and not 0 < value < 1:
+            raise ValueError("tau must be between 0 and 1 (the quantile fitted); "
+                             "set the parameter to a value such as 0.9")
+        loss = lossviz.get_loss(name, **({param[0]: value} if param else {}))
+        y_true, y_pred, where = _data(loss_cls.task, int(n), int(k), int(seed))
+        ours = loss(y_true, y_pred)
+        rows = library_calls(loss, y_true, y_pred)
+    except ValueError as err:
+        st.error(f"Cannot compute this: {err}")
+        return
+    st.caption(f"Data: {where}.")
+    left, right = st.columns([1, 3])
+    left.metric(f"lossviz {loss.label}", f"{ours:.10g}")
+    left.code(f"lossviz.get_loss({name!r}"
+              + (f", {param[0]}={value!r}" if param else "") + ")(y_true, y_pred)",
+              language="python", wrap_lines=True)
+    if name == "cross_entropy":
+        left.caption(f"In bits (log2): {bits(ours):.10g}, i.e. divided by ln 2.")
+    same = sum(r.relation == "same" for r in rows)
+    right.markdown(f"**{same} of {len(LIBRARIES)} libraries give exactly this number** "
+                   "with the call shown; the others are explained below.")
+    for row in rows:
+        with right.container(border=True):
+            mark = "✅ same number" if row.relation == "same" else f"⚠️ {row.relation}"
+            kind = "built-in" if row.builtin else "no built-in: written out"
+            shown = "n/a" if row.value is None else f"{row.value:.10g}"
+            st.markdown(f"**{row.library}** ({kind}): {shown}, {mark}")
+            st.code(row.code, language="python", wrap_lines=True)
+            st.caption(plain(row.note))
+    controls.summary(
+        "conventions",
+        {f"lossviz {loss.label}": ours,
+         **{r.library: r.value for r in rows if r.value is not None}},
+        lead="Numbers:",
+    )
