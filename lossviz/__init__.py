@@ -10,6 +10,7 @@ The numeric core (numpy only) that the app, the figures and notebooks share::
     history = lossviz.fit(data.x, data.y, loss, optimizer="adam", lr=0.1, steps=300)
 """
 
+from lossviz.custom import FormulaError, custom_loss
 from lossviz.data import (
     ClassificationData,
     RegressionData,
@@ -36,11 +37,13 @@ __all__ = [
     "OPTIMIZERS",
     "SCHEDULES",
     "ClassificationData",
+    "FormulaError",
     "History",
     "Loss",
     "RegressionData",
     "Schedule",
     "available_losses",
+    "custom_loss",
     "fit",
     "get_loss",
     "get_schedule",
