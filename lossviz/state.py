@@ -178,21 +178,28 @@ def current_values(
     return out
 
 
-def query_string(values: Mapping[str, Any], extra: Mapping[str, str] | None = None) -> str:
+def query_string(
+    values: Mapping[str, Any],
+    extra: Mapping[str, str] | None = None,
+    registry: Mapping[str, Field] | None = None,
+) -> str:
     """``to_query(values)`` (plus ``extra`` first) as URL text, ``"reg_delta=2.0&..."``.
 
     Example: ``query_string({"reg_delta": 2.0})  # "reg_delta=2.0" when the default differs``
     """
     pairs = dict(extra or {})
-    pairs.update(to_query(values))
+    pairs.update(to_query(values, registry))
     return urlencode(pairs)
 
 
-def to_query(values: Mapping[str, Any]) -> dict[str, str]:
+def to_query(
+    values: Mapping[str, Any], registry: Mapping[str, Field] | None = None
+) -> dict[str, str]:
     """The query-string form of the values that differ from their defaults."""
+    registry = REGISTRY if registry is None else registry
     out: dict[str, str] = {}
     for key, value in values.items():
-        spec = REGISTRY.get(key)
+        spec = registry.get(key)
         if spec is not None and value != spec.default:
             out[key] = spec.format(value)
     return out
