@@ -41,8 +41,8 @@ WIDGET_KINDS = (
     "slider", "number_input", "selectbox", "radio", "button_group", "checkbox",
     "text_input", "text_area", "button", "dataframe",
 )
-# A word that means a number the page should never show: "nan", "inf", "-inf", "infinity".
-_NONFINITE = re.compile(r"(?<![\w.])[-+]?(nan|inf|infinity)(?![\w])", re.IGNORECASE)
+# A number the page should never show: "nan", "inf", "-inf" as Python and numpy print them.
+_NONFINITE = re.compile(r"(?<![\w.])[-+]?(nan|inf)(?![\w])", re.IGNORECASE)
 
 
 @dataclass
@@ -208,7 +208,10 @@ class StreamlitSession:
             msg, kind = cached, "delta"
         elif msg.metadata.cacheable and msg.hash:
             self._cache[msg.hash] = msg
-        if kind == "new_session":
+        if kind == "page_info_changed":
+            # The app writes its settings into the URL; the browser sends that URL back.
+            self.query_string = msg.page_info_changed.query_string
+        elif kind == "new_session":
             self.session_id = msg.new_session.initialize.session_id or self.session_id
         elif kind == "delta":
             self._delta(msg)

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Start several lossviz processes and nginx on loopback, then run the load test through nginx.
+#
+#   deploy/run_cluster.sh                                  # 2 processes, 50 sessions, 2 minutes
+#   deploy/run_cluster.sh --sessions 10 --duration 20 --ttl 0   # a quick check
+#   LOSSVIZ_PROCESSES=3 LOSSVIZ_PORT=9090 deploy/run_cluster.sh
+#
+# Arguments go to benchmarks/load_test.py. Everything runs from a temporary folder and is
+# stopped on exit; the logs stay there. Needs Debian's nginx (installed when missing).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PROCESSES=${LOSSVIZ_PROCESSES:-2}
+PYTHON=${PYTHON:-python}
+
+free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=${LOSSVIZ_PORT:-$(free_port)}
+
+if ! command -v nginx >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq nginx >/dev/null
+fi
+NGINX=$(command -v nginx)
+
+WORK=$(mktemp -d /tmp/lossviz-cluster.XXXXXX)
+# nginx workers run as an unprivileged user: they need to reach their temp folders.
+chmod 755 "$WORK"
+mkdir -p "$WORK/logs" "$WORK/tmp"
+chmod 777 "$WORK/tmp"
+
+PIDS=()
+cleanup() {
+    "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -s quit 2>/dev/null || true
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    echo "logs: $WORK"
+}
+trap cleanup EXIT
+
+# One cookie secret for all processes, so any of them accepts the others' XSRF cookies.
+SECRET=$("$PYTHON" -c 'import secrets; print(secrets.token_hex(32))')
+BACKENDS=()
+for ((i = 0; i < PROCESSES; i++)); do
+    port=$(free_port)
+    BACKENDS+=("$port")
+    # Started from deploy/ so that Streamlit reads deploy/.streamlit/config.toml.
+    (cd "$ROOT/deploy" && STREAMLIT_SERVER_COOKIE_SECRET=$SECRET PYTHONPATH=$ROOT \
+        exec "$PYTHON" -m streamlit run "$ROOT/app.py" \
+        --server.port "$port" --server.address 127.0.0.1) >"$WORK/lossviz-$i.log" 2>&1 &
+    PIDS+=("$!")
+done
+
+for port in "${BACKENDS[@]}"; do
+    for _ in $(seq 120); do
+        curl -fs "http://127.0.0.1:$port/_stcore/health" >/dev/null && break
+        sleep 0.5
+    done
+    curl -fs "http://127.0.0.1:$port/_stcore/health" >/dev/null \
+        || { echo "lossviz on port $port did not start; see $WORK"; exit 1; }
+done
+
+# The shipped config with this run's ports: the listen port and one server line per process.
+servers=""
+for port in "${BACKENDS[@]}"; do servers+="        server 127.0.0.1:$port;\n"; done
+sed -e "s/listen 8080;/listen 127.0.0.1:$PORT;/" \
+    -e '/^        server 127\.0\.0\.1:[0-9]*;$/d' \
+    -e "s/\(# lossviz processes.*\)$/\1\n$servers/" \
+    "$ROOT/deploy/nginx.conf" >"$WORK/nginx.conf"
+"$NGINX" -t -q -p "$WORK" -c "$WORK/nginx.conf"
+"$NGINX" -p "$WORK" -c "$WORK/nginx.conf"
+for _ in $(seq 40); do curl -fs "http://127.0.0.1:$PORT/_stcore/health" >/dev/null && break; sleep 0.25; done
+
+echo "nginx on 127.0.0.1:$PORT -> lossviz on ports ${BACKENDS[*]} (pids ${PIDS[*]})"
+pid_args=()
+for pid in "${PIDS[@]}"; do pid_args+=(--pid "$pid"); done
+status=0
+"$PYTHON" "$ROOT/benchmarks/load_test.py" --url "http://127.0.0.1:$PORT" "${pid_args[@]}" "$@" \
+    || status=$?
+
+echo
+for ((i = 0; i < PROCESSES; i++)); do
+    tracebacks=$(grep -c "Traceback" "$WORK/lossviz-$i.log" || true)
+    echo "lossviz process $i (port ${BACKENDS[$i]}): $tracebacks tracebacks in its log"
+done
+echo "nginx errors logged: $(grep -c "\[error\]" "$WORK/logs/error.log" || true)"
+exit "$status"
