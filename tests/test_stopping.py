@@ -287,6 +287,23 @@ def test_budget_pick_of_a_diverged_run_is_its_last_finite_step():
     assert pick.step == h.stop_step < 200
 
 
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected"),
+    [(0.02, 0.6, [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]), (3.0, 4.0, [2, 5]),
+     (0.013, 0.9, [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]), (1e-6, 1e3, None)],
+    ids=["1.5-decades", "narrow", "2-decades", "many-decades"],
+)
+def test_log_ticks_are_1_2_5_and_cover_the_range(lo, hi, expected):
+    ticks = fs.log_ticks(lo, hi)
+    if expected is not None:
+        np.testing.assert_allclose(ticks, expected)
+    assert ticks[0] <= lo
+    assert ticks[-1] >= hi
+    assert len(ticks) <= 11
+    mantissas = np.array(ticks) / 10.0 ** np.floor(np.log10(ticks))
+    assert np.all(np.isin(np.round(mantissas, 9), [1, 2, 5]))
+
+
 def test_decimate_keeps_ends_and_extremes_of_a_noisy_curve():
     rng = np.random.default_rng(0)
     noisy = np.cumsum(rng.standard_normal(5000))
@@ -321,15 +338,18 @@ def test_curves_figure_shows_both_curves_and_each_rule(overfit_run):
     names = [t["name"] for t in fig.data]
     assert names[:2] == ["training MSE", "validation MSE"]
     es = picks["early_stopping"]
-    assert f"Early stopping: stops at {es.step}, keeps step {es.returned_step}" in names
+    assert f"Early stopping: stops at {es.step}, keeps {es.returned_step}" in names
     marks = {t.name: t for t in fig.data if t.mode == "markers"}
     for rule in ("budget", "tolerance", "gradient"):
         (name,) = [n for n in marks if n.startswith(fs.RULE_LABELS[rule])]
         assert marks[name].x[0] == picks[rule].step
         assert marks[name].y[0] == pytest.approx(h.val_loss[picks[rule].step])
-    star = marks[f"lowest validation loss: step {h.best_step}"]
+    star = marks[f"best validation: step {h.best_step}"]
     assert star.y[0] == pytest.approx(h.val_loss.min())
     assert spec["layout"]["yaxis"]["type"] == "log"
+    ticks = spec["layout"]["yaxis"]["tickvals"]
+    assert min(ticks) <= 2.5 * min(h.loss.min(), h.val_loss.min())
+    assert max(ticks) >= max(h.loss.max(), h.val_loss.max()) / 2.5
     assert len(fig.data[0].x) <= 400
 
 
@@ -348,8 +368,12 @@ def test_fit_frames_match_the_model_at_each_step(overfit_run):
         shown = np.asarray(frame.data[0].y, np.float64)
         visible = (expected > data.y_range[0]) & (expected < data.y_range[1])
         np.testing.assert_allclose(shown[visible], expected[visible], rtol=1e-5, atol=1e-5)
-        assert str(step) in frame.layout.title.text
-    assert [s["label"] for s in fig.layout.sliders[0].steps] == [str(s) for s in data.steps]
+    slider = fig.layout.sliders[0]
+    for s, step in zip(slider.steps, data.steps, strict=True):
+        assert list(s.args[0]) == [str(step)]
+        assert s.label == (f"{step}: training loss {h.loss[step]:.4g}, "
+                           f"validation loss {h.val_loss[step]:.4g}")
+    assert slider.active == len(data.steps) - 1
 
 
 def test_schedules_figure_plots_loss_and_rate_per_schedule(overfit_run):

@@ -207,7 +207,7 @@ def _pick_name(pick: StopPick, settings: Mapping[str, str]) -> str:
     label = RULE_LABELS[pick.rule]
     setting = settings.get(pick.rule, "")
     if pick.rule == "early_stopping":
-        return f"{label}{setting}: stops at {pick.step}, keeps step {pick.returned_step}"
+        return f"{label}{setting}: stops at {pick.step}, keeps {pick.returned_step}"
     return f"{label}{setting}: step {pick.step}"
 
 
@@ -263,7 +263,7 @@ def curves_figure(
     best = int(data.best_step)
     fig.add_scatter(
         x=[best], y=[data.best_val], mode="markers",
-        name=f"lowest validation loss: step {best}",
+        name=f"best validation: step {best}",
         marker=dict(symbol="star", size=size + 4, color=OKABE_ITO["yellow"],
                     line=dict(color=MARK_COLOR, width=1.5)),
         hovertemplate="lowest validation loss<br>step %{x}<br>%{y:.4g}<extra></extra>",
@@ -272,9 +272,41 @@ def curves_figure(
         fig, x_title="step", y_title="loss (log scale)" if log_y else "loss",
         height=height, presentation=presentation,
     )
-    fig.update_yaxes(type="log" if log_y else "linear")
+    if log_y:
+        _log_axis(fig, [data.train, data.val])
     fig.update_layout(legend=dict(font=dict(size=11 if not presentation else 14)))
     return fig
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Tick values 1, 2, 5 x 10^k covering ``[lo, hi]`` (positive) and one step beyond.
+
+    Plotly's own log ticks label a short range with bare digits ("2", "5"), which students
+    misread; these ticks carry full numbers.
+    """
+    lo, hi = max(lo, 1e-300), max(hi, lo)
+    k0, k1 = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+    ticks = [m * 10.0**k for k in range(k0, k1 + 1) for m in (1, 2, 5)]
+    # one tick beyond each end: plotly's autorange pads the axis past the data, and the
+    # padding should carry a label too (ticks outside the shown range are simply not drawn)
+    below = [t for t in ticks if t < lo][-1:]
+    above = [t for t in ticks if t > hi][:1]
+    inside = below + [t for t in ticks if lo <= t <= hi] + above
+    if len(inside) > 10:  # many decades: powers of ten are enough
+        inside = [t for t in inside if np.isclose(t / 10.0 ** np.floor(np.log10(t)), 1.0)]
+    return inside
+
+
+def _log_axis(fig: go.Figure, series: Iterable[np.ndarray], **where) -> None:
+    values = np.concatenate([np.asarray(s, np.float64).ravel() for s in series])
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        fig.update_yaxes(type="log", **where)
+        return
+    ticks = log_ticks(float(values.min()), float(values.max()))
+    fig.update_yaxes(
+        type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks], **where
+    )
 
 
 class FitFramesData(NamedTuple):
@@ -350,8 +382,8 @@ def fit_frames_data(
     )
 
 
-def _frame_title(step: int, train: float, val: float) -> str:
-    return f"step {step}: training loss {train:.4g}, validation loss {val:.4g}"
+def _frame_label(step: int, train: float, val: float) -> str:
+    return f"{step}: training loss {train:.4g}, validation loss {val:.4g}"
 
 
 def fit_frames_figure(
@@ -359,13 +391,14 @@ def fit_frames_figure(
     *,
     loss_name: str,
     start: int | None = None,
-    height: int = 430,
+    height: int = 460,
     presentation: bool = False,
 ) -> go.Figure:
     """The training points (filled), validation points (open), the true curve (dotted) and
     the model's curve at one step; a slider and a play button move through the steps.
 
-    ``start`` is the index into ``data.steps`` shown first (default: the last step).
+    The slider's label states the step and both losses there. ``start`` is the index into
+    ``data.steps`` shown first (default: the last step).
     """
     k = len(data.steps)
     start = k - 1 if start is None else int(np.clip(start, 0, k - 1))
@@ -388,49 +421,47 @@ def fit_frames_figure(
         hovertemplate="validation point<br>x %{x:.3g}, y %{y:.3g}<extra></extra>",
     )
     fig.add_scatter(
-        x=data.grid, y=data.curves[start], mode="lines", name=f"model ({loss_label(loss_name)})",
+        x=data.grid, y=data.curves[start], mode="lines",
+        name=f"model, trained with {loss_label(loss_name)}",
         line=dict(color=color, width=line_width(presentation)),
         hovertemplate="x %{x:.3g}<br>model %{y:.3g}<extra></extra>",
     )
     curve_index = len(fig.data) - 1
-    titles = [
-        _frame_title(int(s), float(t), float(v))
-        for s, t, v in zip(data.steps, data.train_loss, data.val_loss, strict=True)
-    ]
     fig.frames = [
-        go.Frame(
-            name=str(int(s)),
-            data=[go.Scatter(y=data.curves[i])],
-            traces=[curve_index],
-            layout=dict(title=dict(text=titles[i])),
-        )
+        go.Frame(name=str(int(s)), data=[go.Scatter(y=data.curves[i])], traces=[curve_index])
         for i, s in enumerate(data.steps)
     ]
-    base_layout(
-        fig, title=titles[start], x_title="x", y_title="y", height=height,
-        presentation=presentation,
-    )
+    base_layout(fig, x_title="x", y_title="y", height=height, presentation=presentation)
     fig.update_yaxes(range=list(data.y_range), autorange=False)
     fig.update_xaxes(range=[float(data.grid[0]), float(data.grid[-1])], autorange=False)
     fast = dict(frame=dict(duration=0, redraw=False), mode="immediate",
                 transition=dict(duration=0))
     play = dict(frame=dict(duration=80, redraw=False), mode="immediate", fromcurrent=True,
                 transition=dict(duration=0))
+    labels = [
+        _frame_label(int(s), float(t), float(v))
+        for s, t, v in zip(data.steps, data.train_loss, data.val_loss, strict=True)
+    ]
+    size = 15 if presentation else 12
     fig.update_layout(
-        margin=dict(t=64, b=40),
-        legend=dict(y=-0.32, yanchor="top"),
+        margin=dict(b=118),
         sliders=[dict(
             active=start,
-            x=0.1, len=0.9, y=-0.12, yanchor="top", pad=dict(t=4, b=4),
-            currentvalue=dict(prefix="step ", font=dict(family=FONT, size=12)),
+            x=0.13, len=0.87, y=-0.17, yanchor="top", pad=dict(t=0, b=0),
+            ticklen=0, minorticklen=0,
+            # the 60 step labels would overprint each other: they are hidden, and the one
+            # chosen is spelled out above the slider
+            font=dict(color="rgba(0,0,0,0)", size=1),
+            currentvalue=dict(prefix="step ", xanchor="left",
+                              font=dict(family=FONT, size=size, color=DATA_COLOR)),
             steps=[
-                dict(label=str(int(s)), method="animate", args=[[str(int(s))], fast])
-                for s in data.steps
+                dict(label=label, method="animate", args=[[str(int(s))], fast])
+                for label, s in zip(labels, data.steps, strict=True)
             ],
         )],
         updatemenus=[dict(
             type="buttons", direction="left", showactive=False,
-            x=0.0, y=-0.12, xanchor="left", yanchor="top", pad=dict(t=18, r=8),
+            x=0.0, y=-0.24, xanchor="left", yanchor="top", pad=dict(t=0, r=4),
             buttons=[
                 dict(label="▶", method="animate", args=[None, play]),
                 dict(label="❚❚", method="animate", args=[[None], fast]),
@@ -501,9 +532,10 @@ def schedules_figure(
         )
     base_layout(fig, height=height, presentation=presentation)
     fig.update_yaxes(
-        title_text="training loss (log)" if log_y else "training loss",
-        type="log" if log_y else "linear", row=1, col=1,
+        title_text="training loss (log scale)" if log_y else "training loss", row=1, col=1,
     )
+    if log_y:
+        _log_axis(fig, data.loss, row=1, col=1)
     fig.update_yaxes(title_text="learning rate", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="step", row=2, col=1)
     return fig

@@ -12,6 +12,7 @@ from importlib import import_module
 SECTIONS: dict[str, tuple[str, str]] = {
     "regression": ("Regression lab", "regression"),
     "conventions": ("Conventions", "conventions"),
+    "stopping": ("When to stop", "stopping"),
 }
 
 

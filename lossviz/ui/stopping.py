@@ -1,0 +1,353 @@
+"""When to stop: training against validation loss, what each stopping rule picks, and
+learning-rate schedules compared on one plot.
+
+One full run (no stopping rule) answers every rule: a rule only looks at the steps so far,
+so the run it would have stopped is a prefix of the full run. Moving patience or a tolerance
+therefore costs no training at all, only the small stopping-rule panel reruns (a fragment).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import streamlit as st
+
+import lossviz
+from lossviz.figures import stopping as fs
+from lossviz.figures.style import loss_label
+from lossviz.state import field
+from lossviz.training import OPTIMIZER_LABELS, History
+from lossviz.ui import controls
+
+MAX_POINTS = 200
+MAX_STEPS = 5_000
+MAX_DEGREE = 15
+_REGRESSION = tuple(lossviz.available_losses("regression"))
+_TOLS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6", "1e-7")
+_GRAD_TOLS = ("1", "1e-1", "1e-2", "1e-3", "1e-4", "1e-5")
+_S = "stopping"
+
+POINTS = field("stop_points", "int", 16, low=6, high=MAX_POINTS, section=_S)
+NOISE = field("stop_noise", "float", 0.3, low=0.0, high=1.5, step=0.05, section=_S)
+SEED = field("stop_seed", "int", 1, low=0, high=999, section=_S)
+VAL_SHARE = field("stop_val_share", "float", 0.3, low=0.1, high=0.6, step=0.05, section=_S)
+DEGREE = field("stop_degree", "int", 12, low=1, high=MAX_DEGREE, section=_S)
+LOSS = field("stop_loss", "choice", "mse", choices=_REGRESSION, section=_S)
+OPTIMIZER = field("stop_optimizer", "choice", "adam", choices=lossviz.OPTIMIZERS, section=_S)
+LR = field("stop_lr", "float", 0.05, low=0.0001, high=5.0, step=0.005, section=_S)
+STEPS = field("stop_steps", "int", 2000, low=10, high=MAX_STEPS, step=10, section=_S)
+BATCH = field("stop_batch", "int", 2, low=1, high=64, section=_S)
+SCHEDULE = field("stop_schedule", "choice", "constant", choices=lossviz.SCHEDULES, section=_S)
+PATIENCE = field("stop_patience", "int", 50, low=1, high=1000, section=_S)
+TOL = field("stop_tol", "choice", "1e-4", choices=_TOLS, section=_S)
+GRAD_TOL = field("stop_grad_tol", "choice", "1e-2", choices=_GRAD_TOLS, section=_S)
+LOG_Y = field("stop_log", "bool", True, section=_S)
+COMPARE = field("stop_compare", "multi", list(lossviz.SCHEDULES), choices=lossviz.SCHEDULES,
+                section=_S)
+
+# Three stories, each one click away: the values every control takes.
+PRESETS: dict[str, tuple[str, str, dict]] = {
+    "overfit": (
+        "High degree, few points",
+        "Degree 12 on 11 training points: the validation loss turns upward; early stopping "
+        "keeps the good step.",
+        dict(stop_points=16, stop_noise=0.3, stop_seed=1, stop_val_share=0.3, stop_degree=12,
+             stop_loss="mse", stop_optimizer="adam", stop_lr=0.05, stop_steps=2000,
+             stop_schedule="constant", stop_patience=50, stop_tol="1e-4",
+             stop_grad_tol="1e-2"),
+    ),
+    "flat": (
+        "A curve that flattens",
+        "A cubic by plain gradient descent: the loss soon barely moves, and a tolerance "
+        "stops there.",
+        dict(stop_points=40, stop_noise=0.3, stop_seed=0, stop_val_share=0.3, stop_degree=3,
+             stop_loss="mse", stop_optimizer="gd", stop_lr=0.1, stop_steps=2000,
+             stop_schedule="constant", stop_patience=50, stop_tol="1e-4",
+             stop_grad_tol="1e-3"),
+    ),
+    "noisy": (
+        "Noisy SGD",
+        "Mini-batches of 2: the validation loss jumps, and a patience of 5 quits at the "
+        "first bump. Raise it.",
+        dict(stop_points=40, stop_noise=0.3, stop_seed=0, stop_val_share=0.3, stop_degree=5,
+             stop_loss="mse", stop_optimizer="sgd", stop_lr=0.05, stop_steps=1500,
+             stop_batch=2, stop_schedule="constant", stop_patience=5, stop_tol="1e-4",
+             stop_grad_tol="1e-3"),
+    ),
+}
+
+
+class Setup(NamedTuple):
+    """Everything that shapes one training run (hashable, so it keys the caches)."""
+
+    points: int
+    noise: float
+    seed: int
+    val_share: float
+    degree: int
+    loss: str
+    optimizer: str
+    lr: float
+    steps: int
+    batch: int
+
+
+def _schedule(name: str, steps: int) -> lossviz.Schedule:
+    # Exponential decay reaches 1% of the base rate at the end of any budget, so the five
+    # schedules are compared over the same span whatever the budget.
+    if name == "exponential":
+        return lossviz.get_schedule("exponential", gamma=0.01 ** (1.0 / max(steps, 1)))
+    return lossviz.get_schedule(name)
+
+
+def _split(setup: Setup) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    x, y = lossviz.make_curve(setup.points, noise=setup.noise, seed=setup.seed)
+    return lossviz.train_validation_split(
+        x, y, validation_fraction=setup.val_share, seed=setup.seed
+    )
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def _history(setup: Setup, schedule: str) -> History:
+    xt, yt, xv, yv = _split(setup)
+    return lossviz.fit(
+        xt, yt, setup.loss, model="poly", degree=setup.degree, optimizer=setup.optimizer,
+        lr=setup.lr, steps=setup.steps, schedule=_schedule(schedule, setup.steps),
+        batch_size=setup.batch if setup.optimizer == "sgd" else None, seed=setup.seed,
+        validation=(xv, yv),
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _frames(setup: Setup, schedule: str) -> fs.FitFramesData:
+    h = _history(setup, schedule)
+    return fs.fit_frames_data(h, *_split(setup), keep=[h.best_step], n_frames=60)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _schedules(setup: Setup, names: tuple[str, ...]) -> fs.SchedulesData:
+    return fs.schedules_data({name: _history(setup, name) for name in names})
+
+
+def _apply_preset(name: str) -> None:
+    for key, value in PRESETS[name][2].items():
+        st.session_state[key] = value
+    controls.sync_url()
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4g}"
+
+
+def live_line(picks: dict[str, fs.StopPick], history: History, settings: dict[str, str]) -> str:
+    """The sentence under the stopping rules: who stops first, where, and at what cost."""
+    first = fs.first_stop(picks)
+    where = f"step {first.step}"
+    if first.rule == "early_stopping":
+        where += f" and hands back step {first.returned_step}"
+    lead = (
+        f"With every rule on, **{fs.RULE_LABELS[first.rule].lower()}"
+        f"{settings.get(first.rule, '')} stops first**, at {where}, where the validation "
+        f"loss is **{_fmt(first.val_loss)}**."
+    )
+    if first.rule == "budget" and history.diverged:
+        lead = f"The run {history.describe()}."
+    others = []
+    for rule in ("early_stopping", "tolerance", "gradient"):
+        pick = picks[rule]
+        if rule == first.rule:
+            continue
+        name = fs.RULE_LABELS[rule].lower() + settings.get(rule, "")
+        if pick.step is None:
+            others.append(f"{name} never fires within the run")
+        elif rule == "early_stopping":
+            others.append(
+                f"{name} would stop at step {pick.step} and keep step {pick.returned_step} "
+                f"(validation {_fmt(pick.val_loss)})"
+            )
+        else:
+            others.append(f"{name} would stop at step {pick.step} (validation "
+                          f"{_fmt(pick.val_loss)})")
+    budget = picks["budget"]
+    best = history.best_step
+    tail = (
+        f"The whole budget ends at step {budget.step} with validation "
+        f"{_fmt(budget.val_loss)}; the lowest validation loss of the run, known only in "
+        f"hindsight, is {_fmt(float(history.val_loss[best]))} at step {best}."
+    )
+    return f"{lead} Alone, {'; '.join(others)}. {tail}"
+
+
+def render() -> None:
+    st.subheader("When to stop")
+    st.markdown(
+        "The loss tells you not only how wrong a model is but also when to stop training. "
+        "Fit a polynomial to noisy points, watch the loss on held-out points, and see where "
+        "each stopping rule would end the same run. Try a story:"
+    )
+    cols = st.columns(3)
+    for col, (name, (title, blurb, _)) in zip(cols, PRESETS.items(), strict=True):
+        with col:
+            st.button(title, key=f"stop_preset_{name}", on_click=_apply_preset, args=(name,),
+                      width="stretch")
+            st.caption(blurb)
+    setup, schedule = _controls()
+    try:
+        frames = _frames(setup, schedule)
+    except ValueError as err:
+        st.error(f"This run cannot be trained: {err}")
+        return
+    _rules_panel(setup, schedule)
+    fig = fs.fit_frames_figure(frames, loss_name=setup.loss)
+    controls.plot(fig, key="stop_fit")
+    st.caption(
+        "The model's curve over the data at any step: press ▶ or drag the slider (it runs "
+        "in your browser). Filled points train the model, open points only judge it; the "
+        "dotted line is the true curve sin(x) the points were drawn around."
+    )
+    st.divider()
+    _schedules_panel(setup)
+
+
+def _controls() -> tuple[Setup, str]:
+    presenting = controls.presenting()
+    data_card, train_card = st.columns([1, 1.25])
+    with data_card, st.container(border=True):
+        st.markdown("**Data and model**")
+        a, b = st.columns(2)
+        with a:
+            points = controls.slider(POINTS, "Points")
+            degree = controls.slider(DEGREE, "Degree")
+        with b:
+            noise = controls.slider(NOISE, "Noise")
+            if not presenting:
+                val_share = controls.slider(VAL_SHARE, "Share held out")
+            else:
+                val_share = st.session_state.get(VAL_SHARE.key, VAL_SHARE.default)
+        if not presenting:
+            seed = controls.number(SEED, "Seed (data and split)")
+        else:
+            seed = st.session_state.get(SEED.key, SEED.default)
+        st.caption(
+            f"Points around sin(x). Limits: {MAX_POINTS} points, degree {MAX_DEGREE}, "
+            f"{MAX_STEPS:,} steps."
+        )
+    with train_card, st.container(border=True):
+        st.markdown("**Training**")
+        a, b = st.columns(2)
+        with a:
+            loss = controls.choice(LOSS, "Loss", widget="select", format_func=loss_label)
+            lr = controls.number(LR, "Learning rate", format="%.4f")
+            schedule = controls.choice(SCHEDULE, "Schedule", widget="select")
+        with b:
+            optimizer = controls.choice(
+                OPTIMIZER, "Optimizer", widget="select",
+                format_func=lambda o: OPTIMIZER_LABELS.get(o, o),
+            )
+            steps = controls.slider(STEPS, "Step budget")
+            batch = st.session_state.get(BATCH.key, BATCH.default)
+            if optimizer == "sgd":
+                batch = controls.slider(BATCH, "Mini-batch size")
+    setup = Setup(int(points), float(noise), int(seed), float(val_share), int(degree), loss,
+                  optimizer, float(lr), int(steps), int(batch))
+    return setup, schedule
+
+
+def _setting_names(patience: int, tol: str, grad_tol: str) -> dict[str, str]:
+    return {
+        "early_stopping": f" (patience {patience})",
+        "tolerance": f" ({tol})",
+        "gradient": f" (below {grad_tol})",
+        "budget": "",
+    }
+
+
+@st.fragment
+def _rules_panel(setup: Setup, schedule: str) -> None:
+    """Stopping-rule settings, the live line and the loss curves. A fragment: moving a rule's
+    setting reruns only this panel, and needs no training (the run comes from the cache)."""
+    history = _history(setup, schedule)
+    with st.container(border=True):
+        st.markdown("**Stopping rules**")
+        c1, c2, c3, c4 = st.columns([1.1, 1, 1, 0.8], vertical_alignment="bottom")
+        with c1:
+            patience = controls.number(
+                PATIENCE, "Patience (steps)",
+                help="Early stopping quits once the validation loss has not improved for "
+                     "this many steps, and keeps the best step it saw.",
+            )
+        with c2:
+            tol = controls.choice(
+                TOL, "Loss tolerance", widget="select",
+                help="Stop once one step changes the training loss by less than this "
+                     "fraction of its value.",
+            )
+        with c3:
+            grad_tol = controls.choice(
+                GRAD_TOL, "Gradient below", widget="select",
+                help="Stop once the gradient is this small: the slope has (nearly) vanished.",
+            )
+        with c4:
+            log_y = controls.toggle(LOG_Y, "Log scale")
+    picks = fs.stopping_picks(
+        history, tol=float(tol), grad_tol=float(grad_tol), patience=int(patience)
+    )
+    names = _setting_names(int(patience), tol, grad_tol)
+    if history.diverged:
+        st.warning(f"The run {history.describe()}. Lower the learning rate.")
+    st.markdown(live_line(picks, history, names))
+    data = fs.curves_data(history, picks, loss_name=setup.loss)
+    fig = fs.curves_figure(data, log_y=log_y, settings=names)
+    controls.plot(fig, key="stop_curves")
+    st.caption(
+        "Training loss (solid) keeps falling as the model follows its own points ever more "
+        "closely; validation loss (dashed), on points it never trains on, turns upward once "
+        "it starts to fit the noise. Each black symbol marks where a rule would stop this "
+        "same run; the star is the best step, which only hindsight knows."
+    )
+
+
+def _schedules_panel(setup: Setup) -> None:
+    st.subheader("Learning-rate schedules")
+    st.markdown(
+        "The same model, data, loss, optimizer, start and step budget; only the learning "
+        "rate over the steps differs."
+    )
+    names = controls.multi(COMPARE, "Schedules to compare")
+    if not names:
+        st.info("Pick at least one schedule to compare.")
+        return
+    ordered = tuple(n for n in lossviz.SCHEDULES if n in names)
+    try:
+        data = _schedules(setup, ordered)
+    except ValueError as err:
+        st.error(f"These runs cannot be trained: {err}")
+        return
+    fig = fs.schedules_figure(data, log_y=True)
+    controls.plot(fig, key="stop_schedules")
+    st.caption(
+        "Top: the training loss under each schedule. Bottom: the learning rate it used at "
+        "each step. Step decay halves the rate every quarter of the budget, exponential decay "
+        "shrinks it to 1% by the end, cosine glides to zero, warm-up ramps up over the first "
+        "tenth and then holds. A large rate moves fast but rattles; a small one settles."
+    )
+    finished = [
+        (data.final_loss[i], name) for i, name in enumerate(data.names)
+        if data.diverged_at[i] is None
+    ]
+    parts = []
+    if finished:
+        low, high = min(finished), max(finished)
+        parts.append(f"Lowest final training loss: **{low[1]}** ({low[0]:.4g})")
+        if len(finished) > 1:
+            parts.append(f"highest: **{high[1]}** ({high[0]:.4g})")
+    parts += [
+        f"**{name}** diverged at step {data.diverged_at[i]}"
+        for i, name in enumerate(data.names) if data.diverged_at[i] is not None
+    ]
+    st.markdown("; ".join(parts) + ".")
+    with st.expander("The formulas"):
+        for name in ordered:
+            st.markdown(f"**{name}**")
+            st.latex(_schedule(name, setup.steps).latex)
