@@ -21,7 +21,7 @@ from lossviz._validation import (
     check_int,
     check_positive,
 )
-from lossviz.losses import Loss, get_loss
+from lossviz.losses import ElementwiseLoss, Loss, get_loss
 from lossviz.training.models import Model, make_model
 from lossviz.training.optimizers import make_optimizer
 from lossviz.training.schedules import Schedule, get_schedule
@@ -226,34 +226,53 @@ def fit(
         raise ValueError("batch_size applies to optimizer='sgd' only")
 
     evaluate, evaluate_sum = _evaluators(loss_obj)
-    # Column-major Z makes Z @ theta a fast column sweep; Z.T / n is scaled once so the
+    sum_deriv = _variable_space(loss_obj)
+    if sum_deriv is not None:
+        # Elementwise losses are trained in the space of their variable z (residual or
+        # margin): z = A @ state is one matrix-vector product with y (or the label signs)
+        # folded into A, and the parameter gradient is A[:, :p].T @ dl/dz / n.
+        if task == "regression":
+            lhs = np.column_stack([design, -ys])
+            state = np.append(theta, 1.0)
+        else:
+            lhs = design * (2.0 * ys - 1.0)[:, None]
+            state = theta.copy()
+    else:
+        lhs, state = design, theta.copy()
+    # Column-major A makes A @ state a fast column sweep; A.T / n is scaled once so the
     # gradient of the mean is one matrix-vector product per step.
-    design = np.asfortranarray(design)
-    design_tn = np.ascontiguousarray(design.T) / n
+    lhs = np.asfortranarray(lhs)
+    lhs_tn = np.ascontiguousarray(lhs[:, :p].T) / n
+    theta = state[:p]  # a view: the optimizer updates the parameters inside `state` in place
+    zbuf = np.empty(n)
     params = np.empty((steps + 1, p))
+    grads = np.empty((steps + 1, p))
     losses: list[float] = []  # lists: appending a float is cheaper than numpy item assignment
-    norms: list[float] = []
     rate_list = rates.tolist()
     val_losses = np.empty(steps + 1) if val_design is not None else None
     stop_reason, diverged_at, converged = "budget", None, False
     best_step, best_val = 0, np.inf
     last = steps
     limit = np.inf
+    grad_tol2 = None if grad_tol is None else grad_tol * grad_tol
     total = np.add.reduce
-    isfinite, sqrt = math.isfinite, math.sqrt
+    dot, isfinite = np.dot, math.isfinite
 
     with np.errstate(all="ignore"):  # blow-ups are detected below, never printed
         for t in range(steps + 1):
-            current, dpred = evaluate_sum(ys, design @ theta)
+            dot(lhs, state, out=zbuf)
+            if sum_deriv is not None:
+                current, deriv = sum_deriv(zbuf)
+            else:
+                current, deriv = evaluate_sum(ys, zbuf)
             current /= n
-            grad = design_tn @ dpred
-            gg = float(grad @ grad)
-            if not (current <= limit and isfinite(gg)):  # also catches NaN
+            grad = grads[t]
+            dot(lhs_tn, deriv, out=grad)
+            if not current <= limit:  # also catches NaN; the gradient is checked after the loop
                 stop_reason, diverged_at, last = "divergence", t, t - 1
                 break
             params[t] = theta
             losses.append(current)
-            norms.append(sqrt(gg))
             if t == 0:
                 limit = _DIVERGENCE_FACTOR * max(current, 1e-12) if isfinite(current) else -1.0
                 if limit < 0:
@@ -272,7 +291,7 @@ def fit(
                 if change < tol:
                     stop_reason, last, converged = "tolerance", t, True
                     break
-            if grad_tol is not None and norms[t] < grad_tol:
+            if grad_tol2 is not None and float(grad @ grad) < grad_tol2:
                 stop_reason, last, converged = "gradient", t, True
                 break
             if t == steps:
@@ -284,10 +303,23 @@ def fit(
                 cursor += batch
                 _, dbatch = evaluate(ys[rows], design[rows] @ theta)
                 grad = (design[rows].T @ dbatch) / len(rows)
-            theta = opt.update(theta, grad, rate_list[t])
-            if not float(theta @ theta) < _PARAM_LIMIT:
+            opt.step(theta, grad, rate_list[t])
+            # A loss that stays finite for any parameters (0-1, Tukey) would never flag a
+            # blow-up: look at the parameters every 64 steps (and at every row after the loop).
+            if not t & 63 and not float(theta @ theta) < _PARAM_LIMIT:
                 stop_reason, diverged_at, last = "divergence", t + 1, t
                 break
+
+    if last >= 0:
+        # Rows whose parameters or gradient blew up while the loss stayed finite: the run
+        # diverged at the first of them.
+        rows_kept = slice(0, last + 1)
+        norms = np.sqrt(np.einsum("ij,ij->i", grads[rows_kept], grads[rows_kept]))
+        sizes = np.einsum("ij,ij->i", params[rows_kept], params[rows_kept])
+        bad = np.flatnonzero(~(np.isfinite(norms) & (sizes < _PARAM_LIMIT)))
+        if bad.size:
+            stop_reason, diverged_at, converged = "divergence", int(bad[0]), False
+            last = diverged_at - 1
 
     if last < 0:
         raise ValueError(
@@ -301,7 +333,7 @@ def fit(
     return History(
         params=params[kept].copy(),
         loss=loss_arr,
-        grad_norm=np.array(norms[kept]),
+        grad_norm=norms[kept].copy(),
         lr=rates[:last].copy(),
         stop_step=last,
         stop_reason=stop_reason,
@@ -314,6 +346,24 @@ def fit(
         optimizer=optimizer,
         model=the_model,
     )
+
+
+def _variable_space(loss: Any):
+    """``_sum_deriv(z)`` of a built-in-style elementwise loss, or None.
+
+    Only when the loss is a function of its variable alone, i.e. it keeps the
+    ``ElementwiseLoss`` way of turning ``(y_true, y_pred)`` into ``z`` (a loss whose formula
+    also reads ``y`` overrides that, and trains through ``_sum_and_dpred`` instead).
+    """
+    cls = type(loss)
+    if (
+        isinstance(loss, ElementwiseLoss)
+        and loss.task in ("regression", "classification")
+        and cls._sum_and_dpred is ElementwiseLoss._sum_and_dpred
+        and cls._pointwise_and_dpred is ElementwiseLoss._pointwise_and_dpred
+    ):
+        return loss._sum_deriv
+    return None
 
 
 def _evaluators(loss: Any):

@@ -35,13 +35,22 @@ OPTIMIZER_LATEX = {
 
 
 class Optimizer:
-    """Plain (stochastic) gradient descent: ``theta <- theta - lr * g``."""
+    """Plain (stochastic) gradient descent: ``theta <- theta - lr * g``.
+
+    ``step`` updates ``theta`` in place (the training loop's hot path, no new arrays);
+    ``update`` returns the updated copy and leaves ``theta`` alone.
+    """
 
     def __init__(self, n_params: int) -> None:
         self.n_params = n_params
 
+    def step(self, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
+        theta -= lr * g
+
     def update(self, theta: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
-        return theta - lr * g
+        new = np.array(theta, dtype=np.float64)
+        self.step(new, g, lr)
+        return new
 
 
 class Momentum(Optimizer):
@@ -52,9 +61,11 @@ class Momentum(Optimizer):
         self.beta = momentum
         self.v = np.zeros(n_params)
 
-    def update(self, theta, g, lr):
-        self.v = self.beta * self.v + g
-        return theta - lr * self.v
+    def step(self, theta, g, lr):
+        v = self.v
+        v *= self.beta
+        v += g
+        theta -= lr * v
 
 
 class Nesterov(Momentum):
@@ -64,9 +75,11 @@ class Nesterov(Momentum):
     ``torch.optim.SGD(nesterov=True)``.
     """
 
-    def update(self, theta, g, lr):
-        self.v = self.beta * self.v + g
-        return theta - lr * (g + self.beta * self.v)
+    def step(self, theta, g, lr):
+        v = self.v
+        v *= self.beta
+        v += g
+        theta -= lr * (g + self.beta * v)
 
 
 class Adam(Optimizer):
@@ -81,13 +94,16 @@ class Adam(Optimizer):
         self.v = np.zeros(n_params)
         self.t = 0
 
-    def update(self, theta, g, lr):
+    def step(self, theta, g, lr):
         self.t += 1
-        self.m = self.beta1 * self.m + (1.0 - self.beta1) * g
-        self.v = self.beta2 * self.v + (1.0 - self.beta2) * g * g
-        m_hat = self.m / (1.0 - self.beta1**self.t)
-        v_hat = self.v / (1.0 - self.beta2**self.t)
-        return theta - lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        m, v = self.m, self.v
+        m *= self.beta1
+        m += (1.0 - self.beta1) * g
+        v *= self.beta2
+        v += (1.0 - self.beta2) * g * g
+        m_hat = m / (1.0 - self.beta1**self.t)
+        v_hat = v / (1.0 - self.beta2**self.t)
+        theta -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 def make_optimizer(name: str, n_params: int, options: dict[str, Any]) -> Optimizer:
