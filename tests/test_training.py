@@ -154,6 +154,33 @@ def test_divergence_of_a_loss_that_overflows():
     assert np.all(np.isfinite(history.loss))
 
 
+def test_parameters_blowing_up_under_a_bounded_loss_is_divergence(line):
+    x, y = line  # Tukey's loss stays finite for any parameters: only they show the blow-up
+    history = fit(x, y, "tukey", lr=1e250, steps=200)
+    assert history.diverged
+    assert history.diverged_at == history.stop_step + 1
+    assert np.all(np.isfinite(history.params))
+    assert np.all(np.einsum("ij,ij->i", history.params, history.params) < 1e200)
+
+
+def test_an_infinite_gradient_under_a_finite_loss_is_divergence(line):
+    x, y = line
+
+    class Spiky(PlainSquare):
+        def pointwise(self, y_true, y_pred):
+            return np.minimum(super().pointwise(y_true, y_pred), 1e6)
+
+        def gradient(self, y_true, y_pred):
+            r = np.asarray(y_pred) - np.asarray(y_true)
+            return np.where(np.abs(r) > 100, np.inf, 2 * r) / len(r)
+
+    history = fit(x, y, Spiky(), lr=0.2, steps=200)
+    assert history.diverged
+    assert history.stop_step >= 1
+    assert np.all(np.isfinite(history.grad_norm))
+    assert len(history.grad_norm) == history.stop_step + 1
+
+
 def test_a_non_finite_start_is_an_error_not_a_history():
     with pytest.raises(ValueError, match="not finite at the starting parameters"):
         fit([1.0, 2.0], [1.0, 0.0], "exponential", init=[-1e4, 0.0])
@@ -282,6 +309,32 @@ def test_fit_works_with_a_duck_typed_loss(line):
     stochastic = fit(x, y, PlainSquare(), optimizer="sgd", lr=0.01, steps=50, seed=1)
     reference = fit(x, y, "mse", optimizer="sgd", lr=0.01, steps=50, seed=1)
     np.testing.assert_allclose(stochastic.params, reference.params, rtol=1e-12, atol=1e-14)
+
+
+def test_loss_subclasses_train_like_the_builtin(line):
+    x, y = line
+
+    class HalfSquare(lossviz.losses.RegressionLoss):  # only the curve and its slope
+        name, label = "half_square", "Half square"
+
+        def _value(self, r):
+            return 0.5 * r * r
+
+        def _deriv(self, r):
+            return r
+
+    class ViaPredictions(lossviz.Loss):  # only values and d/dpred from (y_true, y_pred)
+        name, label = "via_predictions", "Via predictions"
+
+        def _pointwise_and_dpred(self, y_true, y_pred):
+            r = y_pred - y_true
+            return 0.5 * r * r, r
+
+    builtin = fit(x, y, get_loss("mse"), lr=0.1, steps=200)
+    for loss in (HalfSquare(), ViaPredictions()):
+        history = fit(x, y, loss, lr=0.2, steps=200)  # half the loss, twice the rate
+        np.testing.assert_allclose(history.params, builtin.params, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(history.loss, builtin.loss / 2, rtol=1e-12)
 
 
 def test_a_duck_typed_loss_that_raises_is_reported_as_divergence(line):
