@@ -223,3 +223,85 @@ def outlier_sweep(
         resid = lines[:, :1] * z[:, 0] + lines[:, 1:] - ys
         clean[name] = np.sqrt(np.mean(resid * resid, axis=1))
     return Sweep(mags, ox, slope, intercept, clean)
+
+
+MAX_TABLE_POINTS = 200
+MAX_ABS_VALUE = 1e4
+
+
+class TablePoints(NamedTuple):
+    """The usable rows of an edited points table, and a note for every row left out."""
+
+    x: np.ndarray
+    y: np.ndarray
+    prediction: np.ndarray
+    is_outlier: np.ndarray
+    rows: np.ndarray
+    problems: list[str]
+
+
+def _cell(raw: Any) -> float | None:
+    # Anything a table cell can hold: numbers, numeric text, blanks, text, None, NaN.
+    if raw is None or isinstance(raw, bool):
+        return None
+    try:
+        value = float(str(raw).strip()) if isinstance(raw, str) else float(raw)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value
+
+
+def read_points(
+    columns: Any,
+    *,
+    max_points: int = MAX_TABLE_POINTS,
+    max_abs: float = MAX_ABS_VALUE,
+) -> TablePoints:
+    """Read the columns ``x``, ``target``, ``prediction`` (and optional ``outlier``) of a table.
+
+    Never raises on cell contents: a row with a blank, text, non-finite or too large value
+    (``|v| > max_abs``) is left out and described in ``problems`` (rows counted from 1).
+    A row needs all three numbers, so the metrics always compare a target with a prediction.
+    Rows past ``max_points`` are left out with one note.
+
+    Example: ``read_points({"x": [1, "a"], "target": [2, 3], "prediction": [2, 2]}).problems``
+    ``# ["row 2: x 'a' is not a number"]``
+    """
+    names = ("x", "target", "prediction")
+    missing = [c for c in names if c not in columns]
+    if missing:
+        raise ValueError(f"the table needs the column(s) {', '.join(missing)}")
+    n = len(columns["x"])
+    outlier_col = columns.get("outlier", [False] * n)
+    kept: list[tuple[float, float, float, bool, int]] = []
+    problems: list[str] = []
+    for i in range(n):  # table rows are few (a few hundred at most) and each may need a note
+        if len(kept) >= max_points:
+            problems.append(f"rows {i + 1} to {n}: left out, the table takes at most "
+                            f"{max_points} points")
+            break
+        values, notes = [], []
+        for name in names:
+            raw = columns[name][i]
+            value = _cell(raw)
+            if value is None or (isinstance(raw, str) and not raw.strip()):
+                blank = raw is None or (isinstance(raw, str) and not raw.strip())
+                notes.append(f"{name} is empty" if blank else f"{name} {str(raw)[:20]!r} is "
+                             "not a number")
+            elif not np.isfinite(value):
+                notes.append(f"{name} is {value!r}, not a finite number" if value == value
+                             else f"{name} is empty (NaN)")
+            elif abs(value) > max_abs:
+                notes.append(f"{name} {value:.3g} is beyond ±{max_abs:g}")
+            values.append(value)
+        if notes:
+            problems.append(f"row {i + 1}: " + ", ".join(notes))
+            continue
+        flag = outlier_col[i] if i < len(outlier_col) else False
+        kept.append((*values, bool(flag) if flag is not None and flag == flag else False, i + 1))
+    if not kept:
+        empty = np.empty(0)
+        return TablePoints(empty, empty, empty, np.zeros(0, bool), np.zeros(0, int), problems)
+    x, y, pred, out, rows = zip(*kept, strict=True)
+    return TablePoints(np.array(x, float), np.array(y, float), np.array(pred, float),
+                       np.array(out, bool), np.array(rows, int), problems)

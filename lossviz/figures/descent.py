@@ -23,7 +23,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.figures.style import DATA_COLOR, base_layout, line_width, marker_size
+from lossviz.figures._spec import build, house_layout
+from lossviz.figures.style import DATA_COLOR, line_width, marker_size
 from lossviz.training import History
 
 MAX_FRAMES = 100
@@ -127,100 +128,108 @@ def convergence_figure(
 
     Example: ``convergence_figure([Run("MSE", "#D55E00", history)], log_y=True)``
     """
-    data = convergence_data(runs, max_points=max_points, frames=frames)
-    fig = go.Figure()
+    cd = convergence_data(runs, max_points=max_points, frames=frames)
     width = line_width(presentation)
 
     def _y(values: np.ndarray) -> np.ndarray:
         return np.maximum(values, _LOG_FLOOR) if log_y else values
 
-    for label, color, steps, loss in zip(
-        data.labels, data.colors, data.steps, data.loss, strict=True
-    ):
-        fig.add_scatter(
-            x=steps.astype(np.int32), y=_y(loss).astype(np.float32), mode="lines",
-            name=label, legendgroup=label,
-            line=dict(color=color, width=width),
+    data: list[dict[str, Any]] = []
+    for label, color, steps, loss in zip(cd.labels, cd.colors, cd.steps, cd.loss, strict=True):
+        data.append(dict(
+            type="scatter", x=steps.astype(np.int32), y=_y(loss).astype(np.float32),
+            mode="lines", name=label, legendgroup=label, line=dict(color=color, width=width),
             hovertemplate=f"{label}<br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>",
-        )
+        ))
     marker_traces = []
-    for label, color, fl in zip(data.labels, data.colors, data.frame_loss, strict=True):
-        marker_traces.append(len(fig.data))
-        fig.add_scatter(
-            x=[int(data.frame_steps[-1])], y=_y(fl[-1:]), mode="markers", name=label,
-            legendgroup=label, showlegend=False,
+    for label, color, steps, fl in zip(cd.labels, cd.colors, cd.steps, cd.frame_loss,
+                                       strict=True):
+        marker_traces.append(len(data))
+        data.append(dict(
+            type="scatter", x=[int(min(cd.frame_steps[-1], steps[-1]))],
+            y=[_short(_y(fl[-1:])[0])], mode="markers", name=label, legendgroup=label,
+            showlegend=False,
             marker=dict(color=color, size=marker_size(presentation) + 3,
                         line=dict(color="white", width=1.5)),
             hovertemplate=f"{label} now<br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>",
-        )
+        ))
     # A run that blows up would squash every other curve: the axis stops a little above the
     # highest starting loss, and a diverged run's cross waits at that ceiling.
-    start = max((float(loss[0]) for loss in data.loss), default=1.0)
+    start = max((float(loss[0]) for loss in cd.loss), default=1.0)
     ceiling = 10.0 * max(start, _LOG_FLOOR) if log_y else 1.3 * start
     for label, color, steps, loss, at in zip(
-        data.labels, data.colors, data.steps, data.loss, data.diverged_at, strict=True
+        cd.labels, cd.colors, cd.steps, cd.loss, cd.diverged_at, strict=True
     ):
         if at is None:
             continue
-        fig.add_scatter(
-            x=steps[-1:].tolist(), y=[_short(min(_y(loss[-1:])[0], ceiling))],
+        data.append(dict(
+            type="scatter", x=[int(steps[-1])], y=[_short(min(_y(loss[-1:])[0], ceiling))],
             mode="markers+text", showlegend=False, legendgroup=label,
             text=[f"diverged at step {at}"], textposition="bottom right",
             textfont=dict(color=color), marker=dict(symbol="x", size=12, color=color),
             hovertemplate=f"{label} diverged at step {at}<extra></extra>",
-        )
-    base_layout(fig, title=title, x_title="step", y_title=y_title, height=height,
-                presentation=presentation)
-    if any(at is not None for at in data.diverged_at) and start > 0:
+        ))
+    layout = house_layout(height=height, presentation=presentation, x_title="step",
+                          y_title=y_title)
+    if title:
+        layout["title"] = dict(text=title, x=0.0, xanchor="left")
+        layout["margin"]["t"] = 48
+    if any(at is not None for at in cd.diverged_at) and start > 0:
         if log_y:
-            low = max(min(float(np.min(_y(loss))) for loss in data.loss), _LOG_FLOOR)
-            fig.update_yaxes(range=[np.log10(low) - 0.2, np.log10(ceiling)])
+            low = max(min(float(np.min(_y(loss))) for loss in cd.loss), _LOG_FLOOR)
+            layout["yaxis"]["range"] = [float(np.log10(low)) - 0.2, float(np.log10(ceiling))]
         else:
-            fig.update_yaxes(range=[0.0, ceiling])
+            layout["yaxis"]["range"] = [0.0, ceiling]
     if log_y:
-        fig.update_yaxes(type="log", exponentformat="power")
-    longest = int(data.frame_steps[-1])
-    fig.update_xaxes(range=[-0.02 * max(longest, 1), 1.02 * max(longest, 1)])
-    if animate and len(data.frame_steps) > 1:
+        layout["yaxis"].update(type="log", exponentformat="power")
+    longest = int(cd.frame_steps[-1])
+    layout["xaxis"]["range"] = [-0.02 * max(longest, 1), 1.02 * max(longest, 1)]
+    frame_list = None
+    if animate and len(cd.frame_steps) > 1:
         frame_list = [
             dict(
                 name=str(int(s)),
                 data=[
                     dict(type="scatter", x=[int(min(s, steps[-1]))],
                          y=[_short(_y(fl[k : k + 1])[0])])
-                    for steps, fl in zip(data.steps, data.frame_loss, strict=True)
+                    for steps, fl in zip(cd.steps, cd.frame_loss, strict=True)
                 ],
                 traces=marker_traces,
             )
-            for k, s in enumerate(data.frame_steps)
+            for k, s in enumerate(cd.frame_steps)
         ]
-        fig = add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
-    return fig
+        add_player(layout, frame_list, frame_ms=frame_ms, prefix="step ")
+    return build(data, layout, frame_list)
 
 
 def add_player(
-    fig: go.Figure,
+    fig: go.Figure | dict[str, Any],
     frame_list: Sequence[dict[str, Any]],
     *,
     frame_ms: int = 60,
     prefix: str = "step ",
     active: int | None = None,
-) -> go.Figure:
-    """``fig`` with ``frame_list``, play/pause buttons and a scrub slider under the plot.
+) -> Any:
+    """Play/pause buttons and a scrub slider over ``frame_list``.
 
     Each frame is a plain dict (``name``, ``data`` with partial trace updates, ``traces``).
     Frames play in the browser (``redraw=False``: only the moved traces are repainted). The
     slider starts at ``active`` (default: the last frame, so the still picture shows the
-    finished run). Returns a new figure: frames and controls are plain data added without
-    plotly's per-item validation, which would cost more than the rest of the figure.
+    finished run).
+
+    Given a figure, returns a new figure with the frames and controls (added as plain data,
+    without plotly's slow per-item validation). Given a layout dict, adds the controls to it
+    in place and returns it (the caller passes the frames to its figure).
     """
+    if isinstance(fig, go.Figure):
+        spec = fig.to_dict()
+        add_player(spec["layout"], frame_list, frame_ms=frame_ms, prefix=prefix, active=active)
+        return build(spec["data"], spec["layout"], list(frame_list))
+    layout = fig
     names = [str(f["name"]) for f in frame_list]
     active = len(names) - 1 if active is None else active
     still: dict[str, Any] = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                              "transition": {"duration": 0}}
-    spec = fig.to_dict()
-    spec["frames"] = list(frame_list)
-    layout = spec["layout"]
     layout["updatemenus"] = [dict(
         type="buttons", direction="left", showactive=False,
         x=0.0, xanchor="left", y=-0.2, yanchor="top", pad=dict(t=0, r=6),
@@ -241,7 +250,7 @@ def add_player(
         steps=[dict(label=n, method="animate", args=[[n], still]) for n in names],
     )]
     layout.setdefault("margin", {})["b"] = 110
-    return go.Figure(spec, _validate=False)
+    return layout
 
 
 class PathData(NamedTuple):
@@ -299,57 +308,65 @@ def path_figure(
 
     Example: ``path_figure(loss_landscape(x, y, get_loss("mse")), [Run("MSE", c, h)])``
     """
-    data = path_data(runs, max_points=max_points, frames=frames)
+    pd_ = path_data(runs, max_points=max_points, frames=frames)
     z = np.log10(np.maximum(np.asarray(landscape.loss, dtype=np.float64), _LOG_FLOOR))
-    fig = go.Figure()
-    fig.add_contour(
-        x=landscape.w, y=landscape.b, z=z.astype(np.float32), showscale=False,
+    z = np.where(np.isfinite(z), z, np.nanmax(np.where(np.isfinite(z), z, -np.inf)))
+    data: list[dict[str, Any]] = [dict(
+        type="contour", x=np.asarray(landscape.w, np.float32),
+        y=np.asarray(landscape.b, np.float32), z=z.astype(np.float32), showscale=False,
         colorscale="Greys", reversescale=True, opacity=0.45, ncontours=18,
         contours=dict(coloring="fill", showlines=True),
         line=dict(width=0.6, color="rgba(80,80,80,0.5)"),
-        customdata=np.power(10.0, z).astype(np.float32),
-        hovertemplate=(f"w %{{x:.3g}}, b %{{y:.3g}}<br>{landscape_label} "
-                       "%{customdata:.4g}<extra></extra>"),
+        hovertemplate=(f"w %{{x:.3g}}, b %{{y:.3g}}<br>log10 {landscape_label} "
+                       "%{z:.3f}<extra></extra>"),
         name=landscape_label, showlegend=False,
-    )
+    )]
     low = np.unravel_index(int(np.argmin(z)), z.shape)
-    fig.add_scatter(
-        x=[landscape.w[low[1]]], y=[landscape.b[low[0]]], mode="markers",
-        name=f"lowest {landscape_label}", marker=dict(symbol="star", size=14, color=DATA_COLOR),
+    data.append(dict(
+        type="scatter", x=[float(landscape.w[low[1]])], y=[float(landscape.b[low[0]])],
+        mode="markers", name=f"lowest {landscape_label}",
+        marker=dict(symbol="star", size=14, color=DATA_COLOR),
         hovertemplate=f"lowest {landscape_label} on the grid<br>w %{{x:.3g}}, b %{{y:.3g}}"
                       "<extra></extra>",
-    )
+    ))
     width = line_width(presentation) - 0.5
-    for label, color, w, b in zip(data.labels, data.colors, data.w, data.b, strict=True):
-        fig.add_scatter(
-            x=w.astype(np.float32), y=b.astype(np.float32), mode="lines+markers",
-            name=label, legendgroup=label,
+    for label, color, w, b in zip(pd_.labels, pd_.colors, pd_.w, pd_.b, strict=True):
+        data.append(dict(
+            type="scatter", x=w.astype(np.float32), y=b.astype(np.float32),
+            mode="lines+markers", name=label, legendgroup=label,
             line=dict(color=color, width=width), marker=dict(color=color, size=4),
             hovertemplate=f"{label}<br>w %{{x:.4g}}, b %{{y:.4g}}<extra></extra>",
-        )
+        ))
     marker_traces = []
-    for label, color, fw, fb in zip(data.labels, data.colors, data.frame_w, data.frame_b,
+    for label, color, fw, fb in zip(pd_.labels, pd_.colors, pd_.frame_w, pd_.frame_b,
                                     strict=True):
-        marker_traces.append(len(fig.data))
-        fig.add_scatter(
-            x=fw[-1:], y=fb[-1:], mode="markers", showlegend=False, legendgroup=label,
+        marker_traces.append(len(data))
+        data.append(dict(
+            type="scatter", x=[_short(fw[-1])], y=[_short(fb[-1])], mode="markers",
+            showlegend=False, legendgroup=label,
             marker=dict(color=color, size=marker_size(presentation) + 5,
                         line=dict(color="white", width=2)),
             hovertemplate=f"{label} now<br>w %{{x:.4g}}, b %{{y:.4g}}<extra></extra>",
-        )
-    base_layout(fig, title=title, x_title="slope w", y_title="intercept b", height=height,
-                presentation=presentation)
-    fig.update_xaxes(range=[float(landscape.w[0]), float(landscape.w[-1])], showgrid=False)
-    fig.update_yaxes(range=[float(landscape.b[0]), float(landscape.b[-1])], showgrid=False)
-    if animate and len(data.frame_steps) > 1:
+        ))
+    layout = house_layout(height=height, presentation=presentation, x_title="slope w",
+                          y_title="intercept b")
+    if title:
+        layout["title"] = dict(text=title, x=0.0, xanchor="left")
+        layout["margin"]["t"] = 48
+    layout["xaxis"].update(range=[float(landscape.w[0]), float(landscape.w[-1])],
+                           showgrid=False)
+    layout["yaxis"].update(range=[float(landscape.b[0]), float(landscape.b[-1])],
+                           showgrid=False)
+    frame_list = None
+    if animate and len(pd_.frame_steps) > 1:
         frame_list = [
             dict(
                 name=str(int(s)),
                 data=[dict(type="scatter", x=[_short(fw[k])], y=[_short(fb[k])])
-                      for fw, fb in zip(data.frame_w, data.frame_b, strict=True)],
+                      for fw, fb in zip(pd_.frame_w, pd_.frame_b, strict=True)],
                 traces=marker_traces,
             )
-            for k, s in enumerate(data.frame_steps)
+            for k, s in enumerate(pd_.frame_steps)
         ]
-        fig = add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
-    return fig
+        add_player(layout, frame_list, frame_ms=frame_ms, prefix="step ")
+    return build(data, layout, frame_list)

@@ -1,26 +1,542 @@
-"""Regression lab (placeholder until the full lab lands): one loss against the residual."""
+"""Regression lab: predictions and residuals, outliers, Huber's delta, each point's pull,
+gradient descent played in the browser, and the outlier sensitivity experiment.
+
+All numbers come from lossviz (``make_regression``, ``fit``, the losses,
+``lossviz.experiments``); all pictures from ``lossviz.figures.regression`` and
+``lossviz.figures.descent``. Heavy work is cached; the gradient-descent and sweep sections
+are fragments, so their own controls rerun only them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import math
+from typing import Any
+
 import numpy as np
-import plotly.graph_objects as go
+import pandas as pd
 import streamlit as st
 
 import lossviz
-from lossviz.figures.style import base_layout, loss_color
+from lossviz.data import OUTLIER_PLACES
+from lossviz.experiments import (
+    MAX_ABS_VALUE,
+    TablePoints,
+    curvature_bound,
+    loss_landscape,
+    outlier_sweep,
+    read_points,
+    robust_line,
+    safe_learning_rate,
+)
+from lossviz.figures.descent import Run, convergence_figure, path_figure
+from lossviz.figures.regression import (
+    REGRESSION_LOSSES,
+    data_figure,
+    pull_data,
+    pull_figure,
+    residual_curves_figure,
+    sweep_figure,
+)
+from lossviz.figures.style import loss_color, loss_label
 from lossviz.state import field
 
-DELTA = field("delta", "float", 1.0, low=0.1, high=5.0, step=0.1, section="regression")
+SECTION = "regression"
+MAX_POINTS = 200
+MAX_STEPS = 2000
+MAX_OUTLIERS = 10
+FIT_STEPS = 3000  # the fitted lines: enough for GD at the safe step to settle to 4 digits
+DELTAS = tuple(round(0.1 * k, 1) for k in range(1, 51))  # the in-figure slider's states
+SWEEP_SIZES = 25
+OPTIMIZER_NAMES = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
+                   "adam": "Adam"}
+OUTLIER_X = {"right": 4.5, "left": -4.5, "middle": 0.0, "random": 4.5}
+
+N = field("reg_n", "int", 30, low=2, high=MAX_POINTS, step=1, section=SECTION)
+NOISE = field("reg_noise", "float", 1.0, low=0.0, high=5.0, step=0.1, section=SECTION)
+SEED = field("reg_seed", "int", 0, low=0, high=9999, section=SECTION)
+SLOPE = field("reg_slope", "float", 1.0, low=-5.0, high=5.0, step=0.1, section=SECTION)
+INTERCEPT = field("reg_intercept", "float", 0.0, low=-10.0, high=10.0, step=0.1,
+                  section=SECTION)
+OUTLIERS_ON = field("reg_outliers_on", "bool", True, section=SECTION)
+OUTLIERS = field("reg_outliers", "int", 1, low=0, high=MAX_OUTLIERS, section=SECTION)
+SHIFT = field("reg_shift", "float", 20.0, low=-60.0, high=60.0, step=1.0, section=SECTION)
+PLACE = field("reg_place", "choice", "right", choices=OUTLIER_PLACES, section=SECTION)
+DELTA = field("reg_delta", "float", 1.0, low=0.1, high=5.0, step=0.1, section=SECTION)
+GD_LOSSES = field("reg_gd_losses", "multi", list(REGRESSION_LOSSES), choices=REGRESSION_LOSSES,
+                  section=SECTION)
+OPTIMIZER = field("reg_optimizer", "choice", "gd", choices=lossviz.OPTIMIZERS, section=SECTION)
+LR = field("reg_lr", "float", 0.04, low=0.001, high=1.0, step=0.001, section=SECTION)
+STEPS = field("reg_steps", "int", 200, low=10, high=MAX_STEPS, step=10, section=SECTION)
+LOG_Y = field("reg_log_y", "bool", True, section=SECTION)
+FAIR = field("reg_fair", "bool", False, section=SECTION)
+LANDSCAPE = field("reg_landscape", "choice", "mse", choices=REGRESSION_LOSSES, section=SECTION)
+SWEEP_MAX = field("reg_sweep_max", "float", 60.0, low=10.0, high=200.0, step=5.0,
+                  section=SECTION)
+
+TABLE_RESET = "reg_table_reset"  # bumped by the reset button: a new editor, the edits dropped
+
+LIMITS = (f"Limits, so one user cannot hog a shared server: at most {MAX_POINTS} points "
+          f"(generated or in the table), {MAX_OUTLIERS} outliers, {MAX_STEPS} gradient-descent "
+          f"steps, and table values within ±{MAX_ABS_VALUE:,.0f}.")
 
 
+# -- cached numerics -------------------------------------------------------------------------
+@st.cache_data(max_entries=32, show_spinner=False)
+def _dataset(n: int, noise: float, seed: int, outliers: int, shift: float,
+             place: str) -> lossviz.RegressionData:
+    return lossviz.make_regression(n, noise=noise, outliers=outliers, outlier_shift=shift,
+                                   outlier_place=place, seed=seed)
+
+
+def _huber_delta(name: str, delta: float) -> float:
+    # Only Huber depends on delta: other losses share one cache entry for every delta.
+    return delta if name == "huber" else 0.0
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _fitted_line(x: np.ndarray, y: np.ndarray, name: str, delta: float) -> lossviz.History:
+    """The loss's line by plain GD from (0, 0) at its own safe step size."""
+    loss = lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
+    step = safe_learning_rate(x, name)
+    return lossviz.fit(x, y, loss, lr=step.lr, schedule=step.schedule, steps=FIT_STEPS)
+
+
+def fitted_line(x: np.ndarray, y: np.ndarray, name: str, delta: float) -> tuple[float, float]:
+    h = _fitted_line(x, y, name, _huber_delta(name, delta))
+    return float(h.final_params[0]), float(h.final_params[1])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _descent(x: np.ndarray, y: np.ndarray, name: str, delta: float, optimizer: str,
+             lr: float, schedule: str, steps: int) -> lossviz.History:
+    loss = lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
+    return lossviz.fit(x, y, loss, optimizer=optimizer, lr=lr, schedule=schedule, steps=steps,
+                       seed=0)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _landscape(x: np.ndarray, y: np.ndarray, name: str, delta: float,
+               w_range: tuple[float, float], b_range: tuple[float, float]):
+    loss = lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
+    return loss_landscape(x, y, loss, w_range=w_range, b_range=b_range, size=50)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _sweep(x: np.ndarray, y: np.ndarray, name: str, delta: float, outlier_x: float,
+           top: float):
+    mags = np.linspace(0.0, top, SWEEP_SIZES)
+    return outlier_sweep(x, y, outlier_x=outlier_x, magnitudes=mags, losses=(name,),
+                         delta=max(delta, 1e-3))
+
+
+# -- small helpers ---------------------------------------------------------------------------
+def _card(title: str):
+    box = st.container(border=True)
+    box.markdown(f"**{title}**")
+    return box
+
+
+def _plot(fig: Any, key: str) -> None:
+    from lossviz.ui import controls
+
+    if controls.presenting():
+        # The figures are already built for the projector (presentation=True); the generic
+        # projector copy would drop their animation frames and in-figure sliders.
+        st.session_state.setdefault(controls.FIGURES_KEY, {})[key] = fig
+        st.plotly_chart(fig, key=key, width="stretch", config=controls.PLOT_CONFIG)
+    else:
+        controls.plot(fig, key=key)
+
+
+def _num(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}g}" if math.isfinite(value) else "not a finite number"
+
+
+def _table_key(signature: tuple[Any, ...]) -> str:
+    digest = hashlib.sha1(repr(signature).encode()).hexdigest()[:10]
+    return f"reg_table_{digest}_{st.session_state.get(TABLE_RESET, 0)}"
+
+
+def _loss(name: str, delta: float) -> lossviz.Loss:
+    return lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
+
+
+def _mean_latex(name: str, delta: float) -> str:
+    if name == "mse":
+        return r"\mathrm{MSE} = \frac{1}{n}\sum_{i=1}^{n} r_i^2"
+    if name == "mae":
+        return r"\mathrm{MAE} = \frac{1}{n}\sum_{i=1}^{n} |r_i|"
+    return (r"\mathrm{Huber}_\delta = \frac{1}{n}\sum_{i=1}^{n}\begin{cases}\tfrac12 r_i^2 & "
+            r"|r_i|\le\delta\\ \delta\,(|r_i|-\tfrac12\delta) & \text{else}\end{cases}")
+
+
+# -- the page --------------------------------------------------------------------------------
 def render() -> None:
     from lossviz.ui import controls
 
-    delta = controls.slider(DELTA, "Huber delta")
-    r = np.linspace(-4, 4, 201)
-    fig = go.Figure()
-    for name in ("mse", "mae", "huber"):
-        loss = lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
-        fig.add_scatter(x=r, y=loss.elementwise(r), name=loss.label,
-                        line=dict(color=loss_color(name)))
-    st.plotly_chart(base_layout(fig, x_title="residual r", y_title="loss"))
+    present = controls.presenting()
+    st.markdown(
+        "Draw a line through the points and see how **MSE**, **MAE** and **Huber** score it, "
+        "how one outlier drags each loss's best line, and how gradient descent finds it. "
+        "A residual is *prediction − target*."
+    )
+    story = st.empty()  # the "what is happening" line, filled once the numbers exist
+
+    left, right = st.columns([1, 2.4], gap="medium")
+    with left:
+        with _card("Data"):
+            n = controls.slider(N, "Points", help="How many clean points (outliers come on top).")
+            noise = controls.slider(NOISE, "Noise", help="Spread of the points around the line.")
+            seed = controls.number(SEED, "Seed", help="The same seed gives the same points.")
+        with _card("Your line"):
+            slope = controls.slider(SLOPE, "Slope")
+            intercept = controls.slider(INTERCEPT, "Intercept")
+        with _card("Outliers"):
+            on = controls.toggle(OUTLIERS_ON, "Outliers on")
+            count = controls.slider(OUTLIERS, "How many", disabled=not on)
+            shift = controls.slider(SHIFT, "How far above the line (below if negative)",
+                                    disabled=not on)
+            place = controls.choice(PLACE, "Where", disabled=not on)
+    outliers = count if on else 0
+    data = _dataset(n, noise, seed, outliers, shift, place)
+    signature = (n, noise, seed, outliers, shift, place, slope, intercept)
+
+    with right:
+        metric_box = st.container()
+        figure_box = st.container()
+        with st.expander("Edit the points one by one (table)", expanded=False):
+            points = _edit_points(data, slope, intercept, signature)
+
+    problem = _data_problem(points)
+    if problem:
+        with right:
+            st.warning(problem)
+        story.info("Nothing to show until the table has usable points.")
+        return
+
+    delta = float(st.session_state.get(DELTA.key, DELTA.default))
+    try:
+        delta = DELTA.check(delta)
+    except ValueError:
+        delta = DELTA.default
+    residual = points.prediction - points.y
+    clean = ~points.is_outlier
+    lines = {name: fitted_line(points.x, points.y, name, delta) for name in REGRESSION_LOSSES}
+    clean_mse = None
+    if points.is_outlier.any() and _usable(points.x[clean]):
+        clean_mse = fitted_line(points.x[clean], points.y[clean], "mse", delta)
+
+    with metric_box:
+        cols = st.columns(3)
+        for col, name in zip(cols, REGRESSION_LOSSES, strict=True):
+            with col:
+                value = _loss(name, delta)(points.y, points.prediction)
+                label = loss_label(name) + (f" (δ = {delta:g})" if name == "huber" else "")
+                st.metric(f"{label} of your predictions", _num(value, 4), border=True)
+                if not present:
+                    st.latex(_mean_latex(name, delta))
+    with figure_box:
+        fig = data_figure(
+            points.x, points.y, predictions=points.prediction, is_outlier=points.is_outlier,
+            lines=lines, user_line=(slope, intercept),
+            reference=("MSE fit without outliers", *clean_mse) if clean_mse else None,
+            height=400, presentation=present,
+        )
+        _plot(fig, "reg_data_fig")
+        st.caption(
+            "Grey segments are the residuals of your predictions (open circles); coloured lines "
+            "are each loss's best line, fitted by gradient descent from the same start (0, 0). "
+            "Orange diamonds are the outliers."
+        )
+        controls.summary("reg_lines", {f"{loss_label(k)} slope": v[0] for k, v in lines.items()},
+                         lead="Fitted slopes:")
+
+    story.info(_story(points, residual, lines, clean_mse, delta))
+
+    st.divider()
+    st.subheader("Huber's δ: where the quadratic zone ends")
+    c1, c2 = st.columns([1, 2.4], gap="medium")
+    with c1, _card("Huber delta"):
+        delta = controls.slider(DELTA, "Huber delta δ",
+                                help="Residuals within ±δ are squared (like MSE); beyond, they "
+                                     "count linearly (like MAE).")
+        inside = int(np.sum(np.abs(residual) <= delta))
+        st.markdown(f"{inside} of {len(residual)} points sit inside ±{delta:g} "
+                    "(quadratic zone); the rest are in the linear zone.")
+        st.caption("The slider under the chart previews other δ in the browser; this control "
+                   "sets δ for the whole page.")
+    with c2:
+        fig = residual_curves_figure(residual, delta=delta, deltas=DELTAS, presentation=present,
+                                     height=360)
+        _plot(fig, "reg_curves_fig")
+        st.caption(
+            "Left: how much each residual costs. Right: how hard the loss pulls a prediction "
+            "back — MSE's pull grows without limit, MAE's is always 1, Huber's stops at δ. "
+            "Dots are your points on the Huber curves (blue: quadratic zone, pink: linear)."
+        )
+
+    st.divider()
+    st.subheader("Each point's pull")
+    pull = pull_data(residual, delta=delta)
+    fig = pull_figure(residual, delta=delta, is_outlier=points.is_outlier, presentation=present,
+                      height=400)
+    _plot(fig, "reg_pull_fig")
+    top = int(np.argmax(pull.share["mse"]))
+    st.caption(
+        "Bars are numbered like the table rows (orange columns are outliers). Top: each point's "
+        "share of the loss. Bottom: its pull ℓ′(r) on its own prediction."
+    )
+    controls.summary("reg_pull", {
+        f"point {points.rows[top]}'s share of MSE (%)": pull.share["mse"][top],
+        "of MAE (%)": pull.share["mae"][top], "of Huber (%)": pull.share["huber"][top],
+    }, lead="The biggest MSE term:")
+
+    st.divider()
+    st.subheader("Gradient descent, live")
+    _descent_section(points.x, points.y, delta, lines, present)
+
+    st.divider()
+    st.subheader("Outlier sensitivity: which loss should I pick?")
+    _sweep_section(points, delta, place, shift if outliers else None, present)
+    st.caption(LIMITS)
+
+
+def _usable(x: np.ndarray) -> bool:
+    return len(x) >= 1
+
+
+def _edit_points(data: lossviz.RegressionData, slope: float, intercept: float,
+                 signature: tuple[Any, ...]) -> TablePoints:
+    st.caption("Change a target or a prediction, add or delete rows. Moving a control on the "
+               "left rebuilds the table from the generated data and your line.")
+    frame = pd.DataFrame({
+        "x": data.x, "target": data.y, "prediction": slope * data.x + intercept,
+        "outlier": data.is_outlier,
+    }).round(3)
+    config = {
+        "x": st.column_config.NumberColumn("x", format="%.3f"),
+        "target": st.column_config.NumberColumn("target y", format="%.3f"),
+        "prediction": st.column_config.NumberColumn("prediction ŷ", format="%.3f"),
+        "outlier": st.column_config.CheckboxColumn("outlier", default=False),
+    }
+    edited = st.data_editor(frame, key=_table_key(signature), num_rows="dynamic",
+                            column_config=config, height=240)
+    if st.button("Undo all table edits", key="reg_table_reset_button"):
+        st.session_state[TABLE_RESET] = st.session_state.get(TABLE_RESET, 0) + 1
+        st.rerun()
+    columns = {name: edited[name].tolist() for name in edited.columns}
+    points = read_points(columns)
+    if points.problems:
+        shown = points.problems[:5]
+        more = len(points.problems) - len(shown)
+        st.warning(f"{len(points.problems)} row(s) left out until fixed: " + "; ".join(shown)
+                   + (f"; and {more} more" if more > 0 else "") + ".")
+    return points
+
+
+def _data_problem(points: TablePoints) -> str:
+    if len(points.x) == 0:
+        return ("The table has no usable points. Add a row with x, target and prediction, or "
+                "press 'Undo all table edits'.")
+    return ""
+
+
+def _story(points: TablePoints, residual: np.ndarray, lines: dict[str, tuple[float, float]],
+           clean_mse: tuple[float, float] | None, delta: float) -> str:
+    sq = residual * residual
+    total = float(sq.sum())
+    parts = []
+    if total > 0:
+        i = int(np.argmax(sq))
+        kind = "an outlier" if points.is_outlier[i] else "a clean point"
+        parts.append(
+            f"Point {points.rows[i]} ({kind} at x = {points.x[i]:.2f}, residual "
+            f"{residual[i]:+.2f}) makes up {100 * sq[i] / total:.0f}% of your line's MSE."
+        )
+    else:
+        parts.append("Your predictions hit every target: all three losses are 0.")
+    if clean_mse is not None:
+        moved = lines["mse"][0] - clean_mse[0]
+        parts.append(
+            f"The outliers moved the MSE line's slope from {clean_mse[0]:.2f} to "
+            f"{lines['mse'][0]:.2f} ({moved:+.2f}); MAE's line has slope "
+            f"{lines['mae'][0]:.2f} and Huber's {lines['huber'][0]:.2f}."
+        )
+    else:
+        w = [lines[k][0] for k in REGRESSION_LOSSES]
+        parts.append(f"Without outliers the three lines nearly agree: slopes {w[0]:.2f} (MSE), "
+                     f"{w[1]:.2f} (MAE), {w[2]:.2f} (Huber).")
+    inside = int(np.sum(np.abs(residual) <= delta))
+    parts.append(f"At δ = {delta:g}, {inside} of {len(residual)} residuals are in Huber's "
+                 "quadratic zone.")
+    return " ".join(parts)
+
+
+# -- gradient descent ------------------------------------------------------------------------
+@st.fragment
+def _descent_section(x: np.ndarray, y: np.ndarray, delta: float,
+                     lines: dict[str, tuple[float, float]], present: bool) -> None:
+    from lossviz.ui import controls
+
+    c1, c2 = st.columns([1, 2.4], gap="medium")
+    with c1, _card("Run gradient descent"):
+        names = controls.multi(GD_LOSSES, "Losses", format_func=loss_label)
+        optimizer = controls.choice(OPTIMIZER, "Optimizer", widget="select",
+                                    format_func=lambda k: OPTIMIZER_NAMES.get(k, k))
+        fair = controls.toggle(FAIR, "Fair comparison: each loss its own safe step",
+                               help="Step sizes from each loss's curvature; see the note below.")
+        lr = controls.slider(LR, "Learning rate", format="%.3f", disabled=fair)
+        steps = controls.slider(STEPS, "Steps")
+        log_y = controls.toggle(LOG_Y, "Log scale for the loss")
+        landscape = controls.choice(LANDSCAPE, "Contour of", format_func=loss_label)
+    if not names:
+        with c2:
+            st.info("Pick at least one loss to run gradient descent.")
+        return
+    runs, messages, rates = [], [], {}
+    for name in names:
+        if fair:
+            step = safe_learning_rate(x, name)
+            rate, schedule = step.lr, step.schedule
+        else:
+            rate, schedule = lr, "constant"
+        rates[name] = (rate, schedule)
+        h = _descent(x, y, name, _huber_delta(name, delta), optimizer, rate, schedule, steps)
+        runs.append(Run(loss_label(name), loss_color(name), h))
+        if h.diverged:
+            limit = 2.0 / curvature_bound(x, name)
+            hint = (f" Plain GD on {loss_label(name)} here is stable below 2/L = {limit:.3g}."
+                    if math.isfinite(limit) else "")
+            messages.append(f"**{loss_label(name)}** {h.describe()}.{hint}")
+    with c2:
+        for text in messages:
+            st.error(text)
+        g1, g2 = st.columns(2)
+        with g1:
+            fig = convergence_figure(runs, log_y=log_y, presentation=present, height=340,
+                                     frames=60)
+            _plot(fig, "reg_convergence_fig")
+            st.caption("Training loss at every step; ▶ play, ❚❚ pause or drag the slider to "
+                       "replay the run in your browser.")
+        with g2:
+            land = _landscape_for(x, y, landscape, delta, runs, lines)
+            fig = path_figure(land, runs, landscape_label=loss_label(landscape),
+                              presentation=present, height=340, frames=60)
+            _plot(fig, "reg_path_fig")
+            st.caption(f"Each run's path in (slope w, intercept b) over the contours of "
+                       f"{loss_label(landscape)} (darker is lower; the star is its minimum).")
+        controls.summary("reg_descent", {f"{r.label} final loss": r.history.final_loss
+                                         for r in runs}, lead=f"After {steps} steps:")
+    _fair_note(x, names, rates, fair, optimizer)
+
+
+def _landscape_for(x, y, name, delta, runs, lines):
+    ws = [0.0, lines[name][0]]
+    bs = [0.0, lines[name][1]]
+    for run in runs:
+        if not run.history.diverged:
+            ws += [float(run.history.params[:, 0].min()), float(run.history.params[:, 0].max())]
+            bs += [float(run.history.params[:, -1].min()),
+                   float(run.history.params[:, -1].max())]
+    w0, w1, b0, b1 = min(ws), max(ws), min(bs), max(bs)
+    pw, pb = max(0.25 * (w1 - w0), 0.5), max(0.25 * (b1 - b0), 0.5)
+    # Rounded ranges: nearby runs share one cached landscape.
+    w_range = (math.floor((w0 - pw) * 10) / 10, math.ceil((w1 + pw) * 10) / 10)
+    b_range = (math.floor((b0 - pb) * 10) / 10, math.ceil((b1 + pb) * 10) / 10)
+    return _landscape(x, y, name, _huber_delta(name, delta), w_range, b_range)
+
+
+def _fair_note(x: np.ndarray, names: list[str], rates: dict[str, tuple[float, str]],
+               fair: bool, optimizer: str) -> None:
+    big = curvature_bound(x, "mse")
+    with st.expander("Why one learning rate for all losses is unfair", expanded=fair):
+        st.markdown(
+            "Gradient descent is stable when the step is below 2/L, where L is the largest "
+            "curvature of the mean loss over (w, b). For a line, "
+            r"$L = \max_r \ell''(r)\cdot\lambda_{\max}(Z^\top Z)/n$ with $Z = [x, 1]$: "
+            f"here λ_max(ZᵀZ)/n = {big / 2:.3g}, so L = {big:.3g} for MSE (ℓ'' = 2) and "
+            f"{big / 2:.3g} for Huber (ℓ'' = 1 in its quadratic zone). One learning rate is "
+            "therefore too bold for MSE or too timid for Huber. MAE's slope jumps from −1 to "
+            "+1, so it has no curvature bound at all: no constant step is safe; it zig-zags "
+            "unless the step shrinks."
+        )
+        if fair:
+            rows = []
+            for name in names:
+                lr, schedule = rates[name]
+                rows.append(f"{loss_label(name)}: {lr:.3g}"
+                            + (" (decayed to 0 by a cosine schedule)" if schedule == "cosine"
+                               else " (1/L)"))
+            st.markdown("Step sizes used now: " + "; ".join(rows) + ".")
+            if optimizer == "adam":
+                st.caption("Adam divides each step by the gradient's running size, so the "
+                           "curvature argument is for plain GD; with Adam these steps are only "
+                           "a rough guide.")
+
+
+# -- outlier sensitivity ---------------------------------------------------------------------
+@st.fragment
+def _sweep_section(points: TablePoints, delta: float, place: str, current: float | None,
+                   present: bool) -> None:
+    from lossviz.ui import controls
+
+    clean = ~points.is_outlier
+    x, y = points.x[clean], points.y[clean]
+    if len(x) < 2 or np.ptp(x) == 0:
+        st.info("The sweep needs at least two clean (non-outlier) points at different x.")
+        return
+    c1, c2 = st.columns([1, 2.4], gap="medium")
+    with c1, _card("Sweep"):
+        top = controls.slider(SWEEP_MAX, "Push the outlier up to")
+        sign = -1.0 if (current is not None and current < 0) else 1.0
+        st.caption(f"One outlier at x = {OUTLIER_X[place]:g} ('{place}' end), moved from the "
+                   f"clean line to {sign * top:g} away. Huber uses δ = {delta:g}.")
+    parts = [_sweep(x, y, name, delta, OUTLIER_X[place], sign * top)
+             for name in REGRESSION_LOSSES]
+    sweep = parts[0]._replace(
+        slope={k: v for p in parts for k, v in p.slope.items()},
+        intercept={k: v for p in parts for k, v in p.intercept.items()},
+        clean_error={k: v for p in parts for k, v in p.clean_error.items()},
+    )
+    clean_slope = float(robust_line(x, y, "mse")[0])
+    with c2:
+        fig = sweep_figure(sweep, clean_slope=clean_slope, current=current, delta=delta,
+                           presentation=present, height=340)
+        _plot(fig, "reg_sweep_fig")
+        st.caption("Left: the slope each loss's best line takes as one outlier moves away. "
+                   "Right: how badly that line then fits the clean points. Flat is robust.")
+    with st.container(border=True):
+        st.markdown("**Choosing a loss** (read off the sweep above)")
+        st.markdown(_choosing(sweep, clean_slope, delta))
+
+
+def _choosing(sweep, clean_slope: float, delta: float) -> str:
+    far = float(sweep.magnitudes[-1])
+    move = {k: float(abs(sweep.slope[k][-1] - clean_slope)) for k in sweep.slope}
+    err0 = {k: float(sweep.clean_error[k][0]) for k in sweep.slope}
+    err_far = {k: float(sweep.clean_error[k][-1]) for k in sweep.slope}
+    robust = min(move, key=move.get)
+    efficient = min(err0, key=err0.get)
+    names = {k: loss_label(k) for k in sweep.slope}
+    lines = [
+        f"- With the outlier {abs(far):g} away, the slope moves by {move['mse']:.3g} under "
+        f"MSE, {move['mae']:.3g} under MAE and {move['huber']:.3g} under Huber (δ = {delta:g}); "
+        f"the clean-point error grows to {err_far['mse']:.3g}, {err_far['mae']:.3g} and "
+        f"{err_far['huber']:.3g}.",
+        f"- Without the outlier, {names[efficient]} fits the clean points best (error "
+        f"{err0[efficient]:.3g}; MSE {err0['mse']:.3g}, MAE {err0['mae']:.3g}, Huber "
+        f"{err0['huber']:.3g}).",
+    ]
+    ratio = move["mse"] / move["huber"] if move["huber"] > 0 else math.inf
+    if move["mse"] > 0.05 * max(abs(clean_slope), 1.0):
+        lines.append(
+            f"- So: if outliers are possible, prefer {names[robust]}"
+            + (f" — Huber moves {_num(ratio, 2)}× less than MSE and costs "
+               f"{100 * (err0['huber'] / err0['mse'] - 1):.1f}% more error on clean data."
+               if robust != "mse" and err0["mse"] > 0 else ".")
+        )
+    else:
+        lines.append("- Here the outlier barely moves any line (it sits where the line goes "
+                     "anyway): MSE is fine.")
+    return "\n".join(lines)
