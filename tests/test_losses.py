@@ -748,7 +748,7 @@ TORCH_CASES = [
 
 
 @pytest.mark.parametrize(
-    "case", TORCH_CASES, ids=[f"{n}-{'-'.join(f'{k}{v:g}' for k, v in p)}" for n, p in TORCH_CASES]
+    "case", TORCH_CASES, ids=[n + "".join(f"-{k}{v:g}" for k, v in p) for n, p in TORCH_CASES]
 )
 def test_matches_pytorch_value_and_gradient(torch, case):
     name, params = case
