@@ -287,8 +287,8 @@ def parse_points(
         for name in names:
             raw = columns[name][i]
             number = _cell_number(raw)
-            if _is_blank(raw):
-                notes.append(f"{name} is empty")
+            if _is_blank(raw):  # the table shows text it cannot read as a blank cell
+                notes.append(f"{name} is empty or not a number")
             elif number is None:
                 notes.append(f"{name} {_shown(raw)} is not a finite number")
             elif abs(number) > max_abs:

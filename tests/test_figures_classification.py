@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import math
 
 import numpy as np
@@ -23,6 +24,17 @@ from lossviz.figures.classification import (
     softmax_figure,
 )
 from lossviz.figures.style import loss_color, loss_label
+
+
+def _arr(value) -> np.ndarray:
+    """A trace array whichever way the figure holds it: numpy, a list, or base64 typed data."""
+    if isinstance(value, dict) and "bdata" in value:
+        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if value.get("shape"):
+            out = out.reshape([int(s) for s in str(value["shape"]).split(",")])
+        return out.astype(np.float64)
+    return np.asarray([np.nan if v is None else v for v in np.asarray(value, dtype=object).ravel()],
+                      dtype=np.float64).reshape(np.shape(value))
 
 
 def _traces(fig: go.Figure, name: str) -> list:
@@ -87,12 +99,13 @@ def test_margin_figure_draws_every_loss_in_its_colour_with_the_points_on_top():
     exp_points = [t for t in _traces(fig, "Exponential") if t.mode == "markers"]
     loss_pts, slope_pts = exp_points
     # e^4 = 54.6 is off the chart: drawn at the top edge as a triangle, true value in hover
-    assert loss_pts.y[0] == pytest.approx(5.0)
-    assert loss_pts.marker.symbol[0] == "triangle-up"
-    assert loss_pts.customdata[0][2] == pytest.approx(math.exp(4.0), rel=1e-6)
-    np.testing.assert_allclose(loss_pts.y[1:], np.exp(-m[1:]), rtol=1e-6)
-    assert slope_pts.marker.symbol[0] == "triangle-down"
-    assert loss_pts.marker.line.color[0] != loss_pts.marker.line.color[1]  # flipped ringed
+    y = _arr(loss_pts.y)
+    assert y[0] == pytest.approx(5.0)
+    assert _arr(loss_pts.customdata)[0, 1] == pytest.approx(math.exp(4.0), rel=1e-6)
+    np.testing.assert_allclose(y[1:], np.exp(-m[1:]), rtol=1e-6)
+    # plotly symbol codes: 5 triangle-up, 6 triangle-down, +100 hollow (the flipped point)
+    np.testing.assert_array_equal(_arr(loss_pts.marker.symbol), [105, 0, 0, 0])
+    np.testing.assert_array_equal(_arr(slope_pts.marker.symbol), [106, 0, 0, 0])
 
 
 def test_margin_figure_in_bits_names_the_unit_and_marks_the_touch_point():
@@ -111,15 +124,15 @@ def test_boundary_figure_draws_each_final_boundary_where_f_is_zero(flipped_2d):
         line = next(t for t in fig.data if t.name == loss_label(fit.name))
         assert line.line.color == loss_color(fit.name)
         w1, w2, b = fit.params[-1]
-        np.testing.assert_allclose(w1 * np.array(line.x) + w2 * np.array(line.y) + b, 0.0,
+        np.testing.assert_allclose(w1 * _arr(line.x) + w2 * _arr(line.y) + b, 0.0,
                                    atol=1e-3 * (abs(w1) + abs(w2)) * 10)
     for level in (-1, 1):
         margin = next(t for t in fig.data if t.name == f"Hinge margin f = {level:+d}")
         w1, w2, b = fits[1].params[-1]
-        np.testing.assert_allclose(w1 * np.array(margin.x) + w2 * np.array(margin.y) + b,
+        np.testing.assert_allclose(w1 * _arr(margin.x) + w2 * _arr(margin.y) + b,
                                    level, atol=1e-2)
     ring = next(t for t in fig.data if t.name == "flipped label")
-    assert len(ring.x) == int(data.is_flipped.sum())
+    assert len(_arr(ring.x)) == int(data.is_flipped.sum())
 
 
 def test_probability_shading_is_sigmoid_of_the_cross_entropy_score(flipped_2d):
@@ -127,9 +140,9 @@ def test_probability_shading_is_sigmoid_of_the_cross_entropy_score(flipped_2d):
     fig = boundary_figure(data.x, data.y, fits, flipped=data.is_flipped)
     heat = next(t for t in fig.data if t.type == "heatmap")
     w1, w2, b = fits[0].params[-1]
-    x1, x2 = np.asarray(heat.x, float), np.asarray(heat.y, float)
+    x1, x2 = _arr(heat.x), _arr(heat.y)
     expected = sigmoid(w1 * x1[None, :] + w2 * x2[:, None] + b)
-    np.testing.assert_allclose(np.asarray(heat.z, float), expected, atol=1e-5)
+    np.testing.assert_allclose(_arr(heat.z), expected, atol=1e-5)
     assert not any(t.type == "heatmap" for t in
                    boundary_figure(data.x, data.y, fits, probability_of=None).data)
 
@@ -144,7 +157,7 @@ def test_boundary_animation_starts_untrained_and_ends_at_the_final_boundary(flip
     assert all(t.x[0] is None for t in fig.frames[0].data)
     last = fig.frames[-1]
     for index, trace in zip(last.traces, last.data, strict=True):
-        assert list(trace.x) == list(fig.data[index].x)
+        np.testing.assert_array_equal(_arr(trace.x), _arr(fig.data[index].x))
     assert fig.layout.updatemenus[0].buttons[0].label.endswith("play")
 
 
@@ -162,16 +175,15 @@ def test_boundary_figure_in_1d_draws_thresholds_and_the_probability_curve():
             for n in ("cross_entropy", "hinge")]
     fig = boundary_figure(data.x, data.y, fits)
     w, b = fits[1].params[-1]
-    hinge = next(t for t in fig.data if t.name == "Hinge")
-    assert hinge.x[0] == hinge.x[1] == pytest.approx(-b / w, abs=1e-4)
-    plus = next(t for t in fig.data if t.name == "Hinge margin f = +1")
-    assert plus.x[0] == pytest.approx((1 - b) / w, abs=1e-4)
+    hinge = _arr(next(t for t in fig.data if t.name == "Hinge").x)
+    assert hinge[0] == hinge[1] == pytest.approx(-b / w, abs=1e-4)
+    plus = _arr(next(t for t in fig.data if t.name == "Hinge margin f = +1").x)
+    assert plus[0] == pytest.approx((1 - b) / w, abs=1e-4)
     curve = next(t for t in fig.data if t.name.startswith("P(class 1)"))
     wc, bc = fits[0].params[-1]
-    np.testing.assert_allclose(curve.y, sigmoid(wc * np.asarray(curve.x, float) + bc),
-                               atol=1e-6)
+    np.testing.assert_allclose(_arr(curve.y), sigmoid(wc * _arr(curve.x) + bc), atol=1e-6)
     classes = [t for t in fig.data if t.name in ("class 0", "class 1")]
-    assert sum(len(t.x) for t in classes) == 30
+    assert sum(len(_arr(t.x)) for t in classes) == 30
 
 
 # -- probability view --------------------------------------------------------------------------
@@ -192,9 +204,11 @@ def test_probability_figure_marks_the_points_and_clips_confident_mistakes():
     data = probability_data(point_margins=[-9.0, 0.0, 3.0])
     fig = probability_figure(data, y_max=7.0)
     pts = next(t for t in fig.data if t.name == "training points")
-    assert pts.y[0] == pytest.approx(7.0)  # -ln sigmoid(-9) = 9.0001 is above the chart
-    assert pts.customdata[0][1] == pytest.approx(9.000123, rel=1e-5)
-    assert pts.y[1] == pytest.approx(math.log(2.0), rel=1e-6)
+    y = _arr(pts.y)
+    assert y[0] == pytest.approx(7.0)  # -ln sigmoid(-9) = 9.0001 is above the chart
+    assert _arr(pts.customdata)[0, 1] == pytest.approx(9.000123, rel=1e-5)
+    assert y[1] == pytest.approx(math.log(2.0), rel=1e-6)
+    np.testing.assert_array_equal(_arr(pts.marker.symbol), [5, 0, 0])
     assert fig.layout.xaxis.title.text.startswith("p = predicted probability")
 
 

@@ -56,20 +56,14 @@ def _f32(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
-def _symbols(values: np.ndarray, lo: float, hi: float) -> str | list[str]:
-    # Off-scale values are drawn at the edge as triangles; one symbol when none is off-scale.
-    if np.all((values >= lo) & (values <= hi)):
+def _symbols(values: np.ndarray, lo: float, hi: float, flipped: np.ndarray) -> Any:
+    """Marker symbols as plotly's numeric codes (compact): a circle, or a triangle at the
+    edge for a value off the chart; hollow (code + 100) for a flipped label."""
+    off = (values > hi) | (values < lo)
+    if not off.any() and not flipped.any():
         return "circle"
-    return np.where(values > hi, "triangle-up",
-                    np.where(values < lo, "triangle-down", "circle")).tolist()
-
-
-def _rings(flipped: np.ndarray) -> dict[str, Any]:
-    # Flipped labels get a dark ring; per-point lists only when there is one to mark.
-    if not flipped.any():
-        return dict(color="white", width=0.8)
-    return dict(color=np.where(flipped, DATA_COLOR, "white").tolist(),
-                width=np.where(flipped, 2.0, 0.8).astype(np.float32))
+    codes = np.where(values > hi, 5, np.where(values < lo, 6, 0)) + np.where(flipped, 100, 0)
+    return codes.astype(np.int16)
 
 
 def curve_label(name: str, *, bits: bool = False) -> str:
@@ -166,8 +160,8 @@ def margin_figure(
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.07,
                         row_heights=[0.62, 0.38])
     width = line_width(presentation)
-    hover_pt = ("point %{customdata[0]}, label %{customdata[1]}<br>margin m = %{x:.3f}<br>"
-                "%{fullData.name}: %{customdata[2]:.4g}<extra></extra>")
+    hover_pt = ("point %{customdata[0]}<br>margin m = %{x:.3f}<br>"
+                "%{fullData.name}: %{customdata[1]:.4g}<extra></extra>")
     index = np.arange(1, data.point_m.size + 1)
     for name in data.names:
         label = curve_label(name, bits=data.bits)
@@ -196,9 +190,9 @@ def margin_figure(
                 x=_f32(data.point_m), y=_f32(clipped), mode="markers", name=label,
                 legendgroup=name, showlegend=False,
                 marker=dict(color=color, size=marker_size(presentation) - 1,
-                            symbol=_symbols(values, lo, hi),
-                            line=_rings(data.flipped)),
-                customdata=_f32(np.column_stack([index, data.labels, values])),
+                            symbol=_symbols(values, lo, hi, data.flipped),
+                            line=dict(color=color, width=1.5)),
+                customdata=_f32(np.column_stack([index, values])),
                 hovertemplate=hover_pt.replace("%{fullData.name}", f"{label} "
                                                + ("loss" if row == 1 else "slope")),
                 row=row, col=1,
@@ -378,10 +372,10 @@ def boundary_figure(
                 data = []
                 for _, rows, level in moving:
                     lx, ly = line(rows[min(int(s), len(rows) - 1)], level)
-                    data.append(go.Scatter(x=lx, y=ly))
-                frame_list.append(go.Frame(name=str(int(s)), data=data,
-                                           traces=[i for i, _, _ in moving]))
-            add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
+                    data.append(dict(type="scatter", x=lx, y=ly))
+                frame_list.append(dict(name=str(int(s)), data=data,
+                                       traces=[i for i, _, _ in moving]))
+            fig = add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
     return fig
 
 
@@ -445,8 +439,8 @@ def probability_figure(
         fig.add_scatter(
             x=_f32(data.point_p), y=_f32(clipped), mode="markers", name="training points",
             marker=dict(color=loss_color("cross_entropy"), size=marker_size(presentation),
-                        symbol=_symbols(data.point_values, -math.inf, y_max),
-                        line=_rings(flipped)),
+                        symbol=_symbols(data.point_values, -math.inf, y_max, flipped),
+                        line=dict(color=loss_color("cross_entropy"), width=1.5)),
             customdata=_f32(np.column_stack([np.arange(1, data.point_p.size + 1),
                                              data.point_values])),
             hovertemplate="point %{customdata[0]}<br>p(true class) = %{x:.4f}<br>"

@@ -11,6 +11,8 @@ from importlib import import_module
 # key -> (tab title, module under lossviz.ui). Order is the order of the tabs.
 SECTIONS: dict[str, tuple[str, str]] = {
     "regression": ("Regression lab", "regression"),
+    "classification": ("Classification lab", "classification"),
+    "custom": ("Custom loss", "custom"),
     "conventions": ("Conventions", "conventions"),
     "stopping": ("When to stop", "stopping"),
 }

@@ -1,0 +1,436 @@
+"""The classification lab in the app (AppTest): every control, the table's bad inputs, the
+numbers on screen against lossviz's own, and the size of what is sent to the browser."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import lossviz
+from lossviz.classify import accuracy, boundary_change, margins
+from lossviz.figures.classification import SURROGATES
+from lossviz.figures.style import loss_label
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+CHARTS = ("clf_boundary_fig", "clf_convergence_fig", "clf_margin_fig", "clf_probability_fig",
+          "clf_softmax_fig")
+MAX_BYTES = 300_000
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _app(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["section"] = "Classification lab"
+    for key, value in state.items():
+        at.session_state[key] = value
+    return _ok(at.run())
+
+
+def _chart(at: AppTest, key: str) -> dict:
+    for element in at.get("plotly_chart"):
+        if element.proto.id.endswith(key):
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no chart {key}")
+
+
+def _charts(at: AppTest) -> list[str]:
+    return [k for k in CHARTS if any(e.proto.id.endswith(k) for e in at.get("plotly_chart"))]
+
+
+def _bytes(at: AppTest) -> int:
+    return sum(len(e.proto.spec) for e in at.get("plotly_chart"))
+
+
+def _arr(value) -> np.ndarray:
+    """A trace array as plotly sends it: a list, or base64 typed-array data."""
+    if isinstance(value, dict) and "bdata" in value:
+        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if shape:
+            out = out.reshape([int(s) for s in str(shape).split(",")])
+        return out.astype(np.float64)
+    return np.asarray([np.nan if v is None else v for v in value], dtype=np.float64)
+
+
+def _trace(fig: dict, name: str, mode: str | None = None) -> dict:
+    for trace in fig["data"]:
+        if trace.get("name") == name and (mode is None or trace.get("mode") == mode):
+            return trace
+    raise AssertionError(f"no trace {name!r}; have {[t.get('name') for t in fig['data']]}")
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _story(at: AppTest, phrase: str) -> str:
+    for md in at.markdown:
+        if md.value.startswith("**What is happening:**") and phrase in md.value:
+            return md.value
+    raise AssertionError(f"no live line with {phrase!r}")
+
+
+def _data(dim=2, n=40, separation=3.0, flip=0, flip_class="both", seed=0):
+    return lossviz.make_classification(n, dim=dim, separation=separation, flip=flip,
+                                       flip_class=flip_class, seed=seed)
+
+
+def _fit(x, y, name, optimizer="gd", lr=0.1, steps=300):
+    return lossviz.fit(x, y, name, optimizer=optimizer, lr=lr, steps=steps, seed=0)
+
+
+def _table_key(at: AppTest) -> str:
+    return at.dataframe[0].key
+
+
+# -- the default page --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def default_app() -> AppTest:
+    return _app()
+
+
+def test_default_page_shows_every_chart_small_enough(default_app):
+    assert _charts(default_app) == list(CHARTS)
+    assert _bytes(default_app) <= MAX_BYTES
+    assert not default_app.warning
+    assert not default_app.error
+
+
+def test_default_accuracies_are_lossviz_numbers(default_app):
+    data = _data()
+    shown = _metrics(default_app)
+    for name in SURROGATES:
+        acc = accuracy(data.y, _fit(data.x, data.y, name).predict(data.x))
+        assert shown[f"{loss_label(name)}: accuracy"] == f"{acc:.0%}"
+
+
+def test_boundary_chart_draws_the_fitted_boundaries(default_app):
+    data = _data()
+    fig = _chart(default_app, "clf_boundary_fig")
+    for name in SURROGATES:
+        w1, w2, b = _fit(data.x, data.y, name).final_params
+        line = _trace(fig, loss_label(name))
+        x, y = _arr(line["x"]), _arr(line["y"])
+        np.testing.assert_allclose(w1 * x + w2 * y + b, 0.0, atol=1e-3 * (abs(w1) + abs(w2)))
+    assert any(t["type"] == "heatmap" for t in fig["data"])  # probability shading on
+    assert len(fig["frames"]) > 10  # the boundaries play through training
+
+
+def test_multiclass_default_numbers(default_app):
+    shown = _metrics(default_app)
+    p = np.exp([2.0, 1.0, 0.1]) / np.exp([2.0, 1.0, 0.1]).sum()
+    assert shown["Softmax cross-entropy"] == f"{-math.log(p[0]):.4f}"
+    assert shown["p(class 0)"] == f"{p[0]:.4f}"
+    assert shown["gradient on f0"] == f"{p[0] - 1:+.4f}"
+
+
+# -- flipped labels: the lesson, on the fitted boundaries --------------------------------------
+@pytest.mark.parametrize("seed", [0, 1], ids=["seed0", "seed1"])
+def test_flipped_labels_move_exponential_and_squared_hinge_more_than_hinge(seed):
+    at = _app(clf_seed=seed)
+    at.segmented_control(key="clf_flip_class").set_value("class 0")
+    at.slider(key="clf_flip").set_value(4)
+    _ok(at.run())
+    data = _data(flip=4, flip_class="class 0", seed=seed)
+    clean = np.where(data.is_flipped, 1 - data.y, data.y)
+    shown = _metrics(at)
+    moved = {}
+    for name in SURROGATES:
+        change = boundary_change(_fit(data.x, clean, name).final_params,
+                                 _fit(data.x, data.y, name).final_params)
+        assert shown[f"{loss_label(name)}: moved"] == f"{change.angle:+.1f}°"
+        moved[name] = change.size
+    assert moved["exponential"] > moved["hinge"]
+    assert moved["squared_hinge"] > moved["hinge"]
+    story = _story(at, "flipped label")
+    assert "Hinge's pull is capped at 1" in story
+    fig = _chart(at, "clf_boundary_fig")
+    assert len(_arr(_trace(fig, "flipped label")["x"])) == 4
+    assert _trace(fig, "Exponential, clean labels")  # dotted clean-label boundaries
+
+
+def test_flipped_points_pull_per_loss_is_the_derivative_at_their_margin():
+    at = _app(clf_flip=2)
+    data = _data(flip=2)
+    story = _story(at, "Pull of the worst flipped point")
+    for name in ("hinge", "exponential"):
+        m = margins(data.y, _fit(data.x, data.y, name).predict(data.x))[data.is_flipped].min()
+        pull = abs(float(lossviz.get_loss(name).derivative([m])[0]))
+        assert f"{loss_label(name)} {pull:.3g} (at m = {m:.2f})" in story
+
+
+def test_clean_boundaries_toggle_off():
+    at = _app(clf_flip=2)
+    at.toggle(key="clf_show_clean").set_value(False)
+    fig = _chart(_ok(at.run()), "clf_boundary_fig")
+    assert not any("clean labels" in (t.get("name") or "") for t in fig["data"])
+
+
+# -- data controls ---------------------------------------------------------------------------
+def test_one_dimensional_data_draws_thresholds():
+    at = _app()
+    at.segmented_control(key="clf_dim").set_value("1-D")
+    _ok(at.run())
+    data = _data(dim=1)
+    fig = _chart(at, "clf_boundary_fig")
+    w, b = _fit(data.x, data.y, "hinge").final_params
+    line = _arr(_trace(fig, "Hinge")["x"])
+    assert line[0] == line[1] == pytest.approx(-b / w, abs=1e-4)
+    assert fig["layout"]["yaxis"]["title"]["text"] == "label / P(class 1)"
+    assert at.dataframe[0].value.columns.tolist() == ["x1", "label", "flipped"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "kwargs"),
+    [
+        pytest.param("clf_n", 60, {"n": 60}, id="points"),
+        pytest.param("clf_separation", 1.0, {"separation": 1.0}, id="separation"),
+    ],
+)
+def test_data_sliders_change_the_points(key, value, kwargs):
+    at = _app()
+    at.slider(key=key).set_value(value)
+    _ok(at.run())
+    data = _data(**kwargs)
+    fig = _chart(at, "clf_boundary_fig")
+    shown = np.concatenate([_arr(_trace(fig, f"class {c}")["x"]) for c in (0, 1)])
+    expected = np.concatenate([data.x[data.y == c, 0] for c in (0, 1)])
+    np.testing.assert_allclose(shown, expected, rtol=1e-6)
+
+
+def test_seed_changes_the_points():
+    at = _app()
+    at.number_input(key="clf_seed").set_value(7)
+    _ok(at.run())
+    data = _data(seed=7)
+    fig = _chart(at, "clf_boundary_fig")
+    np.testing.assert_allclose(_arr(_trace(fig, "class 1")["y"]), data.x[data.y == 1, 1],
+                               rtol=1e-6)
+
+
+def test_flip_class_picks_which_labels_are_flipped():
+    at = _app(clf_flip=3)
+    at.segmented_control(key="clf_flip_class").set_value("class 1")
+    _ok(at.run())
+    data = _data(flip=3, flip_class="class 1")
+    assert np.all(data.y[data.is_flipped] == 0)  # class-1 points now labelled 0
+    table = at.dataframe[0].value
+    assert table["flipped"].sum() == 3
+    assert (table.loc[table["flipped"], "label"] == 0).all()
+
+
+# -- training controls -----------------------------------------------------------------------
+def test_losses_pills_choose_which_boundaries_are_drawn():
+    at = _app()
+    at.pills(key="clf_losses").set_value(["hinge", "exponential"])
+    _ok(at.run())
+    fig = _chart(at, "clf_boundary_fig")
+    names = {t.get("name") for t in fig["data"]}
+    assert {"Hinge", "Exponential"} <= names
+    assert "Squared hinge" not in names
+    conv = _chart(at, "clf_convergence_fig")
+    assert {t["name"] for t in conv["data"] if t.get("mode") == "lines"} == {"Hinge",
+                                                                             "Exponential"}
+    at.pills(key="clf_losses").set_value([])
+    _ok(at.run())
+    assert any("Pick at least one loss" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "lr", "steps"),
+    [pytest.param("adam", 0.05, 120, id="adam"), pytest.param("momentum", 0.2, 50, id="mom"),
+     pytest.param("sgd", 0.3, 200, id="sgd"), pytest.param("nesterov", 0.1, 80, id="nag")],
+)
+def test_optimizer_learning_rate_and_steps_drive_the_fits(optimizer, lr, steps):
+    at = _app()
+    at.selectbox(key="clf_optimizer").set_value(optimizer)
+    at.slider(key="clf_lr").set_value(lr)
+    at.slider(key="clf_steps").set_value(steps)
+    _ok(at.run())
+    data = _data()
+    conv = _chart(at, "clf_convergence_fig")
+    h = _fit(data.x, data.y, "hinge", optimizer, lr, steps)
+    line = _trace(conv, "Hinge", "lines")
+    np.testing.assert_allclose(_arr(line["y"])[-1], h.loss[-1], rtol=1e-6)
+    assert _arr(line["x"])[-1] == h.stop_step
+    assert f"Hinge {h.describe()}" in _story(at, "Hinge ran")
+
+
+def test_a_learning_rate_that_explodes_is_reported_in_words():
+    at = _app(clf_flip=6, clf_dim="1-D", clf_separation=6.0, clf_lr=2.0, clf_steps=1000,
+              clf_optimizer="momentum")
+    data = _data(dim=1, separation=6.0, flip=6)
+    h = _fit(data.x, data.y, "exponential", "momentum", 2.0, 1000)
+    assert h.diverged  # the premise of the test
+    assert any("Exponential: diverged at step" in e.value for e in at.error)
+
+
+def test_log_scale_toggle():
+    at = _app()
+    at.toggle(key="clf_log_y").set_value(True)
+    _ok(at.run())
+    assert _chart(at, "clf_convergence_fig")["layout"]["yaxis"]["type"] == "log"
+
+
+def test_shading_toggle():
+    at = _app()
+    at.toggle(key="clf_shading").set_value(False)
+    _ok(at.run())
+    assert not any(t["type"] == "heatmap" for t in _chart(at, "clf_boundary_fig")["data"])
+
+
+# -- margin picture and probability view ------------------------------------------------------
+def test_margin_picture_places_points_with_the_chosen_classifier():
+    at = _app()
+    at.selectbox(key="clf_margin_model").set_value("hinge")
+    _ok(at.run())
+    data = _data()
+    m = margins(data.y, _fit(data.x, data.y, "hinge").predict(data.x))
+    fig = _chart(at, "clf_margin_fig")
+    pts = _trace(fig, "Hinge", "markers")
+    np.testing.assert_allclose(_arr(pts["x"]), m, rtol=1e-6, atol=1e-6)
+    story = _story(at, "under the Hinge classifier")
+    assert f"{int((m >= 1).sum())} are beyond the hinge margin" in story
+
+
+def test_bits_toggle_rescales_cross_entropy_everywhere():
+    at = _app()
+    at.toggle(key="clf_bits").set_value(True)
+    _ok(at.run())
+    line = _trace(_chart(at, "clf_margin_fig"), "Cross-entropy (bits)", "lines")
+    x, y = _arr(line["x"]), _arr(line["y"])
+    assert y[np.flatnonzero(x == 0.0)[0]] == pytest.approx(1.0, rel=1e-6)
+    prob = _chart(at, "clf_probability_fig")
+    assert prob["layout"]["yaxis"]["title"]["text"] == "loss (bits)"
+    data = _data()
+    m = margins(data.y, _fit(data.x, data.y, "cross_entropy").predict(data.x))
+    mean_bits = float(np.mean(np.logaddexp(0, -m))) / math.log(2)
+    assert f"Mean cross-entropy {mean_bits:.4g} bits" in _story(at, "Mean cross-entropy")
+
+
+def test_probability_view_marks_points_and_can_add_other_losses():
+    at = _app()
+    fig = _chart(at, "clf_probability_fig")
+    data = _data()
+    m = margins(data.y, _fit(data.x, data.y, "cross_entropy").predict(data.x))
+    pts = _trace(fig, "training points")
+    np.testing.assert_allclose(_arr(pts["x"]), 1 / (1 + np.exp(-m)), rtol=1e-6)
+    assert len([t for t in fig["data"] if t.get("mode") == "lines"]) == 1
+    at.toggle(key="clf_prob_others").set_value(True)
+    _ok(at.run())
+    fig = _chart(at, "clf_probability_fig")
+    assert len([t for t in fig["data"] if t.get("mode") == "lines"]) == len(SURROGATES)
+
+
+# -- multiclass corner -------------------------------------------------------------------------
+def test_multiclass_logits_true_class_and_class_count():
+    at = _app()
+    at.segmented_control(key="clf_classes").set_value("4")
+    _ok(at.run())
+    at.number_input(key="clf_logit_3").set_value(5.0)
+    at.radio(key="clf_true_class").set_value("3")
+    _ok(at.run())
+    f = np.array([2.0, 1.0, 0.1, 5.0])
+    p = np.exp(f - f.max()) / np.exp(f - f.max()).sum()
+    shown = _metrics(at)
+    assert shown["Softmax cross-entropy"] == f"{-math.log(p[3]):.4f}"
+    assert shown["gradient on f3"] == f"{p[3] - 1:+.4f}"
+    bars = _chart(at, "clf_softmax_fig")["data"]
+    np.testing.assert_allclose(_arr(bars[1]["y"]), p - np.eye(4)[3], atol=1e-6)
+    # back to 3 classes: class 3 no longer exists, the true class falls back to class 2
+    at.segmented_control(key="clf_classes").set_value("3")
+    _ok(at.run())
+    assert "p(class 2)" in _metrics(at)
+    assert len(_arr(_chart(at, "clf_softmax_fig")["data"][0]["y"])) == 3
+
+
+def test_extreme_logits_stay_finite():
+    at = _app()
+    at.number_input(key="clf_logit_0").set_value(-30.0)
+    at.number_input(key="clf_logit_1").set_value(30.0)
+    _ok(at.run())
+    assert _metrics(at)["Softmax cross-entropy"] == f"{60 + math.log1p(math.exp(-31 - 29)):.4f}"
+
+
+# -- the table: move, relabel, and garbage -----------------------------------------------------
+def test_moving_and_relabelling_points_in_the_table():
+    at = _app()
+    key = _table_key(at)
+    at.session_state[key] = {"edited_rows": {0: {"x1": 4.5, "x2": -3.0}, 1: {"label": 1}},
+                             "added_rows": [{"x1": -4.0, "x2": 0.5, "label": 0}],
+                             "deleted_rows": []}
+    _ok(at.run())
+    fig = _chart(at, "clf_boundary_fig")
+    n0, n1 = (len(_arr(_trace(fig, f"class {c}")["x"])) for c in (0, 1))
+    assert n0 + n1 == 41
+    assert 4.5 in _arr(_trace(fig, "class 0")["x"]).round(4)
+    assert not at.warning
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        pytest.param({"x1": "abc"}, "x1 is empty or not a number", id="text"),
+        pytest.param({"x1": None}, "x1 is empty", id="blank"),
+        pytest.param({"x2": 1e308}, "outside", id="huge"),
+        pytest.param({"x1": float("nan")}, "x1 is empty", id="nan"),
+        pytest.param({"label": 7}, "must be 0 or 1", id="label-7"),
+        pytest.param({"label": None}, "label is empty", id="label-blank"),
+    ],
+)
+def test_a_bad_cell_leaves_one_row_out_with_a_message(edit, says):
+    at = _app()
+    at.session_state[_table_key(at)] = {"edited_rows": {2: edit}, "added_rows": [],
+                                        "deleted_rows": []}
+    _ok(at.run())
+    warning = " ".join(w.value for w in at.warning)
+    assert "row 3:" in warning
+    assert says in warning
+    assert "your edits stay in the table" in warning
+    fig = _chart(at, "clf_boundary_fig")
+    assert sum(len(_arr(_trace(fig, f"class {c}")["x"])) for c in (0, 1)) == 39
+
+
+def test_an_emptied_table_and_a_single_class_table_give_messages_not_errors():
+    at = _app()
+    key = _table_key(at)
+    at.session_state[key] = {"edited_rows": {}, "added_rows": [],
+                             "deleted_rows": list(range(40))}
+    _ok(at.run())
+    assert any("Only 0 usable point(s)" in w.value for w in at.warning)
+    assert _charts(at) == ["clf_softmax_fig"]  # the multiclass corner keeps working
+    at.session_state[key] = {"edited_rows": {i: {"label": 0} for i in range(40)},
+                             "added_rows": [], "deleted_rows": []}
+    _ok(at.run())
+    assert any("a classifier needs both classes" in w.value for w in at.warning)
+
+
+def test_undo_button_restores_the_generated_points():
+    at = _app()
+    at.session_state[_table_key(at)] = {"edited_rows": {0: {"x1": "zzz"}}, "added_rows": [],
+                                        "deleted_rows": []}
+    _ok(at.run())
+    assert at.warning
+    at.button(key="clf_table_reset_button").click()
+    _ok(at.run())
+    assert not at.warning
+    fig = _chart(at, "clf_boundary_fig")
+    assert sum(len(_arr(_trace(fig, f"class {c}")["x"])) for c in (0, 1)) == 40
+
+
+def test_most_points_and_every_loss_stay_under_the_payload_budget():
+    at = _app(clf_n=200, clf_flip=10, clf_steps=1000)
+    at.toggle(key="clf_prob_others").set_value(True)
+    _ok(at.run())
+    assert _bytes(at) <= MAX_BYTES
