@@ -267,7 +267,10 @@ def fit(
                 current, deriv = evaluate_sum(ys, zbuf)
             current /= n
             grad = grads[t]
-            dot(lhs_tn, deriv, out=grad)
+            try:
+                dot(lhs_tn, deriv, out=grad)
+            except (TypeError, ValueError):  # a derivative that is not float64: convert it
+                grad[:] = lhs_tn @ np.asarray(deriv, dtype=np.float64)
             if not current <= limit:  # also catches NaN; the gradient is checked after the loop
                 stop_reason, diverged_at, last = "divergence", t, t - 1
                 break
