@@ -418,8 +418,22 @@ def test_mse_has_no_half_and_huber_is_half_mse_for_small_residuals():
     assert get_loss("huber")([2.0], [2.5]) == 0.125
 
 
+@pytest.mark.parametrize("name", REGRESSION)
+@settings(max_examples=30, deadline=None)
+@given(r=st.floats(-1e6, 1e6))
+def test_regression_losses_are_zero_at_zero_and_grow_away_from_it(name, r):
+    loss = get_loss(name)
+    assert loss.elementwise([0.0])[0] == 0.0
+    assert loss.derivative([0.0])[0] == 0.0
+    value = loss.elementwise([r])[0]
+    assert value >= 0.0
+    assert loss.derivative([r])[0] * r >= 0.0  # the slope never points away from r = 0
+    if name != "quantile":  # the only asymmetric one (unless tau = 0.5)
+        assert loss.elementwise([-r])[0] == value
+
+
 @pytest.mark.parametrize("name", ELEMENTWISE)
-def test_convex_flag_is_true(name):
+def test_convex_flag_tells_the_truth(name):
     loss = get_loss(name)
     a, b = np.meshgrid(np.linspace(-8, 8, 41), np.linspace(-8, 8, 41))
     a, b = a.ravel(), b.ravel()
