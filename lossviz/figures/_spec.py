@@ -98,20 +98,34 @@ class FastFigure(go.Figure):
     rerun. Here traces and the rest of the layout are ordinary (unvalidated) plotly objects,
     while ``frames`` and ``layout.sliders``/``layout.updatemenus`` are kept as the JSON-ready
     dicts they were built as and joined in by ``to_dict`` (so ``to_json``, ``to_html``,
-    ``show`` and ``st.plotly_chart`` all see them). ``frame_dicts`` gives the frames;
-    ``go.Figure(fast)`` makes a plain copy without them.
+    ``show`` and ``st.plotly_chart`` all see them). ``frames`` builds plotly frame objects on
+    demand; ``frame_dicts`` gives the plain ones.
     """
 
-    def __init__(self, data: list[dict], layout: dict, frames: list[dict] | None = None):
+    def __init__(self, data: list[dict], layout: dict, frames: list[dict] | None = None,
+                 *, raw_controls: bool = True):
         layout = dict(layout)
-        raw = {key: layout.pop(key) for key in _RAW_LAYOUT if key in layout}
+        raw = {key: layout.pop(key) for key in _RAW_LAYOUT if key in layout and raw_controls}
         super().__init__({"data": data, "layout": layout}, _validate=False)
         self._raw_layout = raw
         self._raw_frames = list(frames or [])
 
     @property
     def frame_dicts(self) -> list[dict]:
-        return self._raw_frames
+        return getattr(self, "_raw_frames", [])
+
+    @property
+    def frames(self) -> tuple[go.Frame, ...]:
+        """The frames as plotly objects, built on demand (for inspection; slow)."""
+        raw = getattr(self, "_raw_frames", None)
+        if raw and not self._frame_objs:
+            return go.Figure(frames=raw).frames
+        return self._frame_objs
+
+    @frames.setter
+    def frames(self, new_frames: Any) -> None:
+        self._raw_frames = []
+        go.Figure.frames.fset(self, new_frames)
 
     def to_dict(self) -> dict:
         res = super().to_dict()
@@ -124,6 +138,11 @@ class FastFigure(go.Figure):
         return self.to_dict()
 
 
-def build(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
-    """The figure for plain ``data``/``layout``/``frames`` dicts, without per-item validation."""
-    return FastFigure(data, layout, frames)
+def build(data: list[dict], layout: dict, frames: list[dict] | None = None, *,
+          raw_controls: bool = True) -> go.Figure:
+    """The figure for plain ``data``/``layout``/``frames`` dicts, without per-item validation.
+
+    With ``raw_controls=False`` the sliders and buttons become ordinary layout objects
+    (readable as ``fig.layout.sliders``), at some cost in speed.
+    """
+    return FastFigure(data, layout, frames, raw_controls=raw_controls)

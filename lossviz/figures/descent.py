@@ -224,7 +224,8 @@ def add_player(
     if isinstance(fig, go.Figure):
         spec = fig.to_dict()
         add_player(spec["layout"], frame_list, frame_ms=frame_ms, prefix=prefix, active=active)
-        return build(spec["data"], spec["layout"], list(frame_list))
+        # Callers holding a figure may read its controls as plotly objects: keep them so.
+        return build(spec["data"], spec["layout"], list(frame_list), raw_controls=False)
     layout = fig
     names = [str(f["name"]) for f in frame_list]
     active = len(names) - 1 if active is None else active
