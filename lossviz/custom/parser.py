@@ -38,6 +38,7 @@ MAX_NODES = 200
 MAX_DEPTH = 50
 MAX_EXPONENT = 100.0
 MAX_PARAMS = 10
+PARAMETER_HINT = "Other names are parameters: pass them as keyword arguments, e.g. d=1.0"
 
 TASK_VARIABLES: dict[str, dict[str, str]] = {
     "regression": {
@@ -458,7 +459,7 @@ class _Walker:
                 hint = f" (did you mean {close[0]}?)"
         raise self.fail(
             f"unknown name {name!r}{hint}; allowed: {allowed_names(self.task, self.params)}. "
-            "Other names are parameters: pass them as keyword arguments, e.g. d=1.0",
+            + PARAMETER_HINT,
             node,
         )
 

@@ -1,0 +1,404 @@
+"""Custom loss: write a loss as a formula, see it and its exact derivative beside the
+built-ins, fit it to the same data and race it against them.
+
+The formula is read by ``lossviz.custom`` (an allow-list over Python's syntax tree); it is
+never run as code. A bad formula shows its message right under the input, and the rest of
+the page (the built-in curves, their fits and their race) keeps working.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import NamedTuple
+
+import numpy as np
+import streamlit as st
+
+import lossviz
+from lossviz.custom import CustomLoss, FormulaError
+from lossviz.custom.parser import PARAMETER_HINT, check_params
+from lossviz.figures import custom as fc
+from lossviz.figures.descent import Run, convergence_figure
+from lossviz.figures.style import loss_color, loss_label
+from lossviz.losses import Loss
+from lossviz.state import field
+from lossviz.training import OPTIMIZER_LABELS, History
+from lossviz.ui import controls
+
+_S = "custom"
+TASKS = ("regression", "classification")
+_REGRESSION = tuple(lossviz.available_losses("regression"))
+_CLASSIFICATION = tuple(lossviz.available_losses("classification"))
+SLOTS = (("c", 1.0), ("d", 1.0), ("tau", 0.5))  # default parameter names and values
+
+TASK = field("custom_task", "choice", "regression", choices=TASKS, section=_S)
+FORMULA_R = field("custom_formula_r", "text", "c**2/2*log(1 + (r/c)**2)", section=_S)
+FORMULA_M = field("custom_formula_m", "text", "log(1 + exp(-m))", section=_S)
+PARAM_NAMES = tuple(
+    field(f"custom_p{i}_name", "text", name, max_len=20, section=_S)
+    for i, (name, _) in enumerate(SLOTS, start=1)
+)
+PARAM_VALUES = tuple(
+    field(f"custom_p{i}_value", "float", value, low=-100.0, high=100.0, step=0.1, section=_S)
+    for i, (_, value) in enumerate(SLOTS, start=1)
+)
+COMPARE_R = field("custom_compare_r", "multi", ["mse", "mae", "huber"], choices=_REGRESSION,
+                  section=_S)
+COMPARE_M = field("custom_compare_m", "multi", ["cross_entropy", "hinge"],
+                  choices=_CLASSIFICATION, section=_S)
+RANGE = field("custom_range", "float", 4.0, low=1.0, high=20.0, step=0.5, section=_S)
+POINTS = field("custom_points", "int", 40, low=10, high=200, step=2, section=_S)
+OUTLIERS = field("custom_outliers", "int", 3, low=0, high=10, section=_S)
+FLIP = field("custom_flip", "int", 2, low=0, high=10, section=_S)
+SEED = field("custom_seed", "int", 0, low=0, high=9999, section=_S)
+OPTIMIZER = field("custom_optimizer", "choice", "adam", choices=lossviz.OPTIMIZERS, section=_S)
+LR = field("custom_lr", "float", 0.05, low=0.001, high=2.0, step=0.001, section=_S)
+STEPS = field("custom_steps", "int", 300, low=10, high=2000, step=10, section=_S)
+LOG_Y = field("custom_log_y", "bool", False, section=_S)
+RELATIVE = field("custom_relative", "bool", True, section=_S)
+
+# Examples to start from: (button, task, formula, parameter values by name, one-line why).
+EXAMPLES: dict[str, tuple[str, str, str, dict[str, float], str]] = {
+    "cauchy": ("Cauchy", "regression", "c**2/2*log(1 + (r/c)**2)", {"c": 1.0},
+               "Grows only like log |r|: far outliers barely pull. Not convex."),
+    "pinball": ("Pinball", "regression", "where(r < 0, -tau*r, (1 - tau)*r)", {"tau": 0.9},
+                "Under-predicting costs tau per unit, over-predicting 1 - tau: fits a quantile."),
+    "cubic": ("Cubic", "regression", "r**2/2 + r**3/6", {},
+              "Not convex, and unbounded below: gradient descent runs off to minus infinity."),
+    "welsch": ("Welsch", "regression", "c**2/2*(1 - exp(-(r/c)**2))", {"c": 2.0},
+               "Flat far out: outliers have no pull at all, and the fit can stall."),
+    "huber": ("Huber", "regression", "where(abs(r) < d, r**2/2, d*(abs(r) - d/2))",
+              {"d": 1.0}, "The built-in Huber, written with where: the curves coincide."),
+    "logloss": ("Log-loss", "classification", "log(1 + exp(-m))", {},
+                "Cross-entropy by hand: equal to the built-in, but exp(-m) overflows for "
+                "m below about -709."),
+}
+_MAX_LATEX = 3000
+
+
+class Setup(NamedTuple):
+    """Everything that shapes the data and the training runs (hashable: keys the caches)."""
+
+    task: str
+    points: int
+    outliers: int
+    flip: int
+    seed: int
+    optimizer: str
+    lr: float
+    steps: int
+
+
+# -- cached work ---------------------------------------------------------------------------------
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _custom(formula: str, task: str, params: tuple[tuple[str, float], ...]) -> CustomLoss:
+    # Loss objects are immutable: one per formula, shared by every session.
+    return lossviz.custom_loss(formula, task, **dict(params))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _dataset(task: str, points: int, outliers: int, flip: int, seed: int):
+    if task == "regression":
+        d = lossviz.make_regression(points, outliers=outliers, seed=seed)
+        return d.x, d.y, d.is_outlier
+    d = lossviz.make_classification(points, dim=1, flip=flip, seed=seed)
+    return d.x, d.y, d.is_flipped
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _history(setup: Setup, key: tuple) -> History:
+    x, y, _ = _dataset(setup.task, setup.points, setup.outliers, setup.flip, setup.seed)
+    if key[0] == "custom":
+        loss: Loss = _custom(*key[1:])
+        # The run starts at zero parameters (all predictions 0): if the formula is not
+        # finite there, this says which part fails and at which point.
+        loss.value_and_gradient(y, np.zeros_like(y))
+    else:
+        loss = lossviz.get_loss(key[1])
+    return lossviz.fit(x, y, loss, optimizer=setup.optimizer, lr=setup.lr, steps=setup.steps,
+                       seed=setup.seed)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def _escape(text: str) -> str:
+    """Text shown through Markdown (st.error, st.warning) exactly as written."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$&=^" else ch for ch in text)
+
+
+def _apply_example(name: str) -> None:
+    _, task, formula, values, _ = EXAMPLES[name]
+    st.session_state[TASK.key] = task
+    st.session_state[(FORMULA_R if task == "regression" else FORMULA_M).key] = formula
+    for name_field, value_field, (default_name, default_value) in zip(
+        PARAM_NAMES, PARAM_VALUES, SLOTS, strict=True
+    ):
+        st.session_state[name_field.key] = default_name
+        st.session_state[value_field.key] = float(values.get(default_name, default_value))
+    controls.sync_url()
+
+
+def _show_error(err: Exception) -> None:
+    if isinstance(err, FormulaError):
+        message = err.message.replace(
+            PARAMETER_HINT, "To use another name, add it as a parameter below."
+        )
+        st.error(_escape(message), icon="⚠️")
+        if err.caret:
+            st.code(err.caret.strip("\n"), language=None)
+    else:
+        st.error(_escape(str(err)), icon="⚠️")
+
+
+def _params(names: list[str], values: list[float]) -> tuple[tuple[tuple[str, float], ...], str]:
+    """The named parameters (empty names skipped) and a message about a bad one, if any."""
+    out: dict[str, float] = {}
+    for name, value in zip(names, values, strict=True):
+        name = name.strip()
+        if not name:
+            continue
+        if name in out:
+            return (), f"the parameter name {name!r} is used twice"
+        out[name] = float(value)
+    try:
+        check_params(out)
+    except FormulaError as err:
+        return (), err.message
+    return tuple(out.items()), ""
+
+
+def _relative(h: History) -> History:
+    """The run with its loss divided by the starting loss (kept as is when that is <= 0)."""
+    start = float(h.loss[0])
+    if not start > 0:
+        return h
+    return dataclasses.replace(h, loss=h.loss / start)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}" if np.isfinite(value) else "undefined"
+
+
+# -- the page --------------------------------------------------------------------------------------
+def render() -> None:
+    st.subheader("Custom loss")
+    st.caption(
+        "Write your own loss as a formula in the residual r = y_pred − y_true (regression) "
+        "or the margin m = (2y − 1)·f (classification). lossviz works out its exact "
+        "derivative, draws both beside the built-in losses, and trains with it."
+    )
+    st.markdown("**Start from an example:**")
+    cols = st.columns(len(EXAMPLES))
+    for col, (name, (title, _, formula, _, why)) in zip(cols, EXAMPLES.items(), strict=True):
+        with col:
+            st.button(title, key=f"custom_example_{name}", on_click=_apply_example,
+                      args=(name,), help=f"{formula} — {why}", width="stretch")
+
+    left, right = st.columns([1.05, 1.6], gap="medium")
+    with left, st.container(border=True):
+        loss, task, compare, half = _loss_card()
+    with right:
+        _formula_panel(loss, half)
+
+    builtins = [lossviz.get_loss(n) for n in compare]
+    shown: list[Loss] = [*builtins, *([loss] if loss is not None else [])]
+    _curves_section(shown, task, half, loss)
+    st.divider()
+    setup = _training_card(task)
+    _training_section(setup, loss, compare)
+
+
+def _loss_card() -> tuple[CustomLoss | None, str, list[str], float]:
+    st.markdown("**Your loss**")
+    task = controls.choice(TASK, "Task", format_func=lambda t: {
+        "regression": "Regression (r)", "classification": "Classification (m)"}[t])
+    variable = "r" if task == "regression" else "m"
+    formula_field = FORMULA_R if task == "regression" else FORMULA_M
+    formula = controls.text(
+        formula_field, f"Formula in {variable}",
+        help=("Numbers, " + ("r, y, yhat" if task == "regression" else "m")
+              + ", the parameters below, pi, + - * / **, and abs, sqrt, exp, log, log1p, "
+              "sin, cos, tanh, sign, sigmoid, softplus, minimum, maximum, clip, "
+              "where(condition, a, b) and more (see the README). At most 500 characters."),
+    )
+    formula_slot = st.container()  # errors about the formula appear right under it
+    st.caption("Parameters (leave a name empty to drop it)")
+    names, values = [], []
+    for name_field, value_field in zip(PARAM_NAMES, PARAM_VALUES, strict=True):
+        a, b = st.columns([1, 1.4])
+        with a:
+            names.append(controls.text(name_field, "Name", label_visibility="collapsed"))
+        with b:
+            values.append(controls.number(value_field, f"Value of {name_field.key}",
+                                          label_visibility="collapsed", format="%.3f"))
+    params, param_problem = _params(names, values)
+    loss = None
+    with formula_slot:
+        if param_problem:
+            st.error(_escape(f"Parameters: {param_problem}"), icon="⚠️")
+        else:
+            try:
+                loss = _custom(formula, task, params)
+            except FormulaError as err:
+                _show_error(err)
+    options = COMPARE_R if task == "regression" else COMPARE_M
+    compare = controls.multi(options, "Compare with", format_func=loss_label)
+    half = float(controls.slider(RANGE, f"Range of {variable} shown (±)"))
+    return loss, task, compare, half
+
+
+def _formula_panel(loss: CustomLoss | None, half: float) -> None:
+    if loss is None:
+        st.info("Fix the formula on the left to see it here; the built-in losses below keep "
+                "working meanwhile.")
+        return
+    z = loss.variable
+    st.markdown("**Your loss and its exact derivative**")
+    for tex in (loss.latex, loss.derivative_latex):
+        if len(tex) <= _MAX_LATEX:
+            st.latex(tex)
+        else:
+            st.caption("(too long to typeset)")
+    st.caption("The derivative in the formula language (copy it to check it by hand):")
+    st.code(loss.derivative_text, language=None)
+    st.caption(
+        "Worked out from the formula by the rules of calculus, never by finite differences. "
+        "At kinks: abs has slope 0 at 0, where() takes the slope of the branch it picks, "
+        "max and min the slope of the argument they pick."
+    )
+    convex = loss.is_convex_on(-half, half)
+    if not convex:
+        st.warning(
+            f"Not convex on {z} in [−{half:g}, {half:g}] (or undefined somewhere there): "
+            "gradient descent can stop in a local minimum or stall where the slope fades."
+        )
+    if loss.looks_unbounded_below(-half, half):
+        st.warning(
+            "Looks unbounded below: the loss is lowest at the edge of the range, below zero "
+            "and still falling. Training can run off towards minus infinity."
+        )
+    points = [1.0, half]
+    vals = loss.elementwise(points)
+    slopes = loss.derivative(points)
+    st.caption(
+        f"Now: ℓ({z}=1) = {_fmt(vals[0])}, slope {_fmt(slopes[0])}; "
+        f"ℓ({z}={half:g}) = {_fmt(vals[1])}, slope {_fmt(slopes[1])}. "
+        f"{'Convex' if convex else 'Not convex'} on the shown range."
+    )
+
+
+def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss | None) -> None:
+    if not shown:
+        st.info("Pick a built-in loss to compare with, or fix the formula.")
+        return
+    data = fc.curves_data(shown, low=-half, high=half)
+    z = data.variable
+    left, right = st.columns(2, gap="medium")
+    with left:
+        controls.plot(fc.curves_figure(data, kind="loss"), key="custom_curves_fig")
+        st.caption(
+            f"Each loss as a function of the {'residual' if z == 'r' else 'margin'} {z}: "
+            "how much one point costs. Your loss is the dashed line."
+        )
+    with right:
+        controls.plot(fc.curves_figure(data, kind="derivative"), key="custom_slopes_fig")
+        st.caption(
+            "The slope of each loss: how hard one point pulls the model. A slope that fades "
+            "back to 0 means far points stop pulling."
+        )
+    values = {}
+    for label, v, s in zip(data.labels, data.values, data.slopes, strict=True):
+        values[f"{label} at {z}={half:g}"] = float(v[-1])
+        values[f"{label} slope"] = float(s[-1])
+    controls.summary("custom_curves", values, lead="At the right edge:")
+
+
+def _training_card(task: str) -> Setup:
+    with st.container(border=True):
+        st.markdown("**Data and training** (the same for every loss)")
+        a, b, c = st.columns(3)
+        d, e, f = st.columns(3)
+        with a:
+            points = controls.slider(POINTS, "Points")
+        with b:
+            if task == "regression":
+                outliers = controls.slider(OUTLIERS, "Outliers")
+                flip = st.session_state.get(FLIP.key, FLIP.default)
+            else:
+                flip = controls.slider(FLIP, "Flipped labels")
+                outliers = st.session_state.get(OUTLIERS.key, OUTLIERS.default)
+        with c:
+            seed = controls.number(SEED, "Seed")
+        with d:
+            optimizer = controls.choice(OPTIMIZER, "Optimizer", widget="select",
+                                        format_func=lambda o: OPTIMIZER_LABELS.get(o, o))
+        with e:
+            lr = controls.number(LR, "Learning rate", format="%.3f")
+        with f:
+            steps = controls.slider(STEPS, "Steps")
+    return Setup(task, int(points), int(outliers), int(flip), int(seed), optimizer,
+                 float(lr), int(steps))
+
+
+def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str]) -> None:
+    try:
+        x, y, highlight = _dataset(setup.task, setup.points, setup.outliers, setup.flip,
+                                   setup.seed)
+    except ValueError as err:
+        st.error(_escape(f"Could not make the data: {err}"))
+        return
+    histories: dict[tuple[str, str], History] = {}
+    for name in compare:
+        try:
+            histories[(name, loss_label(name))] = _history(setup, ("builtin", name))
+        except ValueError as err:
+            st.error(_escape(f"{loss_label(name)} could not be trained: {err}"))
+    custom_problem = None
+    if loss is not None:
+        key = ("custom", loss.formula, loss.task, tuple(loss.params.items()))
+        try:
+            histories[("custom", "Custom")] = _history(setup, key)
+        except ValueError as err:
+            custom_problem = err
+    if custom_problem is not None:
+        st.error(_escape(f"Your loss cannot be trained on this data: {custom_problem}"),
+                 icon="⚠️")
+    if not histories:
+        st.info("Nothing to train: pick a built-in loss or fix the formula.")
+        return
+    left, right = st.columns(2, gap="medium")
+    with left:
+        fit = fc.fit_data(setup.task, x, y, highlight, histories)
+        controls.plot(fc.fit_figure(fit), key="custom_fit_fig")
+        if setup.task == "regression":
+            st.caption("The same points fitted with each loss (outliers highlighted): a loss "
+                       "whose slope fades lets the outliers go.")
+        else:
+            st.caption("1-D points of two classes (ringed: flipped labels); each line is the "
+                       "threshold where a loss's classifier switches class.")
+    with right:
+        a, b = st.columns(2)
+        with a:
+            relative = controls.toggle(RELATIVE, "Divide by the starting loss")
+        with b:
+            log_y = controls.toggle(LOG_Y, "Log scale")
+        runs = [
+            Run(label, loss_color(name), _relative(h) if relative else h)
+            for (name, label), h in histories.items()
+        ]
+        y_title = "loss / starting loss" if relative else "training loss"
+        fig = convergence_figure(runs, log_y=log_y, y_title=y_title)
+        controls.plot(fig, key="custom_race_fig")
+        st.caption(
+            "The race: training loss per step for each loss, with the same optimizer, "
+            "learning rate and start. Each loss has its own units, so by default each curve "
+            "is divided by its value at the start: all begin at 1, and the fastest to fall "
+            "wins. Press ▶ to replay it."
+        )
+    finals = {f"{label} final loss": float(h.loss[-1]) for (_, label), h in histories.items()}
+    custom = histories.get(("custom", "Custom"))
+    lead = ""
+    if custom is not None:
+        lead = f"Your loss {custom.describe()}."
+        if len(custom.loss) > 1 and custom.loss[-1] < min(0.0, custom.loss[-2]):
+            lead += " It is below zero and still falling: there is no minimum to find."
+    controls.summary("custom_race", finals, lead=lead)

@@ -1,0 +1,282 @@
+"""The Custom loss tab in the app (AppTest): every control, the examples, broken formulas shown
+next to the input while the rest of the page keeps working, and the numbers on screen
+against lossviz's own."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import lossviz
+from lossviz.ui.custom import EXAMPLES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+CHARTS = ("custom_curves_fig", "custom_slopes_fig", "custom_fit_fig", "custom_race_fig")
+MAX_BYTES = 300_000
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _app(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["section"] = "Custom loss"
+    for key, value in state.items():
+        at.session_state[key] = value
+    return _ok(at.run())
+
+
+def _chart(at: AppTest, key: str) -> dict:
+    for element in at.get("plotly_chart"):
+        if element.proto.id.endswith(key):
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no chart {key}")
+
+
+def _arr(value) -> np.ndarray:
+    if isinstance(value, dict) and "bdata" in value:
+        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        return out.astype(np.float64)
+    return np.asarray([np.nan if v is None else v for v in value], dtype=np.float64)
+
+
+def _names(fig: dict) -> list[str]:
+    return [t.get("name") for t in fig["data"] if t.get("showlegend", True) is not False]
+
+
+def _trace(fig: dict, name: str) -> dict:
+    for trace in fig["data"]:
+        if trace.get("name") == name:
+            return trace
+    raise AssertionError(f"no trace {name!r}; have {_names(fig)}")
+
+
+def _errors(at: AppTest) -> str:
+    """The error messages as a reader sees them (Markdown escapes removed)."""
+    return " | ".join(e.value for e in at.error).replace("\\", "")
+
+
+def _captions(at: AppTest) -> str:
+    return " | ".join(c.value for c in at.caption)
+
+
+# -- the default page ------------------------------------------------------------------------
+def test_default_page_draws_everything_with_the_custom_loss_beside_the_builtins():
+    at = _app()
+    assert not at.error
+    for key in CHARTS:
+        _chart(at, key)
+    curves = _chart(at, "custom_curves_fig")
+    assert _names(curves) == ["MSE", "MAE", "Huber", "Custom"]
+    custom = _trace(curves, "Custom")
+    assert custom["line"]["dash"] == "dash"
+    r = _arr(custom["x"])
+    loss = lossviz.custom_loss("c**2/2*log(1 + (r/c)**2)", c=1.0)
+    np.testing.assert_allclose(_arr(custom["y"]), loss.elementwise(r), rtol=1e-4, atol=1e-9)
+    slopes = _trace(_chart(at, "custom_slopes_fig"), "Custom")
+    np.testing.assert_allclose(_arr(slopes["y"]), loss.derivative(r), rtol=1e-4, atol=1e-9)
+    assert r.min() == -4.0
+    assert r.max() == 4.0
+    assert at.latex[0].value.strip("$\n") == loss.latex
+    assert at.latex[1].value.strip("$\n") == loss.derivative_latex
+    assert any(c.value == "r/(1 + (r/c)**2)" for c in at.code)
+    assert "Not convex" in at.warning[0].value  # Cauchy bends down beyond |r| = c
+    race = _chart(at, "custom_race_fig")
+    assert race["layout"]["yaxis"]["title"]["text"] == "loss / starting loss"
+    assert "Custom" in _names(race)
+    assert "Your loss ran all 300 steps" in _captions(at)
+
+
+def test_what_is_sent_to_the_browser_is_small():
+    at = _app()
+    total = sum(len(e.proto.spec) for e in at.get("plotly_chart"))
+    assert total < MAX_BYTES, total
+
+
+# -- examples ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_example_buttons_fill_the_formula_and_parameters(name):
+    _, task, formula, values, _ = EXAMPLES[name]
+    at = _app()
+    _ok(at.button(key=f"custom_example_{name}").click().run())
+    assert at.segmented_control(key="custom_task").value == task
+    key = "custom_formula_r" if task == "regression" else "custom_formula_m"
+    assert at.text_input(key=key).value == formula
+    params = {"c": 1.0, "d": 1.0, "tau": 0.5} | values
+    expected = lossviz.custom_loss(formula, task, **params)
+    assert at.latex[0].value.strip("$\n") == expected.latex
+    assert not at.error
+    _chart(at, "custom_race_fig")
+
+
+def test_cubic_example_warns_not_convex_and_unbounded_and_diverges():
+    at = _app()
+    _ok(at.button(key="custom_example_cubic").click().run())
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Not convex" in warnings
+    assert "unbounded below" in warnings
+    assert "below zero and still falling" in _captions(at)
+
+
+def test_huber_example_matches_the_builtin_huber_curve():
+    at = _app()
+    _ok(at.button(key="custom_example_huber").click().run())
+    curves = _chart(at, "custom_curves_fig")
+    np.testing.assert_allclose(_arr(_trace(curves, "Custom")["y"]),
+                               _arr(_trace(curves, "Huber")["y"]), rtol=1e-12)
+    assert not at.warning
+
+
+# -- broken formulas: the message sits next to the input, the page keeps working -----------------
+BROKEN = {
+    "syntax": ("log(1 + * r)", "syntax error at column 9"),
+    "unknown-name": ("log(1 + q**2)", "unknown name 'q'"),
+    "import": ("__import__(os)", "is not an allowed function"),
+    "string": ("open('x')", "strings"),
+    "huge-power": ("9**9**9", "too large"),
+    "empty": ("", "the formula is empty"),
+    "attribute": ("r.__class__", "attribute access"),
+    "margin-in-regression": ("exp(-m)", "task='classification'"),
+}
+
+
+@pytest.mark.parametrize(("formula", "message"), list(BROKEN.values()), ids=list(BROKEN))
+def test_broken_formula_shows_an_error_and_the_builtins_keep_working(formula, message):
+    at = _app()
+    _ok(at.text_input(key="custom_formula_r").input(formula).run())
+    assert message in _errors(at)
+    curves = _chart(at, "custom_curves_fig")
+    assert _names(curves) == ["MSE", "MAE", "Huber"]
+    assert "Custom" not in _names(_chart(at, "custom_race_fig"))
+    assert not at.latex
+    # and fixing it brings the custom loss back
+    _ok(at.text_input(key="custom_formula_r").input("abs(r)**1.5").run())
+    assert not at.error
+    assert "Custom" in _names(_chart(at, "custom_curves_fig"))
+
+
+def test_syntax_error_shows_a_caret_under_the_problem():
+    at = _app()
+    _ok(at.text_input(key="custom_formula_r").input("log(1 + * r)").run())
+    assert "  log(1 + * r)\n          ^" in [c.value for c in at.code]
+
+
+def test_formula_not_finite_on_the_data_names_the_part_and_the_point():
+    at = _app()
+    _ok(at.text_input(key="custom_formula_r").input("log(r)").run())
+    text = _errors(at)
+    assert "log(r) is undefined for r <= 0, e.g. at point" in text
+    curves = _chart(at, "custom_curves_fig")
+    y = _arr(_trace(curves, "Custom")["y"])
+    assert np.isnan(y[0])  # undefined for r < 0: a gap in the curve
+    assert np.isfinite(y[-1])
+    assert "Custom" not in _names(_chart(at, "custom_race_fig"))
+
+
+# -- parameters ------------------------------------------------------------------------------------
+def test_parameter_value_changes_the_loss():
+    at = _app()
+    _ok(at.number_input(key="custom_p1_value").set_value(2.0).run())
+    assert at.latex[0].value.strip("$\n").endswith("c = 2")
+    loss = lossviz.custom_loss("c**2/2*log(1 + (r/c)**2)", c=2.0)
+    custom = _trace(_chart(at, "custom_curves_fig"), "Custom")
+    np.testing.assert_allclose(_arr(custom["y"]), loss.elementwise(_arr(custom["x"])),
+                               rtol=1e-4)
+
+
+def test_parameter_renamed_away_gives_an_unknown_name_error():
+    at = _app()
+    _ok(at.text_input(key="custom_p1_name").input("k").run())
+    assert "unknown name 'c'" in _errors(at)
+    assert "add it as a parameter below" in _errors(at)
+
+
+@pytest.mark.parametrize(("name", "message"), [("lambda", "cannot be a parameter"),
+                                               ("r", "cannot be a parameter"),
+                                               ("d", "used twice"),
+                                               ("2x", "is not allowed")])
+def test_bad_parameter_names_are_reported(name, message):
+    at = _app()
+    _ok(at.text_input(key="custom_p1_name").input(name).run())
+    assert message in _errors(at)
+    assert "MSE" in _names(_chart(at, "custom_curves_fig"))
+
+
+def test_empty_parameter_name_drops_it():
+    at = _app()
+    _ok(at.text_input(key="custom_p3_name").input("").run())
+    assert not at.error
+
+
+# -- the other controls ----------------------------------------------------------------------------
+def test_classification_task_uses_the_margin_formula_and_thresholds():
+    at = _app()
+    _ok(at.segmented_control(key="custom_task").set_value("classification").run())
+    assert at.text_input(key="custom_formula_m").value == "log(1 + exp(-m))"
+    curves = _chart(at, "custom_curves_fig")
+    assert _names(curves) == ["Cross-entropy", "Hinge", "Custom"]
+    np.testing.assert_allclose(_arr(_trace(curves, "Custom")["y"]),
+                               _arr(_trace(curves, "Cross-entropy")["y"]), rtol=1e-4)
+    fit = _chart(at, "custom_fit_fig")
+    thresholds = {t["name"]: _arr(t["x"])[0] for t in fit["data"] if t["mode"] == "lines"}
+    assert thresholds["Custom"] == pytest.approx(thresholds["Cross-entropy"], rel=1e-3)
+    _ok(at.slider(key="custom_flip").set_value(5).run())
+    _ok(at.text_input(key="custom_formula_m").input("r**2").run())
+    assert "task='regression'" in _errors(at)
+
+
+def test_compare_pills_choose_the_builtins():
+    at = _app()
+    _ok(at.pills(key="custom_compare_r").set_value(["tukey"]).run())
+    assert _names(_chart(at, "custom_curves_fig")) == ["Tukey", "Custom"]
+    _ok(at.pills(key="custom_compare_r").set_value([]).run())
+    assert _names(_chart(at, "custom_curves_fig")) == ["Custom"]
+
+
+def test_range_slider_sets_the_curve_range():
+    at = _app()
+    _ok(at.slider(key="custom_range").set_value(10.0).run())
+    x = _arr(_trace(_chart(at, "custom_curves_fig"), "MSE")["x"])
+    assert (x.min(), x.max()) == (-10.0, 10.0)
+    assert "r=10" in _captions(at)
+
+
+@pytest.mark.parametrize(
+    ("key", "kind", "value"),
+    [("custom_points", "slider", 80), ("custom_outliers", "slider", 0),
+     ("custom_seed", "number_input", 7), ("custom_optimizer", "selectbox", "momentum"),
+     ("custom_lr", "number_input", 0.2), ("custom_steps", "slider", 100)],
+)
+def test_training_controls_retrain_every_loss(key, kind, value):
+    at = _app()
+    before = _chart(at, "custom_race_fig")
+    _ok(getattr(at, kind)(key=key).set_value(value).run())
+    after = _chart(at, "custom_race_fig")
+    assert "Custom" in _names(after)
+    if key == "custom_steps":
+        assert _arr(_trace(after, "MSE")["x"])[-1] == 100
+    else:
+        assert after["data"] != before["data"]
+
+
+def test_race_toggles():
+    at = _app()
+    _ok(at.toggle(key="custom_relative").set_value(False).run())
+    race = _chart(at, "custom_race_fig")
+    assert race["layout"]["yaxis"]["title"]["text"] == "training loss"
+    _ok(at.toggle(key="custom_log_y").set_value(True).run())
+    assert _chart(at, "custom_race_fig")["layout"]["yaxis"]["type"] == "log"
+
+
+def test_race_starts_every_relative_curve_at_one():
+    at = _app()
+    race = _chart(at, "custom_race_fig")
+    for name in ("MSE", "MAE", "Huber", "Custom"):
+        assert _arr(_trace(race, name)["y"])[0] == pytest.approx(1.0)
