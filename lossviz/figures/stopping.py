@@ -219,7 +219,7 @@ def curves_figure(
     height: int = 400,
     presentation: bool = False,
 ) -> go.Figure:
-    """Training loss (solid) and validation loss (dashed) against step, in the loss's colour.
+    """Training loss (thin, pale) and validation loss (bold) against step, in the loss's colour.
 
     Each rule that fires is marked on the validation curve at the step whose parameters it
     hands back (a black symbol per rule, named in the legend); the step with the lowest
@@ -231,14 +231,16 @@ def curves_figure(
     label = loss_label(data.loss_name)
     width = line_width(presentation)
     fig = go.Figure()
+    # Both curves in the loss's colour: validation bold (the rules read it), training thin
+    # and pale. Dashes would break up into noise on a jumpy SGD curve.
     fig.add_scatter(
         x=data.steps, y=data.train, mode="lines", name=f"training {label}",
-        line=dict(color=color, width=width),
+        line=dict(color=color, width=max(1.0, 0.6 * width)), opacity=0.5,
         hovertemplate="step %{x}<br>training loss %{y:.4g}<extra></extra>",
     )
     fig.add_scatter(
         x=data.steps, y=data.val, mode="lines", name=f"validation {label}",
-        line=dict(color=color, width=width, dash="dash"),
+        line=dict(color=color, width=width),
         hovertemplate="step %{x}<br>validation loss %{y:.4g}<extra></extra>",
     )
     size = marker_size(presentation) + 4
@@ -274,7 +276,9 @@ def curves_figure(
     )
     if log_y:
         _log_axis(fig, [data.train, data.val])
-    fig.update_layout(legend=dict(font=dict(size=11 if not presentation else 14)))
+    # two legend entries per row: seven entries stacked one per row would dwarf the chart
+    fig.update_layout(legend=dict(font=dict(size=11 if not presentation else 14),
+                                  entrywidth=0.5, entrywidthmode="fraction"))
     return fig
 
 
@@ -447,7 +451,7 @@ def fit_frames_figure(
         margin=dict(b=118),
         sliders=[dict(
             active=start,
-            x=0.13, len=0.87, y=-0.17, yanchor="top", pad=dict(t=0, b=0),
+            x=0.15, len=0.85, y=-0.17, yanchor="top", pad=dict(t=0, b=0),
             ticklen=0, minorticklen=0,
             # the 60 step labels would overprint each other: they are hidden, and the one
             # chosen is spelled out above the slider

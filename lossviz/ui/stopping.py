@@ -301,10 +301,10 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
     fig = fs.curves_figure(data, log_y=log_y, settings=names)
     controls.plot(fig, key="stop_curves")
     st.caption(
-        "Training loss (solid) keeps falling as the model follows its own points ever more "
-        "closely; validation loss (dashed), on points it never trains on, turns upward once "
-        "it starts to fit the noise. Each black symbol marks where a rule would stop this "
-        "same run; the star is the best step, which only hindsight knows."
+        "Training loss (thin, pale) keeps falling as the model follows its own points ever "
+        "more closely; validation loss (bold), on points it never trains on, turns upward "
+        "once the model starts to fit their noise. Each black symbol marks where a rule "
+        "would stop this same run; the star is the best step, which only hindsight knows."
     )
 
 
