@@ -110,10 +110,10 @@ class Huber(RegressionLoss):
         return q * (a - 0.5 * q), np.copysign(q, r)
 
     def _sum_deriv(self, r):
-        # sum l = d . r - q . q / 2 with d = clip(r, -delta, delta): one pass, two dot products.
-        q = np.minimum(np.abs(r), self.params["delta"])
-        d = np.copysign(q, r)
-        return float(d @ r) - 0.5 * float(q @ q), d
+        # sum l = d . r - d . d / 2 with d = clip(r, -delta, delta): two dot products.
+        delta = self.params["delta"]
+        d = np.minimum(np.maximum(r, -delta), delta)
+        return float(d @ r) - 0.5 * float(d @ d), d
 
 
 class LogCosh(RegressionLoss):
