@@ -31,6 +31,7 @@ SECTION_KEY = "section"  # the st.tabs key in app.py; its session value is the t
 FIGURES_KEY = "_lossviz_figures"
 TABLES_KEY = "_lossviz_tables"
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+PROJECTOR_FONT = 17  # base_layout's presentation font size
 
 
 # -- URL sync ------------------------------------------------------------------------------
@@ -175,8 +176,7 @@ def presenting() -> bool:
 def for_projector(fig: go.Figure) -> go.Figure:
     """A copy of ``fig`` with larger text and thicker lines and markers, for a projector."""
     fig = go.Figure(fig)
-    size = fig.layout.font.size or 13
-    fig.update_layout(font_size=max(size, 17) if size < 17 else size)
+    fig.update_layout(font_size=max(fig.layout.font.size or 13, PROJECTOR_FONT))
     for trace in fig.data:
         line = getattr(trace, "line", None)
         if line is not None and trace.type in ("scatter", "scattergl"):
@@ -194,9 +194,11 @@ def for_projector(fig: go.Figure) -> go.Figure:
 def plot(fig: go.Figure, key: str, **kw: Any) -> Any:
     """``st.plotly_chart`` with the house config; kept for the export pack as ``key``.
 
-    In presentation mode the figure is shown with larger text and thicker lines.
+    In presentation mode the figure is shown with larger text and thicker lines, unless it
+    was already built for the projector (``base_layout(presentation=True)``: font >= 17),
+    which is then shown untouched, animation frames and in-figure sliders included.
     """
-    if presenting():
+    if presenting() and (fig.layout.font.size or 0) < PROJECTOR_FONT:
         fig = for_projector(fig)
     st.session_state.setdefault(FIGURES_KEY, {})[key] = fig
     kw.setdefault("width", "stretch")
