@@ -378,7 +378,7 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
     with right:
         a, b = st.columns(2)
         with a:
-            relative = controls.toggle(RELATIVE, "Divide by the starting loss")
+            relative = controls.toggle(RELATIVE, "Relative to start")
         with b:
             log_y = controls.toggle(LOG_Y, "Log scale")
         runs = [
