@@ -338,10 +338,11 @@ def test_curves_figure_shows_both_curves_and_each_rule(overfit_run):
     names = [t["name"] for t in fig.data]
     assert names[:2] == ["training MSE", "validation MSE"]
     es = picks["early_stopping"]
-    assert f"Early stopping: stops at {es.step}, keeps {es.returned_step}" in names
+    assert f"early stopping: stops at {es.step}, keeps {es.returned_step}" in names
     marks = {t.name: t for t in fig.data if t.mode == "markers"}
-    for rule in ("budget", "tolerance", "gradient"):
-        (name,) = [n for n in marks if n.startswith(fs.RULE_LABELS[rule])]
+    for rule, head in [("budget", "budget:"), ("tolerance", "tolerance:"),
+                       ("gradient", "gradient norm:")]:
+        (name,) = [n for n in marks if n.startswith(head)]
         assert marks[name].x[0] == picks[rule].step
         assert marks[name].y[0] == pytest.approx(h.val_loss[picks[rule].step])
     star = marks[f"best validation: step {h.best_step}"]

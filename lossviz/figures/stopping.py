@@ -204,11 +204,19 @@ def curves_data(
 
 
 def _pick_name(pick: StopPick, settings: Mapping[str, str]) -> str:
-    label = RULE_LABELS[pick.rule]
-    setting = settings.get(pick.rule, "")
+    """A short legend name, e.g. ``tolerance 1e-4: step 628``; ``settings`` holds each rule's
+    setting as text (``{"tolerance": "1e-4", "gradient": "1e-2", "early_stopping": "50"}``).
+    """
+    setting = settings.get(pick.rule)
     if pick.rule == "early_stopping":
-        return f"{label}{setting}: stops at {pick.step}, keeps {pick.returned_step}"
-    return f"{label}{setting}: step {pick.step}"
+        head = "early stopping" if setting is None else f"patience {setting}"
+        return f"{head}: stops at {pick.step}, keeps {pick.returned_step}"
+    head = {
+        "budget": "budget",
+        "tolerance": "tolerance" if setting is None else f"tolerance {setting}",
+        "gradient": "gradient norm" if setting is None else f"gradient < {setting}",
+    }[pick.rule]
+    return f"{head}: step {pick.step}"
 
 
 def curves_figure(
@@ -223,8 +231,8 @@ def curves_figure(
 
     Each rule that fires is marked on the validation curve at the step whose parameters it
     hands back (a black symbol per rule, named in the legend); the step with the lowest
-    validation loss of the whole run is a star. ``settings`` adds a rule's setting to its
-    legend name, e.g. ``{"tolerance": " (tol 1e-4)"}``.
+    validation loss of the whole run is a star. ``settings`` puts each rule's setting in its
+    legend name: ``{"tolerance": "1e-4", "gradient": "1e-2", "early_stopping": "50"}``.
     """
     settings = settings or {}
     color = loss_color(data.loss_name)
@@ -277,8 +285,7 @@ def curves_figure(
     if log_y:
         _log_axis(fig, [data.train, data.val])
     # two legend entries per row: seven entries stacked one per row would dwarf the chart
-    fig.update_layout(legend=dict(font=dict(size=11 if not presentation else 14),
-                                  entrywidth=0.5, entrywidthmode="fraction"))
+    fig.update_layout(legend=dict(entrywidth=0.5, entrywidthmode="fraction"))
     return fig
 
 

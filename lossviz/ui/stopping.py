@@ -49,7 +49,7 @@ COMPARE = field("stop_compare", "multi", list(lossviz.SCHEDULES), choices=lossvi
 # Three stories, each one click away: the values every control takes.
 PRESETS: dict[str, tuple[str, str, dict]] = {
     "overfit": (
-        "High degree, few points",
+        "Overfitting",
         "Degree 12 on 11 training points: the validation loss turns upward; early stopping "
         "keeps the good step.",
         dict(stop_points=16, stop_noise=0.3, stop_seed=1, stop_val_share=0.3, stop_degree=12,
@@ -58,7 +58,7 @@ PRESETS: dict[str, tuple[str, str, dict]] = {
              stop_grad_tol="1e-2"),
     ),
     "flat": (
-        "A curve that flattens",
+        "A flat curve",
         "A cubic by plain gradient descent: the loss soon barely moves, and a tolerance "
         "stops there.",
         dict(stop_points=40, stop_noise=0.3, stop_seed=0, stop_val_share=0.3, stop_degree=3,
@@ -212,7 +212,10 @@ def render() -> None:
 
 def _controls() -> tuple[Setup, str]:
     presenting = controls.presenting()
-    data_card, train_card = st.columns([1, 1.25])
+    # side by side on a screen; stacked in presentation mode, where the type is larger
+    data_card, train_card = (st.container(), st.container()) if presenting else st.columns(
+        [1, 1.25]
+    )
     with data_card, st.container(border=True):
         st.markdown("**Data and model**")
         a, b = st.columns(2)
@@ -270,7 +273,7 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
     history = _history(setup, schedule)
     with st.container(border=True):
         st.markdown("**Stopping rules**")
-        c1, c2, c3, c4 = st.columns([1.1, 1, 1, 0.8], vertical_alignment="bottom")
+        c1, c2, c3, c4 = st.columns([1, 1, 1, 0.8], vertical_alignment="bottom")
         with c1:
             patience = controls.number(
                 PATIENCE, "Patience (steps)",
@@ -289,16 +292,20 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
                 help="Stop once the gradient is this small: the slope has (nearly) vanished.",
             )
         with c4:
-            log_y = controls.toggle(LOG_Y, "Log scale")
+            if controls.presenting():
+                log_y = bool(st.session_state.get(LOG_Y.key, LOG_Y.default))
+            else:
+                log_y = controls.toggle(LOG_Y, "Log scale")
     picks = fs.stopping_picks(
         history, tol=float(tol), grad_tol=float(grad_tol), patience=int(patience)
     )
     names = _setting_names(int(patience), tol, grad_tol)
+    short = {"early_stopping": str(int(patience)), "tolerance": tol, "gradient": grad_tol}
     if history.diverged:
         st.warning(f"The run {history.describe()}. Lower the learning rate.")
     st.markdown(live_line(picks, history, names))
     data = fs.curves_data(history, picks, loss_name=setup.loss)
-    fig = fs.curves_figure(data, log_y=log_y, settings=names)
+    fig = fs.curves_figure(data, log_y=log_y, settings=short)
     controls.plot(fig, key="stop_curves")
     st.caption(
         "Training loss (thin, pale) keeps falling as the model follows its own points ever "
