@@ -460,6 +460,10 @@ BAD_ARGUMENTS = [
     ({"model": "poly", "degree": 50}, "degree must be between 1 and 20"),
     ({"validation": [1.0, 2.0, 3.0]}, "validation must be a pair"),
     ({"validation": ([1.0, 2.0], [1.0])}, "same number of samples"),
+    ({"loss": 3}, "loss must be a loss name"),
+    ({"loss": None}, "object with pointwise and gradient"),
+    ({"optimizer": "sgd", "seed": -1}, "seed must be at least 0"),
+    ({"optimizer": "sgd", "seed": 1.5}, "seed must be a whole number"),
 ]
 
 

@@ -21,7 +21,7 @@ from lossviz._validation import (
     check_int,
     check_positive,
 )
-from lossviz.losses import ElementwiseLoss, Loss, get_loss
+from lossviz.losses import ElementwiseLoss, Loss, available_losses, get_loss
 from lossviz.training.models import Model, make_model
 from lossviz.training.optimizers import make_optimizer
 from lossviz.training.schedules import Schedule, get_schedule
@@ -165,6 +165,11 @@ def fit(
     Example: ``fit([0, 1, 2], [1, 3, 5], "mse", lr=0.1, steps=500).final_params  # ~[2, 1]``
     """
     loss_obj = get_loss(loss) if isinstance(loss, str) else loss
+    if not all(callable(getattr(loss_obj, m, None)) for m in ("pointwise", "gradient")):
+        raise ValueError(
+            f"loss must be a loss name ({', '.join(available_losses())}) or an object with "
+            f"pointwise and gradient methods; got {loss!r}"
+        )
     task = getattr(loss_obj, "task", "regression")
     if task == "multiclass":
         raise ValueError(
@@ -219,7 +224,7 @@ def fit(
     if stochastic:
         batch = check_int(min(32, n) if batch_size is None else batch_size, "batch_size", low=1)
         batch = min(batch, n)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_int(seed, "seed", low=0))
         order = rng.permutation(n)
         cursor = 0
     elif batch_size is not None:
