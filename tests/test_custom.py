@@ -423,3 +423,28 @@ def test_limits():
         custom_loss("9**9**9")
     assert custom_loss("r**100")([0.0], [1.0]) == 1.0
     assert custom_loss("(r**2)**50")([0.0], [1.0]) == 1.0
+
+
+_FORMULA_CHARS = "rmy0123456789.+-*/()<>=&|~!, ablogexpsqrtwhereminaxclip_"
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.one_of(st.text(max_size=40),
+                      st.text(alphabet=_FORMULA_CHARS, max_size=40)))
+def test_any_text_gives_a_loss_or_a_formula_error(text):
+    # Whatever is typed: a loss, or a FormulaError with a message; never another exception.
+    try:
+        loss = custom_loss(text, c=1.0)
+    except FormulaError as err:
+        message = str(err)
+        loss = None
+    if loss is None:
+        assert message
+        return
+    with np.errstate(all="ignore"):
+        loss.elementwise(np.linspace(-3, 3, 7))
+        loss.derivative(np.linspace(-3, 3, 7))
+    assert loss.latex.startswith(r"\ell(r) = ")
+    assert parse_formula(to_text(loss.expression), "regression", {"c": 1.0}).tree == (
+        loss.expression
+    )

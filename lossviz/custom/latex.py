@@ -31,13 +31,16 @@ _CMP_TEXT = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!=
 _TEXT_OPS = {"add": " + ", "sub": " - ", "mul": "*", "div": "/", "pow": "**"}
 
 
-def format_number(value: float) -> str:
-    """A number as a person writes it: ``2``, ``0.5``, ``1e-06``."""
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
+def format_number(value: float, *, exact: bool = False) -> str:
+    """A number as a person writes it: ``2``, ``0.5``, ``1e-06``.
+
+    ``exact`` keeps every digit (the shortest text that reads back as the same float).
+    """
     if value == math.pi:
         return "pi"
-    return f"{value:.12g}"
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value)) if exact else f"{value:.12g}"
 
 
 def param_latex(name: str) -> str:
@@ -164,8 +167,7 @@ def to_text(node: Node) -> str:
     """
     op, args = node.op, node.args
     if op == "num":
-        text = format_number(node.value)
-        return text
+        return format_number(node.value, exact=True)
     if op in ("var", "par"):
         return node.name
     if op == "neg":
