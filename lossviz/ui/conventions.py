@@ -37,13 +37,20 @@ def _data(task: str, n: int, outliers: int, seed: int) -> tuple[np.ndarray, np.n
                                 "8 above the line; predictions from the line y = 1.2 x + 1.5")
     if task == "classification":
         data = lossviz.make_classification(n, dim=1, flip=min(outliers, n), seed=seed)
-        return data.y.astype(float), 1.5 * data.x[:, 0], (
+        return data.y.astype(float), 1.5 * np.ravel(data.x), (
             f"{n} points in two classes with {min(outliers, n)} flipped label(s); "
             "scores (logits) f = 1.5 x")
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 3, n)
     logits = rng.normal(0.0, 1.5, (n, 3)) + 1.5 * np.eye(3)[labels]
     return labels.astype(float), logits, f"{n} points, 3 classes, seeded random logits"
+
+
+def _loss_changed() -> None:
+    # A new loss starts from its own parameter's default (delta 1, tau 0.5, c 1 or 4.685).
+    param = _PARAM.get(st.session_state.get(LOSS.key))
+    if param is not None:
+        st.session_state[PARAM.key] = param[1]
 
 
 def render() -> None:
@@ -57,7 +64,8 @@ def render() -> None:
     with st.container(border=True):
         cols = st.columns([2, 1, 1, 1, 1])
         with cols[0]:
-            name = controls.choice(LOSS, "Loss", widget="select", format_func=loss_label)
+            name = controls.choice(LOSS, "Loss", widget="select", format_func=loss_label,
+                                   on_change=_loss_changed)
         param = _PARAM.get(name)
         with cols[1]:
             value = controls.number(PARAM, param[0] if param else "Parameter",

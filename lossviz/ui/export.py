@@ -104,7 +104,7 @@ def snippet(state: Mapping[str, Any]) -> str:
     """A short runnable script that rebuilds the current view with the lossviz API."""
     from lossviz.ui import snippets
 
-    return snippets.snippet(state)
+    return snippets.snippet(state, section_keys().get(state.get(SECTION_KEY)))
 
 
 def render() -> None:

@@ -1,7 +1,10 @@
 """Short runnable Python scripts that rebuild the current view with the lossviz API.
 
 Pure text generation (no streamlit): each section has a template filled with the current
-settings, so a notebook user gets the same numbers and pictures as the app.
+settings, so a notebook user gets the same numbers and pictures as the app. The scripts
+write their figures to HTML files next to them (``fig.show()`` works as well in a notebook).
+Values are written with ``repr`` (never user text pasted as code): a formula typed in the
+app reaches the script as a quoted string that ``lossviz.custom_loss`` parses safely.
 """
 
 from __future__ import annotations
@@ -11,24 +14,184 @@ from typing import Any
 
 from lossviz.state import REGISTRY, current_values
 
-HEADER = '''"""Rebuilds a lossviz view. Run: python lossviz_view.py (pip install lossviz first)."""
+HEADER = '''"""Rebuilds a lossviz view. Run: python lossviz_view.py (after pip install lossviz)."""
 
 import lossviz
+from lossviz.figures.descent import Run, convergence_figure
+from lossviz.figures.style import loss_color, loss_label
 '''
 
 
 def settings(state: Mapping[str, Any]) -> dict[str, Any]:
     """Every registry value in force: the session's, else the default."""
-    values = {k: (list(f.default) if f.kind == "multi" else f.default) for k, f in REGISTRY.items()}
+    values = {k: (list(f.default) if f.kind == "multi" else f.default)
+              for k, f in REGISTRY.items()}
     values.update(current_values(state))
     return values
 
 
-def snippet(state: Mapping[str, Any]) -> str:
-    """The script for the section open in ``state``."""
+def _regression(v: Mapping[str, Any]) -> str:
+    outliers = v["reg_outliers"] if v["reg_outliers_on"] else 0
+    gd = v["reg_gd_losses"] or ["mse"]
+    rate = ("safe_learning_rate(data.x, name)" if v["reg_fair"]
+            else f"StepSize({v['reg_lr']!r}, 'constant', '')")
+    return f'''from lossviz.experiments import StepSize, safe_learning_rate
+from lossviz.figures.regression import data_figure
+
+data = lossviz.make_regression({v["reg_n"]!r}, noise={v["reg_noise"]!r}, outliers={outliers!r},
+                               outlier_shift={v["reg_shift"]!r}, outlier_place={v["reg_place"]!r},
+                               seed={v["reg_seed"]!r})
+slope, intercept, delta = {v["reg_slope"]!r}, {v["reg_intercept"]!r}, {v["reg_delta"]!r}
+predictions = slope * data.x + intercept
+
+
+def loss_for(name):
+    return lossviz.get_loss(name, **({{"delta": delta}} if name == "huber" else {{}}))
+
+
+# Each loss's best line: plain gradient descent from (0, 0) at the loss's own safe step.
+lines = {{}}
+for name in ("mse", "mae", "huber"):
+    print(f"{{loss_label(name)}} of your line: {{loss_for(name)(data.y, predictions):.6g}}")
+    step = safe_learning_rate(data.x, name)
+    fitted = lossviz.fit(data.x, data.y, loss_for(name), lr=step.lr, schedule=step.schedule,
+                         steps=3000)
+    lines[name] = (float(fitted.final_params[0]), float(fitted.final_params[1]))
+    print(f"  its best line: slope {{lines[name][0]:.4g}}, intercept {{lines[name][1]:.4g}}")
+fig = data_figure(data.x, data.y, predictions=predictions, is_outlier=data.is_outlier,
+                  lines=lines, user_line=(slope, intercept))
+fig.write_html("regression_data.html")
+
+# Gradient descent as set in the app.
+runs = []
+for name in {gd!r}:
+    step = {rate}
+    history = lossviz.fit(data.x, data.y, loss_for(name), optimizer={v["reg_optimizer"]!r},
+                          lr=step.lr, schedule=step.schedule, steps={v["reg_steps"]!r}, seed=0)
+    print(f"{{loss_label(name)}}: {{history.describe()}}")
+    runs.append(Run(loss_label(name), loss_color(name), history))
+convergence_figure(runs, log_y={v["reg_log_y"]!r}).write_html("regression_convergence.html")
+'''
+
+
+def _classification(v: Mapping[str, Any]) -> str:
+    losses = v["clf_losses"] or ["cross_entropy"]
+    dim = 1 if v["clf_dim"] == "1-D" else 2
+    return f'''data = lossviz.make_classification({v["clf_n"]!r}, dim={dim},
+                                   separation={v["clf_separation"]!r},
+                                   flip={v["clf_flip"]!r}, flip_class={v["clf_flip_class"]!r},
+                                   seed={v["clf_seed"]!r})
+runs = []
+for name in {losses!r}:
+    history = lossviz.fit(data.x, data.y, name, optimizer={v["clf_optimizer"]!r},
+                          lr={v["clf_lr"]!r}, steps={v["clf_steps"]!r}, seed=0)
+    *weights, bias = history.final_params
+    weights = [round(float(w), 4) for w in weights]
+    print(f"{{loss_label(name)}}: weights {{weights}}, bias {{bias:.4g}}; {{history.describe()}}")
+    runs.append(Run(loss_label(name), loss_color(name), history))
+convergence_figure(runs, log_y={v["clf_log_y"]!r}).write_html("classification_convergence.html")
+'''
+
+
+def _custom(v: Mapping[str, Any]) -> str:
+    task = v["custom_task"]
+    formula = v["custom_formula_r"] if task == "regression" else v["custom_formula_m"]
+    params = {v[f"custom_p{i}_name"]: v[f"custom_p{i}_value"] for i in (1, 2, 3)
+              if v[f"custom_p{i}_name"]}
+    compare = v["custom_compare_r"] if task == "regression" else v["custom_compare_m"]
+    if task == "regression":
+        data = (f"d = lossviz.make_regression({v['custom_points']!r}, "
+                f"outliers={v['custom_outliers']!r}, seed={v['custom_seed']!r})")
+    else:
+        data = (f"d = lossviz.make_classification({v['custom_points']!r}, dim=1, "
+                f"flip={v['custom_flip']!r}, seed={v['custom_seed']!r})")
+    return f'''{data}
+# Your formula is parsed safely (never run as Python code); its derivative is exact.
+mine = lossviz.custom_loss({formula!r}, task={task!r}, **{params!r})
+print("your loss:", mine.latex, " derivative:", mine.derivative_latex)
+runs = []
+for loss in [mine, *(lossviz.get_loss(name) for name in {list(compare)!r})]:
+    history = lossviz.fit(d.x, d.y, loss, optimizer={v["custom_optimizer"]!r},
+                          lr={v["custom_lr"]!r}, steps={v["custom_steps"]!r},
+                          seed={v["custom_seed"]!r})
+    name = "custom" if loss is mine else loss.name
+    print(f"{{loss_label(name)}}: {{history.describe()}}")
+    runs.append(Run(loss_label(name), loss_color(name), history))
+convergence_figure(runs, log_y={v["custom_log_y"]!r}).write_html("custom_race.html")
+'''
+
+
+def _stopping(v: Mapping[str, Any]) -> str:
+    batch = v["stop_batch"] if v["stop_optimizer"] == "sgd" else None
+    return f'''x, y = lossviz.make_curve({v["stop_points"]!r}, noise={v["stop_noise"]!r},
+                          seed={v["stop_seed"]!r})
+x_train, y_train, x_val, y_val = lossviz.train_validation_split(
+    x, y, validation_fraction={v["stop_val_share"]!r}, seed={v["stop_seed"]!r})
+steps = {v["stop_steps"]!r}
+name = {v["stop_schedule"]!r}
+# Exponential decay reaches 1% of the base rate at the end of the budget, as in the app.
+schedule = (lossviz.get_schedule("exponential", gamma=0.01 ** (1.0 / steps))
+            if name == "exponential" else lossviz.get_schedule(name))
+history = lossviz.fit(x_train, y_train, {v["stop_loss"]!r}, model="poly",
+                      degree={v["stop_degree"]!r}, optimizer={v["stop_optimizer"]!r},
+                      lr={v["stop_lr"]!r}, steps=steps,
+                      schedule=schedule, batch_size={batch!r}, seed={v["stop_seed"]!r},
+                      validation=(x_val, y_val))
+print(history.describe())
+print("lowest validation loss at step", history.best_step)
+run = Run(loss_label({v["stop_loss"]!r}), loss_color({v["stop_loss"]!r}), history)
+convergence_figure([run], log_y={v["stop_log"]!r}).write_html("stopping_training_loss.html")
+'''
+
+
+def _conventions(v: Mapping[str, Any]) -> str:
+    from lossviz.losses import loss_class
+
+    name = v["conv_loss"]
+    cls = loss_class(name)
+    params = {key: v["conv_param"] for key in cls.param_specs}
+    n, k, seed = v["conv_n"], v["conv_outliers"], v["conv_seed"]
+    if cls.task == "regression":
+        data = (f"d = lossviz.make_regression({n!r}, outliers={k!r}, outlier_shift=8.0, "
+                f"seed={seed!r})\ny_true, y_pred = d.y, 1.2 * d.x + 1.5")
+    elif cls.task == "classification":
+        data = (f"d = lossviz.make_classification({n!r}, dim=1, flip={min(k, n)!r}, "
+                f"seed={seed!r})\ny_true, y_pred = d.y.astype(float), 1.5 * d.x")
+    else:
+        data = (f"rng = np.random.default_rng({seed!r})\nlabels = rng.integers(0, 3, {n!r})\n"
+                f"y_true = labels.astype(float)\n"
+                f"y_pred = rng.normal(0.0, 1.5, ({n!r}, 3)) + 1.5 * np.eye(3)[labels]")
+    return f'''import numpy as np
+
+from lossviz.conventions import library_calls
+
+{data}
+loss = lossviz.get_loss({name!r}, **{params!r})
+print("lossviz:", loss(y_true, y_pred))
+for row in library_calls(loss, y_true, y_pred):
+    print(f"{{row.library:13}} {{row.value!r:24}} {{row.relation:10}} {{row.code}}")
+'''
+
+
+TEMPLATES = {
+    "regression": _regression,
+    "classification": _classification,
+    "custom": _custom,
+    "stopping": _stopping,
+    "conventions": _conventions,
+}
+
+
+def snippet(state: Mapping[str, Any], section: str | None = None) -> str:
+    """The script for ``section`` (default: the regression lab) with the settings in ``state``.
+
+    Example: ``snippet({"reg_delta": 2.0}, "regression")`` -> a script that prints the three
+    losses of the line and writes its figures to HTML files.
+    """
     values = settings(state)
-    lines = [HEADER, "# The settings of the view (non-default ones first):"]
-    for key, value in values.items():
-        if value != REGISTRY[key].default and REGISTRY[key].section != "app":
-            lines.append(f"{key} = {value!r}")
-    return "\n".join(lines) + "\n"
+    template = TEMPLATES.get(section or "regression", _regression)
+    try:
+        body = template(values)
+    except KeyError:  # a section whose parameters are not registered: the core alone
+        body = "print(lossviz.available_losses())\n"
+    return HEADER + "\n" + body
