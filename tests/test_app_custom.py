@@ -280,3 +280,26 @@ def test_race_starts_every_relative_curve_at_one():
     race = _chart(at, "custom_race_fig")
     for name in ("MSE", "MAE", "Huber", "Custom"):
         assert _arr(_trace(race, name)["y"])[0] == pytest.approx(1.0)
+
+
+def test_classification_compare_pills_and_second_parameter():
+    at = _app(custom_task="classification")
+    _ok(at.pills(key="custom_compare_m").set_value(["exponential"]).run())
+    assert _names(_chart(at, "custom_curves_fig")) == ["Exponential", "Custom"]
+    _ok(at.text_input(key="custom_formula_m").input("softplus(d - m)").run())
+    _ok(at.number_input(key="custom_p2_value").set_value(2.0).run())
+    assert at.latex[0].value.strip("$\n") == (
+        r"\ell(m) = \operatorname{softplus}\left(d - m\right),\quad d = 2"
+    )
+    custom = _trace(_chart(at, "custom_curves_fig"), "Custom")
+    m = _arr(custom["x"])
+    np.testing.assert_allclose(_arr(custom["y"]), np.logaddexp(0, 2.0 - m), rtol=1e-4)
+
+
+def test_third_parameter_value_and_presentation_mode():
+    at = _app(present=True)
+    _ok(at.text_input(key="custom_formula_r").input("tau*abs(r)").run())
+    _ok(at.number_input(key="custom_p3_value").set_value(3.0).run())
+    assert at.latex[0].value.strip("$\n").endswith(r"\tau = 3")
+    y = _arr(_trace(_chart(at, "custom_curves_fig"), "Custom")["y"])
+    assert y[0] == pytest.approx(12.0)  # 3 * |-4|
