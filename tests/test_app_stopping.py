@@ -106,7 +106,7 @@ def test_default_view_marks_each_rule_where_fit_stops(opened):
     assert es.stop_reason == "early_stopping"
     mark = _marker(spec, "patience 50:")
     assert _array(mark["x"])[0] == es.best_step
-    assert f"stops at {es.stop_step}, keeps {es.best_step}" in mark["name"]
+    assert f"stops {es.stop_step}, keeps {es.best_step}" in mark["name"]
     tol = _fit(setup, tol=float(at.session_state["stop_tol"]))
     assert _array(_marker(spec, "tolerance 1e-4:")["x"])[0] == tol.stop_step
     grad = _fit(setup, grad_tol=float(at.session_state["stop_grad_tol"]))
@@ -247,7 +247,7 @@ def test_stopping_rule_settings_move_their_markers():
     assert tol.stop_reason == "tolerance"
     assert grad.stop_reason == "gradient"
     mark = _marker(spec, "patience 200:")
-    assert f"stops at {es.stop_step}, keeps {es.best_step}" in mark["name"]
+    assert f"stops {es.stop_step}, keeps {es.best_step}" in mark["name"]
     assert _array(_marker(spec, "tolerance 1e-6:")["x"])[0] == tol.stop_step
     assert _array(_marker(spec, "gradient < 1e-1:")["x"])[0] == grad.stop_step
     first = min([(es.stop_step, "early stopping"), (tol.stop_step, "loss tolerance"),

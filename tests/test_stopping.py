@@ -338,7 +338,7 @@ def test_curves_figure_shows_both_curves_and_each_rule(overfit_run):
     names = [t["name"] for t in fig.data]
     assert names[:2] == ["training MSE", "validation MSE"]
     es = picks["early_stopping"]
-    assert f"early stopping: stops at {es.step}, keeps {es.returned_step}" in names
+    assert f"early stopping: stops {es.step}, keeps {es.returned_step}" in names
     marks = {t.name: t for t in fig.data if t.mode == "markers"}
     for rule, head in [("budget", "budget:"), ("tolerance", "tolerance:"),
                        ("gradient", "gradient norm:")]:

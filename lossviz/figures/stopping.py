@@ -210,7 +210,7 @@ def _pick_name(pick: StopPick, settings: Mapping[str, str]) -> str:
     setting = settings.get(pick.rule)
     if pick.rule == "early_stopping":
         head = "early stopping" if setting is None else f"patience {setting}"
-        return f"{head}: stops at {pick.step}, keeps {pick.returned_step}"
+        return f"{head}: stops {pick.step}, keeps {pick.returned_step}"
     head = {
         "budget": "budget",
         "tolerance": "tolerance" if setting is None else f"tolerance {setting}",
@@ -252,6 +252,15 @@ def curves_figure(
         hovertemplate="step %{x}<br>validation loss %{y:.4g}<extra></extra>",
     )
     size = marker_size(presentation) + 4
+    best = int(data.best_step)
+    fig.add_scatter(
+        x=[best], y=[data.best_val], mode="markers",
+        name=f"best validation: step {best}",
+        marker=dict(symbol="star", size=size + 4, color=OKABE_ITO["yellow"],
+                    line=dict(color=MARK_COLOR, width=1.5)),
+        hovertemplate="lowest validation loss<br>step %{x}<br>%{y:.4g}<extra></extra>",
+        legendrank=1100,  # listed last, drawn under the rules' symbols (often the same step)
+    )
     for rule in RULES:
         pick = data.picks.get(rule)
         if pick is None or pick.step is None:
@@ -270,14 +279,6 @@ def curves_figure(
                 "<br>training loss %{customdata[1]:.4g}<extra></extra>"
             ),
         )
-    best = int(data.best_step)
-    fig.add_scatter(
-        x=[best], y=[data.best_val], mode="markers",
-        name=f"best validation: step {best}",
-        marker=dict(symbol="star", size=size + 4, color=OKABE_ITO["yellow"],
-                    line=dict(color=MARK_COLOR, width=1.5)),
-        hovertemplate="lowest validation loss<br>step %{x}<br>%{y:.4g}<extra></extra>",
-    )
     base_layout(
         fig, x_title="step", y_title="loss (log scale)" if log_y else "loss",
         height=height, presentation=presentation,
