@@ -218,8 +218,10 @@ class CustomLoss(ElementwiseLoss):
     def explain_at(self, z: float, *, y_true: float = 0.0, at: str | None = None) -> str | None:
         """Why the loss or its derivative is not finite at ``z`` (``None`` when both are).
 
-        Names the innermost failing part of the formula, e.g.
-        ``"log(r) is undefined for r <= 0, e.g. at r=-1 (r = -1)"``.
+        Names the innermost failing part of the formula.
+
+        Example: ``custom_loss("log(r)").explain_at(-1.0)``
+        ``# 'log(r) is undefined for r <= 0, e.g. at r=-1'``
         """
         at = at or f"at {self.variable}={z:g}"
         env = self._env(np.array([float(z)]), float(y_true))

@@ -323,7 +323,7 @@ def _parse(text: str) -> ast.expr:
     stack = [(expr, 1)]
     while stack:  # no recursion here: the tree is still unchecked
         node, depth = stack.pop()
-        count += 1
+        count += isinstance(node, ast.expr)  # operators and Load markers are not parts
         deepest = max(deepest, depth)
         if count > MAX_NODES:
             raise FormulaError(

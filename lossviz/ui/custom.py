@@ -259,7 +259,10 @@ def _formula_panel(loss: CustomLoss | None, half: float) -> None:
         else:
             st.caption("(too long to typeset)")
     st.caption("The derivative in the formula language (copy it to check it by hand):")
-    st.code(loss.derivative_text, language=None)
+    text = loss.derivative_text
+    if len(text) > _MAX_LATEX:
+        text = text[:_MAX_LATEX] + " ... (shortened)"
+    st.code(text, language=None)
     st.caption(
         "Worked out from the formula by the rules of calculus, never by finite differences. "
         "At kinks: abs has slope 0 at 0, where() takes the slope of the branch it picks, "
