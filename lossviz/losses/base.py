@@ -204,6 +204,16 @@ class ElementwiseLoss(Loss):
         value, deriv = self._value_deriv(z)
         return float(np.add.reduce(value)), deriv
 
+    def _deriv_dot(self, z: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """``d = dl/dz`` and ``(a, b)`` such that ``sum_i l(z_i) = a * (d . z) + b`` exactly.
+
+        The training fast path: ``fit`` then reads the sum of the losses off the same
+        matrix-vector product that gives the parameter gradient, one numpy call less per
+        step. Only losses for which this identity is exact implement it (MSE, MAE, Huber,
+        quantile); the others train through ``_sum_deriv``.
+        """
+        raise NotImplementedError
+
     def to_variable(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """The residual (regression) or margin (classification) of each sample."""
         if self.task == "regression":

@@ -40,6 +40,9 @@ class MSE(RegressionLoss):
     def _sum_deriv(self, r):
         return float(r @ r), r + r
 
+    def _deriv_dot(self, r):
+        return r + r, 0.5, 0.0  # (2r) . r / 2 = sum r^2, exactly: doubling is exact
+
 
 class MAE(RegressionLoss):
     r"""Mean absolute error: ``l(r) = |r|``, ``dl/dr = sign(r)``.
@@ -63,6 +66,9 @@ class MAE(RegressionLoss):
     def _sum_deriv(self, r):
         s = np.sign(r)
         return float(s @ r), s  # sum |r| = sign(r) . r
+
+    def _deriv_dot(self, r):
+        return np.sign(r), 1.0, 0.0
 
 
 class Huber(RegressionLoss):
@@ -114,6 +120,11 @@ class Huber(RegressionLoss):
         delta = self.params["delta"]
         d = np.minimum(np.maximum(r, -delta), delta)
         return float(d @ r) - 0.5 * float(d @ d), d
+
+    def _deriv_dot(self, r):
+        delta = self.params["delta"]
+        d = np.minimum(np.maximum(r, -delta), delta)
+        return d, 1.0, -0.5 * float(d @ d)
 
 
 class LogCosh(RegressionLoss):
@@ -184,6 +195,9 @@ class Quantile(RegressionLoss):
     def _deriv(self, r):
         tau = self.params["tau"]
         return np.where(r > 0, 1.0 - tau, np.where(r < 0, -tau, 0.0))
+
+    def _deriv_dot(self, r):
+        return self._deriv(r), 1.0, 0.0  # each loss is its slope times r
 
 
 class PseudoHuber(RegressionLoss):

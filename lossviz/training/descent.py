@@ -250,6 +250,16 @@ def fit(
     lhs_tn = np.ascontiguousarray(lhs[:, :p].T) / n
     theta = state[:p]  # a view: the optimizer updates the parameters inside `state` in place
     zbuf = np.empty(n)
+    deriv_dot = _fused(loss_obj) if sum_deriv is not None else None
+    if deriv_dot is not None:
+        # Losses with sum l = a (d . z) + b: z is written as the last column of W = [A/n | z],
+        # so one product W.T @ d gives the gradient of the mean and d . z together.
+        work = np.empty((n, p + 1), order="F")
+        work[:, :p] = lhs[:, :p] / n
+        zbuf = work[:, p]
+        work_t = work.T
+        gz = np.empty(p + 1)
+        gz_grad = gz[:p]
     params = np.empty((steps + 1, p))
     grads = np.empty((steps + 1, p))
     losses: list[float] = []  # lists: appending a float is cheaper than numpy item assignment
@@ -266,16 +276,23 @@ def fit(
     with np.errstate(all="ignore"):  # blow-ups are detected below, never printed
         for t in range(steps + 1):
             dot(lhs, state, out=zbuf)
-            if sum_deriv is not None:
-                current, deriv = sum_deriv(zbuf)
+            if deriv_dot is not None:
+                deriv, a, b = deriv_dot(zbuf)
+                dot(work_t, deriv, out=gz)
+                current = (a * gz.item(p) + b) / n
+                grad = gz_grad
+                grads[t] = grad
             else:
-                current, deriv = evaluate_sum(ys, zbuf)
-            current /= n
-            grad = grads[t]
-            try:
-                dot(lhs_tn, deriv, out=grad)
-            except (TypeError, ValueError):  # a derivative that is not float64: convert it
-                grad[:] = lhs_tn @ np.asarray(deriv, dtype=np.float64)
+                if sum_deriv is not None:
+                    current, deriv = sum_deriv(zbuf)
+                else:
+                    current, deriv = evaluate_sum(ys, zbuf)
+                current /= n
+                grad = grads[t]
+                try:
+                    dot(lhs_tn, deriv, out=grad)
+                except (TypeError, ValueError):  # a derivative that is not float64: convert it
+                    grad[:] = lhs_tn @ np.asarray(deriv, dtype=np.float64)
             if not current <= limit:  # also catches NaN; the gradient is checked after the loop
                 stop_reason, diverged_at, last = "divergence", t, t - 1
                 break
@@ -372,6 +389,13 @@ def _variable_space(loss: Any):
     ):
         return loss._sum_deriv
     return None
+
+
+def _fused(loss: ElementwiseLoss):
+    """``_deriv_dot`` when the loss implements it (see ``ElementwiseLoss._deriv_dot``)."""
+    if type(loss)._deriv_dot is ElementwiseLoss._deriv_dot:
+        return None
+    return loss._deriv_dot
 
 
 def _evaluators(loss: Any):
