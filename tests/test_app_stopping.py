@@ -235,20 +235,20 @@ def test_schedule_choice_trains_the_main_run_with_it():
 def test_stopping_rule_settings_move_their_markers():
     at = _open()
     at.number_input(key="stop_patience").set_value(200)
-    at.selectbox(key="stop_tol").set_value("1e-6")
+    at.selectbox(key="stop_tol").set_value("1e-3")
     at.selectbox(key="stop_grad_tol").set_value("1e-1")
     _rerun(at)
     setup = _settings(at)
     spec = _figure(at, "stop_curves")
     es = _fit(setup, patience=200)
-    tol = _fit(setup, tol=1e-6)
+    tol = _fit(setup, tol=1e-3)
     grad = _fit(setup, grad_tol=0.1)
     assert es.stop_reason == "early_stopping"
     assert tol.stop_reason == "tolerance"
     assert grad.stop_reason == "gradient"
     mark = _marker(spec, "patience 200:")
     assert f"stops {es.stop_step}, keeps {es.best_step}" in mark["name"]
-    assert _array(_marker(spec, "tolerance 1e-6:")["x"])[0] == tol.stop_step
+    assert _array(_marker(spec, "tolerance 1e-3:")["x"])[0] == tol.stop_step
     assert _array(_marker(spec, "gradient < 1e-1:")["x"])[0] == grad.stop_step
     first = min([(es.stop_step, "early stopping"), (tol.stop_step, "loss tolerance"),
                  (grad.stop_step, "gradient norm")])
