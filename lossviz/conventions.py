@@ -347,14 +347,16 @@ def _multiclass(loss: Loss) -> list[_Recipe]:
                     "by the number of classes; lossviz (Crammer-Singer) takes only the "
                     "strongest wrong class."),
             _Recipe("Keras",
-                    "keras.losses.CategoricalHinge()(keras.ops.one_hot(y_true, k), y_pred)",
+                    "keras.losses.CategoricalHinge()"
+                    "(keras.ops.one_hot(y_true, y_pred.shape[1]), y_pred)",
                     keras_ch,
                     "Takes max((1 - onehot) * y_pred) as the rival score, which is at least 0: "
                     "different when every wrong class has a negative score."),
             _Recipe("optax", "optax.losses.multiclass_hinge_loss(y_pred, y_true).mean()",
                     same, "Crammer-Singer, as lossviz."),
             _Recipe("scikit-learn",
-                    "sklearn.metrics.hinge_loss(y_true, y_pred, labels=range(k))", same,
+                    "sklearn.metrics.hinge_loss(y_true, y_pred, "
+                    "labels=range(y_pred.shape[1]))", same,
                     "Crammer-Singer, as lossviz."),
         ]
     raise ValueError(f"no library conventions for the loss {loss.name!r}")

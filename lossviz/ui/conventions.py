@@ -62,19 +62,20 @@ def render() -> None:
         "labels 0/1 or -1/+1, mean or sum, natural log or log2) it says how."
     )
     with st.container(border=True):
-        cols = st.columns([2, 1, 1, 1, 1])
+        cols = st.columns([2, 1.2, 1, 1.2, 1])
         with cols[0]:
             name = controls.choice(LOSS, "Loss", widget="select", format_func=loss_label,
                                    on_change=_loss_changed)
         param = _PARAM.get(name)
         with cols[1]:
-            value = controls.number(PARAM, param[0] if param else "Parameter",
+            value = controls.number(PARAM, param[0] if param else "none",
                                     disabled=param is None,
                                     help="The loss's parameter (delta, tau or c).")
         with cols[2]:
             n = controls.number(N, "Points")
         with cols[3]:
-            k = controls.number(OUTLIERS, "Outliers / flips")
+            k = controls.number(OUTLIERS, "Outliers", help="Outliers (regression) or "
+                                "flipped labels (classification).")
         with cols[4]:
             seed = controls.number(SEED, "Seed")
     loss_cls = lossviz.loss_class(name)
@@ -90,22 +91,24 @@ def render() -> None:
         st.error(f"Cannot compute this: {err}")
         return
     st.caption(f"Data: {where}.")
-    left, right = st.columns([1, 3])
-    left.metric(f"lossviz {loss.label}", f"{ours:.10g}")
-    left.code(f"lossviz.get_loss({name!r}"
-              + (f", {param[0]}={value!r}" if param else "") + ")(y_true, y_pred)",
-              language="python", wrap_lines=True)
-    if name == "cross_entropy":
-        left.caption(f"In bits (log2): {bits(ours):.10g}, i.e. divided by ln 2.")
-    same = sum(r.relation == "same" for r in rows)
-    right.markdown(f"**{same} of {len(LIBRARIES)} libraries give exactly this number** "
-                   "with the call shown; the others are explained below.")
-    for row in rows:
-        with right.container(border=True):
-            mark = "✅ same number" if row.relation == "same" else f"⚠️ {row.relation}"
-            kind = "built-in" if row.builtin else "no built-in: written out"
+    head = st.columns([1.3, 2], vertical_alignment="center")
+    head[0].metric(f"lossviz {loss.label}", f"{ours:.8g}", help=f"Full precision: {ours!r}")
+    with head[1]:
+        st.code(f"lossviz.get_loss({name!r}"
+                + (f", {param[0]}={value!r}" if param else "") + ")(y_true, y_pred)",
+                language="python", wrap_lines=True)
+        same = sum(r.relation == "same" for r in rows)
+        st.markdown(f"**{same} of {len(LIBRARIES)} libraries give exactly this number** "
+                    "with the call shown; the others are explained in their boxes.")
+        if name == "cross_entropy":
+            st.caption(f"In bits (log2): {bits(ours):.10g}, i.e. divided by ln 2.")
+    grid = st.columns(2)
+    for i, row in enumerate(rows):
+        with grid[i % 2].container(border=True):
+            verdict = "same number" if row.relation == "same" else f"differs: {row.relation}"
+            kind = "built-in" if row.builtin else "no built-in, written out"
             shown = "n/a" if row.value is None else f"{row.value:.10g}"
-            st.markdown(f"**{row.library}** ({kind}): {shown}, {mark}")
+            st.markdown(f"**{row.library}** ({kind})  \n`{shown}`, {verdict}")
             st.code(row.code, language="python", wrap_lines=True)
             st.caption(plain(row.note))
     controls.summary(

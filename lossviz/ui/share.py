@@ -85,7 +85,7 @@ def notice() -> None:
     more = f" and {len(ignored) - 8} more" if len(ignored) > 8 else ""
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(
-            f"⚠️ The link had settings this page could not use, so they kept their defaults: "
+            f"Note: the link had settings this page could not use, so they kept their defaults: "
             f"{names}{more}."
         )
         if st.button("Dismiss", key="url_notice_dismiss", type="tertiary"):
