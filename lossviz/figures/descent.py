@@ -231,9 +231,11 @@ def add_player(
     active = len(names) - 1 if active is None else active
     still: dict[str, Any] = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                              "transition": {"duration": 0}}
+    # Buttons stacked at the left, the slider beside them: fits a chart 300 px wide.
     layout["updatemenus"] = [dict(
-        type="buttons", direction="left", showactive=False,
-        x=0.0, xanchor="left", y=-0.2, yanchor="top", pad=dict(t=0, r=6),
+        type="buttons", direction="down", showactive=False,
+        x=0.0, xanchor="left", y=-0.3, yanchor="top", pad=dict(t=0, r=4),
+        font=dict(size=11),
         buttons=[
             dict(label="▶ play", method="animate",
                  args=[names, {"mode": "immediate", "fromcurrent": True,
@@ -243,14 +245,14 @@ def add_player(
         ],
     )]
     layout["sliders"] = [dict(
-        active=active, x=0.24, len=0.76, xanchor="left", y=-0.2, yanchor="top",
+        active=active, x=0.3, len=0.7, xanchor="left", y=-0.3, yanchor="top",
         pad=dict(t=0, b=0), ticklen=0, minorticklen=0,
         font=dict(color="rgba(0,0,0,0)", size=1),  # the current value says the step
-        currentvalue=dict(prefix=prefix, visible=True, xanchor="right",
-                          font=dict(color=DATA_COLOR, size=13)),
+        currentvalue=dict(prefix=prefix, visible=True, xanchor="left",
+                          font=dict(color=DATA_COLOR, size=12)),
         steps=[dict(label=n, method="animate", args=[[n], still]) for n in names],
     )]
-    layout.setdefault("margin", {})["b"] = 110
+    layout.setdefault("margin", {})["b"] = 140
     return layout
 
 

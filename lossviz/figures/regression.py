@@ -82,7 +82,7 @@ def data_figure(
     seg_x = np.column_stack([xs, xs, np.full(len(xs), np.nan)]).ravel()
     seg_y = np.column_stack([ys, pred, np.full(len(xs), np.nan)]).ravel()
     data: list[dict[str, Any]] = [dict(
-        type="scatter", x=seg_x, y=seg_y, mode="lines", name="residual",
+        type="scatter", x=seg_x, y=seg_y, mode="lines", name="residual", showlegend=False,
         line=dict(color="rgba(90,90,90,0.55)", width=1.5), hoverinfo="skip",
     )]
     if reference is not None:
@@ -107,7 +107,7 @@ def data_figure(
         ))
     idx = np.arange(1, len(xs) + 1)
     data.append(dict(
-        type="scatter", x=xs, y=pred, mode="markers", name="your predictions",
+        type="scatter", x=xs, y=pred, mode="markers", name="your predictions", showlegend=False,
         marker=dict(symbol="circle-open", color=USER_COLOR, size=marker_size(presentation) - 1),
         customdata=idx, hovertemplate="point %{customdata}: prediction %{y:.4g}<extra></extra>",
     ))
@@ -119,11 +119,14 @@ def data_figure(
             continue
         data.append(dict(
             type="scatter", x=xs[mask], y=ys[mask], mode="markers", name=label,
+            showlegend=label == "outliers",
             marker=dict(color=color, size=size, symbol=symbol, line=dict(color="white", width=1)),
             customdata=idx[mask],
             hovertemplate="point %{customdata}<br>x %{x:.4g}, y %{y:.4g}<extra></extra>",
         ))
     layout = house_layout(height=height, presentation=presentation, x_title="x", y_title="y")
+    # Equal-width entries (plotly's grid when a legend wraps) sized for these short names.
+    layout["legend"].update(entrywidth=120 if presentation else 100, entrywidthmode="pixels")
     return build(data, layout)
 
 
@@ -272,13 +275,13 @@ def residual_curves_figure(
                 ],
             ))
         layout["sliders"] = [dict(
-            active=active, x=0.0, len=1.0, y=-0.22, yanchor="top", pad=dict(t=0, b=0),
+            active=active, x=0.0, len=1.0, y=-0.3, yanchor="top", pad=dict(t=0, b=0),
             ticklen=3, minorticklen=0, font=dict(color="rgba(0,0,0,0)", size=1),
             currentvalue=dict(prefix="preview δ = ", xanchor="left",
                               font=dict(color=DATA_COLOR, size=13)),
             steps=steps,
         )]
-        layout["margin"]["b"] = 115
+        layout["margin"]["b"] = 135
     return build(data, layout)
 
 
@@ -389,12 +392,13 @@ def sweep_figure(
                    titles=("fitted slope", "error on the clean points (RMS)"))
     for key in ("xaxis", "xaxis2"):
         layout[key]["title"] = {"text": "how far the outlier sits from the line"}
-    shapes = [dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=clean_slope,
-                   y1=clean_slope, line=dict(color=DATA_COLOR, dash="dot", width=1.2))]
-    layout["annotations"].append(dict(
-        text="slope without the outlier", xref="x domain", yref="y", x=0.02, y=clean_slope,
-        xanchor="left", yanchor="bottom", showarrow=False, font=dict(color=DATA_COLOR, size=11),
+    data.append(dict(
+        type="scatter", x=[float(m[0]), float(m[-1])], y=[clean_slope, clean_slope],
+        mode="lines", name="slope without the outlier",
+        line=dict(color=DATA_COLOR, dash="dot", width=1.5),
+        hovertemplate="slope without the outlier: %{y:.4g}<extra></extra>",
     ))
+    shapes = []
     if current is not None:
         for axis in ("", "2"):
             shapes.append(dict(type="line", xref="x" + axis, yref=f"y{axis} domain", x0=current,

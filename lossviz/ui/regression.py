@@ -162,13 +162,15 @@ def _loss(name: str, delta: float) -> lossviz.Loss:
     return lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
 
 
-def _mean_latex(name: str, delta: float) -> str:
-    if name == "mse":
-        return r"\mathrm{MSE} = \frac{1}{n}\sum_{i=1}^{n} r_i^2"
-    if name == "mae":
-        return r"\mathrm{MAE} = \frac{1}{n}\sum_{i=1}^{n} |r_i|"
-    return (r"\mathrm{Huber}_\delta = \frac{1}{n}\sum_{i=1}^{n}\begin{cases}\tfrac12 r_i^2 & "
-            r"|r_i|\le\delta\\ \delta\,(|r_i|-\tfrac12\delta) & \text{else}\end{cases}")
+MEAN_LATEX = (
+    r"\begin{aligned}"
+    r"\mathrm{MSE} &= \tfrac{1}{n}\textstyle\sum_i r_i^2 \qquad "
+    r"\mathrm{MAE} = \tfrac{1}{n}\textstyle\sum_i |r_i| \\[2pt]"
+    r"\mathrm{Huber} &= \tfrac{1}{n}\textstyle\sum_i h_\delta(r_i) \quad\text{with} \\"
+    r"h_\delta(r) &= \begin{cases}\tfrac12 r^2 & |r|\le\delta\\ "
+    r"\delta\,(|r|-\tfrac12\delta) & |r|>\delta\end{cases}"
+    r"\end{aligned}"
+)
 
 
 # -- the page --------------------------------------------------------------------------------
@@ -203,14 +205,14 @@ def render() -> None:
     signature = (n, noise, seed, outliers, shift, place, slope, intercept)
 
     with right:
-        metric_box = st.container()
         figure_box = st.container()
-        with st.expander("Edit the points one by one (table)", expanded=False):
-            points = _edit_points(data, slope, intercept, signature)
+        metric_box = st.container()
+    with st.expander("Edit the points one by one (table)", expanded=False):
+        points = _edit_points(data, slope, intercept, signature)
 
     problem = _data_problem(points)
     if problem:
-        with right:
+        with figure_box:
             st.warning(problem)
         story.info("Nothing to show until the table has usable points.")
         return
@@ -228,20 +230,21 @@ def render() -> None:
         clean_mse = fitted_line(points.x[clean], points.y[clean], "mse", delta)
 
     with metric_box:
+        st.caption("How the three losses score your predictions (r = prediction − target):")
         cols = st.columns(3)
         for col, name in zip(cols, REGRESSION_LOSSES, strict=True):
             with col:
                 value = _loss(name, delta)(points.y, points.prediction)
                 label = loss_label(name) + (f" (δ = {delta:g})" if name == "huber" else "")
-                st.metric(f"{label} of your predictions", _num(value, 4), border=True)
-                if not present:
-                    st.latex(_mean_latex(name, delta))
+                st.metric(label, _num(value, 4), border=True)
+        if not present:
+            st.latex(MEAN_LATEX)
     with figure_box:
         fig = data_figure(
             points.x, points.y, predictions=points.prediction, is_outlier=points.is_outlier,
             lines=lines, user_line=(slope, intercept),
-            reference=("MSE fit without outliers", *clean_mse) if clean_mse else None,
-            height=400, presentation=present,
+            reference=("MSE, no outliers", *clean_mse) if clean_mse else None,
+            height=430, presentation=present,
         )
         _plot(fig, "reg_data_fig")
         st.caption(
@@ -256,25 +259,26 @@ def render() -> None:
 
     st.divider()
     st.subheader("Huber's δ: where the quadratic zone ends")
-    c1, c2 = st.columns([1, 2.4], gap="medium")
-    with c1, _card("Huber delta"):
-        delta = controls.slider(DELTA, "Huber delta δ",
-                                help="Residuals within ±δ are squared (like MSE); beyond, they "
-                                     "count linearly (like MAE).")
-        inside = int(np.sum(np.abs(residual) <= delta))
-        st.markdown(f"{inside} of {len(residual)} points sit inside ±{delta:g} "
-                    "(quadratic zone); the rest are in the linear zone.")
-        st.caption("The slider under the chart previews other δ in the browser; this control "
-                   "sets δ for the whole page.")
-    with c2:
-        fig = residual_curves_figure(residual, delta=delta, deltas=DELTAS, presentation=present,
-                                     height=360)
-        _plot(fig, "reg_curves_fig")
-        st.caption(
-            "Left: how much each residual costs. Right: how hard the loss pulls a prediction "
-            "back — MSE's pull grows without limit, MAE's is always 1, Huber's stops at δ. "
-            "Dots are your points on the Huber curves (blue: quadratic zone, pink: linear)."
-        )
+    with _card("Huber delta"):
+        k1, k2 = st.columns([1, 1.4], gap="large")
+        with k1:
+            delta = controls.slider(DELTA, "Huber delta δ",
+                                    help="Residuals within ±δ are squared (like MSE); beyond, "
+                                         "they count linearly (like MAE).")
+        with k2:
+            inside = int(np.sum(np.abs(residual) <= delta))
+            st.markdown(f"**{inside} of {len(residual)}** points sit inside ±{delta:g} "
+                        "(quadratic zone); the rest are in the linear zone.")
+            st.caption("The slider under the chart previews other δ in your browser; this "
+                       "control sets δ for the whole page.")
+    fig = residual_curves_figure(residual, delta=delta, deltas=DELTAS, presentation=present,
+                                 height=360)
+    _plot(fig, "reg_curves_fig")
+    st.caption(
+        "Left: how much each residual costs. Right: how hard the loss pulls a prediction "
+        "back — MSE's pull grows without limit, MAE's is always 1, Huber's stops at δ. "
+        "Dots are your points on the Huber curves (blue: quadratic zone, pink: linear)."
+    )
 
     st.divider()
     st.subheader("Each point's pull")
@@ -379,17 +383,24 @@ def _descent_section(x: np.ndarray, y: np.ndarray, delta: float,
                      lines: dict[str, tuple[float, float]], present: bool) -> None:
     from lossviz.ui import controls
 
-    c1, c2 = st.columns([1, 2.4], gap="medium")
-    with c1, _card("Run gradient descent"):
-        names = controls.multi(GD_LOSSES, "Losses", format_func=loss_label)
-        optimizer = controls.choice(OPTIMIZER, "Optimizer", widget="select",
-                                    format_func=lambda k: OPTIMIZER_NAMES.get(k, k))
-        fair = controls.toggle(FAIR, "Fair comparison: each loss its own safe step",
-                               help="Step sizes from each loss's curvature; see the note below.")
-        lr = controls.slider(LR, "Learning rate", format="%.3f", disabled=fair)
-        steps = controls.slider(STEPS, "Steps")
-        log_y = controls.toggle(LOG_Y, "Log scale for the loss")
-        landscape = controls.choice(LANDSCAPE, "Contour of", format_func=loss_label)
+    with _card("Run gradient descent"):
+        k1, k2, k3 = st.columns(3, gap="medium")
+        with k1:
+            names = controls.multi(GD_LOSSES, "Losses", format_func=loss_label)
+            optimizer = controls.choice(OPTIMIZER, "Optimizer", widget="select",
+                                        format_func=lambda k: OPTIMIZER_NAMES.get(k, k))
+        with k2:
+            lr = controls.slider(LR, "Learning rate", format="%.3f",
+                                 disabled=bool(st.session_state.get(FAIR.key, False)))
+            steps = controls.slider(STEPS, "Steps")
+        with k3:
+            fair = controls.toggle(FAIR, "Fair comparison",
+                                   help="Each loss gets its own safe step size, from its "
+                                        "curvature; see the note below the charts.")
+            log_y = controls.toggle(LOG_Y, "Log-scale loss axis")
+            landscape = controls.choice(LANDSCAPE, "Contour of", widget="select",
+                                        format_func=loss_label)
+    c2 = st.container()
     if not names:
         with c2:
             st.info("Pick at least one loss to run gradient descent.")
@@ -412,20 +423,17 @@ def _descent_section(x: np.ndarray, y: np.ndarray, delta: float,
     with c2:
         for text in messages:
             st.error(text)
-        g1, g2 = st.columns(2)
-        with g1:
-            fig = convergence_figure(runs, log_y=log_y, presentation=present, height=340,
-                                     frames=60)
-            _plot(fig, "reg_convergence_fig")
-            st.caption("Training loss at every step; ▶ play, ❚❚ pause or drag the slider to "
-                       "replay the run in your browser.")
-        with g2:
-            land = _landscape_for(x, y, landscape, delta, runs, lines)
-            fig = path_figure(land, runs, landscape_label=loss_label(landscape),
-                              presentation=present, height=340, frames=60)
-            _plot(fig, "reg_path_fig")
-            st.caption(f"Each run's path in (slope w, intercept b) over the contours of "
-                       f"{loss_label(landscape)} (darker is lower; the star is its minimum).")
+        fig = convergence_figure(runs, log_y=log_y, presentation=present, height=360,
+                                 frames=60)
+        _plot(fig, "reg_convergence_fig")
+        st.caption("Training loss at every step; ▶ play, ❚❚ pause or drag the slider to "
+                   "replay the run in your browser.")
+        land = _landscape_for(x, y, landscape, delta, runs, lines)
+        fig = path_figure(land, runs, landscape_label=loss_label(landscape),
+                          presentation=present, height=420, frames=60)
+        _plot(fig, "reg_path_fig")
+        st.caption(f"Each run's path in (slope w, intercept b) over the contours of "
+                   f"{loss_label(landscape)} (darker is lower; the star is its minimum).")
         controls.summary("reg_descent", {f"{r.label} final loss": r.history.final_loss
                                          for r in runs}, lead=f"After {steps} steps:")
     _fair_note(x, names, rates, fair, optimizer)
@@ -486,11 +494,12 @@ def _sweep_section(points: TablePoints, delta: float, place: str, current: float
     if len(x) < 2 or np.ptp(x) == 0:
         st.info("The sweep needs at least two clean (non-outlier) points at different x.")
         return
-    c1, c2 = st.columns([1, 2.4], gap="medium")
-    with c1, _card("Sweep"):
-        top = controls.slider(SWEEP_MAX, "Push the outlier up to")
+    with _card("Sweep"):
+        k1, k2 = st.columns([1, 1.4], gap="large")
+        with k1:
+            top = controls.slider(SWEEP_MAX, "Push the outlier up to")
         sign = -1.0 if (current is not None and current < 0) else 1.0
-        st.caption(f"One outlier at x = {OUTLIER_X[place]:g} ('{place}' end), moved from the "
+        k2.caption(f"One outlier at x = {OUTLIER_X[place]:g} ('{place}' end), moved from the "
                    f"clean line to {sign * top:g} away. Huber uses δ = {delta:g}.")
     parts = [_sweep(x, y, name, delta, OUTLIER_X[place], sign * top)
              for name in REGRESSION_LOSSES]
@@ -500,12 +509,11 @@ def _sweep_section(points: TablePoints, delta: float, place: str, current: float
         clean_error={k: v for p in parts for k, v in p.clean_error.items()},
     )
     clean_slope = float(robust_line(x, y, "mse")[0])
-    with c2:
-        fig = sweep_figure(sweep, clean_slope=clean_slope, current=current, delta=delta,
-                           presentation=present, height=340)
-        _plot(fig, "reg_sweep_fig")
-        st.caption("Left: the slope each loss's best line takes as one outlier moves away. "
-                   "Right: how badly that line then fits the clean points. Flat is robust.")
+    fig = sweep_figure(sweep, clean_slope=clean_slope, current=current, delta=delta,
+                       presentation=present, height=340)
+    _plot(fig, "reg_sweep_fig")
+    st.caption("Left: the slope each loss's best line takes as one outlier moves away. "
+               "Right: how badly that line then fits the clean points. Flat is robust.")
     with st.container(border=True):
         st.markdown("**Choosing a loss** (read off the sweep above)")
         st.markdown(_choosing(sweep, clean_slope, delta))
@@ -528,14 +536,15 @@ def _choosing(sweep, clean_slope: float, delta: float) -> str:
         f"{err0[efficient]:.3g}; MSE {err0['mse']:.3g}, MAE {err0['mae']:.3g}, Huber "
         f"{err0['huber']:.3g}).",
     ]
-    ratio = move["mse"] / move["huber"] if move["huber"] > 0 else math.inf
-    if move["mse"] > 0.05 * max(abs(clean_slope), 1.0):
-        lines.append(
-            f"- So: if outliers are possible, prefer {names[robust]}"
-            + (f" — Huber moves {_num(ratio, 2)}× less than MSE and costs "
-               f"{100 * (err0['huber'] / err0['mse'] - 1):.1f}% more error on clean data."
-               if robust != "mse" and err0["mse"] > 0 else ".")
-        )
+    if move["mse"] > 0.05 * max(abs(clean_slope), 1.0) and robust != "mse":
+        text = (f"- So: if outliers are possible, avoid MSE. {names[robust]}'s slope moved "
+                f"least ({move[robust]:.3g}).")
+        if move["huber"] > 0 and err0["mse"] > 0:
+            text += (f" Huber at δ = {delta:g} moves {move['mse'] / move['huber']:.3g}× less "
+                     f"than MSE and costs {100 * (err0['huber'] / err0['mse'] - 1):.2g}% more "
+                     "error than MSE on clean data: robust, with little price when the data "
+                     "is clean.")
+        lines.append(text)
     else:
         lines.append("- Here the outlier barely moves any line (it sits where the line goes "
                      "anyway): MSE is fine.")
