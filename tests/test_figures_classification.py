@@ -81,7 +81,8 @@ def test_margin_data_places_points_on_each_loss_and_its_slope(name):
 
 
 def test_margin_axis_widens_to_show_every_point_but_not_forever():
-    assert margin_data(["hinge"], point_margins=[-5.0, 4.0]).m[[0, -1]].tolist() == [-5.3, 4.3]
+    assert margin_data(["hinge"], point_margins=[-5.0, 3.5]).m[[0, -1]].tolist() == [-5.3, 3.8]
+    assert margin_data(["hinge"], point_margins=[9.0]).m[-1] == 4.0  # the flat tail is cut
     assert margin_data(["hinge"], point_margins=[-50.0]).m[0] == -8.0
     assert margin_data(["hinge"]).m[[0, -1]].tolist() == [-3.0, 3.0]
 
@@ -106,6 +107,14 @@ def test_margin_figure_draws_every_loss_in_its_colour_with_the_points_on_top():
     # plotly symbol codes: 5 triangle-up, 6 triangle-down, +100 hollow (the flipped point)
     np.testing.assert_array_equal(_arr(loss_pts.marker.symbol), [105, 0, 0, 0])
     np.testing.assert_array_equal(_arr(slope_pts.marker.symbol), [106, 0, 0, 0])
+
+
+def test_points_beyond_the_margin_axis_sit_at_its_edge_pointing_out():
+    data = margin_data(["hinge"], point_margins=[-1.0, 9.0])
+    pts = next(t for t in margin_figure(data).data if t.name == "Hinge" and t.mode == "markers")
+    np.testing.assert_allclose(_arr(pts.x), [-1.0, 4.0])
+    np.testing.assert_array_equal(_arr(pts.marker.symbol), [0, 8])  # 8: triangle-right
+    assert _arr(pts.customdata)[1, 2] == 9.0  # the true margin, for the hover text
 
 
 def test_margin_figure_in_bits_names_the_unit_and_marks_the_touch_point():

@@ -56,14 +56,17 @@ def _f32(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
-def _symbols(values: np.ndarray, lo: float, hi: float, flipped: np.ndarray) -> Any:
-    """Marker symbols as plotly's numeric codes (compact): a circle, or a triangle at the
-    edge for a value off the chart; hollow (code + 100) for a flipped label."""
-    off = (values > hi) | (values < lo)
-    if not off.any() and not flipped.any():
+def _symbols(values: np.ndarray, lo: float, hi: float, flipped: np.ndarray,
+             x: np.ndarray | None = None, x_range: tuple[float, float] | None = None) -> Any:
+    """Marker symbols as plotly's numeric codes (compact): a circle, or a triangle pointing
+    off the chart for a value beyond its edge (up 5, down 6, left 7, right 8); hollow
+    (code + 100) for a flipped label."""
+    codes = np.where(values > hi, 5, np.where(values < lo, 6, 0))
+    if x is not None and x_range is not None:
+        codes = np.where(x < x_range[0], 7, np.where(x > x_range[1], 8, codes))
+    if not codes.any() and not flipped.any():
         return "circle"
-    codes = np.where(values > hi, 5, np.where(values < lo, 6, 0)) + np.where(flipped, 100, 0)
-    return codes.astype(np.int16)
+    return (codes + np.where(flipped, 100, 0)).astype(np.int16)
 
 
 def curve_label(name: str, *, bits: bool = False) -> str:
@@ -122,14 +125,16 @@ def margin_data(
 ) -> MarginData:
     """Curves of the losses ``names`` (plus the 0-1 loss) and the points' places on them.
 
-    The margin axis spans ``m_range``, by default [-3, 3] widened to show every point
-    (at most [-8, 8]).
+    The margin axis spans ``m_range``, by default [-3, 3] widened to show the points, down
+    to -8 on the wrong side but only up to 4 on the right side: past m = 4 every loss is
+    nearly 0, and a long flat tail would squeeze the interesting part. Points beyond the
+    axis are drawn at its edge by ``margin_figure``.
     """
     pm = np.asarray(point_margins, dtype=np.float64).reshape(-1)
     if m_range is None:
         lo = min(-3.0, float(pm.min()) - 0.3) if pm.size else -3.0
         hi = max(3.0, float(pm.max()) + 0.3) if pm.size else 3.0
-        m_range = (max(lo, -8.0), min(hi, 8.0))
+        m_range = (max(lo, -8.0), min(hi, 4.0))
     m = np.linspace(m_range[0], m_range[1], n)
     if 0.0 not in m:  # the 0-1 jump and the cross-entropy touch point sit exactly at m = 0
         m = np.sort(np.append(m, 0.0))
@@ -160,8 +165,10 @@ def margin_figure(
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.07,
                         row_heights=[0.62, 0.38])
     width = line_width(presentation)
-    hover_pt = ("point %{customdata[0]}<br>margin m = %{x:.3f}<br>"
+    hover_pt = ("point %{customdata[0]}<br>margin m = %{customdata[2]:.3f}<br>"
                 "%{fullData.name}: %{customdata[1]:.4g}<extra></extra>")
+    x_range = (float(data.m[0]), float(data.m[-1]))
+    shown_m = np.clip(data.point_m, *x_range)
     index = np.arange(1, data.point_m.size + 1)
     for name in data.names:
         label = curve_label(name, bits=data.bits)
@@ -187,12 +194,13 @@ def margin_figure(
         ):
             clipped = np.clip(values, lo, hi)
             fig.add_scatter(
-                x=_f32(data.point_m), y=_f32(clipped), mode="markers", name=label,
+                x=_f32(shown_m), y=_f32(clipped), mode="markers", name=label,
                 legendgroup=name, showlegend=False,
                 marker=dict(color=color, size=marker_size(presentation) - 1,
-                            symbol=_symbols(values, lo, hi, data.flipped),
+                            symbol=_symbols(values, lo, hi, data.flipped, data.point_m,
+                                            x_range),
                             line=dict(color=color, width=1.5)),
-                customdata=_f32(np.column_stack([index, values])),
+                customdata=_f32(np.column_stack([index, values, data.point_m])),
                 hovertemplate=hover_pt.replace("%{fullData.name}", f"{label} "
                                                + ("loss" if row == 1 else "slope")),
                 row=row, col=1,
@@ -356,8 +364,11 @@ def boundary_figure(
     base_layout(fig, height=height, presentation=presentation)
     fig.update_xaxes(range=[box[0], box[1]], title_text="x" if dim == 1 else "x1")
     if dim == 2:
+        # Equal units on both axes; the plot area shrinks to fit (constrain="domain")
+        # instead of the axis ranges growing past the shaded box.
         fig.update_yaxes(range=[box[2], box[3]], title_text="x2", scaleanchor="x",
-                         scaleratio=1.0)
+                         scaleratio=1.0, constrain="domain")
+        fig.update_xaxes(constrain="domain")
     else:
         fig.update_yaxes(range=[-0.2, 1.2], title_text="label / P(class 1)",
                          tickvals=[0, 0.5, 1])

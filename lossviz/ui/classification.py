@@ -121,8 +121,8 @@ def _num(value: float, digits: int = 3) -> str:
 
 def _moved_text(dim: int, change) -> str:
     if dim == 1:
-        return f"threshold moved {change.shift:+.2f}"
-    return f"turned {change.angle:+.1f}°, shifted {change.shift:+.2f}"
+        return f"moved its threshold by {change.shift:+.2f}"
+    return f"turned {change.angle:+.1f}° and shifted {change.shift:+.2f}"
 
 
 # -- the page --------------------------------------------------------------------------------
@@ -137,55 +137,58 @@ def render() -> None:
         "flip a few labels and watch which losses get dragged by them."
     )
 
-    left, right = st.columns([1, 2.3], gap="medium")
-    with left:
-        with _card("Data"):
+    with _card("Data"):
+        c1, c2, c3, c4 = st.columns([1.1, 1.2, 1.2, 0.9])
+        with c1:
             dim_label = controls.choice(DIM, "Inputs")
-            c1, c2 = st.columns(2)
-            with c1:
-                n = controls.slider(N, "Points")
-            with c2:
-                separation = controls.slider(SEPARATION, "Class separation",
-                                             help="Distance between the two class centres.")
-            c1, c2 = st.columns(2)
-            with c1:
-                flip = controls.slider(FLIP, "Flip labels",
-                                       help="Mislabel this many points, the ones deepest "
-                                            "inside their class: label noise at its worst.")
-            with c2:
-                seed = controls.number(SEED, "Seed")
-            flip_class = controls.choice(FLIP_CLASS, "Flip labels of")
-        dim = 1 if dim_label == "1-D" else 2
-        try:
-            data = _dataset(dim, n, separation, flip, flip_class, seed)
-        except ValueError as err:
-            st.error(f"Could not make the data: {err}.")
-            return
-        with st.expander("Move or relabel points (table)", expanded=False):
-            points = _edit_points(data, dim, (dim, n, separation, flip, flip_class, seed))
-        with _card("Training"):
-            names = controls.multi(LOSSES, "Losses", format_func=loss_label)
+        with c2:
+            n = controls.slider(N, "Points")
+        with c3:
+            separation = controls.slider(SEPARATION, "Separation",
+                                         help="Distance between the two class centres.")
+        with c4:
+            seed = controls.number(SEED, "Seed")
+        c1, c2, c3 = st.columns([1.2, 1.2, 2.2])
+        with c1:
+            flip = controls.slider(FLIP, "Flip labels",
+                                   help="Mislabel this many points, the ones deepest inside "
+                                        "their class: label noise at its worst.")
+        with c2:
+            flip_class = controls.choice(FLIP_CLASS, "Flip labels of", widget="select")
+        with c3:
+            st.caption("Flipped labels are the classification version of outliers: points "
+                       "far on the wrong side. Move or relabel single points in the table "
+                       f"below (at most {MAX_TABLE_POINTS} points).")
+    dim = 1 if dim_label == "1-D" else 2
+    try:
+        data = _dataset(dim, n, separation, flip, flip_class, seed)
+    except ValueError as err:
+        st.error(f"Could not make the data: {err}.")
+        return
+    with st.expander("Move or relabel points (table)", expanded=False):
+        points = _edit_points(data, dim, (dim, n, separation, flip, flip_class, seed))
+    with _card("Training"):
+        names = controls.multi(LOSSES, "Losses", format_func=loss_label)
+        c2, c3, c4 = st.columns(3)
+        with c2:
             optimizer = controls.choice(OPTIMIZER, "Optimizer", widget="select",
                                         format_func=lambda o: OPTIMIZER_NAMES.get(o, o))
-            c1, c2 = st.columns(2)
-            with c1:
-                lr = controls.slider(LR, "Learning rate")
-            with c2:
-                steps = controls.slider(STEPS, "Steps")
-            st.caption(f"Limits: at most {MAX_TABLE_POINTS} points in the table, "
-                       f"{STEPS.high:g} steps.")
+        with c3:
+            lr = controls.slider(LR, "Learning rate")
+        with c4:
+            steps = controls.slider(STEPS, "Steps", help=f"At most {STEPS.high:g} steps.")
 
     problem = _data_problem(points)
-    with right:
-        if problem:
-            st.warning(problem)
-        elif not names:
-            st.info("Pick at least one loss in the Training card to train a classifier.")
-        else:
-            fits, clean = _train(points, names, optimizer, lr, steps)
-            _boundary_section(points, dim, names, fits, clean, present, controls)
+    if problem:
+        st.warning(problem)
+    elif not names:
+        st.info("Pick at least one loss in the Training card to train a classifier.")
+    else:
+        fits, clean = _train(points, names, optimizer, lr, steps)
+        _boundary_section(points, dim, names, fits, clean, present, controls)
 
     if problem:
+        st.divider()
         _multiclass_corner()
         return
     st.divider()
@@ -281,22 +284,30 @@ def _boundary_section(points, dim, names, fits, clean, present, controls) -> Non
         if fits[n].diverged:
             st.error(f"{loss_label(n)}: {fits[n].describe()}. Lower the learning rate.")
     y_true = _clean_labels(points)
-    cols = st.columns(len(names))
-    for col, n in zip(cols, names, strict=True):
-        h = fits[n]
-        acc = accuracy(y_true, h.predict(points.x))
-        if n in clean:
-            change = boundary_change(clean[n].final_params, h.final_params)
-            value = (f"{change.shift:+.2f}" if dim == 1 else f"{change.angle:+.1f}°")
-            help_text = (f"{_moved_text(dim, change)} against the same loss fitted on the "
-                         f"clean labels; {acc:.0%} of the true labels right.")
-        else:
-            value = f"{acc:.0%}"
-            help_text = "share of points on the right side of this boundary"
-        col.metric(
-            (f"{loss_label(n)}: moved" if n in clean else f"{loss_label(n)}: accuracy"),
-            value, help=help_text,
-        )
+    if clean:
+        st.markdown("**Boundary moved by the flipped labels** (against the same loss fitted on "
+                    "the clean labels; " + ("threshold shift" if dim == 1 else
+                                            "rotation of the boundary") + ")")
+    else:
+        st.markdown("**Share of points classified right**")
+    for start in range(0, len(names), 3):
+        cols = st.columns(3)
+        for col, n in zip(cols, names[start:start + 3], strict=False):
+            h = fits[n]
+            acc = accuracy(y_true, h.predict(points.x))
+            if n in clean:
+                change = boundary_change(clean[n].final_params, h.final_params)
+                value = f"{change.shift:+.2f}" if dim == 1 else f"{change.angle:+.1f}°"
+                delta = (f"slope |w| {_weight_change(clean[n].final_params, h.final_params):+.0%}"
+                         if dim == 1 else f"shifted {change.shift:+.2f}")
+                note = f"{_moved_text(dim, change)}; {acc:.0%} of the true labels right"
+            else:
+                value = f"{acc:.0%}"
+                delta = None
+                note = f"hinge margin band {margin_width(h.final_params):.2f} wide" \
+                    if n == "hinge" else "right side of the boundary"
+            col.metric(loss_label(n), value, delta=delta, delta_color="off", delta_arrow="off",
+                       help=note)
     st.markdown(_boundary_story(points, dim, names, fits, clean, diverged))
 
 
@@ -327,18 +338,18 @@ def _boundary_story(points, dim, names, fits, clean, diverged) -> str:
         pulls[n] = (worst, abs(float(lossviz.get_loss(n).derivative([worst])[0])))
     text = ", ".join(f"{loss_label(n)} {pulls[n][1]:.3g} (at m = {pulls[n][0]:.2f})"
                      for n in names)
-    parts.append(f"Pull of the worst flipped point on each fit, |dℓ/dm|: {text}. Hinge's pull "
+    parts.append(f"\n- Pull of the worst flipped point on each fit, |dℓ/dm|: {text}. Hinge's pull "
                  "is capped at 1 and points beyond its margin pull 0; squared hinge's grows "
-                 "with the distance, exponential's as e^(−m).")
+                 "with the distance, exponential's as e⁻ᵐ.")
     shrink = ", ".join(
         f"{loss_label(n)} {_weight_change(clean[n].final_params, fits[n].final_params):+.0%}"
         for n in names if n in clean)
-    parts.append(f"Confidence |w| against the clean-label fit: {shrink}.")
+    parts.append(f"\n- Confidence |w| against the clean-label fit: {shrink}.")
     accs = ", ".join(f"{loss_label(n)} {accuracy(y_true, fits[n].predict(points.x)):.0%}"
                      for n in names)
-    parts.append(f"True labels classified right: {accs}.")
+    parts.append(f"\n- True labels classified right: {accs}.")
     if diverged:
-        parts.append(f"Diverged: {', '.join(diverged)}.")
+        parts.append(f"\n- Diverged: {', '.join(diverged)}.")
     return " ".join(parts)
 
 
@@ -367,90 +378,92 @@ def _convergence_section(names, points, optimizer, lr, steps, present, controls)
 
 def _margin_section(points, optimizer, lr, steps, present, controls) -> None:
     st.markdown("#### Every loss on one axis: the margin")
-    left, right = st.columns([1, 2.3], gap="medium")
-    with left:
-        with _card("Margin picture"):
+    with _card("Margin picture"):
+        c1, c2 = st.columns(2)
+        with c1:
             model = controls.choice(MARGIN_MODEL, "Place points with the classifier of",
                                     widget="select", format_func=loss_label)
-            bits = controls.toggle(BITS, "Cross-entropy in bits (÷ ln 2)")
+        with c2:
+            bits = controls.toggle(BITS, "Cross-entropy in bits (divide by ln 2)")
             st.caption(
-                "lossviz's cross-entropy uses the natural log: ln(1 + e^−m) = ln 2 ≈ 0.693 at "
-                "m = 0. Dividing by ln 2 gives the same loss in bits, log₂(1 + e^−m), which "
-                "equals 1 at m = 0 and touches the 0-1 loss there, so it bounds the 0-1 loss "
-                "from above everywhere. The minimiser is the same; only the scale changes."
+                "lossviz's cross-entropy uses the natural log: ln(1 + e⁻ᵐ) = ln 2 ≈ 0.693 at "
+                "m = 0. In bits, log₂(1 + e⁻ᵐ) equals 1 at m = 0 and touches the 0-1 loss, "
+                "so it lies above the 0-1 loss everywhere. Same minimiser, other scale."
             )
-            st.latex(r"\log_2\!\left(1 + e^{-m}\right) = \frac{\ln\left(1 + e^{-m}\right)}"
-                     r"{\ln 2},\qquad \log_2(1 + e^{0}) = 1")
-        with st.expander("Formulas of the losses"):
-            for n in (*SURROGATES, "zero_one"):
-                loss = lossviz.get_loss(n)
-                st.markdown(f"**{loss.label}**")
-                st.latex(loss.latex)
-                st.latex(loss.derivative_latex)
     h = _fit(points.x, points.y, model, optimizer, lr, steps)
     m = margins(points.y, h.predict(points.x))
     data = margin_data(SURROGATES, point_margins=m, labels=points.y, flipped=points.flipped,
                        bits=bits)
-    with right:
-        controls.plot(margin_figure(data, presentation=present), key="clf_margin_fig")
-        st.caption(
-            "Top: each loss against the margin m (left of 0 = wrong side). Bottom: its slope, "
-            "the push a point gives the classifier. Dots are the training points under the "
-            f"{loss_label(model)} classifier; triangles are off the chart (hover for values)."
-        )
-        worst = int(np.argmin(m))
-        wrong = int((m <= 0).sum())
-        beyond = int((m >= 1).sum())
-        vals = ", ".join(
-            f"{curve_label(n, bits=bits)} {data.point_values[n][worst]:.3g} "
-            f"(slope {data.point_slopes[n][worst]:.3g})" for n in SURROGATES)
-        st.markdown(
-            f"**What is happening:** under the {loss_label(model)} classifier {wrong} of "
-            f"{m.size} points are on the wrong side (m ≤ 0) and {beyond} are beyond the hinge "
-            f"margin (m ≥ 1), where hinge loss and slope are exactly 0. The worst point, "
-            f"#{worst + 1} at m = {m[worst]:.2f}, costs: {vals}."
-        )
+    controls.plot(margin_figure(data, presentation=present), key="clf_margin_fig")
+    st.caption(
+        "Top: each loss against the margin m (left of 0 = wrong side). Bottom: its slope, the "
+        "push a point gives the classifier. Dots are the training points under the "
+        f"{loss_label(model)} classifier (hollow = flipped label); triangles are off the "
+        "chart, at its edge (hover for the true values)."
+    )
+    worst = int(np.argmin(m))
+    wrong = int((m <= 0).sum())
+    beyond = int((m >= 1).sum())
+    vals = ", ".join(
+        f"{curve_label(n, bits=bits)} {data.point_values[n][worst]:.3g} "
+        f"(slope {data.point_slopes[n][worst]:.3g})" for n in SURROGATES)
+    st.markdown(
+        f"**What is happening:** under the {loss_label(model)} classifier {wrong} of "
+        f"{m.size} points are on the wrong side (m ≤ 0) and {beyond} are beyond the hinge "
+        f"margin (m ≥ 1), where hinge loss and slope are exactly 0. The worst point, "
+        f"#{worst + 1} at m = {m[worst]:.2f}, costs: {vals}."
+    )
+    st.latex(r"\log_2\!\left(1 + e^{-m}\right) = \frac{\ln\left(1 + e^{-m}\right)}{\ln 2},"
+             r"\qquad \log_2\!\left(1 + e^{0}\right) = 1")
+    with st.expander("Formulas of the losses and their slopes"):
+        cols = st.columns(2)
+        for i, n in enumerate((*SURROGATES, "zero_one")):
+            loss = lossviz.get_loss(n)
+            with cols[i % 2]:
+                st.markdown(f"**{loss.label}**")
+                st.latex(loss.latex)
+                st.latex(loss.derivative_latex)
 
 
 def _probability_section(points, optimizer, lr, steps, present, controls) -> None:
     st.markdown("#### Why confident mistakes cost so much")
-    left, right = st.columns([1, 2.3], gap="medium")
     bits = bool(st.session_state.get(BITS.key, False))
-    with left, _card("Probability view"):
-        others = controls.toggle(PROB_OTHERS, "Also the other losses (score read as a "
-                                              "logit)")
-        st.caption(
-            "Cross-entropy is −ln p, where p = sigmoid(f) is the probability the "
-            "classifier gives the true class. The others are not about probabilities; "
-            "they are drawn here by reading f as a logit, f = ln(p / (1 − p)). "
-            "The bits toggle of the margin picture applies here too."
-        )
-        st.latex(r"\ell = -\ln p,\quad p = \sigma(f) = \frac{1}{1 + e^{-f}}")
+    with _card("Probability view"):
+        c1, c2 = st.columns(2)
+        with c1:
+            others = controls.toggle(PROB_OTHERS, "Also the other losses")
+        with c2:
+            st.caption(
+                "Cross-entropy is −ln p, where p = sigmoid(f) is the probability the classifier "
+                "gives the true class. The others are not about probabilities; they are drawn "
+                "by reading f as a logit, f = ln(p / (1 − p)). The bits toggle above applies "
+                "here too."
+            )
     h = _fit(points.x, points.y, "cross_entropy", optimizer, lr, steps)
     m = margins(points.y, h.predict(points.x))
     names = list(SURROGATES) if others else ["cross_entropy"]
     data = probability_data(names, point_margins=m, bits=bits)
-    with right:
-        controls.plot(probability_figure(data, flipped=points.flipped, presentation=present),
-                      key="clf_probability_fig")
-        st.caption(
-            "Loss against the probability given to the true class. Near p = 1 it is almost "
-            "free; as p goes to 0 it climbs without bound, so one confident mistake can cost "
-            "more than many good points together. Dots: the training points under the "
-            "cross-entropy classifier."
-        )
-        p = sigmoid(m)
-        costs = data.point_values
-        worst = int(np.argmin(p))
-        good = p > 0.5
-        unit = "bits" if bits else "nats"
-        st.markdown(
-            f"**What is happening:** point #{worst + 1} gets p = {p[worst]:.3g} for its true "
-            f"class and costs {costs[worst]:.3g} {unit}; the {int(good.sum())} points with "
-            f"p > 0.5 cost {costs[good].sum():.3g} {unit} together. Mean cross-entropy "
-            f"{costs.mean():.4g} {unit}"
-            + (f" (= {costs.mean() * LN2:.4g} nats)." if bits else ".")
-        )
+    controls.plot(probability_figure(data, flipped=points.flipped, presentation=present),
+                  key="clf_probability_fig")
+    st.caption(
+        "Loss against the probability given to the true class. Near p = 1 it is almost free; "
+        "as p goes to 0 it climbs without bound, so one confident mistake can cost more than "
+        "many good points together. Dots: the training points under the cross-entropy "
+        "classifier."
+    )
+    p = sigmoid(m)
+    costs = data.point_values
+    worst = int(np.argmin(p))
+    good = p > 0.5
+    unit = "bits" if bits else "nats"
+    st.markdown(
+        f"**What is happening:** point #{worst + 1} gets p = {p[worst]:.3g} for its true "
+        f"class and costs {costs[worst]:.3g} {unit}; the {int(good.sum())} points with "
+        f"p > 0.5 cost {costs[good].sum():.3g} {unit} together. Mean cross-entropy "
+        f"{costs.mean():.4g} {unit}"
+        + (f" (= {costs.mean() * LN2:.4g} nats)." if bits else ".")
+    )
+    st.latex(r"\ell = -\ln p,\qquad p = \sigma(f) = \frac{1}{1 + e^{-f}}")
 
 
 @st.fragment
@@ -459,42 +472,43 @@ def _multiclass_corner() -> None:
     from lossviz.ui import controls
 
     st.markdown("#### Multiclass corner: softmax cross-entropy")
-    left, right = st.columns([1, 2.3], gap="medium")
-    with left, _card("Logits of one sample"):
-        k = int(controls.choice(CLASSES, "Classes"))
+    with _card("Logits of one sample"):
+        c1, c2 = st.columns([1, 2.5])
+        with c1:
+            k = int(controls.choice(CLASSES, "Classes"))
         if int(st.session_state.get(TRUE_CLASS.key, "0")) >= k:
             # The options stay 0-3; with 3 classes a chosen class 3 falls back to class 2.
             st.session_state[TRUE_CLASS.key] = str(k - 1)
-        true_class = int(controls.choice(TRUE_CLASS, "True class", widget="radio",
-                                         horizontal=True,
-                                         format_func=lambda c: f"class {c}"))
-        cols = st.columns(2)
+        with c2:
+            true_class = int(controls.choice(TRUE_CLASS, "True class", widget="radio",
+                                             horizontal=True,
+                                             format_func=lambda c: f"class {c}"))
+        cols = st.columns(4)
         logits = []
         for j in range(k):
-            with cols[j % 2]:
+            with cols[j]:
                 logits.append(controls.number(LOGITS[j], f"logit f{j}"))
     data = softmax_data(logits, true_class)
-    with right:
-        controls.plot(softmax_figure(data, presentation=controls.presenting()),
-                      key="clf_softmax_fig")
-        st.caption(
-            "Left: softmax turns the logits into probabilities that sum to 1. Right: the "
-            "gradient of the cross-entropy, p − onehot(y): gradient descent lowers the logits "
-            "with positive bars and raises the true class's logit (negative bar)."
-        )
-        st.latex(r"p_j = \frac{e^{f_j}}{\sum_i e^{f_i}},\quad \ell = -\ln p_y,\quad "
-                 r"\frac{\partial \ell}{\partial f_j} = p_j - [\,j = y\,]")
-        c1, c2, c3 = st.columns(3)
-        c1.metric("Softmax cross-entropy", f"{data.loss:.4f}")
-        c2.metric(f"p(class {true_class})", f"{data.probs[true_class]:.4f}")
-        c3.metric(f"gradient on f{true_class}", f"{data.gradient[true_class]:+.4f}")
-        rival = int(np.argmax(np.where(np.arange(k) == true_class, -np.inf, data.probs)))
-        st.markdown(
-            f"**What is happening:** class {true_class} gets p = "
-            f"{data.probs[true_class]:.3f}, so the loss is −ln {data.probs[true_class]:.3f} = "
-            f"{data.loss:.3f}. The strongest rival, class {rival}, has p = "
-            f"{data.probs[rival]:.3f}; one step of gradient descent raises f{true_class} by "
-            f"{-data.gradient[true_class]:.3f}·lr and lowers f{rival} by "
-            f"{data.gradient[rival]:.3f}·lr. Adding the same number to every logit changes "
-            "nothing."
-        )
+    controls.plot(softmax_figure(data, presentation=controls.presenting()),
+                  key="clf_softmax_fig")
+    st.caption(
+        "Left: softmax turns the logits into probabilities that sum to 1. Right: the gradient "
+        "of the cross-entropy, p − onehot(y): gradient descent lowers the logits with positive "
+        "bars and raises the true class's logit (negative bar)."
+    )
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Softmax cross-entropy", f"{data.loss:.4f}")
+    c2.metric(f"p(class {true_class})", f"{data.probs[true_class]:.4f}")
+    c3.metric(f"gradient on f{true_class}", f"{data.gradient[true_class]:+.4f}")
+    rival = int(np.argmax(np.where(np.arange(k) == true_class, -np.inf, data.probs)))
+    st.markdown(
+        f"**What is happening:** class {true_class} gets p = "
+        f"{data.probs[true_class]:.3f}, so the loss is −ln {data.probs[true_class]:.3f} = "
+        f"{data.loss:.3f}. The strongest rival, class {rival}, has p = "
+        f"{data.probs[rival]:.3f}; one step of gradient descent raises f{true_class} by "
+        f"{-data.gradient[true_class]:.3f}·lr and lowers f{rival} by "
+        f"{data.gradient[rival]:.3f}·lr. Adding the same number to every logit changes "
+        "nothing."
+    )
+    st.latex(r"p_j = \frac{e^{f_j}}{\sum_i e^{f_i}},\quad \ell = -\ln p_y,\quad "
+             r"\frac{\partial \ell}{\partial f_j} = p_j - [\,j = y\,]")
