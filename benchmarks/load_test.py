@@ -170,10 +170,10 @@ def record(report: SessionReport, result: RunResult, what: str) -> None:
 
 
 async def student(
-    index: int, url: str, start_at: float, duration: float, interval: float, seed: int,
+    report: SessionReport, url: str, start_at: float, duration: float, interval: float,
+    seed: int,
 ) -> SessionReport:
-    report = SessionReport(index)
-    rng = random.Random(seed * 100_003 + index)
+    rng = random.Random(seed * 100_003 + report.index)
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     loop = asyncio.get_running_loop()
     try:
@@ -188,13 +188,13 @@ async def student(
     report.join_seconds = first.seconds
     record(report, first, "join")
     end = time.monotonic() + duration
-    tick = time.monotonic()
+    next_at = time.monotonic() + interval
     try:
-        while True:
-            tick += interval
-            if tick > end:
-                break
-            await asyncio.sleep(max(0.0, tick - time.monotonic()))
+        # A change every `interval` seconds until the session's time is up; after a rerun
+        # slower than that, the next change follows at once (the student clicks on).
+        while next_at <= end:
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            next_at = max(next_at + interval, time.monotonic())
             action, widget = choose(session, rng)
             if widget is None:
                 result = await session.rerun()
@@ -209,6 +209,20 @@ async def student(
     finally:
         await session.close()
     return report
+
+
+async def progress(reports: list[SessionReport], start: float, every: float = 10.0) -> None:
+    """A line every few seconds: who is in, how many changes, how fast lately."""
+    seen = 0
+    while True:
+        await asyncio.sleep(every)
+        latencies = [x for r in reports for x in r.latencies]
+        recent, seen = latencies[seen:], len(latencies)
+        joined = sum(r.joined for r in reports)
+        errors = sum(len(r.errors) for r in reports)
+        print(f"  {time.monotonic() - start:5.0f} s  {joined} joined  {len(latencies)} changes  "
+              f"last {every:g} s: {len(recent)} changes, p95 {pct(recent, 0.95):.2f} s  "
+              f"errors {errors}", flush=True)
 
 
 # -- real browsers (cross-check) -----------------------------------------------------------
@@ -290,25 +304,74 @@ async def main(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # still busy with queued reruns
+                server.kill()
+                server.wait()
 
 
-async def warm_up(url: str) -> None:
-    """Visit every tab once, so imports and first-run caches don't count as load."""
+async def warm_up(url: str, processes: int) -> None:
+    """Visit every tab once in every server process, so imports and first-run caches don't
+    count as load (behind nginx a new session may land on any process: try until each has)."""
+    seen: set[str | None] = set()
+    for _ in range(6 * max(1, processes)):
+        session = StreamlitSession(url, cookie=page_cookie(url), timeout=120)
+        await session.connect()
+        fresh = session.upstream not in seen
+        seen.add(session.upstream)
+        tabs = session.pick_widget(random.Random(0), ("tabs",))
+        for label in tabs.options if (tabs and fresh) else ():
+            state = random_state(tabs, random.Random(0))
+            state.string_value = label
+            await session.rerun([state])
+        await session.close()
+        if len(seen) >= processes:
+            return
+
+
+async def per_tab(url: str, pids: list[int], changes: int, seed: int) -> int:
+    """Server CPU and bytes per change, tab by tab, for one session alone (no concurrency).
+
+    CPU time is far less disturbed by other work on the machine than wall time, so this is
+    the figure to compare against the budget: one process (one core, the GIL) serves
+    1000 / (ms per change) changes a second.
+    """
+    monitor = Monitor(pids)
+    rng = random.Random(seed)
     session = StreamlitSession(url, cookie=page_cookie(url), timeout=120)
     await session.connect()
-    tabs = session.pick_widget(random.Random(0), ("tabs",))
-    for label in tabs.options if tabs else ():
-        state = random_state(tabs, random.Random(0))
-        state.string_value = label
-        await session.rerun([state])
+    tabs = session.pick_widget(rng, ("tabs",))
+    print(f"{'tab':<22} {'CPU ms/change':>14} {'p50 s':>7} {'max s':>7} {'kB/change':>10}")
+    for label in tabs.options if tabs else ("(single page)",):
+        if tabs:
+            state = random_state(tabs, rng)
+            state.string_value = label
+            await session.rerun([state])
+            await session.rerun([state])  # first visit imports and fills caches
+        cpu0 = sum(monitor.cpu().values())
+        seconds, sizes, problems = [], [], []
+        for _ in range(changes):
+            pool = [w for w in session.widgets.values() if w.kind != "tabs"]
+            widget = rng.choice(pool) if pool else None
+            result = await session.rerun([random_state(widget, rng)] if widget else [])
+            seconds.append(result.seconds)
+            sizes.append(result.bytes)
+            problems += result.exceptions + result.nonfinite
+        cpu = (sum(monitor.cpu().values()) - cpu0) / changes
+        print(f"{label:<22} {1000 * cpu:>14.0f} {pct(seconds, 0.5):>7.3f} {max(seconds):>7.3f} "
+              f"{statistics.fmean(sizes) / 1000:>10.1f}" + (f"  problems: {problems[:2]}"
+                                                            if problems else ""))
     await session.close()
+    return 0
 
 
 async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
+    if args.per_tab:
+        return await per_tab(url, pids, args.per_tab, args.seed)
     print(f"load test: {args.sessions} sessions join over {args.ramp:g} s, each changes a "
           f"control every {args.interval:g} s for {args.duration:g} s; server {url}")
-    await warm_up(url)
+    await warm_up(url, len(pids))
     monitor = Monitor(pids)
     await asyncio.sleep(2)
     baseline = sum(monitor.rss().values())
@@ -318,10 +381,12 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
 
     start = time.monotonic() + 0.5
     spacing = args.ramp / max(1, args.sessions - 1) if args.sessions > 1 else 0.0
+    reports = [SessionReport(i) for i in range(args.sessions)]
     tasks = [
-        student(i, url, start + i * spacing, args.duration, args.interval, args.seed)
-        for i in range(args.sessions)
+        student(r, url, start + r.index * spacing, args.duration, args.interval, args.seed)
+        for r in reports
     ]
+    ticker = asyncio.create_task(progress(reports, start))
     browsers_task = None
     playwright_cm = None
     if args.browsers:
@@ -336,7 +401,8 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
                             args.interval)
             for i in range(args.browsers)
         ], return_exceptions=True)
-    reports: list[SessionReport] = await asyncio.gather(*tasks)
+    await asyncio.gather(*tasks)
+    ticker.cancel()
     browser_latencies: list[float] = []
     browser_failures: list[str] = []
     if browsers_task is not None:
@@ -393,6 +459,7 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         "max_bytes_per_run": max(run_bytes, default=0),
         "in_place_messages": sum(r.messages for r in reports),
         "cpu_percent_of_one_core": {str(p): 100 * c / wall for p, c in cpu_used.items()},
+        "server_cpu_ms_per_change": 1000 * sum(cpu_used.values()) / max(1, len(latencies)),
         "baseline_mb": baseline / 2**20,
         "peak_mb": peak / 2**20,
         "growth_mb_per_session": growth / 2**20,
@@ -421,6 +488,9 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     for pid in pids:
         print(f"server pid {pid:<8} CPU {100 * cpu_used[pid] / wall:5.1f}% of one core over "
               f"{wall:.0f} s, peak {mb(monitor.peak[pid])}")
+    print(f"server CPU per change {figures['server_cpu_ms_per_change']:.0f} ms (all processes; "
+          f"one process serves at most ~{1000 / max(1e-9, figures['server_cpu_ms_per_change']):.0f}"
+          " changes/s, one core)")
     print(f"memory               baseline {mb(baseline)}, peak {mb(peak)}, "
           f"growth {mb(growth)} per session")
     print(f"after sessions left  {mb(after_leave)} at once, {mb(after_ttl)} after the TTL "
@@ -463,6 +533,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--browsers", type=int, default=0,
                    help="also run this many real Chromium pages (Playwright) as a cross-check")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--per-tab", type=int, default=0, metavar="N",
+                   help="instead of the load test: one session makes N random changes in "
+                        "each tab; print server CPU ms and bytes per change, tab by tab")
     p.add_argument("--json", help="write the figures to this file")
     p.add_argument("--log", default="/tmp/lossviz_load_server.log",
                    help="server log when the script starts its own server")

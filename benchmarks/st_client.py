@@ -290,9 +290,7 @@ def _visible_texts(element: Any, kind: str) -> list[str]:
         return [element.text.body]
     if kind == "heading":
         return [element.heading.body]
-    if kind == "alert":
-        return [element.alert.body]
-    return []
+    return []  # alerts may quote the student's own input ("x is inf"): not counted
 
 
 # -- random widget values ------------------------------------------------------------------
