@@ -173,3 +173,34 @@ def test_conventions_tab_shows_every_loss_and_each_export_script_runs(tmp_path, 
         state = {k: at.session_state[k] for k in REGISTRY if k in at.session_state}
         monkeypatch.chdir(tmp_path)
         exec(compile(snippet(state, "conventions"), name, "exec"), {"__name__": "__main__"})
+
+
+def test_export_pack_holds_every_chart_the_settings_and_a_script(tmp_path, monkeypatch):
+    import csv
+    import io
+    import tomllib
+
+    from lossviz.lessons import parse_lesson
+    from lossviz.ui.controls import FIGURES_KEY
+    from lossviz.ui.export import figure_csv, figure_html, state_lesson
+    from lossviz.ui.snippets import snippet
+
+    at = open_app({"section": "regression", "reg_delta": "2.5", "reg_outliers": "2"})
+    assert not at.exception
+    figs = at.session_state[FIGURES_KEY]
+    assert len(figs) == len(figures(at)) >= 3  # every chart on the page is in the pack
+    for key, fig in figs.items():
+        rows = list(csv.reader(io.StringIO(figure_csv(fig))))
+        assert rows[0][:3] == ["trace", "x", "y"], key
+        assert len(rows) > 1, key
+        assert "<html>" in figure_html(fig)[:200], key
+    state = {k: at.session_state[k] for k in [*REGISTRY, "section"] if k in at.session_state}
+    lesson = parse_lesson(tomllib.loads(state_lesson(state)), "saved", sections=SECTIONS)
+    assert lesson.steps[0].values == {"reg_delta": 2.5, "reg_outliers": 2}
+    assert lesson.steps[0].section == "regression"
+    monkeypatch.chdir(tmp_path)
+    script = snippet(state, "regression")
+    exec(compile(script, "lossviz_view.py", "exec"), {"__name__": "__main__"})
+    assert (tmp_path / "regression_data.html").exists()
+    slope, intercept = REGISTRY["reg_slope"].default, REGISTRY["reg_intercept"].default
+    assert f"slope, intercept, delta = {slope!r}, {intercept!r}, 2.5" in script
