@@ -448,3 +448,15 @@ def test_any_text_gives_a_loss_or_a_formula_error(text):
     assert parse_formula(to_text(loss.expression), "regression", {"c": 1.0}).tree == (
         loss.expression
     )
+
+
+def test_curves_raise_where_undefined_unless_asked_for_gaps():
+    loss = custom_loss("log(r)")
+    with pytest.raises(FormulaError, match=r"log\(r\) is undefined for r <= 0, e\.g\. at r=-1"):
+        loss.elementwise([-1.0, 1.0])
+    with pytest.raises(FormulaError, match=r"1/r divides by zero at r=0"):
+        custom_loss("1/r").derivative([0.0])
+    values = loss.elementwise([-1.0, 1.0], check=False)
+    assert np.isnan(values[0])
+    assert values[1] == 0.0
+    assert np.isinf(loss.derivative([0.0], check=False)[0])

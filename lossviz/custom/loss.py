@@ -114,8 +114,8 @@ class CustomLoss(ElementwiseLoss):
         Example: ``custom_loss("abs(r)**1.5").is_convex_on(-5, 5)  # True``
         """
         z = np.linspace(float(low), float(high), int(points))
-        values = self.elementwise(z)
-        slopes = self.derivative(z)
+        values = self.elementwise(z, check=False)
+        slopes = self.derivative(z, check=False)
         if not (np.all(np.isfinite(values)) and np.all(np.isfinite(slopes))):
             return False
         scale = 1e-9 * max(1.0, float(np.max(np.abs(values))), float(np.max(np.abs(slopes))))
@@ -132,14 +132,14 @@ class CustomLoss(ElementwiseLoss):
         Example: ``custom_loss("r**3").looks_unbounded_below(-4, 4)  # True``
         """
         z = np.linspace(float(low), float(high), int(points))
-        values = self.elementwise(z)
+        values = self.elementwise(z, check=False)
         finite = np.isfinite(values)
         if not np.any(finite):
             return False
         i = int(np.argmin(np.where(finite, values, np.inf)))
         if values[i] >= 0 or i not in (0, len(z) - 1):
             return False
-        slope = float(self.derivative(z[i : i + 1])[0])
+        slope = float(self.derivative(z[i : i + 1], check=False)[0])
         return slope > 0 if i == 0 else slope < 0
 
     # -- numbers --------------------------------------------------------------------------------
@@ -153,23 +153,46 @@ class CustomLoss(ElementwiseLoss):
             env["m"] = z
         return env
 
-    def elementwise(self, z: Any, y_true: float = 0.0) -> np.ndarray:
+    def elementwise(self, z: Any, y_true: float = 0.0, *, check: bool = True) -> np.ndarray:
         """The loss as a function of ``r`` (or ``m``): the curve in the charts.
 
-        Unchecked like the built-ins' curves: where the formula is undefined the value is
-        NaN or inf, which a chart leaves as a gap.
+        Where the formula is not finite (``log(r)`` for r <= 0) this raises ``FormulaError``
+        naming the failing part; with ``check=False`` it returns NaN or inf there instead,
+        which a chart leaves as a gap.
+
+        Example: ``custom_loss("abs(r)**1.5").elementwise([-4.0, 1.0])  # [8.0, 1.0]``
         """
         z = as_float_array(z, self.variable)
         with np.errstate(all="ignore"):
             (value,) = self._value_tape.run(self._env(z, as_scalar(y_true, "y_true")))
-        return _fill(value, z.shape)
+        value = _fill(value, z.shape)
+        if check:
+            self._check_curve(z, value, float(y_true), "")
+        return value
 
-    def derivative(self, z: Any, y_true: float = 0.0) -> np.ndarray:
-        """The exact derivative d loss / d z (the documented choice at kinks)."""
+    def derivative(self, z: Any, y_true: float = 0.0, *, check: bool = True) -> np.ndarray:
+        """The exact derivative d loss / d z (the documented choice at kinks).
+
+        Raises ``FormulaError`` where it is not finite, unless ``check=False`` (NaN or inf).
+
+        Example: ``custom_loss("abs(r)**1.5").derivative([-4.0, 0.0])  # [-3.0, 0.0]``
+        """
         z = as_float_array(z, self.variable)
         with np.errstate(all="ignore"):
             (slope,) = self._deriv_tape.run(self._env(z, as_scalar(y_true, "y_true")))
-        return _fill(slope, z.shape) + 0.0
+        slope = _fill(slope, z.shape) + 0.0
+        if check:
+            self._check_curve(z, slope, float(y_true), "the slope: ")
+        return slope
+
+    def _check_curve(self, z: np.ndarray, out: np.ndarray, y_true: float, what: str) -> None:
+        bad = ~np.isfinite(out)
+        if np.any(bad):
+            zi = float(z.ravel()[np.flatnonzero(bad.ravel())[0]])
+            message = self.explain_at(zi, y_true=y_true)
+            raise FormulaError(
+                message or f"{what}the formula is not a finite number at {self.variable}={zi:g}"
+            )
 
     def _value(self, z: np.ndarray) -> np.ndarray:
         (value,) = self._value_tape.run(self._env(z, 0.0))

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
+from lossviz.custom import CustomLoss
 from lossviz.figures.style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
@@ -69,16 +70,20 @@ def curves_data(
     """
     z = np.linspace(float(low), float(high), int(points))
     variable = losses[0].variable if losses else "r"
+    values, slopes = [], []
     with np.errstate(all="ignore"):
-        values = tuple(np.asarray(loss.elementwise(z), dtype=np.float64) for loss in losses)
-        slopes = tuple(np.asarray(loss.derivative(z), dtype=np.float64) for loss in losses)
+        for loss in losses:
+            # A custom formula may be undefined on part of the range: keep NaN as a gap.
+            kw = {"check": False} if isinstance(loss, CustomLoss) else {}
+            values.append(np.asarray(loss.elementwise(z, **kw), dtype=np.float64))
+            slopes.append(np.asarray(loss.derivative(z, **kw), dtype=np.float64))
     return CurvesData(
         variable=variable,
         z=z,
         names=tuple(loss.name for loss in losses),
         labels=tuple(loss.label for loss in losses),
-        values=values,
-        slopes=slopes,
+        values=tuple(values),
+        slopes=tuple(slopes),
     )
 
 
