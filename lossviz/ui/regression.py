@@ -400,6 +400,7 @@ def _descent_section(x: np.ndarray, y: np.ndarray, delta: float,
             log_y = controls.toggle(LOG_Y, "Log-scale loss axis")
             landscape = controls.choice(LANDSCAPE, "Contour of", widget="select",
                                         format_func=loss_label)
+    names = [name for name in REGRESSION_LOSSES if name in names]  # one order everywhere
     c2 = st.container()
     if not names:
         with c2:
