@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from lossviz.classify import (
     line_in_box,
@@ -49,6 +48,12 @@ SURROGATES = ("cross_entropy", "hinge", "squared_hinge", "modified_huber", "expo
 LN2 = math.log(2.0)
 CURVE_POINTS = 181
 _GRID = 40
+
+
+def _figure(traces: list[dict[str, Any]], layout: dict[str, Any] | None = None) -> go.Figure:
+    # Traces are plain dicts, assembled without plotly's per-property validation, which costs
+    # more than everything else in a rerun; the layout still goes through base_layout.
+    return go.Figure({"data": traces, "layout": layout or {}}, _validate=False)
 
 
 def _f32(values: Any) -> np.ndarray:
@@ -162,40 +167,40 @@ def margin_figure(
     Values beyond the plotted range are drawn at its edge as triangles (their true values
     are in the hover text), so a badly wrong point never disappears off the chart.
     """
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.07,
-                        row_heights=[0.62, 0.38])
+    traces: list[dict[str, Any]] = []
     width = line_width(presentation)
     hover_pt = ("point %{customdata[0]}<br>margin m = %{customdata[2]:.3f}<br>"
                 "%{fullData.name}: %{customdata[1]:.4g}<extra></extra>")
     x_range = (float(data.m[0]), float(data.m[-1]))
     shown_m = np.clip(data.point_m, *x_range)
     index = np.arange(1, data.point_m.size + 1)
+    m32 = _f32(data.m)
+    panels = {1: {"xaxis": "x", "yaxis": "y"}, 2: {"xaxis": "x2", "yaxis": "y2"}}
     for name in data.names:
         label = curve_label(name, bits=data.bits)
         color = loss_color(name)
         dash = DASHES.get(name, "solid")
-        fig.add_scatter(
-            x=_f32(data.m), y=_f32(data.values[name]), mode="lines", name=label,
+        traces.append(dict(
+            type="scatter", x=m32, y=_f32(data.values[name]), mode="lines", name=label,
             legendgroup=name, line=dict(color=color, width=width, dash=dash),
             hovertemplate=f"{label}<br>m = %{{x:.3f}}<br>loss %{{y:.4g}}<extra></extra>",
-            row=1, col=1,
-        )
-        fig.add_scatter(
-            x=_f32(data.m), y=_f32(data.slopes[name]), mode="lines", name=label,
+            **panels[1],
+        ))
+        traces.append(dict(
+            type="scatter", x=m32, y=_f32(data.slopes[name]), mode="lines", name=label,
             legendgroup=name, showlegend=False, line=dict(color=color, width=width, dash=dash),
             hovertemplate=f"{label}<br>m = %{{x:.3f}}<br>slope %{{y:.4g}}<extra></extra>",
-            row=2, col=1,
-        )
+            **panels[2],
+        ))
         if not show_points or data.point_m.size == 0 or name == "zero_one":
             continue
         for row, values, lo, hi in (
             (1, data.point_values[name], -math.inf, y_max),
             (2, data.point_slopes[name], slope_min, math.inf),
         ):
-            clipped = np.clip(values, lo, hi)
-            fig.add_scatter(
-                x=_f32(shown_m), y=_f32(clipped), mode="markers", name=label,
-                legendgroup=name, showlegend=False,
+            traces.append(dict(
+                type="scatter", x=_f32(shown_m), y=_f32(np.clip(values, lo, hi)),
+                mode="markers", name=label, legendgroup=name, showlegend=False,
                 marker=dict(color=color, size=marker_size(presentation) - 1,
                             symbol=_symbols(values, lo, hi, data.flipped, data.point_m,
                                             x_range),
@@ -203,21 +208,34 @@ def margin_figure(
                 customdata=_f32(np.column_stack([index, values, data.point_m])),
                 hovertemplate=hover_pt.replace("%{fullData.name}", f"{label} "
                                                + ("loss" if row == 1 else "slope")),
-                row=row, col=1,
-            )
-    fig.add_vline(x=0.0, line=dict(color="rgba(0,0,0,0.35)", width=1))
-    fig.add_vline(x=1.0, line=dict(color="rgba(0,0,0,0.25)", width=1, dash="dot"),
-                  annotation_text="m = 1 (hinge margin)", annotation_position="top right",
-                  annotation_font_size=11, row=1, col=1)
+                **panels[row],
+            ))
+    shapes = [
+        dict(type="line", xref=xr, yref=f"{yr} domain", x0=x0, x1=x0, y0=0, y1=1,
+             line=dict(color=c, width=1, dash=d))
+        for xr, yr in (("x", "y"), ("x2", "y2"))
+        for x0, c, d in ((0.0, "rgba(0,0,0,0.35)", "solid"), (1.0, "rgba(0,0,0,0.25)", "dot"))
+    ]
+    annotations = [dict(x=1.0, y=1.0, xref="x", yref="y domain", text="m = 1 (hinge margin)",
+                        showarrow=False, xanchor="left", yanchor="top", font=dict(size=11))]
     if data.bits and "cross_entropy" in data.names:
-        fig.add_annotation(x=0.0, y=1.0, text="both = 1 at m = 0", ax=40, ay=-30,
-                           showarrow=True, arrowhead=2, font=dict(size=11), row=1, col=1)
+        annotations.append(dict(x=0.0, y=1.0, xref="x", yref="y", text="both = 1 at m = 0",
+                                ax=40, ay=-30, showarrow=True, arrowhead=2,
+                                font=dict(size=11)))
+    fig = _figure(traces, dict(
+        shapes=shapes, annotations=annotations,
+        xaxis=dict(anchor="y", matches="x2", showticklabels=False),
+        xaxis2=dict(anchor="y2"),
+        yaxis=dict(domain=[0.41, 1.0], anchor="x"),
+        yaxis2=dict(domain=[0.0, 0.35], anchor="x2"),
+    ))
     base_layout(fig, height=height, presentation=presentation)
-    fig.update_yaxes(title_text="loss", range=[-0.2, y_max + 0.2], row=1, col=1)
-    fig.update_yaxes(title_text="slope dℓ/dm", range=[slope_min - 0.3, 0.6], row=2, col=1)
-    fig.update_xaxes(title_text="margin m = (2y − 1) f(x)   (wrong side ← 0 → right side)",
-                     row=2, col=1)
-    fig.update_xaxes(range=[float(data.m[0]), float(data.m[-1])])
+    fig.update_layout(
+        yaxis=dict(title_text="loss", range=[-0.2, y_max + 0.2]),
+        yaxis2=dict(title_text="slope dℓ/dm", range=[slope_min - 0.3, 0.6]),
+        xaxis2=dict(title_text="margin m = (2y − 1) f(x)   (wrong side ← 0 → right side)"),
+    )
+    fig.update_xaxes(range=list(x_range))
     return fig
 
 
@@ -273,7 +291,7 @@ def boundary_figure(
     y = np.asarray(y, dtype=np.float64)
     flipped = np.zeros(len(y), bool) if flipped is None else np.asarray(flipped, dtype=bool)
     dim = 1 if x.ndim == 1 else 2
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     width = line_width(presentation)
     by_name = {f.name: f for f in fits}
     if dim == 2:
@@ -288,32 +306,33 @@ def boundary_figure(
     if prob is not None:
         if dim == 2:
             grid = probability_grid(prob.params[-1], box, n=_GRID)
-            fig.add_heatmap(
-                x=_f32(grid.x1), y=_f32(grid.x2), z=_f32(grid.p), zmin=0.0, zmax=1.0,
+            traces.append(dict(
+                type="heatmap", x=_f32(grid.x1), y=_f32(grid.x2), z=_f32(grid.p),
+                zmin=0.0, zmax=1.0,
                 colorscale=[[0.0, CLASS_COLORS[0]], [0.5, "#FFFFFF"], [1.0, CLASS_COLORS[1]]],
                 opacity=0.35, zsmooth="best", name="P(class 1)", showscale=True,
                 colorbar=dict(title=dict(text="P(class 1)", side="right"), thickness=10,
                               len=0.7, tickvals=[0, 0.5, 1]),
                 hovertemplate="x1 %{x:.2f}, x2 %{y:.2f}<br>P(class 1) = %{z:.3f}"
                               "<extra>" + loss_label(prob.name) + "</extra>",
-            )
+            ))
         else:
             grid_x = np.linspace(box[0], box[1], 200)
             w, b = split_params(prob.params[-1])
-            fig.add_scatter(
-                x=_f32(grid_x), y=_f32(sigmoid(w[0] * grid_x + b)), mode="lines",
-                name=f"P(class 1), {loss_label(prob.name)}",
+            traces.append(dict(
+                type="scatter", x=_f32(grid_x), y=_f32(sigmoid(w[0] * grid_x + b)),
+                mode="lines", name=f"P(class 1), {loss_label(prob.name)}",
                 line=dict(color=loss_color(prob.name), width=width - 1, dash="dash"),
                 hovertemplate="x %{x:.2f}<br>P(class 1) = %{y:.3f}<extra></extra>",
-            )
+            ))
 
     for cls in (0, 1):
         pick = y == cls
         px = x[pick] if dim == 1 else x[pick, 0]
         py = np.full(pick.sum(), float(cls)) if dim == 1 else x[pick, 1]
         rows = np.flatnonzero(pick) + 1
-        fig.add_scatter(
-            x=_f32(px), y=_f32(py), mode="markers", name=f"class {cls}",
+        traces.append(dict(
+            type="scatter", x=_f32(px), y=_f32(py), mode="markers", name=f"class {cls}",
             marker=dict(color=CLASS_COLORS[cls], symbol=CLASS_SYMBOLS[cls],
                         size=marker_size(presentation) + 2, opacity=0.85,
                         line=dict(color="white", width=1)),
@@ -321,16 +340,16 @@ def boundary_figure(
             hovertemplate=f"point %{{customdata}}, label {cls}<br>"
                           + ("x %{x:.3f}" if dim == 1 else "x1 %{x:.3f}, x2 %{y:.3f}")
                           + "<extra></extra>",
-        )
+        ))
     if flipped.any():
         fx = x[flipped] if dim == 1 else x[flipped, 0]
         fy = y[flipped] if dim == 1 else x[flipped, 1]
-        fig.add_scatter(
-            x=_f32(fx), y=_f32(fy), mode="markers", name="flipped label",
+        traces.append(dict(
+            type="scatter", x=_f32(fx), y=_f32(fy), mode="markers", name="flipped label",
             marker=dict(symbol="circle-open", size=marker_size(presentation) + 10,
                         color=DATA_COLOR, line=dict(width=2)),
             hoverinfo="skip",
-        )
+        ))
 
     def line(params: np.ndarray, level: float = 0.0):
         return _line_2d(params, box, level) if dim == 2 else _line_1d(params, level)
@@ -341,26 +360,29 @@ def boundary_figure(
         color = loss_color(fit.name)
         if show_clean and fit.clean_params is not None:
             lx, ly = line(fit.clean_params)
-            fig.add_scatter(x=lx, y=ly, mode="lines", name=f"{label}, clean labels",
-                            legendgroup=fit.name, showlegend=False,
-                            line=dict(color=color, width=width - 1, dash="dot"),
-                            hovertemplate=f"{label} fitted on the clean labels<extra></extra>")
+            traces.append(dict(
+                type="scatter", x=lx, y=ly, mode="lines", name=f"{label}, clean labels",
+                legendgroup=fit.name, showlegend=False,
+                line=dict(color=color, width=width - 1, dash="dot"),
+                hovertemplate=f"{label} fitted on the clean labels<extra></extra>",
+            ))
         levels = [0.0]
         if margin_lines_of == fit.name:
             levels += [-1.0, 1.0]
         for level in levels:
             lx, ly = line(fit.params[-1], level)
-            moving.append((len(fig.data), fit.params, level))
+            moving.append((len(traces), fit.params, level))
             name = label if level == 0 else f"{label} margin f = {level:+g}"
-            fig.add_scatter(
-                x=lx, y=ly, mode="lines", name=name, legendgroup=fit.name,
+            traces.append(dict(
+                type="scatter", x=lx, y=ly, mode="lines", name=name, legendgroup=fit.name,
                 showlegend=level == 0,
                 line=dict(color=color, width=width if level == 0 else width - 1.2,
                           dash="solid" if level == 0 else "dash"),
                 hovertemplate=(f"{label} boundary f = 0" if level == 0
                                else f"{label}: f = {level:+g}") + "<extra></extra>",
-            )
+            ))
 
+    fig = _figure(traces)
     base_layout(fig, height=height, presentation=presentation)
     fig.update_xaxes(range=[box[0], box[1]], title_text="x" if dim == 1 else "x1")
     if dim == 2:
@@ -430,25 +452,26 @@ def probability_figure(
     presentation: bool = False,
 ) -> go.Figure:
     """Loss against the probability of the true class; the training points marked."""
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     width = line_width(presentation)
     for name in data.names:
         label = curve_label(name, bits=data.bits)
         formula = ("−log₂ p" if data.bits else "−ln p") if name == "cross_entropy" else \
             "score read as logit"
-        fig.add_scatter(
-            x=_f32(data.p), y=_f32(np.minimum(data.values[name], 1e3)), mode="lines",
-            name=f"{label}: {formula}", legendgroup=name,
+        traces.append(dict(
+            type="scatter", x=_f32(data.p), y=_f32(np.minimum(data.values[name], 1e3)),
+            mode="lines", name=f"{label}: {formula}", legendgroup=name,
             line=dict(color=loss_color(name), width=width if name == "cross_entropy" else
                       width - 1, dash="solid" if name == "cross_entropy" else "dash"),
             hovertemplate=f"{label}<br>p = %{{x:.4f}}<br>loss %{{y:.4g}}<extra></extra>",
-        )
+        ))
     if data.point_p.size:
         flipped = (np.zeros(data.point_p.size, bool) if flipped is None
                    else np.asarray(flipped, dtype=bool))
         clipped = np.minimum(data.point_values, y_max)
-        fig.add_scatter(
-            x=_f32(data.point_p), y=_f32(clipped), mode="markers", name="training points",
+        traces.append(dict(
+            type="scatter", x=_f32(data.point_p), y=_f32(clipped), mode="markers",
+            name="training points",
             marker=dict(color=loss_color("cross_entropy"), size=marker_size(presentation),
                         symbol=_symbols(data.point_values, -math.inf, y_max, flipped),
                         line=dict(color=loss_color("cross_entropy"), width=1.5)),
@@ -456,7 +479,8 @@ def probability_figure(
                                              data.point_values])),
             hovertemplate="point %{customdata[0]}<br>p(true class) = %{x:.4f}<br>"
                           "cross-entropy %{customdata[1]:.4g}<extra></extra>",
-        )
+        ))
+    fig = _figure(traces)
     base_layout(fig, height=height, presentation=presentation,
                 x_title="p = predicted probability of the true class",
                 y_title="loss" + (" (bits)" if data.bits else " (nats)"))
@@ -493,22 +517,32 @@ def softmax_figure(data: SoftmaxData, *, height: int = 330,
     the others."""
     k = data.logits.size
     names = [f"class {j}" for j in range(k)]
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                        subplot_titles=("probabilities p = softmax(f)",
-                                        "gradient ∂ℓ/∂f = p − onehot(y)"))
     color = loss_color("softmax_cross_entropy")
     colors = [color if j == data.true_class else "rgba(128,128,128,0.55)" for j in range(k)]
-    fig.add_bar(x=names, y=_f32(data.probs), marker_color=colors, name="probability",
-                text=[f"{v:.3f}" for v in data.probs], textposition="outside",
-                hovertemplate="%{x}: p = %{y:.4f}<extra></extra>", row=1, col=1)
-    fig.add_bar(x=names, y=_f32(data.gradient), marker_color=colors, name="gradient",
-                text=[f"{v:+.3f}" for v in data.gradient], textposition="outside",
-                hovertemplate="%{x}: gradient %{y:+.4f}<extra></extra>", row=1, col=2)
+    traces = [
+        dict(type="bar", x=names, y=_f32(data.probs), marker=dict(color=colors),
+             name="probability", text=[f"{v:.3f}" for v in data.probs], textposition="outside",
+             hovertemplate="%{x}: p = %{y:.4f}<extra></extra>", xaxis="x", yaxis="y"),
+        dict(type="bar", x=names, y=_f32(data.gradient), marker=dict(color=colors),
+             name="gradient", text=[f"{v:+.3f}" for v in data.gradient],
+             textposition="outside",
+             hovertemplate="%{x}: gradient %{y:+.4f}<extra></extra>", xaxis="x2", yaxis="y2"),
+    ]
+    titles = [dict(text=text, x=x, y=1.0, xref="paper", yref="paper", xanchor="center",
+                   yanchor="bottom", showarrow=False, font=dict(size=14))
+              for text, x in (("probabilities p = softmax(f)", 0.22),
+                              ("gradient ∂ℓ/∂f = p − onehot(y)", 0.78))]
+    fig = _figure(traces, dict(
+        annotations=titles,
+        xaxis=dict(domain=[0.0, 0.44], anchor="y"), yaxis=dict(anchor="x"),
+        xaxis2=dict(domain=[0.56, 1.0], anchor="y2"), yaxis2=dict(anchor="x2"),
+    ))
     base_layout(fig, height=height, presentation=presentation)
-    fig.update_layout(showlegend=False, margin=dict(t=40))
-    fig.update_yaxes(range=[0.0, 1.18], row=1, col=1)
-    fig.update_yaxes(range=[-1.25, 1.25], zeroline=True, zerolinecolor="rgba(0,0,0,0.4)",
-                     row=1, col=2)
+    fig.update_layout(
+        showlegend=False, margin=dict(t=40),
+        yaxis=dict(range=[0.0, 1.18]),
+        yaxis2=dict(range=[-1.25, 1.25], zeroline=True, zerolinecolor="rgba(0,0,0,0.4)"),
+    )
     return fig
 
 
