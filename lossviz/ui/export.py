@@ -35,6 +35,13 @@ def _cells(values: Any) -> list[Any]:
     return [v.item() if hasattr(v, "item") else v for v in arr]
 
 
+def chart_title(key: str) -> str:
+    """A chart's key as a reader's title: ``"reg_data_fig"`` -> ``"Data"``."""
+    words = key.split("_")[1:] if "_" in key else [key]
+    words = [w for w in words if w not in ("fig", "figure")] or [key]
+    return " ".join(words).capitalize()
+
+
 def figure_csv(fig: go.Figure) -> str:
     """The plotted points of ``fig`` as CSV: ``trace,x,y`` (and ``z`` for surfaces).
 
@@ -121,16 +128,17 @@ def render() -> None:
                 mime="text/csv", key=f"export_table_{name}", on_click="ignore",
             )
         for key, fig in figures.items():
-            with st.container(horizontal=True):
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.markdown(chart_title(key))
                 st.download_button(
-                    f"{key} data (CSV)", data=lambda f=fig: figure_csv(f),
-                    file_name=f"{key}.csv", mime="text/csv", key=f"export_csv_{key}",
-                    on_click="ignore",
+                    "CSV", data=lambda f=fig: figure_csv(f), file_name=f"{key}.csv",
+                    mime="text/csv", key=f"export_csv_{key}", on_click="ignore",
+                    help="The plotted points: trace, x, y.",
                 )
                 st.download_button(
-                    "chart (HTML)", data=lambda f=fig: figure_html(f),
-                    file_name=f"{key}.html", mime="text/html", key=f"export_html_{key}",
-                    on_click="ignore",
+                    "HTML", data=lambda f=fig: figure_html(f), file_name=f"{key}.html",
+                    mime="text/html", key=f"export_html_{key}", on_click="ignore",
+                    help="The interactive chart as a page that works offline.",
                 )
         st.download_button(
             "Settings as a lesson file (TOML)", data=lambda: state_lesson(state),
