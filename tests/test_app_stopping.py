@@ -169,6 +169,13 @@ def test_schedules_chart_has_one_loss_and_one_rate_curve_per_schedule(opened):
     cosine = _fit(setup, "cosine")
     (cos_trace,) = [t for t in loss_traces if t["name"] == "cosine"]
     assert _array(cos_trace["y"])[-1] == pytest.approx(cosine.loss[-1], rel=1e-6)
+    tails = {}
+    for name in lossviz.SCHEDULES:
+        loss = _fit(setup, name).loss
+        tails[name] = loss[-(len(loss) // 10) :].mean()
+    best = min(tails, key=tails.get)
+    line = next(m.value for m in at.markdown if m.value.startswith("Mean training loss"))
+    assert f"lowest **{best}** ({tails[best]:.4g})" in line
 
 
 def _check_curves_match_fit(at: AppTest, schedule: str = "constant", what: str = "") -> None:

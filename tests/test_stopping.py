@@ -384,7 +384,10 @@ def test_schedules_figure_plots_loss_and_rate_per_schedule(overfit_run):
                           schedule=name)
         for name in lossviz.SCHEDULES
     }
-    fig = fs.schedules_figure(fs.schedules_data(runs), log_y=True)
+    data = fs.schedules_data(runs)
+    for name, tail in zip(data.names, data.tail_loss, strict=True):
+        assert tail == pytest.approx(np.mean(runs[name].loss[-50:]), rel=1e-12)  # 501 rows
+    fig = fs.schedules_figure(data, log_y=True)
     loss_traces = [t for t in fig.data if t.yaxis == "y"]
     rate_traces = [t for t in fig.data if t.yaxis == "y2"]
     assert [t.name for t in loss_traces] == list(lossviz.SCHEDULES)

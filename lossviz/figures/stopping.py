@@ -493,11 +493,12 @@ class SchedulesData(NamedTuple):
     lr: tuple[np.ndarray, ...]
     diverged_at: tuple[int | None, ...]
     final_loss: tuple[float, ...]
+    tail_loss: tuple[float, ...]  # mean training loss over the last tenth of the steps
 
 
 def schedules_data(histories: Mapping[str, History], *, max_points: int = 300) -> SchedulesData:
     """Thin each schedule's run for the browser; ``histories`` maps schedule name to run."""
-    names, steps, losses, lr_steps, lrs, div, final = [], [], [], [], [], [], []
+    names, steps, losses, lr_steps, lrs, div, final, tail = [], [], [], [], [], [], [], []
     for name, h in histories.items():
         idx = decimate([h.loss], max_points=max_points)
         names.append(name)
@@ -510,9 +511,11 @@ def schedules_data(histories: Mapping[str, History], *, max_points: int = 300) -
         lrs.append(h.lr[lidx].astype(np.float32) if n else np.empty(0, np.float32))
         div.append(h.diverged_at)
         final.append(h.final_loss)
+        # a noisy (SGD) run's last value is luck; its level over the last tenth is not
+        tail.append(float(np.mean(h.loss[-max(1, len(h.loss) // 10) :])))
     return SchedulesData(
         tuple(names), tuple(steps), tuple(losses), tuple(lr_steps), tuple(lrs), tuple(div),
-        tuple(final),
+        tuple(final), tuple(tail),
     )
 
 

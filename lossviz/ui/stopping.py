@@ -340,15 +340,18 @@ def _schedules_panel(setup: Setup) -> None:
         "tenth and then holds. A large rate moves fast but rattles; a small one settles."
     )
     finished = [
-        (data.final_loss[i], name) for i, name in enumerate(data.names)
+        (data.tail_loss[i], name) for i, name in enumerate(data.names)
         if data.diverged_at[i] is None
     ]
     parts = []
     if finished:
         low, high = min(finished), max(finished)
-        parts.append(f"Lowest final training loss: **{low[1]}** ({low[0]:.4g})")
+        parts.append(
+            f"Mean training loss over the last tenth of the budget: lowest **{low[1]}** "
+            f"({low[0]:.4g})"
+        )
         if len(finished) > 1:
-            parts.append(f"highest: **{high[1]}** ({high[0]:.4g})")
+            parts.append(f"highest **{high[1]}** ({high[0]:.4g})")
     parts += [
         f"**{name}** diverged at step {data.diverged_at[i]}"
         for i, name in enumerate(data.names) if data.diverged_at[i] is not None
