@@ -102,3 +102,26 @@ def test_a_lesson_link_sets_the_controls_and_waits_for_a_prediction(
         assert _query(page)["lesson"] == "huber_delta"
     finally:
         page.close()
+
+
+def test_presentation_mode_by_keyboard_alone(browser: Any, app_url: str) -> None:
+    page = open_app(browser, f"{app_url}/?section=conventions")
+    try:
+        toggle = page.locator("[data-testid='stSidebar'] input[type='checkbox']").first
+        for _ in range(15):  # Tab from the top of the page to the first sidebar control
+            page.keyboard.press("Tab")
+            if toggle.evaluate("el => el === document.activeElement"):
+                break
+        else:
+            raise AssertionError("the presentation toggle is not reachable with Tab")
+        before = runs(page)
+        page.keyboard.press("Space")
+        wait_rerun(page, before)
+        _healthy(page, "presentation mode")
+        page.wait_for_function("location.search.includes('present=1')")
+        assert toggle.is_checked()
+        # Larger type: the root font grows for the back row.
+        size = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+        assert size >= 20
+    finally:
+        page.close()
