@@ -70,6 +70,20 @@ sed -e "s/listen 8080;/listen 127.0.0.1:$PORT;/" \
 for _ in $(seq 40); do curl -fs "http://127.0.0.1:$PORT/_stcore/health" >/dev/null && break; sleep 0.25; done
 
 echo "nginx on 127.0.0.1:$PORT -> lossviz on ports ${BACKENDS[*]} (pids ${PIDS[*]})"
+
+# A browser on another machine sends its own Host and Origin; Streamlit accepts the
+# websocket only if nginx passes that Host on (loopback origins are always allowed, so the
+# load test alone would not notice).
+host="lossviz.school.example:$PORT"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 \
+    -H "Host: $host" -H "Origin: http://$host" -H "Connection: Upgrade" -H "Upgrade: websocket" \
+    -H "Sec-WebSocket-Version: 13" -H "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" \
+    -H "Sec-WebSocket-Protocol: streamlit" "http://127.0.0.1:$PORT/_stcore/stream" || true)
+if [[ $code == 101 ]]; then
+    echo "websocket from a remote origin through nginx: accepted (101)"
+else
+    echo "websocket from a remote origin through nginx: refused (HTTP $code)"; exit 1
+fi
 pid_args=()
 for pid in "${PIDS[@]}"; do pid_args+=(--pid "$pid"); done
 status=0
