@@ -810,3 +810,17 @@ def test_multiclass_hinge_matches_pytorch(torch):
     f2, y2 = f[:, :2], rng.integers(0, 2, size=9)
     ww = torch.nn.functional.multi_margin_loss(torch.tensor(f2), torch.tensor(y2))
     assert get_loss("multiclass_hinge")(y2, f2) / 2 == pytest.approx(ww.item(), rel=1e-13)
+
+
+def test_the_readme_example_prints_what_the_readme_shows():
+    import doctest
+    import pathlib
+
+    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section:api (owner: core) -->", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    test = doctest.DocTestParser().get_doctest(code, {}, "README", "README.md", 0)
+    assert len(test.examples) > 10
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test, out=lambda text: None)
+    assert runner.summarize(verbose=False).failed == 0
