@@ -204,3 +204,21 @@ def test_export_pack_holds_every_chart_the_settings_and_a_script(tmp_path, monke
     assert (tmp_path / "regression_data.html").exists()
     slope, intercept = REGISTRY["reg_slope"].default, REGISTRY["reg_intercept"].default
     assert f"slope, intercept, delta = {slope!r}, {intercept!r}, 2.5" in script
+
+
+def test_conventions_on_the_regression_lab_data_match_the_lab(tmp_path, monkeypatch, capsys):
+    from lossviz.ui.snippets import snippet
+
+    query = {"reg_slope": "2.0", "reg_intercept": "-1.0", "reg_seed": "7"}
+    lab = open_app({"section": "regression", **query})
+    shown = {m.label: m.value for m in lab.metric}
+    lab_mse = next(v for k, v in shown.items() if k.startswith("MSE"))
+    at = open_app({"section": "conventions", "conv_source": "regression lab",
+                   "conv_loss": "mse", **query})
+    assert not at.exception
+    ours = float(at.metric[0].value)
+    assert f"{ours:.4g}" == lab_mse
+    state = {k: at.session_state[k] for k in REGISTRY if k in at.session_state}
+    monkeypatch.chdir(tmp_path)
+    exec(compile(snippet(state, "conventions"), "view.py", "exec"), {"__name__": "__main__"})
+    assert f"lossviz: {ours:.8g}"[:14] in capsys.readouterr().out

@@ -12,7 +12,7 @@ import streamlit as st
 import lossviz
 from lossviz.conventions import LIBRARIES, bits, library_calls
 from lossviz.figures.style import loss_label
-from lossviz.state import field
+from lossviz.state import REGISTRY, field
 from lossviz.ui import controls
 from lossviz.ui.share import plain
 
@@ -26,6 +26,36 @@ PARAM = field("conv_param", "float", 1.0, low=0.05, high=10.0, step=0.05, sectio
 N = field("conv_n", "int", 8, low=2, high=50, section=_S)
 OUTLIERS = field("conv_outliers", "int", 1, low=0, high=5, section=_S)
 SEED = field("conv_seed", "int", 0, low=0, high=9999, section=_S)
+SOURCE = field("conv_source", "choice", "example", choices=("example", "regression lab"),
+               section=_S)
+_LAB_KEYS = ("reg_n", "reg_noise", "reg_seed", "reg_outliers_on", "reg_outliers", "reg_shift",
+             "reg_place", "reg_slope", "reg_intercept")
+
+
+def lab_settings(state) -> dict | None:
+    """The regression lab's data and line settings in ``state`` (defaults where unset)."""
+    out = {}
+    for key in _LAB_KEYS:
+        spec = REGISTRY.get(key)
+        if spec is None:
+            return None
+        try:
+            out[key] = spec.check(state.get(key, spec.default))
+        except (ValueError, TypeError):
+            out[key] = spec.default
+    return out
+
+
+def lab_data(v: dict) -> tuple[np.ndarray, np.ndarray, str]:
+    """The regression lab's points and the student's line there (table edits aside)."""
+    outliers = v["reg_outliers"] if v["reg_outliers_on"] else 0
+    data = lossviz.make_regression(v["reg_n"], noise=v["reg_noise"], outliers=outliers,
+                                   outlier_shift=v["reg_shift"], outlier_place=v["reg_place"],
+                                   seed=v["reg_seed"])
+    y_pred = v["reg_slope"] * data.x + v["reg_intercept"]
+    return data.y, y_pred, (
+        f"the regression lab's {data.n} points and your line y = {v['reg_slope']:g} x + "
+        f"{v['reg_intercept']:g} there (per-point table edits not included)")
 
 
 def _data(task: str, n: int, outliers: int, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
@@ -61,6 +91,9 @@ def render() -> None:
         "library differs (a 1/2 factor, beta instead of delta, logits or probabilities, "
         "labels 0/1 or -1/+1, mean or sum, natural log or log2) it says how."
     )
+    source = controls.choice(SOURCE, "Data", help="A small example data set, or the regression "
+                             "lab's points and your line there (the MSE shown then equals "
+                             "the lab's).")
     with st.container(border=True):
         cols = st.columns([2, 1.2, 1, 1.2, 1])
         with cols[0]:
@@ -84,7 +117,13 @@ def render() -> None:
             raise ValueError("tau must be between 0 and 1 (the quantile fitted); "
                              "set the parameter to a value such as 0.9")
         loss = lossviz.get_loss(name, **({param[0]: value} if param else {}))
-        y_true, y_pred, where = _data(loss_cls.task, int(n), int(k), int(seed))
+        lab = lab_settings(st.session_state) if source == "regression lab" else None
+        if lab is not None and loss_cls.task == "regression":
+            y_true, y_pred, where = lab_data(lab)
+        else:
+            y_true, y_pred, where = _data(loss_cls.task, int(n), int(k), int(seed))
+            if source == "regression lab":
+                where += " (the regression lab's data suits regression losses only)"
         ours = loss(y_true, y_pred)
         rows = library_calls(loss, y_true, y_pred)
     except ValueError as err:

@@ -151,7 +151,13 @@ def _conventions(v: Mapping[str, Any]) -> str:
     cls = loss_class(name)
     params = {key: v["conv_param"] for key in cls.param_specs}
     n, k, seed = v["conv_n"], v["conv_outliers"], v["conv_seed"]
-    if cls.task == "regression":
+    if cls.task == "regression" and v.get("conv_source") == "regression lab":
+        outliers = v["reg_outliers"] if v["reg_outliers_on"] else 0
+        data = (f"d = lossviz.make_regression({v['reg_n']!r}, noise={v['reg_noise']!r}, "
+                f"outliers={outliers!r}, outlier_shift={v['reg_shift']!r}, "
+                f"outlier_place={v['reg_place']!r}, seed={v['reg_seed']!r})\n"
+                f"y_true, y_pred = d.y, {v['reg_slope']!r} * d.x + {v['reg_intercept']!r}")
+    elif cls.task == "regression":
         data = (f"d = lossviz.make_regression({n!r}, outliers={k!r}, outlier_shift=8.0, "
                 f"seed={seed!r})\ny_true, y_pred = d.y, 1.2 * d.x + 1.5")
     elif cls.task == "classification":
