@@ -331,3 +331,11 @@ def test_added_rows_count_as_points():
 def test_largest_settings_stay_under_the_payload_budget():
     at = _app(reg_n=200, reg_outliers=10, reg_steps=2000)
     assert sum(len(e.proto.spec) for e in at.get("plotly_chart")) <= MAX_BYTES
+
+
+def test_presentation_mode_keeps_the_animations_and_the_in_figure_slider():
+    at = _app(present=True)
+    assert _charts(at) == list(CHARTS)
+    assert _chart(at, "reg_convergence_fig")["frames"]
+    assert _chart(at, "reg_curves_fig")["layout"]["sliders"]
+    assert not at.latex  # fewer things on a projected page
