@@ -368,35 +368,25 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
     if not histories:
         st.info("Nothing to train: pick a built-in loss or fix the formula.")
         return
-    left, right = st.columns(2, gap="medium")
-    with left:
-        fit = fc.fit_data(setup.task, x, y, highlight, histories)
-        controls.plot(fc.fit_figure(fit), key="custom_fit_fig")
-        if setup.task == "regression":
-            st.caption("The same points fitted with each loss (outliers highlighted): a loss "
-                       "whose slope fades lets the outliers go.")
-        else:
-            st.caption("1-D points of two classes (ringed: flipped labels); each line is the "
-                       "threshold where a loss's classifier switches class.")
-    with right:
-        a, b = st.columns(2)
-        with a:
-            relative = controls.toggle(RELATIVE, "Relative to start")
-        with b:
-            log_y = controls.toggle(LOG_Y, "Log scale")
-        runs = [
-            Run(label, loss_color(name), _relative(h) if relative else h)
-            for (name, label), h in histories.items()
-        ]
-        y_title = "loss / starting loss" if relative else "training loss"
-        fig = convergence_figure(runs, log_y=log_y, y_title=y_title)
-        controls.plot(fig, key="custom_race_fig")
-        st.caption(
-            "The race: training loss per step for each loss, with the same optimizer, "
-            "learning rate and start. Each loss has its own units, so by default each curve "
-            "is divided by its value at the start: all begin at 1, and the fastest to fall "
-            "wins. Press ▶ to replay it."
-        )
+    # Full width, one under the other: side by side they are too narrow on a laptop.
+    a, b, _ = st.columns([1.4, 1, 1.6])
+    with a:
+        relative = controls.toggle(RELATIVE, "Relative to start")
+    with b:
+        log_y = controls.toggle(LOG_Y, "Log scale")
+    runs = [
+        Run(label, loss_color(name), _relative(h) if relative else h)
+        for (name, label), h in histories.items()
+    ]
+    y_title = "loss / starting loss" if relative else "training loss"
+    fig = convergence_figure(runs, log_y=log_y, y_title=y_title, height=340)
+    controls.plot(fig, key="custom_race_fig")
+    st.caption(
+        "The race: training loss per step for each loss, with the same optimizer, learning "
+        "rate and start. Each loss has its own units, so by default each curve is divided by "
+        "its value at the start: all begin at 1, and the fastest to fall wins. Press ▶ to "
+        "replay it."
+    )
     finals = {f"{label} final loss": float(h.loss[-1]) for (_, label), h in histories.items()}
     custom = histories.get(("custom", "Custom"))
     lead = ""
@@ -405,3 +395,11 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
         if len(custom.loss) > 1 and custom.loss[-1] < min(0.0, custom.loss[-2]):
             lead += " It is below zero and still falling: there is no minimum to find."
     controls.summary("custom_race", finals, lead=lead)
+    fit = fc.fit_data(setup.task, x, y, highlight, histories)
+    controls.plot(fc.fit_figure(fit, height=320), key="custom_fit_fig")
+    if setup.task == "regression":
+        st.caption("The same points fitted with each loss (outliers highlighted): a loss whose "
+                   "slope fades lets the outliers go.")
+    else:
+        st.caption("1-D points of two classes (ringed: flipped labels); each line is the "
+                   "threshold where a loss's classifier switches class.")
