@@ -38,7 +38,7 @@ class MSE(RegressionLoss):
         return 2.0 * r
 
     def _sum_deriv(self, r):
-        return float(r @ r), r + r
+        return float(r.dot(r)), r + r
 
     def _deriv_dot(self, r):
         return r + r, 0.5, 0.0  # (2r) . r / 2 = sum r^2, exactly: doubling is exact
@@ -65,7 +65,7 @@ class MAE(RegressionLoss):
 
     def _sum_deriv(self, r):
         s = np.sign(r)
-        return float(s @ r), s  # sum |r| = sign(r) . r
+        return float(s.dot(r)), s  # sum |r| = sign(r) . r
 
     def _deriv_dot(self, r):
         return np.sign(r), 1.0, 0.0
@@ -119,12 +119,12 @@ class Huber(RegressionLoss):
         # sum l = d . r - d . d / 2 with d = clip(r, -delta, delta): two dot products.
         delta = self.params["delta"]
         d = np.minimum(np.maximum(r, -delta), delta)
-        return float(d @ r) - 0.5 * float(d @ d), d
+        return float(d.dot(r)) - 0.5 * float(d.dot(d)), d
 
     def _deriv_dot(self, r):
         delta = self.params["delta"]
         d = np.minimum(np.maximum(r, -delta), delta)
-        return d, 1.0, -0.5 * float(d @ d)
+        return d, 1.0, -0.5 * float(d.dot(d))
 
 
 class LogCosh(RegressionLoss):

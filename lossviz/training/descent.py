@@ -271,14 +271,16 @@ def fit(
     limit = np.inf
     grad_tol2 = None if grad_tol is None else grad_tol * grad_tol
     total = np.add.reduce
-    dot, isfinite = np.dot, math.isfinite
+    # Bound .dot methods: a fraction of a microsecond less per call than np.dot or @.
+    zdot, gdot = lhs.dot, (work_t if deriv_dot is not None else lhs_tn).dot
+    isfinite = math.isfinite
 
     with np.errstate(all="ignore"):  # blow-ups are detected below, never printed
         for t in range(steps + 1):
-            dot(lhs, state, out=zbuf)
+            zdot(state, out=zbuf)
             if deriv_dot is not None:
                 deriv, a, b = deriv_dot(zbuf)
-                dot(work_t, deriv, out=gz)
+                gdot(deriv, out=gz)
                 current = (a * gz.item(p) + b) / n
                 grad = gz_grad
                 grads[t] = grad
@@ -290,7 +292,7 @@ def fit(
                 current /= n
                 grad = grads[t]
                 try:
-                    dot(lhs_tn, deriv, out=grad)
+                    gdot(deriv, out=grad)
                 except (TypeError, ValueError):  # a derivative that is not float64: convert it
                     grad[:] = lhs_tn @ np.asarray(deriv, dtype=np.float64)
             if not current <= limit:  # also catches NaN; the gradient is checked after the loop
