@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from lossviz.state import REGISTRY, explain_query
+from lossviz.state import explain_query
 from lossviz.ui import SECTIONS
 from lossviz.ui.controls import SECTION_KEY, url_query
 
@@ -110,7 +110,9 @@ def share_panel() -> None:
     st.markdown("**Share this view**")
     link = share_link()
     st.code(link, language=None, wrap_lines=True)
+    changed = len(url_query())
     st.caption(
-        f"Copy the link (button at the box's right). It holds {len(url_query())} changed "
-        f"setting(s) of {len(REGISTRY)}; whoever opens it sees this same view."
+        f"Copy the link (button at the box's right): whoever opens it sees this same view. "
+        f"It lists the {changed} setting(s) that differ from the default view."
+        if changed else "Copy the link (button at the box's right): this is the default view."
     )
