@@ -104,6 +104,7 @@ def test_default_page_shows_every_chart_and_the_right_metrics(default_app):
     assert "moved the MSE line's slope" in at.info[0].value
     assert any("\\mathrm{Huber}" in latex.value for latex in at.latex)
     assert "at most 200 points" in _text(at)
+    assert not at.warning
     assert sum(len(e.proto.spec) for e in at.get("plotly_chart")) <= MAX_BYTES
 
 
@@ -308,6 +309,7 @@ def test_all_points_identical_and_a_garbage_filled_table():
     _ok(at.run())
     assert _metrics(at)["MSE"] == "0"
     assert "hit every target" in at.info[0].value
+    assert not at.warning
     junk = {i: {"x": v, "target": v} for i, v in enumerate(["a", None, 1e308, float("nan")] * 8)
             if i < 31}
     at.session_state[_table_key(at)] = {"edited_rows": junk, "added_rows": [],
@@ -339,3 +341,12 @@ def test_presentation_mode_keeps_the_animations_and_the_in_figure_slider():
     assert _chart(at, "reg_convergence_fig")["frames"]
     assert _chart(at, "reg_curves_fig")["layout"]["sliders"]
     assert not at.latex  # fewer things on a projected page
+
+
+def test_points_far_from_zero_say_gradient_descent_has_not_settled():
+    at = _app()
+    far = {i: {"x": 1000.0 + i} for i in range(31)}
+    at.session_state[_table_key(at)] = {"edited_rows": far, "added_rows": [],
+                                        "deleted_rows": []}
+    _ok(at.run())
+    assert any("had not settled" in w.value for w in at.warning)
