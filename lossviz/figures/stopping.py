@@ -50,8 +50,9 @@ _RULE_SYMBOLS = {
     "gradient": "triangle-up",
     "early_stopping": "x",
 }
-MARK_COLOR = OKABE_ITO["black"]
+MARK_COLOR = OKABE_ITO["black"]  # with a white rim, so the symbols read on a dark theme too
 TRUE_CURVE_COLOR = OKABE_ITO["grey"]
+POINT_COLOR = OKABE_ITO["grey"]
 
 
 class StopPick(NamedTuple):
@@ -422,14 +423,16 @@ def fit_frames_figure(
             x=data.grid, y=data.truth, mode="lines", name="true curve sin(x)",
             line=dict(color=TRUE_CURVE_COLOR, dash="dot", width=1.5), hoverinfo="skip",
         )
+    # Filled and open circles in grey: both read on the light and the dark theme.
     fig.add_scatter(
         x=data.x_train, y=data.y_train, mode="markers", name="training points",
-        marker=dict(color=DATA_COLOR, size=msize),
+        marker=dict(color=POINT_COLOR, size=msize, line=dict(color=DATA_COLOR, width=1)),
         hovertemplate="training point<br>x %{x:.3g}, y %{y:.3g}<extra></extra>",
     )
     fig.add_scatter(
         x=data.x_val, y=data.y_val, mode="markers", name="validation points",
-        marker=dict(color="white", size=msize, line=dict(color=DATA_COLOR, width=2)),
+        marker=dict(symbol="circle-open", color=POINT_COLOR, size=msize + 1,
+                    line=dict(width=2.5)),
         hovertemplate="validation point<br>x %{x:.3g}, y %{y:.3g}<extra></extra>",
     )
     fig.add_scatter(
@@ -461,11 +464,11 @@ def fit_frames_figure(
             active=start,
             x=0.15, len=0.85, y=-0.17, yanchor="top", pad=dict(t=0, b=0),
             ticklen=0, minorticklen=0,
-            # the 60 step labels would overprint each other: they are hidden, and the one
-            # chosen is spelled out above the slider
-            font=dict(color="rgba(0,0,0,0)", size=1),
+            # the 60 step labels would overprint each other: they shrink to nothing, and the
+            # one chosen is spelled out above the slider (in the theme's text colour)
+            font=dict(size=1),
             currentvalue=dict(prefix="step ", xanchor="left",
-                              font=dict(family=FONT, size=size, color=DATA_COLOR)),
+                              font=dict(family=FONT, size=size)),
             steps=[
                 dict(label=label, method="animate", args=[[str(int(s))], fast])
                 for label, s in zip(labels, data.steps, strict=True)

@@ -51,7 +51,7 @@ DASHES: dict[str, str] = {"zero_one": "dot", "custom": "dash"}
 
 # learning-rate schedules (lossviz.SCHEDULES), one colour each in every chart
 SCHEDULE_COLORS: dict[str, str] = {
-    "constant": OKABE_ITO["black"],
+    "constant": OKABE_ITO["grey"],  # the baseline; grey reads on light and dark themes
     "step": OKABE_ITO["orange"],
     "exponential": OKABE_ITO["sky"],
     "cosine": OKABE_ITO["green"],

@@ -310,7 +310,7 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
     st.caption(
         "Training loss (thin, pale) keeps falling as the model follows its own points ever "
         "more closely; validation loss (bold), on points it never trains on, turns upward "
-        "once the model starts to fit their noise. Each black symbol marks where a rule "
+        "once the model starts to fit their noise. Each symbol marks where a rule "
         "would stop this same run; the star is the best step, which only hindsight knows."
     )
 
