@@ -144,6 +144,8 @@ def first_stop(picks: Mapping[str, StopPick]) -> StopPick:
 
     Ties go the way ``fit`` checks them within a step: early stopping, tolerance, gradient,
     then the budget.
+
+    Example: ``first_stop(stopping_picks(run, tol=1e-4, patience=20)).rule  # "tolerance"``
     """
     fired = [p for p in picks.values() if p.step is not None]
     return min(fired, key=lambda p: (p.step, _CHECK_ORDER.index(p.rule)))
@@ -155,6 +157,8 @@ def decimate(series: Iterable[np.ndarray], *, max_points: int = 400) -> np.ndarr
     Short curves are kept whole. Longer ones are cut into buckets; each keeps its first point
     and the lowest and highest point of every series, so a noisy curve keeps its spikes and
     dips (plain thinning would hide exactly the noise a student should see).
+
+    Example: ``idx = decimate([h.loss, h.val_loss]); plot(idx, h.loss[idx])``
     """
     arrays = [np.asarray(s, dtype=np.float64) for s in series]
     n = len(arrays[0])
@@ -296,6 +300,8 @@ def log_ticks(lo: float, hi: float) -> list[float]:
 
     Plotly's own log ticks label a short range with bare digits ("2", "5"), which students
     misread; these ticks carry full numbers.
+
+    Example: ``log_ticks(0.03, 0.4)  # [0.02, 0.05, 0.1, 0.2, 0.5]``
     """
     lo, hi = max(lo, 1e-300), max(hi, lo)
     k0, k1 = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
@@ -340,7 +346,10 @@ class FitFramesData(NamedTuple):
 
 def frame_steps(last: int, *, n_frames: int = 60, keep: Iterable[int] = ()) -> np.ndarray:
     """About ``n_frames`` steps from 0 to ``last``: dense early (where the fit changes fast,
-    on a log scale), even later, plus the steps in ``keep``."""
+    on a log scale), even later, plus the steps in ``keep``.
+
+    Example: ``frame_steps(5)  # [0, 1, 2, 3, 4, 5]``
+    """
     if last <= n_frames:
         return np.arange(last + 1)
     early = np.geomspace(1, last, n_frames // 2)
