@@ -303,3 +303,22 @@ def test_third_parameter_value_and_presentation_mode():
     assert at.latex[0].value.strip("$\n").endswith(r"\tau = 3")
     y = _arr(_trace(_chart(at, "custom_curves_fig"), "Custom")["y"])
     assert y[0] == pytest.approx(12.0)  # 3 * |-4|
+
+
+def test_language_help_lists_the_variables_of_the_task():
+    at = _app()
+    assert "`yhat` = y_pred" in at.expander[0].markdown[0].value
+    _ok(at.segmented_control(key="custom_task").set_value("classification").run())
+    assert "**Variable:** `m`" in at.expander[0].markdown[0].value
+
+
+def test_a_link_with_a_hostile_formula_shows_a_message_and_runs_nothing(tmp_path):
+    target = tmp_path / "pwned"
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["section"] = "custom"
+    at.query_params["custom_formula_r"] = f"__import__('os').system('touch {target}')"
+    _ok(at.run())
+    assert at.text_input(key="custom_formula_r").value.startswith("__import__")
+    assert "strings" in _errors(at)
+    assert not target.exists()
+    assert "MSE" in _names(_chart(at, "custom_curves_fig"))

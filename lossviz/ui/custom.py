@@ -74,6 +74,22 @@ EXAMPLES: dict[str, tuple[str, str, str, dict[str, float], str]] = {
                 "m below about -709."),
 }
 _MAX_LATEX = 3000
+_FUNCTIONS_HELP = (
+    "**Functions:** `abs` `sqrt` `exp` `expm1` `log` (natural) `log1p` `log2` `log10` `sin` "
+    "`cos` `tan` `tanh` `sinh` `cosh` `arctan` `sign` `sigmoid` `softplus`; with two "
+    "arguments `logaddexp` `hypot` `minimum` `maximum` (or `min` `max`); `clip(x, low, high)`; "
+    "`where(condition, a, b)` with `<` `<=` `>` `>=` `==` `!=`, `&` (and), `|` (or), `~` (not) "
+    "in the condition.\n\n"
+    "**Also:** numbers, `pi`, the parameter names below, `+ - * / **` (`**` is a power; "
+    "`^` is not). At most 500 characters; constant exponents between -100 and 100.\n\n"
+    "The formula is read, never run as code: anything else is refused with a message."
+)
+_LANGUAGE_HELP = {
+    "regression": "**Variables:** `r` = y_pred − y_true (the residual), `y` = y_true, "
+                  "`yhat` = y_pred. Example: `log(1 + r**2)`.\n\n" + _FUNCTIONS_HELP,
+    "classification": "**Variable:** `m` = (2y − 1)·f, the margin: positive when the score f "
+                      "is on the right side. Example: `softplus(-m)`.\n\n" + _FUNCTIONS_HELP,
+}
 
 
 class Setup(NamedTuple):
@@ -221,6 +237,8 @@ def _loss_card() -> tuple[CustomLoss | None, str, list[str], float]:
               "where(condition, a, b) and more (see the README). At most 500 characters."),
     )
     formula_slot = st.container()  # errors about the formula appear right under it
+    with st.expander("What can I write?"):
+        st.markdown(_LANGUAGE_HELP[task])
     st.caption("Parameters (leave a name empty to drop it)")
     names, values = [], []
     for name_field, value_field in zip(PARAM_NAMES, PARAM_VALUES, strict=True):
