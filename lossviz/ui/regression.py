@@ -318,10 +318,9 @@ def render() -> None:
         "Bars are numbered like the table rows (orange columns are outliers). Top: each point's "
         "share of the loss. Bottom: its pull ℓ′(r) on its own prediction."
     )
-    controls.summary("reg_pull", {
-        f"point {points.rows[top]}'s share of MSE (%)": pull.share["mse"][top],
-        "of MAE (%)": pull.share["mae"][top], "of Huber (%)": pull.share["huber"][top],
-    }, lead="The biggest MSE term:")
+    controls.summary("reg_pull", {loss_label(k): pull.share[k][top] for k in REGRESSION_LOSSES},
+                     lead=f"Point {points.rows[top]}, the biggest MSE term, carries this share "
+                          "(%) of each loss:")
 
     st.divider()
     st.subheader("Gradient descent, live")
