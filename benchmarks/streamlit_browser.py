@@ -49,29 +49,71 @@ DRAWN = """
      })
 """
 
-# Installed before any page script runs. It logs [time, "running" | "notRunning" | "key:<k>"]
-# (performance.now() scale) and counts finished reruns, so a caller reads "a rerun started
-# after my key press and has finished" from the log instead of polling the attribute.
+# Installed before any page script runs. A run's end is read from the websocket, not from
+# the ``data-test-script-state`` attribute alone: when a script finishes within a few
+# milliseconds, "running" and "notRunning" reach React in one batch and the attribute never
+# changes. So the probe wraps WebSocket, walks the top-level fields of each ForwardMsg
+# (protobuf) and counts ``script_finished`` (field 6) with a status other than "finished early
+# for a rerun" (2). After each such run, once the attribute says notRunning, it notes the time
+# two animation frames later, when the browser has painted the result: ``idle`` holds
+# [run, time]. ``log`` holds [time, "running" | "notRunning" | "finished" | "key:<k>" |
+# "pointer"], all on the performance.now() clock.
 PROBE = """
 (() => {
-  const lv = window.__lv = {log: [], runs: 0};
+  const lv = window.__lv = {log: [], runs: 0, idle: [], changed: performance.now()};
+  const note = what => { lv.changed = performance.now(); lv.log.push([lv.changed, what]); };
+  lv.painted = () => new Promise(ok => requestAnimationFrame(() => requestAnimationFrame(
+    () => ok(performance.now()))));
+  const idle = () => document.querySelector(
+    "[data-testid='stApp'][data-test-script-state='notRunning']");
+  const finished = () => {
+    lv.runs += 1;
+    const run = lv.runs;
+    note('finished');
+    const settle = () => idle()
+      ? lv.painted().then(t => lv.idle.push([run, t]))
+      : requestAnimationFrame(settle);
+    settle();
+  };
+  // The status of a ForwardMsg's script_finished field, or -1.
+  const scriptFinished = bytes => {
+    let i = 0;
+    const varint = () => {
+      let v = 0, m = 1, b;
+      do { b = bytes[i++]; v += (b & 127) * m; m *= 128; } while (b & 128 && i < bytes.length);
+      return v;
+    };
+    while (i < bytes.length) {
+      const key = varint(), field = Math.floor(key / 8), wire = key & 7;
+      if (wire === 0) { const v = varint(); if (field === 6) return v; }
+      else if (wire === 2) { const n = varint(); i += n; }  // not i += varint(): i is read first
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return -1;
+    }
+    return -1;
+  };
+  const onMessage = data => {
+    if (!(data instanceof ArrayBuffer)) return;
+    const status = scriptFinished(new Uint8Array(data));
+    if (status >= 0 && status !== 2) finished();
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', e => onMessage(e.data));
+    }
+  };
   new MutationObserver(ms => {
     for (const m of ms) {
       const s = m.target.getAttribute('data-test-script-state');
-      if (s === lv.last) continue;
-      lv.last = s;
-      lv.changed = performance.now();
-      lv.log.push([lv.changed, s]);
-      if (s === 'notRunning') lv.runs += 1;
+      if (s !== lv.last) { lv.last = s; note(s); }
     }
   }).observe(document, {subtree: true, attributes: true,
                         attributeFilter: ['data-test-script-state']});
   document.addEventListener('keydown', e => lv.log.push([e.timeStamp, 'key:' + e.key]), true);
   document.addEventListener('pointerdown', e => lv.log.push([e.timeStamp, 'pointer']), true);
-  // Resolves two animation frames after the call: by then the browser has painted what the
-  // last DOM change asked for.
-  lv.painted = () => new Promise(ok => requestAnimationFrame(() => requestAnimationFrame(
-    () => ok(performance.now()))));
 })();
 """
 
@@ -160,6 +202,12 @@ def open_app(browser: Any, url: str, *, width: int = 1280, height: int = 800,
     page = browser.new_page(viewport={"width": width, "height": height})
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.ws_received = 0  # bytes of every websocket frame the page received so far
+
+    def count(payload: str | bytes) -> None:
+        page.ws_received += len(payload)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", count))
     page.add_init_script(PROBE)
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_function("window.__lv && window.__lv.runs >= 1", timeout=timeout * 1000)
@@ -179,12 +227,13 @@ def wait_rerun(page: Any, after: int, *, timeout: float = 30.0) -> None:
 
 
 def wait_quiet(page: Any, *, quiet: float = 0.5, timeout: float = 30.0) -> None:
-    """Wait until the script has been idle for ``quiet`` seconds, then for the charts.
+    """Wait until no run has started or ended for ``quiet`` seconds, then for the charts.
 
     For bursts of input (a held arrow key), where the number of reruns is not known.
     """
     page.wait_for_function(
-        "q => window.__lv.last === 'notRunning' && performance.now() - window.__lv.changed > q",
+        """q => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']")
+               && performance.now() - window.__lv.changed > q""",
         arg=quiet * 1000,
         timeout=timeout * 1000,
         polling=100,
@@ -220,3 +269,34 @@ def chart_data(page: Any) -> list[str]:
 def tabs(page: Any) -> Any:
     """The section tabs of the app (``st.tabs``)."""
     return page.locator("[data-testid='stTabs'] [role='tab']")
+
+
+def open_tab(page: Any, index: int, *, timeout: float = 30.0) -> str:
+    """Click the ``index``-th tab (unless it is open), wait for its run; return its title."""
+    tab = tabs(page).nth(index)
+    name = tab.inner_text().strip()
+    if tab.get_attribute("aria-selected") != "true":
+        before = runs(page)
+        tab.click()
+        wait_rerun(page, before, timeout=timeout)
+    if tab.get_attribute("aria-selected") != "true":
+        raise AssertionError(f"tab {name!r} did not open")
+    return name
+
+
+def find_slider(page: Any, *words: str) -> Any:
+    """The thumb of a slider labelled with one of ``words``, opening the tab that holds it."""
+    thumb = slider_thumb(page, *words)
+    for i in range(tabs(page).count()):
+        if thumb.count():
+            break
+        open_tab(page, i)
+    if not thumb.count():
+        raise AssertionError(f"no slider labelled with any of {words} in any tab")
+    return thumb
+
+
+def step_key(thumb: Any) -> str:
+    """The arrow key that moves a slider one step without leaving its range."""
+    value, high = float(thumb.get_attribute("value")), float(thumb.get_attribute("max"))
+    return "ArrowLeft" if value >= high else "ArrowRight"

@@ -54,10 +54,12 @@ def app_url(browser: Any) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def page(browser: Any, app_url: str) -> Iterator[Any]:
-    """The app freshly loaded, its first run finished and its charts drawn.
+    """The app loaded once per test module, its first run finished and its charts drawn.
 
+    Shared by the module's tests because a first load of the full page is the slow part
+    (plotly's code and every chart); each test starts from whatever state the one before left.
     ``page.errors`` lists uncaught JavaScript errors (a chart that fails to draw).
     """
     tab = open_app(browser, app_url)
