@@ -377,6 +377,7 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     baseline = sum(monitor.rss().values())
     monitor.reset_peak()
     cpu0, t0 = monitor.cpu(), time.monotonic()
+    client_cpu0 = time.process_time()
     sampler = asyncio.create_task(monitor.run())
 
     start = time.monotonic() + 0.5
@@ -414,6 +415,7 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         await browser.close()
         await playwright_cm.__aexit__(None, None, None)
     cpu1, t1 = monitor.cpu(), time.monotonic()
+    client_cpu = time.process_time() - client_cpu0
     monitor.running = False
     await sampler
     peak = sum(monitor.peak.values())
@@ -459,6 +461,7 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         "max_bytes_per_run": max(run_bytes, default=0),
         "in_place_messages": sum(r.messages for r in reports),
         "cpu_percent_of_one_core": {str(p): 100 * c / wall for p, c in cpu_used.items()},
+        "client_cpu_percent_of_one_core": 100 * client_cpu / wall,
         "server_cpu_ms_per_change": 1000 * sum(cpu_used.values()) / max(1, len(latencies)),
         "baseline_mb": baseline / 2**20,
         "peak_mb": peak / 2**20,
@@ -488,6 +491,8 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     for pid in pids:
         print(f"server pid {pid:<8} CPU {100 * cpu_used[pid] / wall:5.1f}% of one core over "
               f"{wall:.0f} s, peak {mb(monitor.peak[pid])}")
+    print(f"load-test client     CPU {100 * client_cpu / wall:5.1f}% of one core (this script, "
+          "browsers not counted)")
     print(f"server CPU per change {figures['server_cpu_ms_per_change']:.0f} ms (all processes; "
           f"one process serves at most ~{1000 / max(1e-9, figures['server_cpu_ms_per_change']):.0f}"
           " changes/s, one core)")
