@@ -18,8 +18,14 @@ from lossviz.figures.classification import SURROGATES
 from lossviz.figures.style import loss_label
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-CHARTS = ("clf_boundary_fig", "clf_convergence_fig", "clf_margin_fig", "clf_probability_fig",
-          "clf_softmax_fig")
+VIEWS = {
+    "Boundaries": "clf_boundary_fig",
+    "Training curves": "clf_convergence_fig",
+    "Margin picture": "clf_margin_fig",
+    "Probability view": "clf_probability_fig",
+    "Multiclass corner": "clf_softmax_fig",
+}
+CHARTS = tuple(VIEWS.values())
 MAX_BYTES = 300_000
 
 
@@ -29,9 +35,10 @@ def _ok(at: AppTest) -> AppTest:
     return at
 
 
-def _app(**state) -> AppTest:
+def _app(view: str = "Boundaries", **state) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["section"] = "Classification lab"
+    at.session_state["clf_view"] = view
     for key, value in state.items():
         at.session_state[key] = value
     return _ok(at.run())
@@ -90,6 +97,11 @@ def _fit(x, y, name, optimizer="gd", lr=0.1, steps=300):
     return lossviz.fit(x, y, name, optimizer=optimizer, lr=lr, steps=steps, seed=0)
 
 
+def _view(at: AppTest, view: str) -> AppTest:
+    at.session_state["clf_view"] = view
+    return _ok(at.run())
+
+
 def _table_key(at: AppTest) -> str:
     return at.dataframe[0].key
 
@@ -100,11 +112,13 @@ def default_app() -> AppTest:
     return _app()
 
 
-def test_default_page_shows_every_chart_small_enough(default_app):
-    assert _charts(default_app) == list(CHARTS)
-    assert _bytes(default_app) <= MAX_BYTES
-    assert not default_app.warning
-    assert not default_app.error
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_each_view_shows_its_chart_alone_and_small(view):
+    at = _app(view)
+    assert _charts(at) == [VIEWS[view]]  # only the open view runs and sends its chart
+    assert _bytes(at) <= MAX_BYTES
+    assert not at.warning
+    assert not at.error
 
 
 def test_default_accuracies_are_lossviz_numbers(default_app):
@@ -127,8 +141,8 @@ def test_boundary_chart_draws_the_fitted_boundaries(default_app):
     assert len(fig["frames"]) > 10  # the boundaries play through training
 
 
-def test_multiclass_default_numbers(default_app):
-    shown = _metrics(default_app)
+def test_multiclass_default_numbers():
+    shown = _metrics(_app("Multiclass corner"))
     p = np.exp([2.0, 1.0, 0.1]) / np.exp([2.0, 1.0, 0.1]).sum()
     assert shown["Softmax cross-entropy"] == f"{-math.log(p[0]):.4f}"
     assert shown["p(class 0)"] == f"{p[0]:.4f}"
@@ -239,12 +253,14 @@ def test_losses_pills_choose_which_boundaries_are_drawn():
     names = {t.get("name") for t in fig["data"]}
     assert {"Hinge", "Exponential"} <= names
     assert "Squared hinge" not in names
-    conv = _chart(at, "clf_convergence_fig")
+    conv = _chart(_view(at, "Training curves"), "clf_convergence_fig")
     assert {t["name"] for t in conv["data"] if t.get("mode") == "lines"} == {"Hinge",
                                                                              "Exponential"}
     at.pills(key="clf_losses").set_value([])
     _ok(at.run())
     assert any("Pick at least one loss" in i.value for i in at.info)
+    assert _charts(at) == []
+    assert _charts(_view(at, "Boundaries")) == []
 
 
 @pytest.mark.parametrize(
@@ -253,7 +269,7 @@ def test_losses_pills_choose_which_boundaries_are_drawn():
      pytest.param("sgd", 0.3, 200, id="sgd"), pytest.param("nesterov", 0.1, 80, id="nag")],
 )
 def test_optimizer_learning_rate_and_steps_drive_the_fits(optimizer, lr, steps):
-    at = _app()
+    at = _app("Training curves")
     at.selectbox(key="clf_optimizer").set_value(optimizer)
     at.slider(key="clf_lr").set_value(lr)
     at.slider(key="clf_steps").set_value(steps)
@@ -277,7 +293,7 @@ def test_a_learning_rate_that_explodes_is_reported_in_words():
 
 
 def test_log_scale_toggle():
-    at = _app()
+    at = _app("Training curves")
     at.toggle(key="clf_log_y").set_value(True)
     _ok(at.run())
     assert _chart(at, "clf_convergence_fig")["layout"]["yaxis"]["type"] == "log"
@@ -292,7 +308,7 @@ def test_shading_toggle():
 
 # -- margin picture and probability view ------------------------------------------------------
 def test_margin_picture_places_points_with_the_chosen_classifier():
-    at = _app()
+    at = _app("Margin picture")
     at.selectbox(key="clf_margin_model").set_value("hinge")
     _ok(at.run())
     data = _data()
@@ -307,12 +323,14 @@ def test_margin_picture_places_points_with_the_chosen_classifier():
 
 
 def test_bits_toggle_rescales_cross_entropy_everywhere():
-    at = _app()
+    at = _app("Margin picture")
     at.toggle(key="clf_bits").set_value(True)
     _ok(at.run())
     line = _trace(_chart(at, "clf_margin_fig"), "Cross-entropy (bits)", "lines")
     x, y = _arr(line["x"]), _arr(line["y"])
     assert y[np.flatnonzero(x == 0.0)[0]] == pytest.approx(1.0, rel=1e-6)
+    _view(at, "Probability view")
+    assert at.toggle(key="clf_bits").value  # one setting, shown in both views
     prob = _chart(at, "clf_probability_fig")
     assert prob["layout"]["yaxis"]["title"]["text"] == "loss (bits)"
     data = _data()
@@ -322,7 +340,7 @@ def test_bits_toggle_rescales_cross_entropy_everywhere():
 
 
 def test_probability_view_marks_points_and_can_add_other_losses():
-    at = _app()
+    at = _app("Probability view")
     fig = _chart(at, "clf_probability_fig")
     data = _data()
     m = margins(data.y, _fit(data.x, data.y, "cross_entropy").predict(data.x))
@@ -337,7 +355,7 @@ def test_probability_view_marks_points_and_can_add_other_losses():
 
 # -- multiclass corner -------------------------------------------------------------------------
 def test_multiclass_logits_true_class_and_class_count():
-    at = _app()
+    at = _app("Multiclass corner")
     at.segmented_control(key="clf_classes").set_value("4")
     _ok(at.run())
     at.number_input(key="clf_logit_3").set_value(5.0)
@@ -358,7 +376,7 @@ def test_multiclass_logits_true_class_and_class_count():
 
 
 def test_extreme_logits_stay_finite():
-    at = _app()
+    at = _app("Multiclass corner")
     at.number_input(key="clf_logit_0").set_value(-30.0)
     at.number_input(key="clf_logit_1").set_value(30.0)
     _ok(at.run())
@@ -411,7 +429,11 @@ def test_an_emptied_table_and_a_single_class_table_give_messages_not_errors():
                              "deleted_rows": list(range(40))}
     _ok(at.run())
     assert any("Only 0 usable point(s)" in w.value for w in at.warning)
-    assert _charts(at) == ["clf_softmax_fig"]  # the multiclass corner keeps working
+    assert _charts(at) == []
+    for view in ("Training curves", "Margin picture", "Probability view"):
+        assert any("Only 0 usable point(s)" in w.value for w in _view(at, view).warning)
+    assert _charts(_view(at, "Multiclass corner")) == ["clf_softmax_fig"]  # still works
+    _view(at, "Boundaries")
     at.session_state[key] = {"edited_rows": {i: {"label": 0} for i in range(40)},
                              "added_rows": [], "deleted_rows": []}
     _ok(at.run())
@@ -431,8 +453,10 @@ def test_undo_button_restores_the_generated_points():
     assert sum(len(_arr(_trace(fig, f"class {c}")["x"])) for c in (0, 1)) == 40
 
 
-def test_most_points_and_every_loss_stay_under_the_payload_budget():
-    at = _app(clf_n=200, clf_flip=10, clf_steps=1000)
-    at.toggle(key="clf_prob_others").set_value(True)
-    _ok(at.run())
+@pytest.mark.parametrize("view", ["Boundaries", "Training curves", "Margin picture",
+                                  "Probability view"])
+def test_most_points_and_every_loss_stay_under_the_payload_budget(view):
+    at = _app(view, clf_n=200, clf_flip=10, clf_steps=1000, clf_prob_others=True,
+              clf_show_clean=True)
+    assert _charts(at) == [VIEWS[view]]
     assert _bytes(at) <= MAX_BYTES

@@ -75,6 +75,14 @@ LOGITS = tuple(
     for j, default in enumerate((2.0, 1.0, 0.1, -1.0))
 )
 
+VIEW_KEY = "clf_view"  # the open view of the lab (a tab label)
+VIEWS = {
+    "Boundaries": "The trained classifiers over the data, and what flipped labels do to them.",
+    "Training curves": "The training loss of each classifier, step by step.",
+    "Margin picture": "Every loss against the margin, with the training points on each curve.",
+    "Probability view": "Cross-entropy against the probability given to the true class.",
+    "Multiclass corner": "Softmax cross-entropy of one sample with three or four classes.",
+}
 TABLE_RESET = "clf_table_reset"  # bumped by the reset button: a new editor, the edits dropped
 OPTIMIZER_NAMES = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
                    "adam": "Adam"}
@@ -179,26 +187,31 @@ def render() -> None:
             steps = controls.slider(STEPS, "Steps", help=f"At most {STEPS.high:g} steps.")
 
     problem = _data_problem(points)
-    if problem:
-        st.warning(problem)
-    elif not names:
-        st.info("Pick at least one loss in the Training card to train a classifier.")
-    else:
-        fits, clean = _train(points, names, optimizer, lr, steps)
-        _boundary_section(points, dim, names, fits, clean, present, controls)
-
-    if problem:
-        st.divider()
-        _multiclass_corner()
-        return
-    st.divider()
-    _convergence_section(names, points, optimizer, lr, steps, present, controls)
-    st.divider()
-    _margin_section(points, optimizer, lr, steps, present, controls)
-    st.divider()
-    _probability_section(points, optimizer, lr, steps, present, controls)
-    st.divider()
-    _multiclass_corner()
+    # One view at a time: only the open one runs and sends its charts, so a change of the
+    # data or the training redraws one or two charts, not six.
+    tabs = st.tabs(list(VIEWS), key=VIEW_KEY, on_change="rerun")
+    for view, tab in zip(VIEWS, tabs, strict=True):
+        if not tab.open:
+            continue
+        with tab:
+            st.caption(VIEWS[view])
+            if view == "Multiclass corner":
+                _multiclass_corner()
+            elif problem:
+                st.warning(problem)
+            elif view == "Boundaries":
+                if not names:
+                    st.info("Pick at least one loss in the Training card to train a "
+                            "classifier.")
+                else:
+                    fits, clean = _train(points, names, optimizer, lr, steps)
+                    _boundary_section(points, dim, names, fits, clean, present, controls)
+            elif view == "Training curves":
+                _convergence_section(names, points, optimizer, lr, steps, present, controls)
+            elif view == "Margin picture":
+                _margin_section(points, optimizer, lr, steps, present, controls)
+            else:
+                _probability_section(points, optimizer, lr, steps, present, controls)
 
 
 def _edit_points(data: lossviz.ClassificationData, dim: int,
@@ -255,7 +268,9 @@ def _train(points: ParsedPoints, names: list[str], optimizer: str, lr: float, st
     return fits, clean
 
 
+@st.fragment
 def _boundary_section(points, dim, names, fits, clean, present, controls) -> None:
+    """A fragment: its two toggles redraw only this chart."""
     c1, c2 = st.columns(2)
     with c1:
         shading = controls.toggle(SHADING, "Probability shading (cross-entropy)")
@@ -359,8 +374,9 @@ def _weight_change(reference: np.ndarray, params: np.ndarray) -> float:
     return float(np.linalg.norm(params[:-1])) / ref - 1.0 if ref > 0 else 0.0
 
 
+@st.fragment
 def _convergence_section(names, points, optimizer, lr, steps, present, controls) -> None:
-    st.markdown("#### Training, step by step")
+    """A fragment: the log-scale toggle redraws only this chart."""
     if not names:
         st.info("Pick at least one loss to see its training curve.")
         return
@@ -376,8 +392,9 @@ def _convergence_section(names, points, optimizer, lr, steps, present, controls)
         f"{r.label} {r.history.describe()}" for r in runs) + ".")
 
 
+@st.fragment
 def _margin_section(points, optimizer, lr, steps, present, controls) -> None:
-    st.markdown("#### Every loss on one axis: the margin")
+    """A fragment: its controls redraw only this chart."""
     with _card("Margin picture"):
         c1, c2 = st.columns(2)
         with c1:
@@ -425,19 +442,21 @@ def _margin_section(points, optimizer, lr, steps, present, controls) -> None:
                 st.latex(loss.derivative_latex)
 
 
+@st.fragment
 def _probability_section(points, optimizer, lr, steps, present, controls) -> None:
-    st.markdown("#### Why confident mistakes cost so much")
-    bits = bool(st.session_state.get(BITS.key, False))
+    """A fragment: its controls redraw only this chart."""
     with _card("Probability view"):
         c1, c2 = st.columns(2)
         with c1:
             others = controls.toggle(PROB_OTHERS, "Also the other losses")
+            # the same setting as in the margin picture (only one view runs at a time)
+            bits = controls.toggle(BITS, "Cross-entropy in bits (divide by ln 2)")
         with c2:
             st.caption(
                 "Cross-entropy is −ln p, where p = sigmoid(f) is the probability the classifier "
                 "gives the true class. The others are not about probabilities; they are drawn "
-                "by reading f as a logit, f = ln(p / (1 − p)). The bits toggle above applies "
-                "here too."
+                "by reading f as a logit, f = ln(p / (1 − p)). The bits setting is shared "
+                "with the margin picture."
             )
     h = _fit(points.x, points.y, "cross_entropy", optimizer, lr, steps)
     m = margins(points.y, h.predict(points.x))
@@ -471,7 +490,6 @@ def _multiclass_corner() -> None:
     """Softmax and its cross-entropy for one sample; a fragment: only it reruns on edits."""
     from lossviz.ui import controls
 
-    st.markdown("#### Multiclass corner: softmax cross-entropy")
     with _card("Logits of one sample"):
         c1, c2 = st.columns([1, 2.5])
         with c1:
