@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 
 import numpy as np
 import pytest
@@ -15,7 +14,6 @@ from lossviz.experiments import outlier_sweep, read_points
 from lossviz.figures.regression import (
     OUTLIER_MARK,
     data_figure,
-    huber_paths,
     pull_data,
     pull_figure,
     residual_curves_figure,
@@ -77,50 +75,40 @@ def test_data_figure_without_points_is_still_a_figure():
 
 
 # -- loss and gradient against the residual -----------------------------------------------------
-def _path_points(path: str) -> np.ndarray:
-    return np.array([[float(a), float(b)] for a, b in re.findall(r"(-?[\d.e+-]+),(-?[\d.e+-]+)",
-                                                                 path)])
-
-
-@pytest.mark.parametrize("delta", [0.3, 1.0, 2.5])
-def test_huber_paths_are_the_exact_curves(delta):
-    loss_path, grad_path = huber_paths(delta, 4.0)
-    huber = lossviz.get_loss("huber", delta=delta)
-    pts = _path_points(loss_path)
-    # the end points and the ends of the parabola lie on the loss; the Bezier control point of
-    # a parabola y = r^2 / 2 over [-d, d] is (0, -d^2 / 2)
-    on_curve = pts[[0, 1, 3, 4]]
-    np.testing.assert_allclose(on_curve[:, 1], huber.elementwise(on_curve[:, 0]), rtol=1e-4)
-    assert pts[2].tolist() == pytest.approx([0.0, -delta * delta / 2], rel=1e-4)
-    g = _path_points(grad_path)
-    np.testing.assert_allclose(g[:, 1], huber.derivative(g[:, 0]), rtol=1e-4)
-
-
 def test_residual_curves_slider_holds_every_delta_state():
     r = np.array([-6.0, -0.4, 0.2, 1.2, 3.0])
     spec = _spec(residual_curves_figure(r, delta=1.5, deltas=DELTAS))
     slider = spec["layout"]["sliders"][0]
     assert [s["label"] for s in slider["steps"]] == ["0.5", "1", "1.5", "2"]
     assert slider["active"] == 2
-    for step, d in zip(slider["steps"], DELTAS, strict=True):
-        restyle, relayout, traces = step["args"]
+    assert [s["args"][0] for s in slider["steps"]] == [[f["name"]] for f in spec["frames"]]
+    for frame, d in zip(spec["frames"], DELTAS, strict=True):
         huber = lossviz.get_loss("huber", delta=d)
-        np.testing.assert_allclose(restyle["y"][0], huber.elementwise(r), rtol=1e-3)
-        np.testing.assert_allclose(restyle["y"][1], huber.derivative(r), rtol=1e-3)
-        assert restyle["marker.color"][0] == (np.abs(r) > d).astype(int).tolist()
-        assert relayout["shapes[0].path"] == huber_paths(d, 6.6)[0]
-        assert [spec["data"][i]["mode"] for i in traces] == ["markers", "markers"]
+        loss, grad, kink1, kink2, pts_loss, pts_grad = frame["data"]
+        # the Huber curves are exact at their sample points, kinks sit at +-delta
+        np.testing.assert_allclose(loss["y"], huber.elementwise(np.array(loss["x"])), rtol=1e-3,
+                                   atol=1e-4)
+        np.testing.assert_allclose(grad["y"], huber.derivative(np.array(grad["x"])), rtol=1e-3)
+        assert kink1["x"] == [-d, -d, None, d, d]
+        assert kink2["x"] == kink1["x"]
+        np.testing.assert_allclose(pts_loss["y"], huber.elementwise(r), rtol=1e-3)
+        np.testing.assert_allclose(pts_grad["y"], huber.derivative(r), rtol=1e-3)
+        assert pts_loss["marker"]["color"] == (np.abs(r) > d).astype(int).tolist()
+        moved = [spec["data"][i] for i in frame["traces"]]
+        assert [t["name"] for t in moved] == ["Huber", "Huber", "kinks at ±δ", "kinks at ±δ",
+                                              *["your points: blue inside ±δ, pink outside"] * 2]
     mse = _trace(spec, "MSE")
     np.testing.assert_allclose(_arr(mse["y"]), _arr(mse["x"]) ** 2, rtol=1e-6)
-    # the still picture shows the current delta: zone colours of the points
+    # the still picture shows the current delta
     pts = [t for t in spec["data"] if t.get("mode") == "markers"]
     assert pts[0]["marker"]["color"] == (np.abs(r) > 1.5).astype(int).tolist()
+    assert _trace(spec, "kinks at ±δ")["x"] == [-1.5, -1.5, None, 1.5, 1.5]
 
 
 def test_residual_curves_without_a_slider():
     spec = _spec(residual_curves_figure([0.5], delta=1.0))
     assert "sliders" not in spec["layout"]
-    assert len(spec["layout"]["shapes"]) == 4
+    assert not spec.get("frames")
 
 
 # -- each point's pull --------------------------------------------------------------------------

@@ -131,33 +131,6 @@ def data_figure(
 
 
 # -- loss and gradient against residual ------------------------------------------------------
-def _num(v: float) -> str:
-    return f"{v:.5g}"
-
-
-def huber_paths(delta: float, r_max: float) -> tuple[str, str]:
-    """SVG paths (data coordinates) of Huber's loss and gradient on ``[-r_max, r_max]``.
-
-    The quadratic piece ``r^2 / 2`` on ``[-d, d]`` is exactly the quadratic Bezier curve with
-    control point ``(0, -d^2 / 2)``, so each delta costs a few numbers instead of a sampled
-    curve: that is what keeps the in-figure delta slider light.
-
-    Example: ``huber_paths(1.0, 3.0)[1]  # 'M -3,-1 L -1,-1 L 1,1 L 3,1'``
-    """
-    d = float(min(delta, r_max))
-    R = float(r_max)
-    q = d * d / 2
-    if delta >= r_max:
-        loss = f"M {_num(-R)},{_num(q)} Q 0,{_num(-q)} {_num(R)},{_num(q)}"
-    else:
-        edge = delta * (R - delta / 2)
-        loss = (f"M {_num(-R)},{_num(edge)} L {_num(-d)},{_num(q)} Q 0,{_num(-q)} "
-                f"{_num(d)},{_num(q)} L {_num(R)},{_num(edge)}")
-    grad = f"M {_num(-R)},{_num(-d)} L {_num(-d)},{_num(-d)} L {_num(d)},{_num(d)} " \
-        f"L {_num(R)},{_num(d)}"
-    return loss, grad
-
-
 def _subsample(n: int, most: int) -> np.ndarray:
     if n <= most:
         return np.arange(n)
@@ -208,42 +181,46 @@ def residual_curves_figure(
                          legendgroup=name, showlegend=False, line=dict(color=color, width=width),
                          xaxis="x2", yaxis="y2"))
     huber = loss_color("huber")
-    # Legend entries for what the shapes draw (shapes have no legend of their own).
-    data.append(dict(type="scatter", x=[None], y=[None], mode="lines", name="Huber",
-                     line=dict(color=huber, width=width)))
-    data.append(dict(type="scatter", x=[None], y=[None], mode="lines", name="kinks at ±δ",
-                     line=dict(color=huber, width=1.2, dash="dot")))
 
-    def shapes_for(d: float) -> list[str]:
-        loss_path, grad_path = huber_paths(d, r_max)
-        dd = _num(min(d, r_max))
-        kink1 = f"M -{dd},0 L -{dd},{_num(loss_top)} M {dd},0 L {dd},{_num(loss_top)}"
-        kink2 = (f"M -{dd},{_num(-grad_top)} L -{dd},{_num(grad_top)} "
-                 f"M {dd},{_num(-grad_top)} L {dd},{_num(grad_top)}")
-        return [loss_path, grad_path, kink1, kink2]
+    def huber_state(d: float) -> list[dict[str, Any]]:
+        # Everything that moves with delta: the Huber curves, the kinks and the points.
+        h = _loss("huber", d)
+        dd = float(min(d, r_max))
+        inner = np.linspace(-dd, dd, 21)  # the quadratic piece; the linear ends need 2 points
+        cx = np.concatenate([[-r_max], inner, [r_max]])
+        zone = (np.abs(r_pts) > d).astype(int).tolist()
+        return [
+            dict(x=_round(cx, 4), y=_round(h.elementwise(cx), 4)),
+            dict(x=_round([-r_max, -dd, dd, r_max], 4), y=_round([-dd, -dd, dd, dd], 4)),
+            dict(x=[-dd, -dd, None, dd, dd]),
+            dict(x=[-dd, -dd, None, dd, dd]),
+            dict(y=_round(h.elementwise(r_pts), 4), marker=dict(color=zone)),
+            dict(y=_round(h.derivative(r_pts), 4), marker=dict(color=zone)),
+        ]
 
-    shapes = [
-        dict(type="path", path=path, xref=xref, yref=yref, layer="above",
-             line=dict(color=huber, width=width if k < 2 else 1.2,
-                       dash="solid" if k < 2 else "dot"))
-        for k, (path, xref, yref) in enumerate(zip(
-            shapes_for(float(ds[active])), ("x", "x2", "x", "x2"), ("y", "y2", "y", "y2"),
-            strict=True))
-    ]
+    now = huber_state(float(ds[active]))
+    moving = list(range(len(data), len(data) + 6))
+    data.append(dict(type="scatter", mode="lines", name="Huber", legendgroup="huber",
+                     line=dict(color=huber, width=width), xaxis="x", yaxis="y", **now[0]))
+    data.append(dict(type="scatter", mode="lines", name="Huber", legendgroup="huber",
+                     showlegend=False, line=dict(color=huber, width=width), xaxis="x2",
+                     yaxis="y2", **now[1]))
+    for k, (axis, top, low) in enumerate((("", loss_top, 0.0), ("2", grad_top, -grad_top))):
+        data.append(dict(type="scatter", mode="lines", name="kinks at ±δ", legendgroup="kink",
+                         showlegend=k == 0, y=[low, top, None, low, top], hoverinfo="skip",
+                         line=dict(color=huber, width=1.2, dash="dot"), xaxis="x" + axis,
+                         yaxis="y" + axis, **now[2 + k]))
     zone_scale = [[0, ZONE_COLORS[0]], [0.5, ZONE_COLORS[0]], [0.5, ZONE_COLORS[1]],
                   [1, ZONE_COLORS[1]]]
-    point_traces = []
-    huber_now = _loss("huber", float(ds[active]))
-    for axis, values, what in (("", huber_now.elementwise(r_pts), "Huber loss"),
-                               ("2", huber_now.derivative(r_pts), "Huber gradient")):
-        point_traces.append(len(data))
+    for k, (axis, what) in enumerate((("", "Huber loss"), ("2", "Huber gradient"))):
+        state = now[4 + k]
         data.append(dict(
-            type="scatter", x=r_pts, y=values, mode="markers",
+            type="scatter", x=r_pts, y=state["y"], mode="markers",
             name="your points: blue inside ±δ, pink outside", legendgroup="pts",
             showlegend=axis == "",
-            marker=dict(color=(np.abs(r_pts) > ds[active]).astype(int).tolist(),
-                        colorscale=zone_scale, cmin=0, cmax=1, size=marker_size(presentation),
-                        line=dict(color="white", width=1)),
+            marker=dict(color=state["marker"]["color"], colorscale=zone_scale, cmin=0, cmax=1,
+                        size=marker_size(presentation) + 1,
+                        line=dict(color="white", width=0.5)),
             customdata=(keep + 1),
             hovertemplate="point %{customdata}: r = %{x:.3g}, " + what
             + " %{y:.3g}<extra></extra>",
@@ -257,32 +234,29 @@ def residual_curves_figure(
                            range=[-r_max, r_max])
     layout["yaxis"]["range"] = [-0.02 * loss_top, loss_top]
     layout["yaxis2"]["range"] = [-grad_top, grad_top]
-    layout["shapes"] = shapes
     layout["margin"]["t"] = 70
     layout["legend"]["y"] = 1.12
+    frames = None
     if len(ds) > 1:
-        steps = []
-        for d in ds:
-            h = _loss("huber", float(d))
-            zone = (np.abs(r_pts) > d).astype(int).tolist()
-            steps.append(dict(
-                label=f"{d:g}", method="update",
-                args=[
-                    {"y": [_round(h.elementwise(r_pts), 4), _round(h.derivative(r_pts), 4)],
-                     "marker.color": [zone, zone]},
-                    {f"shapes[{k}].path": path for k, path in enumerate(shapes_for(float(d)))},
-                    point_traces,
-                ],
-            ))
+        # One frame per delta with only what moves; the slider animates between them in the
+        # browser (no redraw of the other traces: about half the time of a restyle).
+        frames = [
+            dict(name=f"{d:g}", traces=moving,
+                 data=[dict(type="scatter", **part) for part in huber_state(float(d))])
+            for d in ds
+        ]
+        still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+                 "transition": {"duration": 0}}
         layout["sliders"] = [dict(
             active=active, x=0.0, len=1.0, y=-0.3, yanchor="top", pad=dict(t=0, b=0),
             ticklen=3, minorticklen=0, font=dict(color="rgba(0,0,0,0)", size=1),
             currentvalue=dict(prefix="preview δ = ", xanchor="left",
                               font=dict(color=DATA_COLOR, size=13)),
-            steps=steps,
+            steps=[dict(label=f["name"], method="animate", args=[[f["name"]], still])
+                   for f in frames],
         )]
         layout["margin"]["b"] = 135
-    return build(data, layout)
+    return build(data, layout, frames)
 
 
 # -- each point's pull -------------------------------------------------------------------------
