@@ -188,3 +188,10 @@ def test_read_points_accepts_numeric_text_and_caps_rows():
 def test_read_points_needs_its_columns():
     with pytest.raises(ValueError, match="prediction"):
         read_points({"x": [1], "target": [1]})
+
+
+def test_figures_without_points_still_draw_the_curves():
+    spec = _spec(residual_curves_figure([], delta=1.0, deltas=DELTAS))
+    assert _trace(spec, "MSE")
+    assert len(spec["frames"]) == len(DELTAS)
+    assert _spec(pull_figure([], delta=1.0))["data"]

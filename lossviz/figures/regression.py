@@ -41,7 +41,10 @@ MAX_CURVE_POINTS = 80  # points drawn on the residual curves (a random-free even
 def _round(values: Any, digits: int = 5) -> list[float]:
     """Plain floats with ``digits`` significant digits: small JSON for slider states."""
     arr = np.asarray(values, dtype=np.float64).ravel()
-    return [float(f"{v:.{digits}g}") for v in arr]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exponent = np.floor(np.log10(np.abs(arr)))
+    scale = 10.0 ** np.where(np.isfinite(exponent), digits - 1 - exponent, 0.0)
+    return (np.round(arr * scale) / scale).tolist()
 
 
 def _loss(name: str, delta: float) -> lossviz.Loss:
@@ -182,23 +185,40 @@ def residual_curves_figure(
                          xaxis="x2", yaxis="y2"))
     huber = loss_color("huber")
 
-    def huber_state(d: float) -> list[dict[str, Any]]:
-        # Everything that moves with delta: the Huber curves, the kinks and the points.
-        h = _loss("huber", d)
-        dd = float(min(d, r_max))
-        inner = np.linspace(-dd, dd, 21)  # the quadratic piece; the linear ends need 2 points
-        cx = np.concatenate([[-r_max], inner, [r_max]])
-        zone = (np.abs(r_pts) > d).astype(int).tolist()
+    # Everything that moves with delta, for every delta at once (one rounding per array):
+    # the Huber curves (the quadratic piece sampled, the straight ends need 2 points each),
+    # the kinks and the points on the curves.
+    clipped = np.minimum(ds, r_max)
+    cx = np.column_stack([np.full(len(ds), -r_max),
+                          clipped[:, None] * np.linspace(-1.0, 1.0, 21),
+                          np.full(len(ds), r_max)])
+    hubers = [_loss("huber", float(d)) for d in ds]
+    cy = np.array([h.elementwise(row) for h, row in zip(hubers, cx, strict=True)])
+    gx = np.column_stack([np.full(len(ds), -r_max), -clipped, clipped,
+                          np.full(len(ds), r_max)])
+    gy = np.column_stack([-clipped, -clipped, clipped, clipped])
+    if len(r_pts):
+        pl = np.array([h.elementwise(r_pts) for h in hubers])
+        pg = np.array([h.derivative(r_pts) for h in hubers])
+    else:  # no points: the curves alone
+        pl = pg = np.empty((len(ds), 0))
+    cx_l, cy_l, gx_l, gy_l, pl_l, pg_l = (
+        np.reshape(_round(a, 4), a.shape).tolist() for a in (cx, cy, gx, gy, pl, pg)
+    )
+    zones = (np.abs(r_pts)[None, :] > ds[:, None]).astype(int).tolist()
+    kinks = [[-c, -c, None, c, c] for c in clipped.tolist()]
+
+    def huber_state(k: int) -> list[dict[str, Any]]:
         return [
-            dict(x=_round(cx, 4), y=_round(h.elementwise(cx), 4)),
-            dict(x=_round([-r_max, -dd, dd, r_max], 4), y=_round([-dd, -dd, dd, dd], 4)),
-            dict(x=[-dd, -dd, None, dd, dd]),
-            dict(x=[-dd, -dd, None, dd, dd]),
-            dict(y=_round(h.elementwise(r_pts), 4), marker=dict(color=zone)),
-            dict(y=_round(h.derivative(r_pts), 4), marker=dict(color=zone)),
+            dict(x=cx_l[k], y=cy_l[k]),
+            dict(x=gx_l[k], y=gy_l[k]),
+            dict(x=kinks[k]),
+            dict(x=kinks[k]),
+            dict(y=pl_l[k], marker=dict(color=zones[k])),
+            dict(y=pg_l[k], marker=dict(color=zones[k])),
         ]
 
-    now = huber_state(float(ds[active]))
+    now = huber_state(active)
     moving = list(range(len(data), len(data) + 6))
     data.append(dict(type="scatter", mode="lines", name="Huber", legendgroup="huber",
                      line=dict(color=huber, width=width), xaxis="x", yaxis="y", **now[0]))
@@ -242,8 +262,8 @@ def residual_curves_figure(
         # browser (no redraw of the other traces: about half the time of a restyle).
         frames = [
             dict(name=f"{d:g}", traces=moving,
-                 data=[dict(type="scatter", **part) for part in huber_state(float(d))])
-            for d in ds
+                 data=[dict(type="scatter", **part) for part in huber_state(k)])
+            for k, d in enumerate(ds)
         ]
         still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                  "transition": {"duration": 0}}
@@ -274,6 +294,9 @@ def pull_data(residuals: Any, *, delta: float) -> Pull:
     """
     r = np.asarray(residuals, float)
     share, pull = {}, {}
+    if not len(r):
+        empty = {name: np.empty(0) for name in REGRESSION_LOSSES}
+        return Pull(empty, dict(empty))
     for name in REGRESSION_LOSSES:
         loss = _loss(name, delta)
         values = loss.elementwise(r)
