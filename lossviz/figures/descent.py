@@ -37,6 +37,15 @@ def _short(value: float) -> float:
     return float(f"{float(value):.6g}")
 
 
+def _shorts(values: np.ndarray) -> list[float]:
+    """``_short`` for a whole array at once."""
+    arr = np.asarray(values, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exponent = np.floor(np.log10(np.abs(arr)))
+    scale = 10.0 ** np.where(np.isfinite(exponent), 5 - exponent, 0.0)
+    return (np.round(arr * scale) / scale).tolist()
+
+
 class Run(NamedTuple):
     """One gradient-descent run to draw: its name, its colour and its history."""
 
@@ -186,17 +195,17 @@ def convergence_figure(
     layout["xaxis"]["range"] = [-0.02 * max(longest, 1), 1.02 * max(longest, 1)]
     frame_list = None
     if animate and len(cd.frame_steps) > 1:
+        # Per run, every frame's marker at once (plain lists: cheap to turn into frames).
+        fx = [np.minimum(cd.frame_steps, steps[-1]).tolist() for steps in cd.steps]
+        fy = [_shorts(_y(fl)) for fl in cd.frame_loss]
         frame_list = [
             dict(
                 name=str(int(s)),
-                data=[
-                    dict(type="scatter", x=[int(min(s, steps[-1]))],
-                         y=[_short(_y(fl[k : k + 1])[0])])
-                    for steps, fl in zip(cd.steps, cd.frame_loss, strict=True)
-                ],
+                data=[dict(type="scatter", x=[xs[k]], y=[ys[k]])
+                      for xs, ys in zip(fx, fy, strict=True)],
                 traces=marker_traces,
             )
-            for k, s in enumerate(cd.frame_steps)
+            for k, s in enumerate(cd.frame_steps.tolist())
         ]
         add_player(layout, frame_list, frame_ms=frame_ms, prefix="step ")
     return build(data, layout, frame_list)
@@ -362,14 +371,16 @@ def path_figure(
                            showgrid=False)
     frame_list = None
     if animate and len(pd_.frame_steps) > 1:
+        fw = [_shorts(w) for w in pd_.frame_w]
+        fb = [_shorts(b) for b in pd_.frame_b]
         frame_list = [
             dict(
                 name=str(int(s)),
-                data=[dict(type="scatter", x=[_short(fw[k])], y=[_short(fb[k])])
-                      for fw, fb in zip(pd_.frame_w, pd_.frame_b, strict=True)],
+                data=[dict(type="scatter", x=[ws[k]], y=[bs[k]])
+                      for ws, bs in zip(fw, fb, strict=True)],
                 traces=marker_traces,
             )
-            for k, s in enumerate(pd_.frame_steps)
+            for k, s in enumerate(pd_.frame_steps.tolist())
         ]
         add_player(layout, frame_list, frame_ms=frame_ms, prefix="step ")
     return build(data, layout, frame_list)
