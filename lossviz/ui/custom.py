@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import lossviz
 from lossviz.custom import CustomLoss, FormulaError
@@ -209,9 +210,11 @@ def render() -> None:
             st.button(title, key=f"custom_example_{name}", on_click=_apply_example,
                       args=(name,), help=f"{formula} — {why}", width="stretch")
 
+    with st.container(border=True):
+        task, formula, formula_slot = _formula_row()
     left, right = st.columns([1.05, 1.6], gap="medium")
     with left, st.container(border=True):
-        loss, task, compare, half = _loss_card()
+        loss, compare, half = _settings_card(task, formula, formula_slot)
     with right:
         _formula_panel(loss, half)
 
@@ -223,23 +226,33 @@ def render() -> None:
     _training_section(setup, loss, compare)
 
 
-def _loss_card() -> tuple[CustomLoss | None, str, list[str], float]:
-    st.markdown("**Your loss**")
-    task = controls.choice(TASK, "Task", format_func=lambda t: {
-        "regression": "Regression (r)", "classification": "Classification (m)"}[t])
+def _formula_row() -> tuple[str, str, DeltaGenerator]:
+    """Task and formula, full width (a formula can be long); errors appear right under it."""
+    a, b = st.columns([1.8, 2.2], vertical_alignment="top")
+    with a:
+        task = controls.choice(TASK, "Task", format_func=lambda t: {
+            "regression": "Regression", "classification": "Classification"}[t])
     variable = "r" if task == "regression" else "m"
     formula_field = FORMULA_R if task == "regression" else FORMULA_M
-    formula = controls.text(
-        formula_field, f"Formula in {variable}",
-        help=("Numbers, " + ("r, y, yhat" if task == "regression" else "m")
-              + ", the parameters below, pi, + - * / **, and abs, sqrt, exp, log, log1p, "
-              "sin, cos, tanh, sign, sigmoid, softplus, minimum, maximum, clip, "
-              "where(condition, a, b) and more (see the README). At most 500 characters."),
-    )
-    formula_slot = st.container()  # errors about the formula appear right under it
+    with b:
+        formula = controls.text(
+            formula_field, f"Your loss: a formula in {variable}",
+            help=("Numbers, " + ("r, y, yhat" if task == "regression" else "m")
+                  + ", the parameters, pi, + - * / **, and abs, sqrt, exp, log, log1p, "
+                  "sin, cos, tanh, sign, sigmoid, softplus, minimum, maximum, clip, "
+                  "where(condition, a, b) and more. At most 500 characters."),
+        )
+    formula_slot = st.container()
     with st.expander("What can I write?"):
         st.markdown(_LANGUAGE_HELP[task])
-    st.caption("Parameters (leave a name empty to drop it)")
+    return task, formula, formula_slot
+
+
+def _settings_card(
+    task: str, formula: str, formula_slot: DeltaGenerator
+) -> tuple[CustomLoss | None, list[str], float]:
+    variable = "r" if task == "regression" else "m"
+    st.markdown("**Parameters** (leave a name empty to drop it)")
     names, values = [], []
     for name_field, value_field in zip(PARAM_NAMES, PARAM_VALUES, strict=True):
         a, b = st.columns([1, 1.4])
@@ -261,12 +274,12 @@ def _loss_card() -> tuple[CustomLoss | None, str, list[str], float]:
     options = COMPARE_R if task == "regression" else COMPARE_M
     compare = controls.multi(options, "Compare with", format_func=loss_label)
     half = float(controls.slider(RANGE, f"Range of {variable} shown (±)"))
-    return loss, task, compare, half
+    return loss, compare, half
 
 
 def _formula_panel(loss: CustomLoss | None, half: float) -> None:
     if loss is None:
-        st.info("Fix the formula on the left to see it here; the built-in losses below keep "
+        st.info("Fix the formula above to see it here; the built-in losses below keep "
                 "working meanwhile.")
         return
     z = loss.variable
