@@ -246,13 +246,54 @@ _FINISHED_AFTER = """(t0) => {
 }"""
 
 
+@dataclass
+class BrowserTimes:
+    """One real page's changes, split where the time goes (seconds each).
+
+    ``rerun``: the page's rerun request leaves its websocket -> ``script_finished`` arrives
+    (what the protocol client measures); ``debounce``: key press -> request sent; ``total``:
+    key press -> the page is idle again (rerun done and the new charts drawn).
+    """
+
+    rerun: list[float] = field(default_factory=list)
+    debounce: list[float] = field(default_factory=list)
+    total: list[float] = field(default_factory=list)
+
+
+def _watch_socket(ws: object, log: list[tuple[float, str]]) -> None:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    def sent(payload: bytes | str) -> None:
+        if isinstance(payload, bytes):
+            msg = BackMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "rerun_script":
+                log.append((time.perf_counter(), "sent"))
+
+    def received(payload: bytes | str) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "script_finished" and msg.script_finished in (
+                ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+            ):
+                log.append((time.perf_counter(), "finished"))
+
+    ws.on("framesent", sent)  # type: ignore[attr-defined]
+    ws.on("framereceived", received)  # type: ignore[attr-defined]
+
+
 async def browser_student(
     browser: object, url: str, start_at: float, duration: float, interval: float,
-) -> list[float]:
+    limit: int = 10**9,
+) -> BrowserTimes:
     """A Chromium page that nudges the first slider with the keyboard every ``interval``."""
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     page = await browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
-    latencies: list[float] = []
+    times = BrowserTimes()
+    log: list[tuple[float, str]] = []
+    page.on("websocket", lambda ws: _watch_socket(ws, log))
     try:
         await page.goto(url)
         await page.wait_for_selector(
@@ -263,17 +304,68 @@ async def browser_student(
         await page.evaluate(_WATCH)
         end = time.monotonic() + duration
         direction = "ArrowRight"
-        while time.monotonic() + interval < end:
+        while time.monotonic() + interval < end and len(times.total) < limit:
             await asyncio.sleep(interval)
             await thumb.focus()
             t0 = await page.evaluate("performance.now()")
+            k0 = time.perf_counter()
             direction = "ArrowLeft" if direction == "ArrowRight" else "ArrowRight"
             await page.keyboard.press(direction)
             handle = await page.wait_for_function(_FINISHED_AFTER, arg=t0, timeout=30_000)
-            latencies.append(await handle.json_value() / 1000)
+            times.total.append(await handle.json_value() / 1000)
+            sent = next((t for t, kind in log if kind == "sent" and t >= k0), None)
+            done = next((t for t, kind in log if kind == "finished" and sent and t > sent), None)
+            if sent is not None and done is not None:
+                times.debounce.append(sent - k0)
+                times.rerun.append(done - sent)
     finally:
         await page.close()
-    return latencies
+    return times
+
+
+async def cross_check(url: str, pids: list[int], changes: int) -> int:
+    """The same change timed by the protocol client and by a real Chromium page, one after
+    the other on an otherwise idle server: the first slider of the page, one step left or
+    right, ``changes`` times each. The browser's extra time is its own work: the slider's
+    debounce before it sends, and drawing the new page."""
+    from playwright.async_api import async_playwright
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    session = StreamlitSession(url, cookie=page_cookie(url), timeout=120)
+    await session.connect()
+    slider = next((w for w in session.widgets.values() if w.kind == "slider"), None)
+    if slider is None:
+        print("no slider on the first page")
+        return 1
+    value, step = list(slider.proto.value), slider.proto.step or 1
+    monitor = Monitor(pids)
+    cpu0 = sum(monitor.cpu().values())
+    protocol = []
+    for i in range(changes):
+        value = [v + (step if i % 2 else -step) for v in value]
+        state = WidgetState(id=slider.id)
+        state.double_array_value.data.extend(value)
+        await asyncio.sleep(1)
+        protocol.append((await session.rerun([state])).seconds)
+    await session.close()
+    cpu1 = sum(monitor.cpu().values())
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                           args=BROWSER_ARGS)
+        real = await browser_student(browser, url, time.monotonic(), 1e9, 1.0, changes)
+        await browser.close()
+    cpu2 = sum(monitor.cpu().values())
+    print(f"first slider '{slider.label}', one step, {changes} changes each; p50 (max) seconds:")
+    print(f"  protocol client: change -> rerun done       {pct(protocol, 0.5):.3f} "
+          f"({max(protocol):.3f})   server CPU {1000 * (cpu1 - cpu0) / changes:.0f} ms/change")
+    print(f"  Chromium page:   request -> rerun done      {pct(real.rerun, 0.5):.3f} "
+          f"({max(real.rerun, default=float('nan')):.3f})   server CPU "
+          f"{1000 * (cpu2 - cpu1) / max(1, len(real.total)):.0f} ms/change (page load included)")
+    print(f"                   key press -> request sent  {pct(real.debounce, 0.5):.3f} "
+          f"({max(real.debounce, default=float('nan')):.3f})  the slider's debounce")
+    print(f"                   key press -> page idle     {pct(real.total, 0.5):.3f} "
+          f"({max(real.total, default=float('nan')):.3f})  rerun + drawing the charts")
+    return 0
 
 
 # -- report --------------------------------------------------------------------------------
@@ -369,6 +461,8 @@ async def per_tab(url: str, pids: list[int], changes: int, seed: int) -> int:
 async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     if args.per_tab:
         return await per_tab(url, pids, args.per_tab, args.seed)
+    if args.cross_check:
+        return await cross_check(url, pids, args.cross_check)
     print(f"load test: {args.sessions} sessions join over {args.ramp:g} s, each changes a "
           f"control every {args.interval:g} s for {args.duration:g} s; server {url}")
     await warm_up(url, len(pids))
@@ -404,14 +498,16 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         ], return_exceptions=True)
     await asyncio.gather(*tasks)
     ticker.cancel()
-    browser_latencies: list[float] = []
+    browser_latencies: list[float] = []  # request -> rerun done, as the protocol client
+    browser_totals: list[float] = []  # key press -> page idle, charts drawn
     browser_failures: list[str] = []
     if browsers_task is not None:
         for item in await browsers_task:
             if isinstance(item, BaseException):
                 browser_failures.append(repr(item)[:200])
             else:
-                browser_latencies.extend(item)
+                browser_latencies.extend(item.rerun)
+                browser_totals.extend(item.total)
         await browser.close()
         await playwright_cm.__aexit__(None, None, None)
     cpu1, t1 = monitor.cpu(), time.monotonic()
@@ -474,6 +570,8 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         "browser_changes": len(browser_latencies),
         "browser_p50_s": pct(browser_latencies, 0.50),
         "browser_p95_s": pct(browser_latencies, 0.95),
+        "browser_total_p50_s": pct(browser_totals, 0.50),
+        "browser_total_p95_s": pct(browser_totals, 0.95),
         "browser_failures": browser_failures,
     }
     print()
@@ -505,8 +603,10 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
             f"{k}: {v} sessions, {changes_per_upstream[k]} changes"
             for k, v in sorted(per_upstream.items())))
     if args.browsers:
-        print(f"real Chromium pages  {args.browsers}: {len(browser_latencies)} slider changes, "
-              f"p50 {figures['browser_p50_s']:.3f} s, p95 {figures['browser_p95_s']:.3f} s"
+        print(f"real Chromium pages  {args.browsers}: {len(browser_totals)} slider changes; "
+              f"request -> rerun done p50 {figures['browser_p50_s']:.3f} s, "
+              f"p95 {figures['browser_p95_s']:.3f} s; key press -> page idle p50 "
+              f"{figures['browser_total_p50_s']:.3f} s, p95 {figures['browser_total_p95_s']:.3f} s"
               + (f", failures {browser_failures}" if browser_failures else ""))
     checks = {
         "100% of sessions complete": completed == args.sessions,
@@ -538,6 +638,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--browsers", type=int, default=0,
                    help="also run this many real Chromium pages (Playwright) as a cross-check")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cross-check", type=int, default=0, metavar="N",
+                   help="instead of the load test: time N one-step moves of the first slider "
+                        "with the protocol client, then with a real Chromium page")
     p.add_argument("--per-tab", type=int, default=0, metavar="N",
                    help="instead of the load test: one session makes N random changes in "
                         "each tab; print server CPU ms and bytes per change, tab by tab")
