@@ -356,30 +356,45 @@ def random_formula(rng: random.Random) -> str:
     return " + ".join(parts)
 
 
-def _table_columns(proto: Any) -> tuple[list[str], int]:
-    """Column names and row count of a data editor, read from its Arrow data."""
+def _table_columns(proto: Any) -> tuple[dict[str, str], int]:
+    """Column names with their Arrow type names, and the row count, of a data editor."""
     import pyarrow as pa
 
     table = pa.ipc.open_stream(proto.arrow_data.data).read_all()
-    names = [n for n in table.column_names if not n.startswith("__index_level_")]
-    return names, table.num_rows
+    columns = {
+        field.name: str(field.type)
+        for field in table.schema
+        if not field.name.startswith("__index_level_")
+    }
+    return columns, table.num_rows
+
+
+def _cell_value(kind: str, rng: random.Random) -> Any:
+    # What a student can type into a cell of that type: a checkbox gives true or false, a
+    # number cell ordinary, extreme or cleared (None) values.
+    if kind == "bool":
+        return rng.random() < 0.5
+    if kind.startswith(("string", "large_string")):
+        return rng.choice(["", "a", "1.5", "nan"])
+    return rng.choice([rng.uniform(-5, 5), rng.uniform(-5, 5), 0.0, 1e300, -1e300, None])
 
 
 def random_table_edit(proto: Any, rng: random.Random) -> dict[str, Any]:
     """A data editor edit: change cells (to ordinary or extreme numbers), add or delete rows."""
-    names, rows = _table_columns(proto)
-    values = [rng.uniform(-5, 5), rng.uniform(-5, 5), 0.0, 1e300, -1e300, None]
+    columns, rows = _table_columns(proto)
+    names = list(columns)
     state: dict[str, Any] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
     roll = rng.random()
     dynamic = proto.editing_mode == 2
     if dynamic and roll < 0.2:
         state["added_rows"] = [
-            {n: rng.choice(values) for n in names} for _ in range(rng.randint(1, 3))
+            {n: _cell_value(columns[n], rng) for n in names} for _ in range(rng.randint(1, 3))
         ]
     elif dynamic and roll < 0.3 and rows:
         state["deleted_rows"] = sorted(rng.sample(range(rows), k=min(rows, rng.randint(1, 3))))
     elif rows and names:
         for _ in range(rng.randint(1, 3)):
             row = str(rng.randrange(rows))
-            state["edited_rows"].setdefault(row, {})[rng.choice(names)] = rng.choice(values)
+            name = rng.choice(names)
+            state["edited_rows"].setdefault(row, {})[name] = _cell_value(columns[name], rng)
     return state
