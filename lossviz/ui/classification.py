@@ -8,7 +8,6 @@ from ``lossviz.figures.classification`` and ``lossviz.figures.descent``.
 from __future__ import annotations
 
 import hashlib
-import math
 from typing import Any
 
 import numpy as np
@@ -123,10 +122,6 @@ def _frame(data: lossviz.ClassificationData, dim: int) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _num(value: float, digits: int = 3) -> str:
-    return f"{value:.{digits}g}" if math.isfinite(value) else "none"
-
-
 def _moved_text(dim: int, change) -> str:
     if dim == 1:
         return f"moved its threshold by {change.shift:+.2f}"
@@ -175,6 +170,7 @@ def render() -> None:
         return
     with st.expander("Move or relabel points (table)", expanded=False):
         points = _edit_points(data, dim, (dim, n, separation, flip, flip_class, seed))
+    _report_table_problems(points)
     with _card("Training"):
         names = controls.multi(LOSSES, "Losses", format_func=loss_label)
         c2, c3, c4 = st.columns(3)
@@ -218,7 +214,7 @@ def _edit_points(data: lossviz.ClassificationData, dim: int,
                  signature: tuple[Any, ...]) -> ParsedPoints:
     st.caption("Edit x to move a point, change its label (0 or 1) to relabel it, add or delete "
                "rows. 'flipped' marks a label that is wrong on purpose: the clean-label fit "
-               "uses the other label.")
+               "uses the other label. Changing the Data card's settings starts a fresh table.")
     config = {
         "x1": st.column_config.NumberColumn("x1", format="%.3f", required=True),
         "x2": st.column_config.NumberColumn("x2", format="%.3f", required=True),
@@ -232,15 +228,19 @@ def _edit_points(data: lossviz.ClassificationData, dim: int,
         st.session_state[TABLE_RESET] = st.session_state.get(TABLE_RESET, 0) + 1
         st.rerun()
     columns = {name: edited[name].tolist() for name in edited.columns}
-    points = parse_points(columns, dim=dim)
+    return parse_points(columns, dim=dim)
+
+
+def _report_table_problems(points: ParsedPoints) -> None:
+    # Shown outside the table's expander, so a closed expander never hides it.
     if points.problems:
         shown = points.problems[:5]
         more = len(points.problems) - len(shown)
         st.warning(
-            f"{len(points.problems)} row(s) left out until fixed (your edits stay in the "
-            "table): " + "; ".join(shown) + (f"; and {more} more" if more > 0 else "") + "."
+            f"{len(points.problems)} row(s) of the table left out until fixed (your edits stay "
+            "in the table): " + "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+            + "."
         )
-    return points
 
 
 def _data_problem(points: ParsedPoints) -> str:
