@@ -330,7 +330,10 @@ def _boundary_story(points, dim, names, fits, clean, diverged) -> str:
     """The live 'what is happening' line under the boundary chart."""
     if not clean:
         accs = {n: accuracy(points.y, fits[n].predict(points.x)) for n in names}
-        text = ("**What is happening:** no labels are flipped; "
+        lead = ("no labels are flipped" if not points.flipped.any() else
+                "with the flips undone only one class is left, so there is no clean-label "
+                "fit to compare with")
+        text = (f"**What is happening:** {lead}; "
                 + ", ".join(f"{loss_label(n)} gets {accs[n]:.0%} right" for n in names)
                 + ". Flip a few labels in the Data card to see which losses get dragged.")
         if "hinge" in fits:
