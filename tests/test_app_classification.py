@@ -460,3 +460,14 @@ def test_most_points_and_every_loss_stay_under_the_payload_budget(view):
               clf_show_clean=True)
     assert _charts(at) == [VIEWS[view]]
     assert _bytes(at) <= MAX_BYTES
+
+
+def test_flips_that_leave_one_clean_class_are_explained_not_compared():
+    at = _app()
+    edits = {i: {"label": 0, "flipped": False} for i in range(40)}
+    edits[0] = {"label": 1, "flipped": True}  # undoing this flip leaves only class 0
+    at.session_state[_table_key(at)] = {"edited_rows": edits, "added_rows": [],
+                                        "deleted_rows": []}
+    _ok(at.run())
+    assert "no clean-label fit to compare with" in _story(at, "only one class is left")
+    assert set(_metrics(at)) == {loss_label(n) for n in SURROGATES}
