@@ -143,3 +143,23 @@ def test_any_query_never_raises_and_yields_only_valid_values(query):
     assert set(values).isdisjoint(reasons)
     for key, value in values.items():
         assert SPECS[key].check(value) == value
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "expected"),
+    [
+        pytest.param(None, {"MSE slope": 1.0}, "MSE slope 1.", id="first-time-no-change-shown"),
+        pytest.param({"MSE slope": 1.0}, {"MSE slope": 1.8},
+                     "MSE slope 1.8 (up 0.8 since the last change).", id="moved-up"),
+        pytest.param({"a": 2.0, "b": 1.0}, {"a": 2.0, "b": 0.25},
+                     "a 2 (unchanged); b 0.25 (down 0.75 since the last change).",
+                     id="one-unchanged-one-down"),
+        pytest.param({"a": 1.0}, {"a": float("inf")}, "a not a finite number.",
+                     id="not-finite"),
+        pytest.param({}, {}, "", id="nothing"),
+    ],
+)
+def test_chart_summary_says_what_changed_in_numbers(previous, current, expected):
+    from lossviz.ui.controls import describe_change
+
+    assert describe_change(previous, current) == expected
