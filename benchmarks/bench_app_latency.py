@@ -48,6 +48,7 @@ TARGET_RATIO = 1.5
 TARGET_WORST_MS = 1000.0
 TARGET_BYTES = 300_000
 TARGET_IN_BROWSER_MS = 50.0
+STEP_INSET = 10.0  # px between a plotly slider rail's ends and its first and last steps
 
 
 @dataclass
@@ -58,12 +59,12 @@ class Page:
     page: Any
     thumb: Any
     latency_ms: list[float] = field(default_factory=list)
-    server_ms: list[float] = field(default_factory=list)
+    run_end_ms: list[float] = field(default_factory=list)
     bytes: list[int] = field(default_factory=list)
 
 
 def change_once(p: Page, *, settle_ms: int, timeout: float) -> None:
-    """Press an arrow key on the delta slider; record latency, script time and bytes."""
+    """Press an arrow key on the delta slider; record latency, time to script end and bytes."""
     page = p.page
     start_log = page.evaluate("window.__lv.log.length")
     before = runs(page)
@@ -75,13 +76,12 @@ def change_once(p: Page, *, settle_ms: int, timeout: float) -> None:
     log = page.evaluate("n => window.__lv.log.slice(n)", start_log)
     idle = page.evaluate("n => window.__lv.idle.find(e => e[0] > n)[1]", before)
     key = next(t for t, what in log if what.startswith("key:"))
-    running = next((t for t, what in log if what == "running" and t >= key), None)
-    finished = next(t for t, what in log if what == "notRunning" and t >= key)
+    finished = next(t for t, what in log if what == "finished" and t >= key)
     wait_settled(page, timeout=timeout)
     # Frames that trail the run (status messages) still belong to this change.
     page.wait_for_timeout(settle_ms)
     p.latency_ms.append(idle - key)
-    p.server_ms.append(finished - (running if running is not None else key))
+    p.run_end_ms.append(finished - key)
     p.bytes.append(page.ws_received - received)
 
 
@@ -89,7 +89,10 @@ def change_once(p: Page, *, settle_ms: int, timeout: float) -> None:
 FIGURES_JS = """
 () => Array.from(document.querySelectorAll('.js-plotly-plot')).map((gd, i) => ({
   index: i,
-  title: ((gd.layout.title || {}).text || '').replace(/<[^>]*>/g, '').slice(0, 60),
+  // The chart's streamlit key (class st-key-<key> on its container), else its title.
+  title: ((Array.from((gd.closest('[class*="st-key-"]') || {classList: []}).classList)
+           .find(c => c.startsWith('st-key-')) || '').slice(7)
+          || ((gd.layout.title || {}).text || '').replace(/<[^>]*>/g, '')).slice(0, 60),
   sliders: (gd._fullLayout.sliders || []).filter(s => s.visible !== false)
            .map(s => s.steps.length),
   frames: ((gd._transitionData || {})._frames || []).map(f => f.name),
@@ -122,9 +125,12 @@ i => { const e = document.querySelectorAll('.js-plotly-plot')[i].__lvEvent;
 ANIMATE_JS = """
 async ([i, names]) => {
   const gd = document.querySelectorAll('.js-plotly-plot')[i];
+  // Redraw (or not) as the figure's own play button or slider does.
   const play = ((gd.layout.updatemenus || [])[0] || {buttons: []}).buttons
                  .find(b => b.method === 'animate');
-  const frame = ((play && play.args[1]) || {}).frame || {};
+  const step = (((gd.layout.sliders || [])[0] || {}).steps || [])
+                 .find(s => s.method === 'animate');
+  const frame = ((play && play.args[1]) || (step && step.args[1]) || {}).frame || {};
   const opts = {mode: 'immediate', transition: {duration: 0},
                 frame: {duration: 0, redraw: frame.redraw !== false}};
   const out = [];
@@ -157,8 +163,9 @@ def scrub_slider(page: Any, index: int, slider: int, steps: int, count: int) -> 
         target = (active + 1 + j) % steps
         start_log = page.evaluate("window.__lv.log.length")
         page.evaluate(ARM_JS, index)
-        page.mouse.click(box["x"] + box["width"] * (target + 0.5) / steps,
-                         box["y"] + box["height"] / 2)
+        # Where plotly puts step ``target`` on the rail (its sliders' stepInset is 10 px).
+        x = box["x"] + STEP_INSET + (box["width"] - 2 * STEP_INSET) * target / (steps - 1)
+        page.mouse.click(x, box["y"] + box["height"] / 2)
         event = page.wait_for_function(DONE_JS, arg=index, timeout=10_000).json_value()
         log = page.evaluate("n => window.__lv.log.slice(n)", start_log)
         down = next(t for t, what in log if what == "pointer")
@@ -170,19 +177,24 @@ def in_browser(page: Any, count: int) -> list[dict[str, Any]]:
     """Measure every in-figure slider and animation on the page."""
     results = []
     for fig in page.evaluate(FIGURES_JS):
-        label = fig["title"] or f"figure {fig['index'] + 1}"
+        label = f"figure {fig['index'] + 1}" + (f" ({fig['title']})" if fig["title"] else "")
         for k, steps in enumerate(fig["sliders"]):
             if steps < 2:
                 continue
-            times = scrub_slider(page, fig["index"], k, steps, min(count, 2 * steps))
-            results.append({"figure": label, "what": f"scrub slider {k + 1} ({steps} steps)",
-                            "times": times})
+            what = f"scrub slider {k + 1} ({steps} steps)"
+            try:
+                times = scrub_slider(page, fig["index"], k, steps, count)
+            except Exception as exc:  # report and go on: one figure must not hide the others
+                times, what = [], f"{what}: FAILED, {str(exc).splitlines()[0]}"
+            results.append({"figure": label, "what": what, "times": times})
         if len(fig["frames"]) >= 2:
             names = (fig["frames"] * (count // len(fig["frames"]) + 1))[:count]
-            times = page.evaluate(ANIMATE_JS, [fig["index"], names])
-            results.append({"figure": label,
-                            "what": f"step frames ({len(fig['frames'])} frames)",
-                            "times": times})
+            what = f"step frames with Plotly.animate ({len(fig['frames'])} frames)"
+            try:
+                times = page.evaluate(ANIMATE_JS, [fig["index"], names])
+            except Exception as exc:
+                times, what = [], f"{what}: FAILED, {str(exc).splitlines()[0]}"
+            results.append({"figure": label, "what": what, "times": times})
     return results
 
 
@@ -190,47 +202,57 @@ def summary(values: list[float]) -> tuple[float, float]:
     return statistics.median(values), max(values)
 
 
-def report(pages: list[Page], scrubs: list[dict[str, Any]], changes: int) -> dict[str, Any]:
+def report_reruns(pages: list[Page], changes: int) -> dict[str, Any]:
+    """Print the rerun figures of both pages against the targets; return them as a dict."""
     import streamlit
 
     base, full = pages
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"App latency in Chromium, {now}, streamlit {streamlit.__version__}, "
           f"{changes} delta changes per page, pages alternating")
-    print(f"{'page':<10}{'median':>10}{'worst':>10}{'script':>10}{'bytes/rerun':>14}"
+    print(f"{'page':<10}{'median':>10}{'worst':>10}{'run end':>10}{'bytes/rerun':>14}"
           f"{'max bytes':>12}")
     for p in pages:
         med, worst = summary(p.latency_ms)
-        print(f"{p.name:<10}{med:>7.0f} ms{worst:>7.0f} ms{statistics.median(p.server_ms):>7.0f} ms"
+        end = statistics.median(p.run_end_ms)
+        print(f"{p.name:<10}{med:>7.0f} ms{worst:>7.0f} ms{end:>7.0f} ms"
               f"{statistics.median(p.bytes) / 1000:>11.1f} KB{max(p.bytes) / 1000:>9.1f} KB")
     ratio = statistics.median(full.latency_ms) / statistics.median(base.latency_ms)
     worst = max(full.latency_ms)
     most = max(full.bytes)
-    print("(median and worst: key press to charts painted; script: running -> notRunning)")
+    print("(median and worst: key press to charts painted; run end: key press to the "
+          "script_finished message, median)")
     print(f"full / baseline median: {ratio:.2f}  (target <= {TARGET_RATIO}) "
           f"{'ok' if ratio <= TARGET_RATIO else 'MISSED'}")
     print(f"full page worst of {changes}: {worst:.0f} ms  (target < {TARGET_WORST_MS:.0f} ms) "
           f"{'ok' if worst < TARGET_WORST_MS else 'MISSED'}")
     print(f"full page bytes per rerun, max: {most / 1000:.1f} KB  (target <= "
           f"{TARGET_BYTES / 1000:.0f} KB) {'ok' if most <= TARGET_BYTES else 'MISSED'}")
+    return {
+        "date": now,
+        "streamlit": streamlit.__version__,
+        "pages": {p.name: {"latency_ms": p.latency_ms, "run_end_ms": p.run_end_ms,
+                           "bytes": p.bytes} for p in pages},
+        "ratio": ratio,
+    }
+
+
+def report_in_browser(scrubs: list[dict[str, Any]]) -> None:
+    """Print the in-browser interaction figures against the target."""
     if not scrubs:
         print("in-browser: the full page has no in-figure slider or animation frames to measure")
     for s in scrubs:
+        if not s["times"]:
+            print(f"in-browser, {s['figure']}: {s['what']}")
+            continue
         to_event = [t[0] for t in s["times"]]
         to_frame = [t[1] for t in s["times"]]
         med, worst_event = summary(to_event)
         print(f"in-browser, {s['figure']}: {s['what']}, {len(to_event)} times: median "
               f"{med:.0f} ms, worst {worst_event:.0f} ms to the event; next frame median "
               f"{statistics.median(to_frame):.0f} ms, worst {max(to_frame):.0f} ms "
-              f"(target <= {TARGET_IN_BROWSER_MS:.0f} ms) "
-              f"{'ok' if max(to_frame) <= TARGET_IN_BROWSER_MS else 'MISSED'}")
-    return {
-        "date": now,
-        "pages": {p.name: {"latency_ms": p.latency_ms, "script_ms": p.server_ms,
-                           "bytes": p.bytes} for p in pages},
-        "ratio": ratio,
-        "in_browser": scrubs,
-    }
+              f"(target: median <= {TARGET_IN_BROWSER_MS:.0f} ms) "
+              f"{'ok' if statistics.median(to_frame) <= TARGET_IN_BROWSER_MS else 'MISSED'}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,16 +286,18 @@ def main(argv: list[str] | None = None) -> int:
                 change_once(p, settle_ms=args.settle_ms, timeout=timeout)
         for p in pages:
             p.latency_ms.clear()
-            p.server_ms.clear()
+            p.run_end_ms.clear()
             p.bytes.clear()
         for i in range(args.changes):
             for p in pages if i % 2 == 0 else pages[::-1]:
                 # No focus() here: re-focusing the focused thumb makes Streamlit drop the
                 # next key press's rerun (seen with streamlit 1.67).
                 change_once(p, settle_ms=args.settle_ms, timeout=timeout)
-        scrubs = in_browser(pages[1].page, args.changes)
+        result = report_reruns(pages, args.changes)
+        sys.stdout.flush()
+        result["in_browser"] = in_browser(pages[1].page, args.changes)
+        report_in_browser(result["in_browser"])
         errors = [e for p in pages for e in p.page.errors]
-        result = report(pages, scrubs, args.changes)
         if errors:
             print(f"JavaScript errors on the pages: {errors}")
     if args.json:
