@@ -268,14 +268,14 @@ def residual_curves_figure(
         still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                  "transition": {"duration": 0}}
         layout["sliders"] = [dict(
-            active=active, x=0.0, len=1.0, y=-0.3, yanchor="top", pad=dict(t=0, b=0),
+            active=active, x=0.0, len=1.0, y=-0.34, yanchor="top", pad=dict(t=0, b=0),
             ticklen=3, minorticklen=0, font=dict(color="rgba(0,0,0,0)", size=1),
             currentvalue=dict(prefix="preview δ = ", xanchor="left",
                               font=dict(color=DATA_COLOR, size=13)),
             steps=[dict(label=f["name"], method="animate", args=[[f["name"]], still])
                    for f in frames],
         )]
-        layout["margin"]["b"] = 135
+        layout["margin"]["b"] = 145
     return build(data, layout, frames)
 
 
