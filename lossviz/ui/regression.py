@@ -118,12 +118,18 @@ def _unsettled(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], delta: floa
     ends = np.array([x.min(), x.max()])
     scale = 1.0 + float(np.ptp(y))
     for name in names:
+        loss = _loss(name, delta)
         w, b = fitted_line(x, y, name, delta)
         best = robust_line(x, y, name, delta=delta)
-        # Compare the lines where the data are: with all x equal, many (w, b) fit equally well.
-        gap = np.abs((w - best[0]) * ends + (b - best[1])).max()
-        if gap > 1e-2 * scale:
-            off.append(loss_label(name))
+        reached = loss(y, w * x + b)
+        lowest = min(loss(y, best[0] * x + best[1]), reached)
+        # Off only if the loss is visibly higher AND the line visibly elsewhere where the data
+        # are: MAE can have a whole segment of best lines, and all-equal x many.
+        worse = reached - lowest > 1e-3 * lowest + 1e-9 * scale
+        apart = np.abs((w - best[0]) * ends + (b - best[1])).max() > 1e-2 * scale
+        if worse and apart:
+            off.append(f"{loss_label(name)} (its best line is y = {best[0]:.3g} x "
+                       f"{best[1]:+.3g})")
     return off
 
 
@@ -277,9 +283,9 @@ def render() -> None:
         off = _unsettled(points.x, points.y, REGRESSION_LOSSES, delta)
         if off:
             st.warning(
-                f"Gradient descent had not settled for {', '.join(off)} after {FIT_STEPS} "
-                "steps: with points far from x = 0 the loss is a long, narrow valley. The "
-                "line shown is where it stopped; centring x around 0 fixes it."
+                f"Gradient descent had not settled for {'; '.join(off)} after {FIT_STEPS} "
+                "steps. Points far from x = 0, very few points, or MAE's jumping slope make "
+                "the valley slow to walk down; the line drawn is where it stopped."
             )
 
     story.info(_story(points, residual, lines, clean_mse, delta))
