@@ -127,6 +127,32 @@ def start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
     raise RuntimeError("streamlit did not answer /_stcore/health within 60 s")
 
 
+def server_metrics(url: str) -> dict[str, float]:
+    """Active sessions and the bytes Streamlit itself accounts for, by kind of store
+    (``st_cache_data``, ``st_session_state``, ...), from its ``/_stcore/metrics`` endpoint."""
+    query = "families=cache_memory_bytes&families=active_sessions"
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/metrics?{query}", timeout=30) as response:
+            text = response.read().decode()
+    except OSError:
+        return {}
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("active_sessions "):
+            out["active_sessions"] = float(line.split()[1])
+        elif line.startswith("cache_memory_bytes{"):
+            kind = line.split('cache_type="', 1)[1].split('"', 1)[0]
+            out[kind] = out.get(kind, 0.0) + float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def describe_metrics(m: dict[str, float]) -> str:
+    if not m:
+        return "n/a"
+    stores = ", ".join(f"{k} {mb(v)}" for k, v in sorted(m.items()) if k != "active_sessions")
+    return f"{m.get('active_sessions', 0):.0f} active sessions; {stores or 'no stores'}"
+
+
 def page_cookie(url: str) -> str | None:
     """GET the page as a browser does first; return the cookies it sets (sticky routing)."""
     with urllib.request.urlopen(url, timeout=30) as response:
@@ -469,6 +495,9 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     monitor = Monitor(pids)
     await asyncio.sleep(2)
     baseline = sum(monitor.rss().values())
+    # Behind nginx each request may reach another process: only a single server has one view.
+    metrics = (lambda: server_metrics(url)) if len(pids) == 1 else (lambda: {})
+    metrics_base = metrics()
     monitor.reset_peak()
     cpu0, t0 = monitor.cpu(), time.monotonic()
     client_cpu0 = time.process_time()
@@ -496,8 +525,17 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
                             args.interval)
             for i in range(args.browsers)
         ], return_exceptions=True)
+    # Read Streamlit's own stores while every session is in: after the last one joined and
+    # before the first one leaves.
+    async def metrics_when_all_in() -> dict[str, float]:
+        all_in = start + args.ramp + max(0.0, args.duration - args.ramp) / 2
+        await asyncio.sleep(max(0.0, all_in - time.monotonic()))
+        return await asyncio.get_running_loop().run_in_executor(None, metrics)
+
+    loaded = asyncio.create_task(metrics_when_all_in())
     await asyncio.gather(*tasks)
     ticker.cancel()
+    metrics_loaded = await loaded
     browser_latencies: list[float] = []  # request -> rerun done, as the protocol client
     browser_totals: list[float] = []  # key press -> page idle, charts drawn
     browser_failures: list[str] = []
@@ -529,6 +567,7 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         await probe.close()
         await asyncio.sleep(5)
     after_ttl = sum(monitor.rss().values())
+    metrics_after = metrics()
 
     latencies = [x for r in reports for x in r.latencies]
     errors = [e for r in reports for e in r.errors]
@@ -564,6 +603,8 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         "growth_mb_per_session": growth / 2**20,
         "after_leave_mb": after_leave / 2**20,
         "after_ttl_mb": after_ttl / 2**20,
+        "streamlit_stores": {"baseline": metrics_base, "all_in": metrics_loaded,
+                             "after": metrics_after},
         "sessions_per_upstream": dict(per_upstream),
         "changes_per_upstream": dict(changes_per_upstream),
         "actions": dict(actions),
@@ -598,6 +639,10 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
           f"growth {mb(growth)} per session")
     print(f"after sessions left  {mb(after_leave)} at once, {mb(after_ttl)} after the TTL "
           f"({mb(after_ttl - baseline)} above baseline)")
+    if metrics_base:
+        print(f"streamlit stores     baseline: {describe_metrics(metrics_base)}")
+        print(f"                     all in: {describe_metrics(metrics_loaded)}")
+        print(f"                     after the TTL: {describe_metrics(metrics_after)}")
     if len(per_upstream) > 1 or args.url:
         print("by upstream          " + ", ".join(
             f"{k}: {v} sessions, {changes_per_upstream[k]} changes"
