@@ -250,7 +250,14 @@ def render() -> None:
         delta = DELTA.default
     residual = points.prediction - points.y
     clean = ~points.is_outlier
-    lines = {name: fitted_line(points.x, points.y, name, delta) for name in REGRESSION_LOSSES}
+    try:
+        lines = {name: fitted_line(points.x, points.y, name, delta)
+                 for name in REGRESSION_LOSSES}
+    except ValueError as err:  # lossviz refuses what it cannot compute; say so in place
+        with figure_box:
+            st.error(f"These points cannot be fitted: {err}")
+        story.info("Nothing to show until the points can be fitted.")
+        return
     clean_mse = None
     if points.is_outlier.any() and _usable(points.x[clean]):
         clean_mse = fitted_line(points.x[clean], points.y[clean], "mse", delta)
@@ -446,7 +453,12 @@ def _descent_section(x: np.ndarray, y: np.ndarray, delta: float,
         else:
             rate, schedule = lr, "constant"
         rates[name] = (rate, schedule)
-        h = _descent(x, y, name, _huber_delta(name, delta), optimizer, rate, schedule, steps)
+        try:
+            h = _descent(x, y, name, _huber_delta(name, delta), optimizer, rate, schedule,
+                         steps)
+        except ValueError as err:
+            messages.append(f"**{loss_label(name)}** could not run: {err}")
+            continue
         runs.append(Run(loss_label(name), loss_color(name), h))
         if h.diverged:
             limit = 2.0 / curvature_bound(x, name)
@@ -456,6 +468,8 @@ def _descent_section(x: np.ndarray, y: np.ndarray, delta: float,
     with c2:
         for text in messages:
             st.error(text)
+        if not runs:
+            return
         fig = convergence_figure(runs, log_y=log_y, presentation=present, height=360,
                                  frames=60)
         _plot(fig, "reg_convergence_fig")
@@ -534,8 +548,12 @@ def _sweep_section(points: TablePoints, delta: float, place: str, current: float
         sign = -1.0 if (current is not None and current < 0) else 1.0
         k2.caption(f"One outlier at x = {OUTLIER_X[place]:g} ('{place}' end), moved from the "
                    f"clean line to {sign * top:g} away. Huber uses δ = {delta:g}.")
-    parts = [_sweep(x, y, name, delta, OUTLIER_X[place], sign * top)
-             for name in REGRESSION_LOSSES]
+    try:
+        parts = [_sweep(x, y, name, delta, OUTLIER_X[place], sign * top)
+                 for name in REGRESSION_LOSSES]
+    except ValueError as err:
+        st.error(f"The sweep cannot run on these points: {err}")
+        return
     sweep = parts[0]._replace(
         slope={k: v for p in parts for k, v in p.slope.items()},
         intercept={k: v for p in parts for k, v in p.intercept.items()},
