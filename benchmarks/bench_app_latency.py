@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.callback(browser.close)
         pages = []
         for name, url in (("baseline", base_url), ("full", full_url)):
-            page = open_app(browser, url)
+            page = open_app(browser, url, timeout=120)
             thumb = find_slider(page, *DELTA_WORDS)
             thumb.focus()
             pages.append(Page(name, page, thumb))

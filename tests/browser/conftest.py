@@ -62,6 +62,6 @@ def page(browser: Any, app_url: str) -> Iterator[Any]:
     (plotly's code and every chart); each test starts from whatever state the one before left.
     ``page.errors`` lists uncaught JavaScript errors (a chart that fails to draw).
     """
-    tab = open_app(browser, app_url)
+    tab = open_app(browser, app_url, timeout=120)  # a first load on a busy machine is slow
     yield tab
     tab.close()
