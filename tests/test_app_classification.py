@@ -471,3 +471,14 @@ def test_flips_that_leave_one_clean_class_are_explained_not_compared():
     _ok(at.run())
     assert "no clean-label fit to compare with" in _story(at, "only one class is left")
     assert set(_metrics(at)) == {loss_label(n) for n in SURROGATES}
+
+
+@pytest.mark.parametrize(("value", "chart"), [("Margin picture", "clf_margin_fig"),
+                                              ("<script>", "clf_boundary_fig")],
+                         ids=["known-view", "garbage"])
+def test_a_link_opens_the_view_it_names_and_ignores_garbage(value, chart):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["section"] = "classification"
+    at.query_params["clf_view"] = value
+    _ok(at.run())
+    assert _charts(at) == [chart]

@@ -82,6 +82,8 @@ VIEWS = {
     "Probability view": "Cross-entropy against the probability given to the true class.",
     "Multiclass corner": "Softmax cross-entropy of one sample with three or four classes.",
 }
+# The open view is a setting like the others: a shared link opens the same view.
+VIEW = field(VIEW_KEY, "choice", "Boundaries", choices=tuple(VIEWS), section=SECTION)
 TABLE_RESET = "clf_table_reset"  # bumped by the reset button: a new editor, the edits dropped
 OPTIMIZER_NAMES = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
                    "adam": "Adam"}
@@ -185,7 +187,7 @@ def render() -> None:
     problem = _data_problem(points)
     # One view at a time: only the open one runs and sends its charts, so a change of the
     # data or the training redraws one or two charts, not six.
-    tabs = st.tabs(list(VIEWS), key=VIEW_KEY, on_change="rerun")
+    tabs = st.tabs(list(VIEWS), key=VIEW.key, on_change=controls.sync_url)
     for view, tab in zip(VIEWS, tabs, strict=True):
         if not tab.open:
             continue
