@@ -3,9 +3,9 @@
 ``streamlit_server(script)`` starts ``streamlit run`` on a free local port in its own process
 group and kills the whole group afterwards; ``launch_chromium(playwright)`` starts Debian's
 Chromium (never a browser downloaded by ``playwright install``); ``open_app(browser, url)``
-loads the page with a small in-page probe that records every change of Streamlit's script state
-and key press with their timestamps, so callers can wait for "the next rerun is finished"
-without racing the first ``running`` message.
+loads the page with a small in-page probe that counts finished runs (read off the websocket)
+and logs script states, key presses and clicks with their timestamps, so callers can wait for
+"the next rerun is finished" without racing the first ``running`` message.
 
 Example: ``with streamlit_server("app.py") as url: ...``
 """
@@ -60,6 +60,7 @@ DRAWN = """
 # "pointer"], all on the performance.now() clock.
 PROBE = """
 (() => {
+  const FINISHED_FIELD = %(field)d, EARLY_FOR_RERUN = %(early)d;
   const lv = window.__lv = {log: [], runs: 0, idle: [], changed: performance.now()};
   const note = what => { lv.changed = performance.now(); lv.log.push([lv.changed, what]); };
   lv.painted = () => new Promise(ok => requestAnimationFrame(() => requestAnimationFrame(
@@ -85,7 +86,7 @@ PROBE = """
     };
     while (i < bytes.length) {
       const key = varint(), field = Math.floor(key / 8), wire = key & 7;
-      if (wire === 0) { const v = varint(); if (field === 6) return v; }
+      if (wire === 0) { const v = varint(); if (field === FINISHED_FIELD) return v; }
       else if (wire === 2) { const n = varint(); i += n; }  // not i += varint(): i is read first
       else if (wire === 1) i += 8;
       else if (wire === 5) i += 4;
@@ -96,7 +97,7 @@ PROBE = """
   const onMessage = data => {
     if (!(data instanceof ArrayBuffer)) return;
     const status = scriptFinished(new Uint8Array(data));
-    if (status >= 0 && status !== 2) finished();
+    if (status >= 0 && status !== EARLY_FOR_RERUN) finished();
   };
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
@@ -116,6 +117,18 @@ PROBE = """
   document.addEventListener('pointerdown', e => lv.log.push([e.timeStamp, 'pointer']), true);
 })();
 """
+
+
+def _script_finished() -> dict[str, int]:
+    # The protobuf numbers the probe needs, from the installed streamlit (6 and 2 in 1.67).
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    field = ForwardMsg.DESCRIPTOR.fields_by_name["script_finished"]
+    return {"field": field.number,
+            "early": field.enum_type.values_by_name["FINISHED_EARLY_FOR_RERUN"].number}
+
+
+PROBE = PROBE % _script_finished()
 
 
 def free_port() -> int:
