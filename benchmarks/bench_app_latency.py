@@ -198,6 +198,40 @@ def in_browser(page: Any, count: int) -> list[dict[str, Any]]:
     return results
 
 
+def breakdown(p: Page, *, settle_ms: int, timeout: float, top: int = 8) -> None:
+    """One more delta change on ``p``; print what its rerun sent, largest messages first."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    frames: list[bytes] = []
+
+    def keep(payload: str | bytes) -> None:
+        if isinstance(payload, bytes):
+            frames.append(payload)
+
+    for socket in p.page.sockets:
+        socket.on("framereceived", keep)
+    change_once(p, settle_ms=settle_ms, timeout=timeout)
+    for socket in p.page.sockets:
+        socket.remove_listener("framereceived", keep)
+    rows = []
+    for payload in frames:
+        msg = ForwardMsg.FromString(payload)
+        kind = msg.WhichOneof("type") or "?"
+        name = kind
+        if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            name = element.WhichOneof("type") or "element"
+            if name == "plotly_chart":
+                name += " " + element.plotly_chart.id.rsplit("-", 1)[-1]
+        rows.append((len(payload), name))
+    rows.sort(reverse=True)
+    total = sum(size for size, _ in rows)
+    print(f"what one rerun of the {p.name} page sent: {len(rows)} messages, {total / 1000:.1f} KB;"
+          f" the largest:")
+    for size, name in rows[:top]:
+        print(f"  {size / 1000:8.1f} KB  {name}")
+
+
 def summary(values: list[float]) -> tuple[float, float]:
     return statistics.median(values), max(values)
 
@@ -264,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle-ms", type=int, default=250,
                         help="pause after each change, for trailing frames (not timed)")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also list the largest messages of one full-page rerun")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -294,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
                 # next key press's rerun (seen with streamlit 1.67).
                 change_once(p, settle_ms=args.settle_ms, timeout=timeout)
         result = report_reruns(pages, args.changes)
+        if args.breakdown:
+            breakdown(pages[1], settle_ms=args.settle_ms, timeout=timeout)
         sys.stdout.flush()
         result["in_browser"] = in_browser(pages[1].page, args.changes)
         report_in_browser(result["in_browser"])

@@ -210,7 +210,8 @@ def open_app(browser: Any, url: str, *, width: int = 1280, height: int = 800,
              timeout: float = 60.0) -> Any:
     """A new page showing ``url`` after its first run finished and its charts are drawn.
 
-    ``page.errors`` collects the page's uncaught JavaScript errors from the start.
+    ``page.errors`` collects the page's uncaught JavaScript errors from the start,
+    ``page.ws_received`` counts the bytes its websockets received.
     """
     page = browser.new_page(viewport={"width": width, "height": height})
     page.errors = []
@@ -220,7 +221,12 @@ def open_app(browser: Any, url: str, *, width: int = 1280, height: int = 800,
     def count(payload: str | bytes) -> None:
         page.ws_received += len(payload)
 
-    page.on("websocket", lambda ws: ws.on("framereceived", count))
+    def opened(ws: Any) -> None:
+        page.sockets.append(ws)
+        ws.on("framereceived", count)
+
+    page.sockets = []  # the page's websockets (Playwright objects), to listen to more frames
+    page.on("websocket", opened)
     page.add_init_script(PROBE)
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_function("window.__lv && window.__lv.runs >= 1", timeout=timeout * 1000)
