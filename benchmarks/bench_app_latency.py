@@ -4,10 +4,11 @@ Starts two streamlit servers (``benchmarks/baseline_app.py``: one slider, one ch
 ``app.py``: the full default page), opens each in Debian's Chromium through Playwright, and
 moves each page's delta slider with the keyboard ``--changes`` times, alternating between the
 pages (and which goes first) so a noisy machine treats both alike. One change is timed from the
-key press (its event timestamp in the page) until Streamlit reports the run finished
-(``data-test-script-state`` of ``[data-testid='stApp']`` going running -> notRunning) and two
-animation frames later, when the browser has painted the charts. Bytes per rerun are the
-websocket frames the page received for that change (payload sizes).
+key press (its event timestamp in the page) until the run has finished (the page received
+Streamlit's ``script_finished`` message and ``[data-testid='stApp']`` is back to
+``data-test-script-state='notRunning'``) and two animation frames later, when the browser has
+painted the charts. Bytes per rerun are the websocket frames the page received for that change
+(payload sizes); ``--breakdown`` lists the largest messages of one rerun.
 
 Then, on the full page, the interactions that should not need the server at all: each plotly
 figure with an in-figure slider is scrubbed with real mouse clicks on its rail (pointer down ->
