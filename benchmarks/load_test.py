@@ -173,6 +173,7 @@ class SessionReport:
     errors: list[str] = field(default_factory=list)
     messages: int = 0  # st.error boxes: bad input answered in place
     bytes: list[int] = field(default_factory=list)
+    resumed: bool | None = None  # reconnected halfway: same session, same process?
 
 
 def choose(session: StreamlitSession, rng: random.Random) -> tuple[str, Widget | None]:
@@ -197,7 +198,7 @@ def record(report: SessionReport, result: RunResult, what: str) -> None:
 
 async def student(
     report: SessionReport, url: str, start_at: float, duration: float, interval: float,
-    seed: int,
+    seed: int, reconnect: bool = True,
 ) -> SessionReport:
     rng = random.Random(seed * 100_003 + report.index)
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
@@ -214,6 +215,7 @@ async def student(
     report.join_seconds = first.seconds
     record(report, first, "join")
     end = time.monotonic() + duration
+    blip = time.monotonic() + duration / 2 if reconnect else float("inf")
     next_at = time.monotonic() + interval
     try:
         # A change every `interval` seconds until the session's time is up; after a rerun
@@ -221,6 +223,18 @@ async def student(
         while next_at <= end:
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
             next_at = max(next_at + interval, time.monotonic())
+            if time.monotonic() >= blip:
+                # Halfway, the student's wifi drops for a moment: the page reconnects and
+                # must get its own session back (same process behind nginx).
+                blip = float("inf")
+                before = session.upstream
+                result = await session.reconnect()
+                report.resumed = bool(result.resumed) and session.upstream == before
+                record(report, result, "reconnect")
+                if not report.resumed:
+                    report.errors.append(f"reconnect: session not resumed ({before} -> "
+                                         f"{session.upstream})")
+                continue
             action, widget = choose(session, rng)
             if widget is None:
                 result = await session.rerun()
@@ -507,7 +521,8 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     spacing = args.ramp / max(1, args.sessions - 1) if args.sessions > 1 else 0.0
     reports = [SessionReport(i) for i in range(args.sessions)]
     tasks = [
-        student(r, url, start + r.index * spacing, args.duration, args.interval, args.seed)
+        student(r, url, start + r.index * spacing, args.duration, args.interval, args.seed,
+                not args.no_reconnect)
         for r in reports
     ]
     ticker = asyncio.create_task(progress(reports, start))
@@ -586,6 +601,8 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     figures = {
         "sessions": args.sessions,
         "completed": completed,
+        "reconnects_resumed": sum(bool(r.resumed) for r in reports),
+        "reconnects": sum(r.resumed is not None for r in reports),
         "errors": len(errors),
         "changes": len(latencies),
         "p50_s": pct(latencies, 0.50),
@@ -617,6 +634,11 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     }
     print()
     print(f"sessions completed   {completed}/{args.sessions}")
+    if not args.no_reconnect:
+        resumed = sum(bool(r.resumed) for r in reports)
+        tried = sum(r.resumed is not None for r in reports)
+        print(f"reconnects resumed   {resumed}/{tried} (websocket dropped halfway; same session "
+              "and process after)")
     print(f"errors               {len(errors)}")
     for e in Counter(errors).most_common(8):
         print(f"    {e[1]} x {e[0][:160]}")
@@ -683,6 +705,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--browsers", type=int, default=0,
                    help="also run this many real Chromium pages (Playwright) as a cross-check")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-reconnect", action="store_true",
+                   help="don't drop and reopen each session's websocket halfway through")
     p.add_argument("--cross-check", type=int, default=0, metavar="N",
                    help="instead of the load test: time N one-step moves of the first slider "
                         "with the protocol client, then with a real Chromium page")

@@ -73,6 +73,7 @@ class RunResult:
     exceptions: list[str] = field(default_factory=list)
     nonfinite: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    resumed: bool | None = None  # after reconnect(): did the server give the session back?
 
     @property
     def ok(self) -> bool:
@@ -117,12 +118,29 @@ class StreamlitSession:
     # -- connection -------------------------------------------------------------------
     async def connect(self) -> RunResult:
         """Open the websocket and run the script once, as a page load does."""
+        await self._open(["streamlit"])
+        return await self.rerun()
+
+    async def reconnect(self) -> RunResult:
+        """Drop the websocket and open a new one that asks for the same session back, as the
+        browser does after a network blip; ``resumed`` tells whether the server had it."""
+        old = self.session_id
+        await self.close()
+        self.closed_reason = None
+        # The browser sends [protocol, XSRF token, session id]; the token only matters for
+        # signed-in users, so any placeholder will do here.
+        await self._open(["streamlit", "xsrf", old] if old else ["streamlit"])
+        result = await self.rerun()
+        result.resumed = old is not None and self.session_id == old
+        return result
+
+    async def _open(self, subprotocols: list[str]) -> None:
         headers = {"Origin": self.base_url.rstrip("/")}
         if self.cookie:
             headers["Cookie"] = self.cookie
         self._ws = await websockets.connect(
             _ws_url(self.base_url),
-            subprotocols=["streamlit"],
+            subprotocols=subprotocols,
             additional_headers=headers,
             max_size=None,
             open_timeout=self.timeout,
@@ -131,7 +149,6 @@ class StreamlitSession:
         )
         self.upstream = self._ws.response.headers.get("X-Upstream")
         self._reader = asyncio.create_task(self._read())
-        return await self.rerun()
 
     async def close(self) -> None:
         if self._ws is not None:
