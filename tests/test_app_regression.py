@@ -17,6 +17,8 @@ from lossviz.experiments import safe_learning_rate
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CHARTS = ("reg_data_fig", "reg_curves_fig", "reg_pull_fig", "reg_convergence_fig",
           "reg_path_fig", "reg_sweep_fig")
+DEFAULT_CHARTS = ["reg_data_fig", "reg_curves_fig"]
+PULL, DESCENT, SWEEP = "Each point's pull", "Gradient descent, live", "Which loss to pick?"
 MAX_BYTES = 300_000
 
 
@@ -92,9 +94,9 @@ def default_app() -> AppTest:
 
 
 # -- the default page ----------------------------------------------------------------------------
-def test_default_page_shows_every_chart_and_the_right_metrics(default_app):
+def test_default_page_shows_the_data_and_curves_and_the_right_metrics(default_app):
     at = default_app
-    assert _charts(at) == list(CHARTS)
+    assert _charts(at) == DEFAULT_CHARTS
     want = _expected()
     got = _metrics(at)
     for label in ("MSE", "MAE", "Huber (δ = 1)"):
@@ -163,6 +165,21 @@ def test_outliers_switch_off_and_on():
     assert _metrics(at)["MSE"] == _expected()["MSE"]
 
 
+@pytest.mark.parametrize(
+    ("view", "charts"),
+    [
+        pytest.param(PULL, ["reg_data_fig", "reg_pull_fig"], id="pull"),
+        pytest.param(DESCENT, ["reg_data_fig", "reg_convergence_fig", "reg_path_fig"],
+                     id="descent"),
+        pytest.param(SWEEP, ["reg_data_fig", "reg_sweep_fig"], id="sweep"),
+    ],
+)
+def test_each_view_draws_only_its_own_charts(view, charts):
+    at = _app(reg_view=view)
+    assert _charts(at) == charts
+    assert sum(len(e.proto.spec) for e in at.get("plotly_chart")) <= MAX_BYTES
+
+
 def test_delta_moves_the_in_figure_slider_and_the_huber_bars():
     at = _app()
     at.slider(key="reg_delta").set_value(3.0)
@@ -171,6 +188,7 @@ def test_delta_moves_the_in_figure_slider_and_the_huber_bars():
     slider = fig["layout"]["sliders"][0]
     assert slider["steps"][slider["active"]]["label"] == "3"
     assert len(slider["steps"]) == 50
+    at = _app(reg_view=PULL, reg_delta=3.0)
     pull = _chart(at, "reg_pull_fig")
     huber = [t for t in pull["data"] if t["name"] == "Huber"][1]
     assert np.max(np.abs(_arr(huber["y"]))) <= 3.0 + 1e-9
@@ -178,7 +196,7 @@ def test_delta_moves_the_in_figure_slider_and_the_huber_bars():
 
 # -- gradient descent -----------------------------------------------------------------------------
 def test_losses_optimizer_steps_and_log_axis():
-    at = _app()
+    at = _app(reg_view=DESCENT)
     at.pills(key="reg_gd_losses").set_value(["huber", "mae"])
     at.selectbox(key="reg_optimizer").set_value("momentum")
     at.slider(key="reg_steps").set_value(120)
@@ -200,7 +218,7 @@ def test_losses_optimizer_steps_and_log_axis():
 
 
 def test_no_loss_chosen_gives_a_message():
-    at = _app()
+    at = _app(reg_view=DESCENT)
     at.pills(key="reg_gd_losses").set_value([])
     _ok(at.run())
     assert "Pick at least one loss" in _text(at)
@@ -208,7 +226,7 @@ def test_no_loss_chosen_gives_a_message():
 
 
 def test_an_exploding_learning_rate_says_where_it_diverged():
-    at = _app()
+    at = _app(reg_view=DESCENT)
     at.slider(key="reg_lr").set_value(0.5)
     _ok(at.run())
     errors = [e.value for e in at.error]
@@ -222,7 +240,7 @@ def test_an_exploding_learning_rate_says_where_it_diverged():
 
 
 def test_fair_comparison_uses_each_losses_safe_step():
-    at = _app()
+    at = _app(reg_view=DESCENT)
     at.toggle(key="reg_fair").set_value(True)
     _ok(at.run())
     d = lossviz.make_regression(30, outlier_shift=20.0, outliers=1, seed=0)
@@ -235,7 +253,7 @@ def test_fair_comparison_uses_each_losses_safe_step():
 
 
 def test_contour_choice_and_path_figure():
-    at = _app()
+    at = _app(reg_view=DESCENT)
     at.selectbox(key="reg_landscape").set_value("huber")
     _ok(at.run())
     fig = _chart(at, "reg_path_fig")
@@ -246,7 +264,7 @@ def test_contour_choice_and_path_figure():
 
 # -- the sweep ------------------------------------------------------------------------------------
 def test_sweep_range_and_choosing_panel():
-    at = _app()
+    at = _app(reg_view=SWEEP)
     at.slider(key="reg_sweep_max").set_value(120.0)
     _ok(at.run())
     fig = _chart(at, "reg_sweep_fig")
@@ -285,7 +303,7 @@ def test_a_bad_cell_leaves_one_row_out_with_a_message(edit, says):
     warning = " ".join(w.value for w in at.warning)
     assert "row 3:" in warning
     assert says in warning
-    assert _charts(at) == list(CHARTS)
+    assert _charts(at) == DEFAULT_CHARTS
 
 
 def test_an_emptied_table_gives_a_message_then_undo_restores():
@@ -297,7 +315,7 @@ def test_an_emptied_table_gives_a_message_then_undo_restores():
     assert _charts(at) == []
     at.button(key="reg_table_reset_button").click()
     _ok(at.run())
-    assert _charts(at) == list(CHARTS)
+    assert _charts(at) == DEFAULT_CHARTS
 
 
 def test_all_points_identical_and_a_garbage_filled_table():
@@ -330,17 +348,21 @@ def test_added_rows_count_as_points():
 
 
 # -- size limits ----------------------------------------------------------------------------------
-def test_largest_settings_stay_under_the_payload_budget():
-    at = _app(reg_n=200, reg_outliers=10, reg_steps=2000)
+@pytest.mark.parametrize("view", [None, PULL, DESCENT, SWEEP], ids=["curves", "pull", "descent",
+                                                                   "sweep"])
+def test_largest_settings_stay_under_the_payload_budget(view):
+    state = {"reg_n": 200, "reg_outliers": 10, "reg_steps": 2000}
+    at = _app(**state, **({"reg_view": view} if view else {}))
     assert sum(len(e.proto.spec) for e in at.get("plotly_chart")) <= MAX_BYTES
 
 
 def test_presentation_mode_keeps_the_animations_and_the_in_figure_slider():
     at = _app(present=True)
-    assert _charts(at) == list(CHARTS)
-    assert _chart(at, "reg_convergence_fig")["frames"]
+    assert _charts(at) == DEFAULT_CHARTS
     assert _chart(at, "reg_curves_fig")["layout"]["sliders"]
     assert not at.latex  # fewer things on a projected page
+    at = _app(present=True, reg_view=DESCENT)
+    assert _chart(at, "reg_convergence_fig")["frames"]
 
 
 def test_points_far_from_zero_say_gradient_descent_has_not_settled():

@@ -51,6 +51,8 @@ SWEEP_SIZES = 25
 OPTIMIZER_NAMES = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
                    "adam": "Adam"}
 OUTLIER_X = {"right": 4.5, "left": -4.5, "middle": 0.0, "random": 4.5}
+VIEWS = ("Loss & gradient vs residual", "Each point's pull", "Gradient descent, live",
+         "Which loss to pick?")
 
 N = field("reg_n", "int", 30, low=2, high=MAX_POINTS, step=1, section=SECTION)
 NOISE = field("reg_noise", "float", 1.0, low=0.0, high=5.0, step=0.1, section=SECTION)
@@ -71,6 +73,7 @@ STEPS = field("reg_steps", "int", 200, low=10, high=MAX_STEPS, step=10, section=
 LOG_Y = field("reg_log_y", "bool", True, section=SECTION)
 FAIR = field("reg_fair", "bool", False, section=SECTION)
 LANDSCAPE = field("reg_landscape", "choice", "mse", choices=REGRESSION_LOSSES, section=SECTION)
+VIEW = field("reg_view", "choice", VIEWS[0], choices=VIEWS, section=SECTION)
 SWEEP_MAX = field("reg_sweep_max", "float", 60.0, low=10.0, high=200.0, step=5.0,
                   section=SECTION)
 
@@ -226,6 +229,10 @@ def render() -> None:
             shift = controls.slider(SHIFT, "How far above the line (below if negative)",
                                     disabled=not on)
             place = controls.choice(PLACE, "Where", disabled=not on)
+        with _card("Huber delta"):
+            delta = controls.slider(DELTA, "Huber delta δ",
+                                    help="Residuals within ±δ are squared (like MSE); beyond, "
+                                         "they count linearly (like MAE).")
     outliers = count if on else 0
     data = _dataset(n, noise, seed, outliers, shift, place)
     signature = (n, noise, seed, outliers, shift, place, slope, intercept)
@@ -243,11 +250,6 @@ def render() -> None:
         story.info("Nothing to show until the table has usable points.")
         return
 
-    delta = float(st.session_state.get(DELTA.key, DELTA.default))
-    try:
-        delta = DELTA.check(delta)
-    except ValueError:
-        delta = DELTA.default
     residual = points.prediction - points.y
     clean = ~points.is_outlier
     try:
@@ -297,22 +299,29 @@ def render() -> None:
 
     story.info(_story(points, residual, lines, clean_mse, delta))
 
-    st.divider()
-    st.subheader("Huber's δ: where the quadratic zone ends")
-    with _card("Huber delta"):
-        k1, k2 = st.columns([1, 1.4], gap="large")
-        with k1:
-            delta = controls.slider(DELTA, "Huber delta δ",
-                                    help="Residuals within ±δ are squared (like MSE); beyond, "
-                                         "they count linearly (like MAE).")
-        with k2:
-            inside = int(np.sum(np.abs(residual) <= delta))
-            st.markdown(f"**{inside} of {len(residual)}** points sit inside ±{delta:g} "
-                        "(quadratic zone); the rest are in the linear zone.")
-            st.caption("The slider under the chart previews other δ in your browser; this "
-                       "control sets δ for the whole page.")
+    # One view at a time: only its charts are built and sent, so a change (of delta, say)
+    # redraws two charts instead of six.
+    st.write("")
+    view = controls.choice(VIEW, "Look closer", width="stretch")
+    if view == VIEWS[0]:
+        _curves_view(residual, delta, present)
+    elif view == VIEWS[1]:
+        _pull_view(points, residual, delta, present)
+    elif view == VIEWS[2]:
+        _descent_section(points.x, points.y, delta, lines, present)
+    else:
+        _sweep_section(points, delta, place, shift if outliers else None, present)
+    st.caption(LIMITS)
+
+
+def _curves_view(residual: np.ndarray, delta: float, present: bool) -> None:
+    inside = int(np.sum(np.abs(residual) <= delta))
+    st.markdown(f"At δ = {delta:g}, **{inside} of {len(residual)}** points sit inside ±δ "
+                "(quadratic zone); the rest are in the linear zone. The slider under the chart "
+                "previews other δ in your browser; the Huber delta control sets δ for the "
+                "whole page.")
     fig = residual_curves_figure(residual, delta=delta, deltas=DELTAS, presentation=present,
-                                 height=360)
+                                 height=380)
     _plot(fig, "reg_curves_fig")
     st.caption(
         "Left: how much each residual costs. Right: how hard the loss pulls a prediction "
@@ -320,11 +329,13 @@ def render() -> None:
         "Dots are your points on the Huber curves (blue: quadratic zone, pink: linear)."
     )
 
-    st.divider()
-    st.subheader("Each point's pull")
+
+def _pull_view(points: TablePoints, residual: np.ndarray, delta: float, present: bool) -> None:
+    from lossviz.ui import controls
+
     pull = pull_data(residual, delta=delta)
     fig = pull_figure(residual, delta=delta, is_outlier=points.is_outlier, presentation=present,
-                      height=400)
+                      height=420)
     _plot(fig, "reg_pull_fig")
     top = int(np.argmax(pull.share["mse"]))
     st.caption(
@@ -334,15 +345,6 @@ def render() -> None:
     controls.summary("reg_pull", {loss_label(k): pull.share[k][top] for k in REGRESSION_LOSSES},
                      lead=f"Point {points.rows[top]}, the biggest MSE term, carries this share "
                           "(%) of each loss:")
-
-    st.divider()
-    st.subheader("Gradient descent, live")
-    _descent_section(points.x, points.y, delta, lines, present)
-
-    st.divider()
-    st.subheader("Outlier sensitivity: which loss should I pick?")
-    _sweep_section(points, delta, place, shift if outliers else None, present)
-    st.caption(LIMITS)
 
 
 def _usable(x: np.ndarray) -> bool:
