@@ -18,7 +18,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CHARTS = ("reg_data_fig", "reg_curves_fig", "reg_pull_fig", "reg_convergence_fig",
           "reg_path_fig", "reg_sweep_fig")
 DEFAULT_CHARTS = ["reg_data_fig", "reg_curves_fig"]
-PULL, DESCENT, SWEEP = "Each point's pull", "Gradient descent, live", "Which loss to pick?"
+PULL, DESCENT, SWEEP = "Each point's pull", "Gradient descent", "Which loss?"
 MAX_BYTES = 300_000
 
 

@@ -51,8 +51,7 @@ SWEEP_SIZES = 25
 OPTIMIZER_NAMES = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
                    "adam": "Adam"}
 OUTLIER_X = {"right": 4.5, "left": -4.5, "middle": 0.0, "random": 4.5}
-VIEWS = ("Loss & gradient vs residual", "Each point's pull", "Gradient descent, live",
-         "Which loss to pick?")
+VIEWS = ("Loss & gradient", "Each point's pull", "Gradient descent", "Which loss?")
 
 N = field("reg_n", "int", 30, low=2, high=MAX_POINTS, step=1, section=SECTION)
 NOISE = field("reg_noise", "float", 1.0, low=0.0, high=5.0, step=0.1, section=SECTION)
