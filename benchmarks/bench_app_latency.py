@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import statistics
 import sys
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -299,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle-ms", type=int, default=250,
                         help="pause after each change, for trailing frames (not timed)")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
+    parser.add_argument("--query", default="",
+                        help="settings for the full page as a link's query string, e.g. "
+                             "'reg_view=Gradient descent' (default: the default page)")
     parser.add_argument("--breakdown", action="store_true",
                         help="also list the largest messages of one full-page rerun")
     args = parser.parse_args(argv)
@@ -312,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         browser = launch_chromium(playwright)
         stack.callback(browser.close)
         pages = []
+        if args.query:
+            full_url += "/?" + urllib.parse.urlencode(urllib.parse.parse_qsl(args.query))
         for name, url in (("baseline", base_url), ("full", full_url)):
             page = open_app(browser, url, timeout=120)
             thumb = find_slider(page, *DELTA_WORDS)
