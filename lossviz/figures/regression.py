@@ -33,7 +33,7 @@ from lossviz.figures.style import (
 REGRESSION_LOSSES = ("mse", "mae", "huber")
 # Outliers need a colour no loss uses on this page (vermillion is MSE's).
 OUTLIER_MARK = OKABE_ITO["orange"]
-USER_COLOR = OKABE_ITO["black"]
+USER_COLOR = DATA_COLOR  # black would vanish on the dark theme
 ZONE_COLORS = (OKABE_ITO["sky"], OKABE_ITO["purple"])  # quadratic zone, linear zone
 MAX_CURVE_POINTS = 80  # points drawn on the residual curves (a random-free even subsample)
 
@@ -86,7 +86,7 @@ def data_figure(
     seg_y = np.column_stack([ys, pred, np.full(len(xs), np.nan)]).ravel()
     data: list[dict[str, Any]] = [dict(
         type="scatter", x=seg_x, y=seg_y, mode="lines", name="residual", showlegend=False,
-        line=dict(color="rgba(90,90,90,0.55)", width=1.5), hoverinfo="skip",
+        line=dict(color="rgba(128,128,128,0.6)", width=1.5), hoverinfo="skip",
     )]
     if reference is not None:
         label, w, b = reference

@@ -40,7 +40,7 @@ LOSS_COLORS: dict[str, str] = {
     "squared_hinge": OKABE_ITO["orange"],
     "modified_huber": OKABE_ITO["green"],
     "exponential": OKABE_ITO["purple"],
-    "zero_one": OKABE_ITO["black"],
+    "zero_one": "#777777",  # neutral (reference only); black would vanish on the dark theme
     # multiclass
     "softmax_cross_entropy": OKABE_ITO["blue"],
     "multiclass_hinge": OKABE_ITO["vermillion"],
@@ -58,7 +58,7 @@ SCHEDULE_COLORS: dict[str, str] = {
     "warmup": OKABE_ITO["purple"],
 }
 
-DATA_COLOR = "#444444"
+DATA_COLOR = "#777777"  # mid grey: about 4:1 contrast on both the light and the dark theme
 OUTLIER_COLOR = OKABE_ITO["vermillion"]
 CLASS_COLORS = (OKABE_ITO["blue"], OKABE_ITO["orange"])  # class 0, class 1
 CLASS_SYMBOLS = ("circle", "diamond")
