@@ -9,9 +9,10 @@ error. Pure Python: no streamlit import.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 KINDS = ("int", "float", "bool", "choice", "multi", "text")
@@ -20,6 +21,141 @@ MAX_TEXT = 500
 # little enough that a hostile link costs nothing to reject.
 MAX_QUERY_KEYS = 200
 MAX_KEY_SHOWN = 40
+# A table's edits in a link: at most this many characters (about 200 new rows of four
+# short numbers) and this many rows named or added.
+MAX_TABLE_TEXT = 6000
+MAX_TABLE_ROWS = 200
+MAX_TABLE_INDEX = 999
+
+
+class TableEdits(NamedTuple):
+    """A table's edits against its generated rows (row numbers as the table shows them, from 0).
+
+    ``changed`` maps a generated row to its new cells (column name -> number, ``None`` for
+    an emptied cell, or a bool for a check box); ``deleted`` lists removed generated rows;
+    ``added`` holds the new rows, in order, each a full ``{column: value}``.
+    """
+
+    changed: dict[int, dict[str, Any]]
+    deleted: tuple[int, ...]
+    added: tuple[dict[str, Any], ...]
+
+
+_NUMBER = r"-?(?:\d+\.?\d*|\.\d+)(?:e-?\d{1,3})?"
+_DELETE = re.compile(r"d(\d{1,3})(?:-(\d{1,3}))?")
+_ROW = re.compile(r"(\d{1,3}|n)((?:[a-z](?:" + _NUMBER + r")?)+)")
+_CELL = re.compile(r"([a-z])(" + _NUMBER + r")?")
+
+
+@dataclass(frozen=True)
+class TableCodec:
+    """A table's edits as short URL text, and back; never evaluated as code.
+
+    ``columns`` lists ``(letter, column name, "number" | "flag")``. The text is items joined
+    by ``_`` (characters a URL keeps as they are): ``3y20p1.5`` sets row 3's columns ``y``
+    and ``p``; ``3y`` empties a cell; ``d7`` or ``d7-9`` deletes generated rows; ``nx1y2p3o0``
+    adds a row (missing cells are empty, missing flags false). Flags are ``1`` or ``0``.
+
+    Example: ``TableCodec((("x", "x", "number"),)).decode("2x0.5_d4")``
+    ``# TableEdits(changed={2: {"x": 0.5}}, deleted=(4,), added=())``
+    """
+
+    columns: tuple[tuple[str, str, str], ...]
+    example: str = "0x1.5"
+
+    def decode(self, text: str) -> TableEdits:
+        """The edits in ``text``; ``ValueError`` naming the first part that is not one."""
+        names = {letter: (name, kind) for letter, name, kind in self.columns}
+        changed: dict[int, dict[str, Any]] = {}
+        deleted: set[int] = set()
+        added: list[dict[str, Any]] = []
+        if not text:
+            return TableEdits({}, (), ())
+        for part in text.split("_"):
+            shown = part[:12] + ("..." if len(part) > 12 else "")
+            gone = _DELETE.fullmatch(part)
+            if gone:
+                first = int(gone.group(1))
+                last = int(gone.group(2)) if gone.group(2) else first
+                if last < first:
+                    raise ValueError(f"'{shown}' deletes rows {first} to {last}: backwards")
+                deleted.update(range(first, last + 1))
+                continue
+            row = _ROW.fullmatch(part)
+            if not row:
+                raise ValueError(f"'{shown}' is not a table edit")
+            cells: dict[str, Any] = {}
+            for letter, number in _CELL.findall(row.group(2)):
+                if letter not in names:
+                    raise ValueError(f"'{shown}': this table has no column '{letter}'")
+                name, kind = names[letter]
+                if name in cells:
+                    raise ValueError(f"'{shown}' sets column '{letter}' twice")
+                if kind == "flag":
+                    if number not in ("0", "1"):
+                        raise ValueError(f"'{shown}': column '{letter}' takes 0 or 1")
+                    cells[name] = number == "1"
+                elif not number:
+                    cells[name] = None
+                else:
+                    value = float(number)
+                    if not math.isfinite(value):
+                        raise ValueError(f"'{shown}' holds a number too large")
+                    cells[name] = value
+            if row.group(1) == "n":
+                for _, name, kind in self.columns:
+                    cells.setdefault(name, False if kind == "flag" else None)
+                added.append(cells)
+            else:
+                changed.setdefault(int(row.group(1)), {}).update(cells)
+        if len(added) > MAX_TABLE_ROWS:
+            raise ValueError(f"adds {len(added)} rows; at most {MAX_TABLE_ROWS}")
+        if max([*deleted, *changed, 0]) > MAX_TABLE_INDEX:
+            raise ValueError(f"names a row past {MAX_TABLE_INDEX}")
+        return TableEdits(changed, tuple(sorted(deleted)), tuple(added))
+
+    def encode(self, edits: TableEdits) -> str:
+        """The text form of ``edits``; ``""`` when there are none (a link stays short)."""
+        letters = {name: (letter, kind) for letter, name, kind in self.columns}
+
+        def cells(values: Mapping[str, Any], full: bool) -> str:
+            out = []
+            for name, value in values.items():
+                letter, kind = letters[name]
+                if kind == "flag":
+                    if full and not value:
+                        continue
+                    out.append(f"{letter}{1 if value else 0}")
+                elif value is None:
+                    if not full:
+                        out.append(letter)
+                else:
+                    out.append(letter + _short(value))
+            return "".join(out)
+
+        parts = [f"{i}{cells(edits.changed[i], False)}" for i in sorted(edits.changed)
+                 if edits.changed[i]]
+        rows = sorted(set(edits.deleted))
+        start = 0
+        while start < len(rows):  # runs of deleted rows as ranges: d3-9
+            end = start
+            while end + 1 < len(rows) and rows[end + 1] == rows[end] + 1:
+                end += 1
+            parts.append(f"d{rows[start]}" + (f"-{rows[end]}" if end > start else ""))
+            start = end + 1
+        for row in edits.added:
+            text = cells(row, True)
+            # An all-empty new row still needs one cell to be a row.
+            parts.append("n" + (text or self.columns[0][0]))
+        return "_".join(parts)
+
+
+def _short(value: Any) -> str:
+    """The shortest exact text of a number, with no ``+`` (a space in a URL)."""
+    number = float(value)
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number).replace("e+", "e")
 
 
 @dataclass(frozen=True)
@@ -40,6 +176,7 @@ class Field:
     choices: tuple[str, ...] = ()
     max_len: int = MAX_TEXT
     section: str = ""
+    codec: TableCodec | None = None  # a text field that holds a table's edits
 
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to this field's type, or raise ``ValueError``."""
@@ -91,6 +228,11 @@ class Field:
         text = str(value)
         if len(text) > self.max_len:
             raise ValueError(f"{self.key} is longer than {self.max_len} characters")
+        if self.codec is not None:
+            try:
+                self.codec.decode(text)
+            except ValueError as err:
+                raise ValueError(f"{self.key}: {err}") from None
         return text
 
     def format(self, value: Any) -> str:

@@ -9,7 +9,6 @@ are fragments, so their own controls rerun only them.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Any
 
@@ -39,7 +38,7 @@ from lossviz.figures.regression import (
     sweep_figure,
 )
 from lossviz.figures.style import loss_color, loss_label
-from lossviz.state import field
+from lossviz.state import MAX_TABLE_TEXT, TableCodec, field
 
 SECTION = "regression"
 MAX_POINTS = 200
@@ -76,6 +75,10 @@ VIEW = field("reg_view", "choice", VIEWS[0], choices=VIEWS, section=SECTION)
 SWEEP_MAX = field("reg_sweep_max", "float", 60.0, low=10.0, high=200.0, step=5.0,
                   section=SECTION)
 
+# The table's edits, as the difference from the generated rows (empty when unedited).
+POINTS = field("reg_points", "text", "", max_len=MAX_TABLE_TEXT, section=SECTION,
+               codec=TableCodec((("x", "x", "number"), ("y", "target", "number"),
+                                 ("p", "prediction", "number"), ("o", "outlier", "flag"))))
 TABLE_RESET = "reg_table_reset"  # bumped by the reset button: a new editor, the edits dropped
 
 LIMITS = (f"Limits, so one user cannot hog a shared server: at most {MAX_POINTS} points "
@@ -179,11 +182,6 @@ def _plot(fig: Any, key: str) -> None:
 
 def _num(value: float, digits: int = 3) -> str:
     return f"{value:.{digits}g}" if math.isfinite(value) else "not a finite number"
-
-
-def _table_key(signature: tuple[Any, ...]) -> str:
-    digest = hashlib.sha1(repr(signature).encode()).hexdigest()[:10]
-    return f"reg_table_{digest}_{st.session_state.get(TABLE_RESET, 0)}"
 
 
 def _loss(name: str, delta: float) -> lossviz.Loss:
@@ -352,6 +350,8 @@ def _usable(x: np.ndarray) -> bool:
 
 def _edit_points(data: lossviz.RegressionData, slope: float, intercept: float,
                  signature: tuple[Any, ...]) -> TablePoints:
+    from lossviz.ui import share
+
     st.caption("Change a target or a prediction, add or delete rows. Moving a control on the "
                "left rebuilds the table from the generated data and your line.")
     frame = pd.DataFrame({
@@ -364,10 +364,12 @@ def _edit_points(data: lossviz.RegressionData, slope: float, intercept: float,
         "prediction": st.column_config.NumberColumn("prediction ŷ", format="%.3f"),
         "outlier": st.column_config.CheckboxColumn("outlier", default=False),
     }
-    edited = st.data_editor(frame, key=_table_key(signature), num_rows="dynamic",
-                            column_config=config, height=240)
+    edited = share.linked_table(POINTS, frame, signature=signature,
+                                reset=st.session_state.get(TABLE_RESET, 0), num_rows="dynamic",
+                                column_config=config, height=240)
     if st.button("Undo all table edits", key="reg_table_reset_button"):
         st.session_state[TABLE_RESET] = st.session_state.get(TABLE_RESET, 0) + 1
+        share.drop_table_edits(POINTS)
         st.rerun()
     columns = {name: edited[name].tolist() for name in edited.columns}
     points = read_points(columns)

@@ -9,14 +9,18 @@ never breaks the page.
 
 from __future__ import annotations
 
+import hashlib
+import math
+import numbers
 import re
 from importlib import import_module
 from typing import Any
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
-from lossviz.state import explain_query
+from lossviz.state import Field, TableEdits, explain_query
 from lossviz.ui import SECTIONS
 from lossviz.ui.controls import SECTION_KEY, url_query
 
@@ -116,3 +120,133 @@ def share_panel() -> None:
         f"It lists the {changed} setting(s) that differ from the default view."
         if changed else "Copy the link (button at the box's right): this is the default view."
     )
+
+
+# -- tables in the link ----------------------------------------------------------------------
+def _cell(value: Any, kind: str) -> Any:
+    """A table cell as the link holds it: a bool for a check box, else a float or None."""
+    if kind == "flag":
+        return bool(value) if value is not None and value == value else False
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a == b or (a is None and b is None)
+
+
+def table_from_edits(generated: pd.DataFrame, edits: TableEdits,
+                     kinds: dict[str, str]) -> tuple[pd.DataFrame, list[int | None]]:
+    """The generated table with ``edits`` applied, and each row's generated row (None: new).
+
+    ``ValueError`` when the edits name a row or a column this table does not have.
+    """
+    n = len(generated)
+    cols = list(generated.columns)
+    named = sorted(i for i in (*edits.changed, *edits.deleted) if i >= n)
+    if named:
+        raise ValueError(f"row {named[0]} is not in this table (rows 0 to {n - 1})")
+    extra = {c for cells in edits.changed.values() for c in cells if c not in cols}
+    extra |= {c for row in edits.added for c, v in row.items() if c not in cols and v}
+    if extra:
+        raise ValueError(f"this table has no column {sorted(extra)[0]}")
+    rows = generated.to_dict("records")
+    records, origin = [], []
+    gone = set(edits.deleted)
+    for i in range(n):
+        if i not in gone:
+            records.append({**rows[i], **edits.changed.get(i, {})})
+            origin.append(i)
+    for row in edits.added:
+        records.append({c: row.get(c, False if kinds.get(c) == "flag" else None) for c in cols})
+        origin.append(None)
+    table = pd.DataFrame(records, columns=cols)
+    for c in cols:  # keep whole-number columns (a 0/1 label) whole when they still are
+        if pd.api.types.is_integer_dtype(generated[c].dtype) and len(table):
+            values = pd.to_numeric(table[c], errors="coerce")
+            if values.notna().all() and (values % 1 == 0).all():
+                table[c] = values.astype(generated[c].dtype)
+    return table, origin
+
+
+def edits_from_table(generated: pd.DataFrame, edited: pd.DataFrame, origin: list[int | None],
+                     kinds: dict[str, str]) -> TableEdits:
+    """What ``edited`` (an editor started from rows ``origin``) changed in ``generated``."""
+    cols = list(generated.columns)
+    rows = generated.to_dict("records")
+    changed: dict[int, dict[str, Any]] = {}
+    added: list[dict[str, Any]] = []
+    kept: set[int] = set()
+    for label, row in zip(edited.index, edited.to_dict("records"), strict=True):
+        src = None
+        if isinstance(label, numbers.Integral) and 0 <= label < len(origin):
+            src = origin[int(label)]
+        cells = {c: _cell(row.get(c), kinds.get(c, "number")) for c in cols}
+        if src is None:
+            added.append(cells)
+            continue
+        kept.add(src)
+        diff = {c: v for c, v in cells.items()
+                if not _same(v, _cell(rows[src][c], kinds.get(c, "number")))}
+        if diff:
+            changed[src] = diff
+    deleted = tuple(i for i in range(len(rows)) if i not in kept)
+    return TableEdits(changed, deleted, tuple(added))
+
+
+def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, ...],
+                 reset: int = 0, **editor_kw: Any) -> pd.DataFrame:
+    """``st.data_editor`` of ``generated`` whose edits live in the link as the field ``spec``.
+
+    An editor's content cannot be set from code, so it starts from the field's rows: a link
+    or a lesson step that sets the field gives a new editor (a new key) started from them.
+    Every edit is written back to the field (so to the address bar and the share box) as
+    the difference from ``generated``: an unedited table adds nothing to the link. A change
+    of ``signature`` (the controls that generate the table) starts a fresh table.
+    """
+    codec = spec.codec
+    kinds = {name: kind for _, name, kind in codec.columns}
+    memo = st.session_state.setdefault(f"_{spec.key}_memo", {"version": 0})
+    text = st.session_state.get(spec.key, "")
+    text = text if isinstance(text, str) else ""
+    sig = hashlib.sha1(repr(signature).encode()).hexdigest()[:10]
+    if memo.get("seen") != text:  # set from outside: a link, a lesson step, the first run
+        memo.update(seen=text, base=text, sig=sig, version=memo["version"] + 1)
+    elif memo.get("sig") != sig:  # a control moved: a fresh table from the generated data
+        memo.update(seen="", base="", sig=sig, version=memo["version"] + 1)
+        text = st.session_state[spec.key] = ""
+    base, origin = generated, list(range(len(generated)))
+    if memo["base"]:
+        try:
+            base, origin = table_from_edits(generated, codec.decode(memo["base"]), kinds)
+        except ValueError as err:
+            # The link's edits do not fit this table: open it unedited, and say so at the top.
+            ignored = dict(st.session_state.get(IGNORED_KEY) or {})
+            ignored[spec.key] = f"{spec.key}: {err}"
+            st.session_state[IGNORED_KEY] = ignored
+            st.session_state[spec.key] = ""
+            memo.update(seen="", base="", version=memo["version"] + 1)
+            st.rerun()
+    key = f"{spec.key}_editor_{sig}_{memo['version']}_{reset}"
+    edited = st.data_editor(base, key=key, **editor_kw)
+    new = spec.codec.encode(edits_from_table(generated, edited, origin, kinds))
+    try:
+        spec.check(new)
+    except ValueError:
+        st.caption(f"These table edits are too many for a link (at most {spec.max_len:,} "
+                   "characters): the link shows the generated table.")
+        new = ""
+    if new != text:
+        st.session_state[spec.key] = new
+        memo["seen"] = new
+    return edited
+
+
+def drop_table_edits(spec: Field) -> None:
+    """Forget the table edits of ``spec`` (the lab's "Undo all table edits")."""
+    st.session_state[spec.key] = ""
