@@ -29,6 +29,8 @@ def other_value(spec: Field):
     if spec.kind == "multi":
         first = [spec.choices[0]]
         return first if first != list(spec.default) else list(spec.choices[:2])
+    if spec.kind == "text" and spec.codec is not None:  # a table's edits
+        return spec.codec.example
     if spec.kind == "text":
         return "abs(r)" if spec.default != "abs(r)" else "r**2"
     step = spec.step or (1 if spec.kind == "int" else (spec.high - spec.low) / 100)

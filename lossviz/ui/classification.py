@@ -7,7 +7,6 @@ from ``lossviz.figures.classification`` and ``lossviz.figures.descent``.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import numpy as np
@@ -40,7 +39,7 @@ from lossviz.figures.classification import (
 )
 from lossviz.figures.descent import Run, convergence_figure
 from lossviz.figures.style import loss_color, loss_label
-from lossviz.state import field
+from lossviz.state import MAX_TABLE_TEXT, TableCodec, field
 
 SECTION = "classification"
 DIMS = ("1-D", "2-D")
@@ -84,6 +83,10 @@ VIEWS = {
 }
 # The open view is a setting like the others: a shared link opens the same view.
 VIEW = field(VIEW_KEY, "choice", "Boundaries", choices=tuple(VIEWS), section=SECTION)
+# The table's edits, as the difference from the generated rows (empty when unedited).
+POINTS = field("clf_points", "text", "", max_len=MAX_TABLE_TEXT, section=SECTION,
+               codec=TableCodec((("x", "x1", "number"), ("y", "x2", "number"),
+                                 ("l", "label", "number"), ("f", "flipped", "flag"))))
 TABLE_RESET = "clf_table_reset"  # bumped by the reset button: a new editor, the edits dropped
 OPTIMIZER_NAMES = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
                    "adam": "Adam"}
@@ -108,11 +111,6 @@ def _card(title: str):
     box = st.container(border=True)
     box.markdown(f"**{title}**")
     return box
-
-
-def _table_key(signature: tuple[Any, ...]) -> str:
-    digest = hashlib.sha1(repr(signature).encode()).hexdigest()[:10]
-    return f"clf_table_{digest}_{st.session_state.get(TABLE_RESET, 0)}"
 
 
 def _frame(data: lossviz.ClassificationData, dim: int) -> pd.DataFrame:
@@ -214,6 +212,8 @@ def render() -> None:
 
 def _edit_points(data: lossviz.ClassificationData, dim: int,
                  signature: tuple[Any, ...]) -> ParsedPoints:
+    from lossviz.ui import share
+
     st.caption("Edit x to move a point, change its label (0 or 1) to relabel it, add or delete "
                "rows. 'flipped' marks a label that is wrong on purpose: the clean-label fit "
                "uses the other label. Changing the Data card's settings starts a fresh table.")
@@ -224,10 +224,12 @@ def _edit_points(data: lossviz.ClassificationData, dim: int,
                                                required=True, default=0),
         "flipped": st.column_config.CheckboxColumn("flipped", default=False),
     }
-    edited = st.data_editor(_frame(data, dim), key=_table_key(signature), num_rows="dynamic",
-                            column_config=config, hide_index=False, height=260)
+    edited = share.linked_table(POINTS, _frame(data, dim), signature=signature,
+                                reset=st.session_state.get(TABLE_RESET, 0), num_rows="dynamic",
+                                column_config=config, hide_index=False, height=260)
     if st.button("Undo all table edits", key="clf_table_reset_button"):
         st.session_state[TABLE_RESET] = st.session_state.get(TABLE_RESET, 0) + 1
+        share.drop_table_edits(POINTS)
         st.rerun()
     columns = {name: edited[name].tolist() for name in edited.columns}
     return parse_points(columns, dim=dim)
