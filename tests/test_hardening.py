@@ -376,3 +376,20 @@ def test_random_interaction_sequences_never_break_the_page(fields):
                 break
     assert not failures, "\n".join(failures)
     assert done == SEQUENCES
+
+
+def test_production_config_is_safe_and_keeps_the_look():
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    deploy = tomllib.loads((root / "deploy/.streamlit/config.toml").read_text())
+    dev = tomllib.loads((root / ".streamlit/config.toml").read_text())
+    assert deploy["server"]["fileWatcherType"] == "none"
+    assert deploy["server"]["runOnSave"] is False
+    assert deploy["server"]["enableXsrfProtection"] is True
+    assert deploy["server"]["headless"] is True
+    assert deploy["server"]["maxMessageSize"] <= 50
+    assert deploy["client"]["showErrorDetails"] == "none"
+    assert deploy["browser"]["gatherUsageStats"] is False
+    assert deploy["theme"] == dev["theme"]
+    assert deploy["runner"].get("postScriptGC") == dev["runner"].get("postScriptGC")
