@@ -226,3 +226,33 @@ def test_random_table_text_in_a_link_never_breaks_the_page(field, text):
     values, _ = explain_query({field: text})
     if field not in values:
         assert field.replace("_", "\\_") in _notice(at) or not text
+
+
+@pytest.mark.parametrize(("section", "other"), [("regression", "Classification lab"),
+                                                ("classification", "Regression lab")])
+def test_edits_survive_a_visit_to_another_tab(section, other):
+    field = "reg_points" if section == "regression" else "clf_points"
+    at = _open({"section": section})
+    col = next(iter(at.dataframe[0].value.columns))
+    _edit(at, {"edited_rows": {0: {col: 0.5}}})
+    _edit(at, {"edited_rows": {0: {col: 0.5}, 1: {col: 0.25}}})
+    link = _url(at)[field]
+    assert link == "0x0.5_1x0.25"
+    title = at.session_state["section"]
+    at.session_state["section"] = other
+    _ok(at.run())
+    at.session_state["section"] = title
+    _ok(at.run())
+    assert _url(at)[field] == link
+    assert _cells(at.dataframe[0].value)[1][0] == 0.25
+    _edit(at, {"deleted_rows": [4]})
+    assert _url(at)[field] == link + "_d4"
+
+
+def test_too_many_rows_for_a_link_say_so_and_leave_the_link_unedited():
+    at = _open({})
+    rows = [{"x": 0.123456789 * i, "target": 1.0 + i / 7, "prediction": 2.0, "outlier": False}
+            for i in range(230)]
+    _edit(at, {"added_rows": rows})
+    assert "reg_points" not in _url(at)
+    assert any("too many for a link" in c.value for c in at.caption)

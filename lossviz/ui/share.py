@@ -199,6 +199,10 @@ def edits_from_table(generated: pd.DataFrame, edited: pd.DataFrame, origin: list
     return TableEdits(changed, deleted, tuple(added))
 
 
+def _editor_key(spec: Field, sig: str, memo: dict[str, Any], reset: int) -> str:
+    return f"{spec.key}_editor_{sig}_{memo['version']}_{reset}"
+
+
 def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, ...],
                  reset: int = 0, **editor_kw: Any) -> pd.DataFrame:
     """``st.data_editor`` of ``generated`` whose edits live in the link as the field ``spec``.
@@ -220,6 +224,10 @@ def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, 
     elif memo.get("sig") != sig:  # a control moved: a fresh table from the generated data
         memo.update(seen="", base="", sig=sig, version=memo["version"] + 1)
         text = st.session_state[spec.key] = ""
+    if memo["base"] != text and _editor_key(spec, sig, memo, reset) not in st.session_state:
+        # The editor was not drawn last run (another tab was open), so its own record of the
+        # edits is gone: start the new one from the edits the field still holds.
+        memo.update(base=text, version=memo["version"] + 1)
     base, origin = generated, list(range(len(generated)))
     if memo["base"]:
         try:
@@ -232,8 +240,7 @@ def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, 
             st.session_state[spec.key] = ""
             memo.update(seen="", base="", version=memo["version"] + 1)
             st.rerun()
-    key = f"{spec.key}_editor_{sig}_{memo['version']}_{reset}"
-    edited = st.data_editor(base, key=key, **editor_kw)
+    edited = st.data_editor(base, key=_editor_key(spec, sig, memo, reset), **editor_kw)
     new = spec.codec.encode(edits_from_table(generated, edited, origin, kinds))
     try:
         spec.check(new)
