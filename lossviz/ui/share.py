@@ -141,8 +141,11 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def table_from_edits(generated: pd.DataFrame, edits: TableEdits,
-                     kinds: dict[str, str]) -> tuple[pd.DataFrame, list[int | None]]:
-    """The generated table with ``edits`` applied, and each row's generated row (None: new).
+                     kinds: dict[str, str]) -> tuple[pd.DataFrame, dict[int, int]]:
+    """The generated table with ``edits`` applied, and its generated rows (label -> row).
+
+    Kept rows keep their generated numbers, so the table and the link count rows alike; new
+    rows are numbered on from the last generated row.
 
     ``ValueError`` when the edits name a row or a column this table does not have.
     """
@@ -156,25 +159,26 @@ def table_from_edits(generated: pd.DataFrame, edits: TableEdits,
     if extra:
         raise ValueError(f"this table has no column {sorted(extra)[0]}")
     rows = generated.to_dict("records")
-    records, origin = [], []
+    records, labels = [], []
     gone = set(edits.deleted)
     for i in range(n):
         if i not in gone:
             records.append({**rows[i], **edits.changed.get(i, {})})
-            origin.append(i)
-    for row in edits.added:
+            labels.append(i)
+    for k, row in enumerate(edits.added):
         records.append({c: row.get(c, False if kinds.get(c) == "flag" else None) for c in cols})
-        origin.append(None)
-    table = pd.DataFrame(records, columns=cols)
+        labels.append(n + k)
+    # The editor numbers rows it adds past the largest label: never a generated row's.
+    table = pd.DataFrame(records, columns=cols, index=pd.Index(labels, dtype="int64"))
     for c in cols:  # keep whole-number columns (a 0/1 label) whole when they still are
         if pd.api.types.is_integer_dtype(generated[c].dtype) and len(table):
             values = pd.to_numeric(table[c], errors="coerce")
             if values.notna().all() and (values % 1 == 0).all():
                 table[c] = values.astype(generated[c].dtype)
-    return table, origin
+    return table, {label: label for label in labels if label < n}
 
 
-def edits_from_table(generated: pd.DataFrame, edited: pd.DataFrame, origin: list[int | None],
+def edits_from_table(generated: pd.DataFrame, edited: pd.DataFrame, origin: dict[int, int],
                      kinds: dict[str, str]) -> TableEdits:
     """What ``edited`` (an editor started from rows ``origin``) changed in ``generated``."""
     cols = list(generated.columns)
@@ -183,9 +187,7 @@ def edits_from_table(generated: pd.DataFrame, edited: pd.DataFrame, origin: list
     added: list[dict[str, Any]] = []
     kept: set[int] = set()
     for label, row in zip(edited.index, edited.to_dict("records"), strict=True):
-        src = None
-        if isinstance(label, numbers.Integral) and 0 <= label < len(origin):
-            src = origin[int(label)]
+        src = origin.get(int(label)) if isinstance(label, numbers.Integral) else None
         cells = {c: _cell(row.get(c), kinds.get(c, "number")) for c in cols}
         if src is None:
             added.append(cells)
@@ -228,7 +230,7 @@ def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, 
         # The editor was not drawn last run (another tab was open), so its own record of the
         # edits is gone: start the new one from the edits the field still holds.
         memo.update(base=text, version=memo["version"] + 1)
-    base, origin = generated, list(range(len(generated)))
+    base, origin = generated, {i: i for i in range(len(generated))}
     if memo["base"]:
         try:
             base, origin = table_from_edits(generated, codec.decode(memo["base"]), kinds)
