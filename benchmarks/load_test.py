@@ -253,11 +253,13 @@ async def student(
 
 async def progress(reports: list[SessionReport], start: float, every: float = 10.0) -> None:
     """A line every few seconds: who is in, how many changes, how fast lately."""
-    seen = 0
+    seen = [0] * len(reports)
     while True:
         await asyncio.sleep(every)
         latencies = [x for r in reports for x in r.latencies]
-        recent, seen = latencies[seen:], len(latencies)
+        # Each session's list only grows: its new entries are the ones since the last line.
+        recent = [x for i, r in enumerate(reports) for x in r.latencies[seen[i]:]]
+        seen = [len(r.latencies) for r in reports]
         joined = sum(r.joined for r in reports)
         errors = sum(len(r.errors) for r in reports)
         print(f"  {time.monotonic() - start:5.0f} s  {joined} joined  {len(latencies)} changes  "
