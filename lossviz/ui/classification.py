@@ -226,7 +226,7 @@ def _edit_points(data: lossviz.ClassificationData, dim: int,
     }
     edited = share.linked_table(POINTS, _frame(data, dim), signature=signature,
                                 reset=st.session_state.get(TABLE_RESET, 0), num_rows="dynamic",
-                                column_config=config, hide_index=False, height=260)
+                                column_config=config, hide_index=True, height=260)
     if st.button("Undo all table edits", key="clf_table_reset_button"):
         st.session_state[TABLE_RESET] = st.session_state.get(TABLE_RESET, 0) + 1
         share.drop_table_edits(POINTS)

@@ -336,7 +336,8 @@ def _pull_view(points: TablePoints, residual: np.ndarray, delta: float, present:
     _plot(fig, "reg_pull_fig")
     top = int(np.argmax(pull.share["mse"]))
     st.caption(
-        "Bars are numbered like the table rows (orange columns are outliers). Top: each point's "
+        "Bars are numbered by the points' order in the table, counting from 1 (orange columns "
+        "are outliers). Top: each point's "
         "share of the loss. Bottom: its pull ℓ′(r) on its own prediction."
     )
     controls.summary("reg_pull", {loss_label(k): pull.share[k][top] for k in REGRESSION_LOSSES},
@@ -366,7 +367,7 @@ def _edit_points(data: lossviz.RegressionData, slope: float, intercept: float,
     }
     edited = share.linked_table(POINTS, frame, signature=signature,
                                 reset=st.session_state.get(TABLE_RESET, 0), num_rows="dynamic",
-                                column_config=config, height=240)
+                                column_config=config, height=240, hide_index=True)
     if st.button("Undo all table edits", key="reg_table_reset_button"):
         st.session_state[TABLE_RESET] = st.session_state.get(TABLE_RESET, 0) + 1
         share.drop_table_edits(POINTS)
