@@ -3,13 +3,14 @@ numbers on screen against lossviz's own, and the size of what is sent to the bro
 
 from __future__ import annotations
 
-import base64
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_data import chart as _chart
+from plotly_data import ok as _ok
+from plotly_data import plotly_array as _arr
 from streamlit.testing.v1 import AppTest
 
 import lossviz
@@ -30,9 +31,6 @@ MAX_BYTES = 300_000
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def _app(view: str = "Boundaries", **state) -> AppTest:
@@ -44,30 +42,12 @@ def _app(view: str = "Boundaries", **state) -> AppTest:
     return _ok(at.run())
 
 
-def _chart(at: AppTest, key: str) -> dict:
-    for element in at.get("plotly_chart"):
-        if element.proto.id.endswith(key):
-            return json.loads(element.proto.spec)
-    raise AssertionError(f"no chart {key}")
-
-
 def _charts(at: AppTest) -> list[str]:
     return [k for k in CHARTS if any(e.proto.id.endswith(k) for e in at.get("plotly_chart"))]
 
 
 def _bytes(at: AppTest) -> int:
     return sum(len(e.proto.spec) for e in at.get("plotly_chart"))
-
-
-def _arr(value) -> np.ndarray:
-    """A trace array as plotly sends it: a list, or base64 typed-array data."""
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        shape = value.get("shape")
-        if shape:
-            out = out.reshape([int(s) for s in str(shape).split(",")])
-        return out.astype(np.float64)
-    return np.asarray([np.nan if v is None else v for v in value], dtype=np.float64)
 
 
 def _trace(fig: dict, name: str, mode: str | None = None) -> dict:

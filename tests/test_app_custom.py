@@ -4,12 +4,13 @@ against lossviz's own."""
 
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_data import chart as _chart
+from plotly_data import ok as _ok
+from plotly_data import plotly_array as _arr
 from streamlit.testing.v1 import AppTest
 
 import lossviz
@@ -20,31 +21,12 @@ CHARTS = ("custom_curves_fig", "custom_slopes_fig", "custom_fit_fig", "custom_ra
 MAX_BYTES = 300_000
 
 
-def _ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
 def _app(**state) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["section"] = "Custom loss"
     for key, value in state.items():
         at.session_state[key] = value
     return _ok(at.run())
-
-
-def _chart(at: AppTest, key: str) -> dict:
-    for element in at.get("plotly_chart"):
-        if element.proto.id.endswith(key):
-            return json.loads(element.proto.spec)
-    raise AssertionError(f"no chart {key}")
-
-
-def _arr(value) -> np.ndarray:
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        return out.astype(np.float64)
-    return np.asarray([np.nan if v is None else v for v in value], dtype=np.float64)
 
 
 def _names(fig: dict) -> list[str]:

@@ -3,12 +3,13 @@ on screen against lossviz's own, and the size of what is sent to the browser."""
 
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_data import chart as _chart
+from plotly_data import ok as _ok
+from plotly_data import plotly_array as _arr
 from streamlit.testing.v1 import AppTest
 
 import lossviz
@@ -23,9 +24,6 @@ MAX_BYTES = 300_000
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def _app(**state) -> AppTest:
@@ -35,22 +33,8 @@ def _app(**state) -> AppTest:
     return _ok(at.run())
 
 
-def _chart(at: AppTest, key: str) -> dict:
-    for element in at.get("plotly_chart"):
-        if element.proto.id.endswith(key):
-            return json.loads(element.proto.spec)
-    raise AssertionError(f"no chart {key}")
-
-
 def _charts(at: AppTest) -> list[str]:
     return [k for k in CHARTS if any(e.proto.id.endswith(k) for e in at.get("plotly_chart"))]
-
-
-def _arr(value) -> np.ndarray:
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]),
-                             dtype=np.dtype(value["dtype"])).astype(np.float64)
-    return np.asarray([np.nan if v is None else v for v in value], dtype=np.float64)
 
 
 def _trace(fig: dict, name: str) -> dict:

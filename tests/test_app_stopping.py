@@ -6,12 +6,12 @@ Each test sets controls, reruns, checks that nothing raised, and reads the figur
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_data import plotly_array as _array
 from streamlit.testing.v1 import AppTest
 
 import lossviz
@@ -43,13 +43,6 @@ def _rerun(at: AppTest) -> AppTest:
 def _figure(at: AppTest, key: str) -> dict:
     (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
     return json.loads(chart.proto.spec)
-
-
-def _array(value) -> np.ndarray:
-    """A plotly array from the figure JSON: a list, or a typed array (base64 ``bdata``)."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-    return np.asarray(value, dtype=np.float64)
 
 
 def _traces(spec: dict) -> dict[str, dict]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import math
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from plotly_data import plotly_array as _arr
 
 import lossviz
 from lossviz.classify import margins, sigmoid
@@ -24,17 +24,6 @@ from lossviz.figures.classification import (
     softmax_figure,
 )
 from lossviz.figures.style import loss_color, loss_label
-
-
-def _arr(value) -> np.ndarray:
-    """A trace array whichever way the figure holds it: numpy, a list, or base64 typed data."""
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        if value.get("shape"):
-            out = out.reshape([int(s) for s in str(value["shape"]).split(",")])
-        return out.astype(np.float64)
-    return np.asarray([np.nan if v is None else v for v in np.asarray(value, dtype=object).ravel()],
-                      dtype=np.float64).reshape(np.shape(value))
 
 
 def _traces(fig: go.Figure, name: str) -> list:

@@ -3,11 +3,11 @@ per-point pull, the outlier sweep; and the table reader behind the page."""
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
 import pytest
+from plotly_data import plotly_array as _arr
 
 import lossviz
 from lossviz.experiments import outlier_sweep, read_points
@@ -26,13 +26,6 @@ DELTAS = [0.5, 1.0, 1.5, 2.0]
 
 def _spec(fig) -> dict:
     return json.loads(fig.to_json())
-
-
-def _arr(value) -> np.ndarray:
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]),
-                             dtype=np.dtype(value["dtype"])).astype(float)
-    return np.asarray([np.nan if v is None else v for v in value], dtype=float)
 
 
 def _trace(spec: dict, name: str, axis: str = "x") -> dict:
