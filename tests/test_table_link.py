@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from plotly_data import ok as _ok
 from streamlit.testing.v1 import AppTest
 
 from lossviz.state import MAX_TABLE_TEXT, REGISTRY, TableEdits, explain_query
@@ -25,11 +26,6 @@ SECTION = {"reg_points": "regression", "clf_points": "classification"}
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
 def _open(query: dict[str, str]) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in query.items():
@@ -264,3 +260,16 @@ def test_too_many_rows_for_a_link_say_so_and_leave_the_link_unedited():
     _edit(at, {"added_rows": rows})
     assert "reg_points" not in _url(at)
     assert any("too many for a link" in c.value for c in at.caption)
+
+
+def test_a_huge_paste_is_undone_before_streamlit_applies_it():
+    from lossviz.ui.share import MAX_EDITOR_ROWS
+
+    at = _open({})
+    before = [m.value for m in at.metric]
+    rows = [{"x": 1.0, "target": 2.0, "prediction": 2.0}] * (MAX_EDITOR_ROWS + 1)
+    at = _edit(at, {"added_rows": rows})
+    assert any("was undone" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 31  # the generated table, reopened
+    assert [m.value for m in at.metric] == before
+    assert "reg_points" not in _url(at)

@@ -201,12 +201,18 @@ def edits_from_table(generated: pd.DataFrame, edited: pd.DataFrame, origin: dict
     return TableEdits(changed, deleted, tuple(added))
 
 
+# Rows an edited table may hold before the edit is undone unseen: twice the labs' 200-point
+# limit, so a slightly long table still gets the labs' own "rows left out" note.
+MAX_EDITOR_ROWS = 400
+
+
 def _editor_key(spec: Field, sig: str, memo: dict[str, Any], reset: int) -> str:
     return f"{spec.key}_editor_{sig}_{memo['version']}_{reset}"
 
 
 def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, ...],
-                 reset: int = 0, **editor_kw: Any) -> pd.DataFrame:
+                 reset: int = 0, max_rows: int = MAX_EDITOR_ROWS,
+                 **editor_kw: Any) -> pd.DataFrame:
     """``st.data_editor`` of ``generated`` whose edits live in the link as the field ``spec``.
 
     An editor's content cannot be set from code, so it starts from the field's rows: a link
@@ -242,7 +248,17 @@ def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, 
             st.session_state[spec.key] = ""
             memo.update(seen="", base="", version=memo["version"] + 1)
             st.rerun()
-    edited = st.data_editor(base, key=_editor_key(spec, sig, memo, reset), **editor_kw)
+    key = _editor_key(spec, sig, memo, reset)
+    pending = st.session_state.get(key)
+    added = len(pending.get("added_rows") or ()) if isinstance(pending, dict) else 0
+    if len(base) + added > max_rows:
+        # Streamlit applies every pasted row inside st.data_editor, about 1 ms a row, before
+        # the lab's point limit sees the table: a huge paste is undone here, before that work.
+        memo.update(version=memo["version"] + 1)
+        key = _editor_key(spec, sig, memo, reset)
+        st.warning(f"That edit added {added:,} rows; the table holds at most {max_rows:,} "
+                   "rows, so it was undone.")
+    edited = st.data_editor(base, key=key, **editor_kw)
     new = spec.codec.encode(edits_from_table(generated, edited, origin, kinds))
     try:
         spec.check(new)
