@@ -820,7 +820,7 @@ def test_the_readme_example_prints_what_the_readme_shows():
     import pathlib
 
     readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("<!-- section:api (owner: core) -->", 1)[1]
+    section = readme.split("\n## Using the package\n", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     test = doctest.DocTestParser().get_doctest(code, {}, "README", "README.md", 0)
     assert len(test.examples) > 10
