@@ -405,8 +405,9 @@ def _story(points: TablePoints, residual: np.ndarray, lines: dict[str, tuple[flo
         parts.append("Your predictions hit every target: all three losses are 0.")
     if clean_mse is not None:
         moved = lines["mse"][0] - clean_mse[0]
+        subject = "The outlier" if int(points.is_outlier.sum()) == 1 else "The outliers"
         parts.append(
-            f"The outliers moved the MSE line's slope from {clean_mse[0]:.2f} to "
+            f"{subject} moved the MSE line's slope from {clean_mse[0]:.2f} to "
             f"{lines['mse'][0]:.2f} ({moved:+.2f}); MAE's line has slope "
             f"{lines['mae'][0]:.2f} and Huber's {lines['huber'][0]:.2f}."
         )
