@@ -198,17 +198,23 @@ def convergence_figure(
         # Per run, every frame's marker at once (plain lists: cheap to turn into frames).
         fx = [np.minimum(cd.frame_steps, steps[-1]).tolist() for steps in cd.steps]
         fy = [_shorts(_y(fl)) for fl in cd.frame_loss]
-        frame_list = [
-            dict(
-                name=str(int(s)),
-                data=[dict(type="scatter", x=[xs[k]], y=[ys[k]])
-                      for xs, ys in zip(fx, fy, strict=True)],
-                traces=marker_traces,
-            )
-            for k, s in enumerate(cd.frame_steps.tolist())
-        ]
+        frame_list = _marker_frames(cd.frame_steps, fx, fy, marker_traces)
         add_player(layout, frame_list, frame_ms=frame_ms, prefix="step ")
     return build(data, layout, frame_list)
+
+
+def _marker_frames(
+    frame_steps: np.ndarray, xs: list[list[float]], ys: list[list[float]], traces: list[int]
+) -> list[dict[str, Any]]:
+    """One animation frame per step: each run's marker moved to its ``k``-th position."""
+    return [
+        dict(
+            name=str(int(s)),
+            data=[dict(type="scatter", x=[x[k]], y=[y[k]]) for x, y in zip(xs, ys, strict=True)],
+            traces=traces,
+        )
+        for k, s in enumerate(frame_steps.tolist())
+    ]
 
 
 def add_player(
@@ -373,14 +379,6 @@ def path_figure(
     if animate and len(pd_.frame_steps) > 1:
         fw = [_shorts(w) for w in pd_.frame_w]
         fb = [_shorts(b) for b in pd_.frame_b]
-        frame_list = [
-            dict(
-                name=str(int(s)),
-                data=[dict(type="scatter", x=[ws[k]], y=[bs[k]])
-                      for ws, bs in zip(fw, fb, strict=True)],
-                traces=marker_traces,
-            )
-            for k, s in enumerate(pd_.frame_steps.tolist())
-        ]
+        frame_list = _marker_frames(pd_.frame_steps, fw, fb, marker_traces)
         add_player(layout, frame_list, frame_ms=frame_ms, prefix="step ")
     return build(data, layout, frame_list)
