@@ -204,15 +204,19 @@ class ElementwiseLoss(Loss):
         value, deriv = self._value_deriv(z)
         return float(np.add.reduce(value)), deriv
 
-    def _deriv_dot(self, z: np.ndarray) -> tuple[np.ndarray, float, float]:
-        """``d = dl/dz`` and ``(a, b)`` such that ``sum_i l(z_i) = a * (d . z) + b`` exactly.
+    # -- the training fast path ----------------------------------------------------------------
+    # ``fit`` trains a loss faster when the sum of its values can be read off dot products it
+    # computes anyway, with the parameter gradient, in one matrix-vector product per step.
+    # Only losses for which the identity is exact declare it; a subclass that redefines the
+    # loss (``_value``, ``_deriv``, ...) below the class that declared it trains the general way.
+    #: ``k`` when ``dl/dz = k z`` for every ``z`` (so ``sum_i l(z_i) = k/2 z . z``), else None.
+    _linear_deriv: ClassVar[float | None] = None
+    #: ``(a, c)`` when ``sum_i l(z_i) = a (d . z) + c (d . d)`` with ``d = dl/dz``, else None.
+    _dot_form: ClassVar[tuple[float, float] | None] = None
 
-        The training fast path: ``fit`` then reads the sum of the losses off the same
-        matrix-vector product that gives the parameter gradient, one numpy call less per
-        step. Only losses for which this identity is exact implement it (MSE, MAE, Huber,
-        quantile); the others train through ``_sum_deriv``.
-        """
-        raise NotImplementedError
+    def _deriv_into(self, z: np.ndarray, out: np.ndarray) -> None:
+        """Write ``dl/dz`` at ``z`` into ``out`` (float64, the shape of ``z``), unchecked."""
+        np.copyto(out, self._deriv(z))
 
     def to_variable(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """The residual (regression) or margin (classification) of each sample."""

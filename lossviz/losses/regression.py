@@ -16,6 +16,16 @@ from lossviz.losses.base import Param, RegressionLoss
 
 _LOG2 = float(np.log(2.0))
 
+# The ufunc behind np.clip, called without np.clip's Python wrapper (about 2 us a call on
+# 1,000 points, as much as the clipping itself); NaN goes through it unchanged.
+try:
+    from numpy._core.umath import clip as _clip
+except ImportError:  # numpy < 2
+    try:
+        from numpy.core.umath import clip as _clip
+    except ImportError:
+        _clip = None
+
 
 class MSE(RegressionLoss):
     r"""Mean squared error: ``l(r) = r**2``, ``dl/dr = 2 r``.
@@ -40,8 +50,7 @@ class MSE(RegressionLoss):
     def _sum_deriv(self, r):
         return float(r.dot(r)), r + r
 
-    def _deriv_dot(self, r):
-        return r + r, 0.5, 0.0  # (2r) . r / 2 = sum r^2, exactly: doubling is exact
+    _linear_deriv = 2.0  # dl/dr = 2 r: fit reads sum r^2 = r . r off the gradient's product
 
 
 class MAE(RegressionLoss):
@@ -67,8 +76,10 @@ class MAE(RegressionLoss):
         s = np.sign(r)
         return float(s.dot(r)), s  # sum |r| = sign(r) . r
 
-    def _deriv_dot(self, r):
-        return np.sign(r), 1.0, 0.0
+    _dot_form = (1.0, 0.0)  # sum |r| = sign(r) . r
+
+    def _deriv_into(self, r, out):
+        np.sign(r, out=out)
 
 
 class Huber(RegressionLoss):
@@ -121,10 +132,14 @@ class Huber(RegressionLoss):
         d = np.minimum(np.maximum(r, -delta), delta)
         return float(d.dot(r)) - 0.5 * float(d.dot(d)), d
 
-    def _deriv_dot(self, r):
+    _dot_form = (1.0, -0.5)  # sum l = d . r - d . d / 2 with d = clip(r, -delta, delta)
+
+    def _deriv_into(self, r, out):
         delta = self.params["delta"]
-        d = np.minimum(np.maximum(r, -delta), delta)
-        return d, 1.0, -0.5 * float(d.dot(d))
+        if _clip is None:
+            np.minimum(np.maximum(r, -delta, out=out), delta, out=out)
+        else:
+            _clip(r, -delta, delta, out=out)
 
 
 class LogCosh(RegressionLoss):
@@ -196,8 +211,7 @@ class Quantile(RegressionLoss):
         tau = self.params["tau"]
         return np.where(r > 0, 1.0 - tau, np.where(r < 0, -tau, 0.0))
 
-    def _deriv_dot(self, r):
-        return self._deriv(r), 1.0, 0.0  # each loss is its slope times r
+    _dot_form = (1.0, 0.0)  # each loss is its slope times r
 
 
 class PseudoHuber(RegressionLoss):

@@ -37,17 +37,23 @@ OPTIMIZER_LATEX = {
 class Optimizer:
     """Plain (stochastic) gradient descent: ``theta <- theta - lr * g``.
 
-    ``step`` updates ``theta`` in place (the training loop's hot path, no new arrays);
-    ``update`` returns the updated copy and leaves ``theta`` alone.
+    ``step_to`` writes the updated parameters into ``out`` (the training loop's hot path: no
+    new arrays, and ``out`` may be the next row of the history); ``step`` updates ``theta`` in
+    place; ``update`` returns the updated copy and leaves ``theta`` alone. ``lr`` may be a
+    Python float or a 0-d float64 array (numpy multiplies an array by a 0-d array faster than
+    by a Python float; the numbers are the same).
     """
 
     def __init__(self, n_params: int) -> None:
         self.n_params = n_params
 
-    def step(self, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
-        theta -= lr * g
+    def step_to(self, theta: np.ndarray, g: np.ndarray, lr: Any, out: np.ndarray) -> None:
+        np.subtract(theta, g * lr, out=out)
 
-    def update(self, theta: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+    def step(self, theta: np.ndarray, g: np.ndarray, lr: Any) -> None:
+        self.step_to(theta, g, lr, theta)
+
+    def update(self, theta: np.ndarray, g: np.ndarray, lr: Any) -> np.ndarray:
         new = np.array(theta, dtype=np.float64)
         self.step(new, g, lr)
         return new
@@ -59,13 +65,14 @@ class Momentum(Optimizer):
     def __init__(self, n_params: int, momentum: float = 0.9) -> None:
         super().__init__(n_params)
         self.beta = momentum
+        self._beta = np.array(momentum)  # 0-d: see Optimizer
         self.v = np.zeros(n_params)
 
-    def step(self, theta, g, lr):
+    def step_to(self, theta, g, lr, out):
         v = self.v
-        v *= self.beta
+        v *= self._beta
         v += g
-        theta -= lr * v
+        np.subtract(theta, v * lr, out=out)
 
 
 class Nesterov(Momentum):
@@ -75,11 +82,11 @@ class Nesterov(Momentum):
     ``torch.optim.SGD(nesterov=True)``.
     """
 
-    def step(self, theta, g, lr):
+    def step_to(self, theta, g, lr, out):
         v = self.v
-        v *= self.beta
+        v *= self._beta
         v += g
-        theta -= lr * (g + self.beta * v)
+        np.subtract(theta, (g + self._beta * v) * lr, out=out)
 
 
 class Adam(Optimizer):
@@ -94,7 +101,7 @@ class Adam(Optimizer):
         self.v = np.zeros(n_params)
         self.t = 0
 
-    def step(self, theta, g, lr):
+    def step_to(self, theta, g, lr, out):
         self.t += 1
         m, v = self.m, self.v
         m *= self.beta1
@@ -103,7 +110,7 @@ class Adam(Optimizer):
         v += (1.0 - self.beta2) * g * g
         m_hat = m / (1.0 - self.beta1**self.t)
         v_hat = v / (1.0 - self.beta2**self.t)
-        theta -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        np.subtract(theta, lr * m_hat / (np.sqrt(v_hat) + self.eps), out=out)
 
 
 def make_optimizer(name: str, n_params: int, options: dict[str, Any]) -> Optimizer:
