@@ -45,6 +45,7 @@ MAX_POINTS = 200
 MAX_STEPS = 2000
 MAX_OUTLIERS = 10
 FIT_STEPS = 3000  # the fitted lines: enough for GD at the safe step to settle to 4 digits
+GRAD_TOL = 1e-9  # ... and where it stops early: the line is then within ~1e-8 of the minimum
 DELTAS = tuple(round(0.1 * k, 1) for k in range(1, 51))  # the in-figure slider's states
 SWEEP_SIZES = 25
 OPTIMIZER_NAMES = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
@@ -101,10 +102,16 @@ def _huber_delta(name: str, delta: float) -> float:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _fitted_line(x: np.ndarray, y: np.ndarray, name: str, delta: float) -> lossviz.History:
-    """The loss's line by plain GD from (0, 0) at its own safe step size."""
+    """The loss's line by plain GD from (0, 0) at its own safe step size.
+
+    It stops once the gradient is nearly zero (at the minimum, to far more digits than the
+    chart shows): a smooth loss gets there in a few hundred steps, not the whole budget.
+    """
     loss = lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
     step = safe_learning_rate(x, name)
-    return lossviz.fit(x, y, loss, lr=step.lr, schedule=step.schedule, steps=FIT_STEPS)
+    scale = float(np.ptp(y)) if len(y) else 1.0
+    return lossviz.fit(x, y, loss, lr=step.lr, schedule=step.schedule, steps=FIT_STEPS,
+                       grad_tol=GRAD_TOL * min(1.0, max(scale, 1e-12)))
 
 
 def fitted_line(x: np.ndarray, y: np.ndarray, name: str, delta: float) -> tuple[float, float]:
@@ -112,30 +119,35 @@ def fitted_line(x: np.ndarray, y: np.ndarray, name: str, delta: float) -> tuple[
     return float(h.final_params[0]), float(h.final_params[1])
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def _unsettled(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], delta: float) -> list[str]:
     """The losses whose gradient-descent line is still visibly off the exact minimiser.
 
     Points far from x = 0 make the loss a long, narrow valley that gradient descent crosses
     slowly; the page says so rather than show an unfinished line as the answer.
     """
-    off = []
+    notes = (_off_minimum(x, y, name, _huber_delta(name, delta)) for name in names)
+    return [note for note in notes if note]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _off_minimum(x: np.ndarray, y: np.ndarray, name: str, delta: float) -> str:
+    """How the loss's gradient-descent line misses the exact best line ("" if it does not)."""
+    if _fitted_line(x, y, name, delta).converged:
+        return ""  # its gradient vanished: it is at the minimum
+    loss = _loss(name, delta)
+    w, b = fitted_line(x, y, name, delta)
+    best = robust_line(x, y, name, delta=delta if name == "huber" else 1.0)
+    reached = loss(y, w * x + b)
+    lowest = min(loss(y, best[0] * x + best[1]), reached)
     ends = np.array([x.min(), x.max()])
     scale = 1.0 + float(np.ptp(y))
-    for name in names:
-        loss = _loss(name, delta)
-        w, b = fitted_line(x, y, name, delta)
-        best = robust_line(x, y, name, delta=delta)
-        reached = loss(y, w * x + b)
-        lowest = min(loss(y, best[0] * x + best[1]), reached)
-        # Off only if the loss is visibly higher AND the line visibly elsewhere where the data
-        # are: MAE can have a whole segment of best lines, and all-equal x many.
-        worse = reached - lowest > 1e-3 * lowest + 1e-9 * scale
-        apart = np.abs((w - best[0]) * ends + (b - best[1])).max() > 1e-2 * scale
-        if worse and apart:
-            off.append(f"{loss_label(name)} (its best line is y = {best[0]:.3g} x "
-                       f"{best[1]:+.3g})")
-    return off
+    # Off only if the loss is visibly higher AND the line visibly elsewhere where the data
+    # are: MAE can have a whole segment of best lines, and all-equal x many.
+    worse = reached - lowest > 1e-3 * lowest + 1e-9 * scale
+    apart = np.abs((w - best[0]) * ends + (b - best[1])).max() > 1e-2 * scale
+    if worse and apart:
+        return f"{loss_label(name)} (its best line is y = {best[0]:.3g} x {best[1]:+.3g})"
+    return ""
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
