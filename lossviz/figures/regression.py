@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -185,41 +186,11 @@ def residual_curves_figure(
                          xaxis="x2", yaxis="y2"))
     huber = loss_color("huber")
 
-    # Everything that moves with delta, for every delta at once (one rounding per array):
-    # the Huber curves (the quadratic piece sampled, the straight ends need 2 points each),
-    # the kinks and the points on the curves.
-    clipped = np.minimum(ds, r_max)
-    cx = np.column_stack([np.full(len(ds), -r_max),
-                          clipped[:, None] * np.linspace(-1.0, 1.0, 21),
-                          np.full(len(ds), r_max)])
-    hubers = [_loss("huber", float(d)) for d in ds]
-    cy = np.array([h.elementwise(row) for h, row in zip(hubers, cx, strict=True)])
-    gx = np.column_stack([np.full(len(ds), -r_max), -clipped, clipped,
-                          np.full(len(ds), r_max)])
-    gy = np.column_stack([-clipped, -clipped, clipped, clipped])
-    if len(r_pts):
-        pl = np.array([h.elementwise(r_pts) for h in hubers])
-        pg = np.array([h.derivative(r_pts) for h in hubers])
-    else:  # no points: the curves alone
-        pl = pg = np.empty((len(ds), 0))
-    cx_l, cy_l, gx_l, gy_l, pl_l, pg_l = (
-        np.reshape(_round(a, 4), a.shape).tolist() for a in (cx, cy, gx, gy, pl, pg)
-    )
-    zones = (np.abs(r_pts)[None, :] > ds[:, None]).astype(int).tolist()
-    kinks = [[-c, -c, None, c, c] for c in clipped.tolist()]
-
-    def huber_state(k: int) -> list[dict[str, Any]]:
-        return [
-            dict(x=cx_l[k], y=cy_l[k]),
-            dict(x=gx_l[k], y=gy_l[k]),
-            dict(x=kinks[k]),
-            dict(x=kinks[k]),
-            dict(y=pl_l[k], marker=dict(color=zones[k])),
-            dict(y=pg_l[k], marker=dict(color=zones[k])),
-        ]
+    moving = list(range(len(data), len(data) + 6))
+    states, all_frames = _huber_states(r_pts.tobytes(), ds.tobytes(), r_max, tuple(moving))
+    huber_state = states.__getitem__
 
     now = huber_state(active)
-    moving = list(range(len(data), len(data) + 6))
     data.append(dict(type="scatter", mode="lines", name="Huber", legendgroup="huber",
                      line=dict(color=huber, width=width), xaxis="x", yaxis="y", **now[0]))
     data.append(dict(type="scatter", mode="lines", name="Huber", legendgroup="huber",
@@ -258,13 +229,7 @@ def residual_curves_figure(
     layout["legend"]["y"] = 1.12
     frames = None
     if len(ds) > 1:
-        # One frame per delta with only what moves; the slider animates between them in the
-        # browser (no redraw of the other traces: about half the time of a restyle).
-        frames = [
-            dict(name=f"{d:g}", traces=moving,
-                 data=[dict(type="scatter", **part) for part in huber_state(k)])
-            for k, d in enumerate(ds)
-        ]
+        frames = all_frames
         still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                  "transition": {"duration": 0}}
         layout["sliders"] = [dict(
@@ -277,6 +242,58 @@ def residual_curves_figure(
         )]
         layout["margin"]["b"] = 145
     return build(data, layout, frames)
+
+
+@functools.lru_cache(maxsize=16)
+def _huber_states(r_key: bytes, ds_key: bytes, r_max: float, moving: tuple[int, ...]
+                  ) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """What moves with delta, for every delta at once: per delta the Huber curve, its
+    gradient, the two kink markers and the points on both curves; and the animation frames.
+
+    They depend on the residuals and the deltas only (not on the delta shown), so they are
+    memoised: moving delta recomputes nothing here. Callers must not modify the result.
+    """
+    r_pts, ds = np.frombuffer(r_key), np.frombuffer(ds_key)
+    # One rounding per array: the Huber curves (the quadratic piece sampled, the straight
+    # ends need 2 points each), the kinks and the points on the curves.
+    clipped = np.minimum(ds, r_max)
+    cx = np.column_stack([np.full(len(ds), -r_max),
+                          clipped[:, None] * np.linspace(-1.0, 1.0, 21),
+                          np.full(len(ds), r_max)])
+    hubers = [_loss("huber", float(d)) for d in ds]
+    cy = np.array([h.elementwise(row) for h, row in zip(hubers, cx, strict=True)])
+    gx = np.column_stack([np.full(len(ds), -r_max), -clipped, clipped,
+                          np.full(len(ds), r_max)])
+    gy = np.column_stack([-clipped, -clipped, clipped, clipped])
+    if len(r_pts):
+        pl = np.array([h.elementwise(r_pts) for h in hubers])
+        pg = np.array([h.derivative(r_pts) for h in hubers])
+    else:  # no points: the curves alone
+        pl = pg = np.empty((len(ds), 0))
+    cx_l, cy_l, gx_l, gy_l, pl_l, pg_l = (
+        np.reshape(_round(a, 4), a.shape).tolist() for a in (cx, cy, gx, gy, pl, pg)
+    )
+    zones = (np.abs(r_pts)[None, :] > ds[:, None]).astype(int).tolist()
+    kinks = [[-c, -c, None, c, c] for c in clipped.tolist()]
+    states = [
+        [
+            dict(x=cx_l[k], y=cy_l[k]),
+            dict(x=gx_l[k], y=gy_l[k]),
+            dict(x=kinks[k]),
+            dict(x=kinks[k]),
+            dict(y=pl_l[k], marker=dict(color=zones[k])),
+            dict(y=pg_l[k], marker=dict(color=zones[k])),
+        ]
+        for k in range(len(ds))
+    ]
+    # One frame per delta with only what moves; the slider animates between them in the
+    # browser (no redraw of the other traces: about half the time of a restyle).
+    frames = [
+        dict(name=f"{d:g}", traces=list(moving),
+             data=[dict(type="scatter", **part) for part in states[k]])
+        for k, d in enumerate(ds.tolist())
+    ]
+    return states, frames
 
 
 # -- each point's pull -------------------------------------------------------------------------
