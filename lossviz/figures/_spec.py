@@ -6,9 +6,8 @@ cannot afford that. The builders here write traces and layout as plain dicts (nu
 stay numpy, so the JSON carries them as compact typed arrays) and wrap them with
 ``go.Figure(spec, _validate=False)``. The tests check the resulting JSON instead.
 
-The house layout comes from ``base_layout`` itself (computed once per setting), minus the
-full ``plotly_white`` template (7 KB per figure): only the few template settings the house
-look relies on are kept.
+The house layout comes from ``base_layout`` itself (computed once per setting), with its
+small ``HOUSE_TEMPLATE``.
 """
 
 from __future__ import annotations
@@ -19,12 +18,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from lossviz.figures.style import base_layout
-
-_AXIS = {"automargin": True, "linecolor": "#EBF0F8", "ticks": "", "zerolinecolor": "#EBF0F8",
-         "title": {"standoff": 12}}
-_LIGHT_TEMPLATE = {"layout": {"paper_bgcolor": "white", "plot_bgcolor": "white",
-                              "hoverlabel": {"align": "left"}, "xaxis": _AXIS, "yaxis": _AXIS}}
+from lossviz.figures.style import HOUSE_TEMPLATE, base_layout
 
 
 @lru_cache(maxsize=32)
@@ -33,7 +27,7 @@ def _house(height: int, presentation: bool) -> dict[str, Any]:
     layout = layout["layout"]
     layout.pop("template", None)
     layout.pop("title", None)
-    layout["template"] = _LIGHT_TEMPLATE
+    layout["template"] = HOUSE_TEMPLATE
     return layout
 
 

@@ -6,6 +6,7 @@ keeps its colour and its name in every chart and caption.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import plotly.graph_objects as go
@@ -77,6 +78,20 @@ def loss_label(name: str) -> str:
     return "Custom" if name == "custom" else name
 
 
+# The few settings of plotly's "plotly_white" template the house look relies on (white
+# paper, faint axis lines, left-aligned hover labels): the whole template is 7 KB per figure
+# and costs ~10 ms to apply on every build, for colours every trace sets itself anyway.
+_AXIS = {"automargin": True, "linecolor": "#EBF0F8", "ticks": "", "zerolinecolor": "#EBF0F8",
+         "title": {"standoff": 12}}
+HOUSE_TEMPLATE = {"layout": {"paper_bgcolor": "white", "plot_bgcolor": "white",
+                             "hoverlabel": {"align": "left"}, "xaxis": _AXIS, "yaxis": _AXIS}}
+
+
+@lru_cache(maxsize=1)
+def _house_template() -> go.layout.Template:
+    return go.layout.Template(HOUSE_TEMPLATE)
+
+
 def base_layout(
     fig: go.Figure,
     *,
@@ -96,9 +111,9 @@ def base_layout(
         margin=dict(l=56, r=16, t=48 if title else 24, b=48),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
         hovermode="closest",
-        template="plotly_white",
         **extra,
     )
+    fig.layout.template = _house_template()
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
