@@ -23,7 +23,7 @@ from lossviz._validation import (
 )
 from lossviz.losses import ElementwiseLoss, Loss, available_losses, get_loss
 from lossviz.training.models import Model, make_model
-from lossviz.training.optimizers import make_optimizer
+from lossviz.training.optimizers import Optimizer, make_optimizer
 from lossviz.training.schedules import Schedule, get_schedule
 
 MAX_STEPS = 100_000
@@ -298,15 +298,18 @@ def fit(
     optional = val_losses is not None or tol is not None or grad_tol2 is not None
     total = np.add.reduce
     # Bound methods: a fraction of a microsecond less per call than np.dot or @.
-    zdot, step_to = lhs.dot, opt.step_to
+    zdot, step_to, subtract = lhs.dot, opt.step_to, np.subtract
+    plain = type(opt) is Optimizer  # its update is written inline below: a call less per step
     isfinite = math.isfinite
     checks = True
     state, theta = states[0], params[0]
     # Walking the history rows with zip makes each row's view in C, cheaper than indexing.
-    walk = zip(range(steps + 1), rows, grads, states[1:], params[1:], strict=True)
+    walk = zip(
+        range(steps + 1), rows, grads, states[1:], params[1:], [*rate_arrays, None], strict=True
+    )
 
     with np.errstate(all="ignore"):  # blow-ups are detected below, never printed
-        for t, row, grad, next_state, next_theta in walk:
+        for t, row, grad, next_state, next_theta, rate in walk:
             zdot(state, out=zbuf)
             if fast is not None:
                 if deriv_into is not None:
@@ -361,7 +364,10 @@ def fit(
                 cursor += batch
                 _, dbatch = evaluate(ys[batch_rows], design[batch_rows] @ theta)
                 grad = (design[batch_rows].T @ dbatch) / len(batch_rows)
-            step_to(theta, grad, rate_arrays[t], next_theta)
+            if plain:
+                subtract(theta, grad * rate, out=next_theta)  # Optimizer.step_to
+            else:
+                step_to(theta, grad, rate, next_theta)
             state, theta = next_state, next_theta
             # A loss that stays finite for any parameters (0-1, Tukey) would never flag a
             # blow-up: look at the parameters every 64 steps (and at every row after the loop).
