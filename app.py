@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from lossviz.ui import SECTIONS, classroom, section_renderer, share
+from lossviz.ui import SECTIONS, classroom, keyboard, section_renderer, share
 
 st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉", layout="wide")
 share.restore_from_url()  # a shared link or lesson step seeds the widgets before they exist
 classroom.begin_run()
 
 st.title("lossviz")
+keyboard.mount()  # Tab, Enter and the arrow keys reach the play buttons inside charts
 st.caption("How loss functions measure error, pull on a model and steer gradient descent.")
 share.notice()
 side = classroom.sidebar()
