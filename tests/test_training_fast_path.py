@@ -139,3 +139,45 @@ def test_the_in_place_slope_is_the_slope_even_where_training_blows_up(loss):
         loss._deriv_into(z, out)
         expected = loss._deriv(z)
     np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("growth", [1.02, 1.1, 1.5])
+def test_a_run_that_blows_up_slowly_stops_at_its_exact_step(data, growth):
+    x, y = data
+    # Gradient descent on MSE with a rate just past the stable limit: the error grows by
+    # `growth` a step, so the loss passes 1e8 times its start after dozens to hundreds of
+    # steps, between the fast path's looks at the loss (every 64 steps).
+    design = np.column_stack([x, np.ones(len(x))])
+    curvature = np.linalg.eigvalsh(2 * design.T @ design / len(x)).max()
+    lr = (1 + growth) / curvature
+    fast = fit(x, y, "mse", lr=lr, steps=3000)
+    general = fit(x, y, general_twin(get_loss("mse")), lr=lr, steps=3000)
+    assert fast.diverged
+    assert fast.loss[-1] <= 1e8 * fast.loss[0]
+    assert (fast.diverged_at, fast.stop_step) == (general.diverged_at, general.stop_step)
+    np.testing.assert_allclose(fast.params, general.params, rtol=1e-9)
+    np.testing.assert_allclose(fast.loss, general.loss, rtol=1e-9)
+    # ... and the update after the last kept row is the one that crosses the limit.
+    assert fast.diverged_at == fast.stop_step + 1
+    theta = fast.params[-1]
+    following = theta - lr * 2 * design.T @ (design @ theta - y) / len(x)
+    assert np.mean((design @ following - y) ** 2) > 1e8 * fast.loss[0]
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+@pytest.mark.parametrize(("name", "params"), FAST_LOSSES, ids=FAST_IDS)
+def test_a_run_that_blows_up_stops_at_the_same_step_on_both_paths(data, name, params, optimizer):
+    x, y = data
+    loss = get_loss(name, **params)
+    # Large inputs and rates: the MSE run blows up gradually, the others (whose slopes are
+    # bounded) at the first step; either way in between the fast path's looks at the loss.
+    lr = {"gd": 3.0, "momentum": 3.0, "adam": 1e3}[optimizer] if name == "mse" else 1e12
+    fast = fit(x * 1e3, y, loss, optimizer=optimizer, lr=lr, steps=3000)
+    general = fit(x * 1e3, y, general_twin(loss), optimizer=optimizer, lr=lr, steps=3000)
+    assert fast.diverged
+    assert (fast.diverged_at, fast.stop_step) == (general.diverged_at, general.stop_step)
+    assert fast.stop_step % 64 != 0 or fast.stop_step == 0  # not only where the loop looks
+    for values in (fast.params, fast.loss, fast.grad_norm):
+        assert np.all(np.isfinite(values))
+    np.testing.assert_allclose(fast.params, general.params, rtol=1e-9)
+    np.testing.assert_allclose(fast.loss, general.loss, rtol=1e-9)

@@ -302,6 +302,7 @@ def fit(
     plain = type(opt) is Optimizer  # its update is written inline below: a call less per step
     isfinite = math.isfinite
     checks = True
+    previous = math.nan  # the loss at the step before, for tol
     state, theta = states[0], params[0]
     # Walking the history rows with zip makes each row's view in C, cheaper than indexing.
     walk = zip(
@@ -315,9 +316,15 @@ def fit(
                 if deriv_into is not None:
                     deriv_into(zbuf, dbuf)
                 gdot(dbuf, out=row)
-                current = (a * row.item(p) + c * row.item(p + 1)) / n if c else (
-                    a * row.item(p) / n
-                )
+                # The loss is read off the rows after the loop (and every row checked there);
+                # here only when a check needs it, and every 64 steps to stop a blown-up run.
+                if checks or not t & 63:
+                    current = (a * row.item(p) + c * row.item(p + 1)) / n if c else (
+                        a * row.item(p) / n
+                    )
+                    if not current <= limit:  # also catches NaN
+                        stop_reason, diverged_at, last = "divergence", t, t - 1
+                        break
             else:
                 if sum_deriv is not None:
                     current, deriv = sum_deriv(zbuf)
@@ -328,10 +335,10 @@ def fit(
                     gdot(deriv, out=row)
                 except (TypeError, ValueError):  # a derivative that is not float64: convert it
                     row[:] = lhs_tn @ np.asarray(deriv, dtype=np.float64)
-            if not current <= limit:  # also catches NaN; the gradient is checked after the loop
-                stop_reason, diverged_at, last = "divergence", t, t - 1
-                break
-            losses.append(current)
+                if not current <= limit:  # also catches NaN; the gradient is checked later
+                    stop_reason, diverged_at, last = "divergence", t, t - 1
+                    break
+                losses.append(current)
             if checks:
                 checks = optional
                 if t == 0:
@@ -348,10 +355,11 @@ def fit(
                         stop_reason, last = "early_stopping", t
                         break
                 if t > 0 and tol is not None:
-                    change = abs(current - losses[t - 1]) / max(abs(losses[t - 1]), 1e-300)
+                    change = abs(current - previous) / max(abs(previous), 1e-300)
                     if change < tol:
                         stop_reason, last, converged = "tolerance", t, True
                         break
+                previous = current
                 if grad_tol2 is not None and float(grad @ grad) < grad_tol2:
                     stop_reason, last, converged = "gradient", t, True
                     break
@@ -375,6 +383,18 @@ def fit(
                 stop_reason, diverged_at, last = "divergence", t + 1, t
                 break
 
+    if fast is not None and last >= 0:
+        # The fast path's losses, read off its rows: the same arithmetic as in the loop. The
+        # first one above the limit (or NaN) is where the run diverged.
+        dots = rows[: last + 1]
+        loss_arr = (a * dots[:, p] + c * dots[:, p + 1]) / n if c else a * dots[:, p] / n
+        bad = np.flatnonzero(~(loss_arr <= limit))
+        if bad.size:
+            stop_reason, diverged_at, converged = "divergence", int(bad[0]), False
+            last = diverged_at - 1
+    else:
+        loss_arr = np.array(losses)
+
     if last >= 0:
         # Rows whose parameters or gradient blew up while the loss stayed finite: the run
         # diverged at the first of them.
@@ -392,7 +412,7 @@ def fit(
             "choose another start (init) or rescale the data"
         )
     kept = slice(0, last + 1)
-    loss_arr = np.array(losses[kept])
+    loss_arr = loss_arr[kept].copy()
     val_kept = None if val_losses is None else val_losses[kept].copy()
     best_step = int(np.argmin(loss_arr if val_kept is None else val_kept))
     return History(
