@@ -156,7 +156,10 @@ def test_boundary_animation_starts_untrained_and_ends_at_the_final_boundary(flip
     last = fig.frames[-1]
     for index, trace in zip(last.traces, last.data, strict=True):
         np.testing.assert_array_equal(_arr(trace.x), _arr(fig.data[index].x))
-    assert fig.layout.updatemenus[0].buttons[0].label.endswith("play")
+    # the controls travel as plain JSON (FastFigure), as the browser receives them
+    spec = fig.to_dict()["layout"]
+    assert spec["updatemenus"][0]["buttons"][0]["label"].endswith("play")
+    assert [s["label"] for s in spec["sliders"][0]["steps"]] == [f.name for f in fig.frames]
 
 
 def test_clean_boundaries_are_drawn_only_when_asked(flipped_2d):

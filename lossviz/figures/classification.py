@@ -30,13 +30,13 @@ from lossviz.classify import (
     split_params,
     threshold,
 )
+from lossviz.figures._spec import build, house_layout
 from lossviz.figures.descent import add_player
 from lossviz.figures.style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
     DASHES,
     DATA_COLOR,
-    base_layout,
     line_width,
     loss_color,
     loss_label,
@@ -48,12 +48,6 @@ SURROGATES = ("cross_entropy", "hinge", "squared_hinge", "modified_huber", "expo
 LN2 = math.log(2.0)
 CURVE_POINTS = 181
 _GRID = 40
-
-
-def _figure(traces: list[dict[str, Any]], layout: dict[str, Any] | None = None) -> go.Figure:
-    # Traces are plain dicts, assembled without plotly's per-property validation, which costs
-    # more than everything else in a rerun; the layout still goes through base_layout.
-    return go.Figure({"data": traces, "layout": layout or {}}, _validate=False)
 
 
 def _f32(values: Any) -> np.ndarray:
@@ -222,21 +216,19 @@ def margin_figure(
         annotations.append(dict(x=0.0, y=1.0, xref="x", yref="y", text="both = 1 at m = 0",
                                 ax=40, ay=-30, showarrow=True, arrowhead=2,
                                 font=dict(size=11)))
-    fig = _figure(traces, dict(
-        shapes=shapes, annotations=annotations,
-        xaxis=dict(anchor="y", matches="x2", showticklabels=False),
-        xaxis2=dict(anchor="y2"),
-        yaxis=dict(domain=[0.41, 1.0], anchor="x"),
-        yaxis2=dict(domain=[0.0, 0.35], anchor="x2"),
-    ))
-    base_layout(fig, height=height, presentation=presentation)
-    fig.update_layout(
-        yaxis=dict(title_text="loss", range=[-0.2, y_max + 0.2]),
-        yaxis2=dict(title_text="slope dℓ/dm", range=[slope_min - 0.3, 0.6]),
-        xaxis2=dict(title_text="margin m = (2y − 1) f(x)   (wrong side ← 0 → right side)"),
+    layout = house_layout(height=height, presentation=presentation,
+                          axes=("x", "y", "x2", "y2"))
+    layout.update(shapes=shapes, annotations=annotations)
+    layout["xaxis"].update(anchor="y", matches="x2", showticklabels=False, range=list(x_range))
+    layout["xaxis2"].update(
+        anchor="y2", range=list(x_range),
+        title={"text": "margin m = (2y − 1) f(x)   (wrong side ← 0 → right side)"},
     )
-    fig.update_xaxes(range=list(x_range))
-    return fig
+    layout["yaxis"].update(domain=[0.41, 1.0], anchor="x", title={"text": "loss"},
+                           range=[-0.2, y_max + 0.2])
+    layout["yaxis2"].update(domain=[0.0, 0.35], anchor="x2", title={"text": "slope dℓ/dm"},
+                            range=[slope_min - 0.3, 0.6])
+    return build(traces, layout)
 
 
 class BoundaryFit(NamedTuple):
@@ -382,20 +374,21 @@ def boundary_figure(
                                else f"{label}: f = {level:+g}") + "<extra></extra>",
             ))
 
-    fig = _figure(traces)
-    base_layout(fig, height=height, presentation=presentation)
-    fig.update_xaxes(range=[box[0], box[1]], title_text="x" if dim == 1 else "x1")
+    layout = house_layout(height=height, presentation=presentation,
+                          x_title="x" if dim == 1 else "x1")
+    layout["xaxis"]["range"] = [box[0], box[1]]
     if dim == 2:
         # Equal units on both axes; the plot area shrinks to fit (constrain="domain")
         # instead of the axis ranges growing past the shaded box.
-        fig.update_yaxes(range=[box[2], box[3]], title_text="x2", scaleanchor="x",
-                         scaleratio=1.0, constrain="domain")
-        fig.update_xaxes(constrain="domain")
+        layout["yaxis"].update(range=[box[2], box[3]], title={"text": "x2"}, scaleanchor="x",
+                               scaleratio=1.0, constrain="domain")
+        layout["xaxis"]["constrain"] = "domain"
     else:
-        fig.update_yaxes(range=[-0.2, 1.2], title_text="label / P(class 1)",
-                         tickvals=[0, 0.5, 1])
-    fig.update_layout(margin=dict(r=16))
+        layout["yaxis"].update(range=[-0.2, 1.2], title={"text": "label / P(class 1)"},
+                               tickvals=[0, 0.5, 1])
+    layout["margin"]["r"] = 16
 
+    frame_list = None
     if animate and fits:
         longest = max(len(f.params) - 1 for f in fits)
         steps = np.unique(np.round(np.linspace(0, longest, min(frames, longest + 1))).astype(int))
@@ -408,8 +401,8 @@ def boundary_figure(
                     data.append(dict(type="scatter", x=lx, y=ly))
                 frame_list.append(dict(name=str(int(s)), data=data,
                                        traces=[i for i, _, _ in moving]))
-            fig = add_player(fig, frame_list, frame_ms=frame_ms, prefix="step ")
-    return fig
+            add_player(layout, frame_list, frame_ms=frame_ms, prefix="step ")
+    return build(traces, layout, frame_list)
 
 
 class ProbabilityData(NamedTuple):
@@ -480,13 +473,12 @@ def probability_figure(
             hovertemplate="point %{customdata[0]}<br>p(true class) = %{x:.4f}<br>"
                           "cross-entropy %{customdata[1]:.4g}<extra></extra>",
         ))
-    fig = _figure(traces)
-    base_layout(fig, height=height, presentation=presentation,
-                x_title="p = predicted probability of the true class",
-                y_title="loss" + (" (bits)" if data.bits else " (nats)"))
-    fig.update_xaxes(range=[0.0, 1.0])
-    fig.update_yaxes(range=[-0.2, y_max + 0.2])
-    return fig
+    layout = house_layout(height=height, presentation=presentation,
+                          x_title="p = predicted probability of the true class",
+                          y_title="loss" + (" (bits)" if data.bits else " (nats)"))
+    layout["xaxis"]["range"] = [0.0, 1.0]
+    layout["yaxis"]["range"] = [-0.2, y_max + 0.2]
+    return build(traces, layout)
 
 
 class SoftmaxData(NamedTuple):
@@ -532,18 +524,16 @@ def softmax_figure(data: SoftmaxData, *, height: int = 330,
                    yanchor="bottom", showarrow=False, font=dict(size=14))
               for text, x in (("probabilities p = softmax(f)", 0.22),
                               ("gradient ∂ℓ/∂f = p − onehot(y)", 0.78))]
-    fig = _figure(traces, dict(
-        annotations=titles,
-        xaxis=dict(domain=[0.0, 0.44], anchor="y"), yaxis=dict(anchor="x"),
-        xaxis2=dict(domain=[0.56, 1.0], anchor="y2"), yaxis2=dict(anchor="x2"),
-    ))
-    base_layout(fig, height=height, presentation=presentation)
-    fig.update_layout(
-        showlegend=False, margin=dict(t=40),
-        yaxis=dict(range=[0.0, 1.18]),
-        yaxis2=dict(range=[-1.25, 1.25], zeroline=True, zerolinecolor="rgba(0,0,0,0.4)"),
-    )
-    return fig
+    layout = house_layout(height=height, presentation=presentation,
+                          axes=("x", "y", "x2", "y2"))
+    layout.update(annotations=titles, showlegend=False)
+    layout["margin"]["t"] = 40
+    layout["xaxis"].update(domain=[0.0, 0.44], anchor="y")
+    layout["xaxis2"].update(domain=[0.56, 1.0], anchor="y2")
+    layout["yaxis"].update(anchor="x", range=[0.0, 1.18])
+    layout["yaxis2"].update(anchor="x2", range=[-1.25, 1.25], zeroline=True,
+                            zerolinecolor="rgba(0,0,0,0.4)")
+    return build(traces, layout)
 
 
 __all__ = [
