@@ -25,13 +25,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lossviz.custom import CustomLoss
+from lossviz.figures._spec import build, house_layout
 from lossviz.figures.style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
     DASHES,
     DATA_COLOR,
     OUTLIER_COLOR,
-    base_layout,
     line_width,
     loss_color,
     marker_size,
@@ -43,9 +43,30 @@ CURVE_POINTS = 301
 _AXIS = {"r": "residual r = y_pred - y_true", "m": "margin m = (2y - 1) f"}
 
 
-def _rounded(values: np.ndarray, digits: int = 5) -> list[float | None]:
-    # Five significant digits are plenty on screen; undefined points become gaps (None).
-    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in values.tolist()]
+def _rounded(values: Any, digits: int = 5) -> list[float | None]:
+    """Plain floats to ``digits`` significant digits; undefined points become gaps (None).
+
+    Five significant digits are plenty on screen and keep the JSON small; one pass of numpy
+    for the whole array (a formatted string per number costs far more).
+    """
+    arr = np.asarray(values, dtype=np.float64).ravel()
+    finite = np.isfinite(arr)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        exponent = np.floor(np.log10(np.abs(arr)))
+        shift = np.where(np.isfinite(exponent), digits - 1 - exponent, 0.0)
+        # Whole digits times or over an exact power of ten: the nearest double to the
+        # rounded decimal, so the JSON is as short as the decimal.
+        up = 10.0 ** np.abs(shift)
+        out = np.where(shift >= 0, np.round(arr * up) / up, np.round(arr / up) * up)
+    out = np.where(np.isfinite(out), out, arr).tolist()
+    # Powers of ten beyond 1e22 are not exact doubles: the rare huge or tiny values are
+    # rounded one by one through their decimal text.
+    for i in np.flatnonzero(finite & (np.abs(shift) > 22)).tolist():
+        value = float(f"{out[i]:.{digits}g}")
+        out[i] = value if np.isfinite(value) else out[i]
+    if finite.all():
+        return out
+    return [v if ok else None for v, ok in zip(out, finite.tolist(), strict=True)]
 
 
 class CurvesData(NamedTuple):
@@ -125,25 +146,31 @@ def curves_figure(
         raise ValueError(f"kind must be 'loss' or 'derivative'; got {kind!r}")
     curves = data.values if kind == "loss" else data.slopes
     z = data.variable
-    fig = go.Figure()
     x = _rounded(data.z)
-    for name, label, y in zip(data.names, data.labels, curves, strict=True):
-        fig.add_scatter(
-            x=x, y=_rounded(y), mode="lines", name=label,
+    traces: list[dict[str, Any]] = [
+        dict(
+            type="scatter", x=x, y=_rounded(y), mode="lines", name=label,
             line=dict(color=loss_color(name), width=line_width(presentation) + (name == "custom"),
                       dash=DASHES.get(name, "solid")),
             connectgaps=False,
             hovertemplate=f"{label}<br>{z} = %{{x:.3g}}<br>%{{y:.4g}}<extra></extra>",
         )
+        for name, label, y in zip(data.names, data.labels, curves, strict=True)
+    ]
     y_title = "loss" if kind == "loss" else f"slope d loss / d {z}"
-    base_layout(fig, x_title=_AXIS.get(z, z), y_title=y_title, height=height,
-                presentation=presentation)
-    fig.add_hline(y=0.0, line=dict(color="rgba(0,0,0,0.35)", width=1))
-    fig.add_vline(x=0.0, line=dict(color="rgba(0,0,0,0.2)", width=1))
+    layout = house_layout(height=height, presentation=presentation, x_title=_AXIS.get(z, z),
+                          y_title=y_title)
+    # The axes through 0, as plotly's add_hline / add_vline draw them.
+    layout["shapes"] = [
+        dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=0.0, y1=0.0,
+             line=dict(color="rgba(0,0,0,0.35)", width=1)),
+        dict(type="line", xref="x", x0=0.0, x1=0.0, yref="y domain", y0=0, y1=1,
+             line=dict(color="rgba(0,0,0,0.2)", width=1)),
+    ]
     y_range = _y_range(curves, data.names)
     if y_range is not None:
-        fig.update_yaxes(range=y_range)
-    return fig
+        layout["yaxis"]["range"] = y_range
+    return build(traces, layout)
 
 
 class FitData(NamedTuple):
@@ -204,48 +231,52 @@ def fit_figure(data: FitData, *, height: int = 360, presentation: bool = False) 
 
     Example: ``fit_figure(fit_data("regression", x, y, outlier, {("mse", "MSE"): h}))``
     """
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     size = marker_size(presentation)
     if data.task == "regression":
-        fig.add_scatter(
-            x=_rounded(data.x), y=_rounded(data.y), mode="markers", name="data",
+        traces.append(dict(
+            type="scatter", x=_rounded(data.x), y=_rounded(data.y), mode="markers",
+            name="data",
             marker=dict(color=np.where(data.highlight, OUTLIER_COLOR, DATA_COLOR).tolist(),
                         size=size, opacity=0.85),
             hovertemplate="x %{x:.3g}<br>y %{y:.3g}<extra></extra>",
-        )
+        ))
+        grid = _rounded(data.grid)
         for name, label, line in zip(data.names, data.labels, data.lines, strict=True):
-            fig.add_scatter(
-                x=_rounded(data.grid), y=_rounded(line), mode="lines", name=label,
+            traces.append(dict(
+                type="scatter", x=grid, y=_rounded(line), mode="lines", name=label,
                 line=dict(color=loss_color(name), width=line_width(presentation),
                           dash=DASHES.get(name, "solid")),
                 hovertemplate=f"{label} fit<br>x %{{x:.3g}}<br>y %{{y:.3g}}<extra></extra>",
-            )
-        base_layout(fig, x_title="x", y_title="y", height=height, presentation=presentation)
+            ))
+        layout = house_layout(height=height, presentation=presentation, x_title="x",
+                              y_title="y")
         lo, hi = float(np.min(data.y)), float(np.max(data.y))
         pad = 0.1 * max(hi - lo, 1e-9)
-        fig.update_yaxes(range=[lo - pad, hi + pad])  # a wild fit must not hide the data
-        return fig
+        layout["yaxis"]["range"] = [lo - pad, hi + pad]  # a wild fit must not hide the data
+        return build(traces, layout)
     for cls in (0, 1):
         mask = data.y == cls
-        fig.add_scatter(
-            x=_rounded(data.x[mask]), y=[cls] * int(mask.sum()), mode="markers",
-            name=f"class {cls}",
+        traces.append(dict(
+            type="scatter", x=_rounded(data.x[mask]), y=[cls] * int(mask.sum()),
+            mode="markers", name=f"class {cls}",
             marker=dict(color=CLASS_COLORS[cls], symbol=CLASS_SYMBOLS[cls], size=size,
                         line=dict(color=np.where(data.highlight[mask], "black",
                                                  "white").tolist(), width=1.5)),
             hovertemplate=f"class {cls}<br>x %{{x:.3g}}<extra></extra>",
-        )
+        ))
     for name, label, t in zip(data.names, data.labels, data.thresholds, strict=True):
         if not np.isfinite(t):
             continue
-        fig.add_scatter(
-            x=[_rounded(np.array([t]))[0]] * 2, y=[-0.25, 1.25], mode="lines", name=label,
+        traces.append(dict(
+            type="scatter", x=_rounded([t]) * 2, y=[-0.25, 1.25], mode="lines", name=label,
             line=dict(color=loss_color(name), width=line_width(presentation),
                       dash=DASHES.get(name, "solid")),
             hovertemplate=f"{label}: threshold x = %{{x:.3g}}<extra></extra>",
-        )
-    base_layout(fig, x_title="x", y_title="class", height=height, presentation=presentation)
-    fig.update_yaxes(tickvals=[0, 1], range=[-0.4, 1.4])
+        ))
+    layout = house_layout(height=height, presentation=presentation, x_title="x",
+                          y_title="class")
+    layout["yaxis"].update(tickvals=[0, 1], range=[-0.4, 1.4])
     lo, hi = float(data.x.min()), float(data.x.max())
-    fig.update_xaxes(range=[lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)])
-    return fig
+    layout["xaxis"]["range"] = [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)]
+    return build(traces, layout)
