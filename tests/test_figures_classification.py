@@ -10,7 +10,7 @@ import pytest
 from plotly_data import plotly_array as _arr
 
 import lossviz
-from lossviz.classify import margins, sigmoid
+from lossviz.classify import line_in_box, margins, sigmoid
 from lossviz.figures.classification import (
     SURROGATES,
     BoundaryFit,
@@ -160,6 +160,24 @@ def test_boundary_animation_starts_untrained_and_ends_at_the_final_boundary(flip
     spec = fig.to_dict()["layout"]
     assert spec["updatemenus"][0]["buttons"][0]["label"].endswith("play")
     assert [s["label"] for s in spec["sliders"][0]["steps"]] == [f.name for f in fig.frames]
+
+
+@pytest.mark.parametrize("level", [0.0, -1.0, 1.0], ids=["boundary", "margin-", "margin+"])
+def test_every_frame_draws_the_line_of_its_step(flipped_2d, level):
+    data, fits = flipped_2d
+    fig = boundary_figure(data.x, data.y, fits, frames=15)
+    box = (fig.layout.xaxis.range[0], fig.layout.xaxis.range[1], *fig.layout.yaxis.range)
+    name = "Hinge" if level == 0 else f"Hinge margin f = {level:+g}"
+    index = next(i for i, t in enumerate(fig.data) if t.name == name)
+    hinge = fits[1].params
+    for frame in fig.frames:
+        trace = frame.data[list(frame.traces).index(index)]
+        x1, x2 = line_in_box(hinge[int(frame.name)], box, level)
+        if x1.size == 0:
+            assert list(trace.x) == [None, None]
+        else:
+            np.testing.assert_allclose(_arr(trace.x), x1, atol=1e-4)
+            np.testing.assert_allclose(_arr(trace.y), x2, atol=1e-4)
 
 
 def test_clean_boundaries_are_drawn_only_when_asked(flipped_2d):

@@ -24,11 +24,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lossviz.classify import (
-    line_in_box,
     probability_grid,
     sigmoid,
     split_params,
-    threshold,
 )
 from lossviz.figures._spec import build, house_layout
 from lossviz.figures.descent import add_player
@@ -241,18 +239,51 @@ class BoundaryFit(NamedTuple):
     clean_params: np.ndarray | None = None
 
 
-def _line_2d(params: np.ndarray, box: tuple[float, float, float, float], level: float = 0.0):
-    x1, x2 = line_in_box(params, box, level)
-    if x1.size == 0:
-        return [None, None], [None, None]
-    return [round(float(v), 4) for v in x1], [round(float(v), 4) for v in x2]
+_NO_LINE = ([None, None], [None, None])
 
 
-def _line_1d(params: np.ndarray, level: float = 0.0):
-    t = threshold(params, level)
-    if not math.isfinite(t):
-        return [None, None], [None, None]
-    return [round(t, 4)] * 2, [-0.15, 1.15]
+def _lines_2d(rows: np.ndarray, box: tuple[float, float, float, float],
+              level: float = 0.0) -> list[tuple[list, list]]:
+    """``line_in_box`` for every parameter row at once: per row the segment of
+    ``w1 x1 + w2 x2 + b = level`` inside the box, ends rounded to 4 decimals, or gaps.
+
+    One numpy pass over all rows (an animation needs a line per loss per frame): the same
+    crossings of the box edges as ``line_in_box``, whose first and last in sorted order
+    span the segment.
+    """
+    rows = np.asarray(rows, dtype=np.float64).reshape(-1, 3)
+    w1, w2, b = rows[:, :1], rows[:, 1:2], rows[:, 2:]
+    x1lo, x1hi, x2lo, x2hi = map(float, box)
+    c = level - b
+    edges1, edges2 = np.array([x1lo, x1hi]), np.array([x2lo, x2hi])
+    with np.errstate(all="ignore"):  # a zero or tiny weight: that crossing is off the box
+        at2 = (c - w1 * edges1) / w2  # crossings of the left and right edges
+        at1 = (c - w2 * edges2) / w1  # crossings of the bottom and top edges
+    px1 = np.concatenate([np.broadcast_to(edges1, at2.shape), at1], axis=1)
+    px2 = np.concatenate([at2, np.broadcast_to(edges2, at1.shape)], axis=1)
+    ok = np.concatenate([(w2 != 0.0) & (x2lo <= at2) & (at2 <= x2hi),
+                         (w1 != 0.0) & (x1lo <= at1) & (at1 <= x1hi)], axis=1)
+    # Smallest and largest crossing in (x1, x2) order.
+    lo1 = np.where(ok, px1, np.inf).min(axis=1)
+    lo2 = np.where(ok & (px1 == lo1[:, None]), px2, np.inf).min(axis=1)
+    hi1 = np.where(ok, px1, -np.inf).max(axis=1)
+    hi2 = np.where(ok & (px1 == hi1[:, None]), px2, -np.inf).max(axis=1)
+    has = ok.any(axis=1) & ~((lo1 == hi1) & (lo2 == hi2))
+    ends = np.column_stack([lo1, hi1, lo2, hi2]).tolist()
+    return [
+        ([round(a, 4), round(b, 4)], [round(c, 4), round(d, 4)]) if keep else _NO_LINE
+        for (a, b, c, d), keep in zip(ends, has.tolist(), strict=True)
+    ]
+
+
+def _lines_1d(rows: np.ndarray, level: float = 0.0) -> list[tuple[list, list]]:
+    """``threshold`` for every parameter row at once, as a vertical line (or gaps)."""
+    rows = np.asarray(rows, dtype=np.float64).reshape(-1, 2)
+    w, b = rows[:, 0], rows[:, 1]
+    with np.errstate(all="ignore"):
+        t = np.where(w != 0.0, (level - b) / w, np.nan)
+    return [([round(v, 4)] * 2, [-0.15, 1.15]) if math.isfinite(v) else _NO_LINE
+            for v in t.tolist()]
 
 
 def boundary_figure(
@@ -343,15 +374,15 @@ def boundary_figure(
             hoverinfo="skip",
         ))
 
-    def line(params: np.ndarray, level: float = 0.0):
-        return _line_2d(params, box, level) if dim == 2 else _line_1d(params, level)
+    def lines(rows: np.ndarray, level: float = 0.0) -> list[tuple[list, list]]:
+        return _lines_2d(rows, box, level) if dim == 2 else _lines_1d(rows, level)
 
     moving: list[tuple[int, np.ndarray, float]] = []  # (trace index, params rows, level)
     for fit in fits:
         label = loss_label(fit.name)
         color = loss_color(fit.name)
         if show_clean and fit.clean_params is not None:
-            lx, ly = line(fit.clean_params)
+            lx, ly = lines(fit.clean_params)[0]
             traces.append(dict(
                 type="scatter", x=lx, y=ly, mode="lines", name=f"{label}, clean labels",
                 legendgroup=fit.name, showlegend=False,
@@ -362,7 +393,7 @@ def boundary_figure(
         if margin_lines_of == fit.name:
             levels += [-1.0, 1.0]
         for level in levels:
-            lx, ly = line(fit.params[-1], level)
+            lx, ly = lines(fit.params[-1], level)[0]
             moving.append((len(traces), fit.params, level))
             name = label if level == 0 else f"{label} margin f = {level:+g}"
             traces.append(dict(
@@ -393,14 +424,16 @@ def boundary_figure(
         longest = max(len(f.params) - 1 for f in fits)
         steps = np.unique(np.round(np.linspace(0, longest, min(frames, longest + 1))).astype(int))
         if len(steps) > 1:
-            frame_list = []
-            for s in steps:
-                data = []
-                for _, rows, level in moving:
-                    lx, ly = line(rows[min(int(s), len(rows) - 1)], level)
-                    data.append(dict(type="scatter", x=lx, y=ly))
-                frame_list.append(dict(name=str(int(s)), data=data,
-                                       traces=[i for i, _, _ in moving]))
+            # Per moving trace, its line at every frame's step (a shorter run holds its end).
+            per_trace = [lines(rows[np.minimum(steps, len(rows) - 1)], level)
+                         for _, rows, level in moving]
+            traces_moved = [i for i, _, _ in moving]
+            frame_list = [
+                dict(name=str(int(s)),
+                     data=[dict(type="scatter", x=at[k][0], y=at[k][1]) for at in per_trace],
+                     traces=traces_moved)
+                for k, s in enumerate(steps.tolist())
+            ]
             add_player(layout, frame_list, frame_ms=frame_ms, prefix="step ")
     return build(traces, layout, frame_list)
 
