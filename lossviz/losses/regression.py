@@ -79,7 +79,7 @@ class MAE(RegressionLoss):
     _dot_form = (1.0, 0.0)  # sum |r| = sign(r) . r
 
     def _deriv_into(self, r, out):
-        np.sign(r, out=out)
+        np.sign(r, out)
 
 
 class Huber(RegressionLoss):
@@ -139,7 +139,7 @@ class Huber(RegressionLoss):
         if _clip is None:
             np.minimum(np.maximum(r, -delta, out=out), delta, out=out)
         else:
-            _clip(r, -delta, delta, out=out)
+            _clip(r, -delta, delta, out)
 
 
 class LogCosh(RegressionLoss):

@@ -9,6 +9,7 @@ step and marked diverged.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -298,7 +299,7 @@ def fit(
     optional = val_losses is not None or tol is not None or grad_tol2 is not None
     total = np.add.reduce
     # Bound methods: a fraction of a microsecond less per call than np.dot or @.
-    zdot, step_to, subtract = lhs.dot, opt.step_to, np.subtract
+    zdot, step_to, multiply, subtract = lhs.dot, opt.step_to, np.multiply, np.subtract
     plain = type(opt) is Optimizer  # its update is written inline below: a call less per step
     isfinite = math.isfinite
     checks = True
@@ -309,88 +310,101 @@ def fit(
         range(steps + 1), rows, grads, states[1:], params[1:], [*rate_arrays, None], strict=True
     )
 
+    # A run on the fast path with no per-step check to make (the common case: the app's
+    # runs, the benchmark) takes the lean loop; every other run the general one below.
+    lean = fast is not None and not optional and not stochastic
     with np.errstate(all="ignore"):  # blow-ups are detected below, never printed
-        for t, row, grad, next_state, next_theta, rate in walk:
-            zdot(state, out=zbuf)
-            if fast is not None:
-                if deriv_into is not None:
-                    deriv_into(zbuf, dbuf)
-                gdot(dbuf, out=row)
-                # The loss is read off the rows after the loop (and every row checked there);
-                # here only when a check needs it, and every 64 steps to stop a blown-up run.
-                if checks or not t & 63:
-                    current = (a * row.item(p) + c * row.item(p + 1)) / n if c else (
-                        a * row.item(p) / n
-                    )
-                    if not current <= limit:  # also catches NaN
+        if lean:
+            last, diverged_at, limit = _descend(
+                zdot, gdot, deriv_into, zbuf, dbuf, rows, grads, states, params, rate_arrays,
+                opt, a, c,
+            )
+            if diverged_at is not None:
+                stop_reason = "divergence"
+        else:
+            for t, row, grad, next_state, next_theta, rate in walk:
+                zdot(state, zbuf)  # out given by position: a little cheaper than by keyword
+                if fast is not None:
+                    if deriv_into is not None:
+                        deriv_into(zbuf, dbuf)
+                    gdot(dbuf, row)
+                    # The loss is read off the rows after the loop (and every row checked there);
+                    # here only when a check needs it, and every 64 steps to stop a blown-up run.
+                    if checks or not t & 63:
+                        current = (a * row.item(p) + c * row.item(p + 1)) / n if c else (
+                            a * row.item(p) / n
+                        )
+                        if not current <= limit:  # also catches NaN
+                            stop_reason, diverged_at, last = "divergence", t, t - 1
+                            break
+                else:
+                    if sum_deriv is not None:
+                        current, deriv = sum_deriv(zbuf)
+                    else:
+                        current, deriv = evaluate_sum(ys, zbuf)
+                    current /= n
+                    try:
+                        gdot(deriv, out=row)
+                    except (TypeError, ValueError):  # a derivative that is not float64: convert it
+                        row[:] = lhs_tn @ np.asarray(deriv, dtype=np.float64)
+                    if not current <= limit:  # also catches NaN; the gradient is checked later
                         stop_reason, diverged_at, last = "divergence", t, t - 1
                         break
-            else:
-                if sum_deriv is not None:
-                    current, deriv = sum_deriv(zbuf)
+                    losses.append(current)
+                if checks:
+                    checks = optional
+                    if t == 0:
+                        finite = isfinite(current)
+                        limit = _DIVERGENCE_FACTOR * max(current, 1e-12) if finite else -1.0
+                        if limit < 0:
+                            stop_reason, diverged_at, last = "divergence", 0, -1
+                            break
+                    if val_losses is not None:
+                        vv, _ = evaluate(val_y, val_design @ theta)
+                        val_losses[t] = float(total(vv)) / len(vv)
+                        if val_losses[t] < best_val:
+                            best_val, best_step = val_losses[t], t
+                        elif patience is not None and t - best_step >= patience:
+                            stop_reason, last = "early_stopping", t
+                            break
+                    if t > 0 and tol is not None:
+                        change = abs(current - previous) / max(abs(previous), 1e-300)
+                        if change < tol:
+                            stop_reason, last, converged = "tolerance", t, True
+                            break
+                    previous = current
+                    if grad_tol2 is not None and float(grad @ grad) < grad_tol2:
+                        stop_reason, last, converged = "gradient", t, True
+                        break
+                if t == steps:
+                    break
+                if stochastic:
+                    if cursor + batch > n:
+                        order, cursor = rng.permutation(n), 0
+                    batch_rows = order[cursor : cursor + batch]
+                    cursor += batch
+                    _, dbatch = evaluate(ys[batch_rows], design[batch_rows] @ theta)
+                    grad = (design[batch_rows].T @ dbatch) / len(batch_rows)
+                if plain:  # Optimizer.step_to, through the next row: no new array
+                    multiply(grad, rate, next_theta)
+                    subtract(theta, next_theta, next_theta)
                 else:
-                    current, deriv = evaluate_sum(ys, zbuf)
-                current /= n
-                try:
-                    gdot(deriv, out=row)
-                except (TypeError, ValueError):  # a derivative that is not float64: convert it
-                    row[:] = lhs_tn @ np.asarray(deriv, dtype=np.float64)
-                if not current <= limit:  # also catches NaN; the gradient is checked later
-                    stop_reason, diverged_at, last = "divergence", t, t - 1
+                    step_to(theta, grad, rate, next_theta)
+                state, theta = next_state, next_theta
+                # A loss that stays finite for any parameters (0-1, Tukey) would never flag a
+                # blow-up: look at the parameters every 64 steps (and at every row after the loop).
+                if not t & 63 and not float(theta @ theta) < _PARAM_LIMIT:
+                    stop_reason, diverged_at, last = "divergence", t + 1, t
                     break
-                losses.append(current)
-            if checks:
-                checks = optional
-                if t == 0:
-                    limit = _DIVERGENCE_FACTOR * max(current, 1e-12) if isfinite(current) else -1.0
-                    if limit < 0:
-                        stop_reason, diverged_at, last = "divergence", 0, -1
-                        break
-                if val_losses is not None:
-                    vv, _ = evaluate(val_y, val_design @ theta)
-                    val_losses[t] = float(total(vv)) / len(vv)
-                    if val_losses[t] < best_val:
-                        best_val, best_step = val_losses[t], t
-                    elif patience is not None and t - best_step >= patience:
-                        stop_reason, last = "early_stopping", t
-                        break
-                if t > 0 and tol is not None:
-                    change = abs(current - previous) / max(abs(previous), 1e-300)
-                    if change < tol:
-                        stop_reason, last, converged = "tolerance", t, True
-                        break
-                previous = current
-                if grad_tol2 is not None and float(grad @ grad) < grad_tol2:
-                    stop_reason, last, converged = "gradient", t, True
-                    break
-            if t == steps:
-                break
-            if stochastic:
-                if cursor + batch > n:
-                    order, cursor = rng.permutation(n), 0
-                batch_rows = order[cursor : cursor + batch]
-                cursor += batch
-                _, dbatch = evaluate(ys[batch_rows], design[batch_rows] @ theta)
-                grad = (design[batch_rows].T @ dbatch) / len(batch_rows)
-            if plain:
-                subtract(theta, grad * rate, out=next_theta)  # Optimizer.step_to
-            else:
-                step_to(theta, grad, rate, next_theta)
-            state, theta = next_state, next_theta
-            # A loss that stays finite for any parameters (0-1, Tukey) would never flag a
-            # blow-up: look at the parameters every 64 steps (and at every row after the loop).
-            if not t & 63 and not float(theta @ theta) < _PARAM_LIMIT:
-                stop_reason, diverged_at, last = "divergence", t + 1, t
-                break
 
     if fast is not None and last >= 0:
         # The fast path's losses, read off its rows: the same arithmetic as in the loop. The
         # first one above the limit (or NaN) is where the run diverged.
         dots = rows[: last + 1]
         loss_arr = (a * dots[:, p] + c * dots[:, p + 1]) / n if c else a * dots[:, p] / n
-        bad = np.flatnonzero(~(loss_arr <= limit))
-        if bad.size:
-            stop_reason, diverged_at, converged = "divergence", int(bad[0]), False
+        fine = loss_arr <= limit
+        if not fine.all():
+            stop_reason, diverged_at, converged = "divergence", int(fine.argmin()), False
             last = diverged_at - 1
     else:
         loss_arr = np.array(losses)
@@ -401,9 +415,9 @@ def fit(
         rows_kept = slice(0, last + 1)
         norms = np.sqrt(np.einsum("ij,ij->i", grads[rows_kept], grads[rows_kept]))
         sizes = np.einsum("ij,ij->i", params[rows_kept], params[rows_kept])
-        bad = np.flatnonzero(~(np.isfinite(norms) & (sizes < _PARAM_LIMIT)))
-        if bad.size:
-            stop_reason, diverged_at, converged = "divergence", int(bad[0]), False
+        fine = np.isfinite(norms) & (sizes < _PARAM_LIMIT)
+        if not fine.all():  # argmin: the first False
+            stop_reason, diverged_at, converged = "divergence", int(fine.argmin()), False
             last = diverged_at - 1
 
     if last < 0:
@@ -431,6 +445,46 @@ def fit(
         optimizer=optimizer,
         model=the_model,
     )
+
+
+def _descend(
+    zdot, gdot, deriv_into, zbuf, dbuf, rows, grads, states, params, rates, opt, a, c
+) -> tuple[int, int | None, float]:
+    """The fast path's loop for a run with no per-step check: ``fit``'s loop, lean.
+
+    Writes the history rows in place (see ``fit``) and returns the last row, the step where
+    the run was seen to blow up (or None) and the divergence limit on the loss. It looks at
+    the loss and the parameters every 64 steps only, to stop a run that blew up; ``fit``
+    checks every row after the loop, so divergence is still reported at its exact step.
+    """
+    n, p = len(zbuf), grads.shape[1]
+    multiply, subtract = np.multiply, np.subtract
+    step_to = None if type(opt) is Optimizer else opt.step_to  # plain GD: updated inline
+    limit = math.inf
+    state, theta = states[0], params[0]
+    walk = zip(range(len(rows)), rows, grads, states[1:], params[1:], [*rates, None], strict=True)
+    for t, row, grad, next_state, next_theta, rate in walk:
+        zdot(state, zbuf)  # out given by position: a little cheaper than by keyword
+        if deriv_into is not None:
+            deriv_into(zbuf, dbuf)
+        gdot(dbuf, row)
+        if not t & 63:
+            current = (a * row.item(p) + c * row.item(p + 1)) / n if c else a * row.item(p) / n
+            if t == 0:
+                if not math.isfinite(current):
+                    return -1, 0, limit
+                limit = _DIVERGENCE_FACTOR * max(current, 1e-12)
+            if not current <= limit or not float(theta @ theta) < _PARAM_LIMIT:
+                return t - 1, t, limit
+        if rate is None:
+            return t, None, limit
+        if step_to is None:  # Optimizer.step_to, through the next row: no new array
+            multiply(grad, rate, next_theta)
+            subtract(theta, next_theta, next_theta)
+        else:
+            step_to(theta, grad, rate, next_theta)
+        state, theta = next_state, next_theta
+    raise AssertionError("unreachable: the last row returns")
 
 
 def _padded(width: int) -> int:
@@ -467,7 +521,11 @@ def _fast_form(loss: ElementwiseLoss) -> tuple[float | None, float, float] | Non
     or None, and ``(a, c)`` its ``_dot_form``. Declared forms hold for the class that declares
     them: if a subclass redefines the loss below it, the fast path is off for that subclass.
     """
-    cls = type(loss)
+    return _class_fast_form(type(loss))
+
+
+@functools.lru_cache(maxsize=64)  # per class: walking the class tree costs ~15 us per fit
+def _class_fast_form(cls: type) -> tuple[float | None, float, float] | None:
     mro = cls.__mro__
 
     def owner(name: str) -> type:
