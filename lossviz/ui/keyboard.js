@@ -103,11 +103,18 @@ function decorate(el, attrs) {
   }
 }
 
+// A control's name and value say it all: its drawn text (the glyphs, every step's label) is
+// kept out of the accessibility tree.
+function hideInside(el) {
+  for (const child of el.children) decorate(child, {"aria-hidden": "true"});
+}
+
 function decoratePlot(gd) {
   for (const el of gd.querySelectorAll(BUTTON)) {
     const attrs = {tabindex: "0", role: "button", "aria-label": buttonName(el)};
     if (el.matches("g.updatemenu-header")) attrs["aria-haspopup"] = "true";
     decorate(el, attrs);
+    hideInside(el);
   }
   for (const group of gd.querySelectorAll(SLIDER)) {
     const opts = sliderOpts(group);
@@ -116,6 +123,7 @@ function decoratePlot(gd) {
     decorate(group, {tabindex: "0", role: "slider", "aria-orientation": "horizontal",
                      "aria-label": name ? "Frame slider, " + name : "Frame slider"});
     syncSlider(group);
+    hideInside(group);
   }
   if (!gd.__lossvizKeyboard && typeof gd.on === "function") {
     // The slider follows a playing animation; keep its spoken value in step.

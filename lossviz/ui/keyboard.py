@@ -10,13 +10,14 @@ controls, so animations still play in the browser without a server round trip.
 
 The script is our own constant code: no value from the app or from a user reaches it.
 It is sent as a ``st.components.v2`` component (it runs in the page itself, not in an iframe,
-and sets no state, so it never triggers a rerun); comment lines and indentation are dropped
-so that each full rerun carries about 5 KB for it.
+and sets no state, so it never triggers a rerun). The element is the same on every run and
+larger than Streamlit's ``global.minCachedMessageSize`` (10 KB), so Streamlit sends it in full
+once per session and after that only its hash (about 70 bytes per rerun, measured); that is
+also why the script is sent with its comments rather than shortened.
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
@@ -25,19 +26,11 @@ import streamlit as st
 NAME = "lossviz_keyboard"
 SCRIPT = Path(__file__).with_name("keyboard.js")
 
-_COMMENT = re.compile(r"^\s*//.*$")
-
 
 @cache
 def script() -> str:
-    """The page script, without whole-line comments, blank lines and indentation.
-
-    Only lines that are comments as a whole are removed, so a ``//`` inside a string or a
-    regular expression is never touched; the script has no multi-line strings.
-    """
-    lines = SCRIPT.read_text(encoding="utf-8").splitlines()
-    kept = (line.strip() for line in lines if not _COMMENT.match(line))
-    return "\n".join(line for line in kept if line) + "\n"
+    """The page script (``keyboard.js``), as it is in the package."""
+    return SCRIPT.read_text(encoding="utf-8")
 
 
 def mount() -> None:
