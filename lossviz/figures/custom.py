@@ -69,6 +69,25 @@ def _rounded(values: Any, digits: int = 5) -> list[float | None]:
     return [v if ok else None for v, ok in zip(out, finite.tolist(), strict=True)]
 
 
+_F32_MAX = 1e37  # below float32's largest number (3.4e38), with room for its rounding
+
+
+def _screen(values: Any) -> np.ndarray:
+    """A curve as a compact typed array for the browser; undefined points become gaps (NaN).
+
+    float32 (7 digits, half the bytes of float64) unless a value is beyond its range, as an
+    exploding custom formula can be; then float64. Arrays also spare plotly and Streamlit
+    copying and walking a long list number by number.
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        arr = np.where(finite, arr, np.nan)
+    if finite.any() and float(np.abs(arr[finite]).max()) > _F32_MAX:
+        return arr
+    return arr.astype(np.float32)
+
+
 class CurvesData(NamedTuple):
     """The data step of ``curves_figure``: values and exact slopes of each loss on ``z``."""
 
@@ -146,10 +165,10 @@ def curves_figure(
         raise ValueError(f"kind must be 'loss' or 'derivative'; got {kind!r}")
     curves = data.values if kind == "loss" else data.slopes
     z = data.variable
-    x = _rounded(data.z)
+    x = _screen(data.z)
     traces: list[dict[str, Any]] = [
         dict(
-            type="scatter", x=x, y=_rounded(y), mode="lines", name=label,
+            type="scatter", x=x, y=_screen(y), mode="lines", name=label,
             line=dict(color=loss_color(name), width=line_width(presentation) + (name == "custom"),
                       dash=DASHES.get(name, "solid")),
             connectgaps=False,
@@ -235,16 +254,16 @@ def fit_figure(data: FitData, *, height: int = 360, presentation: bool = False) 
     size = marker_size(presentation)
     if data.task == "regression":
         traces.append(dict(
-            type="scatter", x=_rounded(data.x), y=_rounded(data.y), mode="markers",
+            type="scatter", x=_screen(data.x), y=_screen(data.y), mode="markers",
             name="data",
             marker=dict(color=np.where(data.highlight, OUTLIER_COLOR, DATA_COLOR).tolist(),
                         size=size, opacity=0.85),
             hovertemplate="x %{x:.3g}<br>y %{y:.3g}<extra></extra>",
         ))
-        grid = _rounded(data.grid)
+        grid = _screen(data.grid)
         for name, label, line in zip(data.names, data.labels, data.lines, strict=True):
             traces.append(dict(
-                type="scatter", x=grid, y=_rounded(line), mode="lines", name=label,
+                type="scatter", x=grid, y=_screen(line), mode="lines", name=label,
                 line=dict(color=loss_color(name), width=line_width(presentation),
                           dash=DASHES.get(name, "solid")),
                 hovertemplate=f"{label} fit<br>x %{{x:.3g}}<br>y %{{y:.3g}}<extra></extra>",
@@ -258,7 +277,7 @@ def fit_figure(data: FitData, *, height: int = 360, presentation: bool = False) 
     for cls in (0, 1):
         mask = data.y == cls
         traces.append(dict(
-            type="scatter", x=_rounded(data.x[mask]), y=[cls] * int(mask.sum()),
+            type="scatter", x=_screen(data.x[mask]), y=np.full(int(mask.sum()), cls, np.int8),
             mode="markers", name=f"class {cls}",
             marker=dict(color=CLASS_COLORS[cls], symbol=CLASS_SYMBOLS[cls], size=size,
                         line=dict(color=np.where(data.highlight[mask], "black",
