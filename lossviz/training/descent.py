@@ -305,13 +305,8 @@ def fit(
     checks = True
     previous = math.nan  # the loss at the step before, for tol
     state, theta = states[0], params[0]
-    # Walking the history rows with zip makes each row's view in C, cheaper than indexing.
-    walk = zip(
-        range(steps + 1), rows, grads, states[1:], params[1:], [*rate_arrays, None], strict=True
-    )
-
-    # A run on the fast path with no per-step check to make (the common case: the app's
-    # runs, the benchmark) takes the lean loop; every other run the general one below.
+    # A run on the fast path with no per-step check to make (the common case, and the
+    # benchmark's) takes the lean loop; every other run the general one below.
     lean = fast is not None and not optional and not stochastic
     with np.errstate(all="ignore"):  # blow-ups are detected below, never printed
         if lean:
@@ -322,6 +317,12 @@ def fit(
             if diverged_at is not None:
                 stop_reason = "divergence"
         else:
+            # Walking the history rows with zip makes each row's view in C (cheaper than
+            # indexing); the last row has no update, so no rate.
+            walk = zip(
+                range(steps + 1), rows, grads, states[1:], params[1:], [*rate_arrays, None],
+                strict=True,
+            )
             for t, row, grad, next_state, next_theta, rate in walk:
                 zdot(state, zbuf)  # out given by position: a little cheaper than by keyword
                 if fast is not None:
