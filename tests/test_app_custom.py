@@ -287,6 +287,16 @@ def test_third_parameter_value_and_presentation_mode():
     assert y[0] == pytest.approx(12.0)  # 3 * |-4|
 
 
+def test_presentation_mode_keeps_the_race_playable_at_projector_size():
+    at = _app(present=True)
+    race = _chart(at, "custom_race_fig")
+    assert race["frames"]
+    assert race["layout"]["sliders"]
+    assert race["layout"]["updatemenus"]
+    for key in CHARTS:
+        assert _chart(at, key)["layout"]["font"]["size"] >= 17
+
+
 def test_language_help_lists_the_variables_of_the_task():
     at = _app()
     assert "`yhat` = y_pred" in at.expander[0].markdown[0].value

@@ -326,15 +326,20 @@ def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss 
         return
     data = fc.curves_data(shown, low=-half, high=half)
     z = data.variable
+    # Built for the projector when presenting: the generic projector copy is slower and
+    # would drop the race's play buttons and step slider.
+    present = controls.presenting()
     left, right = st.columns(2, gap="medium")
     with left:
-        controls.plot(fc.curves_figure(data, kind="loss"), key="custom_curves_fig")
+        controls.plot(fc.curves_figure(data, kind="loss", presentation=present),
+                      key="custom_curves_fig")
         st.caption(
             f"Each loss as a function of the {'residual' if z == 'r' else 'margin'} {z}: "
             "how much one point costs. Your loss is the dashed line."
         )
     with right:
-        controls.plot(fc.curves_figure(data, kind="derivative"), key="custom_slopes_fig")
+        controls.plot(fc.curves_figure(data, kind="derivative", presentation=present),
+                      key="custom_slopes_fig")
         st.caption(
             "The slope of each loss: how hard one point pulls the model. A slope that fades "
             "back to 0 means far points stop pulling."
@@ -410,7 +415,9 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
         for (name, label), h in histories.items()
     ]
     y_title = "loss / starting loss" if relative else "training loss"
-    fig = convergence_figure(runs, log_y=log_y, y_title=y_title, height=340)
+    present = controls.presenting()
+    fig = convergence_figure(runs, log_y=log_y, y_title=y_title, height=340,
+                             presentation=present)
     controls.plot(fig, key="custom_race_fig")
     st.caption(
         "The race: training loss per step for each loss, with the same optimizer, learning "
@@ -427,7 +434,7 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
             lead += " It is below zero and still falling: there is no minimum to find."
     controls.summary("custom_race", finals, lead=lead)
     fit = fc.fit_data(setup.task, x, y, highlight, histories)
-    controls.plot(fc.fit_figure(fit, height=320), key="custom_fit_fig")
+    controls.plot(fc.fit_figure(fit, height=320, presentation=present), key="custom_fit_fig")
     if setup.task == "regression":
         st.caption("The same points fitted with each loss (outliers highlighted): a loss whose "
                    "slope fades lets the outliers go.")
