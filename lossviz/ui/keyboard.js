@@ -13,8 +13,9 @@
 //   - Tab visits a chart's controls in reading order (buttons, then the slider);
 //   - a focus ring shows which control has the keyboard.
 //
-// Plotly redraws its controls on every update, so a MutationObserver re-applies the
-// attributes on the next animation frame. All key handling is one listener on the document.
+// Plotly may draw its controls anew on an update, so the attributes are applied again on the
+// next animation frame after a chart or a control enters the page, and after each redraw of
+// a chart. All key handling is one listener on the document.
 // The script holds no data from the app and no user text.
 
 // The focus ring takes the app's primary colour: Okabe-Ito blue on a light page, sky blue on
@@ -126,17 +127,40 @@ function decoratePlot(gd) {
     hideInside(group);
   }
   if (!gd.__lossvizKeyboard && typeof gd.on === "function") {
-    // The slider follows a playing animation; keep its spoken value in step.
     gd.__lossvizKeyboard = true;
+    // The slider follows a playing animation; keep its spoken value in step.
     gd.on("plotly_sliderchange", () => {
       for (const group of gd.querySelectorAll(SLIDER)) syncSlider(group);
     });
+    // A rerun can give the chart new frames and labels in the same SVG elements.
+    gd.on("plotly_afterplot", () => decoratePlot(gd));
   }
 }
 
 function scan() {
   scan.pending = false;
   for (const gd of document.querySelectorAll(".js-plotly-plot")) decoratePlot(gd);
+}
+
+// Whether an added node is or holds a chart or a control. During an animation plotly only
+// swaps text inside the controls, which this skips at the cost of one selector match.
+const WATCHED = ".js-plotly-plot, " + CONTROL;
+
+function holdsControls(node) {
+  return node.nodeType === 1 && (node.matches(WATCHED) || node.querySelector(WATCHED) !== null);
+}
+
+function onMutations(records) {
+  if (scan.pending) return;
+  for (const record of records) {
+    for (const node of record.addedNodes) {
+      if (holdsControls(node)) {
+        scan.pending = true;
+        requestAnimationFrame(scan);
+        return;
+      }
+    }
+  }
 }
 
 function press(el) {
@@ -264,6 +288,7 @@ function onFocusIn(event) {
   const el = event.target;
   if (!(el instanceof Element) || !el.matches(CONTROL)) return;
   setFocusColor();
+  if (el.matches(SLIDER)) syncSlider(el);
   if (!tabbing) return;
   const gd = el.closest(".js-plotly-plot");
   const from = event.relatedTarget;
@@ -310,11 +335,7 @@ export function install() {
   document.addEventListener("keyup", (event) => {
     if (event.key === "Tab") tabbing = null;
   });
-  new MutationObserver(() => {
-    if (scan.pending) return;
-    scan.pending = true;
-    requestAnimationFrame(scan);
-  }).observe(document.body, {childList: true, subtree: true});
+  new MutationObserver(onMutations).observe(document.body, {childList: true, subtree: true});
   scan();
 }
 

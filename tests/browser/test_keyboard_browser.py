@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from streamlit_browser import EXCEPTION, open_app, runs, slider_thumb
+from streamlit_browser import EXCEPTION, open_app, runs, slider_thumb, wait_quiet, wait_rerun
 
 pytestmark = pytest.mark.browser
 
@@ -134,3 +134,23 @@ def test_shift_tab_walks_back_in_reading_order(page: Any) -> None:
         names.append((page.evaluate(FOCUSED) or {}).get("name"))
     assert names == ["Pause animation", "Play animation"]
     _healthy(page, "after Shift+Tab")
+
+
+def test_controls_still_work_after_a_rerun_redraws_the_chart(page: Any) -> None:
+    # Fewer steps (a rerun of the section) redraws the chart with new frame labels.
+    thumb = slider_thumb(page, "Steps")
+    before = runs(page)
+    thumb.focus()
+    page.keyboard.press("ArrowLeft")
+    wait_rerun(page, before)
+    wait_quiet(page)
+    steps = int(thumb.get_attribute("value"))
+
+    _tab_to(page, "slider", "Frame slider")
+    page.keyboard.press("Home")
+    page.keyboard.press("End")
+    state = page.evaluate(FOCUSED)
+    assert state["now"] == state["max"]
+    assert state["text"].startswith(f"step {steps} "), state["text"]
+    assert page.evaluate(LABEL) == f"step {steps}"
+    _healthy(page, "after a rerun")
