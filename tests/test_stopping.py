@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from plotly_data import plotly_array as _array
 
 import lossviz
 from lossviz.figures import stopping as fs
@@ -369,12 +370,17 @@ def test_fit_frames_match_the_model_at_each_step(overfit_run):
         shown = np.asarray(frame.data[0].y, np.float64)
         visible = (expected > data.y_range[0]) & (expected < data.y_range[1])
         np.testing.assert_allclose(shown[visible], expected[visible], rtol=1e-5, atol=1e-5)
-    slider = fig.layout.sliders[0]
-    for s, step in zip(slider.steps, data.steps, strict=True):
-        assert list(s.args[0]) == [str(step)]
-        assert s.label == (f"{step}: training loss {h.loss[step]:.4g}, "
-                           f"validation loss {h.val_loss[step]:.4g}")
-    assert slider.active == len(data.steps) - 1
+    # the slider as the browser gets it
+    spec = json.loads(fig.to_json())
+    (slider,) = spec["layout"]["sliders"]
+    for s, step in zip(slider["steps"], data.steps, strict=True):
+        assert s["args"][0] == [str(step)]
+        assert s["label"] == (f"{step}: training loss {h.loss[step]:.4g}, "
+                              f"validation loss {h.val_loss[step]:.4g}")
+    assert slider["active"] == len(data.steps) - 1
+    assert [f["name"] for f in spec["frames"]] == [str(step) for step in data.steps]
+    last = _array(spec["frames"][-1]["data"][0]["y"])
+    np.testing.assert_array_equal(last, data.curves[-1])
 
 
 def test_schedules_figure_plots_loss_and_rate_per_schedule(overfit_run):
