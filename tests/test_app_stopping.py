@@ -171,6 +171,32 @@ def test_schedules_chart_has_one_loss_and_one_rate_curve_per_schedule(opened):
     assert f"lowest **{best}** ({tails[best]:.4g})" in line
 
 
+def test_schedules_chart_is_the_same_whichever_schedule_the_page_studies():
+    at = _open(stop_steps=300)
+    before = _figure(at, "stop_schedules")
+    at.selectbox(key="stop_schedule").set_value("cosine")
+    _rerun(at)
+    after = _figure(at, "stop_schedules")
+    assert after["data"] == before["data"]
+    # each curve is its schedule's run exactly, as trained with validation data
+    setup = _settings(at)
+    for t in (t for t in after["data"] if t.get("yaxis", "y") == "y"):
+        full = _fit(setup, t["name"])
+        idx = _array(t["x"]).astype(int)
+        np.testing.assert_array_equal(_array(t["y"]), full.loss[idx].astype(np.float32))
+
+
+def test_presentation_mode_keeps_the_fit_slider_and_play_button():
+    at = _open(present=True, stop_steps=300)
+    spec = _figure(at, "stop_fit")
+    assert spec["layout"]["font"]["size"] >= 17
+    assert len(spec["layout"]["sliders"][0]["steps"]) == len(spec["frames"]) > 1
+    labels = [b["label"] for b in spec["layout"]["updatemenus"][0]["buttons"]]
+    assert labels == ["▶", "❚❚"]
+    for key in ("stop_curves", "stop_schedules"):
+        assert _figure(at, key)["layout"]["font"]["size"] >= 17
+
+
 def _check_curves_match_fit(at: AppTest, schedule: str = "constant", what: str = "") -> None:
     setup = _settings(at)
     full = _fit(setup, schedule)
