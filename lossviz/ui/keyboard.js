@@ -91,13 +91,11 @@ function syncSlider(group) {
   const order = visibleSteps(opts);
   const at = Math.max(0, order.indexOf(opts.active));
   const text = sliderText(opts) + " (frame " + (at + 1) + " of " + order.length + ")";
-  const values = {"aria-valuemin": "1", "aria-valuemax": String(order.length),
-                  "aria-valuenow": String(at + 1), "aria-valuetext": text};
-  for (const name in values) {
-    if (group.getAttribute(name) !== values[name]) group.setAttribute(name, values[name]);
-  }
+  decorate(group, {"aria-valuemin": "1", "aria-valuemax": String(order.length),
+                   "aria-valuenow": String(at + 1), "aria-valuetext": text});
 }
 
+// Set only what differs, so a pass over unchanged controls writes nothing to the page.
 function decorate(el, attrs) {
   for (const name in attrs) {
     if (el.getAttribute(name) !== attrs[name]) el.setAttribute(name, attrs[name]);
@@ -257,11 +255,6 @@ function tabKey(el, back) {
   return false;  // let the browser move on from there
 }
 
-// Coming into a chart with Tab, start at its first control in reading order (its last, with
-// Shift+Tab), whichever control the document order picked. `tabbing` is set while a Tab key
-// is down, so focus moved by a mouse or by a script is left alone.
-let tabbing = null;
-
 // Relative luminance of a CSS rgb()/rgba() colour, 1 (white) when it cannot be read.
 function luminance(color) {
   const m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/.exec(color || "");
@@ -284,6 +277,11 @@ function setFocusColor() {
   }
 }
 
+// Coming into a chart with Tab, start at its first control in reading order (its last, with
+// Shift+Tab), whichever control the document order picked. `tabbing` is set while a Tab key
+// is down, so focus moved by a mouse or by a script is left alone.
+let tabbing = null;
+
 function onFocusIn(event) {
   const el = event.target;
   if (!(el instanceof Element) || !el.matches(CONTROL)) return;
@@ -292,8 +290,9 @@ function onFocusIn(event) {
   if (!tabbing) return;
   const gd = el.closest(".js-plotly-plot");
   const from = event.relatedTarget;
-  const inside = from instanceof Element && from.matches(CONTROL) && gd.contains(from);
-  if (!gd || inside) return;  // moving between this chart's controls
+  if (!gd || (from instanceof Element && from.matches(CONTROL) && gd.contains(from))) {
+    return;  // moving between this chart's controls
+  }
   const seq = readingOrder(gd);
   const want = tabbing.back ? seq[seq.length - 1] : seq[0];
   if (want && want !== el) want.focus();
