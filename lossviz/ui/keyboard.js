@@ -217,6 +217,7 @@ function sliderKey(group, key) {
   const page = Math.max(1, Math.round(order.length / 10));
   const moves = {ArrowRight: at + 1, ArrowUp: at + 1, ArrowLeft: at - 1, ArrowDown: at - 1,
                  PageUp: at + page, PageDown: at - page, Home: 0, End: order.length - 1};
+  if (key === " " || key === "Spacebar") return true;  // as on a native slider: no page jump
   if (!(key in moves)) return false;
   moveSlider(group, moves[key]);
   return true;
