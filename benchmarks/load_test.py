@@ -109,10 +109,11 @@ def start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
     ]
-    # Streamlit reads .streamlit/config.toml from the working directory.
+    # Streamlit reads .streamlit/config.toml from the working directory; the allocator setting
+    # is the one deploy/run_cluster.sh and the README's class command use.
     proc = subprocess.Popen(
         cmd, cwd=DEPLOY, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={"MALLOC_ARENA_MAX": "2", **os.environ, "PYTHONPATH": str(ROOT)},
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -244,7 +244,7 @@ def residual_curves_figure(
     return build(data, layout, frames)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=8)  # ~0.3 MB each (Python lists, ready for JSON)
 def _huber_states(r_key: bytes, ds_key: bytes, r_max: float, moving: tuple[int, ...]
                   ) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
     """What moves with delta, for every delta at once: per delta the Huber curve, its
