@@ -48,9 +48,10 @@ def sidebar() -> Sidebar:
 
 def finish_run(side: Sidebar) -> None:
     """After the open section ran: the link to it, its export pack, and the URL synced."""
+    query = controls.url_query()  # once: reading every setting costs ~2 ms a time
     with side.share:
-        share.share_panel()
+        share.share_panel(query)
     if not controls.presenting():
         with side.export:
             export.render()
-    controls.sync_url()
+    controls.sync_url(query)

@@ -59,9 +59,10 @@ def url_query(state: Mapping[str, Any] | None = None) -> dict[str, str]:
     return out
 
 
-def sync_url() -> None:
-    """Write this session's settings to the address bar (only when they changed)."""
-    wanted = url_query()
+def sync_url(wanted: dict[str, str] | None = None) -> None:
+    """Write this session's settings (``wanted``: their query, if known) to the address bar,
+    only when they changed."""
+    wanted = url_query() if wanted is None else wanted
     if wanted != st.query_params.to_dict():
         st.query_params.from_dict(wanted)
 

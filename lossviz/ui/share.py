@@ -109,12 +109,16 @@ def share_link(query: dict[str, str] | None = None) -> str:
     return f"{base}?{qs}" if qs else (base or "?")
 
 
-def share_panel() -> None:
-    """The "copy link" box: the link to exactly what is on screen, with a copy button."""
+def share_panel(query: dict[str, str] | None = None) -> None:
+    """The "copy link" box: the link to exactly what is on screen, with a copy button.
+
+    ``query``: this view's query parameters, when the caller has them already.
+    """
+    query = url_query() if query is None else query
     st.markdown("**Share this view**")
-    link = share_link()
+    link = share_link(query)
     st.code(link, language=None, wrap_lines=True)
-    changed = len(url_query())
+    changed = len(query)
     st.caption(
         f"Copy the link (button at the box's right): whoever opens it sees this same view. "
         f"It lists the {changed} setting(s) that differ from the default view."
