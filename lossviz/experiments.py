@@ -289,8 +289,9 @@ def read_points(
                 notes.append(f"{name} is empty" if blank else f"{name} {str(raw)[:20]!r} is "
                              "not a number")
             elif not np.isfinite(value):
+                # NaN is what a cleared cell holds: for the student it is simply empty.
                 notes.append(f"{name} is {value!r}, not a finite number" if value == value
-                             else f"{name} is empty (NaN)")
+                             else f"{name} is empty")
             elif abs(value) > max_abs:
                 notes.append(f"{name} {value:.3g} is beyond ±{max_abs:g}")
             values.append(value)

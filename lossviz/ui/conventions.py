@@ -63,8 +63,10 @@ def _data(task: str, n: int, outliers: int, seed: int) -> tuple[np.ndarray, np.n
     if task == "regression":
         data = lossviz.make_regression(n, outliers=outliers, outlier_shift=8.0, seed=seed)
         y_pred = 1.2 * data.x + 1.5  # a line a little off the true one (slope 1.5, intercept 2)
-        return data.y, y_pred, (f"{n} points around y = 1.5 x + 2 plus {outliers} outlier(s) "
-                                "8 above the line; predictions from the line y = 1.2 x + 1.5")
+        extra = (f" plus {outliers} outlier{'s' if outliers > 1 else ''} 8 above the line"
+                 if outliers else "")
+        return data.y, y_pred, (f"{n} points around y = 1.5 x + 2{extra}; predictions from "
+                                "the line y = 1.2 x + 1.5")
     if task == "classification":
         data = lossviz.make_classification(n, dim=1, flip=min(outliers, n), seed=seed)
         return data.y.astype(float), 1.5 * np.ravel(data.x), (
