@@ -181,3 +181,22 @@ def test_a_run_that_blows_up_stops_at_the_same_step_on_both_paths(data, name, pa
         assert np.all(np.isfinite(values))
     np.testing.assert_allclose(fast.params, general.params, rtol=1e-9)
     np.testing.assert_allclose(fast.loss, general.loss, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [{"model": "linear"}, {"model": "poly", "degree": 3}, {"model": "poly", "degree": 9}],
+    ids=["2-params", "4-params", "10-params"],
+)
+@pytest.mark.parametrize(("name", "params"), FAST_LOSSES[:3], ids=FAST_IDS[:3])
+def test_the_lean_loop_updates_exactly_as_the_general_loop(data, name, params, model):
+    x, y = data
+    loss = get_loss(name, **params)
+    lean = fit(x, y, loss, lr=0.05, steps=200, schedule="cosine", **model)
+    # grad_tol=1e-300 never fires (a squared norm is never below 0) but sends the run
+    # through the general loop, which updates with numpy: the numbers must be the same.
+    general = fit(x, y, loss, lr=0.05, steps=200, schedule="cosine", grad_tol=1e-300, **model)
+    assert general.stop_reason == lean.stop_reason == "budget"
+    np.testing.assert_array_equal(lean.params, general.params)
+    np.testing.assert_array_equal(lean.loss, general.loss)
+    np.testing.assert_array_equal(lean.grad_norm, general.grad_norm)
