@@ -2,23 +2,24 @@
 
 import streamlit as st
 
-from lossviz.ui import SECTIONS, classroom, keyboard, section_renderer, share
+from lossviz.ui import SECTIONS, classroom, keyboard, section_renderer, share, turns
 
 st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉", layout="wide")
-share.restore_from_url()  # a shared link or lesson step seeds the widgets before they exist
-classroom.begin_run()
+with turns.one_run_at_a_time():  # sessions share the process: their runs take turns
+    share.restore_from_url()  # a shared link or lesson step seeds the widgets before they exist
+    classroom.begin_run()
 
-st.title("lossviz")
-keyboard.mount()  # Tab, Enter and the arrow keys reach the play buttons inside charts
-st.caption("How loss functions measure error, pull on a model and steer gradient descent.")
-share.notice()
-side = classroom.sidebar()
+    st.title("lossviz")
+    keyboard.mount()  # Tab, Enter and the arrow keys reach the play buttons inside charts
+    st.caption("How loss functions measure error, pull on a model and steer gradient descent.")
+    share.notice()
+    side = classroom.sidebar()
 
-keys = list(SECTIONS)
-tabs = st.tabs([SECTIONS[k][0] for k in keys], key="section", on_change="rerun")
-for key, tab in zip(keys, tabs, strict=True):
-    if tab.open:  # only the open section runs: the others cost nothing on a rerun
-        with tab:
-            section_renderer(key)()
+    keys = list(SECTIONS)
+    tabs = st.tabs([SECTIONS[k][0] for k in keys], key="section", on_change="rerun")
+    for key, tab in zip(keys, tabs, strict=True):
+        if tab.open:  # only the open section runs: the others cost nothing on a rerun
+            with tab:
+                section_renderer(key)()
 
-classroom.finish_run(side)  # share link and export pack of what was just drawn; URL synced
+    classroom.finish_run(side)  # share link and export pack of what was just drawn; URL synced

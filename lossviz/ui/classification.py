@@ -40,6 +40,7 @@ from lossviz.figures.classification import (
 from lossviz.figures.descent import Run, convergence_figure
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.state import MAX_TABLE_TEXT, TableCodec, field
+from lossviz.ui import turns
 
 SECTION = "classification"
 DIMS = ("1-D", "2-D")
@@ -272,7 +273,7 @@ def _train(points: ParsedPoints, names: list[str], optimizer: str, lr: float, st
     return fits, clean
 
 
-@st.fragment
+@turns.fragment
 def _boundary_section(points, dim, names, fits, clean, present, controls) -> None:
     """A fragment: its two toggles redraw only this chart."""
     c1, c2 = st.columns(2)
@@ -381,7 +382,7 @@ def _weight_change(reference: np.ndarray, params: np.ndarray) -> float:
     return float(np.linalg.norm(params[:-1])) / ref - 1.0 if ref > 0 else 0.0
 
 
-@st.fragment
+@turns.fragment
 def _convergence_section(names, points, optimizer, lr, steps, present, controls) -> None:
     """A fragment: the log-scale toggle redraws only this chart."""
     if not names:
@@ -399,7 +400,7 @@ def _convergence_section(names, points, optimizer, lr, steps, present, controls)
         f"{r.label} {r.history.describe()}" for r in runs) + ".")
 
 
-@st.fragment
+@turns.fragment
 def _margin_section(points, optimizer, lr, steps, present, controls) -> None:
     """A fragment: its controls redraw only this chart."""
     with _card("Margin picture"):
@@ -449,7 +450,7 @@ def _margin_section(points, optimizer, lr, steps, present, controls) -> None:
                 st.latex(loss.derivative_latex)
 
 
-@st.fragment
+@turns.fragment
 def _probability_section(points, optimizer, lr, steps, present, controls) -> None:
     """A fragment: its controls redraw only this chart."""
     with _card("Probability view"):
@@ -492,7 +493,7 @@ def _probability_section(points, optimizer, lr, steps, present, controls) -> Non
     st.latex(r"\ell = -\ln p,\qquad p = \sigma(f) = \frac{1}{1 + e^{-f}}")
 
 
-@st.fragment
+@turns.fragment
 def _multiclass_corner() -> None:
     """Softmax and its cross-entropy for one sample; a fragment: only it reruns on edits."""
     from lossviz.ui import controls

@@ -39,6 +39,7 @@ from lossviz.figures.regression import (
 )
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.state import MAX_TABLE_TEXT, TableCodec, field
+from lossviz.ui import turns
 
 SECTION = "regression"
 MAX_POINTS = 200
@@ -434,7 +435,7 @@ def _story(points: TablePoints, residual: np.ndarray, lines: dict[str, tuple[flo
 
 
 # -- gradient descent ------------------------------------------------------------------------
-@st.fragment
+@turns.fragment
 def _descent_section(x: np.ndarray, y: np.ndarray, delta: float,
                      lines: dict[str, tuple[float, float]], present: bool) -> None:
     from lossviz.ui import controls
@@ -548,7 +549,7 @@ def _fair_note(x: np.ndarray, names: list[str], rates: dict[str, tuple[float, st
 
 
 # -- outlier sensitivity ---------------------------------------------------------------------
-@st.fragment
+@turns.fragment
 def _sweep_section(points: TablePoints, delta: float, place: str, current: float | None,
                    present: bool) -> None:
     from lossviz.ui import controls

@@ -18,7 +18,7 @@ from lossviz.figures import stopping as fs
 from lossviz.figures.style import loss_label
 from lossviz.state import field
 from lossviz.training import OPTIMIZER_LABELS, History
-from lossviz.ui import controls
+from lossviz.ui import controls, turns
 
 MAX_POINTS = 200
 MAX_STEPS = 5_000
@@ -287,7 +287,7 @@ def _setting_names(patience: int, tol: str, grad_tol: str) -> dict[str, str]:
     }
 
 
-@st.fragment
+@turns.fragment
 def _rules_panel(setup: Setup, schedule: str) -> None:
     """Stopping-rule settings, the live line and the loss curves. A fragment: moving a rule's
     setting reruns only this panel, and needs no training (the run comes from the cache)."""
