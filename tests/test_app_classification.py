@@ -386,6 +386,8 @@ def test_moving_and_relabelling_points_in_the_table():
         pytest.param({"x2": 1e308}, "outside", id="huge"),
         pytest.param({"x1": float("nan")}, "x1 is empty", id="nan"),
         pytest.param({"label": 7}, "must be 0 or 1", id="label-7"),
+        pytest.param({"label": 0.5}, "must be 0 or 1", id="label-half"),
+        pytest.param({"label": -1e300}, "must be 0 or 1", id="label-huge"),
         pytest.param({"label": None}, "label is empty", id="label-blank"),
     ],
 )

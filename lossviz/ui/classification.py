@@ -118,7 +118,9 @@ def _frame(data: lossviz.ClassificationData, dim: int) -> pd.DataFrame:
     columns: dict[str, Any] = {"x1": data.x if dim == 1 else data.x[:, 0]}
     if dim == 2:
         columns["x2"] = data.x[:, 1]
-    columns["label"] = data.y.astype(np.int64)
+    # Float, shown without decimals: a pasted 2.5 or 1e300 then reaches the lab's own check
+    # ("label must be 0 or 1") instead of failing inside the editor's integer column.
+    columns["label"] = data.y.astype(np.float64)
     columns["flipped"] = data.is_flipped
     return pd.DataFrame(columns)
 
@@ -222,7 +224,7 @@ def _edit_points(data: lossviz.ClassificationData, dim: int,
         "x1": st.column_config.NumberColumn("x1", format="%.3f", required=True),
         "x2": st.column_config.NumberColumn("x2", format="%.3f", required=True),
         "label": st.column_config.NumberColumn("label", min_value=0, max_value=1, step=1,
-                                               required=True, default=0),
+                                               format="%d", required=True, default=0),
         "flipped": st.column_config.CheckboxColumn("flipped", default=False),
     }
     edited = share.linked_table(POINTS, _frame(data, dim), signature=signature,
