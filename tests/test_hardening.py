@@ -37,6 +37,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lossviz.state import MAX_TABLE_TEXT, MAX_TEXT, REGISTRY, Field, parse_query
+from lossviz.ui.share import NOTICE_LEAD
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 SEQUENCES = int(os.environ.get("LOSSVIZ_FUZZ_SEQUENCES", "60"))
@@ -225,10 +226,12 @@ def problems_on_page(at: Any) -> list[str]:
     """Everything on the page that a student must never see."""
     problems = [f"exception: {e.message}" for e in at.exception]
     # Alerts are left out: they may quote what the student typed ("x is inf, not a finite
-    # number") to say why a row or a formula was refused.
+    # number") to say why a row or a formula was refused; so is the notice that quotes what a
+    # link said ("reg_points: 'inf' is not ...").
     texts = []
     for kind in ("markdown", "caption", "text", "title", "header", "subheader"):
         texts += [str(e.value) for e in at.get(kind)]
+    texts = [t for t in texts if not t.startswith(NOTICE_LEAD)]
     for metric in at.metric:
         texts += [str(metric.value), str(metric.proto.delta)]
     problems += [f"non-finite text: {t[:120]!r}" for t in texts if NONFINITE.search(t)]

@@ -80,6 +80,11 @@ def restore_from_url() -> None:
     st.session_state[IGNORED_KEY] = ignored
 
 
+# The notice quotes what the link said ("reg_delta: 'inf' is not a number"), as alerts quote
+# what a student typed.
+NOTICE_LEAD = "Note: the link had settings this page could not use, so they kept their defaults:"
+
+
 def notice() -> None:
     """A small notice naming the link parameters that were ignored, until dismissed."""
     ignored = st.session_state.get(IGNORED_KEY)
@@ -88,10 +93,7 @@ def notice() -> None:
     names = "; ".join(f"{plain(k)} ({plain(v)})" for k, v in list(ignored.items())[:8])
     more = f" and {len(ignored) - 8} more" if len(ignored) > 8 else ""
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.caption(
-            f"Note: the link had settings this page could not use, so they kept their defaults: "
-            f"{names}{more}."
-        )
+        st.caption(f"{NOTICE_LEAD} {names}{more}.")
         if st.button("Dismiss", key="url_notice_dismiss", type="tertiary"):
             st.session_state[IGNORED_KEY] = {}
             st.rerun()
