@@ -111,8 +111,11 @@ def _fitted_line(x: np.ndarray, y: np.ndarray, name: str, delta: float) -> lossv
     loss = lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
     step = safe_learning_rate(x, name)
     scale = float(np.ptp(y)) if len(y) else 1.0
+    # A loss without a curvature bound (MAE) gets a decaying step and a gradient that never
+    # shrinks (a sum of signs): no tolerance, which also keeps fit on its leanest loop.
+    smooth = step.schedule == "constant"
     return lossviz.fit(x, y, loss, lr=step.lr, schedule=step.schedule, steps=FIT_STEPS,
-                       grad_tol=GRAD_TOL * min(1.0, max(scale, 1e-12)))
+                       grad_tol=GRAD_TOL * min(1.0, max(scale, 1e-12)) if smooth else None)
 
 
 def fitted_line(x: np.ndarray, y: np.ndarray, name: str, delta: float) -> tuple[float, float]:
