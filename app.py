@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from lossviz.ui import SECTIONS, classroom, keyboard, section_renderer, share, turns
+from lossviz.ui import SECTIONS, classroom, keyboard, section_renderer, share, turns, watchers
 
 st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉", layout="wide")
+watchers.keep_off()  # a reconnect must not turn on the file watchers the config turned off
 with turns.one_run_at_a_time():  # sessions share the process: their runs take turns
     share.restore_from_url()  # a shared link or lesson step seeds the widgets before they exist
     classroom.begin_run()
