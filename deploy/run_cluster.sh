@@ -60,12 +60,19 @@ for port in "${BACKENDS[@]}"; do
         || { echo "lossviz on port $port did not start; see $WORK"; exit 1; }
 done
 
-# The shipped config with this run's ports: the listen port and one server line per process.
+# The shipped config with this run's ports: the listen port, and one server line and one
+# pin line per process.
 servers=""
-for port in "${BACKENDS[@]}"; do servers+="        server 127.0.0.1:$port;\n"; done
+pins=""
+for port in "${BACKENDS[@]}"; do
+    servers+="        server 127.0.0.1:$port;\n"
+    pins+="        \"127.0.0.1:$port\" 127.0.0.1:$port;\n"
+done
 sed -e "s/listen 8080;/listen 127.0.0.1:$PORT;/" \
     -e '/^        server 127\.0\.0\.1:[0-9]*;$/d' \
+    -e '/^        "127\.0\.0\.1:[0-9]*" 127\.0\.0\.1:[0-9]*;$/d' \
     -e "s/\(# lossviz processes.*\)$/\1\n$servers/" \
+    -e "s/\(# pinned processes.*\)$/\1\n$pins/" \
     "$ROOT/deploy/nginx.conf" >"$WORK/nginx.conf"
 "$NGINX" -t -q -p "$WORK" -c "$WORK/nginx.conf"
 "$NGINX" -p "$WORK" -c "$WORK/nginx.conf"
