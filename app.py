@@ -2,7 +2,16 @@
 
 import streamlit as st
 
-from lossviz.ui import SECTIONS, classroom, keyboard, section_renderer, share, turns, watchers
+from lossviz.ui import (
+    SECTIONS,
+    classroom,
+    keyboard,
+    live,
+    section_renderer,
+    share,
+    turns,
+    watchers,
+)
 
 st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉", layout="wide")
 watchers.keep_off()  # a reconnect must not turn on the file watchers the config turned off
@@ -22,5 +31,6 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
         if tab.open:  # only the open section runs: the others cost nothing on a rerun
             with tab:
                 section_renderer(key)()
+    live.mount()  # charts kept on the page follow this run's values (the Huber delta, say)
 
     classroom.finish_run(side)  # share link and export pack of what was just drawn; URL synced

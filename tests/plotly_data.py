@@ -33,3 +33,38 @@ def chart(at: Any, key: str) -> dict:
         if element.proto.id.endswith(key):
             return json.loads(element.proto.spec)
     raise AssertionError(f"no chart {key}")
+
+
+def live_requests(at: Any) -> dict[str, list[dict]]:
+    """What the run asked the page script (``lossviz/ui/live.js``) to do, chart by chart."""
+    for element in at.get("bidi_component"):
+        if element.proto.component_name.endswith("lossviz_live"):
+            return json.loads(element.proto.json)["charts"]
+    return {}
+
+
+def _merge(target: dict, update: dict) -> None:
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def shown(at: Any, key: str) -> dict:
+    """The chart as the student sees it: the figure sent, moved by the run's live requests
+    the way ``live.js`` moves it with ``Plotly.animate`` (a frame's data, or trace data,
+    merged into the traces; a slider whose step shows that frame becomes active)."""
+    fig = chart(at, key)
+    for request in live_requests(at).get(key, []):
+        if "frame" in request:
+            frame = next(f for f in fig["frames"] if f["name"] == request["frame"])
+            traces, data = frame["traces"], frame["data"]
+            for slider in fig["layout"].get("sliders", []):
+                names = [step["args"][0] for step in slider["steps"]]
+                slider["active"] = names.index([request["frame"]])
+        else:
+            traces, data = request["traces"], request["data"]
+        for index, update in zip(traces, data, strict=True):
+            _merge(fig["data"][index], {k: v for k, v in update.items() if k != "type"})
+    return fig

@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from plotly_data import chart as _chart
+from plotly_data import live_requests
 from plotly_data import ok as _ok
 from plotly_data import plotly_array as _arr
+from plotly_data import shown as _shown
 from streamlit.testing.v1 import AppTest
 
 import lossviz
@@ -94,6 +96,31 @@ def test_default_page_shows_the_data_and_curves_and_the_right_metrics(default_ap
     assert sum(len(e.proto.spec) for e in at.get("plotly_chart")) <= MAX_BYTES
 
 
+def test_a_delta_change_keeps_both_charts_and_moves_them_in_the_browser():
+    """Only Huber depends on delta: the charts already drawn are sent unchanged (the browser
+    keeps them) and asked to move Huber's traces, to exactly what a fresh page would show."""
+    at = _app()
+    before = {key: _chart(at, key) for key in DEFAULT_CHARTS}
+    assert live_requests(at) == {}
+    at.slider(key="reg_delta").set_value(2.5)
+    _ok(at.run())
+    for key in DEFAULT_CHARTS:
+        assert _chart(at, key) == before[key], key  # same figure: not drawn again
+    assert live_requests(at)["reg_curves_fig"] == [{"frame": "2.5"}]
+    fresh = _app(reg_delta=2.5)  # the same settings on a new page: figures built at 2.5
+    assert live_requests(fresh) == {}
+    for key in DEFAULT_CHARTS:
+        moved, built = _shown(at, key), _chart(fresh, key)
+        assert moved["data"] == built["data"], key
+        assert moved["layout"].get("sliders") == built["layout"].get("sliders"), key
+    # Any other change builds the figures anew, at the current delta.
+    at.slider(key="reg_slope").set_value(1.5)
+    _ok(at.run())
+    assert live_requests(at) == {}
+    assert _trace(_chart(at, "reg_data_fig"), "Huber fit") == _trace(
+        _chart(_app(reg_delta=2.5, reg_slope=1.5), "reg_data_fig"), "Huber fit")
+
+
 def test_fitted_lines_are_the_minimisers(default_app):
     fig = _chart(default_app, "reg_data_fig")
     want = _expected()
@@ -168,10 +195,12 @@ def test_delta_moves_the_in_figure_slider_and_the_huber_bars():
     at = _app()
     at.slider(key="reg_delta").set_value(3.0)
     _ok(at.run())
-    fig = _chart(at, "reg_curves_fig")
+    fig = _shown(at, "reg_curves_fig")
     slider = fig["layout"]["sliders"][0]
     assert slider["steps"][slider["active"]]["label"] == "3"
     assert len(slider["steps"]) == 50
+    kinks = _arr(_trace(fig, "kinks at ±δ")["x"])
+    np.testing.assert_allclose(kinks[np.isfinite(kinks)], [-3, -3, 3, 3])
     at = _app(reg_view=PULL, reg_delta=3.0)
     pull = _chart(at, "reg_pull_fig")
     huber = [t for t in pull["data"] if t["name"] == "Huber"][1]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -42,11 +42,18 @@ def chart_title(key: str) -> str:
     return " ".join(words).capitalize()
 
 
-def figure_csv(fig: go.Figure) -> str:
+def figure_of(fig: go.Figure | Callable[[], go.Figure]) -> go.Figure:
+    """``fig`` itself, or the figure its builder makes (the pack keeps a builder where the
+    page shows a chart moved in the browser: the figure is only built when downloaded)."""
+    return fig() if callable(fig) else fig
+
+
+def figure_csv(fig: go.Figure | Callable[[], go.Figure]) -> str:
     """The plotted points of ``fig`` as CSV: ``trace,x,y`` (and ``z`` for surfaces).
 
     Animation frames are left out: the rows are what the chart shows now.
     """
+    fig = figure_of(fig)
     out = io.StringIO()
     writer = csv.writer(out)
     has_z = any(getattr(t, "z", None) is not None for t in fig.data)
@@ -92,9 +99,10 @@ def table_csv(columns: Mapping[str, Any]) -> str:
     return out.getvalue()
 
 
-def figure_html(fig: go.Figure) -> str:
+def figure_html(fig: go.Figure | Callable[[], go.Figure]) -> str:
     """A standalone HTML page of ``fig`` that works offline (plotly.js embedded)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False})
+    return figure_of(fig).to_html(include_plotlyjs=True, full_html=True,
+                                  config={"displaylogo": False})
 
 
 def state_lesson(state: Mapping[str, Any]) -> str:
@@ -116,7 +124,7 @@ def snippet(state: Mapping[str, Any]) -> str:
 
 def render() -> None:
     """The export box (meant for the sidebar)."""
-    figures: dict[str, go.Figure] = st.session_state.get(FIGURES_KEY, {})
+    figures: dict[str, Any] = st.session_state.get(FIGURES_KEY, {})  # figures or builders
     tables: dict[str, Mapping[str, Any]] = st.session_state.get(TABLES_KEY, {})
     state = dict(st.session_state)
     with st.expander("Export this view"):

@@ -39,7 +39,7 @@ from lossviz.figures.regression import (
 )
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.state import MAX_TABLE_TEXT, TableCodec, field
-from lossviz.ui import turns
+from lossviz.ui import live, turns
 
 SECTION = "regression"
 MAX_POINTS = 200
@@ -184,16 +184,18 @@ def _card(title: str):
     return box
 
 
-def _plot(fig: Any, key: str) -> None:
+def _plot(fig: Any, key: str, *, export: Any = None) -> None:
+    """Show ``fig``; the export pack keeps ``export`` instead when given (the figure of
+    this run's values, where the page shows an anchored figure moved in the browser)."""
     from lossviz.ui import controls
 
     if controls.presenting():
         # The figures are already built for the projector (presentation=True); the generic
         # projector copy would drop their animation frames and in-figure sliders.
-        st.session_state.setdefault(controls.FIGURES_KEY, {})[key] = fig
         st.plotly_chart(fig, key=key, width="stretch", config=controls.PLOT_CONFIG)
     else:
         controls.plot(fig, key=key)
+    st.session_state.setdefault(controls.FIGURES_KEY, {})[key] = fig if export is None else export
 
 
 def _num(value: float, digits: int = 3) -> str:
@@ -288,13 +290,7 @@ def render() -> None:
         if not present:
             st.latex(MEAN_LATEX)
     with figure_box:
-        fig = data_figure(
-            points.x, points.y, predictions=points.prediction, is_outlier=points.is_outlier,
-            lines=lines, user_line=(slope, intercept),
-            reference=("MSE, no outliers", *clean_mse) if clean_mse else None,
-            height=430, presentation=present,
-        )
-        _plot(fig, "reg_data_fig")
+        _data_chart(points, lines, (slope, intercept), clean_mse, delta, present)
         st.caption(
             "Grey segments are the residuals of your predictions (open circles); coloured lines "
             "are each loss's best line, fitted by gradient descent from the same start (0, 0). "
@@ -327,15 +323,64 @@ def render() -> None:
     st.caption(LIMITS)
 
 
+def _data_chart(points: TablePoints, lines: dict[str, tuple[float, float]],
+                user_line: tuple[float, float], clean_mse: tuple[float, float] | None,
+                delta: float, present: bool) -> None:
+    """The data, the student's line and the three fitted lines.
+
+    Only Huber's line depends on delta: while nothing else changes, the chart on the page is
+    kept and its Huber line moved in the browser (``lossviz.ui.live``).
+    """
+    def figure(huber: tuple[float, float]):
+        return data_figure(
+            points.x, points.y, predictions=points.prediction, is_outlier=points.is_outlier,
+            lines=dict(lines, huber=huber), user_line=user_line,
+            reference=("MSE, no outliers", *clean_mse) if clean_mse else None,
+            height=430, presentation=present,
+        )
+
+    now = figure(lines["huber"])
+    inputs = live.fingerprint(points.x, points.y, points.prediction, points.is_outlier,
+                              lines["mse"], lines["mae"], user_line, clean_mse, present)
+    base = live.anchor("reg_data_fig", inputs, delta)
+    if not base.kept:
+        _plot(now, "reg_data_fig")
+        return
+    k = next(i for i, t in enumerate(now.data) if t.name == f"{loss_label('huber')} fit")
+    live.move_traces("reg_data_fig", [k], [{
+        "y": np.asarray(now.data[k].y, float).tolist(),
+        "hovertemplate": now.data[k].hovertemplate,
+    }])
+    shown = now if base.value == delta else figure(
+        fitted_line(points.x, points.y, "huber", base.value))
+    _plot(shown, "reg_data_fig", export=now)
+
+
+def _grid_frame(delta: float) -> str | None:
+    """The name of the curves chart's frame for ``delta``, if delta is on the slider's grid."""
+    k = int(np.argmin(np.abs(np.asarray(DELTAS) - delta)))
+    return f"{DELTAS[k]:g}" if abs(DELTAS[k] - delta) <= 1e-9 else None
+
+
 def _curves_view(residual: np.ndarray, delta: float, present: bool) -> None:
     inside = int(np.sum(np.abs(residual) <= delta))
     st.markdown(f"At δ = {delta:g}, **{inside} of {len(residual)}** points sit inside ±δ "
                 "(quadratic zone); the rest are in the linear zone. The slider under the chart "
                 "previews other δ in your browser; the Huber delta control sets δ for the "
                 "whole page.")
-    fig = residual_curves_figure(residual, delta=delta, deltas=DELTAS, presentation=present,
-                                 height=380)
-    _plot(fig, "reg_curves_fig")
+    # The figure holds every delta of the grid as a frame: while the residuals stay the same,
+    # the chart on the page is kept and shows delta's frame (``lossviz.ui.live``).
+    def figure(at: float):
+        return residual_curves_figure(residual, delta=at, deltas=DELTAS, presentation=present,
+                                      height=380)
+
+    frame = _grid_frame(delta)
+    base = live.anchor("reg_curves_fig", live.fingerprint(residual, present), delta,
+                       follows=frame is not None)
+    if base.kept:
+        live.show_frame("reg_curves_fig", frame)
+    _plot(figure(base.value), "reg_curves_fig",
+          export=None if base.value == delta else lambda: figure(delta))
     st.caption(
         "Left: how much each residual costs. Right: how hard the loss pulls a prediction "
         "back — MSE's pull grows without limit, MAE's is always 1, Huber's stops at δ. "

@@ -56,6 +56,36 @@ def test_delta_slider_redraws_a_chart(page: Any) -> None:
     _assert_healthy(page, "after moving delta")
 
 
+# Marks every chart element, and reads the Huber kinks and Huber's fitted line off them.
+CHART_STATE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
+  gd.__testMark = gd.__testMark || Math.random();
+  const kink = gd.data.find(t => t.name === 'kinks at ±δ');
+  const fit = gd.data.find(t => t.name === 'Huber fit');
+  return {mark: gd.__testMark, kink: kink ? Array.from(kink.x) : null,
+          fit: fit ? [Array.from(fit.y), fit.hovertemplate] : null};
+})"""
+
+
+def test_delta_moves_the_charts_on_the_page_without_drawing_them_again(page: Any) -> None:
+    # Only Huber depends on delta: the page keeps its charts and moves Huber's traces
+    # (lossviz/ui/live.js), to the new delta's kinks and fitted line.
+    thumb = find_slider(page, *DELTA_WORDS)
+    before = page.evaluate(CHART_STATE)
+    n = runs(page)
+    thumb.focus()
+    thumb.press(step_key(thumb))
+    wait_rerun(page, n)
+    delta = float(thumb.get_attribute("value"))
+    after = page.evaluate(CHART_STATE)
+    assert [c["mark"] for c in after] == [c["mark"] for c in before], "a chart was drawn anew"
+    kinks = next(c["kink"] for c in after if c["kink"])
+    assert [k for k in kinks if k is not None] == pytest.approx([-delta, -delta, delta, delta])
+    fit_before = next(c["fit"] for c in before if c["fit"])
+    fit_after = next(c["fit"] for c in after if c["fit"])
+    assert fit_after != fit_before, "Huber's fitted line did not follow delta"
+    _assert_healthy(page, "after moving delta")
+
+
 def test_rapid_delta_changes_settle_on_the_last_value(page: Any) -> None:
     # A student tapping an arrow key: each press can interrupt the rerun before it. Two steps
     # out and two back must end on the start value, drawn exactly as it was before.

@@ -1,0 +1,131 @@
+"""Charts that follow a control in the browser instead of being sent and drawn again.
+
+Streamlit replaces a plotly chart whenever its figure changes: the browser throws the old
+chart away and plotly draws the new one from nothing (50-70 ms for each of the regression
+lab's charts on the 2-core test machine). Moving the page's Huber delta changed two charts
+that way, although only a few traces in them depend on delta, and the curves chart already
+holds every delta of the slider's grid as an animation frame.
+
+So a chart can be *anchored*: while its other inputs stay the same, the page keeps sending
+the figure as first built (same JSON: Streamlit sees an unchanged element and the browser
+keeps the chart it has), and the few traces that follow the control are moved in the
+browser by a small static script (``live.js`` beside this module), through plotly's own
+``Plotly.animate`` -- the same call the chart's in-figure slider makes:
+
+- ``anchor(key, inputs, value)`` returns the value to build the chart with this run: the
+  value it was first built with, if ``inputs`` (everything else the figure depends on) are
+  unchanged (the chart is *kept*), else ``value`` itself (the figure is then built anew and
+  the anchor moves);
+- ``show_frame(key, name)`` asks the browser to show the chart's animation frame ``name``;
+- ``move_traces(key, traces, updates)`` asks it to set data of some traces (e.g. a line's
+  y values and its hover text);
+- ``mount()``, called once per run after the charts, sends this run's requests to the page.
+
+A kept chart gets a request on every run, also when the value is back at the anchor (the
+chart may show another value since); the script applies a request once per chart element,
+so what the student does in the chart (scrubbing its slider) stays until the value changes.
+A chart built anew gets no request: its figure already shows the current value.
+
+No user text reaches the script: it receives numbers, frame names the app made, and the
+chart keys of the app's own code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import streamlit as st
+
+NAME = "lossviz_live"
+SCRIPT = Path(__file__).with_name("live.js")
+ANCHORS = "_lossviz_live_anchors"  # chart key -> (fingerprint of its inputs, value built with)
+REQUESTS = "_lossviz_live_requests"  # chart key -> this run's requests for the browser
+RUNS = "_lossviz_live_runs"  # a counter, so the script hears from every run
+
+
+@cache
+def script() -> str:
+    """The page script (``live.js``), as it is in the package."""
+    return SCRIPT.read_text(encoding="utf-8")
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short digest of numbers, arrays and strings: equal inputs give equal digests."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            arr = np.ascontiguousarray(part)
+            h.update(f"{arr.dtype.str}{arr.shape}".encode())
+            h.update(arr.tobytes())
+        else:
+            h.update(repr(part).encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+class Anchor(NamedTuple):
+    """What to build a chart with this run: ``value``; and whether the chart on the page is
+    ``kept`` (built before with the same inputs), so the run must say where to move it."""
+
+    value: float
+    kept: bool
+
+
+def anchor(key: str, inputs: str, value: float, *, follows: bool = True) -> Anchor:
+    """The value to build chart ``key`` with this run.
+
+    ``inputs`` is the fingerprint of everything but ``value`` that the figure depends on.
+    If the chart was built before with the same inputs, the value it was built with, and
+    ``kept``: the page keeps its chart, and the caller asks the browser to move it to
+    ``value`` (even when that is the anchor value itself: the chart may show another value
+    since). Otherwise ``value``, not kept, and the chart becomes anchored there.
+    ``follows=False`` (a value the browser cannot reach, say) always builds anew.
+    """
+    anchors = st.session_state.setdefault(ANCHORS, {})
+    requests = st.session_state.setdefault(REQUESTS, {})
+    requests.pop(key, None)  # whatever an earlier (perhaps interrupted) run asked for
+    held = anchors.get(key)
+    if follows and held is not None and held[0] == inputs:
+        return Anchor(held[1], True)
+    anchors[key] = (inputs, value)
+    return Anchor(value, False)
+
+
+def show_frame(key: str, name: str) -> None:
+    """Show animation frame ``name`` of chart ``key`` (as its own slider would)."""
+    _request(key, {"frame": str(name)})
+
+
+def move_traces(key: str, traces: Sequence[int], updates: Sequence[Mapping[str, Any]]) -> None:
+    """Set the given data of chart ``key``'s traces, e.g. ``[{"y": [...], ...}]``."""
+    if len(traces) != len(updates):
+        raise ValueError("one update per trace")
+    _request(key, {"traces": [int(t) for t in traces], "data": [dict(u) for u in updates]})
+
+
+def requested(key: str) -> list[dict[str, Any]]:
+    """What this run asks the browser to do to chart ``key`` (for tests and the export)."""
+    return list(st.session_state.get(REQUESTS, {}).get(key, []))
+
+
+def _request(key: str, what: dict[str, Any]) -> None:
+    st.session_state.setdefault(REQUESTS, {}).setdefault(key, []).append(what)
+
+
+def mount() -> None:
+    """Send this run's requests to the page (call once per run, after the charts).
+
+    The element takes no room on the page. It carries a run counter, so the script runs
+    after every run (a chart drawn again from its anchored figure -- after switching views,
+    say -- needs the request again).
+    """
+    runs = st.session_state.get(RUNS, 0) + 1
+    st.session_state[RUNS] = runs
+    charts = {k: v for k, v in st.session_state.get(REQUESTS, {}).items() if v}
+    component = st.components.v2.component(NAME, js=script(), isolate_styles=False)
+    component(key=NAME, data={"run": runs, "charts": charts}, height=0)
