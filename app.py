@@ -6,7 +6,6 @@ from lossviz.ui import (
     SECTIONS,
     classroom,
     keyboard,
-    live,
     section_renderer,
     share,
     turns,
@@ -31,6 +30,5 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
         if tab.open:  # only the open section runs: the others cost nothing on a rerun
             with tab:
                 section_renderer(key)()
-    live.mount()  # charts kept on the page follow this run's values (the Huber delta, say)
 
     classroom.finish_run(side)  # share link and export pack of what was just drawn; URL synced

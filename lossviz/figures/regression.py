@@ -77,12 +77,7 @@ def data_figure(
     xs, ys = np.asarray(x, float), np.asarray(y, float)
     pred = np.asarray(predictions, float)
     out = np.zeros(len(xs), bool) if is_outlier is None else np.asarray(is_outlier, bool)
-    if len(xs):
-        lo, hi = float(xs.min()), float(xs.max())
-    else:
-        lo, hi = -5.0, 5.0
-    pad = max(0.05 * (hi - lo), 0.5)
-    ends = np.array([lo - pad, hi + pad])
+    ends = line_ends(xs)
     seg_x = np.column_stack([xs, xs, np.full(len(xs), np.nan)]).ravel()
     seg_y = np.column_stack([ys, pred, np.full(len(xs), np.nan)]).ravel()
     data: list[dict[str, Any]] = [dict(
@@ -97,10 +92,9 @@ def data_figure(
         ))
     for name, (w, b) in (lines or {}).items():
         data.append(dict(
-            type="scatter", x=_round(ends), y=_round(w * ends + b), mode="lines",
-            name=f"{loss_label(name)} fit",
+            type="scatter", mode="lines", name=f"{loss_label(name)} fit",
             line=dict(color=loss_color(name), width=line_width(presentation)),
-            hovertemplate=f"{loss_label(name)} fit: y = {w:.3g} x {b:+.3g}<extra></extra>",
+            **fit_line(ends, name, w, b),
         ))
     if user_line is not None:
         w, b = user_line
@@ -132,6 +126,21 @@ def data_figure(
     # Equal-width entries (plotly's grid when a legend wraps) sized for these short names.
     layout["legend"].update(entrywidth=120 if presentation else 100, entrywidthmode="pixels")
     return build(data, layout)
+
+
+def line_ends(x: Any) -> np.ndarray:
+    """Where ``data_figure`` starts and ends its lines: the points' x range, padded."""
+    xs = np.asarray(x, float)
+    lo, hi = (float(xs.min()), float(xs.max())) if len(xs) else (-5.0, 5.0)
+    pad = max(0.05 * (hi - lo), 0.5)
+    return np.array([lo - pad, hi + pad])
+
+
+def fit_line(ends: Any, name: str, w: float, b: float) -> dict[str, Any]:
+    """The data of a loss's fitted line ``y = w x + b`` in ``data_figure``: x, y, hover text."""
+    ends = np.asarray(ends, float)
+    return dict(x=_round(ends), y=_round(w * ends + b),
+                hovertemplate=f"{loss_label(name)} fit: y = {w:.3g} x {b:+.3g}<extra></extra>")
 
 
 # -- loss and gradient against residual ------------------------------------------------------

@@ -16,15 +16,16 @@ browser by a small static script (``live.js`` beside this module), through plotl
   value it was first built with, if ``inputs`` (everything else the figure depends on) are
   unchanged (the chart is *kept*), else ``value`` itself (the figure is then built anew and
   the anchor moves);
-- ``show_frame(key, name)`` asks the browser to show the chart's animation frame ``name``;
-- ``move_traces(key, traces, updates)`` asks it to set data of some traces (e.g. a line's
-  y values and its hover text);
-- ``mount()``, called once per run after the charts, sends this run's requests to the page.
+- ``follow(key, inputs, value)`` says whether the kept chart must be moved to ``value``;
+- ``frame_request(name)`` (show animation frame ``name``) and ``traces_request(traces,
+  updates)`` (set data of some traces, e.g. a line's y values and its hover text) are what
+  ``mount(requests)`` sends to the page, from one fixed place of the page (it can sit in a
+  fragment: moving the slider then reruns the fragment alone).
 
-A kept chart gets a request on every run, also when the value is back at the anchor (the
-chart may show another value since); the script applies a request once per chart element,
-so what the student does in the chart (scrubbing its slider) stays until the value changes.
-A chart built anew gets no request: its figure already shows the current value.
+A kept chart gets a request on every run once it was moved, also when the value is back at
+the anchor (the chart shows another value since). The script applies a request once per
+chart element, so what the student does in the chart (scrubbing its slider) stays until
+the value changes. A chart built anew gets no request: its figure already shows the value.
 
 No user text reaches the script: it receives numbers, frame names the app made, and the
 chart keys of the app's own code.
@@ -44,7 +45,6 @@ import streamlit as st
 NAME = "lossviz_live"
 SCRIPT = Path(__file__).with_name("live.js")
 ANCHORS = "_lossviz_live_anchors"  # chart key -> (fingerprint of its inputs, value built with)
-REQUESTS = "_lossviz_live_requests"  # chart key -> this run's requests for the browser
 RUNS = "_lossviz_live_runs"  # a counter, so the script hears from every run
 
 
@@ -70,62 +70,70 @@ def fingerprint(*parts: Any) -> str:
 
 class Anchor(NamedTuple):
     """What to build a chart with this run: ``value``; and whether the chart on the page is
-    ``kept`` (built before with the same inputs), so the run must say where to move it."""
+    ``kept`` (built before with the same inputs)."""
 
     value: float
     kept: bool
 
 
 def anchor(key: str, inputs: str, value: float, *, follows: bool = True) -> Anchor:
-    """The value to build chart ``key`` with this run.
+    """The value to build chart ``key`` with on this run.
 
     ``inputs`` is the fingerprint of everything but ``value`` that the figure depends on.
-    If the chart was built before with the same inputs, the value it was built with, and
-    ``kept``: the page keeps its chart, and the caller asks the browser to move it to
-    ``value`` (even when that is the anchor value itself: the chart may show another value
-    since). Otherwise ``value``, not kept, and the chart becomes anchored there.
-    ``follows=False`` (a value the browser cannot reach, say) always builds anew.
+    If the chart was built before with the same inputs: the value it was built with, and
+    ``kept`` (the page keeps its chart; ``follow`` then says whether to move it). Otherwise
+    ``value``, not kept, and the chart becomes anchored there. ``follows=False`` (a value
+    the browser cannot show, say) always builds anew.
     """
     anchors = st.session_state.setdefault(ANCHORS, {})
-    requests = st.session_state.setdefault(REQUESTS, {})
-    requests.pop(key, None)  # whatever an earlier (perhaps interrupted) run asked for
     held = anchors.get(key)
     if follows and held is not None and held[0] == inputs:
         return Anchor(held[1], True)
-    anchors[key] = (inputs, value)
+    anchors[key] = [inputs, value, False]  # inputs, value built with, moved since
     return Anchor(value, False)
 
 
-def show_frame(key: str, name: str) -> None:
-    """Show animation frame ``name`` of chart ``key`` (as its own slider would)."""
-    _request(key, {"frame": str(name)})
+def follow(key: str, inputs: str, value: float) -> bool:
+    """Must the page's chart ``key`` be asked to show ``value``?
+
+    Yes if it was built from these ``inputs`` (so the page keeps it) and ``value`` is not the
+    one it was built with -- or is, but the chart was moved away from it since.
+    """
+    held = st.session_state.get(ANCHORS, {}).get(key)
+    if held is None or held[0] != inputs:
+        return False
+    if value != held[1]:
+        held[2] = True
+    return bool(held[2])
 
 
-def move_traces(key: str, traces: Sequence[int], updates: Sequence[Mapping[str, Any]]) -> None:
-    """Set the given data of chart ``key``'s traces, e.g. ``[{"y": [...], ...}]``."""
+def forget(key: str) -> None:
+    """Drop chart ``key``'s anchor: its next build is anew."""
+    st.session_state.get(ANCHORS, {}).pop(key, None)
+
+
+def frame_request(name: str) -> dict[str, Any]:
+    """Show the chart's animation frame ``name`` (as its own slider would)."""
+    return {"frame": str(name)}
+
+
+def traces_request(traces: Sequence[int], updates: Sequence[Mapping[str, Any]]
+                   ) -> dict[str, Any]:
+    """Set data of the chart's traces, e.g. ``traces_request([4], [{"y": [...]}])``."""
     if len(traces) != len(updates):
         raise ValueError("one update per trace")
-    _request(key, {"traces": [int(t) for t in traces], "data": [dict(u) for u in updates]})
+    return {"traces": [int(t) for t in traces], "data": [dict(u) for u in updates]}
 
 
-def requested(key: str) -> list[dict[str, Any]]:
-    """What this run asks the browser to do to chart ``key`` (for tests and the export)."""
-    return list(st.session_state.get(REQUESTS, {}).get(key, []))
+def mount(requests: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+    """Send ``requests`` (chart key -> requests) to the page, from a fixed place of the page.
 
-
-def _request(key: str, what: dict[str, Any]) -> None:
-    st.session_state.setdefault(REQUESTS, {}).setdefault(key, []).append(what)
-
-
-def mount() -> None:
-    """Send this run's requests to the page (call once per run, after the charts).
-
-    The element takes no room on the page. It carries a run counter, so the script runs
-    after every run (a chart drawn again from its anchored figure -- after switching views,
-    say -- needs the request again).
+    The element takes no room. It carries a run counter, so the script runs after every run
+    (a chart drawn again from its anchored figure -- after switching views, say -- needs the
+    request again).
     """
     runs = st.session_state.get(RUNS, 0) + 1
     st.session_state[RUNS] = runs
-    charts = {k: v for k, v in st.session_state.get(REQUESTS, {}).items() if v}
+    charts = {str(k): [dict(r) for r in v] for k, v in requests.items() if v}
     component = st.components.v2.component(NAME, js=script(), isolate_styles=False)
     component(key=NAME, data={"run": runs, "charts": charts}, height=0)

@@ -32,6 +32,8 @@ from lossviz.figures.descent import Run, convergence_figure, path_figure
 from lossviz.figures.regression import (
     REGRESSION_LOSSES,
     data_figure,
+    fit_line,
+    line_ends,
     pull_data,
     pull_figure,
     residual_curves_figure,
@@ -52,6 +54,7 @@ SWEEP_SIZES = 25
 OPTIMIZER_NAMES = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
                    "adam": "Adam"}
 OUTLIER_X = {"right": 4.5, "left": -4.5, "middle": 0.0, "random": 4.5}
+CURVES_KEY = "reg_curves_fig"
 VIEWS = ("Loss & gradient", "Each point's pull", "Gradient descent", "Which loss?")
 
 N = field("reg_n", "int", 30, low=2, high=MAX_POINTS, step=1, section=SECTION)
@@ -227,8 +230,6 @@ def render() -> None:
         "how one outlier drags each loss's best line, and how gradient descent finds it. "
         "A residual is *prediction − target*."
     )
-    story = st.empty()  # the "what is happening" line, filled once the numbers exist
-
     left, right = st.columns([1, 2.4], gap="medium")
     with left:
         with _card("Data"):
@@ -244,17 +245,16 @@ def render() -> None:
             shift = controls.slider(SHIFT, "How far above the line (below if negative)",
                                     disabled=not on)
             place = controls.choice(PLACE, "Where", disabled=not on)
-        with _card("Huber delta"):
-            delta = controls.slider(DELTA, "Huber delta δ",
-                                    help="Residuals within ±δ are squared (like MSE); beyond, "
-                                         "they count linearly (like MAE).")
+    # The delta slider sits in the Huber panel further down (a fragment of its own, so moving
+    # it reruns only what depends on delta); the rest of the page reads its current value.
+    delta = float(st.session_state.get(DELTA.key, DELTA.default))
     outliers = count if on else 0
     data = _dataset(n, noise, seed, outliers, shift, place)
     signature = (n, noise, seed, outliers, shift, place, slope, intercept)
 
     with right:
         figure_box = st.container()
-        metric_box = st.container()
+        huber_box = st.container()
     with st.expander("Edit the points one by one (table)", expanded=False):
         points = _edit_points(data, slope, intercept, signature)
 
@@ -262,7 +262,7 @@ def render() -> None:
     if problem:
         with figure_box:
             st.warning(problem)
-        story.info("Nothing to show until the table has usable points.")
+            st.info("Nothing to show until the table has usable points.")
         return
 
     residual = points.prediction - points.y
@@ -273,47 +273,37 @@ def render() -> None:
     except ValueError as err:  # lossviz refuses what it cannot compute; say so in place
         with figure_box:
             st.error(f"These points cannot be fitted: {err}")
-        story.info("Nothing to show until the points can be fitted.")
+            st.info("Nothing to show until the points can be fitted.")
         return
     clean_mse = None
     if points.is_outlier.any() and _usable(points.x[clean]):
         clean_mse = fitted_line(points.x[clean], points.y[clean], "mse", delta)
 
-    with metric_box:
-        st.caption("How the three losses score your predictions (r = prediction − target):")
-        cols = st.columns(3)
-        for col, name in zip(cols, REGRESSION_LOSSES, strict=True):
-            with col:
-                value = _loss(name, delta)(points.y, points.prediction)
-                label = loss_label(name) + (f" (δ = {delta:g})" if name == "huber" else "")
-                st.metric(label, _num(value, 4), border=True)
-        if not present:
-            st.latex(MEAN_LATEX)
+    data_fig = DataChart(points, lines["mse"], lines["mae"], (slope, intercept), clean_mse,
+                         present)
     with figure_box:
-        _data_chart(points, lines, (slope, intercept), clean_mse, delta, present)
+        data_fig.plot(delta)
         st.caption(
             "Grey segments are the residuals of your predictions (open circles); coloured lines "
             "are each loss's best line, fitted by gradient descent from the same start (0, 0). "
             "Orange diamonds are the outliers."
         )
-        controls.summary("reg_lines", {f"{loss_label(k)} slope": v[0] for k, v in lines.items()},
-                         lead="Fitted slopes:")
-        off = _unsettled(points.x, points.y, REGRESSION_LOSSES, delta)
-        if off:
-            st.warning(
-                f"Gradient descent had not settled for {'; '.join(off)} after {FIT_STEPS} "
-                "steps. Points far from x = 0, very few points, or MAE's jumping slope make "
-                "the valley slow to walk down; the line drawn is where it stopped."
-            )
-
-    story.info(_story(points, residual, lines, clean_mse, delta))
+    view = st.session_state.get(VIEW.key, VIEW.default)
+    curves_inputs = live.fingerprint(residual, present)
+    with huber_box:
+        # On the default view everything else that depends on delta is in the panel or moved
+        # in the browser, so the panel reruns alone; the other views redraw with the page.
+        panel = _huber_fragment if view == VIEWS[0] else _huber_panel
+        panel(data_fig, residual, curves_inputs if view == VIEWS[0] else None)
+        if not present:
+            st.latex(MEAN_LATEX)
 
     # One view at a time: only its charts are built and sent, so a change (of delta, say)
     # redraws two charts instead of six.
     st.write("")
     view = controls.choice(VIEW, "Look closer", width="stretch")
     if view == VIEWS[0]:
-        _curves_view(residual, delta, present)
+        _curves_view(residual, curves_inputs, delta, present)
     elif view == VIEWS[1]:
         _pull_view(points, residual, delta, present)
     elif view == VIEWS[2]:
@@ -323,37 +313,97 @@ def render() -> None:
     st.caption(LIMITS)
 
 
-def _data_chart(points: TablePoints, lines: dict[str, tuple[float, float]],
-                user_line: tuple[float, float], clean_mse: tuple[float, float] | None,
-                delta: float, present: bool) -> None:
-    """The data, the student's line and the three fitted lines.
+class DataChart:
+    """The data, the student's line and the three fitted lines, for one set of points.
 
     Only Huber's line depends on delta: while nothing else changes, the chart on the page is
     kept and its Huber line moved in the browser (``lossviz.ui.live``).
     """
-    def figure(huber: tuple[float, float]):
+
+    KEY = "reg_data_fig"
+
+    def __init__(self, points: TablePoints, mse: tuple[float, float], mae: tuple[float, float],
+                 user_line: tuple[float, float], clean_mse: tuple[float, float] | None,
+                 present: bool) -> None:
+        self.points, self.mse, self.mae = points, mse, mae
+        self.user_line, self.clean_mse, self.present = user_line, clean_mse, present
+        self.inputs = live.fingerprint(points.x, points.y, points.prediction, points.is_outlier,
+                                       mse, mae, user_line, clean_mse, present)
+        self.huber_trace = -1  # where Huber's line is in the figure, once drawn
+        # Where gradient descent stopped short, for the losses that do not depend on delta.
+        self.unsettled = _unsettled(points.x, points.y, ("mse", "mae"), 1.0)
+
+    def huber(self, delta: float) -> tuple[float, float]:
+        return fitted_line(self.points.x, self.points.y, "huber", delta)
+
+    def figure(self, delta: float):
+        p = self.points
         return data_figure(
-            points.x, points.y, predictions=points.prediction, is_outlier=points.is_outlier,
-            lines=dict(lines, huber=huber), user_line=user_line,
-            reference=("MSE, no outliers", *clean_mse) if clean_mse else None,
-            height=430, presentation=present,
+            p.x, p.y, predictions=p.prediction, is_outlier=p.is_outlier,
+            lines={"mse": self.mse, "mae": self.mae, "huber": self.huber(delta)},
+            user_line=self.user_line,
+            reference=("MSE, no outliers", *self.clean_mse) if self.clean_mse else None,
+            height=430, presentation=self.present,
         )
 
-    now = figure(lines["huber"])
-    inputs = live.fingerprint(points.x, points.y, points.prediction, points.is_outlier,
-                              lines["mse"], lines["mae"], user_line, clean_mse, present)
-    base = live.anchor("reg_data_fig", inputs, delta)
-    if not base.kept:
-        _plot(now, "reg_data_fig")
-        return
-    k = next(i for i, t in enumerate(now.data) if t.name == f"{loss_label('huber')} fit")
-    live.move_traces("reg_data_fig", [k], [{
-        "y": np.asarray(now.data[k].y, float).tolist(),
-        "hovertemplate": now.data[k].hovertemplate,
-    }])
-    shown = now if base.value == delta else figure(
-        fitted_line(points.x, points.y, "huber", base.value))
-    _plot(shown, "reg_data_fig", export=now)
+    def plot(self, delta: float) -> None:
+        """Draw the chart (on a full run): built anew, or as first built for these inputs."""
+        base = live.anchor(self.KEY, self.inputs, delta)
+        fig = self.figure(base.value)
+        name = f"{loss_label('huber')} fit"
+        self.huber_trace = next(i for i, t in enumerate(fig.data) if t.name == name)
+        _plot(fig, self.KEY, export=None if base.value == delta else lambda: self.figure(delta))
+
+    def follow(self, delta: float, huber: tuple[float, float]) -> list[dict[str, Any]]:
+        """What moves the chart on the page to Huber's line at ``delta``, ``huber`` = (w, b)
+        (nothing if the chart was built for that delta, or for other points)."""
+        if self.huber_trace < 0 or not live.follow(self.KEY, self.inputs, delta):
+            return []
+        line = fit_line(line_ends(self.points.x), "huber", *huber)
+        return [live.traces_request([self.huber_trace], [
+            {"y": line["y"], "hovertemplate": line["hovertemplate"]}])]
+
+
+def _huber_panel(data_fig: DataChart, residual: np.ndarray, curves_inputs: str | None) -> None:
+    """The Huber delta slider and everything on the page's top half that depends on delta:
+    the three metrics, the "what is happening" line, the fitted slopes, Huber's line in the
+    data chart and, on the default view, the curves chart (both moved in the browser)."""
+    from lossviz.ui import controls
+
+    points = data_fig.points
+    with _card("Huber delta"):
+        delta = controls.slider(DELTA, "Huber delta δ",
+                                help="Residuals within ±δ are squared (like MSE); beyond, "
+                                     "they count linearly (like MAE).")
+    st.caption("How the three losses score your predictions (r = prediction − target):")
+    cols = st.columns(3)
+    for col, name in zip(cols, REGRESSION_LOSSES, strict=True):
+        with col:
+            value = _loss(name, delta)(points.y, points.prediction)
+            label = loss_label(name) + (f" (δ = {delta:g})" if name == "huber" else "")
+            st.metric(label, _num(value, 4), border=True)
+    lines = {"mse": data_fig.mse, "mae": data_fig.mae, "huber": data_fig.huber(delta)}
+    st.info(_story(points, residual, lines, data_fig.clean_mse, delta))
+    controls.summary("reg_lines", {f"{loss_label(k)} slope": v[0] for k, v in lines.items()},
+                     lead="Fitted slopes:")
+    off = data_fig.unsettled + _unsettled(points.x, points.y, ("huber",), delta)
+    if off:
+        st.warning(
+            f"Gradient descent had not settled for {'; '.join(off)} after {FIT_STEPS} "
+            "steps. Points far from x = 0, very few points, or MAE's jumping slope make "
+            "the valley slow to walk down; the line drawn is where it stopped."
+        )
+    requests = {DataChart.KEY: data_fig.follow(delta, lines["huber"])}
+    if curves_inputs is not None and live.follow(CURVES_KEY, curves_inputs, delta):
+        frame = _grid_frame(delta)
+        if frame is None:  # off the frames' grid (a hand-made link): the page draws it anew
+            live.forget(CURVES_KEY)
+            st.rerun()
+        requests[CURVES_KEY] = [live.frame_request(frame)]
+    live.mount(requests)
+
+
+_huber_fragment = turns.fragment(_huber_panel)
 
 
 def _grid_frame(delta: float) -> str | None:
@@ -362,24 +412,19 @@ def _grid_frame(delta: float) -> str | None:
     return f"{DELTAS[k]:g}" if abs(DELTAS[k] - delta) <= 1e-9 else None
 
 
-def _curves_view(residual: np.ndarray, delta: float, present: bool) -> None:
-    inside = int(np.sum(np.abs(residual) <= delta))
-    st.markdown(f"At δ = {delta:g}, **{inside} of {len(residual)}** points sit inside ±δ "
-                "(quadratic zone); the rest are in the linear zone. The slider under the chart "
-                "previews other δ in your browser; the Huber delta control sets δ for the "
-                "whole page.")
-    # The figure holds every delta of the grid as a frame: while the residuals stay the same,
-    # the chart on the page is kept and shows delta's frame (``lossviz.ui.live``).
+def _curves_view(residual: np.ndarray, inputs: str, delta: float, present: bool) -> None:
+    st.markdown("Residuals inside ±δ sit in Huber's quadratic zone (blue dots), the rest in its "
+                "linear zone (pink). The slider under the chart previews other δ in your "
+                "browser; the Huber delta control sets δ for the whole page.")
+
     def figure(at: float):
         return residual_curves_figure(residual, delta=at, deltas=DELTAS, presentation=present,
                                       height=380)
 
-    frame = _grid_frame(delta)
-    base = live.anchor("reg_curves_fig", live.fingerprint(residual, present), delta,
-                       follows=frame is not None)
-    if base.kept:
-        live.show_frame("reg_curves_fig", frame)
-    _plot(figure(base.value), "reg_curves_fig",
+    # The figure holds every delta of the grid as a frame: while the residuals stay the same,
+    # the chart on the page is kept and shows delta's frame (``lossviz.ui.live``).
+    base = live.anchor(CURVES_KEY, inputs, delta, follows=_grid_frame(delta) is not None)
+    _plot(figure(base.value), CURVES_KEY,
           export=None if base.value == delta else lambda: figure(delta))
     st.caption(
         "Left: how much each residual costs. Right: how hard the loss pulls a prediction "
