@@ -68,3 +68,12 @@ def shown(at: Any, key: str) -> dict:
         for index, update in zip(traces, data, strict=True):
             _merge(fig["data"][index], {k: v for k, v in update.items() if k != "type"})
     return fig
+
+
+def share_box(at: Any) -> str:
+    """The link the "Share this view" box got from the run (``lossviz/ui/share_link.js``
+    shows it, then follows the address bar)."""
+    for element in at.get("bidi_component"):
+        if element.proto.component_name.endswith("lossviz_share_link"):
+            return json.loads(element.proto.json)["link"]
+    raise AssertionError("no share box")

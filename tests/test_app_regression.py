@@ -121,6 +121,19 @@ def test_a_delta_change_keeps_both_charts_and_moves_them_in_the_browser():
         _chart(_app(reg_delta=2.5, reg_slope=1.5), "reg_data_fig"), "Huber fit")
 
 
+def test_the_export_pack_has_the_charts_at_the_current_delta():
+    from lossviz.ui.controls import FIGURES_KEY
+    from lossviz.ui.export import figure_csv
+
+    at = _app()
+    at.slider(key="reg_delta").set_value(2.5)
+    _ok(at.run())
+    fresh = _app(reg_delta=2.5)
+    for key in DEFAULT_CHARTS:
+        kept, built = at.session_state[FIGURES_KEY][key], fresh.session_state[FIGURES_KEY][key]
+        assert figure_csv(kept) == figure_csv(built), key
+
+
 def test_fitted_lines_are_the_minimisers(default_app):
     fig = _chart(default_app, "reg_data_fig")
     want = _expected()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from plotly_data import share_box
 from streamlit.testing.v1 import AppTest
 
 from lossviz.state import REGISTRY, Field
@@ -103,7 +104,7 @@ def test_changing_a_control_updates_the_link_and_the_link_box():
     assert not at.exception
     assert url(at)["conv_loss"] == "mse"
     assert url(at)["conv_n"] == "12"
-    link = at.code[-1].value
+    link = share_box(at)
     assert link.startswith("?")
     assert "conv_loss=mse" in link
     assert "conv_n=12" in link

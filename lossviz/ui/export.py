@@ -124,7 +124,9 @@ def snippet(state: Mapping[str, Any]) -> str:
 
 def render() -> None:
     """The export box (meant for the sidebar)."""
-    figures: dict[str, Any] = st.session_state.get(FIGURES_KEY, {})  # figures or builders
+    # Figures or builders, looked up when a button is pressed: a part of the page that reran
+    # alone since (the Huber delta panel, say) has put its current figures in this same dict.
+    figures: dict[str, Any] = st.session_state.get(FIGURES_KEY, {})
     tables: dict[str, Mapping[str, Any]] = st.session_state.get(TABLES_KEY, {})
     state = dict(st.session_state)
     with st.expander("Export this view"):
@@ -135,16 +137,16 @@ def render() -> None:
                 f"{name} (CSV)", data=lambda c=columns: table_csv(c), file_name=f"{name}.csv",
                 mime="text/csv", key=f"export_table_{name}", on_click="ignore",
             )
-        for key, fig in figures.items():
+        for key in figures:
             with st.container(horizontal=True, vertical_alignment="center"):
                 st.markdown(chart_title(key))
                 st.download_button(
-                    "CSV", data=lambda f=fig: figure_csv(f), file_name=f"{key}.csv",
+                    "CSV", data=lambda k=key: figure_csv(figures[k]), file_name=f"{key}.csv",
                     mime="text/csv", key=f"export_csv_{key}", on_click="ignore",
                     help="The plotted points: trace, x, y.",
                 )
                 st.download_button(
-                    "HTML", data=lambda f=fig: figure_html(f), file_name=f"{key}.html",
+                    "HTML", data=lambda k=key: figure_html(figures[k]), file_name=f"{key}.html",
                     mime="text/html", key=f"export_html_{key}", on_click="ignore",
                     help="The interactive chart as a page that works offline.",
                 )

@@ -394,12 +394,18 @@ def _huber_panel(data_fig: DataChart, residual: np.ndarray, curves_inputs: str |
             "the valley slow to walk down; the line drawn is where it stopped."
         )
     requests = {DataChart.KEY: data_fig.follow(delta, lines["huber"])}
+    # The export pack (drawn with the page) takes its figures from this dict when asked.
+    figures = st.session_state.setdefault(controls.FIGURES_KEY, {})
+    if DataChart.KEY in figures:
+        figures[DataChart.KEY] = lambda: data_fig.figure(delta)
     if curves_inputs is not None and live.follow(CURVES_KEY, curves_inputs, delta):
         frame = _grid_frame(delta)
         if frame is None:  # off the frames' grid (a hand-made link): the page draws it anew
             live.forget(CURVES_KEY)
             st.rerun()
         requests[CURVES_KEY] = [live.frame_request(frame)]
+    if curves_inputs is not None and CURVES_KEY in figures:
+        figures[CURVES_KEY] = lambda: _curves_figure(residual, delta, data_fig.present)
     live.mount(requests)
 
 
@@ -412,20 +418,21 @@ def _grid_frame(delta: float) -> str | None:
     return f"{DELTAS[k]:g}" if abs(DELTAS[k] - delta) <= 1e-9 else None
 
 
+def _curves_figure(residual: np.ndarray, delta: float, present: bool):
+    return residual_curves_figure(residual, delta=delta, deltas=DELTAS, presentation=present,
+                                  height=380)
+
+
 def _curves_view(residual: np.ndarray, inputs: str, delta: float, present: bool) -> None:
     st.markdown("Residuals inside ±δ sit in Huber's quadratic zone (blue dots), the rest in its "
                 "linear zone (pink). The slider under the chart previews other δ in your "
                 "browser; the Huber delta control sets δ for the whole page.")
 
-    def figure(at: float):
-        return residual_curves_figure(residual, delta=at, deltas=DELTAS, presentation=present,
-                                      height=380)
-
     # The figure holds every delta of the grid as a frame: while the residuals stay the same,
     # the chart on the page is kept and shows delta's frame (``lossviz.ui.live``).
     base = live.anchor(CURVES_KEY, inputs, delta, follows=_grid_frame(delta) is not None)
-    _plot(figure(base.value), CURVES_KEY,
-          export=None if base.value == delta else lambda: figure(delta))
+    _plot(_curves_figure(residual, base.value, present), CURVES_KEY,
+          export=None if base.value == delta else lambda: _curves_figure(residual, delta, present))
     st.caption(
         "Left: how much each residual costs. Right: how hard the loss pulls a prediction "
         "back — MSE's pull grows without limit, MAE's is always 1, Huber's stops at δ. "

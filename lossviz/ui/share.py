@@ -13,7 +13,9 @@ import hashlib
 import math
 import numbers
 import re
+from functools import cache
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -111,21 +113,48 @@ def share_link(query: dict[str, str] | None = None) -> str:
     return f"{base}?{qs}" if qs else (base or "?")
 
 
+LINK_BOX_HTML = (
+    '<div class="lv-share"><code class="lv-link"></code>'
+    '<div class="lv-row"><button class="lv-copy" type="button">Copy link</button>'
+    '<span class="lv-status" role="status" aria-live="polite"></span></div></div>'
+)
+LINK_BOX_CSS = """
+.lv-share { font-family: var(--st-font); color: var(--st-text-color); }
+.lv-link { display: block; padding: 0.6rem 0.75rem; overflow-wrap: anywhere;
+  font-family: var(--st-code-font, monospace); font-size: 0.8rem; line-height: 1.4;
+  background: var(--st-code-background-color, var(--st-secondary-background-color));
+  border-radius: var(--st-base-radius, 0.5rem); }
+.lv-row { display: flex; align-items: center; gap: 0.6rem; margin-top: 0.5rem; }
+.lv-copy { font: inherit; font-size: 0.875rem; padding: 0.3rem 0.8rem; cursor: pointer;
+  color: var(--st-text-color); background: var(--st-background-color);
+  border: 1px solid var(--st-border-color); border-radius: var(--st-base-radius, 0.5rem); }
+.lv-copy:hover { border-color: var(--st-primary-color); color: var(--st-primary-color); }
+.lv-copy:focus-visible { outline: 2px solid var(--st-primary-color); outline-offset: 2px; }
+.lv-status { font-size: 0.8rem; opacity: 0.8; }
+"""
+LINK_BOX_SCRIPT = Path(__file__).with_name("share_link.js")
+
+
+@cache
+def _link_box_script() -> str:
+    return LINK_BOX_SCRIPT.read_text(encoding="utf-8")
+
+
 def share_panel(query: dict[str, str] | None = None) -> None:
     """The "copy link" box: the link to exactly what is on screen, with a copy button.
 
-    ``query``: this view's query parameters, when the caller has them already.
+    ``query``: this view's query parameters, when the caller has them already. The box
+    (``share_link.js``) shows the address bar, which every change keeps current, so it stays
+    right after a change that reran only part of the page (the sidebar is not drawn again
+    then); the server's own link rides along as the element's data.
     """
     query = url_query() if query is None else query
     st.markdown("**Share this view**")
-    link = share_link(query)
-    st.code(link, language=None, wrap_lines=True)
-    changed = len(query)
-    st.caption(
-        f"Copy the link (button at the box's right): whoever opens it sees this same view. "
-        f"It lists the {changed} setting(s) that differ from the default view."
-        if changed else "Copy the link (button at the box's right): this is the default view."
-    )
+    box = st.components.v2.component("lossviz_share_link", html=LINK_BOX_HTML,
+                                     css=LINK_BOX_CSS, js=_link_box_script())
+    box(key="lossviz_share_link", data={"link": share_link(query)})
+    st.caption("Copy the link: whoever opens it sees this same view. It holds only the "
+               "settings that differ from the default view.")
 
 
 # -- tables in the link ----------------------------------------------------------------------

@@ -86,6 +86,26 @@ def test_delta_moves_the_charts_on_the_page_without_drawing_them_again(page: Any
     _assert_healthy(page, "after moving delta")
 
 
+def test_the_share_box_follows_a_change_that_reran_part_of_the_page(page: Any) -> None:
+    # Moving delta reruns the Huber panel alone: the sidebar is not drawn again, yet its
+    # share box must give the link to what is on screen now.
+    thumb = find_slider(page, *DELTA_WORDS)
+    n = runs(page)
+    thumb.focus()
+    thumb.press(step_key(thumb))
+    wait_rerun(page, n)
+    delta = thumb.get_attribute("value")
+    link = page.locator(".lv-link")
+    expected = f"reg_delta={float(delta):g}"
+    for _ in range(20):  # the box checks the address bar a few times a second
+        if expected in link.inner_text():
+            break
+        page.wait_for_timeout(100)
+    assert expected in link.inner_text()
+    assert link.inner_text() == page.evaluate("window.location.href")
+    _assert_healthy(page, "after moving delta")
+
+
 def test_rapid_delta_changes_settle_on_the_last_value(page: Any) -> None:
     # A student tapping an arrow key: each press can interrupt the rerun before it. Two steps
     # out and two back must end on the start value, drawn exactly as it was before.

@@ -45,7 +45,7 @@ def test_a_shared_link_opens_that_exact_view(browser: Any, app_url: str) -> None
         assert "lossviz MSE" in metric.inner_text()
         assert f"{expected:.8g}" in metric.inner_text()
         # The link box holds the full address of this view, ready to copy.
-        box = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").first
+        box = page.locator("[data-testid='stSidebar'] .lv-link").first
         link = box.inner_text()
         assert link.startswith(app_url)
         assert "conv_loss=mse" in link
