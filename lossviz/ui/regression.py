@@ -230,6 +230,7 @@ def render() -> None:
         "how one outlier drags each loss's best line, and how gradient descent finds it. "
         "A residual is *prediction − target*."
     )
+    story = st.empty()  # the "what is happening" line, filled once the numbers exist
     left, right = st.columns([1, 2.4], gap="medium")
     with left:
         with _card("Data"):
@@ -254,7 +255,7 @@ def render() -> None:
 
     with right:
         figure_box = st.container()
-        huber_box = st.container()
+        metric_box = st.container()
     with st.expander("Edit the points one by one (table)", expanded=False):
         points = _edit_points(data, slope, intercept, signature)
 
@@ -262,7 +263,7 @@ def render() -> None:
     if problem:
         with figure_box:
             st.warning(problem)
-            st.info("Nothing to show until the table has usable points.")
+        story.info("Nothing to show until the table has usable points.")
         return
 
     residual = points.prediction - points.y
@@ -273,7 +274,7 @@ def render() -> None:
     except ValueError as err:  # lossviz refuses what it cannot compute; say so in place
         with figure_box:
             st.error(f"These points cannot be fitted: {err}")
-            st.info("Nothing to show until the points can be fitted.")
+        story.info("Nothing to show until the points can be fitted.")
         return
     clean_mse = None
     if points.is_outlier.any() and _usable(points.x[clean]):
@@ -281,6 +282,7 @@ def render() -> None:
 
     data_fig = DataChart(points, lines["mse"], lines["mae"], (slope, intercept), clean_mse,
                          present)
+    story.info(_story(points, residual, lines, clean_mse))
     with figure_box:
         data_fig.plot(delta)
         st.caption(
@@ -288,13 +290,25 @@ def render() -> None:
             "are each loss's best line, fitted by gradient descent from the same start (0, 0). "
             "Orange diamonds are the outliers."
         )
+        if data_fig.unsettled:
+            st.warning(_unsettled_text(data_fig.unsettled))
     view = st.session_state.get(VIEW.key, VIEW.default)
     curves_inputs = live.fingerprint(residual, present)
-    with huber_box:
-        # On the default view everything else that depends on delta is in the panel or moved
-        # in the browser, so the panel reruns alone; the other views redraw with the page.
-        panel = _huber_fragment if view == VIEWS[0] else _huber_panel
-        panel(data_fig, residual, curves_inputs if view == VIEWS[0] else None)
+    with metric_box:
+        st.caption("How the three losses score your predictions (r = prediction − target):")
+        cols = st.columns(3)
+        for col, name in zip(cols, ("mse", "mae"), strict=False):
+            with col:
+                value = _loss(name, delta)(points.y, points.prediction)
+                st.metric(loss_label(name), _num(value, 4), border=True)
+                controls.summary(f"reg_{name}_line", {"slope": lines[name][0]},
+                                 lead=f"{loss_label(name)}'s line:")
+        with cols[2]:
+            # Huber's number, delta and what depends on it: on the default view a fragment
+            # (moving delta reruns it alone; the charts follow in the browser), on the other
+            # views part of the page run (their charts all depend on delta).
+            panel = _huber_fragment if view == VIEWS[0] else _huber_panel
+            panel(data_fig, residual, curves_inputs if view == VIEWS[0] else None)
         if not present:
             st.latex(MEAN_LATEX)
 
@@ -365,35 +379,27 @@ class DataChart:
 
 
 def _huber_panel(data_fig: DataChart, residual: np.ndarray, curves_inputs: str | None) -> None:
-    """The Huber delta slider and everything on the page's top half that depends on delta:
-    the three metrics, the "what is happening" line, the fitted slopes, Huber's line in the
-    data chart and, on the default view, the curves chart (both moved in the browser)."""
+    """Huber's score, the delta slider under it, Huber's line and zones in words, and the
+    requests that move Huber's traces in the data chart and (``curves_inputs`` given, on
+    the default view) in the curves chart."""
     from lossviz.ui import controls
 
     points = data_fig.points
-    with _card("Huber delta"):
-        delta = controls.slider(DELTA, "Huber delta δ",
-                                help="Residuals within ±δ are squared (like MSE); beyond, "
-                                     "they count linearly (like MAE).")
-    st.caption("How the three losses score your predictions (r = prediction − target):")
-    cols = st.columns(3)
-    for col, name in zip(cols, REGRESSION_LOSSES, strict=True):
-        with col:
-            value = _loss(name, delta)(points.y, points.prediction)
-            label = loss_label(name) + (f" (δ = {delta:g})" if name == "huber" else "")
-            st.metric(label, _num(value, 4), border=True)
-    lines = {"mse": data_fig.mse, "mae": data_fig.mae, "huber": data_fig.huber(delta)}
-    st.info(_story(points, residual, lines, data_fig.clean_mse, delta))
-    controls.summary("reg_lines", {f"{loss_label(k)} slope": v[0] for k, v in lines.items()},
-                     lead="Fitted slopes:")
-    off = data_fig.unsettled + _unsettled(points.x, points.y, ("huber",), delta)
+    score, line = st.empty(), st.empty()  # above the slider, filled with its value
+    delta = controls.slider(DELTA, "Huber delta δ",
+                            help="Residuals within ±δ are squared (like MSE); beyond, "
+                                 "they count linearly (like MAE).")
+    value = _loss("huber", delta)(points.y, points.prediction)
+    score.metric(f"{loss_label('huber')} (δ = {delta:g})", _num(value, 4), border=True)
+    huber = data_fig.huber(delta)
+    inside = int(np.sum(np.abs(residual) <= delta))
+    with line:  # level with the other losses' lines
+        controls.summary("reg_huber_line", {"slope": huber[0]}, lead="Huber's line:")
+    st.caption(f"{inside} of {len(residual)} residuals are inside ±δ, in its quadratic zone.")
+    off = _unsettled(points.x, points.y, ("huber",), delta)
     if off:
-        st.warning(
-            f"Gradient descent had not settled for {'; '.join(off)} after {FIT_STEPS} "
-            "steps. Points far from x = 0, very few points, or MAE's jumping slope make "
-            "the valley slow to walk down; the line drawn is where it stopped."
-        )
-    requests = {DataChart.KEY: data_fig.follow(delta, lines["huber"])}
+        st.warning(_unsettled_text(off))
+    requests = {DataChart.KEY: data_fig.follow(delta, huber)}
     # The export pack (drawn with the page) takes its figures from this dict when asked.
     figures = st.session_state.setdefault(controls.FIGURES_KEY, {})
     if DataChart.KEY in figures:
@@ -502,8 +508,15 @@ def _data_problem(points: TablePoints) -> str:
     return ""
 
 
+def _unsettled_text(notes: list[str]) -> str:
+    return (f"Gradient descent had not settled for {'; '.join(notes)} after {FIT_STEPS} steps. "
+            "Points far from x = 0, very few points, or MAE's jumping slope make the valley "
+            "slow to walk down; the line drawn is where it stopped.")
+
+
 def _story(points: TablePoints, residual: np.ndarray, lines: dict[str, tuple[float, float]],
-           clean_mse: tuple[float, float] | None, delta: float) -> str:
+           clean_mse: tuple[float, float] | None) -> str:
+    """The "what is happening" line (Huber's part is under its score: it follows delta)."""
     sq = residual * residual
     total = float(sq.sum())
     parts = []
@@ -522,15 +535,11 @@ def _story(points: TablePoints, residual: np.ndarray, lines: dict[str, tuple[flo
         parts.append(
             f"{subject} moved the MSE line's slope from {clean_mse[0]:.2f} to "
             f"{lines['mse'][0]:.2f} ({moved:+.2f}); MAE's line has slope "
-            f"{lines['mae'][0]:.2f} and Huber's {lines['huber'][0]:.2f}."
+            f"{lines['mae'][0]:.2f}. Each line's slope is under its score below."
         )
     else:
-        w = [lines[k][0] for k in REGRESSION_LOSSES]
-        parts.append(f"Without outliers the three lines nearly agree: slopes {w[0]:.2f} (MSE), "
-                     f"{w[1]:.2f} (MAE), {w[2]:.2f} (Huber).")
-    inside = int(np.sum(np.abs(residual) <= delta))
-    parts.append(f"At δ = {delta:g}, {inside} of {len(residual)} residuals are in Huber's "
-                 "quadratic zone.")
+        parts.append(f"Without outliers the lines nearly agree: slopes {lines['mse'][0]:.2f} "
+                     f"(MSE) and {lines['mae'][0]:.2f} (MAE); Huber's is under its score below.")
     return " ".join(parts)
 
 
