@@ -225,3 +225,24 @@ def test_conventions_on_the_regression_lab_data_match_the_lab(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     exec(compile(snippet(state, "conventions"), "view.py", "exec"), {"__name__": "__main__"})
     assert f"lossviz: {ours:.8g}"[:14] in capsys.readouterr().out
+
+
+def test_the_export_box_makes_its_buttons_only_when_open_and_keeps_up_with_changes():
+    import tomllib
+
+    from lossviz.ui.export import OPEN_KEY, STATE_KEY, state_lesson
+
+    at = open_app({"section": "regression"})
+    assert not at.get("download_button")  # closed: nothing built, nothing sent
+    at.session_state[OPEN_KEY] = True
+    at.run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Settings as a lesson file (TOML)" in labels
+    assert "Python script of this view" in labels
+    assert sum(label == "HTML" for label in labels) == 2  # the two charts of the page
+    # A change refreshes the settings the lesson file is made from (the box may not be
+    # drawn again when only part of the page reruns).
+    at.slider(key="reg_delta").set_value(2.5).run()
+    lesson = tomllib.loads(state_lesson(at.session_state[STATE_KEY]))
+    assert lesson["steps"][0]["set"]["reg_delta"] == 2.5

@@ -74,9 +74,12 @@ def _on_change(kw: dict[str, Any]) -> dict[str, Any]:
     kwargs = kw.pop("kwargs", None) or {}
 
     def changed() -> None:
+        from lossviz.ui import export
+
         if callable(user):
             user(*args, **kwargs)
         sync_url()
+        export.refresh_state()  # the export box may not be drawn again on this run
 
     kw["on_change"] = changed
     kw.setdefault("persist_state", "session")

@@ -122,14 +122,31 @@ def snippet(state: Mapping[str, Any]) -> str:
     return snippets.snippet(state, section_keys().get(state.get(SECTION_KEY)))
 
 
+OPEN_KEY = "lossviz_export_open"
+STATE_KEY = "_lossviz_export_state"
+
+
+def refresh_state() -> None:
+    """Bring the settings the lesson file and the script are made from up to date (after a
+    change that reran only part of the page; the export box itself is drawn with the page)."""
+    snapshot = st.session_state.get(STATE_KEY)
+    if isinstance(snapshot, dict):
+        snapshot.clear()
+        snapshot.update({k: v for k, v in st.session_state.items() if k != STATE_KEY})
+
+
 def render() -> None:
-    """The export box (meant for the sidebar)."""
+    """The export box (meant for the sidebar). Its buttons are made only while it is open."""
     # Figures or builders, looked up when a button is pressed: a part of the page that reran
     # alone since (the Huber delta panel, say) has put its current figures in this same dict.
     figures: dict[str, Any] = st.session_state.get(FIGURES_KEY, {})
     tables: dict[str, Mapping[str, Any]] = st.session_state.get(TABLES_KEY, {})
-    state = dict(st.session_state)
-    with st.expander("Export this view"):
+    state = {k: v for k, v in st.session_state.items() if k != STATE_KEY}
+    st.session_state[STATE_KEY] = state  # refresh_state() updates this very dict
+    box = st.expander("Export this view", key=OPEN_KEY, on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.caption("Data as CSV, charts as standalone HTML (the camera icon on each chart "
                    "saves a PNG), the settings as a lesson file, and a Python script.")
         for name, columns in tables.items():
