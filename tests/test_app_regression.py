@@ -51,6 +51,9 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def _table_key(at: AppTest) -> str:
+    if not at.dataframe:  # the table is built only while its expander is open
+        at.session_state["reg_table_open"] = True
+        _ok(at.run())
     return at.dataframe[0].key
 
 
@@ -398,3 +401,25 @@ def test_points_far_from_zero_say_gradient_descent_has_not_settled():
                                         "deleted_rows": []}
     _ok(at.run())
     assert any("had not settled" in w.value for w in at.warning)
+
+
+def test_a_closed_table_still_counts_its_edits():
+    # The table is built only while its expander is open; closed, the points are the
+    # generated ones with the edits the link holds, and opening it shows those edits.
+    at = _app()
+    assert not at.dataframe
+    key = _table_key(at)
+    at.session_state[key] = {"edited_rows": {0: {"target": 0.0, "prediction": 0.0}},
+                             "added_rows": [], "deleted_rows": []}
+    _ok(at.run())
+    edited = _metrics(at)
+    assert edited != _metrics(_app())
+    at.session_state["reg_table_open"] = False
+    _ok(at.run())
+    assert not at.dataframe
+    assert _metrics(at) == edited
+    at.session_state["reg_table_open"] = True
+    _ok(at.run())
+    first = at.dataframe[0].value.iloc[0]
+    assert (first["target"], first["prediction"]) == (0.0, 0.0)
+    assert _metrics(at) == edited

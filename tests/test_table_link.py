@@ -31,6 +31,7 @@ def _open(query: dict[str, str]) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in query.items():
         at.query_params[key] = value
+    at.session_state["reg_table_open"] = True  # the regression table: built only when open
     return _ok(at.run())
 
 

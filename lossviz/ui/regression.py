@@ -85,6 +85,7 @@ POINTS = field("reg_points", "text", "", max_len=MAX_TABLE_TEXT, section=SECTION
                codec=TableCodec((("x", "x", "number"), ("y", "target", "number"),
                                  ("p", "prediction", "number"), ("o", "outlier", "flag"))))
 TABLE_RESET = "reg_table_reset"  # bumped by the reset button: a new editor, the edits dropped
+TABLE_OPEN = "reg_table_open"  # the table's expander is open
 
 LIMITS = (f"Limits, so one user cannot hog a shared server: at most {MAX_POINTS} points "
           f"(generated or in the table), {MAX_OUTLIERS} outliers, {MAX_STEPS} gradient-descent "
@@ -256,8 +257,14 @@ def render() -> None:
     with right:
         figure_box = st.container()
         metric_box = st.container()
-    with st.expander("Edit the points one by one (table)", expanded=False):
-        points = _edit_points(data, slope, intercept, signature)
+    # The table is built only while its expander is open (closed, the points come from the
+    # generated data and the edits the link holds): a page run then sends no editor.
+    table = st.expander("Edit the points one by one (table)", key=TABLE_OPEN, on_change="rerun")
+    if table.open:
+        with table:
+            points = _edit_points(data, slope, intercept, signature)
+    else:
+        points = _edit_points(data, slope, intercept, signature, show=False)
 
     problem = _data_problem(points)
     if problem:
@@ -469,11 +476,14 @@ def _usable(x: np.ndarray) -> bool:
 
 
 def _edit_points(data: lossviz.RegressionData, slope: float, intercept: float,
-                 signature: tuple[Any, ...]) -> TablePoints:
+                 signature: tuple[Any, ...], *, show: bool = True) -> TablePoints:
+    """The points: the generated ones with the table's edits, and the table itself when
+    ``show`` (its expander is open)."""
     from lossviz.ui import share
 
-    st.caption("Change a target or a prediction, add or delete rows. Moving a control on the "
-               "left rebuilds the table from the generated data and your line.")
+    if show:
+        st.caption("Change a target or a prediction, add or delete rows. Moving a control on "
+                   "the left rebuilds the table from the generated data and your line.")
     frame = pd.DataFrame({
         "x": data.x, "target": data.y, "prediction": slope * data.x + intercept,
         "outlier": data.is_outlier,
@@ -483,17 +493,17 @@ def _edit_points(data: lossviz.RegressionData, slope: float, intercept: float,
         "target": st.column_config.NumberColumn("target y", format="%.3f"),
         "prediction": st.column_config.NumberColumn("prediction ŷ", format="%.3f"),
         "outlier": st.column_config.CheckboxColumn("outlier", default=False),
-    }
+    } if show else {}
     edited = share.linked_table(POINTS, frame, signature=signature,
                                 reset=st.session_state.get(TABLE_RESET, 0), num_rows="dynamic",
-                                column_config=config, height=240, hide_index=True)
-    if st.button("Undo all table edits", key="reg_table_reset_button"):
+                                column_config=config, height=240, hide_index=True, show=show)
+    if show and st.button("Undo all table edits", key="reg_table_reset_button"):
         st.session_state[TABLE_RESET] = st.session_state.get(TABLE_RESET, 0) + 1
         share.drop_table_edits(POINTS)
         st.rerun()
     columns = {name: edited[name].tolist() for name in edited.columns}
     points = read_points(columns)
-    if points.problems:
+    if show and points.problems:
         shown = points.problems[:5]
         more = len(points.problems) - len(shown)
         st.warning(f"{len(points.problems)} row(s) left out until fixed: " + "; ".join(shown)

@@ -246,7 +246,7 @@ def _editor_key(spec: Field, sig: str, memo: dict[str, Any], reset: int) -> str:
 
 
 def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, ...],
-                 reset: int = 0, max_rows: int = MAX_EDITOR_ROWS,
+                 reset: int = 0, max_rows: int = MAX_EDITOR_ROWS, show: bool = True,
                  **editor_kw: Any) -> pd.DataFrame:
     """``st.data_editor`` of ``generated`` whose edits live in the link as the field ``spec``.
 
@@ -255,6 +255,8 @@ def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, 
     Every edit is written back to the field (so to the address bar and the share box) as
     the difference from ``generated``: an unedited table adds nothing to the link. A change
     of ``signature`` (the controls that generate the table) starts a fresh table.
+    With ``show=False`` (the table's expander is closed) no editor is drawn: the table is
+    the generated one with the field's edits, and the next editor drawn starts from them.
     """
     codec = spec.codec
     kinds = {name: kind for _, name, kind in codec.columns}
@@ -267,14 +269,18 @@ def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, 
     elif memo.get("sig") != sig:  # a control moved: a fresh table from the generated data
         memo.update(seen="", base="", sig=sig, version=memo["version"] + 1)
         text = st.session_state[spec.key] = ""
-    if memo["base"] != text and _editor_key(spec, sig, memo, reset) not in st.session_state:
+    drawn_before = _editor_key(spec, sig, memo, reset) in st.session_state
+    if show and memo["base"] != text and not drawn_before:
         # The editor was not drawn last run (another tab was open), so its own record of the
         # edits is gone: start the new one from the edits the field still holds.
         memo.update(base=text, version=memo["version"] + 1)
+    # The editor starts from its base edits (it adds its own); with no editor the table is
+    # the field's edits as they stand.
+    start = memo["base"] if show else text
     base, origin = generated, {i: i for i in range(len(generated))}
-    if memo["base"]:
+    if start:
         try:
-            base, origin = table_from_edits(generated, codec.decode(memo["base"]), kinds)
+            base, origin = table_from_edits(generated, codec.decode(start), kinds)
         except ValueError as err:
             # The link's edits do not fit this table: open it unedited, and say so at the top.
             ignored = dict(st.session_state.get(IGNORED_KEY) or {})
@@ -283,6 +289,8 @@ def linked_table(spec: Field, generated: pd.DataFrame, *, signature: tuple[Any, 
             st.session_state[spec.key] = ""
             memo.update(seen="", base="", version=memo["version"] + 1)
             st.rerun()
+    if not show:
+        return base
     key = _editor_key(spec, sig, memo, reset)
     pending = st.session_state.get(key)
     added = len(pending.get("added_rows") or ()) if isinstance(pending, dict) else 0
