@@ -103,12 +103,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
-    """``streamlit run app.py`` with the production config of ``deploy/``."""
+def start_server(port: int, log: Path, ttl: float = 0) -> subprocess.Popen[bytes]:
+    """``streamlit run app.py`` with the production config of ``deploy/``; a ``ttl`` > 0
+    replaces its ``server.disconnectedSessionTTL``, so the test waits out the server's own."""
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
     ]
+    if ttl > 0:
+        cmd += ["--server.disconnectedSessionTTL", str(max(1, round(ttl)))]
     # Streamlit reads .streamlit/config.toml from the working directory; the allocator setting
     # is the one deploy/run_cluster.sh and the README's class command use.
     proc = subprocess.Popen(
@@ -431,7 +434,7 @@ async def main(args: argparse.Namespace) -> int:
         pids = args.pid
     else:
         port = free_port()
-        server = start_server(port, log)
+        server = start_server(port, log, args.ttl)
         url = f"http://127.0.0.1:{port}"
         pids = [server.pid]
     try:
@@ -704,7 +707,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--interval", type=float, default=2.0, help="seconds between changes")
     p.add_argument("--ttl", type=float, default=120.0,
                    help="server.disconnectedSessionTTL to wait out before the last memory "
-                        "reading (0: don't wait)")
+                        "reading (0: don't wait); a server this script starts gets the same "
+                        "TTL (deploy/'s config says 120)")
     p.add_argument("--browsers", type=int, default=0,
                    help="also run this many real Chromium pages (Playwright) as a cross-check")
     p.add_argument("--seed", type=int, default=0)
