@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lossviz.ui import controls, export, lessons, share
+from lossviz.ui import controls, export, lessons, memory, share
 from lossviz.ui.controls import FIGURES_KEY, PRESENT, TABLES_KEY
 
 # Static CSS only (nothing dynamic ever reaches it): Streamlit sizes text in rem, so a larger
@@ -25,6 +25,7 @@ class Sidebar:
 
 def begin_run() -> None:
     """Forget the figures of the last run; apply presentation mode's larger type."""
+    memory.watch()  # once per process: give memory back when the class has left
     st.session_state[FIGURES_KEY] = {}
     st.session_state[TABLES_KEY] = {}
     if controls.presenting():
