@@ -2,15 +2,7 @@
 
 import streamlit as st
 
-from lossviz.ui import (
-    SECTIONS,
-    classroom,
-    keyboard,
-    section_renderer,
-    share,
-    turns,
-    watchers,
-)
+from lossviz.ui import SECTIONS, classroom, keyboard, section_renderer, share, turns, watchers
 
 st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉", layout="wide")
 watchers.keep_off()  # a reconnect must not turn on the file watchers the config turned off

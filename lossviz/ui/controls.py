@@ -195,8 +195,10 @@ def for_projector(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def plot(fig: go.Figure, key: str, **kw: Any) -> Any:
-    """``st.plotly_chart`` with the house config; kept for the export pack as ``key``.
+def plot(fig: go.Figure, key: str, *, export: Any = None, **kw: Any) -> Any:
+    """``st.plotly_chart`` with the house config; kept for the export pack as ``key`` (or
+    ``export`` instead: a figure or a builder of this run's values, where the page shows a
+    kept chart that the browser moves, ``lossviz.ui.live``).
 
     In presentation mode the figure is shown with larger text and thicker lines, unless it
     was already built for the projector (``base_layout(presentation=True)``: font >= 17),
@@ -204,7 +206,7 @@ def plot(fig: go.Figure, key: str, **kw: Any) -> Any:
     """
     if presenting() and (fig.layout.font.size or 0) < PROJECTOR_FONT:
         fig = for_projector(fig)
-    st.session_state.setdefault(FIGURES_KEY, {})[key] = fig
+    st.session_state.setdefault(FIGURES_KEY, {})[key] = fig if export is None else export
     kw.setdefault("width", "stretch")
     kw.setdefault("config", PLOT_CONFIG)
     return st.plotly_chart(fig, key=key, **kw)

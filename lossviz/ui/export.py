@@ -141,11 +141,12 @@ def render() -> None:
     # alone since (the Huber delta panel, say) has put its current figures in this same dict.
     figures: dict[str, Any] = st.session_state.get(FIGURES_KEY, {})
     tables: dict[str, Mapping[str, Any]] = st.session_state.get(TABLES_KEY, {})
-    state = {k: v for k, v in st.session_state.items() if k != STATE_KEY}
-    st.session_state[STATE_KEY] = state  # refresh_state() updates this very dict
     box = st.expander("Export this view", key=OPEN_KEY, on_change="rerun")
     if not box.open:
+        st.session_state.pop(STATE_KEY, None)  # no buttons: nothing for changes to refresh
         return
+    state = {k: v for k, v in st.session_state.items() if k != STATE_KEY}
+    st.session_state[STATE_KEY] = state  # refresh_state() updates this very dict
     with box:
         st.caption("Data as CSV, charts as standalone HTML (the camera icon on each chart "
                    "saves a PNG), the settings as a lesson file, and a Python script.")

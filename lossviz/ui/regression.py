@@ -189,17 +189,11 @@ def _card(title: str):
 
 
 def _plot(fig: Any, key: str, *, export: Any = None) -> None:
-    """Show ``fig``; the export pack keeps ``export`` instead when given (the figure of
-    this run's values, where the page shows an anchored figure moved in the browser)."""
+    """Show ``fig`` (built for the projector in presentation mode: ``controls.plot`` then
+    keeps its animation frames and in-figure sliders); see ``controls.plot`` for ``export``."""
     from lossviz.ui import controls
 
-    if controls.presenting():
-        # The figures are already built for the projector (presentation=True); the generic
-        # projector copy would drop their animation frames and in-figure sliders.
-        st.plotly_chart(fig, key=key, width="stretch", config=controls.PLOT_CONFIG)
-    else:
-        controls.plot(fig, key=key)
-    st.session_state.setdefault(controls.FIGURES_KEY, {})[key] = fig if export is None else export
+    controls.plot(fig, key=key, export=export)
 
 
 def _num(value: float, digits: int = 3) -> str:
@@ -288,7 +282,7 @@ def render() -> None:
         clean_mse = fitted_line(points.x[clean], points.y[clean], "mse", delta)
 
     data_fig = DataChart(points, lines["mse"], lines["mae"], (slope, intercept), clean_mse,
-                         present)
+                         present, huber={delta: lines["huber"]})
     story.info(_story(points, residual, lines, clean_mse))
     with figure_box:
         data_fig.plot(delta)
@@ -345,17 +339,22 @@ class DataChart:
 
     def __init__(self, points: TablePoints, mse: tuple[float, float], mae: tuple[float, float],
                  user_line: tuple[float, float], clean_mse: tuple[float, float] | None,
-                 present: bool) -> None:
+                 present: bool, huber: dict[float, tuple[float, float]] | None = None) -> None:
         self.points, self.mse, self.mae = points, mse, mae
         self.user_line, self.clean_mse, self.present = user_line, clean_mse, present
         self.inputs = live.fingerprint(points.x, points.y, points.prediction, points.is_outlier,
                                        mse, mae, user_line, clean_mse, present)
         self.huber_trace = -1  # where Huber's line is in the figure, once drawn
+        self._huber = dict(huber or {})  # delta -> Huber's fitted line, as far as known
         # Where gradient descent stopped short, for the losses that do not depend on delta.
         self.unsettled = _unsettled(points.x, points.y, ("mse", "mae"), 1.0)
 
     def huber(self, delta: float) -> tuple[float, float]:
-        return fitted_line(self.points.x, self.points.y, "huber", delta)
+        # Asked for by the chart, the panel and its requests in one run: one cache lookup
+        # (each hashes the points).
+        if delta not in self._huber:
+            self._huber[delta] = fitted_line(self.points.x, self.points.y, "huber", delta)
+        return self._huber[delta]
 
     def figure(self, delta: float):
         p = self.points
@@ -373,7 +372,7 @@ class DataChart:
         fig = self.figure(base.value)
         name = f"{loss_label('huber')} fit"
         self.huber_trace = next(i for i, t in enumerate(fig.data) if t.name == name)
-        _plot(fig, self.KEY, export=None if base.value == delta else lambda: self.figure(delta))
+        _plot(fig, self.KEY)  # the Huber panel, next, puts the export's builder for delta
 
     def follow(self, delta: float, huber: tuple[float, float]) -> list[dict[str, Any]]:
         """What moves the chart on the page to Huber's line at ``delta``, ``huber`` = (w, b)
@@ -409,8 +408,7 @@ def _huber_panel(data_fig: DataChart, residual: np.ndarray, curves_inputs: str |
     requests = {DataChart.KEY: data_fig.follow(delta, huber)}
     # The export pack (drawn with the page) takes its figures from this dict when asked.
     figures = st.session_state.setdefault(controls.FIGURES_KEY, {})
-    if DataChart.KEY in figures:
-        figures[DataChart.KEY] = lambda: data_fig.figure(delta)
+    figures[DataChart.KEY] = lambda: data_fig.figure(delta)
     if curves_inputs is not None and live.follow(CURVES_KEY, curves_inputs, delta):
         frame = _grid_frame(delta)
         if frame is None:  # off the frames' grid (a hand-made link): the page draws it anew
