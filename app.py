@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lossviz.ui import SECTIONS, classroom, keyboard, section_renderer, share, turns, watchers
+from lossviz.ui import classroom, controls, keyboard, section_renderer, share, turns, watchers
 
 st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉", layout="wide")
 watchers.keep_off()  # a reconnect must not turn on the file watchers the config turned off
@@ -16,11 +16,8 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
     share.notice()
     side = classroom.sidebar()
 
-    keys = list(SECTIONS)
-    tabs = st.tabs([SECTIONS[k][0] for k in keys], key="section", on_change="rerun")
-    for key, tab in zip(keys, tabs, strict=True):
-        if tab.open:  # only the open section runs: the others cost nothing on a rerun
-            with tab:
-                section_renderer(key)()
+    # One section at a time: only the chosen one runs. A row of buttons rather than st.tabs,
+    # whose tab bar measures itself on every redraw of the page (8-10 ms of each change).
+    section_renderer(controls.section())()
 
     classroom.finish_run(side)  # share link and export pack of what was just drawn; URL synced

@@ -3,7 +3,7 @@
 Each session speaks Streamlit's own websocket protocol (``benchmarks/st_client.py``): it
 loads the page, then every ``--interval`` seconds changes one control, as a student does
 (moves a slider, picks a loss, edits the data table, starts an animation, types a custom
-formula, now and then opens another tab), and waits for that rerun to finish. Sessions
+formula, now and then opens another section), and waits for that rerun to finish. Sessions
 join evenly over ``--ramp`` seconds and each stays ``--duration`` seconds.
 
 Reported: sessions that completed, errors, p50/p95/max seconds from a change to the end
@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from st_client import RunResult, StreamlitSession, Widget, random_state
+from st_client import RunResult, StreamlitSession, Widget, pick_option, random_state
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -48,14 +48,14 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 # What a student does every few seconds, by weight; each maps to the widget kinds it may
-# touch. A kind missing from the open tab falls back to any widget of that tab.
+# touch. A kind missing from the open section falls back to any widget of that section.
 ACTIONS = {
     "slider": (6, ("slider", "number_input")),
     "choice": (3, ("selectbox", "radio", "button_group", "checkbox")),
     "table": (2, ("dataframe",)),
     "animation": (1, ("button",)),
     "formula": (2, ("text_input", "text_area")),
-    "tab": (1, ("tabs",)),
+    "section": (1, ("sections", "tabs")),
 }
 
 
@@ -450,19 +450,18 @@ async def main(args: argparse.Namespace) -> int:
 
 
 async def warm_up(url: str, processes: int) -> None:
-    """Visit every tab once in every server process, so imports and first-run caches don't
-    count as load (behind nginx a new session may land on any process: try until each has)."""
+    """Visit every section once in every server process, so imports and first-run caches
+    don't count as load (behind nginx a new session may land on any process: try until each
+    has)."""
     seen: set[str | None] = set()
     for _ in range(6 * max(1, processes)):
         session = StreamlitSession(url, cookie=page_cookie(url), timeout=120)
         await session.connect()
         fresh = session.upstream not in seen
         seen.add(session.upstream)
-        tabs = session.pick_widget(random.Random(0), ("tabs",))
-        for label in tabs.options if (tabs and fresh) else ():
-            state = random_state(tabs, random.Random(0))
-            state.string_value = label
-            await session.rerun([state])
+        switcher = session.pick_widget(random.Random(0), ("sections",))
+        for label in switcher.options if (switcher and fresh) else ():
+            await session.rerun([pick_option(switcher, label)])
         await session.close()
         if len(seen) >= processes:
             return
@@ -479,18 +478,17 @@ async def per_tab(url: str, pids: list[int], changes: int, seed: int) -> int:
     rng = random.Random(seed)
     session = StreamlitSession(url, cookie=page_cookie(url), timeout=120)
     await session.connect()
-    tabs = session.pick_widget(rng, ("tabs",))
-    print(f"{'tab':<22} {'CPU ms/change':>14} {'p50 s':>7} {'max s':>7} {'kB/change':>10}")
-    for label in tabs.options if tabs else ("(single page)",):
-        if tabs:
-            state = random_state(tabs, rng)
-            state.string_value = label
+    switcher = session.pick_widget(rng, ("sections",))
+    print(f"{'section':<22} {'CPU ms/change':>14} {'p50 s':>7} {'max s':>7} {'kB/change':>10}")
+    for label in switcher.options if switcher else ("(single page)",):
+        if switcher:
+            state = pick_option(switcher, label)
             await session.rerun([state])
             await session.rerun([state])  # first visit imports and fills caches
         cpu0 = sum(monitor.cpu().values())
         seconds, sizes, problems = [], [], []
         for _ in range(changes):
-            pool = [w for w in session.widgets.values() if w.kind != "tabs"]
+            pool = [w for w in session.widgets.values() if w.kind != "sections"]
             widget = rng.choice(pool) if pool else None
             result = await session.rerun([random_state(widget, rng)] if widget else [])
             seconds.append(result.seconds)
@@ -719,7 +717,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         "with the protocol client, then with a real Chromium page")
     p.add_argument("--per-tab", type=int, default=0, metavar="N",
                    help="instead of the load test: one session makes N random changes in "
-                        "each tab; print server CPU ms and bytes per change, tab by tab")
+                        "each section; print server CPU ms and bytes per change, section by "
+                        "section")
     p.add_argument("--json", help="write the figures to this file")
     p.add_argument("--log", default="/tmp/lossviz_load_server.log",
                    help="server log when the script starts its own server")

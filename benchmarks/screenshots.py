@@ -22,9 +22,9 @@ from streamlit_browser import (
     EXCEPTION,
     launch_chromium,
     open_app,
-    open_tab,
+    open_section,
     streamlit_server,
-    tabs,
+    sections,
     wait_settled,
 )
 
@@ -90,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for width, height in args.sizes:
                 page = open_app(browser, url, width=width, height=height, timeout=args.timeout)
-                for i in range(tabs(page).count() or 1):
-                    name = open_tab(page, i, timeout=args.timeout) if tabs(page).count() else "app"
+                for i in range(sections(page).count() or 1):
+                    name = (open_section(page, i, timeout=args.timeout)
+                            if sections(page).count() else "app")
                     path = args.dir / f"{i + 1:02d}-{slug(name)}-{width}x{height}.png"
                     shot = shoot(page, path, width, height)
                     shown = page.locator(EXCEPTION)

@@ -41,6 +41,9 @@ WIDGET_KINDS = (
     "slider", "number_input", "selectbox", "radio", "button_group", "checkbox",
     "text_input", "text_area", "button", "dataframe",
 )
+# The key of the app's section switcher (``lossviz.ui.controls.SECTION_KEY``): the client
+# calls that widget's kind "sections".
+SECTION_KEY = "section"
 # A number the page should never show: "nan", "inf", "-inf" as Python and numpy print them.
 _NONFINITE = re.compile(r"(?<![\w.])[-+]?(nan|inf)(?![\w])", re.IGNORECASE)
 
@@ -289,6 +292,8 @@ class StreamlitSession:
             widget.options = tuple(proto.options)
         elif kind == "button_group":
             widget.options = tuple(option.content for option in proto.options)
+            if proto.id.endswith(f"-{SECTION_KEY}"):  # the app's section switcher
+                widget.kind = "sections"
         self._seen[widget.id] = widget
 
     # -- choosing -----------------------------------------------------------------------
@@ -318,6 +323,16 @@ def _grid_value(rng: random.Random, low: float, high: float, step: float) -> flo
     return rng.uniform(low, high)
 
 
+def pick_option(widget: Widget, option: str) -> WidgetState:
+    """The state that picks ``option`` of a one-choice widget (a section, a tab, a menu)."""
+    state = WidgetState(id=widget.id)
+    if widget.kind in ("button_group", "sections"):
+        state.string_array_value.data.append(option)
+    else:
+        state.string_value = option
+    return state
+
+
 def random_state(widget: Widget, rng: random.Random) -> WidgetState:
     """A random, valid new value for ``widget``, as the browser would send it."""
     state = WidgetState(id=widget.id)
@@ -340,7 +355,7 @@ def random_state(widget: Widget, rng: random.Random) -> WidgetState:
             state.double_value = rng.choice([low, high, rng.uniform(low, high)])
     elif kind in ("selectbox", "radio", "tabs"):
         state.string_value = rng.choice(widget.options) if widget.options else ""
-    elif kind == "button_group":
+    elif kind in ("button_group", "sections"):
         if proto.click_mode == 1:  # MULTI_SELECT
             chosen = [o for o in widget.options if rng.random() < 0.5] or list(widget.options[:1])
         else:

@@ -285,33 +285,38 @@ def chart_data(page: Any) -> list[str]:
     )
 
 
-def tabs(page: Any) -> Any:
-    """The section tabs of the app (``st.tabs``)."""
-    return page.locator("[data-testid='stTabs'] [role='tab']")
+# The section switcher at the top of the app (a segmented control keyed "section").
+SECTION_BUTTON = ".st-key-section [role='radio']"
 
 
-def open_tab(page: Any, index: int, *, timeout: float = 30.0) -> str:
-    """Click the ``index``-th tab (unless it is open), wait for its run; return its title."""
-    tab = tabs(page).nth(index)
-    name = tab.inner_text().strip()
-    if tab.get_attribute("aria-selected") != "true":
+def sections(page: Any) -> Any:
+    """The app's section buttons, one per section, in order."""
+    return page.locator(SECTION_BUTTON)
+
+
+def open_section(page: Any, index: int, *, timeout: float = 30.0) -> str:
+    """Open the ``index``-th section (unless it is open), wait for its run; return its title."""
+    button = sections(page).nth(index)
+    name = button.inner_text().strip()
+    if button.get_attribute("aria-checked") != "true":
         before = runs(page)
-        tab.click()
+        button.click()
         wait_rerun(page, before, timeout=timeout)
-    if tab.get_attribute("aria-selected") != "true":
-        raise AssertionError(f"tab {name!r} did not open")
+    if button.get_attribute("aria-checked") != "true":
+        raise AssertionError(f"section {name!r} did not open")
     return name
 
 
 def find_slider(page: Any, *words: str) -> Any:
-    """The thumb of a slider labelled with one of ``words``, opening the tab that holds it."""
+    """The thumb of a slider labelled with one of ``words``, opening the section that holds
+    it."""
     thumb = slider_thumb(page, *words)
-    for i in range(tabs(page).count()):
+    for i in range(sections(page).count()):
         if thumb.count():
             break
-        open_tab(page, i)
+        open_section(page, i)
     if not thumb.count():
-        raise AssertionError(f"no slider labelled with any of {words} in any tab")
+        raise AssertionError(f"no slider labelled with any of {words} in any section")
     return thumb
 
 

@@ -335,11 +335,10 @@ def _interact(at: Any, rng: random.Random, fields: dict[str, Field]) -> str:
     return f"set {widget.key}={value!r:.40}"
 
 
-def _open_tab(at: Any, rng: random.Random) -> str:
-    labels = [tab.label for tab in at.tabs]
-    label = rng.choice(labels)
+def _open_section(at: Any, rng: random.Random) -> str:
+    label = rng.choice(list(at.button_group(key="section").options))
     at.session_state["section"] = label
-    return f"tab {label}"
+    return f"section {label}"
 
 
 _JUNK_LINKS = (
@@ -369,7 +368,7 @@ def test_random_interaction_sequences_never_break_the_page(fields):
                     at.query_params[key] = value
             at.run()
         if rng.random() < 0.25:
-            steps = [_open_tab(at, rng)]
+            steps = [_open_section(at, rng)]
         else:
             steps = [_interact(at, rng, fields) for _ in range(rng.randint(1, 3))]
         at.run()

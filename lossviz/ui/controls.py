@@ -27,7 +27,7 @@ from lossviz.state import Field, current_values, field, to_query
 
 PRESENT = field("present", "bool", False, section="app")
 
-SECTION_KEY = "section"  # the st.tabs key in app.py; its session value is the tab's label
+SECTION_KEY = "section"  # the section switcher's key; its session value is the section's title
 FIGURES_KEY = "_lossviz_figures"
 TABLES_KEY = "_lossviz_tables"
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
@@ -36,10 +36,22 @@ PROJECTOR_FONT = 17  # base_layout's presentation font size
 
 # -- URL sync ------------------------------------------------------------------------------
 def section_keys() -> dict[str, str]:
-    """Tab label -> section key (``"Regression lab" -> "regression"``)."""
+    """Section title -> section key (``"Regression lab" -> "regression"``)."""
     from lossviz.ui import SECTIONS
 
     return {title: key for key, (title, _) in SECTIONS.items()}
+
+
+def section() -> str:
+    """The section switcher at the top of the page (one button per section, the open one
+    lit); returns the open section's key. A link or a lesson step sets it by its title."""
+    keys = section_keys()
+    titles = list(keys)
+    if st.session_state.get(SECTION_KEY) not in keys:
+        st.session_state[SECTION_KEY] = titles[0]
+    title = st.segmented_control("Section", titles, key=SECTION_KEY, required=True,
+                                 label_visibility="collapsed", width="stretch")
+    return keys.get(title, keys[titles[0]])
 
 
 def url_query(state: Mapping[str, Any] | None = None) -> dict[str, str]:
@@ -68,17 +80,24 @@ def sync_url(wanted: dict[str, str] | None = None) -> None:
 
 
 def _on_change(kw: dict[str, Any]) -> dict[str, Any]:
-    """Chain the caller's ``on_change`` (if a callable) with the URL sync."""
+    """Chain the caller's ``on_change`` (if a callable) with the URL sync.
+
+    ``url_from_page=True``: the run the change starts writes the address bar itself, from
+    the page (``lossviz.ui.live.mount(url=...)``, in a fragment), so the server sends none.
+    Streamlit's own write re-renders the whole page and adds a history entry per change.
+    """
     user = kw.pop("on_change", None)
     args = kw.pop("args", None) or ()
     kwargs = kw.pop("kwargs", None) or {}
+    from_page = kw.pop("url_from_page", False)
 
     def changed() -> None:
         from lossviz.ui import export
 
         if callable(user):
             user(*args, **kwargs)
-        sync_url()
+        if not from_page:
+            sync_url()
         export.refresh_state()  # the export box may not be drawn again on this run
 
     kw["on_change"] = changed

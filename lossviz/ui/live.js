@@ -51,9 +51,19 @@ function apply(key, requests, tries) {
   }
 }
 
+// The address bar: a fragment's run brings the view's query string ("" or "?a=1&b=2",
+// made by the app from checked settings); it replaces the current history entry.
+function showSearch(search) {
+  if (typeof search !== "string" || (search !== "" && search[0] !== "?")) return;
+  if (search === window.location.search) return;
+  window.history.replaceState(window.history.state, "", window.location.pathname + search);
+}
+
 export default function (component) {
   installStyle();
-  const charts = (component.data && component.data.charts) || {};
+  const data = component.data || {};
+  if (data.search !== undefined) showSearch(data.search);
+  const charts = data.charts || {};
   STATE.charts = charts;
   for (const key of Object.keys(charts)) apply(key, charts[key], 0);
 }

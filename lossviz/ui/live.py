@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
@@ -125,15 +126,22 @@ def traces_request(traces: Sequence[int], updates: Sequence[Mapping[str, Any]]
     return {"traces": [int(t) for t in traces], "data": [dict(u) for u in updates]}
 
 
-def mount(requests: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+def mount(requests: Mapping[str, Sequence[Mapping[str, Any]]], *,
+          url: Mapping[str, str] | None = None) -> None:
     """Send ``requests`` (chart key -> requests) to the page, from a fixed place of the page.
 
     The element takes no room. It carries a run counter, so the script runs after every run
     (a chart drawn again from its anchored figure -- after switching views, say -- needs the
-    request again).
+    request again). ``url``: the query parameters of the view, which the page writes to the
+    address bar (replacing the current entry) if they differ from what it shows -- for a
+    fragment, whose runs do not reach the page's own URL sync.
     """
     runs = st.session_state.get(RUNS, 0) + 1
     st.session_state[RUNS] = runs
     charts = {str(k): [dict(r) for r in v] for k, v in requests.items() if v}
+    data: dict[str, Any] = {"run": runs, "charts": charts}
+    if url is not None:
+        query = urlencode({str(k): str(v) for k, v in url.items()})
+        data["search"] = f"?{query}" if query else ""
     component = st.components.v2.component(NAME, js=script(), isolate_styles=False)
-    component(key=NAME, data={"run": runs, "charts": charts}, height=0)
+    component(key=NAME, data=data, height=0)

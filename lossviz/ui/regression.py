@@ -392,9 +392,11 @@ def _huber_panel(data_fig: DataChart, residual: np.ndarray, curves_inputs: str |
 
     points = data_fig.points
     score, line = st.empty(), st.empty()  # above the slider, filled with its value
+    # In the fragment (default view) the panel's own run writes the address bar (below).
+    in_fragment = curves_inputs is not None
     delta = controls.slider(DELTA, "Huber delta δ",
                             help="Residuals within ±δ are squared (like MSE); beyond, "
-                                 "they count linearly (like MAE).")
+                                 "they count linearly (like MAE).", url_from_page=in_fragment)
     value = _loss("huber", delta)(points.y, points.prediction)
     score.metric(f"{loss_label('huber')} (δ = {delta:g})", _num(value, 4), border=True)
     huber = data_fig.huber(delta)
@@ -417,7 +419,7 @@ def _huber_panel(data_fig: DataChart, residual: np.ndarray, curves_inputs: str |
         requests[CURVES_KEY] = [live.frame_request(frame)]
     if curves_inputs is not None and CURVES_KEY in figures:
         figures[CURVES_KEY] = lambda: _curves_figure(residual, delta, data_fig.present)
-    live.mount(requests)
+    live.mount(requests, url=controls.url_query() if in_fragment else None)
 
 
 _huber_fragment = turns.fragment(_huber_panel)

@@ -1,7 +1,7 @@
 """The app in a real browser: `streamlit run app.py`, Debian's Chromium, Playwright.
 
 What only a browser shows: the page loads and draws its charts, moving the Huber delta slider
-with the keyboard reruns the script and redraws a chart, and every tab opens, all without a
+with the keyboard reruns the script and redraws a chart, and every section opens, all without a
 Streamlit exception box or a JavaScript error. The tests share one loaded page, in this order.
 """
 
@@ -14,10 +14,10 @@ from streamlit_browser import (
     EXCEPTION,
     chart_data,
     find_slider,
-    open_tab,
+    open_section,
     runs,
     step_key,
-    tabs,
+    sections,
     wait_quiet,
     wait_rerun,
 )
@@ -127,9 +127,9 @@ def test_rapid_delta_changes_settle_on_the_last_value(page: Any) -> None:
     _assert_healthy(page, "after four quick delta changes")
 
 
-def test_every_tab_opens_without_errors(page: Any) -> None:
-    count = tabs(page).count()
-    assert count >= 1, "the app shows no section tabs"
+def test_every_section_opens_without_errors(page: Any) -> None:
+    count = sections(page).count()
+    assert count >= 2, "the app shows no section switcher"
     for i in range(count):
-        name = open_tab(page, i)
-        _assert_healthy(page, f"tab {name!r}")
+        name = open_section(page, i)
+        _assert_healthy(page, f"section {name!r}")

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from streamlit_browser import EXCEPTION, open_app, runs, slider_thumb, wait_rerun
+from streamlit_browser import EXCEPTION, SECTION_BUTTON, open_app, runs, slider_thumb, wait_rerun
 
 import lossviz
 from lossviz.lessons import LESSONS_DIR, load_lesson
@@ -26,8 +26,8 @@ def _healthy(page: Any, where: str) -> None:
     assert not page.errors, f"{where}: JavaScript errors: {page.errors}"
 
 
-def _selected_tab(page: Any) -> str:
-    return page.locator("[data-testid='stTabs'] [role='tab'][aria-selected='true']").inner_text()
+def _selected_section(page: Any) -> str:
+    return page.locator(f"{SECTION_BUTTON}[aria-checked='true']").inner_text()
 
 
 def _query(page: Any) -> dict[str, str]:
@@ -38,7 +38,7 @@ def test_a_shared_link_opens_that_exact_view(browser: Any, app_url: str) -> None
     page = open_app(browser, f"{app_url}/?section=conventions&conv_loss=mse&conv_n=12")
     try:
         _healthy(page, "shared link")
-        assert _selected_tab(page).strip() == SECTIONS["conventions"][0]
+        assert _selected_section(page).strip() == SECTIONS["conventions"][0]
         y_true, y_pred, _ = _data("regression", 12, 1, 0)
         expected = lossviz.get_loss("mse")(y_true, y_pred)
         metric = page.locator("[data-testid='stMetric']").first
@@ -81,7 +81,7 @@ def test_a_lesson_link_sets_the_controls_and_waits_for_a_prediction(
         sidebar = page.locator("[data-testid='stSidebar']")
         step = lesson.steps[1]
         assert sidebar.get_by_text(f"Step 2 of {len(lesson.steps)}: {step.title}").count() == 1
-        assert _selected_tab(page).strip() == SECTIONS[step.section][0]
+        assert _selected_section(page).strip() == SECTIONS[step.section][0]
         delta = slider_thumb(page, "delta", "δ")
         assert float(delta.get_attribute("value")) == step.values["reg_delta"]
         # Predict first: the answer is hidden until the student opens it.
