@@ -1,4 +1,4 @@
-"""Full-page screenshots of every tab of the app, at a laptop's and a projector's size.
+"""Full-page screenshots of every section of the app, at a laptop's and a projector's size.
 
 Starts ``streamlit run app.py`` on a free port, opens it in Debian's Chromium, and for each
 window size (default 1280x800 and 1024x768) opens each tab in turn, waits until the run is
@@ -23,8 +23,8 @@ from streamlit_browser import (
     launch_chromium,
     open_app,
     open_section,
-    streamlit_server,
     sections,
+    streamlit_server,
     wait_settled,
 )
 

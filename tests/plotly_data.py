@@ -35,12 +35,17 @@ def chart(at: Any, key: str) -> dict:
     raise AssertionError(f"no chart {key}")
 
 
-def live_requests(at: Any) -> dict[str, list[dict]]:
-    """What the run asked the page script (``lossviz/ui/live.js``) to do, chart by chart."""
+def live_data(at: Any) -> dict:
+    """All the run sent the page script (``lossviz/ui/live.js``); {} without the element."""
     for element in at.get("bidi_component"):
         if element.proto.component_name.endswith("lossviz_live"):
-            return json.loads(element.proto.json)["charts"]
+            return json.loads(element.proto.json)
     return {}
+
+
+def live_requests(at: Any) -> dict[str, list[dict]]:
+    """What the run asked the page script (``lossviz/ui/live.js``) to do, chart by chart."""
+    return live_data(at).get("charts", {})
 
 
 def _merge(target: dict, update: dict) -> None:

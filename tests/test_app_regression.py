@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from plotly_data import chart as _chart
-from plotly_data import live_requests
+from plotly_data import live_data, live_requests
 from plotly_data import ok as _ok
 from plotly_data import plotly_array as _arr
 from plotly_data import shown as _shown
@@ -122,6 +122,28 @@ def test_a_delta_change_keeps_both_charts_and_moves_them_in_the_browser():
     assert live_requests(at) == {}
     assert _trace(_chart(at, "reg_data_fig"), "Huber fit") == _trace(
         _chart(_app(reg_delta=2.5, reg_slope=1.5), "reg_data_fig"), "Huber fit")
+
+
+def test_the_huber_panel_brings_the_address_bar_for_its_own_runs():
+    # A delta change reruns the Huber panel alone, which the page's URL sync at the end of
+    # a full run never reaches: the panel sends the view's query string to the page script,
+    # which writes it to the address bar (lossviz/ui/live.js).
+    from urllib.parse import parse_qs
+
+    from lossviz.ui.regression import VIEWS
+
+    at = _app()
+    assert live_data(at)["search"] == ""  # the default view: a bare address
+    at.slider(key="reg_delta").set_value(2.5)
+    _ok(at.run())
+    sent = parse_qs(live_data(at)["search"].removeprefix("?"))
+    assert sent == {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+    assert sent["reg_delta"] == ["2.5"]
+    # On the other views the panel is part of the page's run, which syncs the URL itself.
+    at.button_group(key="reg_view").set_value(VIEWS[1])
+    _ok(at.run())
+    assert "search" not in live_data(at)
+    assert at.query_params["reg_delta"] in ("2.5", ["2.5"])
 
 
 def test_the_export_pack_has_the_charts_at_the_current_delta():

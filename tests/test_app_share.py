@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from lossviz.state import REGISTRY, Field
 from lossviz.ui import SECTIONS
+from lossviz.ui.controls import section_button
 from lossviz.ui.share import register_all
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -69,6 +70,24 @@ def open_app(query: dict[str, str] | None = None) -> AppTest:
 
 
 SECTION_IDS = [k for k in SECTIONS if section_fields(k)]
+
+
+def test_the_section_buttons_open_each_section_and_the_link_names_it():
+    at = open_app()
+    switcher = at.button_group(key="section")
+    titles = [title for title, _ in SECTIONS.values()]
+    assert switcher.value == titles[0]
+    assert list(switcher.options) == [section_button(t) for t in titles]  # one short row
+    assert "section" not in url(at)  # the first section is the default view
+    for key, (title, _) in list(SECTIONS.items())[1:]:
+        at.button_group(key="section").set_value(title)
+        at.run()
+        assert not at.exception, title
+        assert at.session_state["section"] == title
+        assert url(at)["section"] == key
+    at.button_group(key="section").set_value(titles[0])
+    at.run()
+    assert "section" not in url(at)
 
 
 @pytest.mark.parametrize("section", SECTION_IDS)

@@ -336,8 +336,10 @@ def _interact(at: Any, rng: random.Random, fields: dict[str, Field]) -> str:
 
 
 def _open_section(at: Any, rng: random.Random) -> str:
-    label = rng.choice(list(at.button_group(key="section").options))
-    at.session_state["section"] = label
+    from lossviz.ui import SECTIONS
+
+    label = rng.choice([title for title, _ in SECTIONS.values()])
+    at.button_group(key="section").set_value(label)
     return f"section {label}"
 
 

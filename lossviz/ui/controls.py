@@ -42,6 +42,12 @@ def section_keys() -> dict[str, str]:
     return {title: key for key, (title, _) in SECTIONS.items()}
 
 
+def section_button(title: str) -> str:
+    """A section's button text: its title without "lab", so all five buttons fit one row at a
+    projector's width."""
+    return title.removesuffix(" lab")
+
+
 def section() -> str:
     """The section switcher at the top of the page (one button per section, the open one
     lit); returns the open section's key. A link or a lesson step sets it by its title."""
@@ -50,7 +56,8 @@ def section() -> str:
     if st.session_state.get(SECTION_KEY) not in keys:
         st.session_state[SECTION_KEY] = titles[0]
     title = st.segmented_control("Section", titles, key=SECTION_KEY, required=True,
-                                 label_visibility="collapsed", width="stretch")
+                                 format_func=section_button,
+                                 label_visibility="collapsed", width="content")
     return keys.get(title, keys[titles[0]])
 
 
@@ -103,6 +110,13 @@ def _on_change(kw: dict[str, Any]) -> dict[str, Any]:
     kw["on_change"] = changed
     kw.setdefault("persist_state", "session")
     return kw
+
+
+def value(f: Field) -> Any:
+    """The value ``f``'s widget will show on this run, before the widget is drawn (to draw
+    what depends on it above it)."""
+    _seed(f)
+    return st.session_state[f.key]
 
 
 def _seed(f: Field) -> None:

@@ -391,18 +391,19 @@ def _huber_panel(data_fig: DataChart, residual: np.ndarray, curves_inputs: str |
     from lossviz.ui import controls
 
     points = data_fig.points
-    score, line = st.empty(), st.empty()  # above the slider, filled with its value
+    # Score and line above the slider, level with the other losses' (no placeholders: each
+    # element of this panel is sent on every delta change).
+    delta = float(controls.value(DELTA))
+    value = _loss("huber", delta)(points.y, points.prediction)
+    st.metric(f"{loss_label('huber')} (δ = {delta:g})", _num(value, 4), border=True)
+    huber = data_fig.huber(delta)
+    controls.summary("reg_huber_line", {"slope": huber[0]}, lead="Huber's line:")
     # In the fragment (default view) the panel's own run writes the address bar (below).
     in_fragment = curves_inputs is not None
-    delta = controls.slider(DELTA, "Huber delta δ",
-                            help="Residuals within ±δ are squared (like MSE); beyond, "
-                                 "they count linearly (like MAE).", url_from_page=in_fragment)
-    value = _loss("huber", delta)(points.y, points.prediction)
-    score.metric(f"{loss_label('huber')} (δ = {delta:g})", _num(value, 4), border=True)
-    huber = data_fig.huber(delta)
+    controls.slider(DELTA, "Huber delta δ",
+                    help="Residuals within ±δ are squared (like MSE); beyond, "
+                         "they count linearly (like MAE).", url_from_page=in_fragment)
     inside = int(np.sum(np.abs(residual) <= delta))
-    with line:  # level with the other losses' lines
-        controls.summary("reg_huber_line", {"slope": huber[0]}, lead="Huber's line:")
     st.caption(f"{inside} of {len(residual)} residuals are inside ±δ, in its quadratic zone.")
     off = _unsettled(points.x, points.y, ("huber",), delta)
     if off:

@@ -16,8 +16,8 @@ from streamlit_browser import (
     find_slider,
     open_section,
     runs,
-    step_key,
     sections,
+    step_key,
     wait_quiet,
     wait_rerun,
 )
@@ -90,11 +90,14 @@ def test_the_share_box_follows_a_change_that_reran_part_of_the_page(page: Any) -
     # Moving delta reruns the Huber panel alone: the sidebar is not drawn again, yet its
     # share box must give the link to what is on screen now.
     thumb = find_slider(page, *DELTA_WORDS)
+    history = page.evaluate("window.history.length")
     n = runs(page)
     thumb.focus()
     thumb.press(step_key(thumb))
     wait_rerun(page, n)
     delta = thumb.get_attribute("value")
+    # The Huber panel's run writes the address bar in place: no back-button step per move.
+    assert page.evaluate("window.history.length") == history
     link = page.locator(".lv-link")
     expected = f"reg_delta={float(delta):g}"
     for _ in range(20):  # the box checks the address bar a few times a second

@@ -14,6 +14,7 @@ from streamlit_browser import EXCEPTION, SECTION_BUTTON, open_app, runs, slider_
 import lossviz
 from lossviz.lessons import LESSONS_DIR, load_lesson
 from lossviz.ui import SECTIONS
+from lossviz.ui.controls import section_button
 from lossviz.ui.conventions import _data
 from lossviz.ui.share import register_all
 
@@ -38,7 +39,7 @@ def test_a_shared_link_opens_that_exact_view(browser: Any, app_url: str) -> None
     page = open_app(browser, f"{app_url}/?section=conventions&conv_loss=mse&conv_n=12")
     try:
         _healthy(page, "shared link")
-        assert _selected_section(page).strip() == SECTIONS["conventions"][0]
+        assert _selected_section(page).strip() == section_button(SECTIONS["conventions"][0])
         y_true, y_pred, _ = _data("regression", 12, 1, 0)
         expected = lossviz.get_loss("mse")(y_true, y_pred)
         metric = page.locator("[data-testid='stMetric']").first
@@ -81,7 +82,7 @@ def test_a_lesson_link_sets_the_controls_and_waits_for_a_prediction(
         sidebar = page.locator("[data-testid='stSidebar']")
         step = lesson.steps[1]
         assert sidebar.get_by_text(f"Step 2 of {len(lesson.steps)}: {step.title}").count() == 1
-        assert _selected_section(page).strip() == SECTIONS[step.section][0]
+        assert _selected_section(page).strip() == section_button(SECTIONS[step.section][0])
         delta = slider_thumb(page, "delta", "δ")
         assert float(delta.get_attribute("value")) == step.values["reg_delta"]
         # Predict first: the answer is hidden until the student opens it.
