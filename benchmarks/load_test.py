@@ -41,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from st_client import RunResult, StreamlitSession, Widget, pick_option, random_state
+from streamlit_browser import PROBE
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -276,19 +277,12 @@ BROWSER_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
-_WATCH = """() => {
-  window.__states = [];
-  const app = document.querySelector("[data-testid='stApp']");
-  new MutationObserver(() => window.__states.push(
-      [performance.now(), app.getAttribute('data-test-script-state')]))
-    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-_FINISHED_AFTER = """(t0) => {
-  const s = window.__states;
-  const i = s.findIndex(([t, v]) => t > t0 && v === 'running');
-  if (i < 0) return null;
-  const j = s.findIndex(([t, v], k) => k > i && v === 'notRunning');
-  return j < 0 ? null : s[j][0] - t0;
+# The page counts finished runs off its websocket and notes when it is idle and painted
+# after each (``streamlit_browser.PROBE``): the ``data-test-script-state`` attribute alone
+# never flips when a run ends within a few milliseconds, and a wait on it then times out.
+_IDLE_AFTER = """([run, t0]) => {
+  const e = window.__lv.idle.find(([r]) => r > run);
+  return e ? e[1] - t0 : null;
 }"""
 
 
@@ -340,24 +334,22 @@ async def browser_student(
     times = BrowserTimes()
     log: list[tuple[float, str]] = []
     page.on("websocket", lambda ws: _watch_socket(ws, log))
+    await page.add_init_script(PROBE)
     try:
         await page.goto(url)
-        await page.wait_for_selector(
-            "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000
-        )
+        await page.wait_for_function("window.__lv && window.__lv.runs >= 1", timeout=60_000)
         thumb = page.get_by_role("slider").first
         await thumb.wait_for(timeout=30_000)
-        await page.evaluate(_WATCH)
         end = time.monotonic() + duration
         direction = "ArrowRight"
         while time.monotonic() + interval < end and len(times.total) < limit:
             await asyncio.sleep(interval)
             await thumb.focus()
-            t0 = await page.evaluate("performance.now()")
+            run, t0 = await page.evaluate("[window.__lv.runs, performance.now()]")
             k0 = time.perf_counter()
             direction = "ArrowLeft" if direction == "ArrowRight" else "ArrowRight"
             await page.keyboard.press(direction)
-            handle = await page.wait_for_function(_FINISHED_AFTER, arg=t0, timeout=30_000)
+            handle = await page.wait_for_function(_IDLE_AFTER, arg=[run, t0], timeout=30_000)
             times.total.append(await handle.json_value() / 1000)
             sent = next((t for t, kind in log if kind == "sent" and t >= k0), None)
             done = next((t for t, kind in log if kind == "finished" and sent and t > sent), None)
