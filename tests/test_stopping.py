@@ -158,10 +158,13 @@ def _torch_rates(make_scheduler, lr: float, steps: int) -> np.ndarray:
         ("cosine", {"min_lr": 0.01}, lambda s, o: s.CosineAnnealingLR(o, T_max=50,
                                                                        eta_min=0.01)),
         ("cosine", {}, lambda s, o: s.CosineAnnealingLR(o, T_max=50)),
+        ("cosine", {"min_lr": 0.9}, lambda s, o: s.CosineAnnealingLR(o, T_max=50,
+                                                                      eta_min=0.9)),
         ("warmup", {"warmup_steps": 8}, lambda s, o: s.LinearLR(
             o, start_factor=1 / 8, end_factor=1.0, total_iters=7)),
     ],
-    ids=["StepLR", "ExponentialLR", "CosineAnnealingLR-min", "CosineAnnealingLR", "LinearLR"],
+    ids=["StepLR", "ExponentialLR", "CosineAnnealingLR-min", "CosineAnnealingLR",
+         "CosineAnnealingLR-rising", "LinearLR"],
 )
 def test_schedule_matches_pytorch(name, params, make):
     lr, steps = 0.4, 50

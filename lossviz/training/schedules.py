@@ -39,7 +39,8 @@ class Schedule:
     - ``constant``: ``lr`` at every step.
     - ``step``: multiply by ``factor`` every ``every`` steps (default: a quarter of the budget).
     - ``exponential``: ``lr * gamma**t``.
-    - ``cosine``: from ``lr`` down to ``min_lr`` along half a cosine over the budget ``T``.
+    - ``cosine``: from ``lr`` down to ``min_lr`` along half a cosine over the budget ``T``
+      (up to it, if ``min_lr`` is larger, as PyTorch's ``CosineAnnealingLR`` does).
     - ``warmup``: rise linearly over ``warmup_steps`` (default: a tenth of the budget), then
       hold ``lr``.
 
@@ -65,8 +66,8 @@ class Schedule:
             return lr * p["factor"] ** np.floor(t / every)
         if self.name == "exponential":
             return lr * p["gamma"] ** t
-        if self.name == "cosine":
-            lo = min(p["min_lr"], lr)
+        if self.name == "cosine":  # a min_lr above lr rises to it, as in PyTorch
+            lo = p["min_lr"]
             return lo + 0.5 * (lr - lo) * (1.0 + np.cos(np.pi * t / max(steps, 1)))
         warm = int(p["warmup_steps"]) or max(1, steps // 10)
         return lr * np.minimum(1.0, (t + 1.0) / warm)
