@@ -2,22 +2,22 @@
 
 import streamlit as st
 
-from lossviz.ui import classroom, controls, keyboard, section_renderer, share, turns, watchers
+from lossviz.ui import frame, pages, serving_workarounds, turns, url
 
-st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉", layout="wide")
-watchers.keep_off()  # a reconnect must not turn on the file watchers the config turned off
+st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉",
+                   layout="wide")
+serving_workarounds.install()  # once per process; see the module for why
 with turns.one_run_at_a_time():  # sessions share the process: their runs take turns
-    share.restore_from_url()  # a shared link or lesson step seeds the widgets before they exist
-    classroom.begin_run()
-
-    st.title("lossviz")
-    keyboard.mount()  # Tab, Enter and the arrow keys reach the play buttons inside charts
-    st.caption("How loss functions measure error, pull on a model and steer gradient descent.")
-    share.notice()
-    side = classroom.sidebar()
-
-    # One section at a time: only the chosen one runs. A row of buttons rather than st.tabs,
-    # whose tab bar measures itself on every redraw of the page (8-10 ms of each change).
-    section_renderer(controls.section())()
-
-    classroom.finish_run(side)  # share link and export pack of what was just drawn; URL synced
+    url.restore()  # a link or a lesson step seeds the settings before any widget exists
+    routes = pages.pages()
+    nav = st.navigation(list(routes.values()), position="top")
+    wanted = url.pending_page()
+    if wanted in routes and routes[wanted] is not nav:
+        st.switch_page(routes[wanted])
+    section = next((k for k, p in routes.items() if p is nav), "regression")
+    frame.begin()
+    frame.sidebar(section)
+    url.notice()
+    frame.lesson(section)
+    nav.run()
+    url.sync()  # the settings no widget holds (the lesson, typed points) into the link

@@ -13,11 +13,20 @@ A lesson file::
 
     [[steps]]
     title = "One outlier"
-    section = "regression"            # which tab the step opens (optional)
-    set = { reg_outliers = 1 }         # registry keys and their values
+    section = "regression"            # which page the step opens (optional)
+    show = "reg_lines"                 # the chart it talks about: scrolled to (optional)
+    highlight = ["MSE", "outlier"]     # the traces of that chart it names: kept lit
+    set = { reg_outliers = 1 }         # parameters (lossviz.ui.params) and their values
     look = "Watch the red MSE line."
     question = "Which line moves most when the outlier goes further out?"
+    choices = ["MSE", "MAE", "Huber"]  # the student answers first: one of these ...
+    correct = 1                        # ... (the right one, counting from 1)
     answer = "The MSE line: its pull grows with the residual."
+
+A question can instead take a number, whose true value lossviz computes from the step's
+settings (``lossviz.claims``)::
+
+    number = { claim = "mse_slope", low = -5, high = 5, step = 0.01, tolerance = 0.05 }
 
 Example: ``lessons, problems = load_lessons()``
 """
@@ -32,19 +41,59 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lossviz.state import REGISTRY, Field
+from lossviz.state import Field
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "assets" / "lessons"
 MAX_STEPS = 20
 MAX_TEXT = 2_000
 MAX_FILE_BYTES = 100_000
-STEP_KEYS = ("title", "section", "set", "look", "question", "answer")
+STEP_KEYS = ("title", "section", "show", "highlight", "set", "look", "question", "choices",
+             "correct", "number", "answer")
+NUMBER_KEYS = ("claim", "low", "high", "step", "tolerance", "unit")
 LESSON_KEYS = ("title", "summary", "steps")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,48}$")
 
 
 class LessonError(ValueError):
     """A lesson file that cannot be used; the message names the file, step and field."""
+
+
+@dataclass(frozen=True)
+class Ask:
+    """How a student answers a step's question before the answer shows.
+
+    ``kind`` is ``"choice"`` (one of ``choices``; ``correct`` is its index from 0) or
+    ``"number"`` (between ``low`` and ``high``; right within ``tolerance`` of the value the
+    named ``claim`` computes, given as ``truth`` once known).
+    """
+
+    kind: str
+    choices: tuple[str, ...] = ()
+    correct: int = 0
+    claim: str = ""
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.1
+    tolerance: float = 0.0
+    unit: str = ""
+    truth: float | None = None
+
+    def truth_text(self) -> str:
+        """The right answer as a student reads it."""
+        if self.kind == "choice":
+            return self.choices[self.correct]
+        if self.truth is None:
+            return "see below"
+        return f"{self.truth:.3g}" + (f" {self.unit}" if self.unit else "")
+
+
+def check_answer(ask: Ask, given: Any) -> bool:
+    """Is ``given`` right? A choice must be the correct one; a number within the tolerance."""
+    if ask.kind == "choice":
+        return given == ask.choices[ask.correct]
+    if ask.truth is None or given is None:
+        return False
+    return abs(float(given) - ask.truth) <= ask.tolerance
 
 
 @dataclass(frozen=True)
@@ -55,6 +104,9 @@ class Step:
     answer: str
     section: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    show: str = ""
+    highlight: tuple[str, ...] = ()
+    ask: Ask | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +136,7 @@ def parse_lesson(
     lesson_id: str,
     *,
     source: str | None = None,
-    registry: Mapping[str, Field] | None = None,
+    registry: Mapping[str, Field],
     sections: Iterable[str] | None = None,
 ) -> Lesson:
     """Check the parsed TOML ``data`` of a lesson and return it as a ``Lesson``.
@@ -93,7 +145,6 @@ def parse_lesson(
     ``section`` must be one of ``sections`` (when given). Raises ``LessonError`` naming
     ``source`` (the file name), the step and the field.
     """
-    registry = REGISTRY if registry is None else registry
     sections = None if sections is None else tuple(sections)
     name = source or lesson_id
     if not _ID.match(lesson_id):
@@ -144,6 +195,11 @@ def parse_lesson(
                 values[key] = spec.check(value)
             except (ValueError, TypeError) as err:
                 raise LessonError(f"{where}, field {key!r}: {err}") from None
+        show = _text(raw, "show", where, required=False)
+        highlight = raw.get("highlight", [])
+        if not isinstance(highlight, list) or not all(
+                isinstance(h, str) and 0 < len(h) <= 60 for h in highlight):
+            raise LessonError(f"{where}: 'highlight' must be a list of trace names")
         steps.append(
             Step(
                 title=_text(raw, "title", where),
@@ -152,15 +208,58 @@ def parse_lesson(
                 answer=_text(raw, "answer", where),
                 section=section,
                 values=values,
+                show=show,
+                highlight=tuple(highlight),
+                ask=_ask(raw, where),
             )
         )
     return Lesson(lesson_id, title, summary, tuple(steps))
 
 
+def _ask(raw: Mapping[str, Any], where: str) -> Ask | None:
+    """The step's answer format: ``choices`` + ``correct``, or ``number``, or none."""
+    choices, correct, number = raw.get("choices"), raw.get("correct"), raw.get("number")
+    if choices is not None and number is not None:
+        raise LessonError(f"{where}: give 'choices' or 'number', not both")
+    if choices is not None:
+        if (not isinstance(choices, list) or not 2 <= len(choices) <= 6
+                or not all(isinstance(c, str) and 0 < len(c) <= 200 for c in choices)):
+            raise LessonError(f"{where}: 'choices' must be 2 to 6 short texts")
+        if len(set(choices)) != len(choices):
+            raise LessonError(f"{where}: 'choices' repeats an option")
+        if not isinstance(correct, int) or isinstance(correct, bool) or not (
+                1 <= correct <= len(choices)):
+            raise LessonError(f"{where}: 'correct' must be the number of the right choice, "
+                              f"1 to {len(choices)}")
+        return Ask("choice", tuple(choices), correct - 1)
+    if correct is not None:
+        raise LessonError(f"{where}: 'correct' needs 'choices'")
+    if number is None:
+        return None
+    if not isinstance(number, dict) or set(number) - set(NUMBER_KEYS):
+        raise LessonError(f"{where}: 'number' takes {', '.join(NUMBER_KEYS)}")
+    claim = number.get("claim")
+    if not isinstance(claim, str) or not claim:
+        raise LessonError(f"{where}: 'number' needs a 'claim' (what lossviz computes)")
+    try:
+        low, high = float(number["low"]), float(number["high"])
+        step = float(number.get("step", 0.1))
+        tolerance = float(number.get("tolerance", 0.0))
+    except (KeyError, TypeError, ValueError):
+        raise LessonError(f"{where}: 'number' needs numbers 'low' and 'high'") from None
+    if not low < high or step <= 0 or tolerance < 0:
+        raise LessonError(f"{where}: 'number' needs low < high, step > 0, tolerance >= 0")
+    unit = number.get("unit", "")
+    if not isinstance(unit, str) or len(unit) > 30:
+        raise LessonError(f"{where}: 'unit' must be a short text")
+    return Ask("number", claim=claim, low=low, high=high, step=step, tolerance=tolerance,
+               unit=unit)
+
+
 def load_lesson(
     path: str | Path,
     *,
-    registry: Mapping[str, Field] | None = None,
+    registry: Mapping[str, Field],
     sections: Iterable[str] | None = None,
 ) -> Lesson:
     """Read and check one lesson file; ``LessonError`` names the file and the field."""
@@ -186,7 +285,7 @@ def load_lesson(
 def load_lessons(
     folder: str | Path = LESSONS_DIR,
     *,
-    registry: Mapping[str, Field] | None = None,
+    registry: Mapping[str, Field],
     sections: Iterable[str] | None = None,
 ) -> tuple[dict[str, Lesson], list[str]]:
     """Every ``*.toml`` lesson in ``folder`` (sorted by file name), and one message per broken

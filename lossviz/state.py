@@ -1,16 +1,16 @@
-"""Every UI parameter in one typed registry: its type, default and bounds.
+"""The type of a UI parameter (``Field``: kind, default, bounds) and the URL forms of values.
 
-Each app section declares its parameters here (``field(...)`` at the top of its ui module),
-so one place knows everything that shapes the page. The same specs parse and format values
-for the URL query string: a hand-edited or truncated link falls back to defaults, never to an
-error. Pure Python: no streamlit import.
+The app's parameters are declared in one list, ``lossviz.ui.params.PARAMS``; the functions
+here take that list (as a ``{key: Field}`` mapping) and parse and format values for the URL
+query string: a hand-edited or truncated link falls back to defaults, never to an error.
+Pure Python: no streamlit import.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
@@ -242,35 +242,33 @@ class Field:
         if self.kind == "multi":
             return ",".join(value)
         if self.kind == "float":
-            # repr is the shortest text that reads back as the same float: links round-trip.
-            return repr(float(value))
+            # The shortest text that reads back as the same float: links round-trip.
+            return _short(value)
         return str(value)
 
 
-REGISTRY: dict[str, Field] = {}
+def make_registry(fields: Iterable[Field]) -> dict[str, Field]:
+    """``{key: field}`` for ``fields``, after checking every default and that no key repeats."""
+    out: dict[str, Field] = {}
+    for f in fields:
+        if f.kind not in KINDS:
+            raise ValueError(f"{f.key}: unknown kind {f.kind!r}; choose one of: {', '.join(KINDS)}")
+        f.check(f.default)
+        if f.key in out:
+            raise ValueError(f"UI parameter {f.key!r} is declared twice")
+        out[f.key] = f
+    return out
 
 
-def field(key: str, kind: str, default: Any, **spec: Any) -> Field:
-    """Declare (or re-declare identically) a UI parameter and return its spec."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown field kind {kind!r}; choose one of: {', '.join(KINDS)}")
-    new = Field(key, kind, default, **spec)
-    new.check(default)
-    old = REGISTRY.get(key)
-    if old is not None and old != new:
-        raise ValueError(f"UI parameter {key!r} is declared twice with different specs")
-    REGISTRY[key] = new
-    return new
-
-
-def parse_query(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def parse_query(query: Mapping[str, Any], registry: Mapping[str, Field]
+                ) -> tuple[dict[str, Any], list[str]]:
     """Values for the known, valid keys of ``query``; plus the keys that were ignored."""
-    values, reasons = explain_query(query)
+    values, reasons = explain_query(query, registry)
     return values, list(reasons)
 
 
 def explain_query(
-    query: Mapping[str, Any], registry: Mapping[str, Field] | None = None
+    query: Mapping[str, Any], registry: Mapping[str, Field]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Values for the known, valid keys of ``query``, and why each other key was ignored.
 
@@ -279,9 +277,8 @@ def explain_query(
     ``{"reg_delta": "reg_delta must be between 0.1 and 5"}``. A repeated URL parameter
     (a list) counts by its last value, as ``st.query_params`` reads it.
 
-    Example: ``explain_query({"nope": "1"})  # ({}, {"nope": "not a setting of this app"})``
+    Example: ``explain_query({"nope": "1"}, {})  # ({}, {"nope": "not a setting of this app"})``
     """
-    registry = REGISTRY if registry is None else registry
     values: dict[str, Any] = {}
     reasons: dict[str, str] = {}
     for i, (key, raw) in enumerate(query.items()):
@@ -303,13 +300,12 @@ def explain_query(
 
 
 def current_values(
-    state: Mapping[str, Any], registry: Mapping[str, Field] | None = None
+    state: Mapping[str, Any], registry: Mapping[str, Field]
 ) -> dict[str, Any]:
     """The valid registry values held in ``state`` (a dict or ``st.session_state``).
 
     Keys that are missing or hold an invalid value are left out (they mean "the default").
     """
-    registry = REGISTRY if registry is None else registry
     out: dict[str, Any] = {}
     for key, spec in registry.items():
         if key in state:
@@ -322,23 +318,20 @@ def current_values(
 
 def query_string(
     values: Mapping[str, Any],
+    registry: Mapping[str, Field],
     extra: Mapping[str, str] | None = None,
-    registry: Mapping[str, Field] | None = None,
 ) -> str:
     """``to_query(values)`` (plus ``extra`` first) as URL text, ``"reg_delta=2.0&..."``.
 
-    Example: ``query_string({"reg_delta": 2.0})  # "reg_delta=2.0" when the default differs``
+    Example: ``query_string({"reg_delta": 2.0}, PARAMS)  # "reg_delta=2.0" (default 1.0)``
     """
     pairs = dict(extra or {})
     pairs.update(to_query(values, registry))
     return urlencode(pairs)
 
 
-def to_query(
-    values: Mapping[str, Any], registry: Mapping[str, Field] | None = None
-) -> dict[str, str]:
+def to_query(values: Mapping[str, Any], registry: Mapping[str, Field]) -> dict[str, str]:
     """The query-string form of the values that differ from their defaults."""
-    registry = REGISTRY if registry is None else registry
     out: dict[str, str] = {}
     for key, value in values.items():
         spec = registry.get(key)

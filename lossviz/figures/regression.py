@@ -13,7 +13,6 @@ Example::
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -22,6 +21,7 @@ import plotly.graph_objects as go
 
 import lossviz
 from lossviz.figures._spec import build, house_layout, subplot_layout
+from lossviz.figures.states import Drag, States
 from lossviz.figures.style import (
     DATA_COLOR,
     OKABE_ITO,
@@ -150,159 +150,176 @@ def _subsample(n: int, most: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, n - 1, most)).astype(int))
 
 
-def residual_curves_figure(
-    residuals: Any,
-    *,
-    delta: float,
-    deltas: Sequence[float] | None = None,
-    r_max: float | None = None,
-    height: int = 400,
-    presentation: bool = False,
-) -> go.Figure:
-    """Loss (left) and gradient (right) against the residual for MSE, MAE and Huber.
+class CurvesData(NamedTuple):
+    """Loss and gradient of MSE, MAE and Huber against the residual, Huber for every delta.
 
-    Dotted lines mark Huber's kinks at ``+-delta``; the current points sit on the Huber curves,
-    coloured by zone (quadratic ``|r| <= delta``, linear beyond). With ``deltas`` the figure
-    gets a slider over those precomputed Huber states (curves, kinks, points), so scrubbing
-    delta repaints in the browser without asking the server.
+    ``grid``: residuals where MSE and MAE are drawn; ``points``: the points' residuals (at
+    most ``MAX_CURVE_POINTS``, the outliers always among them), ``rows`` their numbers;
+    ``deltas`` the grid of Huber's delta (``index`` the current one); ``huber_x``,
+    ``huber_loss`` and ``huber_grad`` are Huber's curves, one row per delta.
+    """
 
-    Example: ``residual_curves_figure([0.5, -2, 30], delta=1.0, deltas=[0.5, 1, 2])``
+    grid: np.ndarray
+    points: np.ndarray
+    rows: np.ndarray
+    is_outlier: np.ndarray
+    deltas: np.ndarray
+    index: int
+    huber_x: np.ndarray
+    huber_loss: np.ndarray
+    grad_x: np.ndarray
+    huber_grad: np.ndarray
+    loss_top: float
+    grad_top: float
+
+
+def curves_data(residuals: Any, *, delta: float, deltas: Sequence[float] | None = None,
+                is_outlier: Any = None) -> CurvesData:
+    """The curves of ``curves_figure`` for residuals ``r = prediction - target``.
+
+    The residual axis reaches every point (the outlier included); the loss axis reaches the
+    highest cost of a point under any of the three losses, the gradient axis its largest pull.
+
+    Example: ``curves_data([0.5, -2, -17], delta=1.0, deltas=[0.5, 1, 2])``
     """
     r = np.asarray(residuals, float)
+    out = np.zeros(len(r), bool) if is_outlier is None else np.asarray(is_outlier, bool)
     keep = _subsample(len(r), MAX_CURVE_POINTS)
-    r_pts = r[keep]
-    ds = np.unique(np.asarray(deltas if deltas is not None else [delta], float))
-    active = int(np.argmin(np.abs(ds - delta)))
-    if r_max is None:
-        top = float(np.abs(r).max()) if len(r) else 0.0
-        r_max = max(3.0, 1.1 * top, 1.2 * float(ds.max()))
-    r_max = float(r_max)
-    loss_top = 1.15 * r_max
-    grad_top = 1.25 * max(1.0, float(ds.max()))
-    grid = np.linspace(-r_max, r_max, 201)
-    width = line_width(presentation)
-    data: list[dict[str, Any]] = []
-    for name in ("mse", "mae"):
-        loss = _loss(name, delta)
-        color = loss_color(name)
-        data.append(dict(type="scatter", x=grid, y=loss.elementwise(grid), mode="lines",
-                         name=loss_label(name), legendgroup=name,
-                         line=dict(color=color, width=width), xaxis="x", yaxis="y"))
-        gx = [-r_max, 0, 0, r_max] if name == "mae" else [-r_max, r_max]
-        gy = [-1, -1, 1, 1] if name == "mae" else [-2 * r_max, 2 * r_max]
-        data.append(dict(type="scatter", x=gx, y=gy, mode="lines", name=loss_label(name),
-                         legendgroup=name, showlegend=False, line=dict(color=color, width=width),
-                         xaxis="x2", yaxis="y2"))
-    huber = loss_color("huber")
-
-    moving = list(range(len(data), len(data) + 6))
-    states, all_frames = _huber_states(r_pts.tobytes(), ds.tobytes(), r_max, tuple(moving))
-    huber_state = states.__getitem__
-
-    now = huber_state(active)
-    data.append(dict(type="scatter", mode="lines", name="Huber", legendgroup="huber",
-                     line=dict(color=huber, width=width), xaxis="x", yaxis="y", **now[0]))
-    data.append(dict(type="scatter", mode="lines", name="Huber", legendgroup="huber",
-                     showlegend=False, line=dict(color=huber, width=width), xaxis="x2",
-                     yaxis="y2", **now[1]))
-    for k, (axis, top, low) in enumerate((("", loss_top, 0.0), ("2", grad_top, -grad_top))):
-        data.append(dict(type="scatter", mode="lines", name="kinks at ±δ", legendgroup="kink",
-                         showlegend=k == 0, y=[low, top, None, low, top], hoverinfo="skip",
-                         line=dict(color=huber, width=1.2, dash="dot"), xaxis="x" + axis,
-                         yaxis="y" + axis, **now[2 + k]))
-    zone_scale = [[0, ZONE_COLORS[0]], [0.5, ZONE_COLORS[0]], [0.5, ZONE_COLORS[1]],
-                  [1, ZONE_COLORS[1]]]
-    for k, (axis, what) in enumerate((("", "Huber loss"), ("2", "Huber gradient"))):
-        state = now[4 + k]
-        data.append(dict(
-            type="scatter", x=r_pts, y=state["y"], mode="markers",
-            name="your points: blue inside ±δ, pink outside", legendgroup="pts",
-            showlegend=axis == "",
-            marker=dict(color=state["marker"]["color"], colorscale=zone_scale, cmin=0, cmax=1,
-                        size=marker_size(presentation) + 1,
-                        line=dict(color="white", width=0.5)),
-            customdata=(keep + 1),
-            hovertemplate="point %{customdata}: r = %{x:.3g}, " + what
-            + " %{y:.3g}<extra></extra>",
-            xaxis="x" + axis, yaxis="y" + axis,
-        ))
-    layout = house_layout(height=height, presentation=presentation)
-    subplot_layout(layout, cols=2, spacing=0.1,
-                   titles=("loss ℓ(r)", "gradient ℓ′(r): the pull on a prediction"))
-    for key in ("xaxis", "xaxis2"):
-        layout[key].update(title={"text": "residual r = prediction − target"},
-                           range=[-r_max, r_max])
-    layout["yaxis"]["range"] = [-0.02 * loss_top, loss_top]
-    layout["yaxis2"]["range"] = [-grad_top, grad_top]
-    layout["margin"]["t"] = 70
-    layout["legend"]["y"] = 1.12
-    frames = None
-    if len(ds) > 1:
-        frames = all_frames
-        still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
-                 "transition": {"duration": 0}}
-        layout["sliders"] = [dict(
-            active=active, x=0.0, len=1.0, y=-0.34, yanchor="top", pad=dict(t=0, b=0),
-            ticklen=3, minorticklen=0, font=dict(color="rgba(0,0,0,0)", size=1),
-            currentvalue=dict(prefix="preview δ = ", xanchor="left",
-                              font=dict(color=DATA_COLOR, size=13)),
-            steps=[dict(label=f["name"], method="animate", args=[[f["name"]], still])
-                   for f in frames],
-        )]
-        layout["margin"]["b"] = 145
-    return build(data, layout, frames)
+    keep = np.union1d(keep, np.flatnonzero(out)[:MAX_CURVE_POINTS // 4]).astype(int)
+    ds = np.unique(np.append(np.asarray(deltas if deltas is not None else [], float), delta))
+    index = int(np.argmin(np.abs(ds - delta)))
+    reach = float(np.abs(r).max()) if len(r) else 0.0
+    r_max = max(3.0, 1.08 * reach, 1.2 * float(delta))
+    grid = np.linspace(-r_max, r_max, 241)
+    # Huber per delta: straight beyond the kinks (two points each side), curved within.
+    cut = np.minimum(ds, r_max)[:, None]
+    hx = np.column_stack([np.full(len(ds), -r_max), cut * np.linspace(-1, 1, 25),
+                          np.full(len(ds), r_max)])
+    q = np.minimum(np.abs(hx), ds[:, None])
+    h_loss = q * (np.abs(hx) - 0.5 * q)
+    gx = np.column_stack([np.full(len(ds), -r_max), -cut[:, 0], cut[:, 0],
+                          np.full(len(ds), r_max)])
+    h_grad = np.clip(gx, -ds[:, None], ds[:, None])
+    pts = r[keep]
+    loss_top = max(float((pts * pts).max()) if len(pts) else 1.0, 1.0) * 1.08
+    grad_top = max(2.0 * float(np.abs(pts).max()) if len(pts) else 1.0,
+                   1.2 * float(ds.max()), 1.5) * 1.08
+    return CurvesData(grid, pts, keep + 1, out[keep], ds, index, hx, h_loss, gx, h_grad,
+                      loss_top, grad_top)
 
 
-@functools.lru_cache(maxsize=8)  # ~0.3 MB each (Python lists, ready for JSON)
-def _huber_states(r_key: bytes, ds_key: bytes, r_max: float, moving: tuple[int, ...]
-                  ) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
-    """What moves with delta, for every delta at once: per delta the Huber curve, its
-    gradient, the two kink markers and the points on both curves; and the animation frames.
+# Trace order of curves_figure: (loss, gradient) pairs; States address traces by index.
+C_MSE, C_MAE, C_HUBER = (0, 1), (2, 3), (4, 5)
+C_POINTS, C_HUBER_POINTS, C_HANDLE = (6, 7), (8, 9), 10
 
-    They depend on the residuals and the deltas only (not on the delta shown), so they are
-    memoised: moving delta recomputes nothing here. Callers must not modify the result.
+
+def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = False
+                  ) -> go.Figure:
+    """Loss (top) and gradient (bottom) against the residual for MSE, MAE and Huber, sharing
+    the residual axis; Huber's kinks at ``±δ`` marked; every point shown on all three
+    curves, so one look says what each loss charges for it and how hard it pulls.
+
+    Example: ``curves_figure(curves_data([0.5, -2, -17], delta=1.0))``
     """
-    r_pts, ds = np.frombuffer(r_key), np.frombuffer(ds_key)
-    # One rounding per array: the Huber curves (the quadratic piece sampled, the straight
-    # ends need 2 points each), the kinks and the points on the curves.
-    clipped = np.minimum(ds, r_max)
-    cx = np.column_stack([np.full(len(ds), -r_max),
-                          clipped[:, None] * np.linspace(-1.0, 1.0, 21),
-                          np.full(len(ds), r_max)])
-    hubers = [_loss("huber", float(d)) for d in ds]
-    cy = np.array([h.elementwise(row) for h, row in zip(hubers, cx, strict=True)])
-    gx = np.column_stack([np.full(len(ds), -r_max), -clipped, clipped,
-                          np.full(len(ds), r_max)])
-    gy = np.column_stack([-clipped, -clipped, clipped, clipped])
-    if len(r_pts):
-        pl = np.array([h.elementwise(r_pts) for h in hubers])
-        pg = np.array([h.derivative(r_pts) for h in hubers])
-    else:  # no points: the curves alone
-        pl = pg = np.empty((len(ds), 0))
-    cx_l, cy_l, gx_l, gy_l, pl_l, pg_l = (
-        np.reshape(_round(a, 4), a.shape).tolist() for a in (cx, cy, gx, gy, pl, pg)
-    )
-    zones = (np.abs(r_pts)[None, :] > ds[:, None]).astype(int).tolist()
-    kinks = [[-c, -c, None, c, c] for c in clipped.tolist()]
-    states = [
-        [
-            dict(x=cx_l[k], y=cy_l[k]),
-            dict(x=gx_l[k], y=gy_l[k]),
-            dict(x=kinks[k]),
-            dict(x=kinks[k]),
-            dict(y=pl_l[k], marker=dict(color=zones[k])),
-            dict(y=pg_l[k], marker=dict(color=zones[k])),
-        ]
-        for k in range(len(ds))
-    ]
-    # One frame per delta with only what moves; the slider animates between them in the
-    # browser (no redraw of the other traces: about half the time of a restyle).
-    frames = [
-        dict(name=f"{d:g}", traces=list(moving),
-             data=[dict(type="scatter", **part) for part in states[k]])
-        for k, d in enumerate(ds.tolist())
-    ]
-    return states, frames
+    g, k = data.grid, data.index
+    width = line_width(presentation)
+    traces: list[dict[str, Any]] = []
+
+    def pair(name, xs, loss_y, grad_x, grad_y, dash="solid"):
+        for axis, x, y in (("", xs, loss_y), ("2", grad_x, grad_y)):
+            traces.append(dict(type="scatter", x=x, y=y, mode="lines", name=loss_label(name),
+                               legendgroup=name, showlegend=axis == "",
+                               line=dict(color=loss_color(name), width=width, dash=dash),
+                               hoverinfo="skip", xaxis="x" + axis, yaxis="y" + axis))
+
+    pair("mse", g, g * g, g, 2 * g)
+    pair("mae", g, np.abs(g), g, np.sign(g))
+    pair("huber", data.huber_x[k], data.huber_loss[k], data.grad_x[k], data.huber_grad[k],
+         dash="dash")
+    d = float(data.deltas[k])
+    pts = data.points
+    colors = np.where(data.is_outlier, OUTLIER_MARK, DATA_COLOR).tolist()
+    marker = dict(size=marker_size(presentation) - 1, line=dict(color="white", width=0.5))
+    for axis, ys, what in (("", [pts * pts, np.abs(pts)], "cost"),
+                           ("2", [2 * pts, np.sign(pts)], "gradient")):
+        traces.append(dict(
+            type="scatter", x=np.tile(pts, 2), y=np.concatenate(ys), mode="markers",
+            name="your points (orange: outlier)", showlegend=axis == "",
+            legendgroup="points", marker={**marker, "color": colors * 2},
+            customdata=np.tile(data.rows, 2),
+            hovertemplate="point %{customdata}: r = %{x:.3g}, " + what
+                          + " %{y:.3g}<extra></extra>",
+            xaxis="x" + axis, yaxis="y" + axis))
+    for axis, ys, what in (("", _huber(pts, d), "Huber cost"),
+                           ("2", np.clip(pts, -d, d), "Huber gradient")):
+        traces.append(dict(
+            type="scatter", x=pts, y=ys, mode="markers", name="your points (orange: outlier)",
+            showlegend=False, legendgroup="points", marker={**marker, "color": colors},
+            customdata=data.rows,
+            hovertemplate="point %{customdata}: r = %{x:.3g}, " + what
+                          + " %{y:.3g}<extra></extra>",
+            xaxis="x" + axis, yaxis="y" + axis))
+    traces.append(dict(
+        type="scatter", x=[d], y=[d], mode="markers", name="δ: where Huber's pull stops",
+        showlegend=False, marker=dict(size=marker_size(presentation) + 6, symbol="square",
+                                      color=loss_color("huber"),
+                                      line=dict(color="white", width=1.5)),
+        hovertemplate="δ = %{x:.3g}: Huber's pull stops here<extra></extra>",
+        xaxis="x2", yaxis="y2"))
+    layout = house_layout(height=height, presentation=presentation)
+    subplot_layout(layout, rows=2, spacing=0.1, titles=(
+        "cost of a point ℓ(r)", "gradient ℓ′(r): how hard the loss pulls that prediction"),
+        font_size=20 if presentation else 13)
+    r_max = float(g[-1])
+    layout["xaxis"].update(range=[-r_max, r_max], showticklabels=False, fixedrange=True)
+    layout["xaxis2"].update(range=[-r_max, r_max], fixedrange=True,
+                            title={"text": "residual r = prediction − target"})
+    layout["yaxis"].update(range=[-0.03 * data.loss_top, data.loss_top], fixedrange=True)
+    layout["yaxis2"].update(range=[-data.grad_top, data.grad_top], fixedrange=True)
+    layout["shapes"] = [dict(type="line", xref=xr, yref=f"{yr} domain", x0=x0, x1=x0, y0=0,
+                             y1=1, line=dict(color=loss_color("huber"), width=1.2, dash="dot"))
+                        for xr, yr in (("x", "y"), ("x2", "y2")) for x0 in (-d, d)]
+    layout["annotations"] = [*layout.get("annotations", []), dict(
+        x=d, y=1.0, xref="x", yref="y domain", text=f"δ = {d:g}", showarrow=False,
+        xanchor="left", yanchor="top", xshift=4,
+        font=dict(color=loss_color("huber"), size=20 if presentation else 13))]
+    layout.update(dragmode=False)
+    layout["margin"]["t"] = 70
+    layout["legend"]["y"] = 1.08
+    return go.Figure({"data": traces, "layout": layout})
+
+
+def _huber(r: np.ndarray, delta: float) -> np.ndarray:
+    return lossviz.get_loss("huber", delta=delta).elementwise(r)
+
+
+def curves_states(data: CurvesData) -> States:
+    """Every delta of ``data``: Huber's curves, its kinks, the points on its curves and the
+    handle at ``(δ, δ)``."""
+    pts = data.points
+    ds = data.deltas
+    q = np.minimum(np.abs(pts)[None, :], ds[:, None])
+    traces = {
+        C_HUBER[0]: {"x": data.huber_x, "y": data.huber_loss},
+        C_HUBER[1]: {"x": data.grad_x, "y": data.huber_grad},
+        C_HUBER_POINTS[0]: {"y": q * (np.abs(pts)[None, :] - 0.5 * q)},
+        C_HUBER_POINTS[1]: {"y": np.clip(pts[None, :], -ds[:, None], ds[:, None])},
+        C_HANDLE: {"x": ds[:, None], "y": ds[:, None]},
+    }
+    layout: dict[str, Any] = {}
+    for i, sign in enumerate((-1, 1, -1, 1)):
+        layout[f"shapes[{i}].x0"] = sign * ds
+        layout[f"shapes[{i}].x1"] = sign * ds
+    layout["annotations[2].x"] = ds  # the δ label (after the two subplot titles)
+    layout["annotations[2].text"] = [f"δ = {d:g}" for d in ds]
+    return States("δ", ds, data.index, traces, layout,
+                  tuple(f"Huber with δ = {d:g}: quadratic for |r| ≤ {d:g}, straight beyond; "
+                        f"its pull stops at {d:g}" for d in ds))
+
+
+def delta_drag() -> Drag:
+    """The handle of ``curves_figure``: the square where Huber's pull stops (at δ)."""
+    return Drag(C_HANDLE, 0, "Drag to change δ, where Huber's pull stops")
 
 
 # -- each point's pull -------------------------------------------------------------------------

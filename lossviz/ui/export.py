@@ -22,8 +22,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lossviz.lessons import lesson_toml
-from lossviz.state import REGISTRY, current_values
-from lossviz.ui.controls import FIGURES_KEY, SECTION_KEY, TABLES_KEY, section_keys
+from lossviz.ui import chart, params, url
 
 MAX_CSV_ROWS = 100_000
 
@@ -105,51 +104,44 @@ def figure_html(fig: go.Figure | Callable[[], go.Figure]) -> str:
                                   config={"displaylogo": False})
 
 
-def state_lesson(state: Mapping[str, Any]) -> str:
-    """The current non-default settings as a one-step lesson file."""
-    values = {
-        k: v for k, v in current_values(state).items()
-        if REGISTRY[k].section != "app" and v != REGISTRY[k].default
-    }
-    section = section_keys().get(state.get(SECTION_KEY))
+TABLES = "_lossviz_tables"
+
+
+def table(name: str, columns: Mapping[str, Any]) -> None:
+    """Offer ``columns`` (name -> 1-D array, all the same length) as a CSV in the pack."""
+    st.session_state.setdefault(TABLES, {})[name] = dict(columns)
+
+
+def state_lesson(section: str) -> str:
+    """The current page's non-default settings as a one-step lesson file."""
+    fields = params.of(section)
+    values = {k: v for k, v in url.values(section).items() if v != fields[k].default}
     return lesson_toml("My lossviz view", values, section=section)
 
 
-def snippet(state: Mapping[str, Any]) -> str:
+def snippet(section: str) -> str:
     """A short runnable script that rebuilds the current view with the lossviz API."""
     from lossviz.ui import snippets
 
-    return snippets.snippet(state, section_keys().get(state.get(SECTION_KEY)))
+    values = {}
+    for name in url.SECTIONS:
+        values.update(url.values(name))
+    return snippets.snippet(values, section)
 
 
 OPEN_KEY = "lossviz_export_open"
-STATE_KEY = "_lossviz_export_state"
 
 
-def refresh_state() -> None:
-    """Bring the settings the lesson file and the script are made from up to date (after a
-    change that reran only part of the page; the export box itself is drawn with the page)."""
-    snapshot = st.session_state.get(STATE_KEY)
-    if isinstance(snapshot, dict):
-        snapshot.clear()
-        snapshot.update({k: v for k, v in st.session_state.items() if k != STATE_KEY})
-
-
-def render() -> None:
+def render(section: str) -> None:
     """The export box (meant for the sidebar). Its buttons are made only while it is open."""
-    # Figures or builders, looked up when a button is pressed: a part of the page that reran
-    # alone since (the Huber delta panel, say) has put its current figures in this same dict.
-    figures: dict[str, Any] = st.session_state.get(FIGURES_KEY, {})
-    tables: dict[str, Mapping[str, Any]] = st.session_state.get(TABLES_KEY, {})
+    figures = chart.figures()
+    tables: dict[str, Mapping[str, Any]] = st.session_state.get(TABLES, {})
     box = st.expander("Export this view", key=OPEN_KEY, on_change="rerun")
     if not box.open:
-        st.session_state.pop(STATE_KEY, None)  # no buttons: nothing for changes to refresh
         return
-    state = {k: v for k, v in st.session_state.items() if k != STATE_KEY}
-    st.session_state[STATE_KEY] = state  # refresh_state() updates this very dict
     with box:
-        st.caption("Data as CSV, charts as standalone HTML (the camera icon on each chart "
-                   "saves a PNG), the settings as a lesson file, and a Python script.")
+        st.caption("Data as CSV, charts as standalone HTML, the settings as a lesson file, "
+                   "and a Python script.")
         for name, columns in tables.items():
             st.download_button(
                 f"{name} (CSV)", data=lambda c=columns: table_csv(c), file_name=f"{name}.csv",
@@ -169,12 +161,12 @@ def render() -> None:
                     help="The interactive chart as a page that works offline.",
                 )
         st.download_button(
-            "Settings as a lesson file (TOML)", data=lambda: state_lesson(state),
+            "Settings as a lesson file (TOML)", data=lambda: state_lesson(section),
             file_name="my_lesson.toml", mime="application/toml", key="export_lesson",
             on_click="ignore",
         )
         st.download_button(
-            "Python script of this view", data=lambda: snippet(state),
+            "Python script of this view", data=lambda: snippet(section),
             file_name="lossviz_view.py", mime="text/x-python", key="export_snippet",
             on_click="ignore",
         )

@@ -1,48 +1,62 @@
-"""The guided-lesson panel: pick a lesson, step through it, predict, then reveal the answer.
+"""Guided lessons on the page: pick one in the sidebar; its current step sits above the
+page's figure: what to look at, a question the student answers first, then the answer.
 
 A step starts from the default settings and sets only what its file lists, so every step
-looks the same for every student and is itself a link (``?lesson=ID&lesson_step=N``).
+looks the same for every student and is itself a link (``?lesson=ID&lesson_step=N``). It
+opens the page and the view it talks about, and names the chart it is about: that chart is
+scrolled into view and the traces the step names stay lit (``focus()``).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import streamlit as st
 
-from lossviz.lessons import LESSONS_DIR, MAX_STEPS, Lesson, load_lessons
-from lossviz.state import REGISTRY, field
-from lossviz.ui import SECTIONS
-from lossviz.ui.controls import SECTION_KEY, sync_url
+from lossviz.lessons import LESSONS_DIR, Lesson, Step, check_answer, load_lessons
+from lossviz.textsafe import escape_markdown
+from lossviz.ui import params, url
 
-LESSON = field("lesson", "text", "", max_len=50, section="app")
-STEP = field("lesson_step", "int", 1, low=1, high=MAX_STEPS, section="app")
-PICK_KEY = "lesson_pick"
+PICK = "lesson_pick"
+ANSWER = "_lossviz_lesson_answer"  # (lesson, step) -> what the student answered
 
 
-@lru_cache(maxsize=4)
+class Focus(NamedTuple):
+    """The chart a lesson step talks about, the traces it names, and a token that changes
+    with the step (the chart scrolls into view once per token)."""
+
+    chart: str
+    highlight: tuple[str, ...]
+    token: str
+
+
+@cache
 def _load(stamp: tuple[tuple[str, float], ...]) -> tuple[dict[str, Lesson], list[str]]:
-    from lossviz.ui.share import register_all
-
-    register_all()
-    return load_lessons(LESSONS_DIR, sections=SECTIONS)
+    return load_lessons(LESSONS_DIR, registry=params.BY_KEY, sections=url.SECTIONS)
 
 
 def catalogue() -> tuple[dict[str, Lesson], list[str]]:
     """Every built-in lesson, and a message per broken file (reloaded when a file changes)."""
-    stamp = tuple(
-        (p.name, p.stat().st_mtime) for p in sorted(Path(LESSONS_DIR).glob("*.toml"))
-    )
+    stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(Path(LESSONS_DIR).glob("*.toml")))
     return _load(stamp)
 
 
-def apply_step(lesson_id: str, index: int) -> None:
-    """Set the session to step ``index`` (1-based) of a lesson: defaults, then its values.
+def current() -> tuple[Lesson, int, Step] | None:
+    """The lesson being followed, the step number (from 1) and the step; None if none."""
+    lessons, _ = catalogue()
+    lesson = lessons.get(st.session_state.get("lesson", ""))
+    if lesson is None:
+        return None
+    index = min(max(int(st.session_state.get("lesson_step", 1) or 1), 1), len(lesson.steps))
+    return lesson, index, lesson.steps[index - 1]
 
-    Raises ``LookupError`` for an unknown lesson or step. Call it before widgets exist (a
-    callback, or the start of a run).
-    """
+
+def apply_step(lesson_id: str, index: int) -> None:
+    """Set the session to step ``index`` (1-based) of a lesson: defaults, then its values, and
+    ask for its page. ``LookupError`` for an unknown lesson or step. Call it before widgets
+    exist (a callback, or the start of a run)."""
     lessons, _ = catalogue()
     lesson = lessons.get(lesson_id)
     if lesson is None:
@@ -50,65 +64,119 @@ def apply_step(lesson_id: str, index: int) -> None:
     if not 1 <= index <= len(lesson.steps):
         raise LookupError(f"lesson {lesson_id!r} has steps 1 to {len(lesson.steps)}")
     step = lesson.steps[index - 1]
-    for key, spec in REGISTRY.items():
+    for key, spec in params.BY_KEY.items():
         if spec.section != "app":
             st.session_state[key] = list(spec.default) if spec.kind == "multi" else spec.default
     for key, value in step.values.items():
         st.session_state[key] = value
-    if step.section in SECTIONS:
-        st.session_state[SECTION_KEY] = SECTIONS[step.section][0]
-    st.session_state[LESSON.key] = lesson_id
-    st.session_state[STEP.key] = index
-    st.session_state[PICK_KEY] = lesson_id
+    st.session_state["lesson"] = lesson_id
+    st.session_state["lesson_step"] = index
+    st.session_state[PICK] = lesson_id
+    if step.section:
+        url.open_page(step.section)
+
+
+def focus() -> Focus | None:
+    """What the current step points at, if it points at a chart."""
+    now = current()
+    if now is None:
+        return None
+    lesson, index, step = now
+    if not step.show:
+        return None
+    return Focus(step.show, tuple(step.highlight), f"{lesson.id}:{index}")
 
 
 def _go(lesson_id: str, index: int) -> None:
     if lesson_id:
         apply_step(lesson_id, index)
     else:
-        st.session_state[LESSON.key] = ""
-        st.session_state[STEP.key] = 1
-    sync_url()
+        st.session_state["lesson"] = ""
+        st.session_state["lesson_step"] = 1
 
 
 def _picked() -> None:
-    _go(st.session_state.get(PICK_KEY) or "", 1)
+    _go(st.session_state.get(PICK) or "", 1)
 
 
-def render() -> None:
-    """The lesson panel (meant for the sidebar)."""
+def picker() -> None:
+    """The lesson picker (for the sidebar)."""
     lessons, problems = catalogue()
-    current = st.session_state.get(LESSON.key, "")
-    if current not in lessons:
-        current = ""
-    if st.session_state.get(PICK_KEY) != current:
-        st.session_state[PICK_KEY] = current
-    options = ["", *lessons]
-    st.selectbox(
-        "Guided lesson",
-        options,
-        format_func=lambda k: lessons[k].title if k else "None: explore freely",
-        key=PICK_KEY,
-        on_change=_picked,
-        help="Each lesson sets the controls step by step and asks you to predict before "
-        "it reveals the answer.",
-    )
+    now = st.session_state.get("lesson", "")
+    now = now if now in lessons else ""
+    if st.session_state.get(PICK) != now:
+        st.session_state[PICK] = now
+    st.selectbox("Guided lesson", ["", *lessons],
+                 format_func=lambda k: lessons[k].title if k else "None: explore freely",
+                 key=PICK, on_change=_picked,
+                 help="Each lesson sets the page step by step and asks you to predict "
+                      "before it shows the answer.")
     for problem in problems:
         st.error(f"Lesson file not loaded: {problem}", icon="📄")
-    if not current:
+
+
+def _answer_key(lesson: Lesson, index: int) -> str:
+    return f"lesson_answer_{lesson.id}_{index}"
+
+
+def banner(section: str) -> None:
+    """The current step, on the page above its figure: look, predict, then the answer."""
+    now = current()
+    if now is None:
         return
-    lesson = lessons[current]
+    lesson, index, step = now
+    if step.section and step.section != section:
+        return
     n = len(lesson.steps)
-    index = min(max(int(st.session_state.get(STEP.key, 1)), 1), n)
-    step = lesson.steps[index - 1]
-    st.markdown(f"**Step {index} of {n}: {step.title}**")
-    st.markdown(step.look)
+    answers: dict[tuple[str, int], Any] = st.session_state.setdefault(ANSWER, {})
+    given = answers.get((lesson.id, index))
+    with st.container(border=True, key="lesson_banner"):
+        head, nav = st.columns([3, 2], vertical_alignment="center")
+        head.markdown(f"**{escape_markdown(lesson.title)}** · step {index} of {n}: "
+                      f"**{escape_markdown(step.title)}**")
+        with nav, st.container(horizontal=True, horizontal_alignment="right"):
+            st.button("◀ Back", key="lesson_back", on_click=_go, args=(lesson.id, index - 1),
+                      disabled=index <= 1)
+            st.button("Next ▶", key="lesson_next", on_click=_go, args=(lesson.id, index + 1),
+                      disabled=index >= n, type="primary")
+            st.button("Leave", key="lesson_leave", on_click=_go, args=("", 1),
+                      type="tertiary")
+        st.markdown(step.look)
+        if given is None:
+            _ask(lesson, index, step, answers)
+        else:
+            _reveal(step, given)
+
+
+def _ask(lesson: Lesson, index: int, step: Step, answers: dict) -> None:
+    key = _answer_key(lesson, index)
     st.markdown(f"**Predict:** {step.question}")
-    with st.expander(f"Reveal the answer (step {index})", key=f"reveal_{current}_{index}"):
-        st.markdown(step.answer)
-    with st.container(horizontal=True):
-        st.button("◀ Back", key="lesson_back", on_click=_go, args=(current, index - 1),
-                  disabled=index <= 1)
-        st.button("Next ▶", key="lesson_next", on_click=_go, args=(current, index + 1),
-                  disabled=index >= n, type="primary")
-        st.button("Leave", key="lesson_leave", on_click=_go, args=("", 1), type="tertiary")
+    ask = step.ask
+    with st.form(key=f"form_{key}", border=False, enter_to_submit=True):
+        if ask is not None and ask.kind == "choice":
+            picked = st.radio("Your answer", ask.choices, index=None, key=key,
+                              label_visibility="collapsed")
+        elif ask is not None and ask.kind == "number":
+            picked = st.number_input(f"Your answer ({ask.unit})" if ask.unit else "Your answer",
+                                     min_value=ask.low, max_value=ask.high, value=None,
+                                     step=ask.step, key=key)
+        else:
+            picked = ""
+        sent = st.form_submit_button("Reveal the answer", type="primary")
+    if sent:
+        if ask is not None and picked is None:
+            st.warning("Give your answer first: then the answer shows.")
+            return
+        answers[(lesson.id, index)] = picked
+        st.rerun()
+
+
+def _reveal(step: Step, given: Any) -> None:
+    ask = step.ask
+    if ask is not None:
+        verdict = check_answer(ask, given)
+        mark = "✅" if verdict else "✳️"
+        shown = given if ask.kind == "choice" else f"{given:g}"
+        st.markdown(f"{mark} You said **{escape_markdown(str(shown))}**. "
+                    f"The answer: **{escape_markdown(ask.truth_text())}**")
+    st.markdown(step.answer)

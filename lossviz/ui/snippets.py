@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lossviz.state import REGISTRY, current_values
+from lossviz.state import current_values
+from lossviz.ui.params import BY_KEY as REGISTRY
 
 HEADER = '''"""Rebuilds a lossviz view. Run: python lossviz_view.py (after pip install lossviz)."""
 
@@ -26,7 +27,7 @@ def settings(state: Mapping[str, Any]) -> dict[str, Any]:
     """Every registry value in force: the session's, else the default."""
     values = {k: (list(f.default) if f.kind == "multi" else f.default)
               for k, f in REGISTRY.items()}
-    values.update(current_values(state))
+    values.update(current_values(state, REGISTRY))
     return values
 
 

@@ -1,24 +1,28 @@
-"""Give memory back to the system once the class has left.
+"""Workarounds that serving a class on Streamlit 1.67 needs, in one place, each with why.
 
-After a 50-session load test (``benchmarks/load_test.py --sessions 50 --duration 60 --ttl
-30``, production config) the server sat ~85 MB above its start with no session left. What
-held it, measured inside the process: ~26 MB of ``st.cache_data`` entries (pickled bytes
-in glibc's heap), ~27 MB of cyclic garbage of finished runs and closed sessions waiting for
-a full collection (``runner.postScriptGC`` is off in production, so those are rare), free
-pages glibc kept instead of returning, and Python's object allocator grown from 64 to ~106
-one-MiB arenas. Collecting garbage and trimming alone gave back ~10 MB; with the caches
-emptied as well, ~40 MB, and what the process then uses is back at its start in both
-allocators. The rest (~40 MB) is arenas that a few surviving objects keep: Python returns
-an arena only when it is empty, and nothing here can move those objects.
+The app runs correctly without them: they save server time and memory under a class's load.
+``install()`` applies them only on the Streamlit versions they were written for
+(``TESTED_ON``); on any other version it does nothing and says so in the log. The tests in
+``tests/test_serving_workarounds.py`` fail when upstream changes what they rely on, so a
+Streamlit upgrade is the moment to look at them again.
 
-``watch()`` starts one daemon thread per process that looks, every ``CHECK_EVERY`` seconds,
-at how many sessions the server holds. Once no browser has been connected for ``IDLE_FOR``
-seconds, it calls ``release()`` once; it calls it again when the sessions Streamlit keeps
-for reconnecting (``server.disconnectedSessionTTL``) have expired. ``release()`` drops
-those expired sessions, takes its turn like a script run, empties the data caches (they
-fill again on the next class's first runs), collects garbage, and asks glibc to return its
-free pages (``malloc_trim``; skipped where there is no glibc). The counts come from
-Streamlit's session manager; if a later Streamlit moves it, the thread does nothing.
+1. **File watchers after a reconnect** (a Streamlit bug). With
+   ``server.fileWatcherType = "none"`` (the production config in ``deploy/``) a new session
+   gets no file watcher, but Streamlit registers one anyway when a browser reconnects to its
+   session (``WebsocketSessionManager`` calls
+   ``AppSession.register_file_watchers()`` without looking at the option). After every run
+   of that session the server then resolves the path of every imported module: in a
+   50-session load test with one reconnect each, 13 % of the server's CPU. ``keep_watchers
+   _off()`` wraps ``register_file_watchers`` so that it does nothing while the option is
+   "none" (the only monkeypatch of the project).
+
+2. **Memory after a class.** After a 50-session load test the server sat ~85 MB above its
+   start with no session left: data-cache entries, cyclic garbage of finished runs, free
+   pages glibc kept, and the sessions Streamlit keeps for reconnecting, which it drops only
+   when it next stores a session. ``watch()`` starts one thread that, once no browser has
+   been connected for ``IDLE_FOR`` seconds, drops those expired sessions (through the
+   session manager's private store: 1.67 has no public way), empties the data caches,
+   collects garbage and asks glibc to return free pages (``malloc_trim``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import gc
+import logging
 import sys
 import threading
 import time
@@ -37,6 +43,49 @@ import streamlit as st
 
 from lossviz.ui import turns
 
+TESTED_ON = ("1.67.",)  # Streamlit versions these workarounds were written and tested for
+_LOG = logging.getLogger(__name__)
+_MARK = "_lossviz_keeps_watchers_off"
+
+
+def applies(version: str | None = None) -> bool:
+    """Is this Streamlit one of the versions the workarounds were written for?"""
+    version = st.__version__ if version is None else version
+    return version.startswith(TESTED_ON)
+
+
+def install() -> bool:
+    """Apply both workarounds once per process, on a tested Streamlit; True if applied."""
+    if not applies():
+        _LOG.warning("lossviz: serving workarounds skipped on Streamlit %s (written for %s)",
+                     st.__version__, ", ".join(TESTED_ON))
+        return False
+    keep_watchers_off()
+    watch()
+    return True
+
+
+# -- 1. file watchers after a reconnect ------------------------------------------------------
+def keep_watchers_off() -> None:
+    """Wrap ``AppSession.register_file_watchers`` once per process (idempotent)."""
+    from streamlit import config
+    from streamlit.runtime.app_session import AppSession
+
+    original = getattr(AppSession, "register_file_watchers", None)
+    if original is None or getattr(original, _MARK, False):
+        return
+
+    @functools.wraps(original)
+    def register_file_watchers(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if config.get_option("server.fileWatcherType") == "none":
+            return None
+        return original(self, *args, **kwargs)
+
+    setattr(register_file_watchers, _MARK, True)
+    AppSession.register_file_watchers = register_file_watchers
+
+
+# -- 2. memory after a class -----------------------------------------------------------------
 CHECK_EVERY = 5.0  # seconds between two looks at the session count
 IDLE_FOR = 30.0  # seconds without a connected browser before the first release
 

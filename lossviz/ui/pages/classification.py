@@ -39,42 +39,11 @@ from lossviz.figures.classification import (
 )
 from lossviz.figures.descent import Run, convergence_figure
 from lossviz.figures.style import loss_color, loss_label
-from lossviz.state import MAX_TABLE_TEXT, TableCodec, field
-from lossviz.ui import turns
+from lossviz import limits
+from lossviz.training import OPTIMIZER_LABELS
+from lossviz.ui import chart, tables, widgets
 
-SECTION = "classification"
-DIMS = ("1-D", "2-D")
 MAX_LOGIT = 30.0
-
-DIM = field("clf_dim", "choice", "2-D", choices=DIMS, section=SECTION)
-N = field("clf_n", "int", 40, low=20, high=200, step=2, section=SECTION)
-SEPARATION = field("clf_separation", "float", 3.0, low=0.5, high=6.0, step=0.25,
-                   section=SECTION)
-SEED = field("clf_seed", "int", 0, low=0, high=9999, section=SECTION)
-FLIP = field("clf_flip", "int", 0, low=0, high=10, section=SECTION)
-FLIP_CLASS = field("clf_flip_class", "choice", "both", choices=lossviz.data.FLIP_CLASSES,
-                   section=SECTION)
-LOSSES = field("clf_losses", "multi", list(SURROGATES), choices=SURROGATES, section=SECTION)
-OPTIMIZER = field("clf_optimizer", "choice", "gd", choices=lossviz.OPTIMIZERS, section=SECTION)
-LR = field("clf_lr", "float", 0.1, low=0.01, high=2.0, step=0.01, section=SECTION)
-STEPS = field("clf_steps", "int", 300, low=10, high=1000, step=10, section=SECTION)
-SHADING = field("clf_shading", "bool", True, section=SECTION)
-SHOW_CLEAN = field("clf_show_clean", "bool", True, section=SECTION)
-LOG_Y = field("clf_log_y", "bool", False, section=SECTION)
-BITS = field("clf_bits", "bool", False, section=SECTION)
-MARGIN_MODEL = field("clf_margin_model", "choice", "cross_entropy", choices=SURROGATES,
-                     section=SECTION)
-PROB_OTHERS = field("clf_prob_others", "bool", False, section=SECTION)
-CLASSES = field("clf_classes", "choice", "3", choices=("3", "4"), section=SECTION)
-TRUE_CLASS = field("clf_true_class", "choice", "0", choices=("0", "1", "2", "3"),
-                   section=SECTION)
-LOGITS = tuple(
-    field(f"clf_logit_{j}", "float", default, low=-MAX_LOGIT, high=MAX_LOGIT, step=0.1,
-          section=SECTION)
-    for j, default in enumerate((2.0, 1.0, 0.1, -1.0))
-)
-
-VIEW_KEY = "clf_view"  # the open view of the lab (a tab label)
 VIEWS = {
     "Boundaries": "The trained classifiers over the data, and what flipped labels do to them.",
     "Training curves": "The training loss of each classifier, step by step.",
@@ -82,15 +51,6 @@ VIEWS = {
     "Probability view": "Cross-entropy against the probability given to the true class.",
     "Multiclass corner": "Softmax cross-entropy of one sample with three or four classes.",
 }
-# The open view is a setting like the others: a shared link opens the same view.
-VIEW = field(VIEW_KEY, "choice", "Boundaries", choices=tuple(VIEWS), section=SECTION)
-# The table's edits, as the difference from the generated rows (empty when unedited).
-POINTS = field("clf_points", "text", "", max_len=MAX_TABLE_TEXT, section=SECTION,
-               codec=TableCodec((("x", "x1", "number"), ("y", "x2", "number"),
-                                 ("l", "label", "number"), ("f", "flipped", "flag"))))
-TABLE_RESET = "clf_table_reset"  # bumped by the reset button: a new editor, the edits dropped
-OPTIMIZER_NAMES = {"gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
-                   "adam": "Adam"}
 
 
 # -- cached numerics -------------------------------------------------------------------------
@@ -133,93 +93,86 @@ def _moved_text(dim: int, change) -> str:
 
 # -- the page --------------------------------------------------------------------------------
 def render() -> None:
-    from lossviz.ui import controls
-
-    present = controls.presenting()
-    st.subheader("Classification lab")
-    st.caption(
-        "A linear classifier scores each point, f(x) = w·x + b, and says class 1 when f > 0. "
-        "Each loss turns the margin m = (2y − 1)·f (positive = right side) into a penalty; "
-        "flip a few labels and watch which losses get dragged by them."
-    )
-
-    with _card("Data"):
-        c1, c2, c3, c4 = st.columns([1.1, 1.2, 1.2, 0.9])
+    present = widgets.presenting()
+    st.markdown(
+        "A linear classifier scores each point, f(x) = w·x + b, and says class 1 when "
+        "f > 0 (f = 0 counts as a mistake for both classes). Each loss turns the margin "
+        "m = (2y − 1)·f (positive = right side) into a penalty. **Flip a few labels and watch "
+        "which losses get dragged by them.**")
+    edited = tables.edited("clf_points")
+    with st.container(border=True):
+        c1, c2, c3, c4, c5 = st.columns([1, 1.3, 1.3, 1.3, 1.1])
         with c1:
-            dim_label = controls.choice(DIM, "Inputs")
+            dim_label = widgets.choice("clf_dim", "Inputs", disabled=edited)
         with c2:
-            n = controls.slider(N, "Points")
+            n = widgets.slider("clf_n", "Points", disabled=edited)
         with c3:
-            separation = controls.slider(SEPARATION, "Separation",
-                                         help="Distance between the two class centres.")
+            separation = widgets.slider("clf_separation", "Separation", disabled=edited,
+                                        help="Distance between the two class centres.")
         with c4:
-            seed = controls.number(SEED, "Seed")
-        c1, c2, c3 = st.columns([1.2, 1.2, 2.2])
-        with c1:
-            flip = controls.slider(FLIP, "Flip labels",
-                                   help="Mislabel this many points, the ones deepest inside "
-                                        "their class: label noise at its worst.")
-        with c2:
-            flip_class = controls.choice(FLIP_CLASS, "Flip labels of", widget="select")
-        with c3:
-            st.caption("Flipped labels are the classification version of outliers: points "
-                       "far on the wrong side. Move or relabel single points in the table "
-                       f"below (at most {MAX_TABLE_POINTS} points).")
+            flip = widgets.slider("clf_flip", "Flip labels", disabled=edited,
+                                  help="Mislabel this many points, the ones deepest inside "
+                                       "their class: label noise at its worst.")
+        with c5:
+            flip_class = widgets.choice("clf_flip_class", "Flip labels of", widget="select",
+                                        disabled=edited)
+            if not present:
+                widgets.number("clf_seed", "Seed", disabled=edited)
+        if not present:
+            c1, c2, c3, c4 = st.columns([1.6, 1.2, 1.2, 1])
+            with c1:
+                names = widgets.multi("clf_losses", "Losses", format_func=loss_label)
+            with c2:
+                optimizer = widgets.choice("clf_optimizer", "Optimizer", widget="select",
+                                           format_func=lambda o: OPTIMIZER_LABELS.get(o, o))
+            with c3:
+                lr = widgets.slider("clf_lr", "Learning rate")
+            with c4:
+                steps = widgets.slider("clf_steps", "Steps",
+                                       help=f"At most {limits.MAX_CLF_STEPS} steps.")
+        else:
+            names = widgets.value("clf_losses")
+            optimizer, lr = widgets.value("clf_optimizer"), widgets.value("clf_lr")
+            steps = widgets.value("clf_steps")
+    seed = widgets.value("clf_seed")
     dim = 1 if dim_label == "1-D" else 2
     try:
         data = _dataset(dim, n, separation, flip, flip_class, seed)
     except ValueError as err:
         st.error(f"Could not make the data: {err}.")
         return
-    with st.expander("Move or relabel points (table)", expanded=False):
-        points = _edit_points(data, dim, (dim, n, separation, flip, flip_class, seed))
+    table = st.expander("Move or relabel points (table)", expanded=edited,
+                        key="clf_table_open", on_change="rerun")
+    with table:
+        points = _edit_points(data, dim, show=table.open)
     _report_table_problems(points)
-    with _card("Training"):
-        names = controls.multi(LOSSES, "Losses", format_func=loss_label)
-        c2, c3, c4 = st.columns(3)
-        with c2:
-            optimizer = controls.choice(OPTIMIZER, "Optimizer", widget="select",
-                                        format_func=lambda o: OPTIMIZER_NAMES.get(o, o))
-        with c3:
-            lr = controls.slider(LR, "Learning rate")
-        with c4:
-            steps = controls.slider(STEPS, "Steps", help=f"At most {STEPS.high:g} steps.")
-
     problem = _data_problem(points)
-    # One view at a time: only the open one runs and sends its charts, so a change of the
-    # data or the training redraws one or two charts, not six.
-    tabs = st.tabs(list(VIEWS), key=VIEW.key, on_change=controls.sync_url)
-    for view, tab in zip(VIEWS, tabs, strict=True):
-        if not tab.open:
-            continue
-        with tab:
-            st.caption(VIEWS[view])
-            if view == "Multiclass corner":
-                _multiclass_corner()
-            elif problem:
-                st.warning(problem)
-            elif view == "Boundaries":
-                if not names:
-                    st.info("Pick at least one loss in the Training card to train a "
-                            "classifier.")
-                else:
-                    fits, clean = _train(points, names, optimizer, lr, steps)
-                    _boundary_section(points, dim, names, fits, clean, present, controls)
-            elif view == "Training curves":
-                _convergence_section(names, points, optimizer, lr, steps, present, controls)
-            elif view == "Margin picture":
-                _margin_section(points, optimizer, lr, steps, present, controls)
-            else:
-                _probability_section(points, optimizer, lr, steps, present, controls)
+    view = widgets.choice("clf_view", "View", width="stretch")
+    st.caption(VIEWS[view])
+    if view == "Multiclass corner":
+        _multiclass_corner()
+    elif problem:
+        st.warning(problem)
+    elif view == "Boundaries":
+        if not names:
+            st.info("Pick at least one loss to train a classifier.")
+        else:
+            fits, clean = _train(points, names, optimizer, lr, steps)
+            _boundary_section(points, dim, names, fits, clean, present)
+    elif view == "Training curves":
+        _convergence_section(names, points, optimizer, lr, steps, present)
+    elif view == "Margin picture":
+        _margin_section(points, optimizer, lr, steps, present)
+    else:
+        _probability_section(points, optimizer, lr, steps, present)
 
 
-def _edit_points(data: lossviz.ClassificationData, dim: int,
-                 signature: tuple[Any, ...]) -> ParsedPoints:
-    from lossviz.ui import share
-
-    st.caption("Edit x to move a point, change its label (0 or 1) to relabel it, add or delete "
-               "rows. 'flipped' marks a label that is wrong on purpose: the clean-label fit "
-               "uses the other label. Changing the Data card's settings starts a fresh table.")
+def _edit_points(data: lossviz.ClassificationData, dim: int, *, show: bool) -> ParsedPoints:
+    if show:
+        st.caption("Edit x to move a point, change its label (0 or 1) to relabel it, add or "
+                   "delete rows. 'flipped' marks a label that is wrong on purpose: the "
+                   "clean-label fit uses the other label. Your points stay the data until "
+                   f"you go back to the generated ones (at most {MAX_TABLE_POINTS} points).")
     config = {
         "x1": st.column_config.NumberColumn("x1", format="%.3f", required=True),
         "x2": st.column_config.NumberColumn("x2", format="%.3f", required=True),
@@ -227,13 +180,11 @@ def _edit_points(data: lossviz.ClassificationData, dim: int,
                                                format="%d", required=True, default=0),
         "flipped": st.column_config.CheckboxColumn("flipped", default=False),
     }
-    edited = share.linked_table(POINTS, _frame(data, dim), signature=signature,
-                                reset=st.session_state.get(TABLE_RESET, 0), num_rows="dynamic",
-                                column_config=config, hide_index=True, height=260)
-    if st.button("Undo all table edits", key="clf_table_reset_button"):
-        st.session_state[TABLE_RESET] = st.session_state.get(TABLE_RESET, 0) + 1
-        share.drop_table_edits(POINTS)
-        st.rerun()
+    edited = tables.points("clf_points", _frame(data, dim), show=show, num_rows="dynamic",
+                           column_config=config, hide_index=True, height=260)
+    if show and tables.edited("clf_points"):
+        st.button("Back to the generated points", key="clf_table_reset",
+                  on_click=tables.reset, args=("clf_points",))
     columns = {name: edited[name].tolist() for name in edited.columns}
     return parse_points(columns, dim=dim)
 
@@ -275,14 +226,12 @@ def _train(points: ParsedPoints, names: list[str], optimizer: str, lr: float, st
     return fits, clean
 
 
-@turns.fragment
-def _boundary_section(points, dim, names, fits, clean, present, controls) -> None:
-    """A fragment: its two toggles redraw only this chart."""
+def _boundary_section(points, dim, names, fits, clean, present) -> None:
     c1, c2 = st.columns(2)
     with c1:
-        shading = controls.toggle(SHADING, "Probability shading (cross-entropy)")
+        shading = widgets.toggle("clf_shading", "Probability shading (cross-entropy)")
     with c2:
-        show_clean = controls.toggle(SHOW_CLEAN, "Clean-label boundaries (dotted)",
+        show_clean = widgets.toggle("clf_show_clean", "Clean-label boundaries (dotted)",
                                      disabled=not clean)
     fig = boundary_figure(
         points.x, points.y,
@@ -293,7 +242,7 @@ def _boundary_section(points, dim, names, fits, clean, present, controls) -> Non
         show_clean=show_clean and bool(clean),
         presentation=present,
     )
-    controls.plot(fig, key="clf_boundary_fig")
+    chart.chart(fig, key="clf_boundary_fig")
     st.caption(
         ("Each line is where a loss's classifier switches class (f = 0); the dashed Hinge "
          "lines are its margin f = ±1. " if dim == 2 else
@@ -384,34 +333,30 @@ def _weight_change(reference: np.ndarray, params: np.ndarray) -> float:
     return float(np.linalg.norm(params[:-1])) / ref - 1.0 if ref > 0 else 0.0
 
 
-@turns.fragment
-def _convergence_section(names, points, optimizer, lr, steps, present, controls) -> None:
-    """A fragment: the log-scale toggle redraws only this chart."""
+def _convergence_section(names, points, optimizer, lr, steps, present) -> None:
     if not names:
         st.info("Pick at least one loss to see its training curve.")
         return
-    log_y = controls.toggle(LOG_Y, "Log scale for the loss")
+    log_y = widgets.toggle("clf_log_y", "Log scale for the loss")
     runs = [Run(loss_label(n), loss_color(n), _fit(points.x, points.y, n, optimizer, lr, steps))
             for n in names]
     fig = convergence_figure(runs, log_y=log_y, presentation=present, height=360)
-    controls.plot(fig, key="clf_convergence_fig")
+    chart.chart(fig, key="clf_convergence_fig")
     st.caption("Training loss of each classifier at every step of "
-               f"{OPTIMIZER_NAMES.get(optimizer, optimizer)} (learning rate {lr:g}). The losses "
+               f"{OPTIMIZER_LABELS.get(optimizer, optimizer)} (learning rate {lr:g}). The losses "
                "have different scales, so compare how fast each curve flattens, not its height.")
     st.markdown("**What is happening:** " + "; ".join(
         f"{r.label} {r.history.describe()}" for r in runs) + ".")
 
 
-@turns.fragment
-def _margin_section(points, optimizer, lr, steps, present, controls) -> None:
-    """A fragment: its controls redraw only this chart."""
+def _margin_section(points, optimizer, lr, steps, present) -> None:
     with _card("Margin picture"):
         c1, c2 = st.columns(2)
         with c1:
-            model = controls.choice(MARGIN_MODEL, "Place points with the classifier of",
+            model = widgets.choice("clf_margin_model", "Place points with the classifier of",
                                     widget="select", format_func=loss_label)
         with c2:
-            bits = controls.toggle(BITS, "Cross-entropy in bits (divide by ln 2)")
+            bits = widgets.toggle("clf_bits", "Cross-entropy in bits (divide by ln 2)")
             st.caption(
                 "lossviz's cross-entropy uses the natural log: ln(1 + e⁻ᵐ) = ln 2 ≈ 0.693 at "
                 "m = 0. In bits, log₂(1 + e⁻ᵐ) equals 1 at m = 0 and touches the 0-1 loss, "
@@ -421,7 +366,7 @@ def _margin_section(points, optimizer, lr, steps, present, controls) -> None:
     m = margins(points.y, h.predict(points.x))
     data = margin_data(SURROGATES, point_margins=m, labels=points.y, flipped=points.flipped,
                        bits=bits)
-    controls.plot(margin_figure(data, presentation=present), key="clf_margin_fig")
+    chart.chart(margin_figure(data, presentation=present), key="clf_margin_fig")
     st.caption(
         "Top: each loss against the margin m (left of 0 = wrong side). Bottom: its slope, the "
         "push a point gives the classifier. Dots are the training points under the "
@@ -452,15 +397,13 @@ def _margin_section(points, optimizer, lr, steps, present, controls) -> None:
                 st.latex(loss.derivative_latex)
 
 
-@turns.fragment
-def _probability_section(points, optimizer, lr, steps, present, controls) -> None:
-    """A fragment: its controls redraw only this chart."""
+def _probability_section(points, optimizer, lr, steps, present) -> None:
     with _card("Probability view"):
         c1, c2 = st.columns(2)
         with c1:
-            others = controls.toggle(PROB_OTHERS, "Also the other losses")
+            others = widgets.toggle("clf_prob_others", "Also the other losses")
             # the same setting as in the margin picture (only one view runs at a time)
-            bits = controls.toggle(BITS, "Cross-entropy in bits (divide by ln 2)")
+            bits = widgets.toggle("clf_bits", "Cross-entropy in bits (divide by ln 2)")
         with c2:
             st.caption(
                 "Cross-entropy is −ln p, where p = sigmoid(f) is the probability the classifier "
@@ -472,7 +415,7 @@ def _probability_section(points, optimizer, lr, steps, present, controls) -> Non
     m = margins(points.y, h.predict(points.x))
     names = list(SURROGATES) if others else ["cross_entropy"]
     data = probability_data(names, point_margins=m, bits=bits)
-    controls.plot(probability_figure(data, flipped=points.flipped, presentation=present),
+    chart.chart(probability_figure(data, flipped=points.flipped, presentation=present),
                   key="clf_probability_fig")
     st.caption(
         "Loss against the probability given to the true class. Near p = 1 it is almost free; "
@@ -495,29 +438,26 @@ def _probability_section(points, optimizer, lr, steps, present, controls) -> Non
     st.latex(r"\ell = -\ln p,\qquad p = \sigma(f) = \frac{1}{1 + e^{-f}}")
 
 
-@turns.fragment
 def _multiclass_corner() -> None:
     """Softmax and its cross-entropy for one sample; a fragment: only it reruns on edits."""
-    from lossviz.ui import controls
-
     with _card("Logits of one sample"):
         c1, c2 = st.columns([1, 2.5])
         with c1:
-            k = int(controls.choice(CLASSES, "Classes"))
-        if int(st.session_state.get(TRUE_CLASS.key, "0")) >= k:
+            k = int(widgets.choice("clf_classes", "Classes"))
+        if int(st.session_state.get("clf_true_class", "0")) >= k:
             # The options stay 0-3; with 3 classes a chosen class 3 falls back to class 2.
-            st.session_state[TRUE_CLASS.key] = str(k - 1)
+            st.session_state["clf_true_class"] = str(k - 1)
         with c2:
-            true_class = int(controls.choice(TRUE_CLASS, "True class", widget="radio",
+            true_class = int(widgets.choice("clf_true_class", "True class", widget="radio",
                                              horizontal=True,
                                              format_func=lambda c: f"class {c}"))
         cols = st.columns(4)
         logits = []
         for j in range(k):
             with cols[j]:
-                logits.append(controls.number(LOGITS[j], f"logit f{j}"))
+                logits.append(widgets.number(f"clf_logit_{j}", f"logit f{j}"))
     data = softmax_data(logits, true_class)
-    controls.plot(softmax_figure(data, presentation=controls.presenting()),
+    chart.chart(softmax_figure(data, presentation=widgets.presenting()),
                   key="clf_softmax_fig")
     st.caption(
         "Left: softmax turns the logits into probabilities that sum to 1. Right: the gradient "

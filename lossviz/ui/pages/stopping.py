@@ -16,35 +16,12 @@ import streamlit as st
 import lossviz
 from lossviz.figures import stopping as fs
 from lossviz.figures.style import loss_label
-from lossviz.state import field
+from lossviz import limits
 from lossviz.training import OPTIMIZER_LABELS, History
-from lossviz.ui import controls, turns
+from lossviz.ui import chart, widgets
 
-MAX_POINTS = 200
-MAX_STEPS = 5_000
-MAX_DEGREE = 15
-_REGRESSION = tuple(lossviz.available_losses("regression"))
-_TOLS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6", "1e-7")
-_GRAD_TOLS = ("1", "1e-1", "1e-2", "1e-3", "1e-4", "1e-5")
-_S = "stopping"
+MAX_POINTS, MAX_STEPS, MAX_DEGREE = limits.MAX_POINTS, limits.MAX_STOP_STEPS, limits.MAX_DEGREE
 
-POINTS = field("stop_points", "int", 16, low=6, high=MAX_POINTS, section=_S)
-NOISE = field("stop_noise", "float", 0.3, low=0.0, high=1.5, step=0.05, section=_S)
-SEED = field("stop_seed", "int", 1, low=0, high=999, section=_S)
-VAL_SHARE = field("stop_val_share", "float", 0.3, low=0.1, high=0.6, step=0.05, section=_S)
-DEGREE = field("stop_degree", "int", 12, low=1, high=MAX_DEGREE, section=_S)
-LOSS = field("stop_loss", "choice", "mse", choices=_REGRESSION, section=_S)
-OPTIMIZER = field("stop_optimizer", "choice", "adam", choices=lossviz.OPTIMIZERS, section=_S)
-LR = field("stop_lr", "float", 0.05, low=0.0001, high=5.0, step=0.005, section=_S)
-STEPS = field("stop_steps", "int", 2000, low=10, high=MAX_STEPS, step=10, section=_S)
-BATCH = field("stop_batch", "int", 2, low=1, high=64, section=_S)
-SCHEDULE = field("stop_schedule", "choice", "constant", choices=lossviz.SCHEDULES, section=_S)
-PATIENCE = field("stop_patience", "int", 50, low=1, high=1000, section=_S)
-TOL = field("stop_tol", "choice", "1e-4", choices=_TOLS, section=_S)
-GRAD_TOL = field("stop_grad_tol", "choice", "1e-2", choices=_GRAD_TOLS, section=_S)
-LOG_Y = field("stop_log", "bool", True, section=_S)
-COMPARE = field("stop_compare", "multi", list(lossviz.SCHEDULES), choices=lossviz.SCHEDULES,
-                section=_S)
 
 # Three stories, each one click away: the values every control takes.
 PRESETS: dict[str, tuple[str, str, dict]] = {
@@ -152,7 +129,6 @@ def _schedules(setup: Setup, names: tuple[str, ...], _shown: str) -> fs.Schedule
 def _apply_preset(name: str) -> None:
     for key, value in PRESETS[name][2].items():
         st.session_state[key] = value
-    controls.sync_url()
 
 
 def _fmt(value: float | None) -> str:
@@ -199,7 +175,6 @@ def live_line(picks: dict[str, fs.StopPick], history: History, settings: dict[st
 
 
 def render() -> None:
-    st.subheader("When to stop")
     st.markdown(
         "The loss tells you not only how wrong a model is but also when to stop training. "
         "Fit a polynomial to noisy points, watch the loss on held-out points, and see where "
@@ -220,8 +195,8 @@ def render() -> None:
     _rules_panel(setup, schedule)
     # In presentation mode the figures are built for the projector: the generic projector
     # copy of ``controls.plot`` would drop the slider and play button kept as plain data.
-    fig = fs.fit_frames_figure(frames, loss_name=setup.loss, presentation=controls.presenting())
-    controls.plot(fig, key="stop_fit")
+    fig = fs.fit_frames_figure(frames, loss_name=setup.loss, presentation=widgets.presenting())
+    chart.chart(fig, key="stop_fit")
     st.caption(
         "The model's curve over the data at any step: press ▶ or drag the slider (it runs "
         "in your browser). Filled points train the model, open points only judge it; the "
@@ -232,7 +207,7 @@ def render() -> None:
 
 
 def _controls() -> tuple[Setup, str]:
-    presenting = controls.presenting()
+    presenting = widgets.presenting()
     # side by side on a screen; stacked in presentation mode, where the type is larger
     data_card, train_card = (st.container(), st.container()) if presenting else st.columns(
         [1, 1.25]
@@ -241,18 +216,18 @@ def _controls() -> tuple[Setup, str]:
         st.markdown("**Data and model**")
         a, b = st.columns(2)
         with a:
-            points = controls.slider(POINTS, "Points")
-            degree = controls.slider(DEGREE, "Degree")
+            points = widgets.slider("stop_points", "Points")
+            degree = widgets.slider("stop_degree", "Degree")
         with b:
-            noise = controls.slider(NOISE, "Noise")
+            noise = widgets.slider("stop_noise", "Noise")
             if not presenting:
-                val_share = controls.slider(VAL_SHARE, "Share held out")
+                val_share = widgets.slider("stop_val_share", "Share held out")
             else:
-                val_share = st.session_state.get(VAL_SHARE.key, VAL_SHARE.default)
+                val_share = widgets.value("stop_val_share")
         if not presenting:
-            seed = controls.number(SEED, "Seed (data and split)")
+            seed = widgets.number("stop_seed", "Seed (data and split)")
         else:
-            seed = st.session_state.get(SEED.key, SEED.default)
+            seed = widgets.value("stop_seed")
         st.caption(
             f"Points around sin(x). Limits: {MAX_POINTS} points, degree {MAX_DEGREE}, "
             f"{MAX_STEPS:,} steps."
@@ -261,18 +236,17 @@ def _controls() -> tuple[Setup, str]:
         st.markdown("**Training**")
         a, b = st.columns(2)
         with a:
-            loss = controls.choice(LOSS, "Loss", widget="select", format_func=loss_label)
-            lr = controls.number(LR, "Learning rate", format="%.4f")
-            schedule = controls.choice(SCHEDULE, "Schedule", widget="select")
+            loss = widgets.choice("stop_loss", "Loss", widget="select", format_func=loss_label)
+            lr = widgets.number("stop_lr", "Learning rate", format="%.4f")
+            schedule = widgets.choice("stop_schedule", "Schedule", widget="select")
         with b:
-            optimizer = controls.choice(
-                OPTIMIZER, "Optimizer", widget="select",
+            optimizer = widgets.choice("stop_optimizer", "Optimizer", widget="select",
                 format_func=lambda o: OPTIMIZER_LABELS.get(o, o),
             )
-            steps = controls.slider(STEPS, "Step budget")
-            batch = st.session_state.get(BATCH.key, BATCH.default)
+            steps = widgets.slider("stop_steps", "Step budget")
+            batch = widgets.value("stop_batch")
             if optimizer == "sgd":
-                batch = controls.slider(BATCH, "Mini-batch size")
+                batch = widgets.slider("stop_batch", "Mini-batch size")
     setup = Setup(int(points), float(noise), int(seed), float(val_share), int(degree), loss,
                   optimizer, float(lr), int(steps), int(batch))
     return setup, schedule
@@ -287,7 +261,6 @@ def _setting_names(patience: int, tol: str, grad_tol: str) -> dict[str, str]:
     }
 
 
-@turns.fragment
 def _rules_panel(setup: Setup, schedule: str) -> None:
     """Stopping-rule settings, the live line and the loss curves. A fragment: moving a rule's
     setting reruns only this panel, and needs no training (the run comes from the cache)."""
@@ -296,27 +269,24 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
         st.markdown("**Stopping rules**")
         c1, c2, c3, c4 = st.columns([1, 1, 1, 0.8], vertical_alignment="bottom")
         with c1:
-            patience = controls.number(
-                PATIENCE, "Patience (steps)",
+            patience = widgets.number("stop_patience", "Patience (steps)",
                 help="Early stopping quits once the validation loss has not improved for "
                      "this many steps, and keeps the best step it saw.",
             )
         with c2:
-            tol = controls.choice(
-                TOL, "Loss tolerance", widget="select",
+            tol = widgets.choice("stop_tol", "Loss tolerance", widget="select",
                 help="Stop once one step changes the training loss by less than this "
                      "fraction of its value.",
             )
         with c3:
-            grad_tol = controls.choice(
-                GRAD_TOL, "Gradient below", widget="select",
+            grad_tol = widgets.choice("stop_grad_tol", "Gradient below", widget="select",
                 help="Stop once the gradient is this small: the slope has (nearly) vanished.",
             )
         with c4:
-            if controls.presenting():
-                log_y = bool(st.session_state.get(LOG_Y.key, LOG_Y.default))
+            if widgets.presenting():
+                log_y = bool(widgets.value("stop_log"))
             else:
-                log_y = controls.toggle(LOG_Y, "Log scale")
+                log_y = widgets.toggle("stop_log", "Log scale")
     picks = fs.stopping_picks(
         history, tol=float(tol), grad_tol=float(grad_tol), patience=int(patience)
     )
@@ -327,8 +297,8 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
     st.markdown(live_line(picks, history, names))
     data = fs.curves_data(history, picks, loss_name=setup.loss)
     fig = fs.curves_figure(data, log_y=log_y, settings=short,
-                           presentation=controls.presenting())
-    controls.plot(fig, key="stop_curves")
+                           presentation=widgets.presenting())
+    chart.chart(fig, key="stop_curves")
     st.caption(
         "Training loss (thin, pale) keeps falling as the model follows its own points ever "
         "more closely; validation loss (bold), on points it never trains on, turns upward "
@@ -343,7 +313,7 @@ def _schedules_panel(setup: Setup, shown: str) -> None:
         "The same model, data, loss, optimizer, start and step budget; only the learning "
         "rate over the steps differs."
     )
-    names = controls.multi(COMPARE, "Schedules to compare")
+    names = widgets.multi("stop_compare", "Schedules to compare")
     if not names:
         st.info("Pick at least one schedule to compare.")
         return
@@ -353,8 +323,8 @@ def _schedules_panel(setup: Setup, shown: str) -> None:
     except ValueError as err:
         st.error(f"These runs cannot be trained: {err}")
         return
-    fig = fs.schedules_figure(data, log_y=True, presentation=controls.presenting())
-    controls.plot(fig, key="stop_schedules")
+    fig = fs.schedules_figure(data, log_y=True, presentation=widgets.presenting())
+    chart.chart(fig, key="stop_schedules")
     st.caption(
         "Top: the training loss under each schedule. Bottom: the learning rate it used at "
         "each step. Step decay halves the rate every quarter of the budget, exponential decay "

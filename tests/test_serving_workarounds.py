@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lossviz.ui import memory
+from lossviz.ui import serving_workarounds as memory
 
 
 def test_release_drops_data_cache_entries():
@@ -129,3 +129,52 @@ def test_expired_sessions_are_reaped_on_the_servers_event_loop(monkeypatch):
         server.join(5)
         loop.close()
     assert memory.reap_expired_sessions() is False  # a closed loop: the server is stopping
+
+
+# -- the guard: these fail when Streamlit changes what the workarounds rely on ----------------
+def test_the_reconnect_bug_is_still_there():
+    """Streamlit still registers file watchers on reconnect without reading the option.
+
+    When this fails, upstream changed ``connect_session``: check whether the bug is fixed and
+    drop ``keep_watchers_off`` if so.
+    """
+    import inspect
+
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+    source = inspect.getsource(inspect.getmodule(WebsocketSessionManager))
+    assert "existing_session.register_file_watchers()" in source
+    assert "fileWatcherType" not in source
+
+
+def test_the_private_session_store_is_where_the_release_looks():
+    """The private members ``reap_expired_sessions`` and ``session_counts`` use still exist."""
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+    assert hasattr(WebsocketSessionManager, "num_active_sessions")
+    assert hasattr(WebsocketSessionManager, "num_sessions")
+    storage = MemorySessionStorage()
+    assert hasattr(storage._cache, "expire")
+
+
+def test_workarounds_apply_only_on_tested_versions():
+    assert memory.applies("1.67.0")
+    assert not memory.applies("1.68.0")
+    assert not memory.applies("2.0.0")
+
+
+def test_watchers_wrapped_only_while_the_option_says_none(monkeypatch):
+    from streamlit import config
+    from streamlit.runtime.app_session import AppSession
+
+    calls = []
+    monkeypatch.setattr(AppSession, "register_file_watchers", lambda self: calls.append(self))
+    memory.keep_watchers_off()
+    memory.keep_watchers_off()  # idempotent: wrapped once
+    real = config.get_option
+    for kind, expected in (("none", 0), ("poll", 1), ("auto", 2)):
+        monkeypatch.setattr(config, "get_option",
+                            lambda key, k=kind: k if key == "server.fileWatcherType" else real(key))
+        AppSession.register_file_watchers(object())
+        assert len(calls) == expected

@@ -22,41 +22,13 @@ from lossviz.figures import custom as fc
 from lossviz.figures.descent import Run, convergence_figure
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.losses import Loss
-from lossviz.state import field
+from lossviz.textsafe import escape_markdown
 from lossviz.training import OPTIMIZER_LABELS, History
-from lossviz.ui import controls
+from lossviz.ui import chart, widgets
+from lossviz.ui.params import CUSTOM_SLOTS
 
-_S = "custom"
-TASKS = ("regression", "classification")
-_REGRESSION = tuple(lossviz.available_losses("regression"))
-_CLASSIFICATION = tuple(lossviz.available_losses("classification"))
-SLOTS = (("c", 1.0), ("d", 1.0), ("tau", 0.5))  # default parameter names and values
+SLOTS = CUSTOM_SLOTS  # default parameter names and values
 
-TASK = field("custom_task", "choice", "regression", choices=TASKS, section=_S)
-FORMULA_R = field("custom_formula_r", "text", "c**2/2*log(1 + (r/c)**2)", section=_S)
-FORMULA_M = field("custom_formula_m", "text", "log(1 + exp(-m))", section=_S)
-PARAM_NAMES = tuple(
-    field(f"custom_p{i}_name", "text", name, max_len=20, section=_S)
-    for i, (name, _) in enumerate(SLOTS, start=1)
-)
-PARAM_VALUES = tuple(
-    field(f"custom_p{i}_value", "float", value, low=-100.0, high=100.0, step=0.1, section=_S)
-    for i, (_, value) in enumerate(SLOTS, start=1)
-)
-COMPARE_R = field("custom_compare_r", "multi", ["mse", "mae", "huber"], choices=_REGRESSION,
-                  section=_S)
-COMPARE_M = field("custom_compare_m", "multi", ["cross_entropy", "hinge"],
-                  choices=_CLASSIFICATION, section=_S)
-RANGE = field("custom_range", "float", 4.0, low=1.0, high=20.0, step=0.5, section=_S)
-POINTS = field("custom_points", "int", 40, low=10, high=200, step=2, section=_S)
-OUTLIERS = field("custom_outliers", "int", 3, low=0, high=10, section=_S)
-FLIP = field("custom_flip", "int", 2, low=0, high=10, section=_S)
-SEED = field("custom_seed", "int", 0, low=0, high=9999, section=_S)
-OPTIMIZER = field("custom_optimizer", "choice", "adam", choices=lossviz.OPTIMIZERS, section=_S)
-LR = field("custom_lr", "float", 0.05, low=0.001, high=2.0, step=0.001, section=_S)
-STEPS = field("custom_steps", "int", 300, low=10, high=2000, step=10, section=_S)
-LOG_Y = field("custom_log_y", "bool", False, section=_S)
-RELATIVE = field("custom_relative", "bool", True, section=_S)
 
 # Examples to start from: (button, task, formula, parameter values by name, one-line why).
 EXAMPLES: dict[str, tuple[str, str, str, dict[str, float], str]] = {
@@ -137,21 +109,16 @@ def _history(setup: Setup, key: tuple) -> History:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def _escape(text: str) -> str:
-    """Text shown through Markdown (st.error, st.warning) exactly as written."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$&=^" else ch for ch in text)
+_escape = escape_markdown  # text shown through Markdown exactly as written
 
 
 def _apply_example(name: str) -> None:
     _, task, formula, values, _ = EXAMPLES[name]
-    st.session_state[TASK.key] = task
-    st.session_state[(FORMULA_R if task == "regression" else FORMULA_M).key] = formula
-    for name_field, value_field, (default_name, default_value) in zip(
-        PARAM_NAMES, PARAM_VALUES, SLOTS, strict=True
-    ):
-        st.session_state[name_field.key] = default_name
-        st.session_state[value_field.key] = float(values.get(default_name, default_value))
-    controls.sync_url()
+    st.session_state["custom_task"] = task
+    st.session_state["custom_formula_r" if task == "regression" else "custom_formula_m"] = formula
+    for i, (default_name, default_value) in enumerate(SLOTS, start=1):
+        st.session_state[f"custom_p{i}_name"] = default_name
+        st.session_state[f"custom_p{i}_value"] = float(values.get(default_name, default_value))
 
 
 def _show_error(err: Exception) -> None:
@@ -197,8 +164,7 @@ def _fmt(value: float) -> str:
 
 # -- the page --------------------------------------------------------------------------------------
 def render() -> None:
-    st.subheader("Custom loss")
-    st.caption(
+    st.markdown(
         "Write your own loss as a formula in the residual r = y_pred − y_true (regression) "
         "or the margin m = (2y − 1)·f (classification). lossviz works out its exact "
         "derivative, draws both beside the built-in losses, and trains with it."
@@ -230,12 +196,12 @@ def _formula_row() -> tuple[str, str, DeltaGenerator]:
     """Task and formula, full width (a formula can be long); errors appear right under it."""
     a, b = st.columns([1.8, 2.2], vertical_alignment="top")
     with a:
-        task = controls.choice(TASK, "Task", format_func=lambda t: {
+        task = widgets.choice("custom_task", "Task", format_func=lambda t: {
             "regression": "Regression", "classification": "Classification"}[t])
     variable = "r" if task == "regression" else "m"
-    formula_field = FORMULA_R if task == "regression" else FORMULA_M
+    formula_field = "custom_formula_r" if task == "regression" else "custom_formula_m"
     with b:
-        formula = controls.text(
+        formula = widgets.text(
             formula_field, f"Your loss: a formula in {variable}",
             help=("Numbers, " + ("r, y, yhat" if task == "regression" else "m")
                   + ", the parameters, pi, + - * / **, and abs, sqrt, exp, log, log1p, "
@@ -254,13 +220,14 @@ def _settings_card(
     variable = "r" if task == "regression" else "m"
     st.markdown("**Parameters** (leave a name empty to drop it)")
     names, values = [], []
-    for name_field, value_field in zip(PARAM_NAMES, PARAM_VALUES, strict=True):
+    for i in range(1, len(SLOTS) + 1):
         a, b = st.columns([1, 1.4])
         with a:
-            names.append(controls.text(name_field, "Name", label_visibility="collapsed"))
+            names.append(widgets.text(f"custom_p{i}_name", f"Name of parameter {i}",
+                                      label_visibility="collapsed"))
         with b:
-            values.append(controls.number(value_field, f"Value of {name_field.key}",
-                                          label_visibility="collapsed", format="%.3f"))
+            values.append(widgets.number(f"custom_p{i}_value", f"Value of parameter {i}",
+                                         label_visibility="collapsed", format="%.3f"))
     params, param_problem = _params(names, values)
     loss = None
     with formula_slot:
@@ -271,9 +238,9 @@ def _settings_card(
                 loss = _custom(formula, task, params)
             except FormulaError as err:
                 _show_error(err)
-    options = COMPARE_R if task == "regression" else COMPARE_M
-    compare = controls.multi(options, "Compare with", format_func=loss_label)
-    half = float(controls.slider(RANGE, f"Range of {variable} shown (±)"))
+    options = "custom_compare_r" if task == "regression" else "custom_compare_m"
+    compare = widgets.multi(options, "Compare with", format_func=loss_label)
+    half = float(widgets.slider("custom_range", f"Range of {variable} shown (±)"))
     return loss, compare, half
 
 
@@ -328,17 +295,17 @@ def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss 
     z = data.variable
     # Built for the projector when presenting: the generic projector copy is slower and
     # would drop the race's play buttons and step slider.
-    present = controls.presenting()
+    present = widgets.presenting()
     left, right = st.columns(2, gap="medium")
     with left:
-        controls.plot(fc.curves_figure(data, kind="loss", presentation=present),
+        chart.chart(fc.curves_figure(data, kind="loss", presentation=present),
                       key="custom_curves_fig")
         st.caption(
             f"Each loss as a function of the {'residual' if z == 'r' else 'margin'} {z}: "
             "how much one point costs. Your loss is the dashed line."
         )
     with right:
-        controls.plot(fc.curves_figure(data, kind="derivative", presentation=present),
+        chart.chart(fc.curves_figure(data, kind="derivative", presentation=present),
                       key="custom_slopes_fig")
         st.caption(
             "The slope of each loss: how hard one point pulls the model. A slope that fades "
@@ -348,7 +315,8 @@ def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss 
     for label, v, s in zip(data.labels, data.values, data.slopes, strict=True):
         values[f"{label} at {z}={half:g}"] = float(v[-1])
         values[f"{label} slope"] = float(s[-1])
-    controls.summary("custom_curves", values, lead="At the right edge:")
+    st.caption("At the right edge: " + "; ".join(f"{k} {_fmt(v)}" for k, v in values.items())
+               + ".")
 
 
 def _training_card(task: str) -> Setup:
@@ -357,23 +325,23 @@ def _training_card(task: str) -> Setup:
         a, b, c = st.columns(3)
         d, e, f = st.columns(3)
         with a:
-            points = controls.slider(POINTS, "Points")
+            points = widgets.slider("custom_points", "Points")
         with b:
             if task == "regression":
-                outliers = controls.slider(OUTLIERS, "Outliers")
-                flip = st.session_state.get(FLIP.key, FLIP.default)
+                outliers = widgets.slider("custom_outliers", "Outliers")
+                flip = widgets.value("custom_flip")
             else:
-                flip = controls.slider(FLIP, "Flipped labels")
-                outliers = st.session_state.get(OUTLIERS.key, OUTLIERS.default)
+                flip = widgets.slider("custom_flip", "Flipped labels")
+                outliers = widgets.value("custom_outliers")
         with c:
-            seed = controls.number(SEED, "Seed")
+            seed = widgets.number("custom_seed", "Seed")
         with d:
-            optimizer = controls.choice(OPTIMIZER, "Optimizer", widget="select",
+            optimizer = widgets.choice("custom_optimizer", "Optimizer", widget="select",
                                         format_func=lambda o: OPTIMIZER_LABELS.get(o, o))
         with e:
-            lr = controls.number(LR, "Learning rate", format="%.3f")
+            lr = widgets.number("custom_lr", "Learning rate", format="%.3f")
         with f:
-            steps = controls.slider(STEPS, "Steps")
+            steps = widgets.slider("custom_steps", "Steps")
     return Setup(task, int(points), int(outliers), int(flip), int(seed), optimizer,
                  float(lr), int(steps))
 
@@ -407,18 +375,18 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
     # Full width, one under the other: side by side they are too narrow on a laptop.
     a, b, _ = st.columns([1.4, 1, 1.6])
     with a:
-        relative = controls.toggle(RELATIVE, "Relative to start")
+        relative = widgets.toggle("custom_relative", "Relative to start")
     with b:
-        log_y = controls.toggle(LOG_Y, "Log scale")
+        log_y = widgets.toggle("custom_log_y", "Log scale")
     runs = [
         Run(label, loss_color(name), _relative(h) if relative else h)
         for (name, label), h in histories.items()
     ]
     y_title = "loss / starting loss" if relative else "training loss"
-    present = controls.presenting()
+    present = widgets.presenting()
     fig = convergence_figure(runs, log_y=log_y, y_title=y_title, height=340,
                              presentation=present)
-    controls.plot(fig, key="custom_race_fig")
+    chart.chart(fig, key="custom_race_fig")
     st.caption(
         "The race: training loss per step for each loss, with the same optimizer, learning "
         "rate and start. Each loss has its own units, so by default each curve is divided by "
@@ -432,9 +400,9 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
         lead = f"Your loss {custom.describe()}."
         if len(custom.loss) > 1 and custom.loss[-1] < min(0.0, custom.loss[-2]):
             lead += " It is below zero and still falling: there is no minimum to find."
-    controls.summary("custom_race", finals, lead=lead)
+    st.caption(" ".join([lead, "; ".join(f"{k} {_fmt(v)}" for k, v in finals.items()) + "."]))
     fit = fc.fit_data(setup.task, x, y, highlight, histories)
-    controls.plot(fc.fit_figure(fit, height=320, presentation=present), key="custom_fit_fig")
+    chart.chart(fc.fit_figure(fit, height=320, presentation=present), key="custom_fit_fig")
     if setup.task == "regression":
         st.caption("The same points fitted with each loss (outliers highlighted): a loss whose "
                    "slope fades lets the outliers go.")

@@ -12,22 +12,12 @@ import streamlit as st
 import lossviz
 from lossviz.conventions import LIBRARIES, bits, library_calls
 from lossviz.figures.style import loss_label
-from lossviz.state import REGISTRY, field
-from lossviz.ui import controls
-from lossviz.ui.share import plain
+from lossviz.textsafe import escape_markdown as plain
+from lossviz.ui import params, widgets
+from lossviz.ui.params import BY_KEY as REGISTRY
 
-_S = "conventions"
-_ALL = tuple(lossviz.available_losses())
 _PARAM = {"huber": ("delta", 1.0), "pseudo_huber": ("delta", 1.0), "quantile": ("tau", 0.5),
           "cauchy": ("c", 1.0), "tukey": ("c", 4.685)}
-
-LOSS = field("conv_loss", "choice", "huber", choices=_ALL, section=_S)
-PARAM = field("conv_param", "float", 1.0, low=0.05, high=10.0, step=0.05, section=_S)
-N = field("conv_n", "int", 8, low=2, high=50, section=_S)
-OUTLIERS = field("conv_outliers", "int", 1, low=0, high=5, section=_S)
-SEED = field("conv_seed", "int", 0, low=0, high=9999, section=_S)
-SOURCE = field("conv_source", "choice", "example", choices=("example", "regression lab"),
-               section=_S)
 _LAB_KEYS = ("reg_n", "reg_noise", "reg_seed", "reg_outliers_on", "reg_outliers", "reg_shift",
              "reg_place", "reg_slope", "reg_intercept")
 
@@ -80,39 +70,39 @@ def _data(task: str, n: int, outliers: int, seed: int) -> tuple[np.ndarray, np.n
 
 def _loss_changed() -> None:
     # A new loss starts from its own parameter's default (delta 1, tau 0.5, c 1 or 4.685).
-    param = _PARAM.get(st.session_state.get(LOSS.key))
+    param = _PARAM.get(st.session_state.get("conv_loss"))
     if param is not None:
-        st.session_state[PARAM.key] = param[1]
+        st.session_state["conv_param"] = param[1]
 
 
 def render() -> None:
-    st.subheader("Same loss, four libraries")
+    st.markdown("#### Same loss, four libraries")
     st.caption(
         "Libraries agree on what a loss means and disagree on the details. Pick a loss: each "
         "library's exact call is shown with the number it returns on this data, and where a "
         "library differs (a 1/2 factor, beta instead of delta, logits or probabilities, "
         "labels 0/1 or -1/+1, mean or sum, natural log or log2) it says how."
     )
-    source = controls.choice(SOURCE, "Data", help="A small example data set, or the regression "
+    source = widgets.choice("conv_source", "Data", help="A small example data set, or the regression "
                              "lab's points and your line there (the MSE shown then equals "
                              "the lab's).")
     with st.container(border=True):
         cols = st.columns([2, 1.2, 1, 1.2, 1])
         with cols[0]:
-            name = controls.choice(LOSS, "Loss", widget="select", format_func=loss_label,
+            name = widgets.choice("conv_loss", "Loss", widget="select", format_func=loss_label,
                                    on_change=_loss_changed)
         param = _PARAM.get(name)
         with cols[1]:
-            value = controls.number(PARAM, param[0] if param else "none",
+            value = widgets.number("conv_param", param[0] if param else "none",
                                     disabled=param is None,
                                     help="The loss's parameter (delta, tau or c).")
         with cols[2]:
-            n = controls.number(N, "Points")
+            n = widgets.number("conv_n", "Points")
         with cols[3]:
-            k = controls.number(OUTLIERS, "Outliers", help="Outliers (regression) or "
+            k = widgets.number("conv_outliers", "Outliers", help="Outliers (regression) or "
                                 "flipped labels (classification).")
         with cols[4]:
-            seed = controls.number(SEED, "Seed")
+            seed = widgets.number("conv_seed", "Seed")
     loss_cls = lossviz.loss_class(name)
     try:
         if name == "quantile" and not 0 < value < 1:
@@ -152,9 +142,4 @@ def render() -> None:
             st.markdown(f"**{row.library}** ({kind})  \n`{shown}`, {verdict}")
             st.code(row.code, language="python", wrap_lines=True)
             st.caption(plain(row.note))
-    controls.summary(
-        "conventions",
-        {f"lossviz {loss.label}": ours,
-         **{r.library: r.value for r in rows if r.value is not None}},
-        lead="Numbers:",
-    )
+

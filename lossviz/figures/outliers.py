@@ -1,0 +1,332 @@
+"""The regression lab's first picture: one outlier, the best line of each loss, and the pull of
+every point on those lines, for every distance of the outlier at once.
+
+Data steps compute everything from the points (exact minimisers, ``robust_line``); render
+steps draw one distance and return the others as ``States``, so the browser moves the outlier
+and the lines together while the student drags it.
+
+- ``lines_data(x, y, is_outlier, delta=..., shift=..., shifts=...)`` -> ``LinesData``
+- ``lines_figure(data)`` / ``lines_states(data)``: points, the outliers, each loss's best line
+  and the least-squares line without the outliers;
+- ``pulls_data(data)`` -> ``PullsData``; ``pulls_figure(pulls)`` / ``pulls_states(pulls)``:
+  how hard each point pulls on each loss's best line (up is +).
+
+Example::
+
+    d = lossviz.make_regression(30, outliers=1, outlier_shift=20, seed=0)
+    data = lines_data(d.x, d.y, d.is_outlier, delta=1.0, shift=20, shifts=range(-60, 61))
+    fig, states = lines_figure(data), lines_states(data)
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import plotly.graph_objects as go
+
+import lossviz
+from lossviz.experiments import robust_line
+from lossviz.figures._spec import house_layout
+from lossviz.figures.states import Drag, States
+from lossviz.figures.style import DATA_COLOR, OKABE_ITO, line_width, loss_color, marker_size
+
+LOSSES = ("mse", "mae", "huber")
+OUTLIER_COLOR = OKABE_ITO["orange"]  # vermillion is MSE's
+CLEAN_COLOR = "#A0A0A0"
+# Trace order of lines_figure (States address traces by index).
+T_POINTS, T_OUTLIERS, T_LINES, T_CLEAN = 0, 1, {"mse": 2, "mae": 3, "huber": 4}, 5
+HEADROOM = 1.5  # the y axis leaves room to drag the outlier 50% further than it is
+
+
+def _loss(name: str, delta: float) -> lossviz.Loss:
+    return lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
+
+
+def label(name: str, delta: float) -> str:
+    """The name of a loss's line in this lab: ``"Huber (δ = 1)"``."""
+    base = {"mse": "MSE", "mae": "MAE", "huber": "Huber"}[name]
+    return f"{base} (δ = {delta:g})" if name == "huber" else base
+
+
+class LinesData(NamedTuple):
+    """The points and each loss's best line, at the current outlier distance and on a grid.
+
+    ``lines[name]`` is ``(w, b)`` now; ``swept[name]`` is ``(k, 2)``: the line for each
+    distance in ``shifts`` (``index`` is the current one); ``outlier_y`` is ``(k, m)``: where
+    the ``m`` outliers sit at each distance. ``clean`` is the least-squares line of the points
+    that are not outliers (None when all or none are). Without a grid, ``k`` is 1.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    is_outlier: np.ndarray
+    delta: float
+    lines: dict[str, np.ndarray]
+    clean: np.ndarray | None
+    shifts: np.ndarray
+    index: int
+    outlier_y: np.ndarray
+    swept: dict[str, np.ndarray]
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+
+def lines_data(x: Any, y: Any, is_outlier: Any, *, delta: float, shift: float | None = None,
+               shifts: Any = None) -> LinesData:
+    """Each loss's exact best line for the points, and for every outlier distance in
+    ``shifts`` (the outliers move together by ``s - shift``; ``shift`` is where they are now).
+
+    Without ``shift``/``shifts`` (points typed by hand, say) there is one state: now.
+    """
+    xs = np.asarray(x, float)
+    ys = np.asarray(y, float)
+    out = np.asarray(is_outlier, bool)
+    now_shift = 0.0 if shift is None else float(shift)
+    lines = {name: robust_line(xs, ys, name, delta=delta) for name in LOSSES}
+    clean = None
+    if out.any() and (~out).sum() >= 2 and np.ptp(xs[~out]) > 0:
+        clean = robust_line(xs[~out], ys[~out], "mse")
+    lo, hi = float(xs.min()), float(xs.max())
+    pad = max(0.05 * (hi - lo), 0.5)
+    x_range = (lo - pad, hi + pad)
+    # The y axis holds the points, the outliers at up to HEADROOM times their distance, and
+    # the lines where the points are: room to drag, and the clean points still readable.
+    if abs(now_shift) >= 10:
+        reach = now_shift * HEADROOM
+    else:
+        reach = now_shift + (15.0 if now_shift >= 0 else -15.0)
+    tops = [ys]
+    if out.any():
+        tops.append(ys[out] + (reach - now_shift))
+    for w, b in lines.values():
+        tops.append(np.array([w * x_range[0] + b, w * x_range[1] + b]))
+    allv = np.concatenate(tops)
+    y_lo, y_hi = float(allv.min()), float(allv.max())
+    span = max(y_hi - y_lo, 1.0)
+    y_range = (y_lo - 0.06 * span, y_hi + 0.06 * span)
+    if shift is None or shifts is None or not out.any():
+        grid, index = np.array([now_shift]), 0
+        moved = ys[None, :]
+    else:
+        grid = np.unique(np.append(np.round(np.asarray(shifts, float), 9), now_shift))
+        # Only the distances the outliers can be dragged to inside the axis: what the
+        # browser cannot reach is not sent.
+        oy = ys[out][None, :] + (grid - now_shift)[:, None]
+        inside = np.all((oy >= y_range[0]) & (oy <= y_range[1]), axis=1)
+        inside[grid == now_shift] = True
+        grid = grid[inside]
+        index = int(np.flatnonzero(grid == now_shift)[0])
+        moved = np.tile(ys, (len(grid), 1))
+        moved[:, out] += (grid - now_shift)[:, None]
+    swept = {name: np.atleast_2d(robust_line(xs, moved, name, delta=delta)) for name in LOSSES}
+    lines = {name: swept[name][index] for name in LOSSES}
+    return LinesData(xs, ys, out, float(delta), lines, clean, grid, index,
+                     moved[:, out], swept, x_range, y_range)
+
+
+def _ends(data: LinesData) -> np.ndarray:
+    return np.array(data.x_range)
+
+
+def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = False
+                 ) -> go.Figure:
+    """The points (grey), the outliers (orange diamonds), each loss's best line (labelled at
+    its right end) and, dashed, the least-squares line without the outliers.
+
+    Example: ``lines_figure(lines_data(x, y, out, delta=1.0))``
+    """
+    ends = _ends(data)
+    clean, out = ~data.is_outlier, data.is_outlier
+    size = marker_size(presentation)
+    rows = np.arange(1, len(data.x) + 1)
+    traces: list[dict[str, Any]] = [
+        dict(type="scatter", x=data.x[clean], y=data.y[clean], mode="markers", name="points",
+             marker=dict(color=DATA_COLOR, size=size, line=dict(color="white", width=1)),
+             customdata=rows[clean],
+             hovertemplate="point %{customdata}: x %{x:.3g}, y %{y:.3g}<extra></extra>"),
+        dict(type="scatter", x=data.x[out], y=data.outlier_y[data.index], mode="markers",
+             name="outlier (drag it)" if out.sum() == 1 else "outliers (drag one)",
+             marker=dict(color=OUTLIER_COLOR, size=size + 8, symbol="diamond",
+                         line=dict(color="white", width=1.5)),
+             customdata=rows[out],
+             hovertemplate="outlier (point %{customdata}): y %{y:.3g}<extra></extra>"),
+    ]
+    width = line_width(presentation)
+    for name in LOSSES:
+        w, b = data.lines[name]
+        traces.append(dict(
+            type="scatter", x=ends, y=w * ends + b, mode="lines", name=label(name, data.delta),
+            showlegend=False, line=dict(color=loss_color(name), width=width,
+                      dash="dash" if name == "huber" else "solid"),
+            hovertemplate=f"{label(name, data.delta)}'s best line<br>"
+                          "y = %{customdata[0]:.3g} x %{customdata[1]:+.3g}<extra></extra>",
+            customdata=[[w, b]] * 2,
+        ))
+    if data.clean is not None:
+        w, b = data.clean
+        traces.append(dict(type="scatter", x=ends, y=w * ends + b, mode="lines",
+                           name="MSE without the outlier" if out.sum() == 1 else
+                           "MSE without the outliers",
+                           line=dict(color=CLEAN_COLOR, width=2, dash="dot"),
+                           hovertemplate=f"without outliers: y = {w:.3g} x {b:+.3g}"
+                                         "<extra></extra>"))
+    else:
+        traces.append(dict(type="scatter", x=[], y=[], mode="lines", showlegend=False,
+                           name="MSE without the outliers", hoverinfo="skip"))
+    layout = house_layout(height=height, presentation=presentation, x_title="x",
+                          y_title="y")
+    layout["xaxis"].update(range=list(data.x_range), fixedrange=True)
+    layout["yaxis"].update(range=list(data.y_range), fixedrange=True)
+    layout.update(dragmode=False, annotations=_end_labels(data, data.index, presentation))
+    layout["legend"].update(y=1.0, yanchor="bottom")
+    layout["margin"].update(r=90)
+    return go.Figure({"data": traces, "layout": layout})
+
+
+def _label_heights(data: LinesData, k: int) -> list[float]:
+    """y of each line's end label at state ``k``, pushed apart so labels never overlap."""
+    x1 = data.x_range[1]
+    ys = [float(data.swept[n][k][0] * x1 + data.swept[n][k][1]) for n in LOSSES]
+    gap = 0.065 * (data.y_range[1] - data.y_range[0])
+    order = np.argsort(ys)
+    placed = list(ys)
+    for i in range(1, len(order)):
+        a, b = order[i - 1], order[i]
+        placed[b] = max(placed[b], placed[a] + gap)
+    return placed
+
+
+def _end_labels(data: LinesData, k: int, presentation: bool) -> list[dict[str, Any]]:
+    font = 20 if presentation else 13
+    return [dict(x=data.x_range[1], y=h, xref="x", yref="y", text=f"<b>{label(n, data.delta)}"
+                 .replace(f" (δ = {data.delta:g})", "") + "</b>",
+                 showarrow=False, xanchor="left", xshift=6, font=dict(color=loss_color(n),
+                                                                       size=font))
+            for n, h in zip(LOSSES, _label_heights(data, k), strict=True)]
+
+
+def lines_states(data: LinesData) -> States:
+    """Every outlier distance of ``data``: the outliers, the three lines and their labels.
+
+    Example: ``lines_states(data).values  # the distances, e.g. -60 ... 60``
+    """
+    ends = _ends(data)
+    traces: dict[int, dict[str, Any]] = {T_OUTLIERS: {"y": data.outlier_y}}
+    for name in LOSSES:
+        w, b = data.swept[name][:, 0], data.swept[name][:, 1]
+        traces[T_LINES[name]] = {"y": w[:, None] * ends[None, :] + b[:, None]}
+    heights = np.array([_label_heights(data, k) for k in range(len(data.shifts))])
+    layout = {f"annotations[{i}].y": heights[:, i] for i in range(len(LOSSES))}
+    captions = tuple(
+        f"Outlier {s:+g} from the line: slopes MSE {data.swept['mse'][k][0]:.2f}, "
+        f"MAE {data.swept['mae'][k][0]:.2f}, Huber {data.swept['huber'][k][0]:.2f}"
+        for k, s in enumerate(data.shifts))
+    return States("outlier distance", data.shifts, data.index, traces, layout, captions)
+
+
+def outlier_drag() -> Drag:
+    """The handle of ``lines_figure``: the first outlier, dragged up and down."""
+    return Drag(T_OUTLIERS, 0, "Drag the outlier up or down")
+
+
+# -- each point's pull on each line ------------------------------------------------------------
+class PullsData(NamedTuple):
+    """How hard each point pulls on each loss's best line: ``pull[name]`` is ``(k, n)``,
+    ``-ℓ'(r)`` at that loss's line for each state (up is +), points in x order."""
+
+    order: np.ndarray
+    is_outlier: np.ndarray
+    pull: dict[str, np.ndarray]
+    shifts: np.ndarray
+    index: int
+    delta: float
+    y_range: tuple[float, float]
+
+
+MAX_BARS = 60  # points in the pull chart: every outlier, and clean points evenly by x
+
+
+def pulls_data(data: LinesData, *, max_bars: int = MAX_BARS) -> PullsData:
+    """Each point's pull ``-ℓ'(r)`` (``r = prediction - target``) on each loss's best line.
+
+    At a best line the pulls of one loss add up to zero (for the intercept): an outlier's
+    pull is balanced by the pull of all the other points together. With more than
+    ``max_bars`` points, every outlier and an even choice of the others are kept.
+    """
+    order = np.argsort(data.x, kind="stable")
+    if len(order) > max_bars:
+        flagged = data.is_outlier[order]
+        others = np.flatnonzero(~flagged)
+        room = max(max_bars - int(flagged.sum()), 2)
+        keep = others[np.unique(np.round(np.linspace(0, len(others) - 1, room)).astype(int))]
+        order = order[np.sort(np.concatenate([keep, np.flatnonzero(flagged)]))]
+    k = len(data.shifts)
+    ys = np.tile(data.y, (k, 1))
+    ys[:, data.is_outlier] = data.outlier_y
+    pull = {}
+    for name in LOSSES:
+        w, b = data.swept[name][:, :1], data.swept[name][:, 1:]
+        r = w * data.x[None, order] + b - ys[:, order]
+        pull[name] = -_loss(name, data.delta).derivative(r)
+    # One axis for every state the chart can reach by dragging: the bars grow and shrink.
+    every = np.concatenate([p.ravel() for p in pull.values()] + [np.array([-1.0, 1.0])])
+    lo, hi = float(every.min()), float(every.max())
+    pad = 0.08 * (hi - lo)
+    return PullsData(order, data.is_outlier[order], pull, data.shifts, data.index, data.delta,
+                     (lo - pad, hi + pad))
+
+
+def pulls_figure(pulls: PullsData, *, height: int = 230, presentation: bool = False
+                 ) -> go.Figure:
+    """Bars: each point's pull on each loss's best line, points left to right by x.
+
+    Example: ``pulls_figure(pulls_data(lines_data(x, y, out, delta=1.0)))``
+    """
+    n = len(pulls.order)
+    pos = np.arange(1, n + 1)
+    traces = []
+    for name in LOSSES:
+        traces.append(dict(
+            type="bar", x=pos, y=pulls.pull[name][pulls.index], name=label(name, pulls.delta),
+            marker=dict(color=loss_color(name)), offsetgroup=name,
+            customdata=pulls.order + 1,
+            hovertemplate=f"point %{{customdata}}: pulls the {label(name, pulls.delta)} line "
+                          "with %{y:.3g}<extra></extra>",
+        ))
+    layout = house_layout(height=height, presentation=presentation,
+                          y_title="pull (up is +)")
+    layout["xaxis"].update(showticklabels=False, fixedrange=True, range=[0.3, n + 0.7],
+                           title={"text": "points, left to right"})
+    layout["yaxis"].update(range=list(pulls.y_range), fixedrange=True, zeroline=True,
+                           zerolinecolor="#888888")
+    layout.update(dragmode=False, bargap=0.15, showlegend=False,
+                  shapes=[dict(type="rect", xref="x", yref="paper", x0=i + 0.5, x1=i + 1.5,
+                               y0=0, y1=1, fillcolor=OUTLIER_COLOR, opacity=0.18,
+                               line=dict(width=0), layer="below")
+                          for i in np.flatnonzero(pulls.is_outlier)[:10].tolist()])
+    layout["margin"].update(t=10, b=36)
+    return go.Figure({"data": traces, "layout": layout})
+
+
+def pulls_states(pulls: PullsData) -> States:
+    """Every outlier distance: the bars of the three losses."""
+    traces = {i: {"y": pulls.pull[name]} for i, name in enumerate(LOSSES)}
+    return States("outlier distance", pulls.shifts, pulls.index, traces)
+
+
+def pull_sentence(pulls: PullsData, k: int | None = None) -> str:
+    """One plain sentence on the outlier's pull against the rest, at state ``k`` (now)."""
+    k = pulls.index if k is None else k
+    out = pulls.is_outlier
+    if not out.any() or out.all():
+        return ("No outlier: every point pulls on every line, and at each best line the pulls "
+                "up and down balance.")
+    mse_out = float(np.abs(pulls.pull["mse"][k][out]).max())
+    mse_rest = float(np.median(np.abs(pulls.pull["mse"][k][~out])))
+    mae_out = float(np.abs(pulls.pull["mae"][k][out]).max())
+    hub_out = float(np.abs(pulls.pull["huber"][k][out]).max())
+    return (f"On the MSE line the outlier pulls with {mse_out:.1f}, a typical point with "
+            f"{mse_rest:.1f}: the line tilts until all the others balance it. On the MAE "
+            f"line it pulls with {mae_out:.0f}, like any point; on the Huber line with at "
+            f"most δ = {pulls.delta:g} (here {hub_out:.2g}).")

@@ -1,0 +1,136 @@
+"""Every chart of the app goes through ``chart()``: one browser component, used one way.
+
+Streamlit's own ``st.plotly_chart`` throws a chart away and draws it anew whenever its figure
+changes (50-70 ms per chart on a 2-core laptop). The component here (``web/chart.js``, with
+plotly.js served from ``web/vendor``) keeps the chart and updates it with ``Plotly.react``,
+which moves only what changed; an unchanged figure is not touched at all.
+
+A chart can carry its figure's precomputed states (``lossviz.figures.states.States``): the
+browser then plays them (a gradient-descent run), or lets the student drag a marker through
+them (``Drag``: the outlier, Huber's delta) with every chart of the same parameter following,
+and commits the value where the marker is released to ``param`` (one rerun). That is the one
+mechanism by which any control of the app answers at the speed of the browser.
+
+Everything sent is numbers and text made by lossviz (plotly's JSON of the figure): no user
+text reaches the script as markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+from lossviz.figures.states import Drag, States
+from lossviz.ui import params
+
+NAME = "lossviz.chart"  # "<project>.<component>", as pyproject.toml declares it
+FIGURES = "_lossviz_figures"  # this run's figures, by chart key: the export pack reads them
+_DIGITS = 6  # significant digits of the states sent: more than any axis shows
+
+
+@cache
+def _component() -> Callable[..., Any]:
+    return st.components.v2.component(NAME, js="chart.js", css="chart.css",
+                                      isolate_styles=False)
+
+
+def _round(values: Any) -> Any:
+    """Numbers (nested lists, arrays) to ``_DIGITS`` significant digits, for JSON."""
+    if isinstance(values, str) or values is None:
+        return values
+    if hasattr(values, "tolist"):
+        values = values.tolist()
+    if isinstance(values, list | tuple):
+        return [_round(v) for v in values]
+    if isinstance(values, float):
+        if values != values or values in (float("inf"), float("-inf")):
+            return None
+        return float(f"{values:.{_DIGITS}g}")
+    return values
+
+
+def states_json(states: States) -> str:
+    """``states`` as the JSON the browser reads."""
+    states.check()
+    return json.dumps({
+        "label": states.label,
+        "values": _round(list(states.values)),
+        "index": int(states.index),
+        "traces": {str(t): {a: _round(rows) for a, rows in attrs.items()}
+                   for t, attrs in states.traces.items()},
+        "layout": {p: _round(rows) for p, rows in states.layout.items()},
+        "captions": list(states.captions),
+        "play": bool(states.play),
+    }, separators=(",", ":"), allow_nan=False)
+
+
+def figure_json(fig: go.Figure) -> str:
+    """``fig`` as plotly's JSON (numeric arrays travel as compact typed arrays)."""
+    return pio.to_json(fig, validate=False)
+
+
+def _commit(key: str, param: str) -> None:
+    # The browser released a dragged marker: its value becomes the parameter's value (the
+    # widget bound to the same key shows it, and the link follows).
+    result = st.session_state.get(key)
+    value = getattr(result, "commit", None)
+    if value is None:
+        return
+    field = params.get(param)
+    try:
+        st.session_state[param] = field.check(value)
+    except ValueError:
+        pass  # a stale or forged value: keep the current one
+
+
+def chart(fig: go.Figure, *, key: str, states: States | None = None, param: str = "",
+          drag: Drag | None = None, label: str = "", highlight: Sequence[str] = (),
+          focus: str = "") -> None:
+    """Draw ``fig`` (kept on the page and updated in place across reruns).
+
+    Args:
+        fig: the figure, as a ``lossviz.figures`` builder returns it.
+        key: a name for this chart, unique on the page.
+        states: the figure's states to play or scrub in the browser.
+        param: the parameter (``lossviz.ui.params`` key) the states are a grid of; charts
+            with the same ``param`` follow each other's drags.
+        drag: the marker the student drags through the states; releasing it sets ``param``.
+        label: what the chart shows, for screen readers.
+        highlight: trace names a lesson step talks about; the other traces are dimmed.
+        focus: a token (a lesson step's id): when it changes, the page scrolls to the chart.
+    """
+    if drag is not None and (states is None or not param):
+        raise ValueError("a draggable chart needs its states and the parameter they set")
+    st.session_state.setdefault(FIGURES, {})[key] = fig
+    if fig.frames or fig.layout.sliders or fig.layout.updatemenus:
+        # Animation frames are for notebooks (figures.states.with_frames); the page steps
+        # through States instead.
+        fig = go.Figure(fig, frames=[])
+        fig.layout.sliders, fig.layout.updatemenus = (), ()
+    figure = figure_json(fig)
+    grid = states_json(states) if states is not None else None
+    rev = hashlib.blake2b((figure + (grid or "")).encode(), digest_size=12).hexdigest()
+    data = {"key": key, "figure": figure, "states": grid, "rev": rev, "param": param,
+            "drag": drag._asdict() if drag is not None else None, "label": label,
+            "highlight": list(highlight), "focus": focus}
+    callbacks = {}
+    if drag is not None:
+        callbacks["on_commit_change"] = lambda: _commit(key, param)
+    _component()(key=key, data=data, height="content", **callbacks)
+
+
+def figures() -> dict[str, go.Figure]:
+    """The figures drawn on this run, by chart key (for the export pack)."""
+    return dict(st.session_state.get(FIGURES, {}))
+
+
+def forget_figures() -> None:
+    """Start a run with no figures recorded (the app calls it first thing)."""
+    st.session_state[FIGURES] = {}

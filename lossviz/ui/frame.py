@@ -1,0 +1,66 @@
+"""What every page shares: the look (static CSS), the sidebar (presentation mode, lessons,
+the share link, the export pack) and the lesson step above the page.
+
+The CSS is fixed text written here; nothing a user types ever reaches it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lossviz.ui import chart, export, lessons, url, widgets
+
+# Every page: a visible focus ring on every control (the theme's own is faint grey), cards
+# whose numbers never cut off, and a phone layout that keeps chart and text apart.
+_CSS = """<style>
+:where(button, input, textarea, select, [role="slider"], [role="switch"], [role="radio"],
+  [role="checkbox"], [role="tab"], [role="option"], a, summary, [tabindex]):focus-visible {
+  outline: 3px solid #0072B2 !important; outline-offset: 2px !important;
+  box-shadow: 0 0 0 5px rgba(255, 255, 255, 0.85) !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
+[data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; }
+[data-testid="stMetricValue"] { white-space: nowrap; }
+.st-key-lesson_banner { border-color: #0072B2 !important; }
+@media (max-width: 640px) {
+  .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
+}
+</style>"""
+
+# Presentation mode, for a projector: everything larger, the chrome smaller.
+_PRESENT_CSS = """<style>
+html { font-size: 20px; }
+header[data-testid="stHeader"] { height: 2.5rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important;
+  padding-bottom: 1rem !important; }
+[data-testid="stMetricValue"] { font-size: 2.2rem; }
+[data-testid="stMetricLabel"] p { font-size: 1rem; }
+[data-testid="stCaptionContainer"] { font-size: 0.9rem; }
+</style>"""
+
+
+def begin() -> None:
+    """Start a run: forget the last run's figures; the page's look."""
+    chart.forget_figures()
+    st.html(_CSS)
+    if widgets.presenting():
+        st.html(_PRESENT_CSS)
+
+
+def sidebar(section: str) -> None:
+    """The sidebar: presentation mode, the lesson picker, the share link and the export."""
+    with st.sidebar:
+        widgets.toggle("present", "Presentation mode",
+                       help="For a projector: larger text and lines, fewer controls.")
+        lessons.picker()
+        st.divider()
+        st.markdown("**Share this view**")
+        st.code(url.share_link(section), language=None, wrap_lines=True)
+        st.caption("Whoever opens the link sees this same view (settings that differ from "
+                   "the defaults).")
+        if not widgets.presenting():
+            export.render(section)
+
+
+def lesson(section: str) -> None:
+    """The current lesson step, above the page (when the step belongs to this page)."""
+    lessons.banner(section)

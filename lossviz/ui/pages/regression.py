@@ -1,0 +1,202 @@
+"""Regression: one outlier, and how MSE, MAE and Huber answer it.
+
+The first screen is one idea: drag the orange outlier and watch the MSE line swing while
+the MAE line holds; the bars under it say why (each point's pull on each line). Below, one
+closer look at a time: the losses' curves and Huber's delta, a line of your own and its
+scores, gradient descent, and which loss to pick.
+
+Every number comes from lossviz (exact best lines: ``lossviz.experiments.robust_line``);
+every picture from ``lossviz.figures``; every chart is drawn by ``lossviz.ui.chart``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import lossviz
+from lossviz import limits
+from lossviz.experiments import read_points
+from lossviz.figures import outliers as fo
+from lossviz.figures import regression as fr
+from lossviz.figures.style import loss_label
+from lossviz.ui import chart, tables, widgets
+from lossviz.ui.params import REG_VIEWS
+from lossviz.ui.pages import regression_views as views
+
+SHIFTS = np.arange(-limits.MAX_SHIFT, limits.MAX_SHIFT + 1.0, 1.0)  # the slider's grid
+DELTAS = np.round(np.arange(1, 51) * 0.1, 1)  # the delta slider's grid
+
+
+# -- cached numerics -------------------------------------------------------------------------
+@st.cache_data(max_entries=64, show_spinner=False)
+def dataset(n: int, noise: float, seed: int, outliers: int, shift: float,
+            place: str) -> lossviz.RegressionData:
+    return lossviz.make_regression(n, noise=noise, outliers=outliers, outlier_shift=shift,
+                                   outlier_place=place, seed=seed)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def lines(x: np.ndarray, y: np.ndarray, out: np.ndarray, delta: float,
+          shift: float | None) -> fo.LinesData:
+    """Each loss's best line now and, for generated points, for every distance of the
+    outliers that the chart can show."""
+    return fo.lines_data(x, y, out, delta=delta, shift=shift,
+                         shifts=SHIFTS if shift is not None else None)
+
+
+class Points:
+    """The lab's points this run: generated, or the student's table."""
+
+    def __init__(self, x, y, prediction, is_outlier, rows, problems, generated: bool):
+        self.x, self.y, self.prediction = x, y, prediction
+        self.is_outlier, self.rows, self.problems = is_outlier, rows, problems
+        self.generated = generated
+
+
+def _points(show_table: bool) -> Points:
+    v = widgets.value
+    on = v("reg_outliers_on")
+    count = v("reg_outliers") if on else 0
+    data = dataset(v("reg_n"), v("reg_noise"), v("reg_seed"), count, v("reg_shift"),
+                   v("reg_place"))
+    slope, intercept = v("reg_slope"), v("reg_intercept")
+    frame = pd.DataFrame({"x": data.x, "target": data.y,
+                          "prediction": slope * data.x + intercept,
+                          "outlier": data.is_outlier}).round(3)
+    config = {
+        "x": st.column_config.NumberColumn("x", format="%.3f"),
+        "target": st.column_config.NumberColumn("target y", format="%.3f"),
+        "prediction": st.column_config.NumberColumn("prediction ŷ (your line)", format="%.3f"),
+        "outlier": st.column_config.CheckboxColumn("outlier", default=False),
+    } if show_table else {}
+    table = tables.points("reg_points", frame, show=show_table, num_rows="dynamic",
+                          column_config=config, height=260, hide_index=True)
+    if not tables.edited("reg_points"):
+        # Generated points: exact numbers (the table rounds what it shows).
+        return Points(data.x, data.y, slope * data.x + intercept, data.is_outlier,
+                      np.arange(1, data.n + 1), [], True)
+    parsed = read_points({name: table[name].tolist() for name in table.columns})
+    return Points(parsed.x, parsed.y, parsed.prediction, parsed.is_outlier, parsed.rows,
+                  parsed.problems, False)
+
+
+# -- the page --------------------------------------------------------------------------------
+def render() -> None:
+    present = widgets.presenting()
+    v = widgets.value
+    st.markdown("**Drag the orange outlier up and down:** the red MSE line swings after it "
+                "while the blue MAE line hardly moves. The bars below show why.")
+    left, right = st.columns([2.6, 1], gap="medium")
+    table_box = st.container()
+    with table_box:
+        table_open = False
+        if not present:
+            table_open = st.expander("Type your own points (table)",
+                                     expanded=tables.edited("reg_points"), key="reg_table_open",
+                                     on_change="rerun").open
+    with table_box:
+        if table_open:
+            st.caption("Your points replace the generated ones until you go back to them. "
+                       "A residual is r = prediction − target (your line's prediction).")
+            points = _table(True)
+        else:
+            points = _points(False)
+    generated = points.generated
+    with right:
+        _controls(generated)
+        scores = st.container()
+        _more(generated, present)
+    if len(points.x) < 2 or np.ptp(points.x) == 0:
+        with left:
+            st.warning("The lab needs at least two points at different x. Add rows to the "
+                       "table, or go back to the generated points.")
+        return
+    delta = float(v("reg_delta"))
+    shift = float(v("reg_shift")) if generated and points.is_outlier.any() else None
+    data = lines(points.x, points.y, points.is_outlier, delta, shift)
+    pulls = fo.pulls_data(data)
+    hero = fo.lines_figure(data, height=420 if present else 360, presentation=present)
+    with left:
+        chart.chart(hero, key="reg_lines", states=fo.lines_states(data) if shift is not None
+                    else None, param="reg_shift",
+                    drag=fo.outlier_drag() if shift is not None else None,
+                    label="The points, the outlier and each loss's best line")
+        chart.chart(fo.pulls_figure(pulls, height=190, presentation=present),
+                    key="reg_pulls", states=fo.pulls_states(pulls) if shift is not None
+                    else None, param="reg_shift",
+                    label="How hard each point pulls on each loss's best line")
+        st.caption("Bars: how hard each point pulls on each loss's best line, points left "
+                   "to right (orange column: the outlier). " + fo.pull_sentence(pulls))
+    with scores:
+        _scores(data)
+    st.write("")
+    view = widgets.choice("reg_view", "Look closer", width="stretch")
+    if view == REG_VIEWS[0]:
+        views.curves(points, data, present)
+    elif view == REG_VIEWS[1]:
+        views.your_line(points, delta, present)
+    elif view == REG_VIEWS[2]:
+        views.descent(points, data, delta, present)
+    else:
+        views.which_loss(points, data, delta, present)
+
+
+def _table(show: bool) -> Points:
+    points = _points(show)
+    if tables.edited("reg_points"):
+        st.button("Back to the generated points", key="reg_table_reset",
+                  on_click=tables.reset, args=("reg_points",),
+                  help="Forget the points you typed.")
+    if points.problems:
+        shown = "; ".join(points.problems[:5])
+        more = len(points.problems) - 5
+        st.warning(f"{len(points.problems)} row(s) left out until fixed: {shown}"
+                   + (f"; and {more} more" if more > 0 else "") + ".")
+    return points
+
+
+def _controls(generated: bool) -> None:
+    """The outlier's distance and Huber's delta: the two settings the first picture is about."""
+    on = widgets.value("reg_outliers_on")
+    widgets.slider("reg_shift", "Outlier: how far above the line (below if negative)",
+                   disabled=not generated or not on,
+                   help="Or drag the orange diamond on the chart.")
+    widgets.slider("reg_delta", "Huber's δ",
+                   help="Huber squares residuals smaller than δ (like MSE) and counts "
+                        "larger ones in proportion (like MAE).")
+
+
+def _more(generated: bool, present: bool) -> None:
+    """The generator's settings, in a popover (none in presentation mode)."""
+    if present:
+        return
+    on = widgets.value("reg_outliers_on")
+    with st.popover("Data settings", width="stretch", disabled=not generated,
+                    help=None if generated else "Your typed points are the data now."):
+        widgets.toggle("reg_outliers_on", "Outliers on")
+        widgets.slider("reg_outliers", "How many outliers", disabled=not on)
+        widgets.choice("reg_place", "Where they sit", disabled=not on)
+        widgets.slider("reg_n", "Points", help="Clean points (the outliers come on top).")
+        widgets.slider("reg_noise", "Noise", help="Spread of the points around the line.")
+        widgets.number("reg_seed", "Seed", help="The same seed gives the same points.")
+    if not generated:
+        st.caption("Your typed points are the data: the generator's settings are off.")
+
+
+_COLOR = {"mse": "red", "mae": "blue", "huber": "green"}  # Streamlit's named colours
+
+
+def _scores(data: fo.LinesData) -> None:
+    """The slope of each loss's best line, and how far the outliers moved it."""
+    rows = ["| best line of | slope | moved by the outlier |", "|:--|--:|--:|"]
+    for name in fo.LOSSES:
+        w, _ = data.lines[name]
+        moved = f"{w - data.clean[0]:+.2f}" if data.clean is not None else "–"
+        rows.append(f"| :{_COLOR[name]}[**{fo.label(name, data.delta)}**] | **{w:.2f}** "
+                    f"| {moved} |")
+    st.markdown("\n".join(rows))
+    st.caption("Each line is the loss's exact best fit to all the points. The slope without "
+               "the outlier: " + (f"{data.clean[0]:.2f}." if data.clean is not None else
+                                   "(no outlier)."))

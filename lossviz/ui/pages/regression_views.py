@@ -1,0 +1,278 @@
+"""The regression page's closer looks, one at a time under the first picture: the losses'
+curves and Huber's delta, a line of your own, gradient descent, and which loss to pick."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+import lossviz
+from lossviz.experiments import (
+    curvature_bound,
+    loss_landscape,
+    outlier_sweep,
+    robust_line,
+    safe_learning_rate,
+)
+from lossviz.figures import descent as fd
+from lossviz.figures import outliers as fo
+from lossviz.figures import regression as fr
+from lossviz.figures.style import loss_color, loss_label
+from lossviz.training import OPTIMIZER_LABELS
+from lossviz.ui import chart, widgets
+from lossviz.ui.params import REGRESSION_LOSSES
+
+DELTAS = np.round(np.arange(1, 51) * 0.1, 1)  # the delta slider's grid
+OUTLIER_X = {"right": 4.5, "left": -4.5, "middle": 0.0, "random": 4.5}
+SWEEP_SIZES = 25
+
+
+def _loss(name: str, delta: float) -> lossviz.Loss:
+    return lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
+
+
+# -- loss and gradient --------------------------------------------------------------------------
+@st.cache_data(max_entries=32, show_spinner=False)
+def _curves(residual: np.ndarray, out: np.ndarray, delta: float) -> fr.CurvesData:
+    return fr.curves_data(residual, delta=delta, deltas=DELTAS, is_outlier=out)
+
+
+def curves(points, data: fo.LinesData, present: bool) -> None:
+    """Loss and gradient against the residual; the points at the MSE line; drag delta."""
+    w, b = data.lines["mse"]
+    residual = w * points.x + b - points.y
+    curves = _curves(residual, points.is_outlier, float(data.delta))
+    chart.chart(fr.curves_figure(curves, height=560 if present else 520, presentation=present),
+                key="reg_curves", states=fr.curves_states(curves), param="reg_delta",
+                drag=fr.delta_drag(),
+                label="Loss and gradient of MSE, MAE and Huber against the residual")
+    i = int(np.argmax(np.abs(residual)))
+    r = float(residual[i])
+    d = float(data.delta)
+    st.caption(
+        f"The dots are your points at the MSE line's residuals (r = prediction − target: a "
+        f"point above the line has r < 0). The farthest, r = {r:.1f}, costs {r * r:.0f} under "
+        f"MSE and pulls with {abs(2 * r):.1f}; under MAE it costs {abs(r):.1f} and pulls with "
+        f"1; under Huber it pulls with at most δ = {d:g}. Drag the green square to change δ.")
+
+
+# -- your own line --------------------------------------------------------------------------------
+def your_line(points, delta: float, present: bool) -> None:
+    """A line of the student's own: its residuals and its three scores."""
+    a, b = st.columns([1, 2.6], gap="medium")
+    with a:
+        slope = widgets.slider("reg_slope", "Slope of your line")
+        intercept = widgets.slider("reg_intercept", "Intercept of your line")
+        if points.generated:
+            prediction = slope * points.x + intercept
+        else:
+            prediction = points.prediction
+        for name in REGRESSION_LOSSES:
+            value = _loss(name, delta)(points.y, prediction)
+            st.metric(f"{loss_label(name)} of your line", f"{value:.4g}", border=True)
+    residual = prediction - points.y
+    with b:
+        fig = fr.data_figure(points.x, points.y, predictions=prediction,
+                             is_outlier=points.is_outlier, user_line=(slope, intercept),
+                             height=380, presentation=present)
+        fig.update_layout(dragmode=False)
+        chart.chart(fig, key="reg_your_line",
+                    label="Your line, its predictions and residuals")
+        chart.chart(fr.pull_figure(residual, delta=delta, is_outlier=points.is_outlier,
+                                   height=380, presentation=present),
+                    key="reg_your_pulls", label="Each point's share of each loss and pull")
+    sq = residual * residual
+    if sq.sum() > 0:
+        i = int(np.argmax(sq))
+        st.caption(f"Grey segments are the residuals r = prediction − target. Point "
+                   f"{points.rows[i]} alone makes up {100 * sq[i] / sq.sum():.0f}% of your "
+                   "line's MSE: squaring makes one big miss outweigh many small ones.")
+
+
+# -- gradient descent -----------------------------------------------------------------------------
+@st.cache_data(max_entries=64, show_spinner=False)
+def _descent(x, y, name: str, delta: float, optimizer: str, lr: float, schedule: str,
+             steps: int) -> lossviz.History:
+    return lossviz.fit(x, y, _loss(name, delta), optimizer=optimizer, lr=lr,
+                       schedule=schedule, steps=steps, seed=0)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _landscape(x, y, name: str, delta: float, w_range, b_range):
+    return loss_landscape(x, y, _loss(name, delta), w_range=w_range, b_range=b_range, size=50)
+
+
+def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
+    """Gradient descent for the chosen losses, played in the browser."""
+    x, y = points.x, points.y
+    with st.container(border=True):
+        k1, k2, k3 = st.columns(3, gap="medium")
+        with k1:
+            names = widgets.multi("reg_gd_losses", "Losses", format_func=loss_label)
+            optimizer = widgets.choice("reg_optimizer", "Optimizer", widget="select",
+                                       format_func=lambda k: OPTIMIZER_LABELS.get(k, k))
+        fair = bool(widgets.value("reg_fair"))
+        with k2:
+            lr = widgets.slider("reg_lr", "Learning rate", format="%.3f", disabled=fair)
+            steps = widgets.slider("reg_steps", "Steps")
+        with k3:
+            widgets.toggle("reg_fair", "Fair comparison",
+                           help="Each loss gets its own safe step size, from its curvature.")
+            log_y = widgets.toggle("reg_log_y", "Log-scale loss axis")
+            landscape = widgets.choice("reg_landscape", "Contours of", widget="select",
+                                       format_func=loss_label)
+    if not names:
+        st.info("Pick at least one loss to run gradient descent.")
+        return
+    runs, rates = [], {}
+    for name in names:
+        if fair:
+            step = safe_learning_rate(x, name)
+            rate, schedule = step.lr, step.schedule
+        else:
+            rate, schedule = lr, "constant"
+        rates[name] = (rate, schedule)
+        h = _descent(x, y, name, delta if name == "huber" else 0.0, optimizer, rate, schedule,
+                     steps)
+        runs.append(fd.Run(loss_label(name), loss_color(name), h))
+        if h.diverged:
+            limit = 2.0 / curvature_bound(x, name)
+            hint = ""
+            if math.isfinite(limit):
+                hint = (f" Try a learning rate below {limit:.3g}: above it, plain gradient "
+                        f"descent on {loss_label(name)} overshoots here.")
+            st.error(f"**{loss_label(name)}** {h.describe()}.{hint}")
+    fig, states = _static(fd.convergence_figure(runs, log_y=log_y, presentation=present,
+                                                 height=360, frames=60))
+    chart.chart(fig, key="reg_convergence", states=states,
+                label="Training loss at every step of gradient descent")
+    land = _landscape_for(x, y, landscape, delta, runs, data)
+    fig, states = _static(fd.path_figure(land, runs, landscape_label=loss_label(landscape),
+                                         presentation=present, height=420, frames=60))
+    chart.chart(fig, key="reg_path", states=states,
+                label="The path of gradient descent over the loss's contours")
+    st.caption(f"The path of (slope w, intercept b) over the contours of "
+               f"{loss_label(landscape)} (darker is lower; the star is its minimum). ▶ plays "
+               "the run in your browser.")
+    _fair_note(x, names, rates, fair, optimizer)
+
+
+def _static(fig):
+    # TODO(figures branch): the descent figures' States replace this.
+    import plotly.graph_objects as go
+
+    spec = fig.to_dict()
+    spec.pop("frames", None)
+    spec["layout"].pop("sliders", None)
+    spec["layout"].pop("updatemenus", None)
+    return go.Figure(spec), None
+
+
+def _landscape_for(x, y, name, delta, runs, data: fo.LinesData):
+    best = data.lines[name]
+    ws, bs = [0.0, float(best[0])], [0.0, float(best[1])]
+    for run in runs:
+        if not run.history.diverged:
+            ws += [float(run.history.params[:, 0].min()), float(run.history.params[:, 0].max())]
+            bs += [float(run.history.params[:, -1].min()),
+                   float(run.history.params[:, -1].max())]
+    w0, w1, b0, b1 = min(ws), max(ws), min(bs), max(bs)
+    pw, pb = max(0.25 * (w1 - w0), 0.5), max(0.25 * (b1 - b0), 0.5)
+    # Rounded ranges: nearby runs share one cached landscape.
+    w_range = (math.floor((w0 - pw) * 10) / 10, math.ceil((w1 + pw) * 10) / 10)
+    b_range = (math.floor((b0 - pb) * 10) / 10, math.ceil((b1 + pb) * 10) / 10)
+    return _landscape(x, y, name, delta if name == "huber" else 0.0, w_range, b_range)
+
+
+def _fair_note(x, names, rates, fair: bool, optimizer: str) -> None:
+    big = curvature_bound(x, "mse")
+    with st.expander("Why one learning rate for all losses is unfair", expanded=fair):
+        st.markdown(
+            "Plain gradient descent is stable when the step is below 2/L, where L is the "
+            "largest curvature (how sharply the slope of the mean loss can turn) over (w, b). "
+            r"For a line, $L = \max_r \ell''(r)\cdot\lambda_{\max}(Z^\top Z)/n$ with "
+            f"$Z = [x, 1]$: here λ_max(ZᵀZ)/n = {big / 2:.3g}, so L = {big:.3g} for MSE "
+            f"(ℓ'' = 2) and at most {big / 2:.3g} for Huber (ℓ'' = 1 in its quadratic zone; "
+            "Huber's true curvature can be lower, so a somewhat larger step may still work). "
+            "One learning rate is therefore too bold for MSE or too timid for Huber. MAE's "
+            "slope jumps from −1 to +1, so no constant step is safe: it zig-zags unless the "
+            "step shrinks.")
+        if fair:
+            parts = []
+            for name in names:
+                rate, schedule = rates[name]
+                parts.append(f"{loss_label(name)}: {rate:.3g}"
+                             + (" (shrinking to 0 by a cosine schedule)"
+                                if schedule == "cosine" else " (1/L)"))
+            st.markdown("Step sizes used now: " + "; ".join(parts) + ".")
+            if optimizer == "adam":
+                st.caption("Adam divides each step by the gradient's running size, so the "
+                           "curvature argument is for plain gradient descent; with Adam these "
+                           "steps are only a rough guide.")
+
+
+# -- which loss -------------------------------------------------------------------------------------
+@st.cache_data(max_entries=32, show_spinner=False)
+def _sweep(x, y, delta: float, outlier_x: float, top: float):
+    return outlier_sweep(x, y, outlier_x=outlier_x, magnitudes=np.linspace(0.0, top, SWEEP_SIZES),
+                         delta=max(delta, 1e-3))
+
+
+def which_loss(points, data: fo.LinesData, delta: float, present: bool) -> None:
+    """One outlier pushed from the line to far away: each loss's slope and clean error."""
+    clean = ~points.is_outlier
+    x, y = points.x[clean], points.y[clean]
+    if len(x) < 2 or np.ptp(x) == 0:
+        st.info("This needs at least two points that are not outliers, at different x.")
+        return
+    place = widgets.value("reg_place")
+    shift = widgets.value("reg_shift")
+    top = widgets.slider("reg_sweep_max", "Push the outlier up to")
+    sign = -1.0 if shift < 0 else 1.0
+    sweep = _sweep(x, y, delta, OUTLIER_X[place], sign * top)
+    clean_slope = float(robust_line(x, y, "mse")[0])
+    current = shift if points.is_outlier.any() and points.generated else None
+    fig = fr.sweep_figure(sweep, clean_slope=clean_slope, current=current, delta=delta,
+                          presentation=present, height=360)
+    chart.chart(fig, key="reg_sweep", label="Each loss's slope as one outlier moves away")
+    st.caption(f"One outlier at x = {OUTLIER_X[place]:g}, moved from the clean points' line "
+               f"to {sign * top:g} away; every line is the loss's exact best line. Left: its "
+               "slope. Right: how badly it then fits the clean points. Flat is robust.")
+    with st.container(border=True):
+        st.markdown("**Choosing a loss** (read off the sweep above)")
+        st.markdown(choosing(sweep, clean_slope, delta))
+
+
+def choosing(sweep, clean_slope: float, delta: float) -> str:
+    """Advice read off the sweep's numbers."""
+    far = float(sweep.magnitudes[-1])
+    move = {k: float(abs(sweep.slope[k][-1] - clean_slope)) for k in sweep.slope}
+    err0 = {k: float(sweep.clean_error[k][0]) for k in sweep.slope}
+    err_far = {k: float(sweep.clean_error[k][-1]) for k in sweep.slope}
+    robust = min(move, key=move.get)
+    efficient = min(err0, key=err0.get)
+    names = {k: loss_label(k) for k in sweep.slope}
+    lines = [
+        f"- With the outlier {abs(far):g} away, the slope moves by {move['mse']:.3g} under "
+        f"MSE, {move['mae']:.3g} under MAE and {move['huber']:.3g} under Huber (δ = {delta:g}); "
+        f"the error on the clean points grows to {err_far['mse']:.3g}, {err_far['mae']:.3g} "
+        f"and {err_far['huber']:.3g}.",
+        f"- Without the outlier, {names[efficient]} fits the clean points best (error "
+        f"{err0[efficient]:.3g}; MSE {err0['mse']:.3g}, MAE {err0['mae']:.3g}, Huber "
+        f"{err0['huber']:.3g}).",
+    ]
+    if move["mse"] > 0.05 * max(abs(clean_slope), 1.0) and robust != "mse":
+        text = (f"- So: if outliers are possible, avoid MSE. {names[robust]}'s slope moved "
+                f"least ({move[robust]:.3g}).")
+        if move["huber"] > 0 and err0["mse"] > 0:
+            text += (f" Huber at δ = {delta:g} moves {move['mse'] / move['huber']:.3g}× less "
+                     f"than MSE and costs {100 * (err0['huber'] / err0['mse'] - 1):.2g}% more "
+                     "error than MSE on clean data: robust, with little price when the data "
+                     "is clean.")
+        lines.append(text)
+    else:
+        lines.append("- Here the outlier barely moves any line (it sits where the line goes "
+                     "anyway): MSE is fine.")
+    return "\n".join(lines)

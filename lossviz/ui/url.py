@@ -1,0 +1,124 @@
+"""The one place that reads and writes the address bar.
+
+- ``restore()`` reads the link a session was opened with, once, before any widget exists:
+  every valid parameter seeds the session (so a link sets the controls of every page, not
+  only the one it opens), a lesson link opens its step, and an old ``?section=`` link opens
+  that page. A parameter that is unknown, malformed or out of bounds is dropped and named in
+  a small notice (``notice()``); the page opens with that setting at its default.
+- Widgets write their own values to the address bar (``bind="query-params"``, see
+  ``lossviz.ui.widgets``); ``sync()`` writes the few parameters no widget holds (the lesson
+  and its step, a table's edits).
+- ``share_link()`` is the link to exactly what is on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from lossviz.state import current_values, explain_query, to_query
+from lossviz.textsafe import escape_markdown
+from lossviz.ui import params
+
+RESTORED = "_lossviz_url_restored"
+IGNORED = "_lossviz_url_ignored"
+OPEN_PAGE = "_lossviz_open_page"  # a page to switch to at the start of the next run
+# Parameters that no widget holds: this module keeps them in the address bar.
+UNBOUND = ("lesson", "lesson_step", "reg_points", "clf_points")
+SECTIONS = ("regression", "classification", "custom", "conventions", "stopping")
+NOTICE_LEAD = "Note: the link had settings this page could not use, so they kept their defaults:"
+
+
+def restore() -> None:
+    """Seed this session from the link it was opened with (once per session)."""
+    if st.session_state.get(RESTORED):
+        return
+    st.session_state[RESTORED] = True
+    query = st.query_params.to_dict()
+    ignored: dict[str, str] = {}
+    section = query.pop("section", None)
+    if section is not None:
+        if section in SECTIONS:
+            st.session_state[OPEN_PAGE] = section
+        else:
+            ignored["section"] = f"section must be one of {', '.join(SECTIONS)}"
+    values, reasons = explain_query(query, params.BY_KEY)
+    ignored.update(reasons)
+    for key, value in values.items():
+        st.session_state[key] = value
+    lesson = values.get("lesson")
+    if lesson:
+        from lossviz.ui import lessons
+
+        try:
+            lessons.apply_step(lesson, values.get("lesson_step", 1))
+        except LookupError as err:
+            ignored["lesson"] = str(err)
+            st.session_state["lesson"] = ""
+            st.session_state["lesson_step"] = 1
+    st.session_state[IGNORED] = ignored
+
+
+def open_page(section: str) -> None:
+    """Ask for page ``section`` to open at the start of the next run (callbacks cannot
+    switch pages themselves)."""
+    st.session_state[OPEN_PAGE] = section
+
+
+def pending_page() -> str | None:
+    """The page a link, a lesson step or a callback asked for, once."""
+    return st.session_state.pop(OPEN_PAGE, None)
+
+
+def notice() -> None:
+    """A small notice naming the link's parameters that were ignored, until dismissed."""
+    ignored = st.session_state.get(IGNORED)
+    if not ignored:
+        return
+    names = "; ".join(f"{escape_markdown(k)} ({escape_markdown(v)})"
+                      for k, v in list(ignored.items())[:8])
+    more = f" and {len(ignored) - 8} more" if len(ignored) > 8 else ""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f"{NOTICE_LEAD} {names}{more}.")
+        if st.button("Dismiss", key="url_notice_dismiss", type="tertiary"):
+            st.session_state[IGNORED] = {}
+            st.rerun()
+
+
+def query(section: str | None = None) -> dict[str, str]:
+    """The query parameters that reproduce this session's view of page ``section`` (every
+    page's parameters when ``None``): only values that differ from their defaults."""
+    fields = {k: f for k, f in params.BY_KEY.items()
+              if section is None or f.section in ("app", section)}
+    return to_query(current_values(st.session_state, fields), fields)
+
+
+def sync() -> None:
+    """Write the parameters no widget holds to the address bar, where they changed."""
+    wanted = {k: v for k, v in query().items() if k in UNBOUND}
+    shown = st.query_params.to_dict()
+    for key in UNBOUND:
+        if key in wanted and shown.get(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
+        elif key not in wanted and key in shown:
+            del st.query_params[key]
+
+
+def share_link(section: str | None) -> str:
+    """The link to this view: the app's address (when known), the page and its settings."""
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except Exception:  # no browser (AppTest, bare mode): a relative link still works
+        base = ""
+    qs = urlencode(query(section))
+    return f"{base}?{qs}" if qs else (base or "?")
+
+
+def values(section: str) -> dict[str, Any]:
+    """Every parameter of page ``section`` as this session holds it (defaults filled in)."""
+    fields = params.of(section)
+    out = {k: (list(f.default) if f.kind == "multi" else f.default) for k, f in fields.items()}
+    out.update(current_values(st.session_state, fields))
+    return out

@@ -1,0 +1,407 @@
+// lossviz's one chart component: every chart of the app is drawn here.
+//
+// The server sends a plotly figure (JSON text made by plotly.py) and, optionally, the
+// figure's precomputed states (lossviz.figures.states.States, as JSON). This script
+//   - draws the figure with Plotly.react, so a changed figure is updated in place rather
+//     than thrown away and drawn anew (and an unchanged one, same "rev", is left alone);
+//   - steps through the states in the browser: a play button and a step slider for a
+//     sequence (a gradient-descent run), or a handle on a marker that the student drags
+//     (the outlier, Huber's delta); every chart on the page that has states for the same
+//     parameter follows the drag, and releasing the handle commits the value to the server
+//     (setTriggerValue("commit", value): one rerun);
+//   - dims every trace but the ones a lesson step names, and scrolls to the chart once.
+//
+// Public plotly.js API only (react, Plots.resize, the plotly_afterplot event). The plot area
+// is read from plotly's drag rectangle in the DOM (class "nsewdrag"), which plotly draws
+// over exactly the axes' area; the axis ranges are the ones the server fixed in the layout.
+// No user text reaches this script as markup: labels are set with textContent.
+
+const PLOTLY = "vendor/plotly-cartesian.min.js";
+const BUS = window.__lossvizBus || (window.__lossvizBus = new EventTarget());
+let loading = null;
+
+function loadPlotly(base) {
+  if (window.Plotly && window.Plotly.react) return Promise.resolve(window.Plotly);
+  if (!loading) {
+    loading = new Promise((resolve, reject) => {
+      const tag = document.createElement("script");
+      tag.src = new URL(PLOTLY, base).href;
+      tag.onload = () => resolve(window.Plotly);
+      tag.onerror = () => reject(new Error("plotly.js did not load"));
+      document.head.appendChild(tag);
+    });
+  }
+  return loading;
+}
+
+function el(tag, cls, parent) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+function setPath(obj, path, value) {
+  // "shapes[0].x0" -> obj.shapes[0].x0 = value (containers created as needed).
+  const parts = path.split(".");
+  let node = obj;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const m = parts[i].match(/^(\w+)(?:\[(\d+)\])?$/);
+    if (!m) return;
+    if (m[2] === undefined) {
+      node = node[m[1]] || (node[m[1]] = {});
+    } else {
+      const list = node[m[1]] || (node[m[1]] = []);
+      const j = Number(m[2]);
+      node = list[j] || (list[j] = {});
+    }
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
+// plotly.py sends numeric arrays as {dtype, bdata (base64), shape}: decoded once here, so
+// that the script can read them (the dragged marker's position) and plotly need not decode
+// them again on every state shown.
+const TYPES = {f8: Float64Array, f4: Float32Array, i4: Int32Array, i2: Int16Array,
+               i1: Int8Array, u4: Uint32Array, u2: Uint16Array, u1: Uint8Array};
+
+function decode(value) {
+  if (Array.isArray(value)) return value.map(decode);
+  if (!value || typeof value !== "object") return value;
+  if (typeof value.bdata === "string" && TYPES[value.dtype]) {
+    const bytes = Uint8Array.from(atob(value.bdata), (c) => c.charCodeAt(0));
+    const flat = Array.from(new TYPES[value.dtype](bytes.buffer));
+    const shape = String(value.shape || "").split(",").map(Number).filter((n) => n > 0);
+    if (shape.length !== 2) return flat;
+    const rows = [];
+    for (let i = 0; i < shape[0]; i++) rows.push(flat.slice(i * shape[1], (i + 1) * shape[1]));
+    return rows;
+  }
+  const out = {};
+  for (const [k, v] of Object.entries(value)) out[k] = decode(v);
+  return out;
+}
+
+function format(value) {
+  const v = Number(value);
+  if (!Number.isFinite(v)) return String(value);
+  return Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v * 100) / 100) :
+    String(Number(v.toPrecision(3)));
+}
+
+class Chart {
+  constructor(root, setTriggerValue) {
+    this.root = root;
+    this.commit = setTriggerValue;
+    this.gd = el("div", "lv-plot", root);
+    this.bar = el("div", "lv-bar", root);
+    this.caption = el("div", "lv-caption", root);
+    this.k = 0;
+    this.onBus = (e) => this.follow(e.detail);
+    BUS.addEventListener("scrub", this.onBus);
+    this.resize = new ResizeObserver(() => {
+      if (this.drawn && window.Plotly) window.Plotly.Plots.resize(this.gd);
+    });
+    this.resize.observe(root);
+  }
+
+  destroy() {
+    BUS.removeEventListener("scrub", this.onBus);
+    this.resize.disconnect();
+    if (window.Plotly && this.drawn) window.Plotly.purge(this.gd);
+  }
+
+  update(data, Plotly) {
+    this.Plotly = Plotly;
+    this.root.setAttribute("aria-label", data.label || "chart");
+    this.root.dataset.key = data.key || "";
+    if (data.rev !== this.rev) {
+      this.rev = data.rev;
+      const fig = decode(JSON.parse(data.figure));
+      this.base = {data: fig.data || [], layout: fig.layout || {}};
+      this.states = data.states ? JSON.parse(data.states) : null;
+      this.param = data.param || "";
+      this.drag = data.drag || null;
+      this.k = this.states ? this.states.index : 0;
+      this.config = {displayModeBar: false, responsive: true, scrollZoom: false,
+                     doubleClick: false, showTips: false};
+      this.buildBar();
+      this.render();
+    }
+    this.highlight(data.highlight || []);
+    if (data.focus && data.focus !== this.focused) {
+      this.focused = data.focus;
+      requestAnimationFrame(() => this.root.scrollIntoView({block: "center", behavior: "auto"}));
+    }
+  }
+
+  // The figure showing state k: base traces with state k's attributes, layout likewise.
+  figureAt(k) {
+    const data = this.base.data.map((t) => Object.assign({}, t));
+    const layout = structuredClone(this.base.layout);
+    const s = this.states;
+    if (s) {
+      for (const [trace, attrs] of Object.entries(s.traces || {})) {
+        const t = data[Number(trace)];
+        if (!t) continue;
+        for (const [name, rows] of Object.entries(attrs)) t[name] = rows[k];
+      }
+      for (const [path, rows] of Object.entries(s.layout || {})) setPath(layout, path, rows[k]);
+    }
+    if (this.dimmed && this.dimmed.size) {
+      data.forEach((t) => {
+        if (!this.dimmed.has(t.name)) t.opacity = 0.25;
+      });
+    }
+    return {data, layout};
+  }
+
+  render() {
+    const started = performance.now();
+    const fig = this.figureAt(this.k);
+    this.root.style.minHeight = (fig.layout.height || 360) + "px";
+    const done = this.Plotly.react(this.gd, fig.data, fig.layout, this.config);
+    // How long each repaint took, for the benchmark (benchmarks/bench_app_latency.py).
+    Promise.resolve(done).then(() => {
+      const log = window.__lossvizRenders || (window.__lossvizRenders = []);
+      log.push({key: this.root.dataset.key || "", ms: performance.now() - started});
+      if (log.length > 500) log.splice(0, log.length - 500);
+    });
+    this.drawn = true;
+    if (!this.hooked) {
+      this.hooked = true;
+      this.gd.on("plotly_afterplot", () => this.placeHandle());
+    }
+    Promise.resolve(done).then(() => this.placeHandle());
+    this.showState();
+  }
+
+  show(k, {broadcast = false} = {}) {
+    if (!this.states) return;
+    k = Math.max(0, Math.min(this.states.values.length - 1, k));
+    if (k === this.k) return;
+    this.k = k;
+    this.render();
+    if (broadcast && this.param) {
+      BUS.dispatchEvent(new CustomEvent("scrub", {
+        detail: {param: this.param, value: this.states.values[k], source: this}}));
+    }
+  }
+
+  follow(detail) {
+    // Another chart is being dragged: show our state nearest its value.
+    if (!this.states || detail.source === this || detail.param !== this.param) return;
+    const values = this.states.values;
+    let best = 0;
+    for (let i = 1; i < values.length; i++) {
+      if (Math.abs(values[i] - detail.value) < Math.abs(values[best] - detail.value)) best = i;
+    }
+    this.show(best);
+  }
+
+  showState() {
+    const s = this.states;
+    if (!s) {
+      this.caption.textContent = "";
+      return;
+    }
+    const text = (s.captions && s.captions[this.k]) || "";
+    this.caption.textContent = text;
+    if (this.range) {
+      this.range.value = String(this.k);
+      this.range.setAttribute("aria-valuetext", `${s.label} ${format(s.values[this.k])}`);
+      this.readout.textContent = `${s.label} ${format(s.values[this.k])}`;
+    }
+    if (this.handle) {
+      this.handle.setAttribute("aria-valuenow", String(s.values[this.k]));
+      this.handle.setAttribute("aria-valuetext", `${s.label} ${format(s.values[this.k])}`);
+    }
+  }
+
+  // -- play button and step slider, for a sequence --------------------------------------
+  buildBar() {
+    this.stop();
+    this.bar.replaceChildren();
+    this.range = null;
+    const s = this.states;
+    if (!s || !s.play) return;
+    const button = el("button", "lv-play", this.bar);
+    button.type = "button";
+    const label = () => {
+      button.textContent = this.timer ? "❚❚ Pause" : "▶ Play";
+      button.setAttribute("aria-label", this.timer ? "Pause" : `Play the ${s.label}s`);
+    };
+    button.onclick = () => {
+      if (this.timer) this.stop();
+      else this.play();
+      label();
+    };
+    this.playLabel = label;
+    label();
+    const range = el("input", "lv-range", this.bar);
+    range.type = "range";
+    range.min = "0";
+    range.max = String(s.values.length - 1);
+    range.step = "1";
+    range.setAttribute("aria-label", s.label);
+    range.oninput = () => {
+      this.stop();
+      this.show(Number(range.value));
+    };
+    this.range = range;
+    this.readout = el("span", "lv-readout", this.bar);
+  }
+
+  play() {
+    const last = this.states.values.length - 1;
+    if (this.k >= last) this.show(0);
+    this.timer = setInterval(() => {
+      if (this.k >= last) {
+        this.stop();
+        return;
+      }
+      this.show(this.k + 1);
+    }, 40);
+  }
+
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.playLabel) this.playLabel();
+  }
+
+  // -- a draggable marker --------------------------------------------------------------
+  area() {
+    // The plot area of the dragged trace's axes: plotly's drag rectangle of that subplot
+    // ("x2y2"), and the axis ranges the server fixed.
+    const t = this.base.data[this.drag.trace] || {};
+    const xa = t.xaxis || "x";
+    const ya = t.yaxis || "y";
+    const rect = this.gd.querySelector(`.nsewdrag[data-subplot="${xa}${ya}"]`) ||
+      this.gd.querySelector(".nsewdrag");
+    const layout = this.gd.layout || {};
+    const xr = (layout[xa.replace("x", "xaxis")] || {}).range;
+    const yr = (layout[ya.replace("y", "yaxis")] || {}).range;
+    if (!rect || !xr || !yr) return null;
+    return {box: rect.getBoundingClientRect(), x: xr.map(Number), y: yr.map(Number)};
+  }
+
+  markerAt(k) {
+    // Where the dragged marker sits in state k: from the states, else as built.
+    const d = this.drag;
+    const rows = this.states.traces[String(d.trace)] || {};
+    const t = this.base.data[d.trace] || {};
+    const ys = rows.y ? rows.y[k] : t.y;
+    const xs = rows.x ? rows.x[k] : t.x;
+    return {x: Number(xs[d.point]), y: Number(ys[d.point])};
+  }
+
+  placeHandle() {
+    if (!this.drag || !this.states) {
+      if (this.handle) this.handle.remove();
+      this.handle = null;
+      return;
+    }
+    const a = this.area();
+    if (!a) return;
+    if (!this.handle) this.makeHandle();
+    const p = this.markerAt(this.k);
+    const host = this.root.getBoundingClientRect();
+    const left = a.box.left - host.left + (p.x - a.x[0]) / (a.x[1] - a.x[0]) * a.box.width;
+    const top = a.box.top - host.top + (a.y[1] - p.y) / (a.y[1] - a.y[0]) * a.box.height;
+    this.handle.style.left = `${left}px`;
+    this.handle.style.top = `${Math.max(0, Math.min(top, host.height))}px`;
+  }
+
+  makeHandle() {
+    const s = this.states;
+    const h = el("div", "lv-handle", this.root);
+    h.tabIndex = 0;
+    h.setAttribute("role", "slider");
+    h.setAttribute("aria-label", this.drag.hint || s.label);
+    h.setAttribute("aria-valuemin", String(s.values[0]));
+    h.setAttribute("aria-valuemax", String(s.values[s.values.length - 1]));
+    h.title = this.drag.hint || "";
+    const start = this.k;
+    let from = start;
+    const release = () => {
+      if (this.states.values[this.k] !== this.states.values[from]) {
+        this.commit("commit", this.states.values[this.k]);
+      }
+    };
+    h.addEventListener("pointerdown", (e) => {
+      e.preventDefault();
+      from = this.k;
+      h.setPointerCapture(e.pointerId);
+      h.classList.add("lv-dragging");
+    });
+    h.addEventListener("pointermove", (e) => {
+      if (!h.hasPointerCapture(e.pointerId)) return;
+      const a = this.area();
+      if (!a) return;
+      // The pointer's height in data units, held inside the plot area.
+      const py = Math.max(a.box.top, Math.min(a.box.bottom, e.clientY));
+      const y = a.y[1] - (py - a.box.top) / a.box.height * (a.y[1] - a.y[0]);
+      let best = 0;
+      let gap = Infinity;
+      for (let k = 0; k < this.states.values.length; k++) {
+        const g = Math.abs(this.markerAt(k).y - y);
+        if (g < gap) {
+          gap = g;
+          best = k;
+        }
+      }
+      this.show(best, {broadcast: true});
+    });
+    const up = (e) => {
+      if (!h.hasPointerCapture(e.pointerId)) return;
+      h.releasePointerCapture(e.pointerId);
+      h.classList.remove("lv-dragging");
+      release();
+    };
+    h.addEventListener("pointerup", up);
+    h.addEventListener("pointercancel", up);
+    h.addEventListener("keydown", (e) => {
+      const step = {ArrowUp: 1, ArrowRight: 1, ArrowDown: -1, ArrowLeft: -1,
+                    PageUp: 10, PageDown: -10}[e.key];
+      if (step === undefined) return;
+      e.preventDefault();
+      from = this.k;
+      // Up moves the marker up the chart, whichever way the states are ordered.
+      const ys = [this.markerAt(0).y, this.markerAt(this.states.values.length - 1).y];
+      const sign = ys[1] >= ys[0] ? 1 : -1;
+      this.show(this.k + sign * step, {broadcast: true});
+      release();
+    });
+    this.handle = h;
+  }
+
+  highlight(names) {
+    const key = names.join("\u0000");
+    if (key === this.lit) return;
+    this.lit = key;
+    this.dimmed = new Set(names);
+    if (this.drawn) this.render();
+  }
+}
+
+export default function (component) {
+  const {data, parentElement, setTriggerValue} = component;
+  let root = parentElement.querySelector(".lv-chart");
+  if (!root) {
+    root = el("div", "lv-chart", parentElement);
+    root.setAttribute("role", "figure");
+  }
+  if (!root.__chart) root.__chart = new Chart(root, setTriggerValue);
+  const chart = root.__chart;
+  chart.commit = setTriggerValue;
+  loadPlotly(import.meta.url)
+    .then((Plotly) => chart.update(data || {}, Plotly))
+    .catch((err) => {
+      root.textContent = `This chart could not be drawn: ${err.message}`;
+    });
+  return () => {
+    chart.destroy();
+    root.__chart = null;
+  };
+}

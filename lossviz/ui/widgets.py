@@ -1,0 +1,110 @@
+"""Widgets built from the parameters of ``lossviz.ui.params``: one spec gives bounds, default
+and key, so a widget, the link and a lesson step always agree on a parameter.
+
+Each widget is bound to the URL (``bind="query-params"``: Streamlit writes the address bar
+from the browser as the value changes, so every view is a link) and keeps its value for the
+whole session (``persist_state="session"``), also while its page is not shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from lossviz.state import Field
+from lossviz.ui import params
+
+
+def seed(f: Field) -> Any:
+    """Put ``f``'s value in the session if it is missing or invalid; return the value.
+
+    A widget reads its value from the session (seeding there, not through ``value=``, avoids
+    Streamlit's warning about a widget given both); a value a stale session left out of
+    bounds falls back to the default, so the widget never raises.
+    """
+    if f.key in st.session_state:
+        value = st.session_state[f.key]
+        try:
+            checked = f.check(value)
+        except (ValueError, TypeError):
+            pass
+        else:
+            if checked != value or type(checked) is not type(value):
+                st.session_state[f.key] = checked
+            return checked
+    st.session_state[f.key] = list(f.default) if f.kind == "multi" else f.default
+    return st.session_state[f.key]
+
+
+def value(key: str) -> Any:
+    """The value parameter ``key`` has on this run (to draw what depends on it above it)."""
+    return seed(params.get(key))
+
+
+def _kw(kw: dict[str, Any]) -> dict[str, Any]:
+    kw.setdefault("bind", "query-params")
+    kw.setdefault("persist_state", "session")
+    return kw
+
+
+def slider(key: str, label: str, **kw: Any) -> Any:
+    f = params.get(key)
+    seed(f)
+    if f.kind == "int":
+        lo, hi, step = int(f.low), int(f.high), int(f.step or 1)
+    else:
+        lo, hi, step = float(f.low), float(f.high), float(f.step) if f.step else None
+    return st.slider(label, min_value=lo, max_value=hi, step=step, key=key, **_kw(kw))
+
+
+def number(key: str, label: str, **kw: Any) -> Any:
+    f = params.get(key)
+    seed(f)
+    if f.kind == "int":
+        return st.number_input(label, min_value=int(f.low), max_value=int(f.high),
+                               step=int(f.step or 1), key=key, **_kw(kw))
+    return st.number_input(label, min_value=float(f.low), max_value=float(f.high),
+                           step=float(f.step) if f.step else None, key=key, **_kw(kw))
+
+
+def choice(key: str, label: str, *, widget: str = "segmented",
+           format_func: Callable[[Any], str] = str, **kw: Any) -> Any:
+    """One of the field's choices: a segmented control, a select box or radio buttons."""
+    f = params.get(key)
+    seed(f)
+    kw = _kw(kw)
+    if widget == "select":
+        return st.selectbox(label, f.choices, format_func=format_func, key=key, **kw)
+    if widget == "radio":
+        return st.radio(label, f.choices, format_func=format_func, key=key, **kw)
+    picked = st.segmented_control(label, f.choices, format_func=format_func, required=True,
+                                  key=key, **kw)
+    return f.default if picked is None else picked
+
+
+def multi(key: str, label: str, *, format_func: Callable[[Any], str] = str,
+          **kw: Any) -> list[Any]:
+    """A subset of the field's choices, as pills."""
+    f = params.get(key)
+    seed(f)
+    picked = st.pills(label, f.choices, selection_mode="multi", format_func=format_func,
+                      key=key, **_kw(kw))
+    return [c for c in f.choices if c in (picked or [])]  # one order everywhere
+
+
+def toggle(key: str, label: str, **kw: Any) -> bool:
+    seed(params.get(key))
+    return bool(st.toggle(label, key=key, **_kw(kw)))
+
+
+def text(key: str, label: str, **kw: Any) -> str:
+    f = params.get(key)
+    seed(f)
+    return st.text_input(label, max_chars=f.max_len, key=key, **_kw(kw))
+
+
+def presenting() -> bool:
+    """True in presentation mode (for a projector): larger type, fewer controls."""
+    return bool(st.session_state.get("present", False))
