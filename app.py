@@ -4,11 +4,12 @@ import streamlit as st
 
 from lossviz.ui import frame, pages, serving_workarounds, turns, url
 
-st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉",
-                   layout="wide")
 serving_workarounds.install()  # once per process; see the module for why
 with turns.one_run_at_a_time():  # sessions share the process: their runs take turns
     url.restore()  # a link or a lesson step seeds the settings before any widget exists
+    # On a projector the sidebar starts closed: the page gets the whole width.
+    st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉",
+                       layout="wide", initial_sidebar_state=frame.sidebar_state())
     routes = pages.pages()
     nav = st.navigation(list(routes.values()), position="top")
     wanted = url.pending_page()
@@ -18,6 +19,5 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
     frame.begin()
     frame.sidebar(section)
     url.notice()
-    frame.lesson(section)
-    nav.run()
+    nav.run()  # the page draws the current lesson step where it fits (frame.lesson)
     url.sync()  # the settings no widget holds (the lesson, typed points) into the link

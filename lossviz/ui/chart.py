@@ -108,6 +108,11 @@ def chart(fig: go.Figure, *, key: str, states: States | None = None, param: str 
     """
     if drag is not None and (states is None or not param):
         raise ValueError("a draggable chart needs its states and the parameter they set")
+    from lossviz.ui import lessons
+
+    step = lessons.focus()
+    if step is not None and step.chart == key:  # the chart the lesson step talks about
+        highlight, focus = highlight or step.highlight, focus or step.token
     st.session_state.setdefault(FIGURES, {})[key] = fig
     if fig.frames or fig.layout.sliders or fig.layout.updatemenus:
         # Animation frames are for notebooks (figures.states.with_frames); the page steps

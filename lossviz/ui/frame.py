@@ -61,6 +61,12 @@ def sidebar(section: str) -> None:
             export.render(section)
 
 
-def lesson(section: str) -> None:
-    """The current lesson step, above the page (when the step belongs to this page)."""
-    lessons.banner(section)
+def sidebar_state() -> str:
+    """Closed on a projector (presentation mode), else Streamlit's choice by width."""
+    return "collapsed" if widgets.presenting() else "auto"
+
+
+def lesson(section: str, *, compact: bool = False) -> bool:
+    """The current lesson step, where the page puts it (when the step belongs to this page);
+    ``compact`` for a narrow column beside the figure. True if a step was drawn."""
+    return lessons.banner(section, compact=compact)

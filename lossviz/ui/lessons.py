@@ -106,11 +106,12 @@ def picker() -> None:
     now = now if now in lessons else ""
     if st.session_state.get(PICK) != now:
         st.session_state[PICK] = now
-    st.selectbox("Guided lesson", ["", *lessons],
-                 format_func=lambda k: lessons[k].title if k else "None: explore freely",
-                 key=PICK, on_change=_picked,
-                 help="Each lesson sets the page step by step and asks you to predict "
-                      "before it shows the answer.")
+    # A list rather than a select box: every title shows in full, at any font size.
+    st.radio("Guided lesson", ["", *lessons],
+             format_func=lambda k: lessons[k].title if k else "None: explore freely",
+             key=PICK, on_change=_picked,
+             help="Each lesson sets the page step by step and asks you to predict before it "
+                  "shows the answer.")
     for problem in problems:
         st.error(f"Lesson file not loaded: {problem}", icon="📄")
 
@@ -119,22 +120,29 @@ def _answer_key(lesson: Lesson, index: int) -> str:
     return f"lesson_answer_{lesson.id}_{index}"
 
 
-def banner(section: str) -> None:
-    """The current step, on the page above its figure: look, predict, then the answer."""
+def banner(section: str, *, compact: bool = False) -> bool:
+    """The current step, on the page by its figure: look, predict, then the answer; the
+    step's buttons first, so Next is always in view. True if a step was drawn."""
     now = current()
     if now is None:
-        return
+        return False
     lesson, index, step = now
     if step.section and step.section != section:
-        return
+        return False
     n = len(lesson.steps)
     answers: dict[tuple[str, int], Any] = st.session_state.setdefault(ANSWER, {})
     given = answers.get((lesson.id, index))
     with st.container(border=True, key="lesson_banner"):
-        head, nav = st.columns([3, 2], vertical_alignment="center")
-        head.markdown(f"**{escape_markdown(lesson.title)}** · step {index} of {n}: "
-                      f"**{escape_markdown(step.title)}**")
-        with nav, st.container(horizontal=True, horizontal_alignment="right"):
+        title = (f"**{escape_markdown(lesson.title)}** · step {index} of {n}: "
+                 f"**{escape_markdown(step.title)}**")
+        if compact:
+            nav = st.container(horizontal=True)
+            st.markdown(title)
+        else:
+            head, nav = st.columns([3, 2], vertical_alignment="center")
+            head.markdown(title)
+            nav = nav.container(horizontal=True, horizontal_alignment="right")
+        with nav:
             st.button("◀ Back", key="lesson_back", on_click=_go, args=(lesson.id, index - 1),
                       disabled=index <= 1)
             st.button("Next ▶", key="lesson_next", on_click=_go, args=(lesson.id, index + 1),
@@ -146,6 +154,7 @@ def banner(section: str) -> None:
             _ask(lesson, index, step, answers)
         else:
             _reveal(step, given)
+    return True
 
 
 def _ask(lesson: Lesson, index: int, step: Step, answers: dict) -> None:

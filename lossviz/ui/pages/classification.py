@@ -41,7 +41,7 @@ from lossviz.figures.descent import Run, convergence_figure
 from lossviz.figures.style import loss_color, loss_label
 from lossviz import limits
 from lossviz.training import OPTIMIZER_LABELS
-from lossviz.ui import chart, tables, widgets
+from lossviz.ui import frame, chart, tables, widgets
 
 MAX_LOGIT = 30.0
 VIEWS = {
@@ -93,6 +93,7 @@ def _moved_text(dim: int, change) -> str:
 
 # -- the page --------------------------------------------------------------------------------
 def render() -> None:
+    frame.lesson("classification")
     present = widgets.presenting()
     st.markdown(
         "A linear classifier scores each point, f(x) = w·x + b, and says class 1 when "

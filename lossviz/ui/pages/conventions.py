@@ -13,7 +13,7 @@ import lossviz
 from lossviz.conventions import LIBRARIES, bits, library_calls
 from lossviz.figures.style import loss_label
 from lossviz.textsafe import escape_markdown as plain
-from lossviz.ui import params, widgets
+from lossviz.ui import frame, params, widgets
 from lossviz.ui.params import BY_KEY as REGISTRY
 
 _PARAM = {"huber": ("delta", 1.0), "pseudo_huber": ("delta", 1.0), "quantile": ("tau", 0.5),
@@ -76,6 +76,7 @@ def _loss_changed() -> None:
 
 
 def render() -> None:
+    frame.lesson("conventions")
     st.markdown("#### Same loss, four libraries")
     st.caption(
         "Libraries agree on what a loss means and disagree on the details. Pick a loss: each "

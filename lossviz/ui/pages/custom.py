@@ -24,7 +24,7 @@ from lossviz.figures.style import loss_color, loss_label
 from lossviz.losses import Loss
 from lossviz.textsafe import escape_markdown
 from lossviz.training import OPTIMIZER_LABELS, History
-from lossviz.ui import chart, widgets
+from lossviz.ui import frame, chart, widgets
 from lossviz.ui.params import CUSTOM_SLOTS
 
 SLOTS = CUSTOM_SLOTS  # default parameter names and values
@@ -164,6 +164,7 @@ def _fmt(value: float) -> str:
 
 # -- the page --------------------------------------------------------------------------------------
 def render() -> None:
+    frame.lesson("custom")
     st.markdown(
         "Write your own loss as a formula in the residual r = y_pred − y_true (regression) "
         "or the margin m = (2y − 1)·f (classification). lossviz works out its exact "

@@ -21,7 +21,7 @@ from lossviz.experiments import read_points
 from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
 from lossviz.figures.style import loss_label
-from lossviz.ui import chart, tables, widgets
+from lossviz.ui import chart, frame, tables, widgets
 from lossviz.ui.params import REG_VIEWS
 from lossviz.ui.pages import regression_views as views
 
@@ -86,9 +86,12 @@ def _points(show_table: bool) -> Points:
 def render() -> None:
     present = widgets.presenting()
     v = widgets.value
-    st.markdown("**Drag the orange outlier up and down:** the red MSE line swings after it "
-                "while the blue MAE line hardly moves. The bars below show why.")
-    left, right = st.columns([2.6, 1], gap="medium")
+    # On a projector the lesson step sits beside the figure; elsewhere above it.
+    stepped = False if present else frame.lesson("regression")
+    if not stepped:
+        st.markdown("**Drag the orange outlier up and down:** the red MSE line swings after "
+                    "it while the blue MAE line hardly moves. The bars below show why.")
+    left, right = st.columns([2.6, 1] if not present else [1.9, 1], gap="medium")
     table_box = st.container()
     with table_box:
         table_open = False
@@ -105,6 +108,8 @@ def render() -> None:
             points = _points(False)
     generated = points.generated
     with right:
+        if present:
+            stepped = frame.lesson("regression", compact=True)
         _controls(generated)
         scores = st.container()
         _more(generated, present)
@@ -189,14 +194,19 @@ _COLOR = {"mse": "red", "mae": "blue", "huber": "green"}  # Streamlit's named co
 
 
 def _scores(data: fo.LinesData) -> None:
-    """The slope of each loss's best line, and how far the outliers moved it."""
-    rows = ["| best line of | slope | moved by the outlier |", "|:--|--:|--:|"]
+    """Each loss's best line (slope and intercept), and how far the outliers moved it."""
+    rows = ["| best line | slope | intercept |", "|:--|--:|--:|"]
     for name in fo.LOSSES:
-        w, _ = data.lines[name]
-        moved = f"{w - data.clean[0]:+.2f}" if data.clean is not None else "–"
-        rows.append(f"| :{_COLOR[name]}[**{fo.label(name, data.delta)}**] | **{w:.2f}** "
-                    f"| {moved} |")
+        w, b = data.lines[name]
+        moved = ("", "")
+        if data.clean is not None:
+            moved = (f" ({w - data.clean[0]:+.2f})", f" ({b - data.clean[1]:+.2f})")
+        rows.append(f"| :{_COLOR[name]}[**{fo.label(name, data.delta)}**] | **{w:.2f}**"
+                    f"{moved[0]} | **{b:.2f}**{moved[1]} |")
     st.markdown("\n".join(rows))
-    st.caption("Each line is the loss's exact best fit to all the points. The slope without "
-               "the outlier: " + (f"{data.clean[0]:.2f}." if data.clean is not None else
-                                   "(no outlier)."))
+    if data.clean is not None:
+        w, b = data.clean
+        st.caption(f"Exact best fits. In brackets: how far the outlier moved them from the "
+                   f"line without it (slope {w:.2f}, intercept {b:.2f}).")
+    else:
+        st.caption("Exact best fits of each loss to all the points.")

@@ -18,7 +18,7 @@ from lossviz.figures import stopping as fs
 from lossviz.figures.style import loss_label
 from lossviz import limits
 from lossviz.training import OPTIMIZER_LABELS, History
-from lossviz.ui import chart, widgets
+from lossviz.ui import frame, chart, widgets
 
 MAX_POINTS, MAX_STEPS, MAX_DEGREE = limits.MAX_POINTS, limits.MAX_STOP_STEPS, limits.MAX_DEGREE
 
@@ -175,6 +175,7 @@ def live_line(picks: dict[str, fs.StopPick], history: History, settings: dict[st
 
 
 def render() -> None:
+    frame.lesson("stopping")
     st.markdown(
         "The loss tells you not only how wrong a model is but also when to stop training. "
         "Fit a polynomial to noisy points, watch the loss on held-out points, and see where "
