@@ -431,6 +431,17 @@ def _relation(value: float | None, reference: float) -> str:
     return "different"
 
 
+def library_code(loss: Loss | str) -> list[tuple[str, str]]:
+    """``(library, code)`` for each library, in ``LIBRARIES`` order: the calls alone, no data.
+
+    Example: ``library_code("mse")[0]  # ("PyTorch", "torch.nn.functional.mse_loss(...)")``
+    """
+    loss = get_loss(loss) if isinstance(loss, str) else loss
+    recipes = {"regression": _regression, "classification": _classification,
+               "multiclass": _multiclass}[loss.task](loss)
+    return [(recipe.library, recipe.code) for recipe in recipes]
+
+
 def library_calls(loss: Loss | str, y_true: Any, y_pred: Any) -> list[LibraryCall]:
     """One ``LibraryCall`` per library for ``loss`` on this data, in ``LIBRARIES`` order.
 
