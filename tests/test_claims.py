@@ -166,3 +166,18 @@ def test_two_over_l_is_a_sharp_limit_for_mse_and_only_a_bound_for_huber():
                         steps=3000)
     assert not huber.diverged
     assert huber.loss[-1] - huber.loss[-51:].min() < 1e-12  # converged, not bouncing
+
+
+# -- sentences of the labs' captions --------------------------------------------------------
+def test_a_score_of_exactly_zero_is_a_mistake_for_either_class():
+    from lossviz.classify import accuracy
+
+    assert accuracy([0.0, 1.0], [0.0, 0.0]) == 0.0
+    assert lossviz.get_loss("zero_one")([0.0, 1.0], [0.0, 0.0]) == 1.0
+    assert accuracy([0.0, 1.0], [-1e-12, 1e-12]) == 1.0
+
+
+def test_mae_pull_is_plus_or_minus_one_and_zero_only_at_zero():
+    pull = pull_data([-3.0, -1e-9, 0.0, 1e-9, 40.0], delta=1.5).pull
+    np.testing.assert_array_equal(pull["mae"], [-1.0, -1.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(pull["huber"], [-1.5, -1e-9, 0.0, 1e-9, 1.5])
