@@ -449,7 +449,8 @@ def _curves_view(residual: np.ndarray, inputs: str, delta: float, present: bool)
           export=None if base.value == delta else lambda: _curves_figure(residual, delta, present))
     st.caption(
         "Left: how much each residual costs. Right: how hard the loss pulls a prediction "
-        "back — MSE's pull grows without limit, MAE's is always 1, Huber's stops at δ. "
+        "back — MSE's pull grows without limit, MAE's is ±1 (0 only at r = 0), Huber's "
+        "stops at ±δ. "
         "Dots are your points on the Huber curves (blue: quadratic zone, pink: linear)."
     )
 
