@@ -6,8 +6,15 @@ PyTorch's ``smooth_l1_loss``, ``epsilon`` in scikit-learn's ``HuberRegressor``),
 probabilities, labels in {0, 1} or {-1, 1}, the mean or the sum, natural log or log2.
 For every built-in loss, ``library_calls`` lists one call per library with the number it
 returns on the given data, computed here with numpy from that library's documented formula
-(the tests check them against the libraries themselves). Pure numpy: the libraries are never
-imported at run time.
+(the tests run every call in the libraries themselves: PyTorch, scikit-learn, and Keras 3 and
+optax on JAX). Pure numpy: the libraries are never imported at run time.
+
+How close is "the same": PyTorch (on float64 tensors) and scikit-learn compute in float64 and
+agree with lossviz to about 12 digits. Keras and optax compute in float32 with their default
+settings (Keras' ``floatx``, JAX without ``jax_enable_x64``), so they agree to about 1e-7
+relative, and they lose a residual smaller than about 1e-7 of the targets. ``LibraryCall``
+says which (``precision``) and formats its value to the digits that precision carries
+(``shown``).
 
 Example::
 
@@ -27,6 +34,17 @@ from lossviz.losses import Loss, get_loss
 
 LIBRARIES = ("PyTorch", "Keras", "optax", "scikit-learn")
 LN2 = float(np.log(2.0))
+# The floating-point type each library computes in with its default settings, on the data as
+# the snippets pass it (numpy float64 arrays; torch.tensor keeps float64).
+PRECISION = {"PyTorch": "float64", "Keras": "float32", "optax": "float32",
+             "scikit-learn": "float64"}
+RTOL = {"float64": 1e-12, "float32": 2e-6}
+DIGITS = {"float64": 10, "float32": 7}
+FLOAT32_NOTE = {
+    "Keras": " Keras computes in float32 (keras.config.floatx()): about 7 digits.",
+    "optax": " JAX computes in float32 unless jax.config.update('jax_enable_x64', True) is "
+             "set: about 7 digits.",
+}
 
 Compute = Callable[[np.ndarray, np.ndarray], float]
 
@@ -47,9 +65,38 @@ class LibraryCall:
     relation: str
     note: str
     builtin: bool = True
+    precision: str = "float64"
 
-    def matches(self, lossviz_value: float, rtol: float = 1e-12) -> bool:
-        """True when this call returns the lossviz number itself."""
+    @property
+    def rtol(self) -> float:
+        """How closely the library's own number follows ``value``: its precision's rounding."""
+        return RTOL[self.precision]
+
+    @property
+    def shown(self) -> str:
+        """``value`` to the digits the library's precision carries (10 for float64, 7 for
+        float32); ``"n/a"`` when there is none."""
+        if self.value is None:
+            return "n/a"
+        return f"{self.value:.{DIGITS[self.precision]}g}"
+
+    @property
+    def agreement(self) -> str:
+        """The relation in words, with how close "the same" is.
+
+        Example: ``"same number to float32 precision (about 1e-7 relative)"``
+        """
+        if self.relation == "same":
+            if self.precision == "float32":
+                return "same number to float32 precision (about 1e-7 relative)"
+            return "same number (float64, about 12 digits)"
+        if self.relation == "not available":
+            return "not available"
+        return f"differs: {self.relation}"
+
+    def matches(self, lossviz_value: float, rtol: float | None = None) -> bool:
+        """True when this call returns the lossviz number up to its precision's rounding."""
+        rtol = self.rtol if rtol is None else rtol
         return self.value is not None and bool(
             np.isclose(self.value, lossviz_value, rtol=rtol, atol=1e-300)
         )
@@ -229,9 +276,13 @@ def _classification(loss: Loss) -> list[_Recipe]:
                     "sklearn.metrics.log_loss(y_true, scipy.special.expit(y_pred))",
                     sk_log_loss,
                     "Takes probabilities (expit is the sigmoid) and clips them to "
-                    "[eps, 1 - eps]: equal unless a logit is beyond about +-36. All four use "
-                    "the natural log; divide by ln 2 = 0.6931 for bits (log2), the scale on "
-                    "which cross-entropy equals the 0-1 loss at margin 0."),
+                    "[eps, 1 - eps]. A probability near 0 or 1 keeps few digits in float64, "
+                    "so the two agree to about 11 digits only while every |logit| is below "
+                    "about 12; from about 15 they differ in the 10th or 11th digit, at 30 by "
+                    "up to about 4e-4 relative, and beyond about 36 the clip caps a point's "
+                    "loss at -log(eps) = 36.04. All four use the natural log; divide by "
+                    "ln 2 = 0.6931 for bits (log2), the scale on which cross-entropy equals "
+                    "the 0-1 loss at margin 0."),
         ]
     if name == "hinge":
         return [
@@ -289,10 +340,12 @@ def _classification(loss: Loss) -> list[_Recipe]:
         return [
             _written("PyTorch", f"(({m}) <= 0).double().mean()", loss,
                      "Not differentiable, so no training loss; an error rate."),
-            _written("Keras", f"keras.ops.mean(keras.ops.cast(({m}) <= 0, 'float64'))", loss,
+            _written("Keras", f"keras.ops.mean(keras.ops.cast(({m}) <= 0, 'float32'))", loss,
                      "1 - keras.metrics.BinaryAccuracy(threshold=0.5) on sigmoid(y_pred) "
                      "counts a score of exactly 0 as class 0, not as a mistake."),
-            _written("optax", f"jnp.mean(({m}) <= 0)", loss, "An error rate, no loss."),
+            _written("optax", f"jnp.mean(({m}) <= 0)", loss,
+                     "An error rate, no loss. The mean of booleans is float32 even with "
+                     "jax_enable_x64."),
             _Recipe("scikit-learn", "sklearn.metrics.zero_one_loss(y_true, y_pred > 0)",
                     sk_zero_one,
                     "Predicts class 1 only for a score above 0: a point exactly on the "
@@ -367,11 +420,26 @@ def _relation(value: float | None, reference: float) -> str:
         return "not available"
     if np.isclose(value, reference, rtol=1e-12, atol=1e-300):
         return "same"
-    if reference != 0 and np.isclose(value, 0.5 * reference, rtol=1e-12):
+    # atol=0: numpy's default atol (1e-8) would call any two numbers below 1e-8 "half".
+    if reference != 0 and np.isclose(value, 0.5 * reference, rtol=1e-12, atol=0.0):
         return "half"
     if reference != 0:
-        return f"{value / reference:.4g} x the lossviz value"
+        ratio = value / reference
+        if abs(ratio - 1.0) < 1e-3:  # rounding, not a convention: say by how much
+            return f"{ratio - 1.0:+.1e} relative to the lossviz value"
+        return f"{ratio:.4g} x the lossviz value"
     return "different"
+
+
+def library_code(loss: Loss | str) -> list[tuple[str, str]]:
+    """``(library, code)`` for each library, in ``LIBRARIES`` order: the calls alone, no data.
+
+    Example: ``library_code("mse")[0]  # ("PyTorch", "torch.nn.functional.mse_loss(...)")``
+    """
+    loss = get_loss(loss) if isinstance(loss, str) else loss
+    recipes = {"regression": _regression, "classification": _classification,
+               "multiclass": _multiclass}[loss.task](loss)
+    return [(recipe.library, recipe.code) for recipe in recipes]
 
 
 def library_calls(loss: Loss | str, y_true: Any, y_pred: Any) -> list[LibraryCall]:
@@ -393,8 +461,10 @@ def library_calls(loss: Loss | str, y_true: Any, y_pred: Any) -> list[LibraryCal
             value = None if recipe.compute is None else recipe.compute(yt, yp)
         if value is not None and not np.isfinite(value):
             value = None
+        precision = PRECISION[recipe.library]
+        note = recipe.note + FLOAT32_NOTE.get(recipe.library, "")
         out.append(LibraryCall(recipe.library, recipe.code, value,
-                               _relation(value, reference), recipe.note, recipe.builtin))
+                               _relation(value, reference), note, recipe.builtin, precision))
     return out
 
 

@@ -1,6 +1,15 @@
 """Suite-wide test settings."""
 
+import importlib
+import os
+from types import ModuleType
+
+import pytest
 from hypothesis import HealthCheck, settings
+
+# Keras 3 runs on JAX in the tests (the test extra installs jax, not TensorFlow); the backend
+# is read once, when keras is first imported.
+os.environ.setdefault("KERAS_BACKEND", "jax")
 
 # The machine (and CI) is shared and noisy: a per-example time limit would fail at random.
 # Derandomised so a CI run is reproducible; the examples still cover each strategy broadly.
@@ -11,3 +20,16 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("lossviz")
+
+
+def reference(module: str) -> ModuleType:
+    """A reference library from the ``test`` extra (torch, keras, jax, optax, sklearn).
+
+    A missing one fails the test that needs it, with the command that installs it: a skip
+    would let a run without the reference libraries look green.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        pytest.fail(f"{module} is missing ({err}); install the reference libraries with "
+                    "pip install -e '.[test]'", pytrace=False)

@@ -184,19 +184,6 @@ def test_random_and_malformed_links_never_break_the_page(query):
             spec.check(at.session_state[key])
 
 
-def test_conventions_tab_shows_every_loss_and_each_export_script_runs(tmp_path, monkeypatch):
-    from lossviz.ui.snippets import snippet
-
-    at = open_app({"section": "conventions"})
-    for name in REGISTRY["conv_loss"].choices:
-        at.selectbox(key="conv_loss").set_value(name).run()
-        assert not at.exception, name
-        assert at.metric[0].value  # the lossviz number is shown
-        state = {k: at.session_state[k] for k in REGISTRY if k in at.session_state}
-        monkeypatch.chdir(tmp_path)
-        exec(compile(snippet(state, "conventions"), name, "exec"), {"__name__": "__main__"})
-
-
 def test_export_pack_holds_every_chart_the_settings_and_a_script(tmp_path, monkeypatch):
     import csv
     import io

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import reference
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -716,10 +717,10 @@ def test_parameters_are_recorded_and_a_loss_object_passes_through():
     assert "2" in loss.latex
 
 
-# -- PyTorch as an independent reference (test-only; skipped when torch is missing) -----------
+# -- PyTorch as an independent reference (the test extra installs it) -------------------------
 @pytest.fixture(scope="module")
 def torch():
-    return pytest.importorskip("torch")
+    return reference("torch")
 
 
 def torch_value_and_grad(torch, fn, y_true, y_pred):

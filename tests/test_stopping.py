@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import reference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plotly_data import plotly_array as _array
@@ -138,7 +139,7 @@ def test_schedule_gives_documented_rates(name, params, lr, steps, expected):
 
 
 def _torch_rates(make_scheduler, lr: float, steps: int) -> np.ndarray:
-    torch = pytest.importorskip("torch")
+    torch = reference("torch")
     param = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
     opt = torch.optim.SGD([param], lr=lr)
     sched = make_scheduler(torch.optim.lr_scheduler, opt)

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import reference
 
 import lossviz
 from lossviz import available_losses, fit, get_loss, get_schedule, make_regression
@@ -367,10 +368,10 @@ def test_classification_fit_separates_separable_data(name, dim):
     assert history.loss[-1] < history.loss[0]
 
 
-# -- PyTorch as an independent reference (test-only; skipped when torch is missing) ----------
+# -- PyTorch as an independent reference (the test extra installs it) ------------------------
 @pytest.fixture(scope="module")
 def torch():
-    return pytest.importorskip("torch")
+    return reference("torch")
 
 
 @pytest.mark.parametrize(

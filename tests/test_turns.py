@@ -1,53 +1,90 @@
-"""Runs of one process take turns: a second run waits for the first, nothing waits forever."""
+"""Runs of one process take turns: a second run waits for the first, nothing waits forever.
+
+Threads hand over with events rather than sleeps, and no test asserts on a duration: a busy
+machine can make any run slow, but it cannot make a waiting run go ahead early.
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
 from lossviz.ui import turns
 
+SETTLE = 0.3  # how long a run that should be waiting is given to (wrongly) go ahead
+LONG = 30.0  # a bound no healthy hand-over comes near
 
-def _hold_in_thread(seconds: float) -> tuple[threading.Thread, threading.Event]:
-    started = threading.Event()
 
-    def hold() -> None:
+class Holder:
+    """A thread that holds the run slot until ``release`` is called."""
+
+    def __init__(self) -> None:
+        self.holding = threading.Event()
+        self._release = threading.Event()
+        self.thread = threading.Thread(target=self._hold)
+        self.thread.start()
+        assert self.holding.wait(LONG)
+
+    def _hold(self) -> None:
         with turns.one_run_at_a_time():
-            started.set()
-            time.sleep(seconds)
+            self.holding.set()
+            self._release.wait(LONG)
 
-    thread = threading.Thread(target=hold)
+    def release(self) -> None:
+        self._release.set()
+        self.thread.join(LONG)
+
+
+def start_run(target) -> tuple[threading.Thread, threading.Event]:
+    """``target`` in a new thread; the event is set once it is running."""
+    running = threading.Event()
+
+    def run() -> None:
+        target()
+        running.set()
+
+    thread = threading.Thread(target=run)
     thread.start()
-    assert started.wait(5)
-    return thread, started
+    return thread, running
+
+
+def _block() -> None:
+    with turns.one_run_at_a_time():
+        pass
 
 
 def test_a_second_run_waits_until_the_first_is_done():
-    thread, _ = _hold_in_thread(0.3)
-    t0 = time.perf_counter()
-    with turns.one_run_at_a_time():
-        waited = time.perf_counter() - t0
-    thread.join()
-    assert waited >= 0.2
+    holder = Holder()
+    thread, ran = start_run(_block)
+    assert not ran.wait(SETTLE)  # the slot is taken: the second run waits
+    holder.release()
+    assert ran.wait(LONG)  # and goes ahead once the first is done
+    thread.join(LONG)
 
 
-def test_a_run_inside_a_run_of_the_same_thread_does_not_wait():
-    t0 = time.perf_counter()
-    with turns.one_run_at_a_time(), turns.one_run_at_a_time():
-        pass
-    assert time.perf_counter() - t0 < 0.1
+def test_a_run_inside_a_run_of_the_same_thread_does_not_wait(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(turns, "WAIT_AT_MOST", LONG)
+
+    def nested() -> None:
+        with turns.one_run_at_a_time(), turns.one_run_at_a_time():
+            pass
+
+    thread, ran = start_run(nested)
+    assert ran.wait(LONG / 2)  # a nested run that waited would take the full LONG
+    thread.join(LONG)
 
 
 def test_a_run_goes_ahead_after_waiting_at_most_the_limit(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(turns, "WAIT_AT_MOST", 0.1)
-    thread, _ = _hold_in_thread(0.6)
-    t0 = time.perf_counter()
-    with turns.one_run_at_a_time():
-        waited = time.perf_counter() - t0
-    thread.join()
-    assert 0.05 <= waited < 0.5
+    holder = Holder()
+    try:
+        thread, ran = start_run(_block)
+        assert ran.wait(LONG)  # while the first still holds the slot
+        assert holder.thread.is_alive()
+        thread.join(LONG)
+    finally:
+        holder.release()
 
 
 def test_a_fragment_takes_its_turn_too(monkeypatch: pytest.MonkeyPatch):
@@ -61,10 +98,11 @@ def test_a_fragment_takes_its_turn_too(monkeypatch: pytest.MonkeyPatch):
         calls.append(x)
 
     assert wrapped == [part]
-    thread, _ = _hold_in_thread(0.3)
-    t0 = time.perf_counter()
-    part(21)
-    waited = time.perf_counter() - t0
-    thread.join()
+    holder = Holder()
+    thread, ran = start_run(lambda: part(21))
+    assert not ran.wait(SETTLE)
+    assert calls == []
+    holder.release()
+    assert ran.wait(LONG)
+    thread.join(LONG)
     assert calls == [21]
-    assert waited >= 0.2

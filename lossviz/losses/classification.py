@@ -150,8 +150,10 @@ class ZeroOne(MarginLoss):
     class. (That is also where cross-entropy in bits, ``log2(1 + e^-m)``, equals 1.) Its
     derivative is 0 everywhere it exists (and is set to 0 at ``m = 0``), so gradient descent
     gets no signal at all: the loss is flat almost everywhere and jumps at the boundary. That
-    is why we train with smooth or convex *surrogates*
-    (cross-entropy, hinge, ...) that upper-bound it and have useful slopes.
+    is why we train with smooth or convex *surrogates* that have useful slopes: hinge, squared
+    hinge, modified Huber and exponential upper-bound it as they are, cross-entropy only in
+    bits (``log2(1 + e^-m)``): with the natural log it is below 1 for margins between
+    ``-log(e - 1) = -0.54`` and 0.
 
     Example: ``get_loss("zero_one")([1, 0, 1], [2.0, 0.5, 0.0])  # 2/3``
     """

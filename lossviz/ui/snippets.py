@@ -78,10 +78,15 @@ convergence_figure(runs, log_y={v["reg_log_y"]!r}).write_html("regression_conver
 def _classification(v: Mapping[str, Any]) -> str:
     losses = v["clf_losses"] or ["cross_entropy"]
     dim = 1 if v["clf_dim"] == "1-D" else 2
-    return f'''data = lossviz.make_classification({v["clf_n"]!r}, dim={dim},
+    return f'''import numpy as np
+
+from lossviz.classify import accuracy
+
+data = lossviz.make_classification({v["clf_n"]!r}, dim={dim},
                                    separation={v["clf_separation"]!r},
                                    flip={v["clf_flip"]!r}, flip_class={v["clf_flip_class"]!r},
                                    seed={v["clf_seed"]!r})
+y_true = np.where(data.is_flipped, 1 - data.y, data.y)
 runs = []
 for name in {losses!r}:
     history = lossviz.fit(data.x, data.y, name, optimizer={v["clf_optimizer"]!r},
@@ -89,6 +94,8 @@ for name in {losses!r}:
     *weights, bias = history.final_params
     weights = [round(float(w), 4) for w in weights]
     print(f"{{loss_label(name)}}: weights {{weights}}, bias {{bias:.4g}}; {{history.describe()}}")
+    # The app's share of points classified right counts against the true (unflipped) labels.
+    print(f"  {{accuracy(y_true, history.predict(data.x)):.0%}} of the true labels right")
     runs.append(Run(loss_label(name), loss_color(name), history))
 convergence_figure(runs, log_y={v["clf_log_y"]!r}).write_html("classification_convergence.html")
 '''
@@ -139,14 +146,41 @@ history = lossviz.fit(x_train, y_train, {v["stop_loss"]!r}, model="poly",
                       schedule=schedule, batch_size={batch!r}, seed={v["stop_seed"]!r},
                       validation=(x_val, y_val))
 print(history.describe())
-print("lowest validation loss at step", history.best_step)
+best = history.best_step
+print(f"lowest validation loss {{history.val_loss[best]:.4g}} at step {{best}}")
 run = Run(loss_label({v["stop_loss"]!r}), loss_color({v["stop_loss"]!r}), history)
 convergence_figure([run], log_y={v["stop_log"]!r}).write_html("stopping_training_loss.html")
 '''
 
 
+# Modules a library's call may use, each imported only when the call names it.
+_IMPORTS = {
+    "PyTorch": (("", "import torch"),),  # always: the data become tensors
+    "Keras": (("keras.", "import keras"),),
+    "optax": (("jnp.", "import jax.numpy as jnp"), ("optax.", "import optax")),
+    "scikit-learn": (("scipy.special.", "import scipy.special"),
+                     ("sklearn.metrics.", "import sklearn.metrics"),
+                     ("sklearn._loss.loss.", "import sklearn._loss.loss")),
+}
+
+
+def _function_name(library: str) -> str:
+    return "with_" + library.lower().replace("-", "_")
+
+
+def _library_function(library: str, code: str) -> str:
+    """A function that runs ``code`` (an expression lossviz wrote, no user text) in ``library``."""
+    body = "".join(f"    {line}\n" for used, line in _IMPORTS[library] if used in code)
+    if library == "PyTorch":  # torch.tensor keeps float64, and int64 for class labels
+        body += "\n    y_true, y_pred = torch.tensor(y_true), torch.tensor(y_pred)\n"
+    else:
+        body += "\n"
+    return f"def {_function_name(library)}(y_true, y_pred):\n{body}    return float({code})\n"
+
+
 def _conventions(v: Mapping[str, Any]) -> str:
-    from lossviz.losses import loss_class
+    from lossviz.conventions import library_code
+    from lossviz.losses import get_loss, loss_class
 
     name = v["conv_loss"]
     cls = loss_class(name)
@@ -163,20 +197,41 @@ def _conventions(v: Mapping[str, Any]) -> str:
                 f"seed={seed!r})\ny_true, y_pred = d.y, 1.2 * d.x + 1.5")
     elif cls.task == "classification":
         data = (f"d = lossviz.make_classification({n!r}, dim=1, flip={min(k, n)!r}, "
-                f"seed={seed!r})\ny_true, y_pred = d.y.astype(float), 1.5 * d.x")
-    else:
+                f"seed={seed!r})\ny_true, y_pred = d.y.astype(float), 1.5 * np.ravel(d.x)")
+    else:  # class labels stay integers: PyTorch and Keras index with them
         data = (f"rng = np.random.default_rng({seed!r})\nlabels = rng.integers(0, 3, {n!r})\n"
-                f"y_true = labels.astype(float)\n"
+                f"y_true = labels\n"
                 f"y_pred = rng.normal(0.0, 1.5, ({n!r}, 3)) + 1.5 * np.eye(3)[labels]")
-    return f'''import numpy as np
+    try:
+        codes = library_code(get_loss(name, **params))
+    except ValueError:  # a parameter the loss rejects: the script stops where the app does
+        codes = []
+    functions = "\n\n".join(_library_function(lib, code) for lib, code in codes)
+    calls = ", ".join(_function_name(lib) for lib, _ in codes)
+    return f'''import os
+
+import numpy as np
 
 from lossviz.conventions import library_calls
 
+os.environ.setdefault("KERAS_BACKEND", "jax")  # Keras 3 on JAX; read when keras is imported
+
 {data}
 loss = lossviz.get_loss({name!r}, **{params!r})
-print("lossviz:", loss(y_true, y_pred))
-for row in library_calls(loss, y_true, y_pred):
-    print(f"{{row.library:13}} {{row.value!r:24}} {{row.relation:10}} {{row.code}}")
+print("lossviz:", repr(loss(y_true, y_pred)))
+
+
+# Each library's own call on the same data (pip install torch keras jax optax scikit-learn).
+{functions}
+
+# What the app shows for each library, and what the library itself returns here.
+for row, call in zip(library_calls(loss, y_true, y_pred), [{calls}], strict=True):
+    try:
+        returned = repr(call(y_true, y_pred))
+    except ImportError as err:
+        returned = f"not installed ({{err.name}})"
+    print(f"{{row.library}}: shown {{row.shown}}, returns {{returned}}; {{row.agreement}}")
+    print(f"    {{row.code}}")
 '''
 
 

@@ -96,8 +96,9 @@ def render() -> None:
     frame.lesson("classification")
     present = widgets.presenting()
     st.markdown(
-        "A linear classifier scores each point, f(x) = w·x + b, and says class 1 when "
-        "f > 0 (f = 0 counts as a mistake for both classes). Each loss turns the margin "
+        "A linear classifier scores each point, f(x) = w·x + b, and says class 1 when f > 0 "
+        "and class 0 when f < 0; a point exactly on the boundary (f = 0) counts as a mistake "
+        "for either class in the accuracy and the 0-1 loss. Each loss turns the margin "
         "m = (2y − 1)·f (positive = right side) into a penalty. **Flip a few labels and watch "
         "which losses get dragged by them.**")
     edited = tables.edited("clf_points")
