@@ -178,16 +178,19 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
                           y_title="y")
     layout["xaxis"].update(range=list(data.x_range), fixedrange=True)
     layout["yaxis"].update(range=list(data.y_range), fixedrange=True)
-    layout.update(dragmode=False, annotations=_end_labels(data, data.index, presentation))
-    layout["legend"].update(y=1.0, yanchor="bottom")
+    layout.update(dragmode=False, showlegend=False,
+                  annotations=_end_labels(data, data.index, presentation))
     layout["margin"].update(r=90)
     return go.Figure({"data": traces, "layout": layout})
 
 
 def _label_heights(data: LinesData, k: int) -> list[float]:
-    """y of each line's end label at state ``k``, pushed apart so labels never overlap."""
+    """y of each line's end label at state ``k`` (the three losses, then the line without
+    the outliers), pushed apart so labels never overlap."""
     x1 = data.x_range[1]
     ys = [float(data.swept[n][k][0] * x1 + data.swept[n][k][1]) for n in LOSSES]
+    if data.clean is not None:
+        ys.append(float(data.clean[0] * x1 + data.clean[1]))
     gap = 0.065 * (data.y_range[1] - data.y_range[0])
     order = np.argsort(ys)
     placed = list(ys)
@@ -198,12 +201,26 @@ def _label_heights(data: LinesData, k: int) -> list[float]:
 
 
 def _end_labels(data: LinesData, k: int, presentation: bool) -> list[dict[str, Any]]:
+    """Each line named at its right end; the outlier named beside it (no legend to read)."""
     font = 20 if presentation else 13
-    return [dict(x=data.x_range[1], y=h, xref="x", yref="y", text=f"<b>{label(n, data.delta)}"
-                 .replace(f" (δ = {data.delta:g})", "") + "</b>",
-                 showarrow=False, xanchor="left", xshift=6, font=dict(color=loss_color(n),
-                                                                       size=font))
-            for n, h in zip(LOSSES, _label_heights(data, k), strict=True)]
+    heights = _label_heights(data, k)
+    names = [(f"<b>{label(n, data.delta)}</b>".replace(f" (δ = {data.delta:g})", ""),
+              loss_color(n)) for n in LOSSES]
+    if data.clean is not None:
+        names.append(("without<br>outlier", CLEAN_COLOR))
+    notes = [dict(x=data.x_range[1], y=h, xref="x", yref="y", text=text, showarrow=False,
+                  xanchor="left", xshift=6, font=dict(color=color, size=font - 2 * (i == 3)))
+             for i, ((text, color), h) in enumerate(zip(names, heights, strict=True))]
+    if data.is_outlier.any():
+        x0 = float(data.x[data.is_outlier][0])
+        right = x0 > 0.5 * (data.x_range[0] + data.x_range[1])
+        notes.append(dict(x=x0, y=float(data.outlier_y[k][0]), xref="x", yref="y",
+                          text="outlier: drag it" if data.is_outlier.sum() == 1 else
+                          "outliers: drag one",
+                          showarrow=False, xanchor="right" if right else "left",
+                          xshift=-16 if right else 16,
+                          font=dict(color=OUTLIER_COLOR, size=font)))
+    return notes
 
 
 def lines_states(data: LinesData) -> States:
@@ -217,7 +234,9 @@ def lines_states(data: LinesData) -> States:
         w, b = data.swept[name][:, 0], data.swept[name][:, 1]
         traces[T_LINES[name]] = {"y": w[:, None] * ends[None, :] + b[:, None]}
     heights = np.array([_label_heights(data, k) for k in range(len(data.shifts))])
-    layout = {f"annotations[{i}].y": heights[:, i] for i in range(len(LOSSES))}
+    layout = {f"annotations[{i}].y": heights[:, i] for i in range(heights.shape[1])}
+    if data.is_outlier.any():  # the outlier's own label follows it
+        layout[f"annotations[{heights.shape[1]}].y"] = data.outlier_y[:, 0]
     captions = tuple(
         f"Outlier {s:+g} from the line: slopes MSE {data.swept['mse'][k][0]:.2f}, "
         f"MAE {data.swept['mae'][k][0]:.2f}, Huber {data.swept['huber'][k][0]:.2f}"

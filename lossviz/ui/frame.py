@@ -35,6 +35,11 @@ header[data-testid="stHeader"] { height: 2.5rem; }
 [data-testid="stMetricValue"] { font-size: 2.2rem; }
 [data-testid="stMetricLabel"] p { font-size: 1rem; }
 [data-testid="stCaptionContainer"] { font-size: 0.9rem; }
+/* the five page links stay on one row at a projector's 1024 px */
+[data-testid="stTopNavLinkContainer"] { flex: 0 0 auto !important; min-width: 0 !important; }
+[data-testid="stTopNavLink"] { padding: 0.2rem 0.55rem !important; min-width: 0 !important; }
+[data-testid="stTopNavLink"] p { font-size: 0.8rem; }
+[data-testid="stTopNavLink"] [data-testid="stIconMaterial"] { display: none; }
 </style>"""
 
 
@@ -64,6 +69,12 @@ def sidebar(section: str) -> None:
 def sidebar_state() -> str:
     """Closed on a projector (presentation mode), else Streamlit's choice by width."""
     return "collapsed" if widgets.presenting() else "auto"
+
+
+def lesson_here(section: str) -> bool:
+    """Is a lesson step for this page being followed (without drawing it)?"""
+    now = lessons.current()
+    return now is not None and now[2].section in (None, section)
 
 
 def lesson(section: str, *, compact: bool = False) -> bool:

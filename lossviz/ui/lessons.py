@@ -147,8 +147,8 @@ def banner(section: str, *, compact: bool = False) -> bool:
                       disabled=index <= 1)
             st.button("Next ▶", key="lesson_next", on_click=_go, args=(lesson.id, index + 1),
                       disabled=index >= n, type="primary")
-            st.button("Leave", key="lesson_leave", on_click=_go, args=("", 1),
-                      type="tertiary")
+            st.button("✕", key="lesson_leave", on_click=_go, args=("", 1),
+                      type="tertiary", help="Leave the lesson")
         st.markdown(step.look)
         if given is None:
             _ask(lesson, index, step, answers)

@@ -87,7 +87,7 @@ def render() -> None:
     present = widgets.presenting()
     v = widgets.value
     # On a projector the lesson step sits beside the figure; elsewhere above it.
-    stepped = False if present else frame.lesson("regression")
+    stepped = frame.lesson_here("regression") if present else frame.lesson("regression")
     if not stepped:
         st.markdown("**Drag the orange outlier up and down:** the red MSE line swings after "
                     "it while the blue MAE line hardly moves. The bars below show why.")
