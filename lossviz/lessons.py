@@ -26,7 +26,11 @@ A lesson file::
 A question can instead take a number, whose true value lossviz computes from the step's
 settings (``lossviz.claims``)::
 
-    number = { claim = "mse_slope", low = -5, high = 5, step = 0.01, tolerance = 0.05 }
+    number = { low = -5, high = 5, step = 0.01, tolerance = 0.05 }
+    claim = "mse_slope"
+
+Every step names its ``claim``: the function of ``lossviz.claims`` that computes, from the
+step's settings, its right answer and the numbers its text quotes (the tests check both).
 
 Example: ``lessons, problems = load_lessons()``
 """
@@ -48,8 +52,8 @@ MAX_STEPS = 20
 MAX_TEXT = 2_000
 MAX_FILE_BYTES = 100_000
 STEP_KEYS = ("title", "section", "show", "highlight", "set", "look", "question", "choices",
-             "correct", "number", "answer")
-NUMBER_KEYS = ("claim", "low", "high", "step", "tolerance", "unit")
+             "correct", "number", "claim", "answer")
+NUMBER_KEYS = ("low", "high", "step", "tolerance", "unit")
 LESSON_KEYS = ("title", "summary", "steps")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,48}$")
 
@@ -107,6 +111,7 @@ class Step:
     show: str = ""
     highlight: tuple[str, ...] = ()
     ask: Ask | None = None
+    claim: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,7 @@ def parse_lesson(
                 show=show,
                 highlight=tuple(highlight),
                 ask=_ask(raw, where),
+                claim=_text(raw, "claim", where, required=False),
             )
         )
     return Lesson(lesson_id, title, summary, tuple(steps))
@@ -238,9 +244,10 @@ def _ask(raw: Mapping[str, Any], where: str) -> Ask | None:
         return None
     if not isinstance(number, dict) or set(number) - set(NUMBER_KEYS):
         raise LessonError(f"{where}: 'number' takes {', '.join(NUMBER_KEYS)}")
-    claim = number.get("claim")
+    claim = raw.get("claim")
     if not isinstance(claim, str) or not claim:
-        raise LessonError(f"{where}: 'number' needs a 'claim' (what lossviz computes)")
+        raise LessonError(f"{where}: a 'number' question needs a 'claim' (what lossviz "
+                          "computes as its answer)")
     try:
         low, high = float(number["low"]), float(number["high"])
         step = float(number.get("step", 0.1))
@@ -254,6 +261,14 @@ def _ask(raw: Mapping[str, Any], where: str) -> Ask | None:
         raise LessonError(f"{where}: 'unit' must be a short text")
     return Ask("number", claim=claim, low=low, high=high, step=step, tolerance=tolerance,
                unit=unit)
+
+
+def step_settings(step: Step, registry: Mapping[str, Field]) -> dict[str, Any]:
+    """Every parameter as the step sets the page: the defaults, then the step's ``set``."""
+    values = {k: (list(f.default) if f.kind == "multi" else f.default)
+              for k, f in registry.items()}
+    values.update(step.values)
+    return values
 
 
 def load_lesson(

@@ -99,27 +99,6 @@ def test_zero_one_docstring_natural_log_cross_entropy_dips_below_it_between_minu
     assert below.max() == 0.0
 
 
-# -- mse_outliers.toml, "One outlier at the right end": the pulls ---------------------------
-def test_mse_outliers_lesson_pulls_at_your_line_and_at_the_fitted_line():
-    text = step_text("mse_outliers", "One outlier at the right end")
-    assert_quotes(text, "slope 1, intercept 0", "2|r| = 48.5", "median of about 6",
-                  "about 36 against a median of about 1.6")
-    data = lossviz.make_regression(30, noise=1.0, outliers=1, outlier_shift=20.0,
-                                   outlier_place="right", seed=0)
-    out = data.is_outlier
-
-    def pulls(slope, intercept):
-        return np.abs(pull_data(slope * data.x + intercept - data.y, delta=1.0).pull["mse"])
-
-    yours = pulls(1.0, 0.0)  # the lab's default line, which the pull chart uses
-    assert round(float(yours[out][0]), 1) == 48.5
-    assert round(float(np.median(yours[~out]))) == 6
-    slope, intercept = np.polyfit(data.x, data.y, 1)  # the MSE-fitted line
-    fitted = pulls(slope, intercept)
-    assert round(float(fitted[out][0])) == 36
-    assert round(float(np.median(fitted[~out])), 1) == 1.6
-
-
 # -- mae_oscillation.toml, "Let the step decay": settling is not reaching the bottom -------
 def test_mae_oscillation_lesson_decaying_schedules_settle_above_the_bottom():
     text = step_text("mae_oscillation", "Let the step decay")

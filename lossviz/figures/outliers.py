@@ -43,6 +43,9 @@ def _loss(name: str, delta: float) -> lossviz.Loss:
     return lossviz.get_loss(name, **({"delta": delta} if name == "huber" else {}))
 
 
+NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber"}  # trace names: lessons highlight by them
+
+
 def label(name: str, delta: float) -> str:
     """The name of a loss's line in this lab: ``"Huber (δ = 1)"``."""
     base = {"mse": "MSE", "mae": "MAE", "huber": "Huber"}[name]
@@ -146,7 +149,7 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
              customdata=rows[clean],
              hovertemplate="point %{customdata}: x %{x:.3g}, y %{y:.3g}<extra></extra>"),
         dict(type="scatter", x=data.x[out], y=data.outlier_y[data.index], mode="markers",
-             name="outlier (drag it)" if out.sum() == 1 else "outliers (drag one)",
+             name="outlier",
              marker=dict(color=OUTLIER_COLOR, size=size + 8, symbol="diamond",
                          line=dict(color="white", width=1.5)),
              customdata=rows[out],
@@ -156,7 +159,7 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
     for name in LOSSES:
         w, b = data.lines[name]
         traces.append(dict(
-            type="scatter", x=ends, y=w * ends + b, mode="lines", name=label(name, data.delta),
+            type="scatter", x=ends, y=w * ends + b, mode="lines", name=NAMES[name],
             showlegend=False, line=dict(color=loss_color(name), width=width,
                       dash="dash" if name == "huber" else "solid"),
             hovertemplate=f"{label(name, data.delta)}'s best line<br>"
@@ -166,8 +169,7 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
     if data.clean is not None:
         w, b = data.clean
         traces.append(dict(type="scatter", x=ends, y=w * ends + b, mode="lines",
-                           name="MSE without the outlier" if out.sum() == 1 else
-                           "MSE without the outliers",
+                           name="MSE without the outlier",
                            line=dict(color=CLEAN_COLOR, width=2, dash="dot"),
                            hovertemplate=f"without outliers: y = {w:.3g} x {b:+.3g}"
                                          "<extra></extra>"))
@@ -307,7 +309,7 @@ def pulls_figure(pulls: PullsData, *, height: int = 230, presentation: bool = Fa
     traces = []
     for name in LOSSES:
         traces.append(dict(
-            type="bar", x=pos, y=pulls.pull[name][pulls.index], name=label(name, pulls.delta),
+            type="bar", x=pos, y=pulls.pull[name][pulls.index], name=NAMES[name],
             marker=dict(color=loss_color(name)), offsetgroup=name,
             customdata=pulls.order + 1,
             hovertemplate=f"point %{{customdata}}: pulls the {label(name, pulls.delta)} line "

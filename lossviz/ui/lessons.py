@@ -9,13 +9,23 @@ scrolled into view and the traces the step names stay lit (``focus()``).
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import streamlit as st
 
-from lossviz.lessons import LESSONS_DIR, Lesson, Step, check_answer, load_lessons
+from lossviz import claims
+from lossviz.lessons import (
+    LESSONS_DIR,
+    Ask,
+    Lesson,
+    Step,
+    check_answer,
+    load_lessons,
+    step_settings,
+)
 from lossviz.textsafe import escape_markdown
 from lossviz.ui import params, url
 
@@ -153,7 +163,7 @@ def banner(section: str, *, compact: bool = False) -> bool:
         if given is None:
             _ask(lesson, index, step, answers)
         else:
-            _reveal(step, given)
+            _reveal(lesson, index, step, given)
     return True
 
 
@@ -180,8 +190,23 @@ def _ask(lesson: Lesson, index: int, step: Step, answers: dict) -> None:
         st.rerun()
 
 
-def _reveal(step: Step, given: Any) -> None:
+@cache
+def _truth(lesson_id: str, index: int, claim: str) -> float:
+    """A number question's answer, computed by lossviz from the step's settings."""
+    lessons, _ = catalogue()
+    step = lessons[lesson_id].steps[index - 1]
+    return claims.compute(claim, step_settings(step, params.BY_KEY)).answer
+
+
+def _with_truth(lesson: Lesson, index: int, step: Step) -> Ask | None:
     ask = step.ask
+    if ask is not None and ask.kind == "number" and step.claim:
+        ask = dataclasses.replace(ask, truth=_truth(lesson.id, index, step.claim))
+    return ask
+
+
+def _reveal(lesson: Lesson, index: int, step: Step, given: Any) -> None:
+    ask = _with_truth(lesson, index, step)
     if ask is not None:
         verdict = check_answer(ask, given)
         mark = "✅" if verdict else "✳️"
