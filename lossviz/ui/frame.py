@@ -23,6 +23,8 @@ _CSS = """<style>
 .st-key-lesson_banner { border-color: #0072B2 !important; }
 @media (max-width: 640px) {
   .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
+  /* a phone shows the lesson step (the right-hand column) above its figure */
+  .st-key-reg_hero_lesson [data-testid="stHorizontalBlock"] { flex-direction: column-reverse; }
 }
 </style>"""
 

@@ -171,11 +171,11 @@ def render() -> None:
         "derivative, draws both beside the built-in losses, and trains with it."
     )
     st.markdown("**Start from an example:**")
-    cols = st.columns(len(EXAMPLES))
-    for col, (name, (title, _, formula, _, why)) in zip(cols, EXAMPLES.items(), strict=True):
-        with col:
+    # A row that wraps: every name stays whole at a projector's width.
+    with st.container(horizontal=True):
+        for name, (title, _, formula, _, why) in EXAMPLES.items():
             st.button(title, key=f"custom_example_{name}", on_click=_apply_example,
-                      args=(name,), help=f"{formula} — {why}", width="stretch")
+                      args=(name,), help=f"{formula} — {why}")
 
     with st.container(border=True):
         task, formula, formula_slot = _formula_row()

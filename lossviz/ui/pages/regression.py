@@ -86,12 +86,14 @@ def _points(show_table: bool) -> Points:
 def render() -> None:
     present = widgets.presenting()
     v = widgets.value
-    # On a projector the lesson step sits beside the figure; elsewhere above it.
-    stepped = frame.lesson_here("regression") if present else frame.lesson("regression")
+    # A lesson step sits beside the figure (above it on a phone: frame's CSS).
+    stepped = frame.lesson_here("regression")
     if not stepped:
         st.markdown("**Drag the orange outlier up and down:** the red MSE line swings after "
                     "it while the blue MAE line hardly moves. The bars below show why.")
-    left, right = st.columns([2.6, 1] if not present else [1.9, 1], gap="medium")
+    hero = st.container(key="reg_hero_lesson" if stepped else "reg_hero")
+    left, right = hero.columns([2.6, 1] if not (present or stepped) else [1.9, 1],
+                               gap="medium")
     table_box = st.container()
     with table_box:
         table_open = False
@@ -108,8 +110,8 @@ def render() -> None:
             points = _points(False)
     generated = points.generated
     with right:
-        if present:
-            stepped = frame.lesson("regression", compact=True)
+        if stepped:
+            frame.lesson("regression", compact=True)
         _controls(generated)
         scores = st.container()
         _more(generated, present)

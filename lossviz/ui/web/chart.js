@@ -131,7 +131,11 @@ class Chart {
     this.highlight(data.highlight || []);
     if (data.focus && data.focus !== this.focused) {
       this.focused = data.focus;
-      requestAnimationFrame(() => this.root.scrollIntoView({block: "center", behavior: "auto"}));
+      // On a phone the step's text comes first and stays in view; wider, the chart it
+      // talks about is scrolled into view.
+      if (window.innerWidth >= 640) {
+        requestAnimationFrame(() => this.root.scrollIntoView({block: "nearest"}));
+      }
     }
   }
 
