@@ -22,12 +22,13 @@ from lossviz._validation import (
     check_int,
     check_positive,
 )
+from lossviz.limits import MAX_FIT_STEPS
 from lossviz.losses import ElementwiseLoss, Loss, available_losses, get_loss
 from lossviz.training.models import Model, make_model
 from lossviz.training.optimizers import Optimizer, make_optimizer
 from lossviz.training.schedules import Schedule, get_schedule
 
-MAX_STEPS = 100_000
+MAX_STEPS = MAX_FIT_STEPS
 STOP_REASONS = ("budget", "tolerance", "gradient", "early_stopping", "divergence")
 _DIVERGENCE_FACTOR = 1e8
 _PARAM_LIMIT = 1e200  # on the squared norm of the parameters

@@ -1,0 +1,37 @@
+"""The numeric limits lossviz enforces, each defined once, with why.
+
+The app's limits keep one student's request small on a shared classroom server (a few
+milliseconds of numpy per chart); the core's limits keep a notebook call from asking for
+something that cannot finish or cannot be shown. Controls, table readers and the core import
+these names instead of writing the numbers again.
+
+Example: ``from lossviz.limits import MAX_POINTS  # 200``
+"""
+
+from __future__ import annotations
+
+# -- what the app lets one student ask for ------------------------------------------------------
+#: Points in a lab, generated or typed into its table: every chart redraws them on each change.
+MAX_POINTS = 200
+#: Gradient-descent steps a lab's slider allows: enough to watch any of its fits settle.
+MAX_GD_STEPS = 2_000
+#: Outliers (or flipped labels) a lab adds: a few are the lesson; more just hide the clean data.
+MAX_OUTLIERS = 10
+#: Largest |value| in an edited regression table: far beyond any lesson's scale, small enough
+#: that squares and sums stay exact to many digits.
+MAX_TABLE_VALUE = 10_000.0
+#: Largest |input| in an edited classification table: the lab's classes sit within a few units
+#: of 0, so a point beyond this is a typo, and at the lab's learning rates it would blow up.
+MAX_TABLE_X = 1_000.0
+
+# -- what the core computes at most -------------------------------------------------------------
+#: ``fit``'s step budget: a run's whole history (parameters, loss, gradient per step) in memory.
+MAX_FIT_STEPS = 100_000
+#: Degree of the polynomial model: higher powers of x on [-5, 5] lose the float64 digits.
+MAX_DEGREE = 20
+#: Points a data generator makes: more than any chart needs, and a bounded array for a link.
+MAX_GENERATED_POINTS = 5_000
+#: Grid size per axis of a loss landscape: ``size**2 * n`` residuals are held at once.
+MAX_GRID = 200
+#: Reweighted least-squares rounds of ``robust_line``: it converges in far fewer.
+MAX_IRLS_ITERATIONS = 10_000
