@@ -18,7 +18,7 @@ from lossviz._validation import as_float_array, cell_number, check_int, check_po
 from lossviz.limits import MAX_GRID, MAX_IRLS_ITERATIONS
 from lossviz.limits import MAX_POINTS as MAX_TABLE_POINTS
 from lossviz.limits import MAX_TABLE_VALUE as MAX_ABS_VALUE
-from lossviz.losses import Loss
+from lossviz.losses import Loss, huber_slope
 
 # sup of l''(r) over r for the smooth regression losses: MSE r^2 -> 2; Huber, pseudo-Huber and
 # log-cosh all have l'' <= 1 (Huber's quadratic piece is r^2 / 2).
@@ -128,8 +128,9 @@ def robust_line(
 
     ``y`` is ``(n,)`` or ``(k, n)`` (k data sets sharing ``x``); returns ``(2,)`` or ``(k, 2)``.
     MSE is solved exactly (least squares). MAE and Huber use iteratively reweighted least
-    squares: weights ``1`` inside ``|r| <= delta`` and ``delta / |r|`` outside for Huber,
-    ``1 / max(|r|, 1e-9 * scale)`` for MAE; each weighted fit is a 2 x 2 solve.
+    squares with weights ``l'(r) / r``: ``huber_slope(r) / r`` for Huber (``1`` inside
+    ``|r| <= delta``, ``delta / |r|`` outside, 1 at ``r = 0``), ``1 / max(|r|, 1e-9 * scale)``
+    for MAE; each weighted fit is a 2 x 2 solve.
 
     Example: ``robust_line([0, 1, 2, 3, 4], [0, 1, 30, 3, 4], "mae")  # ~[1, 0]``
     """
@@ -148,11 +149,13 @@ def robust_line(
     theta = _weighted_lines(z, ys, weights)
     if loss_name != "mse":
         for _ in range(iterations):
-            r = np.abs(theta @ z.T - ys)
+            r = theta @ z.T - ys
             if loss_name == "huber":
-                weights = np.minimum(1.0, delta / np.maximum(r, 1e-300))
+                weights = np.divide(
+                    huber_slope(r, delta=delta), r, out=np.ones_like(r), where=r != 0.0
+                )
             else:
-                weights = 1.0 / np.maximum(r, 1e-9 * scale)
+                weights = 1.0 / np.maximum(np.abs(r), 1e-9 * scale)
             new = _weighted_lines(z, ys, weights)
             done = np.allclose(new, theta, rtol=1e-13, atol=1e-13 * scale)
             theta = new
