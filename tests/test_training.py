@@ -504,3 +504,50 @@ def test_zero_steps_records_only_the_start(line):
     np.testing.assert_array_equal(history.params, [[1.0, 2.0]])
     assert history.stop_step == 0
     assert len(history.lr) == 0
+
+
+# -- several features -----------------------------------------------------------------------
+def test_fit_takes_several_features_and_reaches_least_squares():
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-2, 2, (60, 3))
+    y = x @ np.array([1.0, -2.0, 0.5]) + 0.3 + 0.1 * rng.standard_normal(60)
+    history = fit(x, y, "mse", lr=0.1, steps=3000)
+    design = np.column_stack([x, np.ones(60)])
+    exact, *_ = np.linalg.lstsq(design, y, rcond=None)
+    assert history.params.shape == (3001, 4)
+    np.testing.assert_allclose(history.final_params, exact, atol=1e-8)
+    weights, intercept = history.coefficients()
+    np.testing.assert_allclose([*weights, intercept], exact, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["mse", "huber", "log_cosh"])
+def test_one_feature_as_a_column_trains_exactly_as_a_flat_array(line, name):
+    x, y = line
+    flat = fit(x, y, name, lr=0.05, steps=100)
+    column = fit(x[:, None], y, name, lr=0.05, steps=100)
+    np.testing.assert_array_equal(flat.params, column.params)
+    np.testing.assert_array_equal(flat.loss, column.loss)
+
+
+def test_plain_descent_updates_few_and_many_parameters_with_the_same_arithmetic():
+    from lossviz.training.optimizers import Optimizer
+
+    rng = np.random.default_rng(0)
+    theta, g = rng.standard_normal(12), rng.standard_normal(12)
+    many = np.empty(12)
+    Optimizer(12).step_to(theta, g, 0.37, many)
+    for p in (1, 2, 3, 4, 5):
+        few = np.empty(p)
+        Optimizer(p).step_to(theta[:p], g[:p], 0.37, few)
+        np.testing.assert_array_equal(few, many[:p])
+
+
+def test_a_duck_typed_loss_must_give_one_number_per_point(line):
+    x, y = line
+
+    class MeanOnly(PlainSquare):
+        def pointwise(self, y_true, y_pred):
+            return np.mean(super().pointwise(y_true, y_pred))
+
+    with pytest.raises(ValueError, match=r"one number per point, shape \(40,\); got shapes \(\)"):
+        fit(x, y, MeanOnly(), steps=3)

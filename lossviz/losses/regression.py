@@ -54,6 +54,11 @@ def _huber_slope(r: np.ndarray, delta: float, out: np.ndarray | None = None) -> 
     return r.clip(-delta, delta, out=out)
 
 
+def _written(values: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.copyto(out, values)
+    return out
+
+
 class MSE(RegressionLoss):
     r"""Mean squared error: ``l(r) = r**2``, ``dl/dr = 2 r``.
 
@@ -71,13 +76,10 @@ class MSE(RegressionLoss):
     def _value(self, r):
         return r * r
 
-    def _deriv(self, r):
-        return 2.0 * r
+    def _deriv(self, r, out=None):
+        return np.add(r, r, out=out)  # 2 r, exactly
 
-    def _sum_deriv(self, r):
-        return float(r.dot(r)), r + r
-
-    _linear_deriv = 2.0  # dl/dr = 2 r: fit reads sum r^2 = r . r off the gradient's product
+    sum_from_slope = (0.5, 0.0)  # sum r^2 = (2 r) . r / 2, exactly: 2 is a power of two
 
 
 class MAE(RegressionLoss):
@@ -96,16 +98,10 @@ class MAE(RegressionLoss):
     def _value(self, r):
         return np.abs(r)
 
-    def _deriv(self, r):
-        return np.sign(r)
+    def _deriv(self, r, out=None):
+        return np.sign(r, out=out)
 
-    def _sum_deriv(self, r):
-        s = np.sign(r)
-        return float(s.dot(r)), s  # sum |r| = sign(r) . r
-
-    _dot_form = (1.0, 0.0)  # sum |r| = sign(r) . r
-    # np.sign(r, out) is _deriv_into itself: no Python call around it, once per training step.
-    _deriv_into = staticmethod(np.sign)
+    sum_from_slope = (1.0, 0.0)  # sum |r| = sign(r) . r
 
 
 class Huber(RegressionLoss):
@@ -142,13 +138,12 @@ class Huber(RegressionLoss):
     def _value(self, r):
         return _huber(r, self.params["delta"])
 
-    def _deriv(self, r):
-        return _huber_slope(r, self.params["delta"])
+    def _deriv(self, r, out=None):
+        return _huber_slope(r, self.params["delta"], out)
 
-    _dot_form = (1.0, -0.5)  # sum l = d . r - d . d / 2 with d = clip(r, -delta, delta)
-
-    def _deriv_into(self, r, out):
-        _huber_slope(r, self.params["delta"], out)
+    # With d = clip(r, -delta, delta): d . r - d . d / 2 is r^2/2 inside, delta (|r| - delta/2)
+    # outside; optax's q^2/2 + delta l summed, since d . r = q . |r| and q = delta where l > 0.
+    sum_from_slope = (1.0, -0.5)
 
 
 class LogCosh(RegressionLoss):
@@ -216,11 +211,12 @@ class Quantile(RegressionLoss):
         tau = self.params["tau"]
         return tau * np.maximum(-r, 0.0) + (1.0 - tau) * np.maximum(r, 0.0)
 
-    def _deriv(self, r):
+    def _deriv(self, r, out=None):
         tau = self.params["tau"]
-        return np.where(r > 0, 1.0 - tau, np.where(r < 0, -tau, 0.0))
+        slope = np.where(r > 0, 1.0 - tau, np.where(r < 0, -tau, 0.0))
+        return slope if out is None else _written(slope, out)
 
-    _dot_form = (1.0, 0.0)  # each loss is its slope times r
+    sum_from_slope = (1.0, 0.0)  # each loss is its slope times r
 
 
 class PseudoHuber(RegressionLoss):
