@@ -9,6 +9,7 @@ step and marked diverged.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
@@ -29,11 +30,11 @@ from lossviz.training.optimizers import make_optimizer
 from lossviz.training.schedules import Schedule, get_schedule
 
 MAX_STEPS = MAX_FIT_STEPS
-STOP_REASONS = ("budget", "tolerance", "gradient", "early_stopping", "divergence")
+STOP_REASONS = ("budget", "tolerance", "gradient", "early_stopping", "divergence", "time_limit")
 _DIVERGENCE_FACTOR = 1e8  # a loss this many times its start has blown up
 _PARAM_LIMIT = 1e200  # on the squared norm of the parameters
-# The loop looks at the loss and the parameters every this many steps: often enough to stop a
-# blown-up run within microseconds, rarely enough to cost nothing.
+# The loop looks at the loss, the parameters and the clock every this many steps: often
+# enough to stop a blown-up or overdue run within microseconds, rarely enough to cost nothing.
 _LOOK_EVERY = 16
 
 
@@ -48,13 +49,15 @@ class History:
         lr: the learning rate used for each update (``steps_run`` values).
         stop_step: index of the last row (equals ``steps_run``).
         stop_reason: one of ``budget``, ``tolerance``, ``gradient``, ``early_stopping``,
-            ``divergence``.
+            ``divergence``, ``time_limit``.
         diverged: True when the loss or the parameters blew up; ``diverged_at`` is the step
             where that was seen (the history stops one row before it).
         converged: True when a tolerance rule (``tol`` or ``grad_tol``) stopped the run.
         val_loss: mean loss on the validation data at each row, when validation was given.
         best_step: the row with the lowest validation loss (or training loss without
             validation); ``best_params`` are the parameters there.
+        budget: the step budget the run was given (``steps``).
+        time_limit: the wall-time limit in seconds, or None.
     """
 
     params: np.ndarray
@@ -71,6 +74,8 @@ class History:
     loss_name: str
     optimizer: str
     model: Model
+    budget: int | None = None
+    time_limit: float | None = None
 
     @property
     def steps_run(self) -> int:
@@ -114,6 +119,11 @@ class History:
                 f"stopped early at step {self.stop_step}: the validation loss last improved "
                 f"at step {self.best_step} ({self.val_loss[self.best_step]:.4g})"
             )
+        if self.stop_reason == "time_limit":
+            return (
+                f"stopped after {self.stop_step:,} of {self.budget:,} steps: the time limit "
+                f"of {self.time_limit:g} s was reached ({last})"
+            )
         return f"ran all {self.stop_step} steps ({last})"
 
 
@@ -139,6 +149,8 @@ def fit(
     grad_tol: float | None = None,
     validation: tuple[Any, Any] | None = None,
     patience: int | None = None,
+    time_limit: float | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> History:
     """Train ``model`` on ``(x, y)`` by minimising the mean ``loss`` with ``optimizer``.
 
@@ -167,6 +179,11 @@ def fit(
         validation: ``(x_val, y_val)``; the validation loss is recorded at every step.
         patience: with ``validation``, stop once the validation loss has not improved for
             ``patience`` steps.
+        time_limit: seconds of wall time for the whole call. The clock is read every 16
+            steps; once the limit is reached the run stops with the steps it completed
+            (``stop_reason == "time_limit"``).
+        clock: what ``time_limit`` is measured with: a function returning seconds
+            (``time.perf_counter``); tests pass a counter of their own.
 
     Returns:
         a ``History``. Divergence (a non-finite loss, or one above 1e8 times the start) stops
@@ -174,6 +191,12 @@ def fit(
 
     Example: ``fit([0, 1, 2], [1, 3, 5], "mse", lr=0.1, steps=500).final_params  # ~[2, 1]``
     """
+    deadline = None
+    if time_limit is not None:  # the clock starts first: the limit is on the whole call
+        time_limit = check_positive(time_limit, "time_limit")
+        if not callable(clock):
+            raise ValueError(f"clock must be a function returning seconds; got {clock!r}")
+        deadline = clock() + time_limit
     loss_obj = _trainable(loss)
     task = getattr(loss_obj, "task", "regression")
     the_model, design, ys, val_design, val_y = _data(x, y, validation, task, model, degree)
@@ -247,7 +270,7 @@ def fit(
                 slope_into(z, d)
             work_t.dot(d, row)
             # The loss is looked at when a rule needs it, and every 16 steps to stop a run
-            # that blew up (every row is checked after the loop).
+            # that blew up (every row is checked after the loop) or ran out of time.
             if checks or not t % _LOOK_EVERY:
                 current = losses.item(t) if form is None else loss_of(row)
             if not t % _LOOK_EVERY:
@@ -255,6 +278,9 @@ def fit(
                     limit = _DIVERGENCE_FACTOR * max(current, 1e-12)
                 if not (current <= limit and float(theta @ theta) < _PARAM_LIMIT):
                     last = t
+                    break
+                if deadline is not None and clock() >= deadline:
+                    stop_reason, last = "time_limit", t
                     break
             if checks:
                 if val_losses is not None:
@@ -314,6 +340,8 @@ def fit(
         loss_name=getattr(loss_obj, "label", None) or getattr(loss_obj, "name", "the loss"),
         optimizer=optimizer,
         model=the_model,
+        budget=steps,
+        time_limit=time_limit,
     )
 
 
