@@ -10,12 +10,18 @@ checks for divergence) and as two plain PyTorch autograd loops that record nothi
   loop a course writes.
 
 All run in float64 from the same start with the same learning rate, and the script checks
-they end at the same parameters. The three kinds of run alternate, so they share the load of a
+they end at the same parameters. The kinds of run alternate, so they share the load of a
 shared machine. Each is timed by the wall clock and by the CPU time of this process (which
 does not count the time other programs hold the CPU, so it is much steadier on a busy
 machine); the script prints the median and the best of the repeats.
 
-    python benchmarks/bench_core.py [--repeats 7] [--torch-threads 1]
+``--baseline REV`` also times lossviz as it was at git revision ``REV`` (its ``lossviz``
+folder, imported under another name), alternating with the rest: a change's cost or gain,
+measured side by side under the same load.
+
+The lossviz timed is the one in this checkout (not whichever one pip installed).
+
+    python benchmarks/bench_core.py [--repeats 7] [--torch-threads 1] [--baseline 45c347e]
 
 PyTorch (CPU) is a benchmark-only dependency (``pip install torch``, the ``bench`` extra);
 without it only lossviz is timed.
@@ -24,14 +30,27 @@ without it only lossviz is timed.
 from __future__ import annotations
 
 import argparse
+import atexit
+import importlib
+import io
 import os
 import platform
+import re
+import shutil
 import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
-import lossviz
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's lossviz, before any installed one
+
+import lossviz  # noqa: E402
 
 N_POINTS = 1_000
 STEPS = 1_000
@@ -44,8 +63,26 @@ def make_data() -> tuple[np.ndarray, np.ndarray]:
     return data.x, data.y
 
 
-def lossviz_fits(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-    return {name: lossviz.fit(x, y, name, lr=LR, steps=STEPS).final_params for name in LOSSES}
+def lossviz_fits(x: np.ndarray, y: np.ndarray, package=lossviz) -> dict[str, np.ndarray]:
+    return {name: package.fit(x, y, name, lr=LR, steps=STEPS).final_params for name in LOSSES}
+
+
+def baseline_package(rev: str):
+    """lossviz at git revision ``rev``, imported as ``lossviz_baseline`` from a temp folder."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", rev, "lossviz"],
+        check=True, capture_output=True,
+    ).stdout
+    folder = Path(tempfile.mkdtemp(prefix="lossviz-baseline-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    (folder / "lossviz").rename(folder / "lossviz_baseline")
+    for path in (folder / "lossviz_baseline").rglob("*.py"):  # its imports, renamed
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"\blossviz\b", "lossviz_baseline", text), encoding="utf-8")
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("lossviz_baseline")
 
 
 def torch_fits(torch, x: np.ndarray, y: np.ndarray, *, textbook: bool) -> dict[str, np.ndarray]:
@@ -81,6 +118,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also time lossviz at this git revision, side by side (e.g. 45c347e)",
+    )
+    parser.add_argument(
         "--torch-threads",
         type=int,
         default=1,
@@ -99,6 +141,9 @@ def main() -> None:
         f"{N_POINTS:,} points, lr {LR}; {args.repeats} repeats, runs alternating"
     )
     runs = {"lossviz": lambda: lossviz_fits(x, y)}
+    if args.baseline:
+        old = baseline_package(args.baseline)
+        runs[f"lossviz {args.baseline}"] = lambda: lossviz_fits(x, y, old)
     try:
         import torch
     except ImportError:
@@ -123,30 +168,39 @@ def main() -> None:
             cpu[name].append(time.process_time() - start_cpu)
             wall[name].append(time.perf_counter() - start_wall)
 
-    print(f"{'':18}{'wall clock (ms)':>24}{'CPU time (ms)':>24}")
-    print(f"{'':18}{'median':>12}{'best':>12}{'median':>12}{'best':>12}")
+    print(f"{'':22}{'wall clock (ms)':>24}{'CPU time (ms)':>24}")
+    print(f"{'':22}{'median':>12}{'best':>12}{'median':>12}{'best':>12}")
     for name in runs:
         cells = [statistics.median(wall[name]), min(wall[name])]
         cells += [statistics.median(cpu[name]), min(cpu[name])]
-        print(f"{name:18}" + "".join(f"{1e3 * c:12.1f}" for c in cells))
+        print(f"{name:22}" + "".join(f"{1e3 * c:12.1f}" for c in cells))
 
     ours = statistics.median(cpu["lossviz"])
     print(
         f"target: three lossviz fits under 30 ms: CPU median {1e3 * ours:.1f} ms, wall median "
         f"{1e3 * statistics.median(wall['lossviz']):.1f} ms"
     )
+    ours_versions = [name for name in runs if name.startswith("lossviz")]
+    if args.baseline:
+        base = f"lossviz {args.baseline}"
+        print(
+            f"lossviz vs {base}: {statistics.median(cpu[base]) / ours:.2f}x as fast by CPU "
+            "medians (above 1: faster now)"
+        )
     if torch is None:
         return
-    for name in ("PyTorch lean", "PyTorch textbook"):
-        by_cpu = statistics.median(cpu[name]) / ours
-        by_wall = statistics.median(wall[name]) / statistics.median(wall["lossviz"])
-        verdict = "met" if by_cpu >= 20 else "missed"
-        print(
-            f"lossviz vs {name}: {by_cpu:.1f}x faster by CPU medians ({by_wall:.1f}x by wall "
-            f"medians); 20x target {verdict}"
-        )
+    for mine in ours_versions:
+        for name in ("PyTorch lean", "PyTorch textbook"):
+            by_cpu = statistics.median(cpu[name]) / statistics.median(cpu[mine])
+            by_wall = statistics.median(wall[name]) / statistics.median(wall[mine])
+            verdict = "met" if by_cpu >= 20 else "missed"
+            print(
+                f"{mine} vs {name}: {by_cpu:.1f}x faster by CPU medians ({by_wall:.1f}x by "
+                f"wall medians); 20x target {verdict}"
+            )
     gap = max(
-        float(np.max(np.abs(final["lossviz"][k] - final[name][k])))
+        float(np.max(np.abs(final[mine][k] - final[name][k])))
+        for mine in ours_versions
         for name in ("PyTorch lean", "PyTorch textbook")
         for k in LOSSES
     )

@@ -89,6 +89,24 @@ def as_scalar(value: Any, name: str) -> float:
     return v
 
 
+def cell_number(raw: Any) -> float | None:
+    """The number a table cell holds, or None when it holds none.
+
+    A number or numeric text (spaces around it allowed) gives a float, possibly NaN or
+    infinite: a cleared cell often holds NaN, and each table says what that means for it.
+    None, True/False, other text and whatever ``float`` refuses give None. The one cell
+    reader of lossviz's editable tables.
+
+    Example: ``cell_number(" 2.5 ")  # 2.5``; ``cell_number("a")  # None``
+    """
+    if raw is None or isinstance(raw, (bool, np.bool_)):
+        return None
+    try:
+        return float(raw)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def _preview(values: Any, limit: int = 60) -> str:
     text = repr(values)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -14,10 +14,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lossviz._validation import as_float_array
-
-MAX_TABLE_POINTS = 200
-MAX_ABS_X = 1_000.0
+from lossviz._validation import as_float_array, cell_number
+from lossviz.limits import MAX_POINTS as MAX_TABLE_POINTS
+from lossviz.limits import MAX_TABLE_X as MAX_ABS_X
 
 
 def sigmoid(f: Any) -> np.ndarray:
@@ -218,13 +217,8 @@ class ParsedPoints(NamedTuple):
 
 def _cell_number(value: Any) -> float | None:
     """The finite number in a table cell, or None (empty, text, NaN, infinity, True/False)."""
-    if value is None or isinstance(value, (bool, np.bool_)):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    number = cell_number(value)
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _is_blank(value: Any) -> bool:

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from lossviz._validation import as_float_array, as_scalar, check_choice, check_int
+from lossviz.limits import MAX_GENERATED_POINTS
 
-MAX_POINTS = 5_000
 OUTLIER_PLACES = ("right", "left", "middle", "random")
 FLIP_CLASSES = ("both", "class 0", "class 1")
 X_RANGE = (-5.0, 5.0)
@@ -68,8 +68,8 @@ def make_regression(
 
     Example: ``make_regression(5, outliers=1, seed=0).is_outlier  # [F, F, F, F, F, T]``
     """
-    n = check_int(n, "number of points", low=0, high=MAX_POINTS)
-    outliers = check_int(outliers, "number of outliers", low=0, high=MAX_POINTS)
+    n = check_int(n, "number of points", low=0, high=MAX_GENERATED_POINTS)
+    outliers = check_int(outliers, "number of outliers", low=0, high=MAX_GENERATED_POINTS)
     if n + outliers < 1:
         raise ValueError("ask for at least one point")
     slope, intercept = as_scalar(slope, "slope"), as_scalar(intercept, "intercept")
@@ -114,7 +114,7 @@ def make_curve(
 
     Example: ``x, y = make_curve(20, noise=0.3, seed=0)``
     """
-    n = check_int(n, "number of points", low=2, high=MAX_POINTS)
+    n = check_int(n, "number of points", low=2, high=MAX_GENERATED_POINTS)
     noise = as_scalar(noise, "noise")
     if noise < 0:
         raise ValueError(f"noise must be 0 or more; got {noise:g}")
@@ -141,7 +141,7 @@ def make_classification(
 
     Example: ``make_classification(10, dim=1, flip=1, seed=0).is_flipped.sum()  # 1``
     """
-    n = check_int(n, "number of points", low=2, high=MAX_POINTS)
+    n = check_int(n, "number of points", low=2, high=MAX_GENERATED_POINTS)
     dim = check_int(dim, "dim", low=1, high=2)
     separation = as_scalar(separation, "separation")
     flip = check_int(flip, "number of flipped labels", low=0, high=n)

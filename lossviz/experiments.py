@@ -14,13 +14,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lossviz._validation import as_float_array, check_int, check_positive
-from lossviz.losses import Loss
+from lossviz._validation import as_float_array, cell_number, check_int, check_positive
+from lossviz.limits import MAX_GRID, MAX_IRLS_ITERATIONS
+from lossviz.limits import MAX_POINTS as MAX_TABLE_POINTS
+from lossviz.limits import MAX_TABLE_VALUE as MAX_ABS_VALUE
+from lossviz.losses import Loss, huber_slope
 
 # sup of l''(r) over r for the smooth regression losses: MSE r^2 -> 2; Huber, pseudo-Huber and
 # log-cosh all have l'' <= 1 (Huber's quadratic piece is r^2 / 2).
 _MAX_CURVATURE = {"mse": 2.0, "huber": 1.0, "pseudo_huber": 1.0, "log_cosh": 1.0}
-MAX_GRID = 200
 
 
 def _design(x: Any) -> np.ndarray:
@@ -130,8 +132,9 @@ def robust_line(
 
     ``y`` is ``(n,)`` or ``(k, n)`` (k data sets sharing ``x``); returns ``(2,)`` or ``(k, 2)``.
     MSE is solved exactly (least squares). MAE and Huber use iteratively reweighted least
-    squares: weights ``1`` inside ``|r| <= delta`` and ``delta / |r|`` outside for Huber,
-    ``1 / max(|r|, 1e-9 * scale)`` for MAE; each weighted fit is a 2 x 2 solve.
+    squares with weights ``l'(r) / r``: ``huber_slope(r) / r`` for Huber (``1`` inside
+    ``|r| <= delta``, ``delta / |r|`` outside, 1 at ``r = 0``), ``1 / max(|r|, 1e-9 * scale)``
+    for MAE; each weighted fit is a 2 x 2 solve.
 
     Example: ``robust_line([0, 1, 2, 3, 4], [0, 1, 30, 3, 4], "mae")  # ~[1, 0]``
     """
@@ -144,17 +147,19 @@ def robust_line(
     if loss_name not in ("mse", "mae", "huber"):
         raise ValueError(f"robust_line fits mse, mae or huber; got {loss_name!r}")
     delta = check_positive(delta, "delta")
-    iterations = check_int(iterations, "iterations", low=1, high=10_000)
+    iterations = check_int(iterations, "iterations", low=1, high=MAX_IRLS_ITERATIONS)
     weights = np.ones_like(ys)
     scale = max(float(np.abs(ys).max()), 1.0)
     theta = _weighted_lines(z, ys, weights)
     if loss_name != "mse":
         for _ in range(iterations):
-            r = np.abs(theta @ z.T - ys)
+            r = theta @ z.T - ys
             if loss_name == "huber":
-                weights = np.minimum(1.0, delta / np.maximum(r, 1e-300))
+                weights = np.divide(
+                    huber_slope(r, delta=delta), r, out=np.ones_like(r), where=r != 0.0
+                )
             else:
-                weights = 1.0 / np.maximum(r, 1e-9 * scale)
+                weights = 1.0 / np.maximum(np.abs(r), 1e-9 * scale)
             new = _weighted_lines(z, ys, weights)
             done = np.allclose(new, theta, rtol=1e-13, atol=1e-13 * scale)
             theta = new
@@ -229,10 +234,6 @@ def outlier_sweep(
     return Sweep(mags, ox, slope, intercept, clean)
 
 
-MAX_TABLE_POINTS = 200
-MAX_ABS_VALUE = 1e4
-
-
 class TablePoints(NamedTuple):
     """The usable rows of an edited points table, and a note for every row left out."""
 
@@ -242,17 +243,6 @@ class TablePoints(NamedTuple):
     is_outlier: np.ndarray
     rows: np.ndarray
     problems: list[str]
-
-
-def _cell(raw: Any) -> float | None:
-    # Anything a table cell can hold: numbers, numeric text, blanks, text, None, NaN.
-    if raw is None or isinstance(raw, bool):
-        return None
-    try:
-        value = float(str(raw).strip()) if isinstance(raw, str) else float(raw)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return value
 
 
 def read_points(
@@ -287,7 +277,7 @@ def read_points(
         values, notes = [], []
         for name in names:
             raw = columns[name][i]
-            value = _cell(raw)
+            value = cell_number(raw)
             if value is None or (isinstance(raw, str) and not raw.strip()):
                 blank = raw is None or (isinstance(raw, str) and not raw.strip())
                 notes.append(f"{name} is empty" if blank else f"{name} {str(raw)[:20]!r} is "

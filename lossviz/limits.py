@@ -1,19 +1,49 @@
-"""The limits the app enforces, defined once, each with the reason it exists.
+"""The numeric limits lossviz enforces, each defined once, with why.
 
-They keep one session's run cheap on a shared server (a class of 40 on two cores) while
-leaving room for every lesson. The numeric core accepts more; the app's controls, tables and
-links stop here.
+The app's limits keep one student's request small on a shared classroom server (a few
+milliseconds of numpy per chart); the core's limits keep a notebook call from asking for
+something that cannot finish or cannot be shown. Controls, table readers and the core import
+these names instead of writing the numbers again.
+
+Example: ``from lossviz.limits import MAX_POINTS  # 200``
 """
 
 from __future__ import annotations
 
-MAX_POINTS = 200  # points in a lab (generated or typed): every chart stays readable
-MAX_OUTLIERS = 10  # generated outliers in the regression and custom-loss labs
-MAX_SHIFT = 60.0  # how far an outlier can be pushed from the line (the slider's range)
-MAX_STEPS = 2_000  # gradient-descent steps in the regression and custom-loss labs
-MAX_CLF_STEPS = 1_000  # training steps in the classification lab (five losses at once)
-MAX_STOP_STEPS = 5_000  # steps of the "When to stop" run (one loss, polynomial model)
-MAX_DEGREE = 15  # polynomial degree in "When to stop"
-MAX_ABS_VALUE = 1e4  # a typed table value; larger ones are refused with the row named
-MAX_TABLE_TEXT = 6_000  # characters of table edits a link may carry (~200 short rows)
-MAX_LESSON_STEPS = 20  # steps in one lesson file
+# -- what the app lets one student ask for ------------------------------------------------------
+#: Points in a lab, generated or typed into its table: every chart redraws them on each change.
+MAX_POINTS = 200
+#: Gradient-descent steps a lab's slider allows: enough to watch any of its fits settle.
+MAX_GD_STEPS = 2_000
+#: Outliers (or flipped labels) a lab adds: a few are the lesson; more just hide the clean data.
+MAX_OUTLIERS = 10
+#: Largest |value| in an edited regression table: far beyond any lesson's scale, small enough
+#: that squares and sums stay exact to many digits.
+MAX_TABLE_VALUE = 10_000.0
+#: Largest |input| in an edited classification table: the lab's classes sit within a few units
+#: of 0, so a point beyond this is a typo, and at the lab's learning rates it would blow up.
+MAX_TABLE_X = 1_000.0
+#: How far the regression lab's outlier can be pushed from the line (its slider's range).
+MAX_SHIFT = 60.0
+#: Training steps of the classification lab: five losses train at once on every change.
+MAX_CLF_STEPS = 1_000
+#: Steps of the "When to stop" run: one loss, but a polynomial that can take long to overfit.
+MAX_STOP_STEPS = 5_000
+#: Degree of the "When to stop" polynomial: high enough to overfit 11 training points.
+MAX_STOP_DEGREE = 15
+#: Characters of table edits a link may carry: about 200 short rows.
+MAX_TABLE_TEXT = 6_000
+#: Steps in one lesson file: a lesson is a short sequence a class follows in one sitting.
+MAX_LESSON_STEPS = 20
+
+# -- what the core computes at most -------------------------------------------------------------
+#: ``fit``'s step budget: a run's whole history (parameters, loss, gradient per step) in memory.
+MAX_FIT_STEPS = 100_000
+#: Degree of the polynomial model: higher powers of x on [-5, 5] lose the float64 digits.
+MAX_DEGREE = 20
+#: Points a data generator makes: more than any chart needs, and a bounded array for a link.
+MAX_GENERATED_POINTS = 5_000
+#: Grid size per axis of a loss landscape: ``size**2 * n`` residuals are held at once.
+MAX_GRID = 200
+#: Reweighted least-squares rounds of ``robust_line``: it converges in far fewer.
+MAX_IRLS_ITERATIONS = 10_000

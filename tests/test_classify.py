@@ -25,6 +25,7 @@ from lossviz.classify import (
     sigmoid,
     threshold,
 )
+from lossviz.limits import MAX_POINTS
 
 finite = st.floats(-50, 50, allow_nan=False)
 
@@ -158,6 +159,8 @@ def test_parse_points_keeps_good_rows_exactly():
         pytest.param("x2", float("inf"), "not a finite number", id="inf"),
         pytest.param("x2", 1e308, "outside", id="huge"),
         pytest.param("x1", True, "not a finite number", id="bool"),
+        pytest.param("x1", 10**400, "not a finite number", id="int-beyond-float64"),
+        pytest.param("x2", " 2000 ", "outside -1000 to 1000", id="spaced-text-too-large"),
         pytest.param("label", 0.5, "must be 0 or 1", id="label-half"),
         pytest.param("label", 2, "must be 0 or 1", id="label-two"),
         pytest.param("label", "yes", "must be 0 or 1", id="label-text"),
@@ -181,6 +184,16 @@ def test_parse_points_caps_the_number_of_rows():
     got = parse_points(table, dim=1, max_points=10)
     assert got.x.shape == (10,)
     assert got.problems == ["rows 11 to 30: left out, the table takes at most 10 points"]
+
+
+def test_parse_points_takes_at_most_the_labs_point_limit_by_default():
+    n = MAX_POINTS + 5
+    table = {"x1": [0.1 * i for i in range(n)], "label": [i % 2 for i in range(n)]}
+    got = parse_points(table, dim=1)
+    assert got.x.shape == (MAX_POINTS,)
+    assert got.problems == [
+        f"rows {MAX_POINTS + 1} to {n}: left out, the table takes at most {MAX_POINTS} points"
+    ]
 
 
 def test_parse_points_needs_its_columns():

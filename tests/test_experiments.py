@@ -8,13 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lossviz
+from lossviz import get_loss
 from lossviz.experiments import (
     curvature_bound,
     loss_landscape,
     outlier_sweep,
+    read_points,
     robust_line,
     safe_learning_rate,
 )
+from lossviz.limits import MAX_GRID, MAX_POINTS, MAX_TABLE_VALUE
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +102,46 @@ def test_sweep_mse_swings_while_mae_and_huber_hold(clean):
         [sweep.slope["huber"][-1], sweep.intercept["huber"][-1]],
         robust_line(xs, ys, "huber"), rtol=1e-9,
     )
+
+
+# -- the regression lab's table --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        pytest.param(" 2.5 ", None, id="spaced-number-text"),
+        pytest.param("", "x is empty", id="blank-text"),
+        pytest.param(None, "x is empty", id="none"),
+        pytest.param(float("nan"), "x is empty", id="nan"),
+        pytest.param(float("inf"), "x is inf, not a finite number", id="inf"),
+        pytest.param("two", "x 'two' is not a number", id="text"),
+        pytest.param(True, "x 'True' is not a number", id="bool"),
+        pytest.param(np.True_, "x 'True' is not a number", id="numpy-bool"),
+        pytest.param(10**400, "not a number", id="int-beyond-float64"),
+        pytest.param(MAX_TABLE_VALUE * 1.01, "is beyond ±10000", id="too-large"),
+    ],
+)
+def test_read_points_reads_numbers_and_says_why_a_row_is_left_out(value, says):
+    got = read_points({"x": [1.0, value], "target": [2.0, 3.0], "prediction": [2.0, 2.5]})
+    if says is None:
+        np.testing.assert_array_equal(got.x, [1.0, 2.5])
+        assert got.problems == []
+    else:
+        np.testing.assert_array_equal(got.rows, [1])
+        assert len(got.problems) == 1
+        assert got.problems[0].startswith("row 2: ")
+        assert says in got.problems[0]
+
+
+def test_read_points_takes_at_most_the_labs_point_limit():
+    n = MAX_POINTS + 3
+    got = read_points({"x": list(range(n)), "target": [0.0] * n, "prediction": [0.0] * n})
+    assert len(got.x) == MAX_POINTS
+    assert got.problems == [
+        f"rows {MAX_POINTS + 1} to {n}: left out, the table takes at most {MAX_POINTS} points"
+    ]
+
+
+def test_landscape_grid_is_limited(clean):
+    x, y = clean
+    with pytest.raises(ValueError, match=f"size must be between 2 and {MAX_GRID}"):
+        loss_landscape(x, y, get_loss("mse"), w_range=(0, 1), b_range=(0, 1), size=MAX_GRID + 1)

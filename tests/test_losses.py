@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import lossviz
 from lossviz import available_losses, get_loss, softmax
+from lossviz.losses import huber, huber_slope
 
 REGRESSION = available_losses("regression")
 BINARY = available_losses("classification")
@@ -365,6 +366,44 @@ def test_huber_is_half_mse_inside_and_linear_beyond_delta(delta):
     )
     np.testing.assert_allclose(loss.derivative(beyond), delta)
     np.testing.assert_allclose(loss.derivative(-beyond), -delta)
+
+
+@pytest.mark.parametrize("delta", [0.3, 1.0, 2.5])
+def test_huber_functions_are_the_loss_and_optax_split(delta):
+    r = np.concatenate([np.linspace(-4 * delta, 4 * delta, 81), [0.0, delta, -delta, 1e200]])
+    q = np.minimum(np.abs(r), delta)
+    optax = 0.5 * q**2 + delta * (np.abs(r) - q)  # optax.losses.huber_loss, written out
+    np.testing.assert_array_equal(huber(r, delta=delta), optax)
+    np.testing.assert_array_equal(huber_slope(r, delta=delta), np.clip(r, -delta, delta))
+    loss = get_loss("huber", delta=delta)
+    np.testing.assert_array_equal(loss.elementwise(r), huber(r, delta=delta))
+    np.testing.assert_array_equal(loss.derivative(r), huber_slope(r, delta=delta))
+    assert huber([1e200], delta=delta)[0] == pytest.approx(delta * (1e200 - delta / 2))
+    out = np.empty_like(r)
+    assert huber_slope(r, delta=delta, out=out) is out
+
+
+@pytest.mark.parametrize("function", [huber, huber_slope])
+@pytest.mark.parametrize("delta", [0.0, -1.0, float("nan"), "one"])
+def test_huber_functions_refuse_a_bad_delta(function, delta):
+    with pytest.raises(ValueError, match="delta must be a"):
+        function([1.0], delta=delta)
+
+
+def test_the_core_uses_no_private_numpy_member():
+    import pathlib
+    import re
+
+    root = pathlib.Path(lossviz.__file__).parent
+    core = [*root.glob("*.py"), *root.glob("losses/*.py"), *root.glob("training/*.py")]
+    private = re.compile(r"\b(numpy|np)\.(_\w+|core)\b")
+    offenders = [
+        f"{path.relative_to(root)}:{i}: {line.strip()}"
+        for path in core
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if private.search(line)
+    ]
+    assert offenders == []
 
 
 @pytest.mark.parametrize("delta", [0.5, 1.0, 3.0])

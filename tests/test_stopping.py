@@ -224,6 +224,9 @@ def _run_for(reason: str) -> lossviz.History:
     if reason == "early_stopping":
         return lossviz.fit(xt, yt, "mse", **{**kw, "degree": 10, "optimizer": "adam"},
                            validation=(xv, yv), patience=10)
+    if reason == "time_limit":  # a clock that says a second passes at every look
+        ticks = iter(range(10**6))
+        return lossviz.fit(xt, yt, "mse", **kw, time_limit=3.0, clock=lambda: next(ticks))
     return lossviz.fit(xt, yt, "mse", **{**kw, "lr": 5.0})
 
 
@@ -242,9 +245,9 @@ def test_stop_reason_names_the_rule_that_stopped(reason):
         assert h.grad_norm[-1] < 0.05 <= h.grad_norm[:-1].min()
 
 
-def test_stop_reasons_are_the_documented_five():
+def test_stop_reasons_are_the_documented_six():
     assert set(STOP_REASONS) == {"budget", "tolerance", "gradient", "early_stopping",
-                                 "divergence"}
+                                 "divergence", "time_limit"}
 
 
 # --- what each rule picks from one full run -----------------------------------------------

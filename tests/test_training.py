@@ -505,3 +505,123 @@ def test_zero_steps_records_only_the_start(line):
     np.testing.assert_array_equal(history.params, [[1.0, 2.0]])
     assert history.stop_step == 0
     assert len(history.lr) == 0
+
+
+# -- the time limit -------------------------------------------------------------------------
+class Ticks:
+    """A clock that advances by ``step`` seconds each time it is read, and counts the reads."""
+
+    def __init__(self, step: float = 1.0) -> None:
+        self.step, self.reads = step, 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return (self.reads - 1) * self.step
+
+
+@pytest.mark.parametrize(("limit", "stop"), [(1.0, 0), (2.0, 16), (5.0, 64), (5.5, 80)])
+def test_time_limit_stops_at_the_first_look_past_it(line, limit, stop):
+    x, y = line
+    clock = Ticks()  # read once at the start (0 s), then at steps 0, 16, 32, ... (1 s, 2 s, ...)
+    history = fit(x, y, "huber", lr=0.01, steps=2000, time_limit=limit, clock=clock)
+    assert history.stop_reason == "time_limit"
+    assert history.stop_step == stop
+    assert clock.reads == stop // 16 + 2
+    assert not history.converged
+    assert not history.diverged
+    assert history.diverged_at is None
+    # the steps it ran are the steps a run without a limit runs
+    full = fit(x, y, "huber", lr=0.01, steps=2000)
+    np.testing.assert_array_equal(history.params, full.params[: stop + 1])
+    np.testing.assert_array_equal(history.loss, full.loss[: stop + 1])
+    np.testing.assert_array_equal(history.grad_norm, full.grad_norm[: stop + 1])
+    assert len(history.lr) == stop
+
+
+def test_time_limit_is_described_in_plain_words(line):
+    x, y = line
+    # Ticks of 1/128 s (exact in binary): 0.375 s is reached at the 48th look, at step 47 * 16.
+    history = fit(x, y, "mse", lr=0.01, steps=2000, time_limit=0.375, clock=Ticks(1 / 128))
+    assert history.stop_step == 752
+    assert history.describe().startswith(
+        "stopped after 752 of 2,000 steps: the time limit of 0.375 s was reached"
+    )
+
+
+def test_a_run_within_its_time_limit_runs_its_budget(line):
+    x, y = line
+    frozen = fit(x, y, "mae", lr=0.01, steps=300, time_limit=1.0, clock=lambda: 0.0)
+    free = fit(x, y, "mae", lr=0.01, steps=300)
+    assert frozen.stop_reason == "budget"
+    np.testing.assert_array_equal(frozen.params, free.params)
+    assert frozen.describe() == free.describe()
+
+
+def test_a_divergence_before_the_time_limit_is_reported_as_divergence(line):
+    x, y = line
+    history = fit(x * 1e3, y, "mse", lr=1.0, steps=5000, time_limit=100.0, clock=Ticks())
+    assert history.diverged
+    assert history.stop_reason == "divergence"
+    assert history.stop_step < 100 * 16
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"time_limit": 0.0}, "time_limit must be a number greater than 0"),
+        ({"time_limit": "soon"}, "time_limit must be a number"),
+        ({"time_limit": 1.0, "clock": 3.0}, "clock must be a function returning seconds"),
+    ],
+    ids=["zero", "text", "clock-not-callable"],
+)
+def test_bad_time_limits_raise_a_clear_value_error(line, kwargs, match):
+    x, y = line
+    with pytest.raises(ValueError, match=match):
+        fit(x, y, "mse", **kwargs)
+
+
+# -- several features -----------------------------------------------------------------------
+def test_fit_takes_several_features_and_reaches_least_squares():
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-2, 2, (60, 3))
+    y = x @ np.array([1.0, -2.0, 0.5]) + 0.3 + 0.1 * rng.standard_normal(60)
+    history = fit(x, y, "mse", lr=0.1, steps=3000)
+    design = np.column_stack([x, np.ones(60)])
+    exact, *_ = np.linalg.lstsq(design, y, rcond=None)
+    assert history.params.shape == (3001, 4)
+    np.testing.assert_allclose(history.final_params, exact, atol=1e-8)
+    weights, intercept = history.coefficients()
+    np.testing.assert_allclose([*weights, intercept], exact, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["mse", "huber", "log_cosh"])
+def test_one_feature_as_a_column_trains_exactly_as_a_flat_array(line, name):
+    x, y = line
+    flat = fit(x, y, name, lr=0.05, steps=100)
+    column = fit(x[:, None], y, name, lr=0.05, steps=100)
+    np.testing.assert_array_equal(flat.params, column.params)
+    np.testing.assert_array_equal(flat.loss, column.loss)
+
+
+def test_plain_descent_updates_few_and_many_parameters_with_the_same_arithmetic():
+    from lossviz.training.optimizers import Optimizer
+
+    rng = np.random.default_rng(0)
+    theta, g = rng.standard_normal(12), rng.standard_normal(12)
+    many = np.empty(12)
+    Optimizer(12).step_to(theta, g, 0.37, many)
+    for p in (1, 2, 3, 4, 5):
+        few = np.empty(p)
+        Optimizer(p).step_to(theta[:p], g[:p], 0.37, few)
+        np.testing.assert_array_equal(few, many[:p])
+
+
+def test_a_duck_typed_loss_must_give_one_number_per_point(line):
+    x, y = line
+
+    class MeanOnly(PlainSquare):
+        def pointwise(self, y_true, y_pred):
+            return np.mean(super().pointwise(y_true, y_pred))
+
+    with pytest.raises(ValueError, match=r"one number per point, shape \(40,\); got shapes \(\)"):
+        fit(x, y, MeanOnly(), steps=3)

@@ -1,14 +1,20 @@
-"""The training fast path (one matrix-vector product gives the gradient and the loss) records
-the same history as the general path, and only runs for losses whose declared form holds."""
+"""The one optional fast protocol of the training loop: a loss that declares
+``sum_from_slope = (a, c)`` (its sum over the points is ``a (d . z) + c (d . d)`` with ``d``
+its slope) has its loss read off the product that gives the gradient. Such a loss records the
+same history as the general way, the identity holds for every loss declaring it, and a
+subclass that redefines the formula trains its own formula."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
-from lossviz import fit, get_loss, make_regression
+from lossviz import available_losses, fit, get_loss, make_regression
+from lossviz.losses import ElementwiseLoss
 from lossviz.losses.regression import MAE, MSE, Huber
-from lossviz.training.descent import _fast_form
 
 FAST_LOSSES = [
     ("mse", {}),
@@ -31,7 +37,7 @@ RUN_IDS = ["gd", "momentum", "nesterov", "adam", "cosine", "sgd", "tolerances"]
 
 
 def general_twin(loss):
-    """The same loss, redefined in a subclass: the fast path is off for it."""
+    """The same loss, redefined in a subclass: it trains the general way."""
 
     class Twin(type(loss)):
         def _value(self, z):
@@ -60,10 +66,38 @@ def data():
 
 
 @pytest.mark.parametrize(("name", "params"), FAST_LOSSES, ids=FAST_IDS)
-def test_builtin_losses_take_the_fast_path_and_redefined_ones_do_not(name, params):
+def test_declared_forms_are_kept_by_the_class_and_dropped_by_a_redefinition(name, params):
     loss = get_loss(name, **params)
-    assert _fast_form(loss) is not None
-    assert _fast_form(general_twin(loss)) is None
+    assert loss.sum_from_slope is not None
+    assert general_twin(loss).sum_from_slope is None
+    assert type(loss).sum_from_slope == loss.sum_from_slope  # the parent keeps its own
+
+
+DECLARING = [
+    name for name in available_losses() if getattr(get_loss(name), "sum_from_slope", None)
+]
+
+
+def test_the_declaring_losses_are_the_ones_with_an_exact_identity():
+    assert sorted(DECLARING) == ["huber", "mae", "mse", "quantile"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    z=arrays(np.float64, st.integers(1, 40), elements=st.floats(-1e6, 1e6)),
+    param=st.floats(0.05, 0.95),
+)
+@pytest.mark.parametrize("name", DECLARING)
+def test_the_declared_sum_matches_the_loss_values(name, z, param):
+    params = {"huber": {"delta": 20 * param}, "quantile": {"tau": param}}.get(name, {})
+    loss = get_loss(name, **params)
+    a, c = loss.sum_from_slope
+    d = loss.derivative(z)
+    values = loss.elementwise(z)
+    declared = a * float(d @ z) + c * float(d @ d)
+    # Both sides are sums of n terms of size up to max |value|: rounding within n ulps of it.
+    slack = 4 * len(z) * np.finfo(float).eps * (np.abs(values).sum() + np.abs(a * d * z).sum())
+    assert declared == pytest.approx(values.sum(), abs=slack + 1e-300)
 
 
 @pytest.mark.parametrize("run", RUNS, ids=RUN_IDS)
@@ -105,21 +139,12 @@ def test_a_subclass_that_changes_the_formula_trains_its_own_formula(data):
         def _deriv(self, r):
             return 6.0 * r
 
-        def _sum_deriv(self, r):
-            return 3.0 * float(r.dot(r)), 6.0 * r
-
     class SlopeOnly(MAE):  # changes the slope alone: the sum form of MAE no longer applies
         def _deriv(self, r):
             return 2.0 * np.sign(r)
 
-        def _deriv_into(self, r, out):
-            np.multiply(np.sign(r), 2.0, out=out)
-
-        def _sum_deriv(self, r):
-            return float(np.abs(r).sum()), 2.0 * np.sign(r)
-
-    assert _fast_form(TripleSquare()) is None
-    assert _fast_form(SlopeOnly()) is None
+    assert TripleSquare.sum_from_slope is None
+    assert SlopeOnly.sum_from_slope is None
     triple = fit(x, y, TripleSquare(), lr=0.01, steps=100)
     mse = fit(x, y, "mse", lr=0.03, steps=100)  # the same path, at three times the rate
     np.testing.assert_allclose(triple.params, mse.params, rtol=1e-12, atol=1e-14)
@@ -133,12 +158,34 @@ def test_a_subclass_that_changes_the_formula_trains_its_own_formula(data):
 @pytest.mark.parametrize("loss", [Huber(delta=0.5), MAE(), get_loss("quantile", tau=0.3)],
                          ids=["huber", "mae", "quantile"])
 def test_the_in_place_slope_is_the_slope_even_where_training_blows_up(loss):
+    # A declaring loss writes its slope into the training loop's array: _deriv(z, out).
     z = np.array([-np.inf, -1e300, -2.0, -0.3, -0.0, 0.0, 0.3, 2.0, 1e300, np.inf, np.nan])
-    out = np.empty_like(z)
+    out = np.full_like(z, 7.0)
     with np.errstate(invalid="ignore"):
-        loss._deriv_into(z, out)
+        returned = loss._deriv(z, out)
         expected = loss._deriv(z)
+    assert returned is out
     np.testing.assert_array_equal(out, expected)
+
+
+def test_a_subclass_declaring_its_own_identity_keeps_it():
+    class HalfMSE(ElementwiseLoss):
+        task, variable = "regression", "r"
+
+        def _value(self, r):
+            return 0.5 * r * r
+
+        def _deriv(self, r, out=None):
+            return np.multiply(r, 1.0, out=out)
+
+        sum_from_slope = (0.5, 0.0)  # sum r^2 / 2 = r . r / 2
+
+    class Redefined(HalfMSE):
+        def _value(self, r):
+            return r * r
+
+    assert HalfMSE.sum_from_slope == (0.5, 0.0)
+    assert Redefined.sum_from_slope is None
 
 
 @pytest.mark.parametrize("growth", [1.02, 1.1, 1.5])
@@ -146,7 +193,7 @@ def test_a_run_that_blows_up_slowly_stops_at_its_exact_step(data, growth):
     x, y = data
     # Gradient descent on MSE with a rate just past the stable limit: the error grows by
     # `growth` a step, so the loss passes 1e8 times its start after dozens to hundreds of
-    # steps, between the fast path's looks at the loss (every 64 steps).
+    # steps, between the loop's looks at the loss (every 16 steps).
     design = np.column_stack([x, np.ones(len(x))])
     curvature = np.linalg.eigvalsh(2 * design.T @ design / len(x)).max()
     lr = (1 + growth) / curvature
@@ -170,13 +217,13 @@ def test_a_run_that_blows_up_stops_at_the_same_step_on_both_paths(data, name, pa
     x, y = data
     loss = get_loss(name, **params)
     # Large inputs and rates: the MSE run blows up gradually, the others (whose slopes are
-    # bounded) at the first step; either way in between the fast path's looks at the loss.
+    # bounded) at the first step; either way in between the loop's looks at the loss.
     lr = {"gd": 3.0, "momentum": 3.0, "adam": 1e3}[optimizer] if name == "mse" else 1e12
     fast = fit(x * 1e3, y, loss, optimizer=optimizer, lr=lr, steps=3000)
     general = fit(x * 1e3, y, general_twin(loss), optimizer=optimizer, lr=lr, steps=3000)
     assert fast.diverged
     assert (fast.diverged_at, fast.stop_step) == (general.diverged_at, general.stop_step)
-    assert fast.stop_step % 64 != 0 or fast.stop_step == 0  # not only where the loop looks
+    assert fast.stop_step % 16 != 0 or fast.stop_step == 0  # not only where the loop looks
     for values in (fast.params, fast.loss, fast.grad_norm):
         assert np.all(np.isfinite(values))
     np.testing.assert_allclose(fast.params, general.params, rtol=1e-9)
@@ -189,14 +236,14 @@ def test_a_run_that_blows_up_stops_at_the_same_step_on_both_paths(data, name, pa
     ids=["2-params", "4-params", "10-params"],
 )
 @pytest.mark.parametrize(("name", "params"), FAST_LOSSES[:3], ids=FAST_IDS[:3])
-def test_the_lean_loop_updates_exactly_as_the_general_loop(data, name, params, model):
+def test_per_step_checks_change_no_number(data, name, params, model):
     x, y = data
     loss = get_loss(name, **params)
-    lean = fit(x, y, loss, lr=0.05, steps=200, schedule="cosine", **model)
-    # grad_tol=1e-300 never fires (a squared norm is never below 0) but sends the run
-    # through the general loop, which updates with numpy: the numbers must be the same.
-    general = fit(x, y, loss, lr=0.05, steps=200, schedule="cosine", grad_tol=1e-300, **model)
-    assert general.stop_reason == lean.stop_reason == "budget"
-    np.testing.assert_array_equal(lean.params, general.params)
-    np.testing.assert_array_equal(lean.loss, general.loss)
-    np.testing.assert_array_equal(lean.grad_norm, general.grad_norm)
+    plain = fit(x, y, loss, lr=0.05, steps=200, schedule="cosine", **model)
+    # grad_tol=1e-300 never fires (a squared norm is never below it here) but makes the loop
+    # read every step's loss off its row, as the history does after the loop.
+    checked = fit(x, y, loss, lr=0.05, steps=200, schedule="cosine", grad_tol=1e-300, **model)
+    assert checked.stop_reason == plain.stop_reason == "budget"
+    np.testing.assert_array_equal(plain.params, checked.params)
+    np.testing.assert_array_equal(plain.loss, checked.loss)
+    np.testing.assert_array_equal(plain.grad_norm, checked.grad_norm)

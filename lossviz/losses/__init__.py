@@ -7,7 +7,7 @@ from typing import Any
 from lossviz.losses.base import TASKS, ElementwiseLoss, Loss, MarginLoss, Param, RegressionLoss
 from lossviz.losses.classification import CLASSIFICATION_LOSSES
 from lossviz.losses.multiclass import MULTICLASS_LOSSES, softmax
-from lossviz.losses.regression import REGRESSION_LOSSES
+from lossviz.losses.regression import REGRESSION_LOSSES, huber, huber_slope
 
 _CATALOGUE: dict[str, type[Loss]] = {
     cls.name: cls for cls in (*REGRESSION_LOSSES, *CLASSIFICATION_LOSSES, *MULTICLASS_LOSSES)
@@ -60,6 +60,8 @@ __all__ = [
     "RegressionLoss",
     "available_losses",
     "get_loss",
+    "huber",
+    "huber_slope",
     "loss_class",
     "softmax",
 ]

@@ -160,24 +160,37 @@ class Loss:
         """
         raise NotImplementedError
 
-    def _sum_and_dpred(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, np.ndarray]:
-        """Sum of the per-sample losses and d(loss_i)/d(y_pred_i): the training hot path.
-
-        Losses override it where the sum is cheaper than the per-sample values (a dot
-        product instead of an array and a reduction).
-        """
-        values, dpred = self._pointwise_and_dpred(y_true, y_pred)
-        return float(np.add.reduce(values, axis=None)), dpred
-
 
 class ElementwiseLoss(Loss):
     """A loss that is a function of one number per sample: the residual or the margin.
 
-    Subclasses implement ``_value(z)`` and ``_deriv(z)`` on float64 arrays (or
-    ``_value_deriv`` when computing both together saves work). ``z`` is the residual
-    ``r = y_pred - y_true`` for regression and the margin ``m = (2y - 1) f`` for binary
-    classification.
+    ``z`` is the residual ``r = y_pred - y_true`` for regression and the margin
+    ``m = (2y - 1) f`` for binary classification. Subclasses write the loss once: ``_value(z)``
+    and ``_deriv(z)`` on float64 arrays, or ``_value_deriv(z)`` too when computing both
+    together saves work.
+
+    One optional fast protocol: a loss whose sum over the points can be read off its slope
+    declares it in ``sum_from_slope = (a, c)``, meaning
+
+        ``sum_i l(z_i) = a * (d . z) + c * (d . d)``  with ``d = l'(z)``, for every ``z``.
+
+    ``fit`` then gets the loss from the product that gives the gradient, and never computes
+    the per-point values in its loop (MSE: ``(1/2, 0)`` as ``l' = 2r``; MAE: ``(1, 0)``). Such
+    a loss also writes its slope into the loop's array, numpy's way: ``_deriv(z, out)``.
+    The identity holds for the formula it was declared with: a subclass that redefines
+    ``_value``, ``_deriv`` or ``_value_deriv`` without declaring its own trains the general way
+    (a test checks every declared identity against the loss's values).
     """
+
+    sum_from_slope: ClassVar[tuple[float, float] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = vars(cls)
+        if "sum_from_slope" not in own and any(
+            name in own for name in ("_value", "_deriv", "_value_deriv")
+        ):
+            cls.sum_from_slope = None
 
     def elementwise(self, z: Any) -> np.ndarray:
         """The loss as a function of the residual (or margin) ``z``: the curve in the charts."""
@@ -200,24 +213,6 @@ class ElementwiseLoss(Loss):
     def _value_deriv(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return self._value(z), self._deriv(z)
 
-    def _sum_deriv(self, z: np.ndarray) -> tuple[float, np.ndarray]:
-        value, deriv = self._value_deriv(z)
-        return float(np.add.reduce(value)), deriv
-
-    # -- the training fast path ----------------------------------------------------------------
-    # ``fit`` trains a loss faster when the sum of its values can be read off dot products it
-    # computes anyway, with the parameter gradient, in one matrix-vector product per step.
-    # Only losses for which the identity is exact declare it; a subclass that redefines the
-    # loss (``_value``, ``_deriv``, ...) below the class that declared it trains the general way.
-    #: ``k`` when ``dl/dz = k z`` for every ``z`` (so ``sum_i l(z_i) = k/2 z . z``), else None.
-    _linear_deriv: ClassVar[float | None] = None
-    #: ``(a, c)`` when ``sum_i l(z_i) = a (d . z) + c (d . d)`` with ``d = dl/dz``, else None.
-    _dot_form: ClassVar[tuple[float, float] | None] = None
-
-    def _deriv_into(self, z: np.ndarray, out: np.ndarray) -> None:
-        """Write ``dl/dz`` at ``z`` into ``out`` (float64, the shape of ``z``), unchecked."""
-        np.copyto(out, self._deriv(z))
-
     def to_variable(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """The residual (regression) or margin (classification) of each sample."""
         if self.task == "regression":
@@ -232,13 +227,6 @@ class ElementwiseLoss(Loss):
         sign = 2.0 * y_true - 1.0
         value, deriv = self._value_deriv(sign * y_pred)
         return value, sign * deriv + 0.0  # + 0.0 turns -0.0 into 0.0
-
-    def _sum_and_dpred(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, np.ndarray]:
-        if self.task == "regression":
-            return self._sum_deriv(y_pred - y_true)
-        sign = 2.0 * y_true - 1.0
-        total, deriv = self._sum_deriv(sign * y_pred)
-        return total, sign * deriv
 
 
 class RegressionLoss(ElementwiseLoss):

@@ -7,7 +7,7 @@ Forms are chosen to stay finite and accurate for residuals up to 1e150.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -16,15 +16,47 @@ from lossviz.losses.base import Param, RegressionLoss
 
 _LOG2 = float(np.log(2.0))
 
-# The ufunc behind np.clip, called without np.clip's Python wrapper (about 2 us a call on
-# 1,000 points, as much as the clipping itself); NaN goes through it unchanged.
-try:
-    from numpy._core.umath import clip as _clip
-except ImportError:  # numpy < 2
-    try:
-        from numpy.core.umath import clip as _clip
-    except ImportError:
-        _clip = None
+
+def huber(r: Any, *, delta: float = 1.0) -> np.ndarray:
+    r"""Huber loss of the residuals ``r``: quadratic up to ``|r| = delta``, linear beyond.
+
+    ``l(r) = r**2 / 2`` if ``|r| <= delta`` else ``delta * (|r| - delta / 2)``, computed as
+    optax's ``huber_loss`` does: ``q = min(|r|, delta)``, ``l = |r| - q``,
+    ``value = q**2 / 2 + delta * l``. Only the part within ``delta`` is squared, so a large
+    residual never overflows by squaring. Together with ``huber_slope`` this is the one
+    implementation of Huber's loss in lossviz: the ``Huber`` loss object, its charts and its
+    training all use it. NaN and inf pass through as in numpy.
+
+    Example: ``huber([0.5, 3.0], delta=1.0)  # [0.125, 2.5]``
+    """
+    return _huber(np.asarray(r, dtype=np.float64), check_positive(delta, "delta"))
+
+
+def huber_slope(r: Any, *, delta: float = 1.0, out: np.ndarray | None = None) -> np.ndarray:
+    r"""Derivative of ``huber`` with respect to ``r``: ``clip(r, -delta, delta)``.
+
+    That is ``copysign(q, r)`` with optax's ``q = min(|r|, delta)``: ``r`` inside the
+    quadratic zone, ``+-delta`` beyond; continuous, so there is no kink to choose a slope at.
+    ``out``, as in numpy, is a float64 array to write it into.
+
+    Example: ``huber_slope([0.5, -3.0], delta=1.0)  # [0.5, -1.0]``
+    """
+    return _huber_slope(np.asarray(r, dtype=np.float64), check_positive(delta, "delta"), out)
+
+
+def _huber(r: np.ndarray, delta: float) -> np.ndarray:
+    a = np.abs(r)
+    q = np.minimum(a, delta)
+    return 0.5 * q * q + delta * (a - q)
+
+
+def _huber_slope(r: np.ndarray, delta: float, out: np.ndarray | None = None) -> np.ndarray:
+    return r.clip(-delta, delta, out=out)
+
+
+def _written(values: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.copyto(out, values)
+    return out
 
 
 class MSE(RegressionLoss):
@@ -44,13 +76,10 @@ class MSE(RegressionLoss):
     def _value(self, r):
         return r * r
 
-    def _deriv(self, r):
-        return 2.0 * r
+    def _deriv(self, r, out=None):
+        return np.add(r, r, out=out)  # 2 r, exactly
 
-    def _sum_deriv(self, r):
-        return float(r.dot(r)), r + r
-
-    _linear_deriv = 2.0  # dl/dr = 2 r: fit reads sum r^2 = r . r off the gradient's product
+    sum_from_slope = (0.5, 0.0)  # sum r^2 = (2 r) . r / 2, exactly: 2 is a power of two
 
 
 class MAE(RegressionLoss):
@@ -69,16 +98,10 @@ class MAE(RegressionLoss):
     def _value(self, r):
         return np.abs(r)
 
-    def _deriv(self, r):
-        return np.sign(r)
+    def _deriv(self, r, out=None):
+        return np.sign(r, out=out)
 
-    def _sum_deriv(self, r):
-        s = np.sign(r)
-        return float(s.dot(r)), s  # sum |r| = sign(r) . r
-
-    _dot_form = (1.0, 0.0)  # sum |r| = sign(r) . r
-    # np.sign(r, out) is _deriv_into itself: no Python call around it, once per training step.
-    _deriv_into = staticmethod(np.sign)
+    sum_from_slope = (1.0, 0.0)  # sum |r| = sign(r) . r
 
 
 class Huber(RegressionLoss):
@@ -87,8 +110,9 @@ class Huber(RegressionLoss):
     ``l(r) = r**2 / 2`` if ``|r| <= delta`` else ``delta * (|r| - delta / 2)``;
     ``dl/dr = clip(r, -delta, delta)``. This is the convention of PyTorch's ``HuberLoss``,
     optax's ``huber_loss`` and scikit-learn's ``HuberLoss``; it is smooth at ``|r| = delta``
-    (both pieces have slope ``delta`` there). Computed as ``q = min(|r|, delta)``,
-    ``l = q * (|r| - q / 2)``, which never squares a large residual.
+    (both pieces have slope ``delta`` there). Computed by ``huber`` and ``huber_slope``
+    (optax's split ``q = min(|r|, delta)``, ``l = |r| - q``), which never square a large
+    residual.
 
     Example: ``get_loss("huber", delta=1.0)([0, 0], [0.5, 3])  # (0.125 + 2.5) / 2 = 1.3125``
     """
@@ -112,33 +136,14 @@ class Huber(RegressionLoss):
         return r"\ell'(r) = \operatorname{clip}(r, -\delta, \delta)"
 
     def _value(self, r):
-        # q (|r| - q/2) is r^2/2 inside and delta (|r| - delta/2) outside.
-        a = np.abs(r)
-        q = np.minimum(a, self.params["delta"])
-        return q * (a - 0.5 * q)
+        return _huber(r, self.params["delta"])
 
-    def _deriv(self, r):
-        return np.copysign(np.minimum(np.abs(r), self.params["delta"]), r) + 0.0
+    def _deriv(self, r, out=None):
+        return _huber_slope(r, self.params["delta"], out)
 
-    def _value_deriv(self, r):
-        a = np.abs(r)
-        q = np.minimum(a, self.params["delta"])
-        return q * (a - 0.5 * q), np.copysign(q, r)
-
-    def _sum_deriv(self, r):
-        # sum l = d . r - d . d / 2 with d = clip(r, -delta, delta): two dot products.
-        delta = self.params["delta"]
-        d = np.minimum(np.maximum(r, -delta), delta)
-        return float(d.dot(r)) - 0.5 * float(d.dot(d)), d
-
-    _dot_form = (1.0, -0.5)  # sum l = d . r - d . d / 2 with d = clip(r, -delta, delta)
-
-    def _deriv_into(self, r, out):
-        delta = self.params["delta"]
-        if _clip is None:
-            np.minimum(np.maximum(r, -delta, out=out), delta, out=out)
-        else:
-            _clip(r, -delta, delta, out)
+    # With d = clip(r, -delta, delta): d . r - d . d / 2 is r^2/2 inside, delta (|r| - delta/2)
+    # outside; optax's q^2/2 + delta l summed, since d . r = q . |r| and q = delta where l > 0.
+    sum_from_slope = (1.0, -0.5)
 
 
 class LogCosh(RegressionLoss):
@@ -206,11 +211,12 @@ class Quantile(RegressionLoss):
         tau = self.params["tau"]
         return tau * np.maximum(-r, 0.0) + (1.0 - tau) * np.maximum(r, 0.0)
 
-    def _deriv(self, r):
+    def _deriv(self, r, out=None):
         tau = self.params["tau"]
-        return np.where(r > 0, 1.0 - tau, np.where(r < 0, -tau, 0.0))
+        slope = np.where(r > 0, 1.0 - tau, np.where(r < 0, -tau, 0.0))
+        return slope if out is None else _written(slope, out)
 
-    _dot_form = (1.0, 0.0)  # each loss is its slope times r
+    sum_from_slope = (1.0, 0.0)  # each loss is its slope times r
 
 
 class PseudoHuber(RegressionLoss):

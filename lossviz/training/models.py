@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from lossviz._validation import as_float_array, check_int
+from lossviz.limits import MAX_DEGREE
 
 MODELS = ("linear", "poly")
-MAX_DEGREE = 20
 
 
 @dataclass(frozen=True)

@@ -34,26 +34,35 @@ OPTIMIZER_LATEX = {
 }
 
 
+# Plain descent on at most this many parameters updates them as Python floats: the same IEEE
+# arithmetic as numpy's, and about 0.3 us a step cheaper on 2 parameters (a tenth of a step
+# of the benchmark's fits), even at 4; numpy is cheaper from about 6.
+_FEW_PARAMS = 4
+
+
 class Optimizer:
     """Plain (stochastic) gradient descent: ``theta <- theta - lr * g``.
 
     ``step_to`` writes the updated parameters into ``out`` (the training loop's hot path: no
-    new arrays, and ``out`` may be the next row of the history); ``step`` updates ``theta`` in
-    place; ``update`` returns the updated copy and leaves ``theta`` alone. ``lr`` may be a
-    Python float or a 0-d float64 array (numpy multiplies an array by a 0-d array faster than
-    by a Python float; the numbers are the same).
+    new arrays, and ``out`` is the next row of the history); ``step`` updates ``theta`` in
+    place; ``update`` returns the updated copy and leaves ``theta`` alone.
     """
 
     def __init__(self, n_params: int) -> None:
         self.n_params = n_params
 
-    def step_to(self, theta: np.ndarray, g: np.ndarray, lr: Any, out: np.ndarray) -> None:
-        np.subtract(theta, g * lr, out=out)
+    def step_to(self, theta: np.ndarray, g: np.ndarray, lr: float, out: np.ndarray) -> None:
+        if len(out) <= _FEW_PARAMS:
+            now, slope = theta.tolist(), g.tolist()
+            for i in range(len(now)):
+                out[i] = now[i] - lr * slope[i]
+        else:
+            np.subtract(theta, g * lr, out=out)
 
-    def step(self, theta: np.ndarray, g: np.ndarray, lr: Any) -> None:
+    def step(self, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
         self.step_to(theta, g, lr, theta)
 
-    def update(self, theta: np.ndarray, g: np.ndarray, lr: Any) -> np.ndarray:
+    def update(self, theta: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
         new = np.array(theta, dtype=np.float64)
         self.step(new, g, lr)
         return new
@@ -65,12 +74,11 @@ class Momentum(Optimizer):
     def __init__(self, n_params: int, momentum: float = 0.9) -> None:
         super().__init__(n_params)
         self.beta = momentum
-        self._beta = np.array(momentum)  # 0-d: see Optimizer
         self.v = np.zeros(n_params)
 
     def step_to(self, theta, g, lr, out):
         v = self.v
-        v *= self._beta
+        v *= self.beta
         v += g
         np.subtract(theta, v * lr, out=out)
 
@@ -84,9 +92,9 @@ class Nesterov(Momentum):
 
     def step_to(self, theta, g, lr, out):
         v = self.v
-        v *= self._beta
+        v *= self.beta
         v += g
-        np.subtract(theta, (g + self._beta * v) * lr, out=out)
+        np.subtract(theta, (g + self.beta * v) * lr, out=out)
 
 
 class Adam(Optimizer):

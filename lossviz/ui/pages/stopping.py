@@ -20,7 +20,7 @@ from lossviz import limits
 from lossviz.training import OPTIMIZER_LABELS, History
 from lossviz.ui import frame, chart, widgets
 
-MAX_POINTS, MAX_STEPS, MAX_DEGREE = limits.MAX_POINTS, limits.MAX_STOP_STEPS, limits.MAX_DEGREE
+MAX_POINTS, MAX_STEPS, MAX_DEGREE = limits.MAX_POINTS, limits.MAX_STOP_STEPS, limits.MAX_STOP_DEGREE
 
 
 # Three stories, each one click away: the values every control takes.
