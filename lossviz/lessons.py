@@ -45,10 +45,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lossviz import limits
 from lossviz.state import Field
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "assets" / "lessons"
-MAX_STEPS = 20
+MAX_STEPS = limits.MAX_LESSON_STEPS
 MAX_TEXT = 2_000
 MAX_FILE_BYTES = 100_000
 STEP_KEYS = ("title", "section", "show", "highlight", "set", "look", "question", "choices",

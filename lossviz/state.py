@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
+from lossviz import limits
+
 KINDS = ("int", "float", "bool", "choice", "multi", "text")
 MAX_TEXT = 500
 # A URL is read only this far: enough for every parameter of the app several times over,
@@ -23,7 +25,7 @@ MAX_QUERY_KEYS = 200
 MAX_KEY_SHOWN = 40
 # A table's edits in a link: at most this many characters (about 200 new rows of four
 # short numbers) and this many rows named or added.
-MAX_TABLE_TEXT = 6000
+MAX_TABLE_TEXT = limits.MAX_TABLE_TEXT
 MAX_TABLE_ROWS = 200
 MAX_TABLE_INDEX = 999
 
