@@ -148,6 +148,7 @@ def house_layout(
                    "x": 0.0},
         "height": int(height),
         "hovermode": "closest",
+        "hoverlabel": {"font": {"size": size}},
         "template": copy.deepcopy(HOUSE_TEMPLATE),
     }
     if title:
@@ -185,6 +186,24 @@ def base_layout(
     if y_title is not None:
         fig.update_yaxes(title_text=y_title)
     return fig
+
+
+def text_width(text: str, size: int) -> float:
+    """About how wide ``text`` is in pixels at font ``size`` (a sans-serif, mixed case)."""
+    return 0.56 * size * len(text)
+
+
+def legend_height(names: Iterable[str], width_px: float, *, presentation: bool = False) -> float:
+    """About how tall a horizontal legend of ``names`` is, in pixels, when it wraps at
+    ``width_px``: entries laid left to right, each its symbol (40 px) and its text wide."""
+    size = font_size(presentation)
+    rows, used = 0, math.inf
+    for name in names:
+        w = 40 + text_width(name, size) + 10
+        if used + w > width_px:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows * (size + 13)
 
 
 # -- log axes ------------------------------------------------------------------------------------
