@@ -118,7 +118,7 @@ def test_states_move_only_the_markers_and_stop_at_each_runs_end(runs):
     assert list(last.data[n].x) == [500]
     assert list(last.data[n + 1].x) == [200]
     assert last.data[n + 1].y[0] == pytest.approx(runs[1].history.loss[200], rel=1e-5)
-    assert last.data[2 * n].name == "step 500"
+    assert last.data[2 * n].name == "at step 500"
     # every state is the step it says, for each run
     for k, step in enumerate(states.values.tolist()):
         for i, run in enumerate(runs):

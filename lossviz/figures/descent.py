@@ -183,7 +183,7 @@ def convergence_states(data: ConvergenceData, *, log_y: bool = False,
         xs = np.minimum(data.state_steps, int(steps[-1]))
         traces[n + i] = {"x": xs.reshape(-1, 1).astype(np.int64),
                          "y": round_sig(_shown_loss(loss, log_y, top), 6).reshape(-1, 1)}
-    traces[2 * n] = {"name": [f"step {int(s)}" for s in data.state_steps.tolist()]}
+    traces[2 * n] = {"name": [f"at step {int(s)}" for s in data.state_steps.tolist()]}
     k = _index(state, len(data.state_steps))
     return States("step", data.state_steps.astype(np.int64), k, traces=traces,
                   captions=_step_captions(data), play=True).check()
@@ -412,7 +412,7 @@ def path_states(data: PathData, *, state: int | None = None) -> States:
     for i, (sw, sb) in enumerate(zip(data.state_w, data.state_b, strict=True)):
         traces[2 + n + i] = {"x": round_sig(sw, 6).reshape(-1, 1),
                              "y": round_sig(sb, 6).reshape(-1, 1)}
-    traces[2 + 2 * n] = {"name": [f"step {int(s)}" for s in data.state_steps.tolist()]}
+    traces[2 + 2 * n] = {"name": [f"at step {int(s)}" for s in data.state_steps.tolist()]}
     captions = tuple(
         f"step {int(s)}: " + ", ".join(f"{label} w = {float(w[k]):.3g}, b = {float(b[k]):.3g}"
                                         for label, w, b in zip(data.labels, data.state_w,
