@@ -13,8 +13,12 @@ import lossviz
 from lossviz.classify import line_in_box, margins, sigmoid
 from lossviz.figures.classification import (
     SURROGATES,
+    BoundaryData,
     BoundaryFit,
+    boundary_aspect,
+    boundary_data,
     boundary_figure,
+    boundary_states,
     margin_data,
     margin_figure,
     margin_values,
@@ -23,6 +27,7 @@ from lossviz.figures.classification import (
     softmax_data,
     softmax_figure,
 )
+from lossviz.figures.states import show_state
 from lossviz.figures.style import loss_color, loss_label
 
 
@@ -115,94 +120,218 @@ def test_margin_figure_in_bits_names_the_unit_and_marks_the_touch_point():
 
 
 # -- decision boundaries ---------------------------------------------------------------------
-def test_boundary_figure_draws_each_final_boundary_where_f_is_zero(flipped_2d):
+def _split_gap(values) -> list[np.ndarray]:
+    """The pieces of a trace array split at its gaps (None/NaN)."""
+    arr = _arr(values)
+    pieces = np.split(arr, np.flatnonzero(np.isnan(arr)))
+    return [p[~np.isnan(p)] for p in pieces if np.any(~np.isnan(p))]
+
+
+@pytest.fixture(scope="module")
+def boundary_2d(flipped_2d):
     data, fits = flipped_2d
-    fig = boundary_figure(data.x, data.y, fits, flipped=data.is_flipped)
+    return boundary_data(data.x, data.y, fits, flipped=data.is_flipped, states=12)
+
+
+def test_boundary_figure_draws_each_final_boundary_where_f_is_zero(flipped_2d, boundary_2d):
+    data, fits = flipped_2d
+    fig = boundary_figure(boundary_2d)
+    assert isinstance(boundary_2d, BoundaryData)
+    assert not fig.frames
     for fit in fits:
         line = next(t for t in fig.data if t.name == loss_label(fit.name))
         assert line.line.color == loss_color(fit.name)
         w1, w2, b = fit.params[-1]
         np.testing.assert_allclose(w1 * _arr(line.x) + w2 * _arr(line.y) + b, 0.0,
                                    atol=1e-3 * (abs(w1) + abs(w2)) * 10)
-    for level in (-1, 1):
-        margin = next(t for t in fig.data if t.name == f"Hinge margin f = {level:+d}")
-        w1, w2, b = fits[1].params[-1]
-        np.testing.assert_allclose(w1 * _arr(margin.x) + w2 * _arr(margin.y) + b,
-                                   level, atol=1e-2)
+    # both hinge margin lines in one trace (one legend entry), split by a gap
+    margin = next(t for t in fig.data if t.name == "Hinge margin f = ±1")
+    w1, w2, b = fits[1].params[-1]
+    for level, xs, ys in zip((-1, 1), _split_gap(margin.x), _split_gap(margin.y),
+                             strict=True):
+        np.testing.assert_allclose(w1 * xs + w2 * ys + b, level, atol=1e-2)
     ring = next(t for t in fig.data if t.name == "flipped label")
     assert len(_arr(ring.x)) == int(data.is_flipped.sum())
 
 
-def test_probability_shading_is_sigmoid_of_the_cross_entropy_score(flipped_2d):
+def test_every_mark_is_in_the_legend(flipped_2d):
     data, fits = flipped_2d
-    fig = boundary_figure(data.x, data.y, fits, flipped=data.is_flipped)
+    fig = boundary_figure(boundary_data(data.x, data.y, fits, flipped=data.is_flipped,
+                                        show_clean=True))
+    named = {t.name for t in fig.data if t.showlegend is not False and t.type != "heatmap"}
+    for t in fig.data:
+        if t.type == "heatmap":
+            assert t.showscale or t.showlegend  # a colour bar, or a legend entry on a phone
+        elif t.showlegend is False:  # a clean-label line: the dotted key says what it is
+            assert t.line.dash == "dot"
+            assert "dotted: clean-label fit" in named
+
+
+def test_probability_shading_is_sigmoid_of_the_cross_entropy_score(flipped_2d, boundary_2d):
+    data, fits = flipped_2d
+    fig = boundary_figure(boundary_2d)
     heat = next(t for t in fig.data if t.type == "heatmap")
     w1, w2, b = fits[0].params[-1]
     x1, x2 = _arr(heat.x), _arr(heat.y)
     expected = sigmoid(w1 * x1[None, :] + w2 * x2[:, None] + b)
-    np.testing.assert_allclose(_arr(heat.z), expected, atol=1e-5)
-    assert not any(t.type == "heatmap" for t in
-                   boundary_figure(data.x, data.y, fits, probability_of=None).data)
+    np.testing.assert_allclose(_arr(heat.z), expected, atol=0.005)  # two decimals sent
+    # the shading covers the whole view
+    assert (x1[0], x1[-1]) == pytest.approx(fig.layout.xaxis.range, rel=1e-6)
+    assert (x2[0], x2[-1]) == pytest.approx(fig.layout.yaxis.range, rel=1e-6)
+    none = boundary_data(data.x, data.y, fits, probability_of=None)
+    assert not any(t.type == "heatmap" for t in boundary_figure(none).data)
 
 
-def test_boundary_animation_starts_untrained_and_ends_at_the_final_boundary(flipped_2d):
-    data, fits = flipped_2d
-    fig = boundary_figure(data.x, data.y, fits, frames=12)
-    assert len(fig.frames) == 12
-    assert fig.frames[0].name == "0"
-    assert fig.frames[-1].name == str(len(fits[0].params) - 1)
+def test_boundary_states_start_untrained_and_end_at_the_final_boundary(flipped_2d,
+                                                                        boundary_2d):
+    _, fits = flipped_2d
+    states = boundary_states(boundary_2d)
+    assert states.play
+    assert states.count == 12
+    assert states.values[0] == 0
+    assert states.values[-1] == len(fits[0].params) - 1
+    assert states.index == states.count - 1
+    fig = boundary_figure(boundary_2d)
     # step 0: all parameters are zero, f = 0 everywhere, so there is no boundary to draw
-    assert all(t.x[0] is None for t in fig.frames[0].data)
-    last = fig.frames[-1]
-    for index, trace in zip(last.traces, last.data, strict=True):
-        np.testing.assert_array_equal(_arr(trace.x), _arr(fig.data[index].x))
-    # the controls travel as plain JSON (FastFigure), as the browser receives them
-    spec = fig.to_dict()["layout"]
-    assert spec["updatemenus"][0]["buttons"][0]["label"].endswith("play")
-    assert [s["label"] for s in spec["sliders"][0]["steps"]] == [f.name for f in fig.frames]
+    first = show_state(fig, states, 0)
+    for index in states.traces:
+        if fig.data[index].type == "scatter" and fig.data[index].mode == "lines":
+            assert all(v is None for v in first.data[index].x)
+    last = show_state(fig, states, states.count - 1)
+    for index, attrs in states.traces.items():
+        for attr in attrs:
+            np.testing.assert_allclose(_arr(last.data[index][attr]),
+                                       _arr(fig.data[index][attr]), rtol=1e-6)
+    # the still figure at an earlier state is that state
+    early = boundary_figure(boundary_2d, state=3)
+    shown = show_state(fig, states, 3)
+    for index in states.traces:
+        np.testing.assert_allclose(_arr(early.data[index].x), _arr(shown.data[index].x))
 
 
 @pytest.mark.parametrize("level", [0.0, -1.0, 1.0], ids=["boundary", "margin-", "margin+"])
-def test_every_frame_draws_the_line_of_its_step(flipped_2d, level):
+def test_every_state_draws_the_line_of_its_step(flipped_2d, level):
     data, fits = flipped_2d
-    fig = boundary_figure(data.x, data.y, fits, frames=15)
-    box = (fig.layout.xaxis.range[0], fig.layout.xaxis.range[1], *fig.layout.yaxis.range)
-    name = "Hinge" if level == 0 else f"Hinge margin f = {level:+g}"
+    bd = boundary_data(data.x, data.y, fits, states=15)
+    fig = boundary_figure(bd)
+    states = boundary_states(bd)
+    box = (*fig.layout.xaxis.range, *fig.layout.yaxis.range)
+    name = "Hinge" if level == 0 else "Hinge margin f = ±1"
     index = next(i for i, t in enumerate(fig.data) if t.name == name)
     hinge = fits[1].params
-    for frame in fig.frames:
-        trace = frame.data[list(frame.traces).index(index)]
-        x1, x2 = line_in_box(hinge[int(frame.name)], box, level)
+    for k, step in enumerate(states.values.tolist()):
+        xs = states.traces[index]["x"][k]
+        ys = states.traces[index]["y"][k]
+        if level != 0:  # [-1 line, gap, +1 line]
+            xs, ys = (xs[:2], ys[:2]) if level < 0 else (xs[3:], ys[3:])
+        x1, x2 = line_in_box(hinge[step], box, level)
         if x1.size == 0:
-            assert list(trace.x) == [None, None]
+            assert xs == [None, None]
         else:
-            np.testing.assert_allclose(_arr(trace.x), x1, atol=1e-4)
-            np.testing.assert_allclose(_arr(trace.y), x2, atol=1e-4)
+            np.testing.assert_allclose(xs, x1, atol=1e-4)
+            np.testing.assert_allclose(ys, x2, atol=1e-4)
 
 
 def test_clean_boundaries_are_drawn_only_when_asked(flipped_2d):
     data, fits = flipped_2d
-    names = [t.name for t in boundary_figure(data.x, data.y, fits, show_clean=True).data]
+    bd = boundary_data(data.x, data.y, fits, show_clean=True)
+    names = [t.name for t in boundary_figure(bd).data]
     assert "Exponential, clean labels" in names
-    names = [t.name for t in boundary_figure(data.x, data.y, fits).data]
+    names = [t.name for t in boundary_figure(boundary_data(data.x, data.y, fits)).data]
     assert "Exponential, clean labels" not in names
+
+
+@pytest.mark.parametrize(("width", "compact"), [(390, True), (700, False), (1200, False)],
+                         ids=["phone", "laptop", "wide"])
+def test_2d_boundary_fills_the_chart_with_one_scale_on_both_axes(flipped_2d, width, compact):
+    data, fits = flipped_2d
+    aspect = boundary_aspect(width_hint=width, compact=compact)
+    bd = boundary_data(data.x, data.y, fits, aspect=aspect)
+    x0, x1, y0, y1 = bd.view
+    assert (x1 - x0) / (y1 - y0) == pytest.approx(aspect)
+    # every point is in view
+    assert x0 < data.x[:, 0].min()
+    assert data.x[:, 0].max() < x1
+    assert y0 < data.x[:, 1].min()
+    assert data.x[:, 1].max() < y1
+    fig = boundary_figure(bd, width_hint=width, compact=compact)
+    assert fig.layout.yaxis.scaleanchor == "x"
+    assert fig.layout.yaxis.scaleratio == 1
+    # the height gives the plot about the view's shape at this width
+    plot_w = width - fig.layout.margin.l - fig.layout.margin.r
+    assert fig.layout.height >= plot_w / aspect
+    assert fig.layout.height <= plot_w / aspect + 300
+
+
+def test_legacy_call_gives_the_animated_figure_for_a_notebook(flipped_2d):
+    data, fits = flipped_2d
+    fig = boundary_figure(data.x, data.y, fits, flipped=data.is_flipped, frames=12)
+    assert len(fig.frames) == 12
+    assert fig.layout.sliders[0].steps
+    assert not boundary_figure(data.x, data.y, fits, animate=False).frames
 
 
 def test_boundary_figure_in_1d_draws_thresholds_and_the_probability_curve():
     data = lossviz.make_classification(30, dim=1, seed=2)
     fits = [BoundaryFit(n, lossviz.fit(data.x, data.y, n, lr=0.1, steps=80).params)
             for n in ("cross_entropy", "hinge")]
-    fig = boundary_figure(data.x, data.y, fits)
+    bd = boundary_data(data.x, data.y, fits)
+    fig = boundary_figure(bd)
     w, b = fits[1].params[-1]
     hinge = _arr(next(t for t in fig.data if t.name == "Hinge").x)
     assert hinge[0] == hinge[1] == pytest.approx(-b / w, abs=1e-4)
-    plus = _arr(next(t for t in fig.data if t.name == "Hinge margin f = +1").x)
+    minus, plus = _split_gap(next(t for t in fig.data if t.name == "Hinge margin f = ±1").x)
     assert plus[0] == pytest.approx((1 - b) / w, abs=1e-4)
+    assert minus[0] == pytest.approx((-1 - b) / w, abs=1e-4)
     curve = next(t for t in fig.data if t.name.startswith("P(class 1)"))
     wc, bc = fits[0].params[-1]
-    np.testing.assert_allclose(_arr(curve.y), sigmoid(wc * _arr(curve.x) + bc), atol=1e-6)
+    np.testing.assert_allclose(_arr(curve.y), sigmoid(wc * _arr(curve.x) + bc), atol=1e-3)
     classes = [t for t in fig.data if t.name in ("class 0", "class 1")]
     assert sum(len(_arr(t.x)) for t in classes) == 30
+    # the probability curve moves with the states too
+    states = boundary_states(bd)
+    index = fig.data.index(curve)
+    w0, b0 = fits[0].params[int(states.values[2])]
+    np.testing.assert_allclose(states.traces[index]["y"][2],
+                               sigmoid(w0 * _arr(curve.x) + b0), atol=1e-3)
+
+
+def test_margin_figure_names_every_point_marker_in_the_legend():
+    data = margin_data(["hinge"], point_margins=[-9.0, 0.5], flipped=[True, False])
+    names = [t.name for t in margin_figure(data).data if t.showlegend is not False]
+    assert {"points on each curve", "flipped label", "beyond the axis"} <= set(names)
+    plain = margin_data(["hinge"], point_margins=[0.5])
+    names = [t.name for t in margin_figure(plain).data if t.showlegend is not False]
+    assert "flipped label" not in names
+    assert "beyond the axis" not in names
+
+
+@pytest.mark.parametrize("figure", ["margin", "probability", "softmax"])
+def test_compact_figures_have_short_axis_titles_and_no_side_by_side_panels(figure):
+    if figure == "margin":
+        fig = margin_figure(margin_data(SURROGATES, point_margins=[0.5]), compact=True)
+    elif figure == "probability":
+        fig = probability_figure(probability_data(point_margins=[0.5]), compact=True)
+    else:
+        fig = softmax_figure(softmax_data([2.0, 1.0, 0.1], 0), compact=True)
+    layout = fig.to_dict()["layout"]
+    axes = [layout[k] for k in ("xaxis", "xaxis2") if k in layout]
+    for axis in axes:
+        title = axis.get("title", {}).get("text")
+        assert title is None or len(title) <= 24  # about 200 px: fits a phone
+        assert tuple(axis.get("domain", (0.0, 1.0))) == (0.0, 1.0)  # stacked, not side by side
+
+
+def test_presentation_text_is_at_least_20_px():
+    figs = [
+        margin_figure(margin_data(SURROGATES, point_margins=[0.5]), presentation=True),
+        probability_figure(probability_data(point_margins=[0.5]), presentation=True),
+        softmax_figure(softmax_data([2.0, 1.0, 0.1], 0), presentation=True),
+    ]
+    for fig in figs:
+        assert fig.layout.font.size >= 20
+        for note in fig.layout.annotations:
+            assert note.font.size is None or note.font.size >= 20
 
 
 # -- probability view --------------------------------------------------------------------------

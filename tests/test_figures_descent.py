@@ -1,23 +1,29 @@
-"""Convergence curves and parameter paths: trace data, frames, divergence marks."""
+"""Convergence curves and parameter paths: trace data, states, divergence marks."""
 
 from __future__ import annotations
 
 import json
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 import lossviz
 from lossviz.experiments import loss_landscape
 from lossviz.figures.descent import (
-    MAX_FRAMES,
+    MAX_STATES,
+    ConvergenceData,
     Run,
     convergence_data,
     convergence_figure,
+    convergence_states,
     downsample_index,
-    frame_steps,
+    path_data,
     path_figure,
+    path_states,
+    state_steps,
 )
+from lossviz.figures.states import show_state
 from lossviz.figures.style import loss_color
 
 
@@ -64,17 +70,22 @@ def test_downsample_keeps_ends_and_bound(length, most):
     assert np.all(np.diff(idx) > 0)
 
 
-def test_frame_steps_span_longest_run(runs):
-    steps = frame_steps(runs, frames=500)
+def test_state_steps_span_longest_run(runs):
+    steps = state_steps(runs, count=500)
     assert steps[0] == 0
     assert steps[-1] == 500
-    assert len(steps) <= MAX_FRAMES
+    assert len(steps) <= MAX_STATES
+
+
+def _lines(spec: dict) -> list[dict]:
+    return [t for t in spec["data"] if t.get("mode") == "lines"]
 
 
 def test_convergence_curves_follow_the_histories(runs):
-    fig = convergence_figure(runs)
+    fig = convergence_figure(convergence_data(runs))
+    assert isinstance(fig, go.Figure)
     spec = _spec(fig)
-    lines = [t for t in spec["data"] if t.get("mode") == "lines"]
+    lines = _lines(spec)
     assert [t["name"] for t in lines] == ["MSE", "MAE"]
     for trace, run in zip(lines, runs, strict=True):
         x, y = _values(trace, "x"), _values(trace, "y")
@@ -84,63 +95,150 @@ def test_convergence_curves_follow_the_histories(runs):
     assert spec["layout"]["xaxis"]["title"]["text"] == "step"
 
 
-def test_frames_move_only_the_markers_and_stop_at_each_runs_end(runs):
-    fig = convergence_figure(runs, frames=40)
-    spec = _spec(fig)
-    frames = spec["frames"]
-    assert 2 <= len(frames) <= 40
-    assert all(f["traces"] == frames[0]["traces"] for f in frames)
-    assert len(frames[0]["traces"]) == len(runs)
-    last = frames[-1]["data"]
-    # The MAE run has 200 steps: at the end of the animation its marker waits at step 200.
-    assert last[0]["x"] == [500]
-    assert last[1]["x"] == [200]
-    assert last[1]["y"][0] == pytest.approx(runs[1].history.loss[200], rel=1e-5)
-    slider = spec["layout"]["sliders"][0]
-    assert [s["label"] for s in slider["steps"]] == [f["name"] for f in frames]
-    labels = [b["label"] for b in spec["layout"]["updatemenus"][0]["buttons"]]
-    assert any("play" in b for b in labels)
-    assert any("pause" in b for b in labels)
+def test_still_figure_has_no_frames_sliders_or_buttons(runs):
+    spec = _spec(convergence_figure(convergence_data(runs)))
+    assert not spec.get("frames")
+    assert "sliders" not in spec["layout"]
+    assert "updatemenus" not in spec["layout"]
+
+
+def test_states_move_only_the_markers_and_stop_at_each_runs_end(runs):
+    data = convergence_data(runs, states=40)
+    states = convergence_states(data)
+    assert states.play
+    assert 2 <= states.count <= 40
+    assert states.index == states.count - 1
+    n = len(runs)
+    # the markers (traces n..2n-1) and the legend key naming the step (trace 2n)
+    assert sorted(states.traces) == [*range(n, 2 * n), 2 * n]
+    fig = convergence_figure(data)
+    assert [fig.data[i].mode for i in range(n, 2 * n)] == ["markers"] * n
+    # The MAE run has 200 steps: at the end its marker waits at step 200.
+    last = show_state(fig, states, states.count - 1)
+    assert list(last.data[n].x) == [500]
+    assert list(last.data[n + 1].x) == [200]
+    assert last.data[n + 1].y[0] == pytest.approx(runs[1].history.loss[200], rel=1e-5)
+    assert last.data[2 * n].name == "at step 500"
+    # every state is the step it says, for each run
+    for k, step in enumerate(states.values.tolist()):
+        for i, run in enumerate(runs):
+            at = min(step, run.history.stop_step)
+            assert states.traces[n + i]["x"][k][0] == at
+            assert states.traces[n + i]["y"][k][0] == pytest.approx(run.history.loss[at],
+                                                                    rel=1e-5)
+        assert states.captions[k].startswith(f"step {step}: MSE ")
+
+
+def test_figure_shows_the_state_it_is_asked_for(runs):
+    data = convergence_data(runs, states=11)
+    states = convergence_states(data)
+    fig = convergence_figure(data, state=3)
+    built = show_state(convergence_figure(data), states, 3)
+    n = len(runs)
+    for i in range(n, 2 * n + 1):
+        assert fig.data[i].x == built.data[i].x
+        assert fig.data[i].y == built.data[i].y
+        assert fig.data[i].name == built.data[i].name
+    with pytest.raises(ValueError, match="outside the 11 states"):
+        convergence_figure(data, state=11)
+
+
+def test_runs_give_the_animated_figure_for_a_notebook(runs):
+    spec = _spec(convergence_figure(runs, frames=40))
+    assert 2 <= len(spec["frames"]) <= 40
+    assert spec["layout"]["sliders"][0]["steps"]
+    assert not _spec(convergence_figure(runs, animate=False)).get("frames")
 
 
 def test_log_axis_and_zero_loss(data):
     exact = lossviz.fit([0.0, 1.0], [0.0, 1.0], "mse", lr=0.5, steps=3000)
-    fig = convergence_figure([Run("MSE", "#000000", exact)], log_y=True)
+    fig = convergence_figure(convergence_data([Run("MSE", "#000000", exact)]), log_y=True)
     spec = _spec(fig)
     assert spec["layout"]["yaxis"]["type"] == "log"
     assert np.all(_values(spec["data"][0], "y") > 0)
 
 
-def test_diverged_run_is_marked_with_its_step(diverged):
-    spec = _spec(convergence_figure([diverged]))
-    texts = [t.get("text") for t in spec["data"] if t.get("text")]
-    assert texts == [[f"diverged at step {diverged.history.diverged_at}"]]
-    assert all(np.isfinite(_values(t, "y")).all() for t in spec["data"])
+def test_log_axis_ticks_are_clean_numbers(runs):
+    axis = _spec(convergence_figure(convergence_data(runs), log_y=True))["layout"]["yaxis"]
+    ticks = np.asarray(axis["tickvals"])
+    mantissas = np.round(ticks / 10.0 ** np.floor(np.log10(ticks)), 9)
+    assert np.all(np.isin(mantissas, [1, 2, 5]))
+    assert len(set(axis["ticktext"])) == len(ticks)
+    lo, hi = 10.0 ** np.asarray(axis["range"])
+    assert lo <= min(r.history.loss.min() for r in runs)
+    assert hi >= max(r.history.loss.max() for r in runs)
 
 
-def test_still_figure_without_animation(runs):
-    spec = _spec(convergence_figure(runs, animate=False))
-    assert not spec.get("frames")
-    assert "sliders" not in spec["layout"]
+@pytest.mark.parametrize("log_y", [False, True], ids=["linear", "log"])
+def test_diverged_run_shows_where_it_left_the_axis(diverged, runs, log_y):
+    data = convergence_data([*runs, diverged])
+    spec = _spec(convergence_figure(data, log_y=log_y))
+    h = diverged.history
+    top = spec["layout"]["yaxis"]["range"][1]
+    top = 10.0**top if log_y else top
+    assert top < h.loss.max()  # the blow-up does not squash the other curves
+    (exit_mark,) = [t for t in spec["data"] if t["name"] == "MSE diverged"]
+    assert exit_mark["marker"]["symbol"] == "triangle-up"
+    assert exit_mark["y"] == [pytest.approx(top)]
+    left = int(np.flatnonzero(h.loss > top)[0])
+    assert exit_mark["x"] == [left]
+    (note,) = spec["layout"]["annotations"]
+    assert f"diverged at step {h.diverged_at}" in note["text"]
+    # the note is anchored inside the plot area, running away from the nearer edge
+    assert note["yref"] == "y domain"
+    assert note["yanchor"] == "top"
+    assert note["xanchor"] == ("left" if left < 0.5 * 500 else "right")
+    assert all(np.isfinite(_values(t, "y")).all() for t in spec["data"]
+               if t.get("y") is not None and t["y"] != [None])
 
 
 def test_convergence_data_is_downsampled(data):
     h = lossviz.fit(data.x, data.y, "huber", lr=0.05, steps=5000)
     cd = convergence_data([Run("Huber", "#009E73", h)], max_points=250)
+    assert isinstance(cd, ConvergenceData)
     assert len(cd.steps[0]) <= 250
-    assert len(convergence_figure([Run("Huber", "#009E73", h)]).to_json()) < 30_000
+    assert len(convergence_figure(cd).to_json()) < 30_000
 
 
-def test_path_figure_contour_and_paths(data, runs):
-    land = loss_landscape(data.x, data.y, lossviz.get_loss("mse"), w_range=(-1, 3),
+@pytest.fixture(scope="module")
+def landscape(data):
+    return loss_landscape(data.x, data.y, lossviz.get_loss("mse"), w_range=(-1, 3),
                           b_range=(-1, 5), size=40)
-    spec = _spec(path_figure(land, runs, landscape_label="MSE"))
+
+
+def test_path_figure_contour_and_paths(landscape, runs):
+    pdata = path_data(landscape, runs)
+    spec = _spec(path_figure(pdata, landscape_label="MSE"))
     contour = spec["data"][0]
     assert contour["type"] == "contour"
+    assert contour["showlegend"] is True  # named in the legend: darker is lower
     paths = [t for t in spec["data"] if t.get("mode") == "lines+markers"]
     assert [t["name"] for t in paths] == ["MSE", "MAE"]
     np.testing.assert_allclose(_values(paths[0], "x")[-1], runs[0].history.params[-1, 0],
                                rtol=1e-6)
     assert spec["layout"]["xaxis"]["title"]["text"] == "slope w"
+    assert not spec.get("frames")
+
+
+def test_path_states_walk_each_run_along_its_path(landscape, runs):
+    pdata = path_data(landscape, runs, states=30)
+    states = path_states(pdata)
+    n = len(runs)
+    assert sorted(states.traces) == [*range(2 + n, 2 + 2 * n), 2 + 2 * n]
+    np.testing.assert_array_equal(states.values, convergence_states(
+        convergence_data(runs, states=30)).values)  # one scrubber can drive both
+    for k, step in enumerate(states.values.tolist()):
+        for i, run in enumerate(runs):
+            at = min(step, run.history.stop_step)
+            assert states.traces[2 + n + i]["x"][k][0] == pytest.approx(
+                run.history.params[at, 0], rel=1e-5)
+            assert states.traces[2 + n + i]["y"][k][0] == pytest.approx(
+                run.history.params[at, -1], rel=1e-5, abs=1e-9)
+    fig = path_figure(pdata)
+    assert fig.data[2 + n].x[0] == pytest.approx(runs[0].history.params[-1, 0], rel=1e-5)
+
+
+def test_path_figure_from_a_landscape_and_runs_is_animated(landscape, runs):
+    spec = _spec(path_figure(landscape, runs, landscape_label="MSE"))
     assert spec["frames"][-1]["data"][0]["x"][0] == pytest.approx(
         runs[0].history.params[-1, 0], rel=1e-5)

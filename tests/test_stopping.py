@@ -343,9 +343,12 @@ def test_curves_figure_shows_both_curves_and_each_rule(overfit_run):
     picks = fs.stopping_picks(h, tol=1e-4, grad_tol=1e-2, patience=50)
     fig = fs.curves_figure(fs.curves_data(h, picks, loss_name="mse"), log_y=True)
     spec = json.loads(fig.to_json())
-    names = [t["name"] for t in fig.data]
+    names = [t["name"] for t in spec["data"]]
     assert names[:2] == ["training MSE", "validation MSE"]
+    # the legend holds the curves; every mark is labelled on the chart instead
+    assert [t["name"] for t in spec["data"] if t.get("showlegend", True)] == names[:2]
     es = picks["early_stopping"]
+    assert f"patience 50: stops {es.step}, keeps {es.returned_step}" not in names
     assert f"early stopping: stops {es.step}, keeps {es.returned_step}" in names
     marks = {t.name: t for t in fig.data if t.mode == "markers"}
     for rule, head in [("budget", "budget:"), ("tolerance", "tolerance:"),
@@ -353,6 +356,13 @@ def test_curves_figure_shows_both_curves_and_each_rule(overfit_run):
         (name,) = [n for n in marks if n.startswith(head)]
         assert marks[name].x[0] == picks[rule].step
         assert marks[name].y[0] == pytest.approx(h.val_loss[picks[rule].step])
+    # early stopping is drawn where it stops, its patience a dotted line from the step kept
+    stop = marks[f"early stopping: stops {es.step}, keeps {es.returned_step}"]
+    assert stop.x[0] == es.step
+    assert stop.y[0] == pytest.approx(h.val_loss[es.step])
+    wait = next(t for t in fig.data if t.name.endswith("(patience waited)"))
+    assert list(wait.x) == [es.returned_step, es.step]
+    assert list(wait.y) == pytest.approx([h.val_loss[es.returned_step]] * 2)
     star = marks[f"best validation: step {h.best_step}"]
     assert star.y[0] == pytest.approx(h.val_loss.min())
     assert spec["layout"]["yaxis"]["type"] == "log"
@@ -362,32 +372,117 @@ def test_curves_figure_shows_both_curves_and_each_rule(overfit_run):
     assert len(fig.data[0].x) <= 400
 
 
+def test_zoom_window_covers_the_crowd_and_only_a_crowd():
+    assert fs.zoom_window([23, 73, 80, 638, 2000], 2000) == (0, 100)
+    assert fs.zoom_window([1885, 1935, 2000, 178, 307], 2000) == (1800, 2000)
+    assert fs.zoom_window([14, 441, 1384, 1500], 1500) is None  # nothing crowds
+    assert fs.zoom_window([5, 900, 950, 2000], 2000) == (880, 970)
+    assert fs.zoom_window([3, 10], 20) is None  # the window would be most of the axis
+    assert fs.zoom_window([7], 100) is None
+
+
+def test_crowded_marks_get_an_enlarged_panel_with_every_mark_in_it(overfit_run):
+    h, _ = overfit_run
+    picks = fs.stopping_picks(h, tol=1e-4, grad_tol=1e-2, patience=50)
+    data = fs.curves_data(h, picks, loss_name="mse")
+    lo, hi = data.zoom
+    crowd = [m for m in data.marks if lo <= m.step <= hi]
+    assert {m.kind for m in crowd} >= {"best", "early_stopping", "gradient"}
+    np.testing.assert_allclose(data.zoom_val, h.val_loss[data.zoom_steps], rtol=1e-6)
+    assert data.zoom_steps[0] == lo
+    assert data.zoom_steps[-1] == hi
+    fig = fs.curves_figure(data, log_y=True)
+    lower = [t for t in fig.data if t.xaxis == "x2"]
+    assert [t.name for t in lower[:2]] == ["training MSE", "validation MSE"]
+    assert {t.x[0] for t in lower if t.mode == "markers"} == {m.step for m in crowd}
+    assert fig.layout.xaxis2.range[0] <= lo
+    assert fig.layout.xaxis2.range[1] >= hi
+    assert fig.layout.yaxis2.domain[1] < fig.layout.yaxis.domain[0]  # stacked, apart
+    assert "enlarged" in fig.layout.xaxis2.title.text
+    (window,) = fig.layout.shapes
+    assert (window.x0, window.x1) == (lo, hi)
+    # without a crowd there is one panel
+    one = fs.curves_figure(fs.curves_data(h, picks, loss_name="mse", zoom=False))
+    assert {t.xaxis for t in one.data} == {"x"}
+    assert "xaxis2" not in one.to_dict()["layout"]
+
+
+def _label_boxes(fig, size: int, width_px: float) -> list[tuple[str, float, float, float]]:
+    """Each label's axis, left and right end in pixels, and its height (from the plot)."""
+    out = []
+    for note in fig.layout.annotations:
+        axis = note.axref if note.showarrow else note.xref
+        rng = getattr(fig.layout, "xaxis" + axis[1:]).range
+        centre = note.ax if note.showarrow else note.x
+        y = note.ay if note.showarrow else note.y
+        half = (0.56 * size * len(note.text) + 10) / 2
+        px = (centre - rng[0]) / (rng[1] - rng[0]) * width_px
+        out.append((axis, px - half, px + half, y))
+    return out
+
+
+@pytest.mark.parametrize(("compact", "width"), [(True, 390), (False, 700)],
+                         ids=["phone", "laptop"])
+def test_mark_labels_do_not_overlap_and_point_at_their_marks(overfit_run, compact, width):
+    h, _ = overfit_run
+    picks = fs.stopping_picks(h, tol=1e-4, grad_tol=1e-2, patience=50)
+    data = fs.curves_data(h, picks, loss_name="mse")
+    fig = fs.curves_figure(data, compact=compact, width_hint=width)
+    texts = [a.text for a in fig.layout.annotations]
+    for step, _, text in fs.mark_labels(data.marks, compact=compact):
+        assert text in texts
+        note = fig.layout.annotations[texts.index(text)]
+        assert note.showarrow
+        assert note.x == step
+    boxes = _label_boxes(fig, 11, width - 96)
+    for i, (axis, left, right, y) in enumerate(boxes):
+        for axis2, left2, right2, y2 in boxes[i + 1:]:
+            if axis == axis2 and y == y2:  # same panel, same row
+                assert right <= left2 + 1e-6 or right2 <= left + 1e-6
+            assert left >= -1e-6
+            assert right <= width - 96 + 1e-6
+
+
+def test_marks_at_one_step_share_a_label():
+    marks = [fs.Mark("best", 80, 0.3), fs.Mark("gradient", 80, 0.3),
+             fs.Mark("early_stopping", 120, 0.4, 80, 0.3)]
+    assert fs.mark_labels(marks) == [(80, 0.3, "best & gradient 80"),
+                                     (120, 0.4, "early stop 120 (keeps 80)")]
+    assert fs.mark_labels(marks, compact=True)[1][2] == "early stop 120"
+
+
 def test_fit_frames_match_the_model_at_each_step(overfit_run):
     h, (xt, yt, xv, yv) = overfit_run
     data = fs.fit_frames_data(h, xt, yt, xv, yv, keep=[h.best_step], n_frames=60)
+    states = fs.fit_frames_states(data)
     fig = fs.fit_frames_figure(data, loss_name="mse")
-    assert 40 <= len(fig.frames) <= 80
+    assert not fig.frames
+    assert "sliders" not in fig.to_dict()["layout"]
+    assert 40 <= states.count <= 80
+    assert states.play
     assert h.best_step in data.steps
     assert data.steps[0] == 0
     assert data.steps[-1] == h.stop_step
+    (curve_index,) = states.traces
+    assert curve_index == len(fig.data) - 1
+    assert fig.data[curve_index].name == "model, trained with MSE"
     grid = np.asarray(data.grid, np.float64)
-    for frame in fig.frames[:: len(fig.frames) // 5]:
-        step = int(frame.name)
+    rows = states.traces[curve_index]["y"]
+    for k in range(0, states.count, states.count // 5):
+        step = int(states.values[k])
         expected = np.clip(h.predict(grid, step), data.y_range[0] - 100, data.y_range[1] + 100)
-        shown = np.asarray(frame.data[0].y, np.float64)
         visible = (expected > data.y_range[0]) & (expected < data.y_range[1])
-        np.testing.assert_allclose(shown[visible], expected[visible], rtol=1e-5, atol=1e-5)
-    # the slider as the browser gets it
-    spec = json.loads(fig.to_json())
-    (slider,) = spec["layout"]["sliders"]
-    for s, step in zip(slider["steps"], data.steps, strict=True):
-        assert s["args"][0] == [str(step)]
-        assert s["label"] == (f"{step}: training loss {h.loss[step]:.4g}, "
-                              f"validation loss {h.val_loss[step]:.4g}")
-    assert slider["active"] == len(data.steps) - 1
-    assert [f["name"] for f in spec["frames"]] == [str(step) for step in data.steps]
-    last = _array(spec["frames"][-1]["data"][0]["y"])
-    np.testing.assert_array_equal(last, data.curves[-1])
+        np.testing.assert_allclose(rows[k][visible], expected[visible], rtol=1e-4, atol=1e-4)
+        assert states.captions[k] == (f"step {step}: training loss {h.loss[step]:.4g}, "
+                                      f"validation loss {h.val_loss[step]:.4g}")
+    assert states.index == states.count - 1
+    np.testing.assert_allclose(_array(fig.data[curve_index].y), rows[-1], rtol=1e-6)
+    # the still figure can show any state; a notebook gets frames on request
+    early = fs.fit_frames_figure(data, loss_name="mse", state=5)
+    np.testing.assert_allclose(_array(early.data[curve_index].y), rows[5], rtol=1e-6)
+    animated = json.loads(fs.fit_frames_figure(data, loss_name="mse", animate=True).to_json())
+    assert len(animated["frames"]) == states.count
+    assert animated["layout"]["sliders"][0]["active"] == states.count - 1
 
 
 def test_schedules_figure_plots_loss_and_rate_per_schedule(overfit_run):
@@ -401,6 +496,8 @@ def test_schedules_figure_plots_loss_and_rate_per_schedule(overfit_run):
     for name, tail in zip(data.names, data.tail_loss, strict=True):
         assert tail == pytest.approx(np.mean(runs[name].loss[-50:]), rel=1e-12)  # 501 rows
     fig = fs.schedules_figure(data, log_y=True)
+    ticks = np.asarray(fig.layout.yaxis.tickvals)
+    assert np.all(np.isin(np.round(ticks / 10.0 ** np.floor(np.log10(ticks)), 9), [1, 2, 5]))
     loss_traces = [t for t in fig.data if t.yaxis == "y"]
     rate_traces = [t for t in fig.data if t.yaxis == "y2"]
     assert [t.name for t in loss_traces] == list(lossviz.SCHEDULES)

@@ -25,13 +25,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lossviz.custom import CustomLoss
-from lossviz.figures._spec import build, house_layout
+from lossviz.figures._spec import build, round_sig, screen
 from lossviz.figures.style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
     DASHES,
     DATA_COLOR,
     OUTLIER_COLOR,
+    house_layout,
     line_width,
     loss_color,
     marker_size,
@@ -41,51 +42,7 @@ from lossviz.training import History
 
 CURVE_POINTS = 301
 _AXIS = {"r": "residual r = y_pred - y_true", "m": "margin m = (2y - 1) f"}
-
-
-def _rounded(values: Any, digits: int = 5) -> list[float | None]:
-    """Plain floats to ``digits`` significant digits; undefined points become gaps (None).
-
-    Five significant digits are plenty on screen and keep the JSON small; one pass of numpy
-    for the whole array (a formatted string per number costs far more).
-    """
-    arr = np.asarray(values, dtype=np.float64).ravel()
-    finite = np.isfinite(arr)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        exponent = np.floor(np.log10(np.abs(arr)))
-        shift = np.where(np.isfinite(exponent), digits - 1 - exponent, 0.0)
-        # Whole digits times or over an exact power of ten: the nearest double to the
-        # rounded decimal, so the JSON is as short as the decimal.
-        up = 10.0 ** np.abs(shift)
-        out = np.where(shift >= 0, np.round(arr * up) / up, np.round(arr / up) * up)
-    out = np.where(np.isfinite(out), out, arr).tolist()
-    # Powers of ten beyond 1e22 are not exact doubles: the rare huge or tiny values are
-    # rounded one by one through their decimal text.
-    for i in np.flatnonzero(finite & (np.abs(shift) > 22)).tolist():
-        value = float(f"{out[i]:.{digits}g}")
-        out[i] = value if np.isfinite(value) else out[i]
-    if finite.all():
-        return out
-    return [v if ok else None for v, ok in zip(out, finite.tolist(), strict=True)]
-
-
-_F32_MAX = 1e37  # below float32's largest number (3.4e38), with room for its rounding
-
-
-def _screen(values: Any) -> np.ndarray:
-    """A curve as a compact typed array for the browser; undefined points become gaps (NaN).
-
-    float32 (7 digits, half the bytes of float64) unless a value is beyond its range, as an
-    exploding custom formula can be; then float64. Arrays also spare plotly and Streamlit
-    copying and walking a long list number by number.
-    """
-    arr = np.asarray(values, dtype=np.float64)
-    finite = np.isfinite(arr)
-    if not finite.all():
-        arr = np.where(finite, arr, np.nan)
-    if finite.any() and float(np.abs(arr[finite]).max()) > _F32_MAX:
-        return arr
-    return arr.astype(np.float32)
+FLIPPED_RIM = "black"
 
 
 class CurvesData(NamedTuple):
@@ -152,12 +109,14 @@ def curves_figure(
     *,
     kind: str = "loss",
     height: int = 360,
+    compact: bool = False,
     presentation: bool = False,
 ) -> go.Figure:
     """The losses (``kind="loss"``) or their derivatives (``kind="derivative"``) against r or m.
 
     The custom loss is dashed. The y axis keeps the built-ins readable: a custom curve far
-    above or below them runs off the chart instead of squashing them flat.
+    above or below them runs off the chart instead of squashing them flat. ``compact``: the
+    short axis titles (``r``, ``m``) for a phone's width.
 
     Example: ``curves_figure(curves_data([loss], low=-4, high=4), kind="derivative")``
     """
@@ -165,10 +124,10 @@ def curves_figure(
         raise ValueError(f"kind must be 'loss' or 'derivative'; got {kind!r}")
     curves = data.values if kind == "loss" else data.slopes
     z = data.variable
-    x = _screen(data.z)
+    x = screen(data.z)
     traces: list[dict[str, Any]] = [
         dict(
-            type="scatter", x=x, y=_screen(y), mode="lines", name=label,
+            type="scatter", x=x, y=screen(y), mode="lines", name=label,
             line=dict(color=loss_color(name), width=line_width(presentation) + (name == "custom"),
                       dash=DASHES.get(name, "solid")),
             connectgaps=False,
@@ -177,8 +136,8 @@ def curves_figure(
         for name, label, y in zip(data.names, data.labels, curves, strict=True)
     ]
     y_title = "loss" if kind == "loss" else f"slope d loss / d {z}"
-    layout = house_layout(height=height, presentation=presentation, x_title=_AXIS.get(z, z),
-                          y_title=y_title)
+    layout = house_layout(height=height, presentation=presentation,
+                          x_title=z if compact else _AXIS.get(z, z), y_title=y_title)
     # The axes through 0, as plotly's add_hline / add_vline draw them.
     layout["shapes"] = [
         dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=0.0, y1=0.0,
@@ -241,29 +200,34 @@ def fit_data(
     )
 
 
-def fit_figure(data: FitData, *, height: int = 360, presentation: bool = False) -> go.Figure:
+def fit_figure(data: FitData, *, height: int = 360, compact: bool = False,
+               presentation: bool = False) -> go.Figure:
     """The example data and what each loss fitted to it.
 
-    Regression: points (outliers in vermillion) and each loss's fitted line. Classification:
-    the points at height 0 or 1 by class (flipped labels ringed) and each loss's decision
-    threshold as a vertical line.
+    Regression: points and outliers (in vermillion, a legend entry of their own) and each
+    loss's fitted line. Classification: the points at height 0 or 1 by class (flipped labels
+    with a dark rim, named in the legend) and each loss's decision threshold as a vertical
+    line. ``compact`` is accepted for a uniform call (this chart has no long titles).
 
     Example: ``fit_figure(fit_data("regression", x, y, outlier, {("mse", "MSE"): h}))``
     """
     traces: list[dict[str, Any]] = []
     size = marker_size(presentation)
     if data.task == "regression":
-        traces.append(dict(
-            type="scatter", x=_screen(data.x), y=_screen(data.y), mode="markers",
-            name="data",
-            marker=dict(color=np.where(data.highlight, OUTLIER_COLOR, DATA_COLOR).tolist(),
-                        size=size, opacity=0.85),
-            hovertemplate="x %{x:.3g}<br>y %{y:.3g}<extra></extra>",
-        ))
-        grid = _screen(data.grid)
+        for mask, name, color in ((~data.highlight, "data", DATA_COLOR),
+                                  (data.highlight, "outliers", OUTLIER_COLOR)):
+            if name == "outliers" and not mask.any():
+                continue
+            traces.append(dict(
+                type="scatter", x=screen(data.x[mask]), y=screen(data.y[mask]),
+                mode="markers", name=name, marker=dict(color=color, size=size, opacity=0.85),
+                hovertemplate=f"{name[:-1] if name == 'outliers' else 'point'}<br>"
+                              "x %{x:.3g}<br>y %{y:.3g}<extra></extra>",
+            ))
+        grid = screen(data.grid)
         for name, label, line in zip(data.names, data.labels, data.lines, strict=True):
             traces.append(dict(
-                type="scatter", x=grid, y=_screen(line), mode="lines", name=label,
+                type="scatter", x=grid, y=screen(line), mode="lines", name=label,
                 line=dict(color=loss_color(name), width=line_width(presentation),
                           dash=DASHES.get(name, "solid")),
                 hovertemplate=f"{label} fit<br>x %{{x:.3g}}<br>y %{{y:.3g}}<extra></extra>",
@@ -277,18 +241,25 @@ def fit_figure(data: FitData, *, height: int = 360, presentation: bool = False) 
     for cls in (0, 1):
         mask = data.y == cls
         traces.append(dict(
-            type="scatter", x=_screen(data.x[mask]), y=np.full(int(mask.sum()), cls, np.int8),
+            type="scatter", x=screen(data.x[mask]), y=np.full(int(mask.sum()), cls, np.int8),
             mode="markers", name=f"class {cls}",
             marker=dict(color=CLASS_COLORS[cls], symbol=CLASS_SYMBOLS[cls], size=size,
-                        line=dict(color=np.where(data.highlight[mask], "black",
+                        line=dict(color=np.where(data.highlight[mask], FLIPPED_RIM,
                                                  "white").tolist(), width=1.5)),
             hovertemplate=f"class {cls}<br>x %{{x:.3g}}<extra></extra>",
+        ))
+    if data.highlight.any():
+        traces.append(dict(
+            type="scatter", x=[None], y=[None], mode="markers", name="flipped label (dark rim)",
+            marker=dict(color="white", size=size, line=dict(color=FLIPPED_RIM, width=1.5)),
+            hoverinfo="skip",
         ))
     for name, label, t in zip(data.names, data.labels, data.thresholds, strict=True):
         if not np.isfinite(t):
             continue
         traces.append(dict(
-            type="scatter", x=_rounded([t]) * 2, y=[-0.25, 1.25], mode="lines", name=label,
+            type="scatter", x=round_sig([t, t], 5).tolist(), y=[-0.25, 1.25], mode="lines",
+            name=label,
             line=dict(color=loss_color(name), width=line_width(presentation),
                       dash=DASHES.get(name, "solid")),
             hovertemplate=f"{label}: threshold x = %{{x:.3g}}<extra></extra>",

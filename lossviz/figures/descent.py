@@ -1,49 +1,60 @@
-"""Gradient descent, played in the browser: convergence curves and the parameter path.
+"""Gradient descent, step by step: convergence curves and the parameter path.
 
-Both pictures carry plotly animation frames, a slider and play/pause buttons, so a student
-can play, pause and scrub through the iterations with no server round trip. Frames move only
-the markers of the current step (a few numbers each), so the figures stay small.
+Each picture has a data step, a render step and a states step:
 
-- ``convergence_figure(runs)``: training loss against step for any number of runs, each a
-  ``Run(label, color, history)``; linear or log axis; a diverged run ends in a cross.
-- ``path_figure(landscape, runs)``: the path of ``(w, b)`` over the contour of one loss's
-  landscape (``lossviz.experiments.loss_landscape``).
+- ``convergence_data(runs)`` -> ``ConvergenceData``; ``convergence_figure(data)``: training
+  loss against step for any number of runs (each a ``Run(label, color, history)``), linear
+  or log axis, showing the runs at one step (the last by default); ``convergence_states(data)``:
+  the same at every shown step, for the browser to play or scrub (``lossviz.figures.states``).
+- ``path_data(landscape, runs)`` -> ``PathData``; ``path_figure(data)``: the path of
+  ``(w, b)`` over the contours of one loss's landscape
+  (``lossviz.experiments.loss_landscape``); ``path_states(data)``.
+
+For the same runs and ``states=`` count, both pictures' states are the same steps, so one
+scrubber can drive both.
+
+In a notebook, ``with_frames(figure, states)`` gives the animated figure (plotly frames, a
+slider and play/pause buttons). The one-call forms of earlier versions still do that:
+``convergence_figure(runs)`` and ``path_figure(landscape, runs)``, given runs rather than
+data, return the animated figure (``animate=False`` for the still one).
 
 Example::
 
     h = lossviz.fit(x, y, "mse", lr=0.05, steps=200)
-    convergence_figure([Run("MSE", loss_color("mse"), h)], log_y=True)
+    data = convergence_data([Run("MSE", loss_color("mse"), h)])
+    fig = convergence_figure(data, log_y=True)          # still, at the last step
+    states = convergence_states(data, log_y=True)       # every step the browser shows
+    with_frames(fig, states)                            # animated, for a notebook
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.figures._spec import build, house_layout
-from lossviz.figures.style import DATA_COLOR, line_width, marker_size
+from lossviz.figures._spec import build, round_sig, screen
+from lossviz.figures.states import States, with_frames
+from lossviz.figures.style import (
+    DATA_COLOR,
+    house_layout,
+    line_width,
+    log_axis,
+    log_range,
+    marker_size,
+    note_size,
+    number_text,
+)
 from lossviz.training import History
 
-MAX_FRAMES = 100
+MAX_STATES = 100
+DEFAULT_STATES = 60
 CURVE_POINTS = 300
 _LOG_FLOOR = 1e-12  # an exact fit has loss 0, which a log axis cannot show
-
-
-def _short(value: float) -> float:
-    # Six significant digits are plenty on screen and keep frame JSON small.
-    return float(f"{float(value):.6g}")
-
-
-def _shorts(values: np.ndarray) -> list[float]:
-    """``_short`` for a whole array at once."""
-    arr = np.asarray(values, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exponent = np.floor(np.log10(np.abs(arr)))
-    scale = 10.0 ** np.where(np.isfinite(exponent), 5 - exponent, 0.0)
-    return (np.round(arr * scale) / scale).tolist()
+STEP_KEY_COLOR = DATA_COLOR
 
 
 class Run(NamedTuple):
@@ -52,24 +63,6 @@ class Run(NamedTuple):
     label: str
     color: str
     history: History
-
-
-class ConvergenceData(NamedTuple):
-    """The data step of ``convergence_figure``.
-
-    ``steps[i]`` / ``loss[i]``: run ``i``'s curve, downsampled to at most ``max_points``
-    (the first and last rows are always kept). ``frame_steps``: the step shown by each
-    animation frame (shared by all runs). ``frame_loss[i][k]``: run ``i``'s loss at
-    ``min(frame_steps[k], its last step)``.
-    """
-
-    labels: tuple[str, ...]
-    colors: tuple[str, ...]
-    steps: tuple[np.ndarray, ...]
-    loss: tuple[np.ndarray, ...]
-    frame_steps: np.ndarray
-    frame_loss: tuple[np.ndarray, ...]
-    diverged_at: tuple[int | None, ...]
 
 
 def downsample_index(length: int, max_points: int) -> np.ndarray:
@@ -82,303 +75,435 @@ def downsample_index(length: int, max_points: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, length - 1, max(max_points, 2))).astype(int))
 
 
-def frame_steps(runs: Sequence[Run], frames: int = 60) -> np.ndarray:
-    """The steps the animation frames show: at most ``frames`` steps from 0 to the longest run.
+def state_steps(runs: Sequence[Run], count: int = DEFAULT_STATES) -> np.ndarray:
+    """The steps the states show: at most ``count`` (2 to ``MAX_STATES``) evenly spaced
+    steps from 0 to the end of the longest run, both ends included.
 
-    Example: ``frame_steps([run_of_100_steps], frames=5)  # [0, 25, 50, 75, 100]``
+    Example: ``state_steps([run_of_100_steps], count=5)  # [0, 25, 50, 75, 100]``
     """
     longest = max((r.history.stop_step for r in runs), default=0)
-    frames = int(np.clip(frames, 2, MAX_FRAMES))
-    return np.unique(np.round(np.linspace(0, longest, min(frames, longest + 1))).astype(int))
+    count = int(np.clip(count, 2, MAX_STATES))
+    return np.unique(np.round(np.linspace(0, longest, min(count, longest + 1))).astype(int))
+
+
+def _index(state: int | None, count: int) -> int:
+    """The state shown as built: ``state`` (negative counts from the end), the last if None."""
+    if state is None:
+        return count - 1
+    if not -count <= int(state) < count:
+        raise ValueError(f"state {state} is outside the {count} states (0 to {count - 1})")
+    return int(state) % count
+
+
+# -- convergence -------------------------------------------------------------------------------
+class ConvergenceData(NamedTuple):
+    """The data step of ``convergence_figure``.
+
+    ``steps[i]`` / ``loss[i]``: run ``i``'s curve, downsampled to at most ``max_points``
+    (the first and last rows always kept). ``state_steps``: the step of each state (shared
+    by all runs). ``state_loss[i][k]``: run ``i``'s loss at ``min(state_steps[k], its last
+    step)``. ``diverged_at[i]``: the step where run ``i`` blew up (None if it did not);
+    ``peak[i]``: its highest finite loss.
+    """
+
+    labels: tuple[str, ...]
+    colors: tuple[str, ...]
+    steps: tuple[np.ndarray, ...]
+    loss: tuple[np.ndarray, ...]
+    state_steps: np.ndarray
+    state_loss: tuple[np.ndarray, ...]
+    diverged_at: tuple[int | None, ...]
+    peak: tuple[float, ...]
 
 
 def convergence_data(
-    runs: Sequence[Run], *, max_points: int = CURVE_POINTS, frames: int = 60
+    runs: Sequence[Run], *, max_points: int = CURVE_POINTS, states: int = DEFAULT_STATES
 ) -> ConvergenceData:
-    """Downsampled loss curves and the per-frame markers of ``runs``."""
-    shown = frame_steps(runs, frames)
-    steps, loss, frame_loss = [], [], []
+    """Downsampled loss curves of ``runs`` and each run's loss at every state's step."""
+    shown = state_steps(runs, states)
+    steps, loss, state_loss, peak = [], [], [], []
     for run in runs:
         h = run.history
         idx = downsample_index(len(h.loss), max_points)
         steps.append(idx)
-        loss.append(h.loss[idx])
-        frame_loss.append(h.loss[np.minimum(shown, h.stop_step)])
+        loss.append(np.asarray(h.loss[idx], dtype=np.float64))
+        state_loss.append(np.asarray(h.loss[np.minimum(shown, h.stop_step)], dtype=np.float64))
+        finite = h.loss[np.isfinite(h.loss)]
+        peak.append(float(finite.max()) if finite.size else math.nan)
     return ConvergenceData(
         labels=tuple(r.label for r in runs),
         colors=tuple(r.color for r in runs),
         steps=tuple(steps),
         loss=tuple(loss),
-        frame_steps=shown,
-        frame_loss=tuple(frame_loss),
+        state_steps=shown,
+        state_loss=tuple(state_loss),
         diverged_at=tuple(r.history.diverged_at for r in runs),
+        peak=tuple(peak),
     )
 
 
+def _axis_top(data: ConvergenceData, log_y: bool) -> float | None:
+    """The top of the loss axis when a run diverged, else None (plotly's own range).
+
+    A run that blows up would squash every other curve: the axis stops a little above the
+    highest starting loss, and where a diverged run leaves it is marked at the edge.
+    """
+    if not any(at is not None for at in data.diverged_at) or not data.loss:
+        return None
+    start = max(float(loss[0]) for loss in data.loss)
+    if not start > 0:
+        return None
+    return 10.0 * max(start, _LOG_FLOOR) if log_y else 1.3 * start
+
+
+def _shown_loss(values: np.ndarray, log_y: bool, top: float | None) -> np.ndarray:
+    """Loss as drawn: floored for a log axis, held at the axis top for a marker beyond it."""
+    values = np.maximum(values, _LOG_FLOOR) if log_y else np.asarray(values, np.float64)
+    return np.minimum(values, top) if top is not None else values
+
+
+def _step_captions(data: ConvergenceData) -> tuple[str, ...]:
+    return tuple(
+        f"step {int(s)}: " + ", ".join(f"{label} {float(loss[k]):.4g}"
+                                        for label, loss in zip(data.labels, data.state_loss,
+                                                               strict=True))
+        for k, s in enumerate(data.state_steps.tolist())
+    )
+
+
+def convergence_states(data: ConvergenceData, *, log_y: bool = False,
+                       state: int | None = None) -> States:
+    """Every state of ``convergence_figure(data, log_y=log_y)``: each run's marker (traces
+    ``n .. 2n-1`` for ``n`` runs) at each state's step, the legend key's step (trace
+    ``2n``), and a caption with every run's loss. A sequence to play (``play=True``)."""
+    n = len(data.labels)
+    top = _axis_top(data, log_y)
+    traces: dict[int, dict[str, Any]] = {}
+    for i, (steps, loss) in enumerate(zip(data.steps, data.state_loss, strict=True)):
+        xs = np.minimum(data.state_steps, int(steps[-1]))
+        traces[n + i] = {"x": xs.reshape(-1, 1).astype(np.int64),
+                         "y": round_sig(_shown_loss(loss, log_y, top), 6).reshape(-1, 1)}
+    traces[2 * n] = {"name": [f"at step {int(s)}" for s in data.state_steps.tolist()]}
+    k = _index(state, len(data.state_steps))
+    return States("step", data.state_steps.astype(np.int64), k, traces=traces,
+                  captions=_step_captions(data), play=True).check()
+
+
 def convergence_figure(
-    runs: Sequence[Run],
+    data: ConvergenceData | Sequence[Run],
     *,
     log_y: bool = False,
-    animate: bool = True,
-    frames: int = 60,
-    max_points: int = CURVE_POINTS,
-    frame_ms: int = 60,
+    state: int | None = None,
     title: str | None = None,
     y_title: str = "training loss",
     height: int = 380,
+    compact: bool = False,
     presentation: bool = False,
+    animate: bool | None = None,
+    frames: int = DEFAULT_STATES,
+    max_points: int = CURVE_POINTS,
 ) -> go.Figure:
-    """Loss against step for each run, with play/pause and a step slider.
+    """Loss against step for each run, with each run's marker at the step of ``state``
+    (an index into ``data.state_steps``; the last by default).
 
-    Each run is a line in its colour; its current step is a marker that the animation moves.
-    A run that diverged ends in a cross at its last finite step, labelled with the step where
-    it blew up. With ``log_y`` the loss axis is logarithmic (losses of exactly 0 are shown
-    at 1e-12).
+    Traces: the ``n`` curves, then the ``n`` markers, then a legend key naming the step
+    shown (``convergence_states`` moves the last ``n + 1``). With ``log_y`` the loss axis is
+    logarithmic, ticked 1-2-5 or in powers of ten (losses of exactly 0 are drawn at 1e-12).
+    When a run diverged, the axis stops a little above the highest starting loss: a diverged
+    run's curve leaves it at a triangle on the top edge, with a note in the plot saying where
+    it diverged and how high its loss went.
 
-    Example: ``convergence_figure([Run("MSE", "#D55E00", history)], log_y=True)``
+    ``compact`` (a phone's width): the same picture with shorter notes. Given runs instead of
+    data (the notebook form), builds the data (``max_points``, ``frames`` states) and returns
+    the animated figure (``with_frames``) unless ``animate=False``.
+
+    Example: ``convergence_figure(convergence_data([Run("MSE", "#D55E00", h)]), log_y=True)``
     """
-    cd = convergence_data(runs, max_points=max_points, frames=frames)
+    if not isinstance(data, ConvergenceData):
+        data = convergence_data(list(data), max_points=max_points, states=frames)
+        animate = True if animate is None else animate
+    states = convergence_states(data, log_y=log_y, state=state)
+    fig = _convergence_still(data, states, log_y=log_y, title=title, y_title=y_title,
+                             height=height, compact=compact, presentation=presentation)
+    return with_frames(fig, states) if animate else fig
+
+
+def _convergence_still(data: ConvergenceData, states: States, *, log_y: bool,
+                       title: str | None, y_title: str, height: int, compact: bool,
+                       presentation: bool) -> go.Figure:
+    n = len(data.labels)
+    k = states.index
     width = line_width(presentation)
-
-    def _y(values: np.ndarray) -> np.ndarray:
-        return np.maximum(values, _LOG_FLOOR) if log_y else values
-
-    data: list[dict[str, Any]] = []
-    for label, color, steps, loss in zip(cd.labels, cd.colors, cd.steps, cd.loss, strict=True):
-        data.append(dict(
-            type="scatter", x=steps.astype(np.int32), y=_y(loss).astype(np.float32),
-            mode="lines", name=label, legendgroup=label, line=dict(color=color, width=width),
+    top = _axis_top(data, log_y)
+    traces: list[dict[str, Any]] = []
+    for label, color, steps, loss in zip(data.labels, data.colors, data.steps, data.loss,
+                                         strict=True):
+        traces.append(dict(
+            type="scatter", x=steps.astype(np.int32),
+            y=screen(np.maximum(loss, _LOG_FLOOR) if log_y else loss), mode="lines",
+            name=label, legendgroup=label, line=dict(color=color, width=width),
             hovertemplate=f"{label}<br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>",
         ))
-    marker_traces = []
-    for label, color, steps, fl in zip(cd.labels, cd.colors, cd.steps, cd.frame_loss,
-                                       strict=True):
-        marker_traces.append(len(data))
-        data.append(dict(
-            type="scatter", x=[int(min(cd.frame_steps[-1], steps[-1]))],
-            y=[_short(_y(fl[-1:])[0])], mode="markers", name=label, legendgroup=label,
-            showlegend=False,
+    for i, (label, color) in enumerate(zip(data.labels, data.colors, strict=True)):
+        rows = states.traces[n + i]
+        traces.append(dict(
+            type="scatter", x=rows["x"][k].tolist(), y=rows["y"][k].tolist(), mode="markers",
+            name=label, legendgroup=label, showlegend=False, cliponaxis=False,
             marker=dict(color=color, size=marker_size(presentation) + 3,
                         line=dict(color="white", width=1.5)),
-            hovertemplate=f"{label} now<br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>",
+            hovertemplate=f"{label} at the step shown<br>step %{{x}}<br>loss %{{y:.4g}}"
+                          "<extra></extra>",
         ))
-    # A run that blows up would squash every other curve: the axis stops a little above the
-    # highest starting loss, and a diverged run's cross waits at that ceiling.
-    start = max((float(loss[0]) for loss in cd.loss), default=1.0)
-    ceiling = 10.0 * max(start, _LOG_FLOOR) if log_y else 1.3 * start
-    for label, color, steps, loss, at in zip(
-        cd.labels, cd.colors, cd.steps, cd.loss, cd.diverged_at, strict=True
+    # A legend entry for the markers, naming the step they show.
+    traces.append(dict(
+        type="scatter", x=[None], y=[None], mode="markers", name=states.traces[2 * n]["name"][k],
+        marker=dict(color=STEP_KEY_COLOR, size=marker_size(presentation) + 3,
+                    line=dict(color="white", width=1.5)),
+        hoverinfo="skip",
+    ))
+    layout = house_layout(height=height, presentation=presentation, x_title="step",
+                          y_title=y_title, title=title)
+    longest = int(data.state_steps[-1])
+    layout["xaxis"]["range"] = [-0.02 * max(longest, 1), 1.02 * max(longest, 1)]
+    annotations: list[dict[str, Any]] = []
+    if top is not None:
+        traces += _exits(data, top, log_y, presentation)
+        annotations = _divergence_notes(data, top, log_y, longest, compact, presentation)
+    if log_y:
+        extent = log_range([np.maximum(loss, _LOG_FLOOR) for loss in data.loss])
+        lo, hi = extent if extent is not None else (0.1, 10.0)
+        if top is not None:
+            low = min(float(np.min(np.maximum(loss, _LOG_FLOOR))) for loss in data.loss)
+            lo, hi = low / 10**0.2, top
+        layout["yaxis"].update(log_axis(lo, hi))
+    elif top is not None:
+        layout["yaxis"]["range"] = [0.0, top]
+    layout["annotations"] = annotations
+    return build(traces, layout)
+
+
+def _exit_step(steps: np.ndarray, loss: np.ndarray, top: float) -> int | None:
+    above = np.flatnonzero(~(loss <= top))
+    return int(steps[above[0]]) if above.size else None
+
+
+def _exits(data: ConvergenceData, top: float, log_y: bool,
+           presentation: bool) -> list[dict[str, Any]]:
+    """For each diverged run, a mark where its curve leaves the chart: a triangle on the top
+    edge (or a cross at its last finite step, when it never got that high)."""
+    out = []
+    for label, color, steps, loss, at, peak in zip(
+        data.labels, data.colors, data.steps, data.loss, data.diverged_at, data.peak,
+        strict=True,
     ):
         if at is None:
             continue
-        data.append(dict(
-            type="scatter", x=[int(steps[-1])], y=[_short(min(_y(loss[-1:])[0], ceiling))],
-            mode="markers+text", showlegend=False, legendgroup=label,
-            text=[f"diverged at step {at}"], textposition="bottom right",
-            textfont=dict(color=color), marker=dict(symbol="x", size=12, color=color),
-            hovertemplate=f"{label} diverged at step {at}<extra></extra>",
-        ))
-    layout = house_layout(height=height, presentation=presentation, x_title="step",
-                          y_title=y_title)
-    if title:
-        layout["title"] = dict(text=title, x=0.0, xanchor="left")
-        layout["margin"]["t"] = 48
-    if any(at is not None for at in cd.diverged_at) and start > 0:
-        if log_y:
-            low = max(min(float(np.min(_y(loss))) for loss in cd.loss), _LOG_FLOOR)
-            layout["yaxis"]["range"] = [float(np.log10(low)) - 0.2, float(np.log10(ceiling))]
+        leaves = _exit_step(steps, loss, top)
+        if leaves is None:
+            x, y, symbol = int(steps[-1]), float(_shown_loss(loss[-1:], log_y, None)[0]), "x"
+            hover = f"{label} diverged at step {at}<extra></extra>"
         else:
-            layout["yaxis"]["range"] = [0.0, ceiling]
-    if log_y:
-        layout["yaxis"].update(type="log", exponentformat="power")
-    longest = int(cd.frame_steps[-1])
-    layout["xaxis"]["range"] = [-0.02 * max(longest, 1), 1.02 * max(longest, 1)]
-    frame_list = None
-    if animate and len(cd.frame_steps) > 1:
-        # Per run, every frame's marker at once (plain lists: cheap to turn into frames).
-        fx = [np.minimum(cd.frame_steps, steps[-1]).tolist() for steps in cd.steps]
-        fy = [_shorts(_y(fl)) for fl in cd.frame_loss]
-        frame_list = _marker_frames(cd.frame_steps, fx, fy, marker_traces)
-        add_player(layout, frame_list, frame_ms=frame_ms, prefix="step ")
-    return build(data, layout, frame_list)
+            x, y, symbol = leaves, top, "triangle-up"
+            hover = (f"{label} leaves the chart at step {leaves}<br>and reaches {peak:.3g} "
+                     f"before diverging at step {at}<extra></extra>")
+        out.append(dict(
+            type="scatter", x=[x], y=[float(y)], mode="markers",
+            name=f"{label} diverged", legendgroup=label, showlegend=False, cliponaxis=False,
+            marker=dict(symbol=symbol, size=marker_size(presentation) + 6, color=color,
+                        line=dict(color="white", width=1)),
+            hovertemplate=hover,
+        ))
+    return out
 
 
-def _marker_frames(
-    frame_steps: np.ndarray, xs: list[list[float]], ys: list[list[float]], traces: list[int]
-) -> list[dict[str, Any]]:
-    """One animation frame per step: each run's marker moved to its ``k``-th position."""
-    return [
-        dict(
-            name=str(int(s)),
-            data=[dict(type="scatter", x=[x[k]], y=[y[k]]) for x, y in zip(xs, ys, strict=True)],
-            traces=traces,
-        )
-        for k, s in enumerate(frame_steps.tolist())
-    ]
+def _divergence_notes(data: ConvergenceData, top: float, log_y: bool, longest: int,
+                      compact: bool, presentation: bool) -> list[dict[str, Any]]:
+    """One note per diverged run, inside the plot area under its exit mark: the whole text
+    stays in the plot (anchored on the side of the mark that has room)."""
+    notes = []
+    size = note_size(presentation)
+    row = 0
+    for label, color, steps, loss, at, peak in zip(
+        data.labels, data.colors, data.steps, data.loss, data.diverged_at, data.peak,
+        strict=True,
+    ):
+        if at is None:
+            continue
+        leaves = _exit_step(steps, loss, top)
+        x = leaves if leaves is not None else int(steps[-1])
+        text = (f"{label} diverged at step {at}" if compact
+                else f"{label} diverged at step {at}: loss reached {number_text(peak)}")
+        if leaves is not None:
+            text = "↑ " + text
+        # the half of the plot the mark is in decides which way the text runs
+        right_half = x > 0.5 * max(longest, 1)
+        notes.append(dict(
+            x=x, xref="x", y=1.0, yref="y domain", text=text, showarrow=False,
+            xanchor="right" if right_half else "left", yanchor="top",
+            xshift=-6 if right_half else 6, yshift=-6 - row * (size + 8),
+            font=dict(size=size, color=color), bgcolor="rgba(255,255,255,0.75)",
+        ))
+        row += 1
+    return notes
 
 
-def add_player(
-    fig: go.Figure | dict[str, Any],
-    frame_list: Sequence[dict[str, Any]],
-    *,
-    frame_ms: int = 60,
-    prefix: str = "step ",
-    active: int | None = None,
-) -> Any:
-    """Play/pause buttons and a scrub slider over ``frame_list``.
-
-    Each frame is a plain dict (``name``, ``data`` with partial trace updates, ``traces``).
-    Frames play in the browser (``redraw=False``: only the moved traces are repainted). The
-    slider starts at ``active`` (default: the last frame, so the still picture shows the
-    finished run).
-
-    Given a figure, returns a new figure with the frames and controls (added as plain data,
-    without plotly's slow per-item validation). Given a layout dict, adds the controls to it
-    in place and returns it (the caller passes the frames to its figure).
-    """
-    if isinstance(fig, go.Figure):
-        spec = fig.to_dict()
-        add_player(spec["layout"], frame_list, frame_ms=frame_ms, prefix=prefix, active=active)
-        # Callers holding a figure may read its controls as plotly objects: keep them so.
-        return build(spec["data"], spec["layout"], list(frame_list), raw_controls=False)
-    layout = fig
-    names = [str(f["name"]) for f in frame_list]
-    active = len(names) - 1 if active is None else active
-    still: dict[str, Any] = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
-                             "transition": {"duration": 0}}
-    # Buttons stacked at the left, the slider beside them: fits a chart 300 px wide.
-    layout["updatemenus"] = [dict(
-        type="buttons", direction="down", showactive=False,
-        x=0.0, xanchor="left", y=-0.3, yanchor="top", pad=dict(t=0, r=4),
-        font=dict(size=11),
-        buttons=[
-            dict(label="▶ play", method="animate",
-                 args=[names, {"mode": "immediate", "fromcurrent": True,
-                               "frame": {"duration": frame_ms, "redraw": False},
-                               "transition": {"duration": 0}}]),
-            dict(label="❚❚ pause", method="animate", args=[[None], still]),
-        ],
-    )]
-    layout["sliders"] = [dict(
-        active=active, x=0.3, len=0.7, xanchor="left", y=-0.3, yanchor="top",
-        pad=dict(t=0, b=0), ticklen=0, minorticklen=0,
-        font=dict(color="rgba(0,0,0,0)", size=1),  # the current value says the step
-        currentvalue=dict(prefix=prefix, visible=True, xanchor="left",
-                          font=dict(color=DATA_COLOR, size=12)),
-        steps=[dict(label=n, method="animate", args=[[n], still]) for n in names],
-    )]
-    layout.setdefault("margin", {})["b"] = 140
-    return layout
-
-
+# -- the parameter path ------------------------------------------------------------------------
 class PathData(NamedTuple):
-    """The data step of ``path_figure``: each run's ``(w, b)`` path, downsampled."""
+    """The data step of ``path_figure``.
 
+    ``grid_w`` (m,), ``grid_b`` (k,) and ``log_loss`` (k, m): the landscape's grid and
+    ``log10`` of its loss (non-finite values replaced by the largest finite one);
+    ``lowest``: ``(w, b)`` of the grid's lowest point. Per run: its path ``w[i]``, ``b[i]``
+    (downsampled) and its position at each state's step, ``state_w[i]``, ``state_b[i]``.
+    """
+
+    grid_w: np.ndarray
+    grid_b: np.ndarray
+    log_loss: np.ndarray
+    lowest: tuple[float, float]
     labels: tuple[str, ...]
     colors: tuple[str, ...]
     w: tuple[np.ndarray, ...]
     b: tuple[np.ndarray, ...]
-    frame_steps: np.ndarray
-    frame_w: tuple[np.ndarray, ...]
-    frame_b: tuple[np.ndarray, ...]
+    state_steps: np.ndarray
+    state_w: tuple[np.ndarray, ...]
+    state_b: tuple[np.ndarray, ...]
 
 
 def path_data(
-    runs: Sequence[Run], *, max_points: int = CURVE_POINTS, frames: int = 60
+    landscape: Any, runs: Sequence[Run], *, max_points: int = CURVE_POINTS,
+    states: int = DEFAULT_STATES,
 ) -> PathData:
-    """Each run's parameter path (first weight and intercept) and its per-frame position."""
-    shown = frame_steps(runs, frames)
-    w, b, fw, fb = [], [], [], []
+    """The landscape's contour data and each run's parameter path (first weight and
+    intercept) with its position at every state's step.
+
+    ``landscape`` has arrays ``w`` (m,), ``b`` (k,) and ``loss`` (k, m), as returned by
+    ``lossviz.experiments.loss_landscape``.
+    """
+    z = np.log10(np.maximum(np.asarray(landscape.loss, dtype=np.float64), _LOG_FLOOR))
+    finite = np.isfinite(z)
+    z = np.where(finite, z, np.max(z[finite]) if finite.any() else 0.0)
+    low = np.unravel_index(int(np.argmin(z)), z.shape)
+    shown = state_steps(runs, states)
+    w, b, sw, sb = [], [], [], []
     for run in runs:
         p = run.history.params
         idx = downsample_index(len(p), max_points)
         w.append(p[idx, 0])
         b.append(p[idx, -1])
         at = np.minimum(shown, run.history.stop_step)
-        fw.append(p[at, 0])
-        fb.append(p[at, -1])
+        sw.append(p[at, 0])
+        sb.append(p[at, -1])
+    grid_w = np.asarray(landscape.w, dtype=np.float64)
+    grid_b = np.asarray(landscape.b, dtype=np.float64)
     return PathData(
+        grid_w=grid_w, grid_b=grid_b, log_loss=z,
+        lowest=(float(grid_w[low[1]]), float(grid_b[low[0]])),
         labels=tuple(r.label for r in runs), colors=tuple(r.color for r in runs),
-        w=tuple(w), b=tuple(b), frame_steps=shown, frame_w=tuple(fw), frame_b=tuple(fb),
+        w=tuple(w), b=tuple(b), state_steps=shown, state_w=tuple(sw), state_b=tuple(sb),
     )
 
 
+def path_states(data: PathData, *, state: int | None = None) -> States:
+    """Every state of ``path_figure(data)``: each run's marker (traces ``2 + n .. 1 + 2n``
+    for ``n`` runs) at each state's step, and the legend key's step (trace ``2 + 2n``)."""
+    n = len(data.labels)
+    traces: dict[int, dict[str, Any]] = {}
+    for i, (sw, sb) in enumerate(zip(data.state_w, data.state_b, strict=True)):
+        traces[2 + n + i] = {"x": round_sig(sw, 6).reshape(-1, 1),
+                             "y": round_sig(sb, 6).reshape(-1, 1)}
+    traces[2 + 2 * n] = {"name": [f"at step {int(s)}" for s in data.state_steps.tolist()]}
+    captions = tuple(
+        f"step {int(s)}: " + ", ".join(f"{label} w = {float(w[k]):.3g}, b = {float(b[k]):.3g}"
+                                        for label, w, b in zip(data.labels, data.state_w,
+                                                               data.state_b, strict=True))
+        for k, s in enumerate(data.state_steps.tolist())
+    )
+    k = _index(state, len(data.state_steps))
+    return States("step", data.state_steps.astype(np.int64), k, traces=traces,
+                  captions=captions, play=True).check()
+
+
 def path_figure(
-    landscape: Any,
-    runs: Sequence[Run],
+    data: PathData | Any,
+    runs: Sequence[Run] | None = None,
     *,
     landscape_label: str = "loss",
-    animate: bool = True,
-    frames: int = 60,
-    max_points: int = CURVE_POINTS,
-    frame_ms: int = 60,
+    state: int | None = None,
     title: str | None = None,
     height: int = 380,
+    compact: bool = False,
     presentation: bool = False,
+    animate: bool | None = None,
+    frames: int = DEFAULT_STATES,
+    max_points: int = CURVE_POINTS,
 ) -> go.Figure:
-    """The path of the parameters ``(w, b)`` over the contour of a loss landscape.
+    """The path of the parameters ``(w, b)`` over the contours of a loss landscape, each
+    run's marker at the step of ``state`` (the last by default).
 
-    ``landscape`` has arrays ``w`` (m,), ``b`` (k,) and ``loss`` (k, m), as returned by
-    ``lossviz.experiments.loss_landscape``; contour lines are drawn at levels of
-    ``log10(loss)`` so that both the floor of the bowl and its walls show. A star marks the
-    grid's lowest point. Each run's path is a line with dots; the animation moves a marker
-    along it.
+    Contour lines are drawn at levels of ``log10(loss)`` so that both the floor of the bowl
+    and its walls show (darker is lower); a star marks the grid's lowest point. Traces: the
+    contour, the star, the ``n`` paths, the ``n`` markers, a legend key naming the step shown.
 
-    Example: ``path_figure(loss_landscape(x, y, get_loss("mse")), [Run("MSE", c, h)])``
+    Given a landscape and runs instead of data (the notebook form), builds the data and
+    returns the animated figure (``with_frames``) unless ``animate=False``.
+
+    Example: ``path_figure(path_data(loss_landscape(x, y, get_loss("mse")), runs))``
     """
-    pd_ = path_data(runs, max_points=max_points, frames=frames)
-    z = np.log10(np.maximum(np.asarray(landscape.loss, dtype=np.float64), _LOG_FLOOR))
-    z = np.where(np.isfinite(z), z, np.nanmax(np.where(np.isfinite(z), z, -np.inf)))
-    data: list[dict[str, Any]] = [dict(
-        type="contour", x=np.asarray(landscape.w, np.float32),
-        y=np.asarray(landscape.b, np.float32), z=z.astype(np.float32), showscale=False,
-        colorscale="Greys", reversescale=True, opacity=0.45, ncontours=18,
+    if not isinstance(data, PathData):
+        if runs is None:
+            raise ValueError("path_figure needs PathData, or a landscape and the runs")
+        data = path_data(data, runs, max_points=max_points, states=frames)
+        animate = True if animate is None else animate
+    states = path_states(data, state=state)
+    n = len(data.labels)
+    k = states.index
+    traces: list[dict[str, Any]] = [dict(
+        type="contour", x=screen(data.grid_w), y=screen(data.grid_b), z=screen(data.log_loss),
+        showscale=False, colorscale="Greys", reversescale=True, opacity=0.45, ncontours=18,
         contours=dict(coloring="fill", showlines=True),
         line=dict(width=0.6, color="rgba(80,80,80,0.5)"),
         hovertemplate=(f"w %{{x:.3g}}, b %{{y:.3g}}<br>log10 {landscape_label} "
                        "%{z:.3f}<extra></extra>"),
-        name=landscape_label, showlegend=False,
+        name=f"{landscape_label} contours (darker is lower)", showlegend=True,
     )]
-    low = np.unravel_index(int(np.argmin(z)), z.shape)
-    data.append(dict(
-        type="scatter", x=[float(landscape.w[low[1]])], y=[float(landscape.b[low[0]])],
-        mode="markers", name=f"lowest {landscape_label}",
+    traces.append(dict(
+        type="scatter", x=[data.lowest[0]], y=[data.lowest[1]], mode="markers",
+        name=f"lowest {landscape_label}",
         marker=dict(symbol="star", size=14, color=DATA_COLOR),
         hovertemplate=f"lowest {landscape_label} on the grid<br>w %{{x:.3g}}, b %{{y:.3g}}"
                       "<extra></extra>",
     ))
     width = line_width(presentation) - 0.5
-    for label, color, w, b in zip(pd_.labels, pd_.colors, pd_.w, pd_.b, strict=True):
-        data.append(dict(
-            type="scatter", x=w.astype(np.float32), y=b.astype(np.float32),
-            mode="lines+markers", name=label, legendgroup=label,
-            line=dict(color=color, width=width), marker=dict(color=color, size=4),
+    for label, color, w, b in zip(data.labels, data.colors, data.w, data.b, strict=True):
+        traces.append(dict(
+            type="scatter", x=screen(w), y=screen(b), mode="lines+markers", name=label,
+            legendgroup=label, line=dict(color=color, width=width),
+            marker=dict(color=color, size=4),
             hovertemplate=f"{label}<br>w %{{x:.4g}}, b %{{y:.4g}}<extra></extra>",
         ))
-    marker_traces = []
-    for label, color, fw, fb in zip(pd_.labels, pd_.colors, pd_.frame_w, pd_.frame_b,
-                                    strict=True):
-        marker_traces.append(len(data))
-        data.append(dict(
-            type="scatter", x=[_short(fw[-1])], y=[_short(fb[-1])], mode="markers",
-            showlegend=False, legendgroup=label,
+    for i, (label, color) in enumerate(zip(data.labels, data.colors, strict=True)):
+        rows = states.traces[2 + n + i]
+        traces.append(dict(
+            type="scatter", x=rows["x"][k].tolist(), y=rows["y"][k].tolist(), mode="markers",
+            name=label, showlegend=False, legendgroup=label,
             marker=dict(color=color, size=marker_size(presentation) + 5,
                         line=dict(color="white", width=2)),
-            hovertemplate=f"{label} now<br>w %{{x:.4g}}, b %{{y:.4g}}<extra></extra>",
+            hovertemplate=f"{label} at the step shown<br>w %{{x:.4g}}, b %{{y:.4g}}"
+                          "<extra></extra>",
         ))
+    traces.append(dict(
+        type="scatter", x=[None], y=[None], mode="markers",
+        name=states.traces[2 + 2 * n]["name"][k],
+        marker=dict(color=STEP_KEY_COLOR, size=marker_size(presentation) + 5,
+                    line=dict(color="white", width=2)),
+        hoverinfo="skip",
+    ))
     layout = house_layout(height=height, presentation=presentation, x_title="slope w",
-                          y_title="intercept b")
-    if title:
-        layout["title"] = dict(text=title, x=0.0, xanchor="left")
-        layout["margin"]["t"] = 48
-    layout["xaxis"].update(range=[float(landscape.w[0]), float(landscape.w[-1])],
+                          y_title="intercept b", title=title)
+    layout["xaxis"].update(range=[float(data.grid_w[0]), float(data.grid_w[-1])],
                            showgrid=False)
-    layout["yaxis"].update(range=[float(landscape.b[0]), float(landscape.b[-1])],
+    layout["yaxis"].update(range=[float(data.grid_b[0]), float(data.grid_b[-1])],
                            showgrid=False)
-    frame_list = None
-    if animate and len(pd_.frame_steps) > 1:
-        fw = [_shorts(w) for w in pd_.frame_w]
-        fb = [_shorts(b) for b in pd_.frame_b]
-        frame_list = _marker_frames(pd_.frame_steps, fw, fb, marker_traces)
-        add_player(layout, frame_list, frame_ms=frame_ms, prefix="step ")
-    return build(data, layout, frame_list)
+    fig = build(traces, layout)
+    return with_frames(fig, states) if animate else fig

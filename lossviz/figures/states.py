@@ -147,8 +147,9 @@ def with_frames(fig: go.Figure, states: States, *, fmt: str = "{:g}") -> go.Figu
     frames = []
     for k in range(states.count):
         traces, _ = state_update(states, k)
+        # each entry names its trace's type: plotly reads a typeless one as a scatter
         frames.append(go.Frame(name=str(k), traces=list(traces),
-                               data=[traces[t] for t in traces]))
+                               data=[{"type": fig.data[t].type, **traces[t]} for t in traces]))
     steps = [{"method": "animate", "label": fmt.format(float(v)),
               "args": [[str(k)], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                                   "transition": {"duration": 0}}]}

@@ -6,32 +6,43 @@ Data steps (NamedTuples of arrays) are kept apart from render steps (``go.Figure
   (budget, tolerance, gradient norm, early stopping) would stop, exactly as ``lossviz.fit``
   decides it. A rule only looks at the steps so far, so the run it would have stopped is a
   prefix of the full run: one run answers every rule and every setting of it.
-- ``curves_figure``: training and validation loss against step, each rule's pick marked.
-- ``fit_frames_figure``: the fitted curve over the data, with a slider and play button over
-  precomputed steps; scrubbing runs in the browser, no server round trip.
-- ``schedules_figure``: the training loss of the same run under each learning-rate schedule,
-  with the learning rate itself underneath on a shared step axis.
+- ``curves_data`` / ``curves_figure``: training and validation loss against step, each
+  rule's pick marked and labelled; when marks crowd together on the step axis (early
+  stopping and a gradient rule a few steps apart on a 2000-step run), a second panel
+  underneath enlarges the steps where they are.
+- ``fit_frames_data`` / ``fit_frames_figure`` / ``fit_frames_states``: the fitted curve over
+  the data at one step (the last by default), and at every precomputed step for the
+  browser to play or scrub (``lossviz.figures.states``); ``animate=True`` gives a
+  notebook the same as plotly frames.
+- ``schedules_data`` / ``schedules_figure``: the training loss of the same run under each
+  learning-rate schedule, with the learning rate itself underneath on a shared step axis.
 """
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.figures._spec import FastFigure, build, house_layout
+from lossviz.figures._spec import build, round_sig, screen, spread_labels
+from lossviz.figures.states import States, with_frames
 from lossviz.figures.style import (
     DATA_COLOR,
-    FONT,
     OKABE_ITO,
+    PHONE_WIDTH,
     SCHEDULE_COLORS,
+    house_layout,
     line_width,
+    log_axis,
+    log_range,
+    log_ticks,
     loss_color,
     loss_label,
     marker_size,
+    note_size,
 )
 from lossviz.training import History
 
@@ -50,7 +61,18 @@ _RULE_SYMBOLS = {
     "gradient": "triangle-up",
     "early_stopping": "x",
 }
+# Short names for the labels on the chart, in the order a tie is listed.
+_MARK_NAMES = {
+    "best": "best",
+    "early_stopping": "early stop",
+    "tolerance": "tolerance",
+    "gradient": "gradient",
+    "budget": "budget",
+}
 MARK_COLOR = OKABE_ITO["black"]  # with a white rim, so the symbols read on a dark theme too
+BEST_COLOR = OKABE_ITO["yellow"]
+ZOOM_FILL = "rgba(128,128,128,0.12)"
+LABEL_LINE = "rgba(90,90,90,0.8)"
 TRUE_CURVE_COLOR = OKABE_ITO["grey"]
 POINT_COLOR = OKABE_ITO["grey"]
 
@@ -178,8 +200,88 @@ def decimate(series: Iterable[np.ndarray], *, max_points: int = 400) -> np.ndarr
     return np.unique(np.minimum(np.concatenate(keep), n - 1))
 
 
+# -- training and validation curves with each rule's pick ---------------------------------------
+class Mark(NamedTuple):
+    """One mark on the curves: the best step (``kind="best"``) or where a rule stops.
+
+    ``step``/``value``: where it is drawn (on the validation curve). Early stopping is drawn
+    where it stops; ``kept_step``/``kept_value`` are the step it hands back and its
+    validation loss (None for the other marks).
+    """
+
+    kind: str
+    step: int
+    value: float
+    kept_step: int | None = None
+    kept_value: float | None = None
+
+
+def curve_marks(history: History, picks: Mapping[str, StopPick]) -> tuple[Mark, ...]:
+    """The best validation step and every rule in ``picks`` that fires, in ``RULES`` order
+    after the best step.
+
+    Example: ``[m.kind for m in curve_marks(h, stopping_picks(h, tol=1e-4))]``
+    ``# ["best", "budget", "tolerance"]``
+    """
+    val = history.val_loss
+    if val is None:
+        raise ValueError("the run needs validation data: fit(..., validation=(x_val, y_val))")
+    best = int(history.best_step)
+    marks = [Mark("best", best, float(val[best]))]
+    for rule in RULES:
+        pick = picks.get(rule)
+        if pick is None or pick.step is None:
+            continue
+        if rule == "early_stopping":
+            marks.append(Mark(rule, int(pick.step), float(val[pick.step]),
+                              int(pick.returned_step), float(val[pick.returned_step])))
+        else:
+            marks.append(Mark(rule, int(pick.step), float(val[pick.step])))
+    return tuple(marks)
+
+
+def zoom_window(steps: Sequence[int], last: int, *, gap: float = 0.05,
+                most: float = 0.5) -> tuple[int, int] | None:
+    """The steps to enlarge when marks crowd together on a step axis from 0 to ``last``.
+
+    Marks closer than ``gap`` of the axis are a crowd; the window spans the biggest crowd
+    (the earliest, on a tie) with a margin, from step 0 when it is near the start. None when
+    nothing crowds, or when the window would cover more than ``most`` of the axis anyway.
+
+    Example: ``zoom_window([23, 73, 80, 638, 2000], 2000)  # (0, 100)``
+    """
+    xs = sorted({int(s) for s in steps})
+    if last <= 0 or len(xs) < 2:
+        return None
+    crowds: list[list[int]] = [[xs[0]]]
+    for s in xs[1:]:
+        if s - crowds[-1][-1] < gap * last:
+            crowds[-1].append(s)
+        else:
+            crowds.append([s])
+    crowd = max(crowds, key=len)  # max keeps the first of equals: the earliest
+    if len(crowd) < 2:
+        return None
+    lo, hi = crowd[0], crowd[-1]
+    pad = max(0.35 * (hi - lo), 2.0)
+    lo_w, hi_w = max(0.0, lo - pad), min(float(last), hi + pad)
+    if lo_w < 0.5 * (hi_w - lo_w):  # near the start: show the run from step 0
+        lo_w = 0.0
+    # a round end (100 rather than 97) reads better on the axis
+    unit = 10.0 ** math.floor(math.log10(max(hi_w - lo_w, 1.0))) / 2
+    lo_w = math.floor(lo_w / unit) * unit
+    hi_w = min(math.ceil(hi_w / unit) * unit, float(last))
+    if hi_w - lo_w > most * last:
+        return None
+    return int(lo_w), int(hi_w)
+
+
 class CurvesData(NamedTuple):
-    """Training and validation loss (thinned) and each rule's pick."""
+    """Training and validation loss (thinned), each rule's pick and the marks drawn.
+
+    ``zoom``: the steps the lower panel enlarges (None: no lower panel), with the curves
+    there at full detail in ``zoom_steps``, ``zoom_train``, ``zoom_val``.
+    """
 
     steps: np.ndarray
     train: np.ndarray
@@ -188,15 +290,30 @@ class CurvesData(NamedTuple):
     best_step: int
     best_val: float
     loss_name: str
+    marks: tuple[Mark, ...] = ()
+    zoom: tuple[int, int] | None = None
+    zoom_steps: np.ndarray = np.empty(0, np.int32)
+    zoom_train: np.ndarray = np.empty(0)
+    zoom_val: np.ndarray = np.empty(0)
 
 
 def curves_data(
-    history: History, picks: Mapping[str, StopPick], *, loss_name: str, max_points: int = 400
+    history: History, picks: Mapping[str, StopPick], *, loss_name: str,
+    max_points: int = 400, zoom: bool = True,
 ) -> CurvesData:
-    """Thin the run's curves for the browser; ``loss_name`` picks colour and label."""
+    """Thin the run's curves for the browser, place the marks, and decide whether marks
+    crowd enough to need the enlarged lower panel (``zoom=False``: never).
+    ``loss_name`` picks colour and label."""
     if history.val_loss is None:
         raise ValueError("the run needs validation data: fit(..., validation=(x_val, y_val))")
     idx = decimate([history.loss, history.val_loss], max_points=max_points)
+    marks = curve_marks(history, picks)
+    window = zoom_window([m.step for m in marks], history.stop_step) if zoom else None
+    zoom_idx = np.empty(0, int)
+    if window is not None:
+        lo, hi = window
+        zoom_idx = lo + decimate([history.loss[lo:hi + 1], history.val_loss[lo:hi + 1]],
+                                 max_points=max_points // 2)
     return CurvesData(
         steps=idx.astype(np.int32),
         train=history.loss[idx].astype(np.float32),
@@ -205,6 +322,11 @@ def curves_data(
         best_step=history.best_step,
         best_val=float(history.val_loss[history.best_step]),
         loss_name=loss_name,
+        marks=marks,
+        zoom=window,
+        zoom_steps=zoom_idx.astype(np.int32),
+        zoom_train=history.loss[zoom_idx].astype(np.float32),
+        zoom_val=history.val_loss[zoom_idx].astype(np.float32),
     )
 
 
@@ -224,112 +346,253 @@ def _pick_name(pick: StopPick, settings: Mapping[str, str]) -> str:
     return f"{head}: step {pick.step}"
 
 
+def mark_labels(marks: Sequence[Mark], *, compact: bool = False) -> list[tuple[int, float, str]]:
+    """The text on the chart for ``marks``: one label per drawn point, marks at the same
+    step sharing one (``"best & gradient 80"``). Returns ``(step, value, text)``.
+
+    Example: ``mark_labels([Mark("best", 23, 0.27), Mark("gradient", 80, 0.34)])``
+    ``# [(23, 0.27, "best 23"), (80, 0.34, "gradient 80")]``
+    """
+    by_step: dict[int, list[Mark]] = {}
+    for m in marks:
+        by_step.setdefault(m.step, []).append(m)
+    out = []
+    for step, group in sorted(by_step.items()):
+        names = " & ".join(_MARK_NAMES[m.kind] for m in group)
+        text = f"{names} {step}"
+        kept = [m.kept_step for m in group if m.kept_step is not None]
+        if kept and not compact:
+            text += f" (keeps {kept[0]})"
+        out.append((step, max(m.value for m in group), text))
+    return out
+
+
+def _text_width(text: str, size: int) -> float:
+    """About how wide ``text`` is in pixels at font ``size`` (sans-serif, mixed case)."""
+    return 0.56 * size * len(text) + 10
+
+
+class _Panel(NamedTuple):
+    x: str  # plotly axis ids: "x", "x2"
+    y: str
+    x_range: tuple[float, float]
+    width_px: float
+    height_px: float
+
+
+def _place_labels(panel: _Panel, labels: Sequence[tuple[float, float | None, str]],
+                  size: int) -> tuple[list[tuple[float, int]], int]:
+    """Where each of ``labels`` goes in ``panel``: its centre (a step) and its row from the
+    top, spread so none overlap; and how many rows that takes."""
+    if not labels:
+        return [], 0
+    lo, hi = panel.x_range
+    per_px = (hi - lo) / max(panel.width_px, 1.0)
+    widths = [_text_width(text, size) * per_px for _, _, text in labels]
+    places = spread_labels([s for s, _, _ in labels], widths, lo, hi, rows=3)
+    return places, 1 + max(row for _, row in places)
+
+
+def _row_height(panel: _Panel, size: int) -> float:
+    """One row of labels as a fraction of the panel's height."""
+    return (size + 10) / max(panel.height_px, 1.0)
+
+
+def _label_annotations(panel: _Panel, labels: Sequence[tuple[float, float | None, str]],
+                       places: Sequence[tuple[float, int]], y_range: Sequence[float], *,
+                       log_y: bool, size: int) -> list[dict[str, Any]]:
+    """Annotations for ``labels`` (``(step, value, text)``; value None: no line) at
+    ``places`` in rows at the top of ``panel``, each with a thin line down to its mark.
+
+    The label and its mark are both in data coordinates (plotly draws the line only then):
+    ``y_range`` is the panel's value axis range (log10 units on a log axis).
+    """
+    a, b = float(y_range[0]), float(y_range[1])
+    row_h = _row_height(panel, size)
+    out = []
+    for (step, value, text), (centre, row) in zip(labels, places, strict=True):
+        tail = a + (b - a) * (1.0 - 0.01 - (row + 0.5) * row_h)
+        note: dict[str, Any] = dict(
+            text=text, font=dict(size=size), bgcolor="rgba(255,255,255,0.8)",
+            xref=panel.x, yref=panel.y, x=centre, y=tail, showarrow=False,
+        )
+        if value is not None and (value > 0 or not log_y):
+            note.update(
+                x=step, y=math.log10(value) if log_y else value,
+                ax=centre, axref=panel.x, ay=tail, ayref=panel.y,
+                showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=LABEL_LINE, standoff=8,
+            )
+        out.append(note)
+    return out
+
+
+def _value_axis(values: Sequence[np.ndarray], *, log_y: bool, headroom: float) -> dict:
+    """A loss axis over ``values`` whose top ``headroom`` (a fraction of the axis) is left
+    free for labels."""
+    if log_y:
+        extent = log_range(values)
+        lo, hi = extent if extent is not None else (0.1, 10.0)
+        a, b = math.log10(lo), math.log10(hi)
+        top = a + (b - a) / max(1.0 - headroom, 0.3)
+        return log_axis(lo, 10.0**top)
+    flat = np.concatenate([np.asarray(v, np.float64).ravel() for v in values])
+    flat = flat[np.isfinite(flat)]
+    lo = min(0.0, float(flat.min())) if flat.size else 0.0
+    hi = float(flat.max()) if flat.size else 1.0
+    hi = hi + 0.05 * max(hi - lo, 1e-12)
+    return {"range": [lo, lo + (hi - lo) / max(1.0 - headroom, 0.3)]}
+
+
 def curves_figure(
     data: CurvesData,
     *,
     log_y: bool = True,
     settings: Mapping[str, str] | None = None,
-    height: int = 400,
+    height: int | None = None,
+    width_hint: int | None = None,
+    compact: bool = False,
     presentation: bool = False,
 ) -> go.Figure:
-    """Training loss (thin, pale) and validation loss (bold) against step, in the loss's colour.
+    """Training loss (thin, pale) and validation loss (bold) against step, in the loss's
+    colour, each rule's stop and the best step marked on the validation curve and labelled.
 
-    Each rule that fires is marked on the validation curve at the step whose parameters it
-    hands back (a black symbol per rule, named in the legend); the step with the lowest
-    validation loss of the whole run is a star. ``settings`` puts each rule's setting in its
-    legend name: ``{"tolerance": "1e-4", "gradient": "1e-2", "early_stopping": "50"}``.
+    The best step of the whole run (known only in hindsight) is a star; early stopping is
+    drawn where it stops, with a dotted line back to the step it hands back (the patience it
+    waited). ``settings`` puts each rule's setting in its name (shown on hover):
+    ``{"tolerance": "1e-4", "gradient": "1e-2", "early_stopping": "50"}``.
+
+    When ``data.zoom`` is set (marks crowd together), a second panel underneath enlarges
+    those steps, its window shaded on the upper one. Labels sit in rows at the top of each
+    panel, spread so they do not overlap at the chart's width: ``width_hint`` (pixels) or
+    ``compact`` (a phone's width) says how wide that is. ``height`` defaults to 400 px, 620
+    with the lower panel.
     """
     settings = settings or {}
     color = loss_color(data.loss_name)
     label = loss_label(data.loss_name)
     width = line_width(presentation)
-    # Both curves in the loss's colour: validation bold (the rules read it), training thin
-    # and pale. Dashes would break up into noise on a jumpy SGD curve.
-    traces: list[dict[str, Any]] = [
-        dict(
-            type="scatter", x=data.steps, y=data.train, mode="lines", name=f"training {label}",
-            line=dict(color=color, width=max(1.0, 0.6 * width)), opacity=0.5,
-            hovertemplate="step %{x}<br>training loss %{y:.4g}<extra></extra>",
-        ),
-        dict(
-            type="scatter", x=data.steps, y=data.val, mode="lines",
-            name=f"validation {label}", line=dict(color=color, width=width),
-            hovertemplate="step %{x}<br>validation loss %{y:.4g}<extra></extra>",
-        ),
-    ]
-    size = marker_size(presentation) + 4
-    best = int(data.best_step)
-    traces.append(dict(
-        type="scatter", x=[best], y=[data.best_val], mode="markers",
-        name=f"best validation: step {best}",
-        marker=dict(symbol="star", size=size + 4, color=OKABE_ITO["yellow"],
-                    line=dict(color=MARK_COLOR, width=1.5)),
-        hovertemplate="lowest validation loss<br>step %{x}<br>%{y:.4g}<extra></extra>",
-        legendrank=1100,  # listed last, drawn under the rules' symbols (often the same step)
-    ))
-    for rule in RULES:
-        pick = data.picks.get(rule)
-        if pick is None or pick.step is None:
-            continue
+    size = note_size(presentation)
+    zoomed = data.zoom is not None
+    height = int(height or (620 if zoomed else 400) + (60 if presentation else 0))
+    chart_px = width_hint or (PHONE_WIDTH if compact else 700)
+    plot_w = max(chart_px - 56 - 16 - 24, 120)
+    plot_h = max(height - 24 - 48 - (2 * size + 12), 120)
+    axes = ("x", "y", "x2", "y2") if zoomed else ("x", "y")
+    y_title = "loss (log scale)" if log_y else "loss"
+    layout = house_layout(height=height, presentation=presentation, x_title="step",
+                          y_title=y_title, axes=axes)
+    main_dom = (0.52, 1.0) if zoomed else (0.0, 1.0)
+    zoom_dom = (0.0, 0.36)
+    last = int(data.steps[-1]) if data.steps.size else 1
+    main = _Panel("x", "y", (-0.02 * max(last, 1), 1.02 * max(last, 1)), plot_w,
+                  plot_h * (main_dom[1] - main_dom[0]))
+    traces: list[dict[str, Any]] = []
+
+    def curves(steps: np.ndarray, train: np.ndarray, val: np.ndarray, panel: _Panel,
+               legend: bool) -> None:
+        axes_of = dict(xaxis=panel.x, yaxis=panel.y)
+        # Both curves in the loss's colour: validation bold (the rules read it), training
+        # thin and pale. Dashes would break up into noise on a jumpy SGD curve.
         traces.append(dict(
-            type="scatter", x=[pick.returned_step], y=[pick.val_loss], mode="markers",
-            name=_pick_name(pick, settings),
-            marker=dict(
-                symbol=_RULE_SYMBOLS[rule], size=size, color=MARK_COLOR,
-                line=dict(color="white", width=1.5),
-            ),
-            customdata=[[pick.step, pick.train_loss]],
-            hovertemplate=(
-                f"{RULE_LABELS[rule]}<br>stops at step %{{customdata[0]}}"
-                "<br>hands back step %{x}<br>validation loss %{y:.4g}"
-                "<br>training loss %{customdata[1]:.4g}<extra></extra>"
-            ),
+            type="scatter", x=steps, y=train, mode="lines", name=f"training {label}",
+            legendgroup="training", showlegend=legend,
+            line=dict(color=color, width=max(1.0, 0.6 * width)), opacity=0.5,
+            hovertemplate="step %{x}<br>training loss %{y:.4g}<extra></extra>", **axes_of,
         ))
-    layout = house_layout(
-        height=height, presentation=presentation, x_title="step",
-        y_title="loss (log scale)" if log_y else "loss",
-    )
-    if log_y:
-        layout["yaxis"].update(_log_axis([data.train, data.val]))
-    # two legend entries per row: seven entries stacked one per row would dwarf the chart
-    layout["legend"].update(entrywidth=0.5, entrywidthmode="fraction")
+        traces.append(dict(
+            type="scatter", x=steps, y=val, mode="lines", name=f"validation {label}",
+            legendgroup="validation", showlegend=legend, line=dict(color=color, width=width),
+            hovertemplate="step %{x}<br>validation loss %{y:.4g}<extra></extra>", **axes_of,
+        ))
+
+    def marks(panel: _Panel, inside: tuple[float, float]) -> None:
+        axes_of = dict(xaxis=panel.x, yaxis=panel.y)
+        msize = marker_size(presentation) + 4
+        for m in data.marks:
+            if not inside[0] <= m.step <= inside[1]:
+                continue
+            if m.kind == "best":
+                traces.append(dict(
+                    type="scatter", x=[m.step], y=[m.value], mode="markers",
+                    name=f"best validation: step {m.step}", showlegend=False,
+                    cliponaxis=False,
+                    marker=dict(symbol="star", size=msize + 4, color=BEST_COLOR,
+                                line=dict(color=MARK_COLOR, width=1.5)),
+                    hovertemplate="lowest validation loss of the run (hindsight)<br>"
+                                  "step %{x}<br>%{y:.4g}<extra></extra>", **axes_of,
+                ))
+                continue
+            pick = data.picks[m.kind]
+            name = _pick_name(pick, settings)
+            if m.kept_step is not None:
+                # the patience waited: from the step kept to the stop, no lower value came
+                traces.append(dict(
+                    type="scatter", x=[m.kept_step, m.step], y=[m.kept_value, m.kept_value],
+                    mode="lines", name=f"{name} (patience waited)", showlegend=False,
+                    line=dict(color=MARK_COLOR, width=1.5, dash="dot"),
+                    hovertemplate=f"patience: {m.step - m.kept_step} steps without a lower "
+                                  "validation loss<extra></extra>", **axes_of,
+                ))
+            traces.append(dict(
+                type="scatter", x=[m.step], y=[m.value], mode="markers", name=name,
+                showlegend=False, cliponaxis=False,
+                marker=dict(symbol=_RULE_SYMBOLS[m.kind], size=msize, color=MARK_COLOR,
+                            line=dict(color="white", width=1.5)),
+                customdata=[[pick.returned_step, pick.train_loss, pick.val_loss]],
+                hovertemplate=(
+                    f"{RULE_LABELS[m.kind]}<br>stops at step %{{x}}"
+                    "<br>hands back step %{customdata[0]}"
+                    "<br>validation loss there %{customdata[2]:.4g}"
+                    "<br>training loss there %{customdata[1]:.4g}<extra></extra>"
+                ), **axes_of,
+            ))
+
+    labels = mark_labels(data.marks, compact=compact)
+    curves(data.steps, data.train, data.val, main, legend=True)
+    marks(main, (-math.inf, math.inf))
+    main_labels: list[tuple[float, float | None, str]] = []
+    zoom_labels: list[tuple[float, float | None, str]] = []
+    for step, value, text in labels:
+        inside = zoomed and data.zoom[0] <= step <= data.zoom[1]
+        (zoom_labels if inside else main_labels).append((step, value, text))
+    annotations: list[dict[str, Any]] = []
+    shapes: list[dict[str, Any]] = []
+    if zoomed:
+        lo, hi = data.zoom
+        main_labels.append(((lo + hi) / 2, None, "enlarged below ↓"))
+        shapes.append(dict(type="rect", xref="x", yref="y domain", x0=lo, x1=hi, y0=0, y1=1,
+                           fillcolor=ZOOM_FILL, line=dict(width=0), layer="below"))
+    places, rows = _place_labels(main, main_labels, size)
+    layout["yaxis"].update(_value_axis([data.train, data.val], log_y=log_y,
+                                       headroom=rows * _row_height(main, size) + 0.03))
+    annotations += _label_annotations(main, main_labels, places, layout["yaxis"]["range"],
+                                      log_y=log_y, size=size)
+    layout["yaxis"]["domain"] = list(main_dom)
+    layout["xaxis"].update(range=list(main.x_range), anchor="y")
+    if zoomed:
+        lo, hi = data.zoom
+        span = max(hi - lo, 1)
+        zoom = _Panel("x2", "y2", (lo - 0.02 * span, hi + 0.02 * span), plot_w,
+                      plot_h * (zoom_dom[1] - zoom_dom[0]))
+        curves(data.zoom_steps, data.zoom_train, data.zoom_val, zoom, legend=False)
+        marks(zoom, (lo, hi))
+        places, rows = _place_labels(zoom, zoom_labels, size)
+        layout["yaxis2"].update(_value_axis([data.zoom_train, data.zoom_val], log_y=log_y,
+                                            headroom=rows * _row_height(zoom, size) + 0.03))
+        annotations += _label_annotations(zoom, zoom_labels, places,
+                                          layout["yaxis2"]["range"], log_y=log_y, size=size)
+        layout["yaxis2"].update(domain=list(zoom_dom), anchor="x2",
+                                title={"text": y_title})
+        layout["xaxis2"].update(range=list(zoom.x_range), anchor="y2",
+                                title={"text": f"step (steps {lo}–{hi} enlarged)"})
+    layout["annotations"] = annotations
+    layout["shapes"] = shapes
     return build(traces, layout)
 
 
-def log_ticks(lo: float, hi: float) -> list[float]:
-    """Tick values 1, 2, 5 x 10^k covering ``[lo, hi]`` (positive) and one step beyond.
-
-    Plotly's own log ticks label a short range with bare digits ("2", "5"), which students
-    misread; these ticks carry full numbers.
-
-    Example: ``log_ticks(0.03, 0.4)  # [0.02, 0.05, 0.1, 0.2, 0.5]``
-    """
-    lo, hi = max(lo, 1e-300), max(hi, lo)
-    k0, k1 = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
-    ticks = [m * 10.0**k for k in range(k0, k1 + 1) for m in (1, 2, 5)]
-    # one tick beyond each end: plotly's autorange pads the axis past the data, and the
-    # padding should carry a label too (ticks outside the shown range are simply not drawn)
-    below = [t for t in ticks if t < lo][-1:]
-    above = [t for t in ticks if t > hi][:1]
-    inside = below + [t for t in ticks if lo <= t <= hi] + above
-    if len(inside) > 10:  # many decades: powers of ten are enough
-        inside = [t for t in inside if np.isclose(t / 10.0 ** np.floor(np.log10(t)), 1.0)]
-    return inside
-
-
-def _log_axis(series: Iterable[np.ndarray]) -> dict[str, Any]:
-    """The properties of a log axis over the positive values of ``series``, ticked by
-    ``log_ticks``."""
-    values = np.concatenate([np.asarray(s, np.float64).ravel() for s in series])
-    values = values[np.isfinite(values) & (values > 0)]
-    if values.size == 0:
-        return {"type": "log"}
-    ticks = log_ticks(float(values.min()), float(values.max()))
-    return {"type": "log", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
-
-
+# -- the fitted curve at each step ----------------------------------------------------------------
 class FitFramesData(NamedTuple):
-    """The data and the fitted curve on a grid at a few precomputed steps."""
+    """The data and the fitted curve on a grid at a few precomputed steps (the states)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -369,7 +632,7 @@ def fit_frames_data(
     *,
     truth: bool = True,
     n_frames: int = 60,
-    grid_points: int = 160,
+    grid_points: int = 120,
     keep: Iterable[int] = (),
 ) -> FitFramesData:
     """The fitted curve at ~``n_frames`` steps of ``history`` on a grid over the data.
@@ -404,50 +667,47 @@ def fit_frames_data(
     )
 
 
-class _FramesFigure(FastFigure):
-    """A ``FastFigure`` whose frames keep their curves as numpy arrays (``fig.frames`` and
-    ``frame_dicts`` read them as numbers) and send them as plotly's base64 typed arrays, as
-    plotly's own frames do: half the JSON of a list of numbers."""
-
-    def to_dict(self) -> dict:
-        res = super().to_dict()
-        if "frames" in res:
-            res["frames"] = [
-                {**frame, "data": [_typed_arrays(trace) for trace in frame["data"]]}
-                for frame in res["frames"]
-            ]
-        return res
-
-
-def _typed_arrays(trace: dict[str, Any]) -> dict[str, Any]:
-    """``trace`` with each float32 array as ``{"dtype": "f4", "bdata": <base64>}``."""
-    return {
-        key: {"dtype": "f4", "bdata": base64.b64encode(value.astype("<f4")).decode("ascii")}
-        if isinstance(value, np.ndarray) and value.dtype == np.float32 else value
-        for key, value in trace.items()
-    }
-
-
 def _frame_label(step: int, train: float, val: float) -> str:
-    return f"{step}: training loss {train:.4g}, validation loss {val:.4g}"
+    return f"step {step}: training loss {train:.4g}, validation loss {val:.4g}"
+
+
+def fit_frames_states(data: FitFramesData, *, state: int | None = None) -> States:
+    """Every state of ``fit_frames_figure(data)``: the model's curve (the figure's last
+    trace) at each precomputed step, with a caption giving the step and both losses. A
+    sequence to play (``play=True``); ``state`` is the one shown first (the last if None)."""
+    k = len(data.steps)
+    index = k - 1 if state is None else int(np.clip(state, 0, k - 1))
+    curve_index = 3 if data.truth is not None else 2
+    captions = tuple(
+        _frame_label(s, t, v)
+        for s, t, v in zip(data.steps.tolist(), data.train_loss.tolist(),
+                           data.val_loss.tolist(), strict=True)
+    )
+    return States("step", np.asarray(data.steps, np.int64), index,
+                  traces={curve_index: {"y": round_sig(data.curves, 5)}},
+                  captions=captions, play=True).check()
 
 
 def fit_frames_figure(
     data: FitFramesData,
     *,
     loss_name: str,
-    start: int | None = None,
+    state: int | None = None,
     height: int = 460,
+    compact: bool = False,
     presentation: bool = False,
+    animate: bool = False,
 ) -> go.Figure:
     """The training points (filled), validation points (open), the true curve (dotted) and
-    the model's curve at one step; a slider and a play button move through the steps.
+    the model's curve at the step of ``state`` (an index into ``data.steps``; the last by
+    default). ``fit_frames_states(data)`` holds every step; ``animate=True`` returns the
+    figure with them as plotly frames, a slider and play/pause (for a notebook).
 
-    The slider's label states the step and both losses there. ``start`` is the index into
-    ``data.steps`` shown first (default: the last step).
+    Traces: the true curve (when ``data.truth``), training points, validation points, and
+    last the model's curve. The model's name says the step shown.
     """
-    k = len(data.steps)
-    start = k - 1 if start is None else int(np.clip(start, 0, k - 1))
+    states = fit_frames_states(data, state=state)
+    k = states.index
     color = loss_color(loss_name)
     msize = marker_size(presentation)
     traces: list[dict[str, Any]] = []
@@ -458,67 +718,33 @@ def fit_frames_figure(
         ))
     # Filled and open circles in grey: both read on the light and the dark theme.
     traces.append(dict(
-        type="scatter", x=data.x_train, y=data.y_train, mode="markers", name="training points",
+        type="scatter", x=screen(data.x_train), y=screen(data.y_train), mode="markers",
+        name="training points",
         marker=dict(color=POINT_COLOR, size=msize, line=dict(color=DATA_COLOR, width=1)),
         hovertemplate="training point<br>x %{x:.3g}, y %{y:.3g}<extra></extra>",
     ))
     traces.append(dict(
-        type="scatter", x=data.x_val, y=data.y_val, mode="markers", name="validation points",
+        type="scatter", x=screen(data.x_val), y=screen(data.y_val), mode="markers",
+        name="validation points",
         marker=dict(symbol="circle-open", color=POINT_COLOR, size=msize + 1,
                     line=dict(width=2.5)),
         hovertemplate="validation point<br>x %{x:.3g}, y %{y:.3g}<extra></extra>",
     ))
     traces.append(dict(
-        type="scatter", x=data.grid, y=data.curves[start], mode="lines",
-        name=f"model, trained with {loss_label(loss_name)}",
+        type="scatter", x=data.grid, y=states.traces[len(traces)]["y"][k], mode="lines",
+        name=f"model ({loss_label(loss_name)})" if compact
+        else f"model, trained with {loss_label(loss_name)}",
         line=dict(color=color, width=line_width(presentation)),
         hovertemplate="x %{x:.3g}<br>model %{y:.3g}<extra></extra>",
     ))
-    curve_index = len(traces) - 1
-    names = [str(s) for s in data.steps.tolist()]
-    # Plain dicts: each frame replaces the model curve's y, nothing else.
-    frames = [
-        dict(name=name, data=[dict(type="scatter", y=curve)], traces=[curve_index])
-        for name, curve in zip(names, data.curves, strict=True)
-    ]
     layout = house_layout(height=height, presentation=presentation, x_title="x", y_title="y")
     layout["yaxis"].update(range=list(data.y_range), autorange=False)
     layout["xaxis"].update(range=[float(data.grid[0]), float(data.grid[-1])], autorange=False)
-    fast = dict(frame=dict(duration=0, redraw=False), mode="immediate",
-                transition=dict(duration=0))
-    play = dict(frame=dict(duration=80, redraw=False), mode="immediate", fromcurrent=True,
-                transition=dict(duration=0))
-    labels = [
-        _frame_label(s, t, v)
-        for s, t, v in zip(data.steps.tolist(), data.train_loss.tolist(),
-                           data.val_loss.tolist(), strict=True)
-    ]
-    size = 15 if presentation else 12
-    layout["margin"]["b"] = 118
-    layout["sliders"] = [dict(
-        active=start,
-        x=0.15, len=0.85, y=-0.17, yanchor="top", pad=dict(t=0, b=0),
-        ticklen=0, minorticklen=0,
-        # the 60 step labels would overprint each other: they shrink to nothing, and the
-        # one chosen is spelled out above the slider (in the theme's text colour)
-        font=dict(size=1),
-        currentvalue=dict(prefix="step ", xanchor="left", font=dict(family=FONT, size=size)),
-        steps=[
-            dict(label=label, method="animate", args=[[name], fast])
-            for label, name in zip(labels, names, strict=True)
-        ],
-    )]
-    layout["updatemenus"] = [dict(
-        type="buttons", direction="left", showactive=False,
-        x=0.0, y=-0.24, xanchor="left", yanchor="top", pad=dict(t=0, r=4),
-        buttons=[
-            dict(label="▶", method="animate", args=[None, play]),
-            dict(label="❚❚", method="animate", args=[[None], fast]),
-        ],
-    )]
-    return _FramesFigure(traces, layout, frames)
+    fig = build(traces, layout)
+    return with_frames(fig, states) if animate else fig
 
 
+# -- learning-rate schedules ----------------------------------------------------------------------
 class SchedulesData(NamedTuple):
     """Per schedule: thinned steps, training loss and learning rate; where it diverged."""
 
@@ -556,10 +782,12 @@ def schedules_data(histories: Mapping[str, History], *, max_points: int = 300) -
 
 
 def schedules_figure(
-    data: SchedulesData, *, log_y: bool = True, height: int = 520, presentation: bool = False
+    data: SchedulesData, *, log_y: bool = True, height: int = 520, compact: bool = False,
+    presentation: bool = False,
 ) -> go.Figure:
     """Top: training loss against step for each schedule. Bottom: the learning rate each
-    schedule used at each step. Shared step axis; one colour per schedule."""
+    schedule used at each step. Shared step axis; one colour per schedule, named in the
+    legend (with the step where it diverged, if it did)."""
     width = line_width(presentation)
     traces: list[dict[str, Any]] = []
     for i, name in enumerate(data.names):
@@ -579,21 +807,52 @@ def schedules_figure(
             hovertemplate=f"{name}<br>step %{{x}}<br>learning rate %{{y:.4g}}<extra></extra>",
             xaxis="x2", yaxis="y2",
         ))
-    layout = house_layout(height=height, presentation=presentation,
-                          axes=("x", "y", "x2", "y2"))
+    layout = house_layout(height=height + (60 if presentation else 0),
+                          presentation=presentation, axes=("x", "y", "x2", "y2"))
     # Two rows on one step axis (as make_subplots(rows=2, shared_xaxes=True) lays them
     # out): the loss on top, 64% of the height after a 6% gap, the rate below.
     gap, top = 0.06, 0.64
     layout["xaxis"].update(anchor="y", domain=[0.0, 1.0], matches="x2", showticklabels=False)
     layout["yaxis"].update(
         anchor="x", domain=[1.0 - (1.0 - gap) * top, 1.0],
-        title={"text": "training loss (log scale)" if log_y else "training loss"},
+        title={"text": ("loss (log)" if compact else "training loss (log scale)") if log_y
+               else "training loss"},
     )
     layout["xaxis2"].update(anchor="y2", domain=[0.0, 1.0], title={"text": "step"})
     layout["yaxis2"].update(
-        anchor="x2", domain=[0.0, (1.0 - gap) * (1.0 - top)], title={"text": "learning rate"},
-        rangemode="tozero",
+        anchor="x2", domain=[0.0, (1.0 - gap) * (1.0 - top)], rangemode="tozero",
+        title={"text": "rate" if compact else "learning rate"},
     )
     if log_y:
-        layout["yaxis"].update(_log_axis(data.loss))
+        extent = log_range(data.loss)
+        if extent is not None:
+            layout["yaxis"].update(log_axis(*extent))
+        else:
+            layout["yaxis"]["type"] = "log"
     return build(traces, layout)
+
+
+__all__ = [
+    "RULES",
+    "RULE_LABELS",
+    "CurvesData",
+    "FitFramesData",
+    "Mark",
+    "SchedulesData",
+    "StopPick",
+    "curve_marks",
+    "curves_data",
+    "curves_figure",
+    "decimate",
+    "first_stop",
+    "fit_frames_data",
+    "fit_frames_figure",
+    "fit_frames_states",
+    "frame_steps",
+    "log_ticks",
+    "mark_labels",
+    "schedules_data",
+    "schedules_figure",
+    "stopping_picks",
+    "zoom_window",
+]

@@ -1,14 +1,21 @@
-"""One place for the look of every chart: each loss's colour and name, fonts, sizes.
+"""One place for the look of every chart: each loss's colour and name, fonts, sizes, the
+house layout and the ticks of every log axis.
 
 Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies); a loss
 keeps its colour and its name in every chart and caption.
+
+Text sizes: 13 px on a screen; at least 20 px in presentation mode (``presentation=True``
+on every builder), for the back row of a lecture hall.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import copy
+import math
+from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 
 from lossviz.losses import available_losses, loss_class
@@ -78,6 +85,33 @@ def loss_label(name: str) -> str:
     return "Custom" if name == "custom" else name
 
 
+# -- text sizes --------------------------------------------------------------------------------
+FONT_SIZE = 13  # chart text on a screen
+SMALL_FONT_SIZE = 11  # in-plot notes on a screen (labels on marks, panel notes)
+PRESENTATION_FONT_SIZE = 20  # every chart text in presentation mode, notes included
+PHONE_WIDTH = 390  # the narrowest page the charts are laid out for (``compact=True``)
+
+
+def font_size(presentation: bool = False) -> int:
+    """The size of chart text (ticks, legend, axis titles): 13 px, or 20 px presenting."""
+    return PRESENTATION_FONT_SIZE if presentation else FONT_SIZE
+
+
+def note_size(presentation: bool = False) -> int:
+    """The size of text written inside a plot (labels on marks, notes): 11 px, or 20 px
+    presenting (the projector's minimum applies to every text)."""
+    return PRESENTATION_FONT_SIZE if presentation else SMALL_FONT_SIZE
+
+
+def line_width(presentation: bool = False) -> float:
+    return 4.0 if presentation else 2.5
+
+
+def marker_size(presentation: bool = False) -> int:
+    return 12 if presentation else 8
+
+
+# -- the house layout ----------------------------------------------------------------------------
 # The few settings of plotly's "plotly_white" template the house look relies on (white
 # paper, faint axis lines, left-aligned hover labels): the whole template is 7 KB per figure
 # and costs ~10 ms to apply on every build, for colours every trace sets itself anyway.
@@ -85,11 +119,48 @@ _AXIS = {"automargin": True, "linecolor": "#EBF0F8", "ticks": "", "zerolinecolor
          "title": {"standoff": 12}}
 HOUSE_TEMPLATE = {"layout": {"paper_bgcolor": "white", "plot_bgcolor": "white",
                              "hoverlabel": {"align": "left"}, "xaxis": _AXIS, "yaxis": _AXIS}}
+GRID_COLOR = "rgba(128,128,128,0.2)"
+_GRID = {"showgrid": True, "gridcolor": GRID_COLOR, "zeroline": False}
 
 
-@lru_cache(maxsize=1)
-def _house_template() -> go.layout.Template:
-    return go.layout.Template(HOUSE_TEMPLATE)
+def house_layout(
+    *,
+    height: int = 380,
+    presentation: bool = False,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    title: str | None = None,
+    axes: tuple[str, ...] = ("x", "y"),
+) -> dict[str, Any]:
+    """A fresh layout dict in the house style: fonts, margins, legend on top, light grid.
+
+    ``axes`` names every axis to style (``("x", "y", "x2", "y2")``). The legend sits above
+    the plot, from its left edge (the app hides plotly's mode bar, which would cover the
+    right end). A plain dict: builders add to it and wrap it in ``go.Figure``.
+
+    Example: ``house_layout(x_title="step", y_title="loss")["font"]["size"]  # 13``
+    """
+    size = font_size(presentation)
+    layout: dict[str, Any] = {
+        "font": {"family": FONT, "size": size},
+        "margin": {"l": 56, "r": 16, "t": 48 if title else 24, "b": 48},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left",
+                   "x": 0.0},
+        "height": int(height),
+        "hovermode": "closest",
+        "hoverlabel": {"font": {"size": size}},
+        "template": copy.deepcopy(HOUSE_TEMPLATE),
+    }
+    if title:
+        layout["title"] = {"text": title, "x": 0.0, "xanchor": "left",
+                           "font": {"size": size + 2}}
+    for name in axes:
+        layout[name[0] + "axis" + name[1:]] = dict(_GRID)
+    if x_title is not None:
+        layout["xaxis"]["title"] = {"text": x_title}
+    if y_title is not None:
+        layout["yaxis"]["title"] = {"text": y_title}
+    return layout
 
 
 def base_layout(
@@ -102,30 +173,129 @@ def base_layout(
     presentation: bool = False,
     **extra: Any,
 ) -> go.Figure:
-    """Apply the house layout: fonts, margins, legend on top, light grid."""
-    size = 17 if presentation else 13
-    fig.update_layout(
-        title=dict(text=title, x=0.0, xanchor="left", font=dict(size=size + 2)) if title else None,
-        font=dict(family=FONT, size=size),
-        height=height,
-        margin=dict(l=56, r=16, t=48 if title else 24, b=48),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
-        hovermode="closest",
-        **extra,
-    )
-    fig.layout.template = _house_template()
+    """Apply the house layout (``house_layout``) to ``fig`` in place and return it: for a
+    figure made elsewhere, e.g. in a notebook."""
+    layout = house_layout(height=height, presentation=presentation, title=title)
+    for key in ("xaxis", "yaxis"):
+        layout.pop(key)
+    fig.update_layout(layout, **extra)
+    fig.update_xaxes(_GRID)
+    fig.update_yaxes(_GRID)
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
         fig.update_yaxes(title_text=y_title)
-    fig.update_xaxes(showgrid=True, gridcolor="rgba(128,128,128,0.2)", zeroline=False)
-    fig.update_yaxes(showgrid=True, gridcolor="rgba(128,128,128,0.2)", zeroline=False)
     return fig
 
 
-def line_width(presentation: bool = False) -> float:
-    return 4.0 if presentation else 2.5
+def text_width(text: str, size: int) -> float:
+    """About how wide ``text`` is in pixels at font ``size`` (a sans-serif, mixed case)."""
+    return 0.56 * size * len(text)
 
 
-def marker_size(presentation: bool = False) -> int:
-    return 12 if presentation else 8
+def legend_height(names: Iterable[str], width_px: float, *, presentation: bool = False) -> float:
+    """About how tall a horizontal legend of ``names`` is, in pixels, when it wraps at
+    ``width_px``: entries laid left to right, each its symbol (40 px) and its text wide."""
+    size = font_size(presentation)
+    rows, used = 0, math.inf
+    for name in names:
+        w = 40 + text_width(name, size) + 10
+        if used + w > width_px:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows * (size + 13)
+
+
+# -- log axes ------------------------------------------------------------------------------------
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def log_ticks(lo: float, hi: float, *, most: int = 10) -> list[float]:
+    """Tick values 1, 2, 5 x 10^k covering ``[lo, hi]`` (positive) and one step beyond.
+
+    With more than ``most`` of them, powers of ten only (every second, third, ... power
+    when even those are too many). Plotly's own log ticks label a short range with bare
+    digits in two sizes ("5 2 10 5 2 1"), which students misread; these carry full numbers.
+
+    Example: ``log_ticks(0.03, 0.4)  # [0.02, 0.05, 0.1, 0.2, 0.5]``
+    """
+    lo, hi = max(float(lo), 1e-300), float(hi)
+    hi = max(hi, lo)
+    k0, k1 = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    ticks = [m * 10.0**k for k in range(k0 - 1, k1 + 1) for m in (1, 2, 5)]
+    # one tick beyond each end: an axis padded past the data gets a label there too (ticks
+    # outside the shown range are simply not drawn)
+    below = [t for t in ticks if t < lo * (1 - 1e-9)][-1:]
+    above = [t for t in ticks if t > hi * (1 + 1e-9)][:1]
+    inside = below + [t for t in ticks if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)] + above
+    if len(inside) > most:
+        powers = list(range(math.floor(math.log10(lo) + 1e-9),
+                            math.ceil(math.log10(hi) - 1e-9) + 1))
+        every = max(1, math.ceil(len(powers) / most))
+        start = powers[0] - powers[0] % every  # multiples of ``every``: 10^-6, 10^-3, 10^0
+        inside = [10.0**k for k in range(start, powers[-1] + every, every)]
+    return inside
+
+
+def tick_text(ticks: Iterable[float]) -> list[str]:
+    """Labels for log-axis ticks, all in one notation: plain numbers (``0.02``, ``500``)
+    when every tick lies in [0.001, 10^5], otherwise powers of ten (``10⁻⁶``, ``2×10⁻⁶``).
+
+    Example: ``tick_text([1e-6, 1e-3, 1.0])  # ["10⁻⁶", "10⁻³", "10⁰"]``
+    """
+    ticks = [float(t) for t in ticks]
+    if all(1e-3 <= t <= 1e5 for t in ticks):
+        return [f"{t:.12g}" for t in ticks]
+    out = []
+    for t in ticks:
+        k = math.floor(math.log10(t) + 1e-9)
+        m = round(t / 10.0**k, 6)
+        power = "10" + str(k).translate(_SUPERSCRIPT)
+        out.append(power if m == 1 else f"{m:g}×{power}")
+    return out
+
+
+def number_text(value: float, digits: int = 2) -> str:
+    """A number for a note on a chart: ``digits`` significant digits, and powers of ten
+    written out beyond [0.001, 10^5] (``2.5×10⁹``, not ``2.5e+09``).
+
+    Example: ``number_text(7.9e8)  # "7.9×10⁸"``
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return "∞" if value > 0 else ("−∞" if value < 0 else "not a number")
+    if value == 0 or 1e-3 <= abs(value) < 1e5:
+        return f"{float(f'{value:.{digits}g}'):.12g}"
+    k = math.floor(math.log10(abs(value)))
+    m = float(f"{value / 10.0**k:.{digits}g}")
+    if abs(m) >= 10:  # 9.96 rounded up to 10
+        m, k = m / 10, k + 1
+    power = "10" + str(k).translate(_SUPERSCRIPT)
+    return power if m == 1 else f"{m:g}×{power}"
+
+
+def log_range(values: Iterable[Any], *, pad: float = 0.05) -> tuple[float, float] | None:
+    """The positive, finite extent ``(lo, hi)`` of ``values`` (arrays are flattened),
+    widened by ``pad`` of its span on a log scale (at least 0.05 decades); None if empty."""
+    parts = [np.asarray(v, dtype=np.float64).ravel() for v in values]
+    flat = np.concatenate(parts) if parts else np.empty(0)
+    flat = flat[np.isfinite(flat) & (flat > 0)]
+    if flat.size == 0:
+        return None
+    a, b = math.log10(float(flat.min())), math.log10(float(flat.max()))
+    widen = max(pad * (b - a), 0.05)
+    return 10.0 ** (a - widen), 10.0 ** (b + widen)
+
+
+def log_axis(lo: float, hi: float, *, most: int = 10) -> dict[str, Any]:
+    """The properties of a log axis shown over ``[lo, hi]``: its range (in log10 units, as
+    plotly takes it) and ticks from ``log_ticks`` labelled by ``tick_text``. Every log axis
+    of every chart is made here.
+
+    Example: ``fig.update_yaxes(log_axis(0.02, 8.0))``
+    """
+    lo = max(float(lo), 1e-300)
+    hi = max(float(hi), lo * 1.0001)
+    ticks = log_ticks(lo, hi, most=most)
+    return {"type": "log", "range": [math.log10(lo), math.log10(hi)], "tickvals": ticks,
+            "ticktext": tick_text(ticks)}

@@ -1,0 +1,199 @@
+"""What every figure builder of descent, stopping, classification and custom promises:
+a plain still figure (no frames, sliders or play buttons), states whose trace indices and
+attributes are the figure's own, text of at least 20 px in presentation mode, axes that
+stay apart on a phone, clean log ticks, and a payload well under 300 KB."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from plotly_data import plotly_array
+
+import lossviz
+from lossviz.classify import margins
+from lossviz.experiments import loss_landscape
+from lossviz.figures import classification as fcl
+from lossviz.figures import custom as fc
+from lossviz.figures import descent as fd
+from lossviz.figures import stopping as fs
+from lossviz.figures.states import States, show_state
+from lossviz.figures.style import FONT_SIZE, PRESENTATION_FONT_SIZE, loss_color, loss_label
+
+Builder = Callable[..., go.Figure]
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> dict[str, tuple[Builder, Callable[[], States] | None]]:
+    """Every picture: a figure builder taking the common keywords, and its states (if any),
+    from small data shaped like the app's defaults."""
+    reg = lossviz.make_regression(30, outliers=1, seed=0)
+    runs = [fd.Run(loss_label(n), loss_color(n), lossviz.fit(reg.x, reg.y, n, lr=0.04,
+                                                           steps=200))
+            for n in ("mse", "mae", "huber")]
+    diverged = [*runs, fd.Run("MSE fast", "#000000",
+                              lossviz.fit(reg.x, reg.y, "mse", lr=0.5, steps=200))]
+    conv = fd.convergence_data(diverged)
+    land = loss_landscape(reg.x, reg.y, lossviz.get_loss("mse"), w_range=(-0.5, 2.5),
+                          b_range=(-1, 4), size=50)
+    path = fd.path_data(land, runs)
+    cls = lossviz.make_classification(40, dim=2, flip=3, seed=0)
+    fits = {n: lossviz.fit(cls.x, cls.y, n, lr=0.1, steps=300) for n in fcl.SURROGATES}
+    bd = fcl.boundary_data(cls.x, cls.y, [fcl.BoundaryFit(n, h.params, h.final_params)
+                                          for n, h in fits.items()],
+                           flipped=cls.is_flipped, show_clean=True)
+    m = margins(cls.y, fits["cross_entropy"].predict(cls.x))
+    md = fcl.margin_data(fcl.SURROGATES, point_margins=m, flipped=cls.is_flipped)
+    pdata = fcl.probability_data(("cross_entropy", "hinge"), point_margins=m)
+    sd = fcl.softmax_data([2.0, 1.0, 0.1], 0)
+    x, y = lossviz.make_curve(16, noise=0.3, seed=1)
+    xt, yt, xv, yv = lossviz.train_validation_split(x, y, validation_fraction=0.3, seed=1)
+    h = lossviz.fit(xt, yt, "mse", model="poly", degree=12, optimizer="adam", lr=0.05,
+                    steps=2000, validation=(xv, yv))
+    picks = fs.stopping_picks(h, tol=1e-4, grad_tol=1e-2, patience=50)
+    cd = fs.curves_data(h, picks, loss_name="mse")
+    ff = fs.fit_frames_data(h, xt, yt, xv, yv, keep=[h.best_step])
+    sched = fs.schedules_data({name: lossviz.fit(xt, yt, "mse", model="poly", degree=4,
+                                                 lr=0.05, steps=300, schedule=name)
+                               for name in lossviz.SCHEDULES})
+    losses = [lossviz.get_loss("mse"), lossviz.custom_loss("log(1 + r**2)")]
+    curves = fc.curves_data(losses, low=-4, high=4)
+    fit = fc.fit_data("regression", reg.x, reg.y, reg.is_outlier,
+                      {("mse", "MSE"): runs[0].history})
+    return {
+        "convergence": (lambda **kw: fd.convergence_figure(conv, log_y=True, **kw),
+                        lambda: fd.convergence_states(conv, log_y=True)),
+        "path": (lambda **kw: fd.path_figure(path, **kw), lambda: fd.path_states(path)),
+        "boundary": (lambda **kw: fcl.boundary_figure(bd, **kw),
+                     lambda: fcl.boundary_states(bd)),
+        "margin": (lambda **kw: fcl.margin_figure(md, **kw), None),
+        "probability": (lambda **kw: fcl.probability_figure(pdata, **kw), None),
+        "softmax": (lambda **kw: fcl.softmax_figure(sd, **kw), None),
+        "stopping curves": (lambda **kw: fs.curves_figure(cd, **kw), None),
+        "stopping fit": (lambda **kw: fs.fit_frames_figure(ff, loss_name="mse", **kw),
+                         lambda: fs.fit_frames_states(ff)),
+        "schedules": (lambda **kw: fs.schedules_figure(sched, **kw), None),
+        "custom curves": (lambda **kw: fc.curves_figure(curves, **kw), None),
+        "custom fit": (lambda **kw: fc.fit_figure(fit, **kw), None),
+    }
+
+
+NAMES = ["convergence", "path", "boundary", "margin", "probability", "softmax",
+         "stopping curves", "stopping fit", "schedules", "custom curves", "custom fit"]
+
+
+def _font_sizes(node: Any, inherited: int) -> list[int]:
+    """Every font size in a figure's layout or trace (an unset size inherits)."""
+    out = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("font", "tickfont", "textfont", "insidetextfont", "outsidetextfont"):
+                out.append(int((value or {}).get("size", inherited)))
+            elif key != "template":
+                out += _font_sizes(value, inherited)
+    elif isinstance(node, list):
+        for value in node:
+            out += _font_sizes(value, inherited)
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_still_figure_is_plain(catalogue, name):
+    figure, _ = catalogue[name]
+    fig = figure()
+    assert type(fig) is go.Figure
+    spec = fig.to_dict()
+    assert not spec.get("frames")
+    assert "sliders" not in spec["layout"]
+    assert "updatemenus" not in spec["layout"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_presentation_text_is_at_least_20_px_and_normal_text_13(catalogue, name):
+    figure, _ = catalogue[name]
+    normal = figure().to_dict()
+    assert normal["layout"]["font"]["size"] == FONT_SIZE
+    spec = figure(presentation=True).to_dict()
+    assert spec["layout"]["font"]["size"] >= PRESENTATION_FONT_SIZE
+    sizes = _font_sizes({"layout": spec["layout"], "data": spec["data"]},
+                        spec["layout"]["font"]["size"])
+    assert min(sizes) >= PRESENTATION_FONT_SIZE
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_compact_figures_never_put_titled_x_axes_side_by_side(catalogue, name):
+    figure, _ = catalogue[name]
+    layout = figure(compact=True).to_dict()["layout"]
+    titled = [axis for key, axis in layout.items()
+              if key.startswith("xaxis") and axis.get("title", {}).get("text")]
+    for axis in titled:
+        assert tuple(axis.get("domain", (0.0, 1.0))) == (0.0, 1.0)
+        assert len(axis["title"]["text"]) <= 40  # about 280 px at 13 px: fits 390 px
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if "custom" not in n])
+def test_log_axes_have_clean_ticks(catalogue, name):
+    figure, _ = catalogue[name]
+    layout = figure().to_dict()["layout"]
+    for key, axis in layout.items():
+        if key.startswith(("xaxis", "yaxis")) and axis.get("type") == "log":
+            ticks = np.asarray(axis["tickvals"], dtype=float)
+            mantissa = np.round(ticks / 10.0 ** np.floor(np.log10(ticks)), 9)
+            assert np.all(np.isin(mantissa, [1, 2, 5]))
+            assert len(axis["ticktext"]) == len(ticks)
+            lo, hi = axis["range"]
+            shown = (np.log10(ticks) >= lo) & (np.log10(ticks) <= hi)
+            assert shown.sum() >= 2
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n in ("convergence", "path",
+                                                            "boundary", "stopping fit")])
+def test_states_fit_their_figure_and_stay_small(catalogue, name):
+    figure, make_states = catalogue[name]
+    fig = figure()
+    states = make_states().check()
+    assert 2 <= states.count <= 100
+    assert states.play
+    for index, attrs in states.traces.items():
+        assert 0 <= index < len(fig.data)
+        for attr in attrs:
+            assert attr in fig.data[index]  # an attribute the trace has
+    # the figure as built is the state it says it shows
+    same = show_state(fig, states, states.index)
+    for index in states.traces:
+        assert _close(same.data[index], fig.data[index]), index
+    # figure + every state, as sent: well under 300 KB
+    rows = {str(t): {a: (r.tolist() if isinstance(r, np.ndarray) else list(r))
+                     for a, r in attrs.items()} for t, attrs in states.traces.items()}
+    size = len(pio.to_json(fig)) + len(pio.to_json({"traces": rows,
+                                                    "captions": list(states.captions)},
+                                                   validate=False))
+    assert size < 200_000
+
+
+def _close(a: Any, b: Any) -> bool:
+    """The two traces show the same numbers and names (to 5 significant digits)."""
+    ja, jb = a.to_plotly_json(), b.to_plotly_json()
+    for attr in ("x", "y", "z"):
+        if (attr in ja) != (attr in jb):
+            return False
+        if attr in ja and not np.allclose(plotly_array(ja[attr]), plotly_array(jb[attr]),
+                                          rtol=1e-5, equal_nan=True):
+            return False
+    return ja.get("name") == jb.get("name") and math.isclose(ja.get("opacity", 1.0),
+                                                             jb.get("opacity", 1.0))
+
+
+def test_figure_modules_build_through_public_plotly_only():
+    import inspect
+
+    for module in (fd, fs, fcl, fc):
+        source = inspect.getsource(module)
+        assert "_validate" not in source
+        assert "FastFigure" not in source
+        assert "lru_cache" not in source
