@@ -89,23 +89,34 @@ def check_text(text: str, what: str = "the text") -> str:
 # -- Markdown -------------------------------------------------------------------------------
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and an escaped
 # one is always literal. Escaping them all covers emphasis (* _), code (`), links and
-# footnotes ([ ] ( )), raw HTML and autolinks (< > : / .), entities (&), tables (|),
-# headings (#), quotes (>), lists (- + * 1.), fences (` ~), and what Streamlit adds on top:
-# LaTeX between dollars ($), colored text (:red[...]) and emoji shortcodes (:smile:).
+# footnotes ([ ] ( )), raw HTML (< >), entities (&), tables (|), headings (#), quotes (>),
+# lists (- + * 1.), fences (` ~), and what Streamlit's parser adds: LaTeX between dollars
+# ($) and directives such as colored text (:red[...]).
 _MD_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+# Some rewrites work on the parsed text, where escapes are already gone, so no backslash
+# stops them (streamlit 1.67, frontend StreamlitMarkdown): ":streamlit:" becomes the logo,
+# ":material_name:" an icon, " -> ", " <- ", " <-> ", " -- ", " >= ", " <= ", " ~= " arrows,
+# a dash and signs; and GitHub's autolinks make "www.", "http://" and "a@b.c" links. A word
+# joiner (U+2060: invisible, no line break) after ":" and "@", after "www", and inside those
+# pairs breaks each pattern and shows nothing. tests/browser/test_text_browser.py checks
+# this in Chromium; if a Streamlit release adds a rewrite, that test fails.
+WORD_JOINER = "\u2060"
+_BREAK_REWRITES = re.compile(r"(?<=[:@])|(?<=www)(?=\.)|(?<=[-<>~])(?=[->=])", re.IGNORECASE)
 
 
 def escape_markdown(text: str) -> str:
     r"""``text`` as Markdown that ``st.markdown`` shows literally, character for character.
 
-    Every ASCII punctuation character gets a backslash. Each line break becomes a hard line
-    break (a backslash at the end of the line); line breaks at the very end are dropped (a
-    paragraph cannot end with a hard break). Spaces and tabs that start a line are written as
-    character references (``&#32;``, ``&#9;``) so that no line opens a code block and
-    ``st.markdown`` (which dedents and strips its text) keeps them; the browser still shows a
-    run of spaces as one space, as HTML does everywhere. Control characters other than line
-    breaks are left as they are: ``check_text`` keeps them out of the inputs.
+    Every ASCII punctuation character gets a backslash, and a word joiner (U+2060, which
+    shows nothing) goes where Streamlit would otherwise turn text into a logo, an icon, an
+    arrow or a link (see ``_BREAK_REWRITES``). Each line break becomes a hard line break (a
+    backslash at the end of the line); line breaks at the very end are dropped (a paragraph
+    cannot end with a hard break). Spaces and tabs that start a line are written as character
+    references (``&#32;``, ``&#9;``) so that no line opens a code block and ``st.markdown``
+    (which dedents and strips its text) keeps them; the browser still shows a run of spaces
+    as one space, as HTML does everywhere. Control characters other than line breaks are left
+    as they are: ``check_text`` keeps them out of the inputs.
 
     Example: ``escape_markdown("*a* $x$")  # '\*a\* \$x\$'`` (one backslash each)
     """
@@ -116,6 +127,7 @@ def escape_markdown(text: str) -> str:
     for line in lines:
         body = line.lstrip(" \t")
         lead = line[: len(line) - len(body)]
+        body = _BREAK_REWRITES.sub(WORD_JOINER, body)
         out.append(
             lead.replace(" ", "&#32;").replace("\t", "&#9;")
             + _MD_PUNCTUATION.sub(r"\\\1", body)

@@ -7,6 +7,8 @@ import ast
 import csv
 import io
 import math
+import re
+import string
 import tomllib
 
 import pytest
@@ -16,8 +18,10 @@ from hypothesis import strategies as st
 from lossviz.lessons import lesson_toml
 from lossviz.state import MAX_TEXT, Field
 from lossviz.textsafe import (
+    WORD_JOINER,
     check_text,
     csv_text,
+    escape_markdown,
     find_refused,
     py_string_literal,
     toml_key,
@@ -208,3 +212,83 @@ def test_a_python_literal_reads_back_the_same_text_on_one_printable_line(text):
 
 def test_check_text_returns_accepted_text_unchanged():
     assert check_text("tau_1", "name") == "tau_1"
+
+
+# -- Markdown -----------------------------------------------------------------------------------
+def read_markdown(md: str) -> str:
+    """The text ``md`` shows, read the way CommonMark reads it, failing on any character that
+    Markdown (or Streamlit's Markdown) would treat as syntax: every ASCII punctuation must be
+    backslash-escaped, a line may start with a space or tab only as ``&#32;``/``&#9;``, and a
+    line may end only in a backslash (a hard line break)."""
+    out = []
+    i, line_start = 0, True
+    while i < len(md):
+        ch = md[i]
+        if ch == "\\":
+            assert i + 1 < len(md), "a backslash at the very end"
+            nxt = md[i + 1]
+            assert nxt == "\n" or nxt in string.punctuation, f"backslash before {nxt!r}"
+            out.append(nxt)
+            i, line_start = i + 2, nxt == "\n"
+            continue
+        if line_start and md.startswith(("&#32;", "&#9;"), i):
+            ref = "&#32;" if md.startswith("&#32;", i) else "&#9;"
+            out.append(" " if ref == "&#32;" else "\t")
+            i += len(ref)
+            continue
+        assert ch not in string.punctuation, f"unescaped {ch!r} at {i} in {md!r}"
+        assert ch not in "\r\n", f"a line break without a backslash at {i}"
+        assert not (line_start and ch in " \t"), f"a line starts with a raw {ch!r}"
+        out.append(ch)
+        i, line_start = i + 1, False
+    return "".join(out)
+
+
+# The rewrites Streamlit 1.67 applies to parsed text (see lossviz.textsafe._BREAK_REWRITES).
+REWRITES = [
+    re.compile(r":streamlit:"),
+    re.compile(r":material_\w+:"),
+    re.compile(r"(^|\s)(<->|->|<-|--|>=|<=|~=)(\s|$)"),
+    re.compile(r"www(?=\.)|https?://|(?:mailto|xmpp):[-.\w+]", re.IGNORECASE),
+    re.compile(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+"),
+]
+
+
+# Pieces that Markdown or Streamlit read as syntax, to be joined at random.
+MARKDOWN_PIECES = st.sampled_from([
+    *"*_`$<>[]()#!|\\-+=~:@.&;/ \n\r\tw1", "->", "<-", "<->", "--", ">=", "<=", "~=", "www.",
+    "WwW.", "http://", "https://", "mailto:", "a@b.co", ":streamlit:", ":material_home:",
+    ":red[", "&amp;", "&#65;", "    ", "  \n", "```", "1. ", "# ",
+])
+
+
+@settings(max_examples=500)
+@given(st.one_of(ANY_TEXT, st.lists(MARKDOWN_PIECES, max_size=20).map("".join)))
+def test_escaped_markdown_has_no_syntax_left_and_shows_the_same_text(text):
+    md = escape_markdown(text)
+    shown = read_markdown(md)
+    lines = re.split(r"\r\n|\r|\n", text)
+    while len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    assert shown.replace(WORD_JOINER, "") == "\n".join(lines).replace(WORD_JOINER, "")
+    for pattern in REWRITES:
+        assert not pattern.search(shown), (pattern.pattern, shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "md"),
+    [
+        ("*a* $x$", r"\*a\* \$x\$"),
+        ("# title", r"\# title"),
+        ("<b>", r"\<b\>"),
+        ("[a](b)", r"\[a\]\(b\)"),
+        ("`x`", r"\`x\`"),
+        ("a_b", r"a\_b"),
+        ("one\ntwo\n", "one\\\ntwo"),
+        ("    code", "&#32;&#32;&#32;&#32;code"),
+        ("a -> b", "a \\-\u2060\\> b"),
+        (":streamlit:", "\\:\u2060streamlit\\:\u2060"),
+    ],
+)
+def test_escape_markdown_examples(text, md):
+    assert escape_markdown(text) == md
