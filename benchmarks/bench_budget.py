@@ -9,6 +9,8 @@ count), and marks what exceeds ``RUN_BUDGET_S``.
     python benchmarks/bench_budget.py --write    # measure the calibration again, save it, compare
     python benchmarks/bench_budget.py --quick    # formulas only
 
+(From the repository root; add ``PYTHONPATH=.`` when the installed lossviz is another checkout.)
+
 The section limits below are those of lossviz/ui/*.py when this was written (field names in
 the comments); change them here when the UI changes its limits.
 """

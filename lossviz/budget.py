@@ -13,7 +13,9 @@ The estimate of one step of ``lossviz.fit`` is a sum of measured parts:
 - the loss: for a built-in loss its whole step is measured, per loss and optimizer; for a
   formula (``CustomLoss``), the operations its value and exact derivative run per evaluation
   (each a numpy call: a fixed part per call and a part per point, measured per operation, so
-  ``logaddexp`` weighs about ten additions) plus the tape's bookkeeping per operation;
+  ``logaddexp`` on 200 points costs about seven additions) plus the tape's bookkeeping,
+  times a margin measured on trained reference formulas (training reaches values, such as
+  exp underflowing, where numpy is slower than on the calibration's data);
 - validation data, when given: one more evaluation of the loss per step;
 - with ``sgd``, one more evaluation on the mini-batch.
 
@@ -167,9 +169,9 @@ def formula_seconds(loss: Any, n_points: int, *, calibration: Calibration | None
 def formula_operations(loss: Any, *, calibration: Calibration | None = None) -> float:
     """Elementary operations per point of one evaluation of value and derivative: each
     numpy operation on the data counted by its measured cost per point relative to an
-    addition (``logaddexp`` counts about ten).
+    addition (a power counts about 9, ``logaddexp`` about 40).
 
-    Example: ``formula_operations(custom_loss("r**2"))  # about 2: one power, one product``
+    Example: ``formula_operations(custom_loss("r**2"))  # about 11: a power and a product``
     """
     cal = calibration or default_calibration()
     unit = cal.op_point_s["add"]
