@@ -4,13 +4,16 @@
 #   deploy/run_cluster.sh                                  # 2 processes, 50 sessions, 2 minutes
 #   deploy/run_cluster.sh --sessions 10 --duration 20 --ttl 0   # a quick check
 #   LOSSVIZ_PROCESSES=3 LOSSVIZ_PORT=9090 deploy/run_cluster.sh
+#   LOSSVIZ_BENCH=flood_test.py deploy/run_cluster.sh     # one client floods; the class works?
 #
-# Arguments go to benchmarks/load_test.py. Everything runs from a temporary folder and is
-# stopped on exit; the logs stay there. Needs Debian's nginx (installed when missing).
+# Arguments go to benchmarks/load_test.py (or to the script in benchmarks/ that LOSSVIZ_BENCH
+# names). Everything runs from a temporary folder and is stopped on exit; the logs stay
+# there. Needs Debian's nginx (installed when missing).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PROCESSES=${LOSSVIZ_PROCESSES:-2}
+BENCH=${LOSSVIZ_BENCH:-load_test.py}
 PYTHON=${PYTHON:-python}
 
 free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -96,7 +99,7 @@ fi
 pid_args=()
 for pid in "${PIDS[@]}"; do pid_args+=(--pid "$pid"); done
 status=0
-"$PYTHON" "$ROOT/benchmarks/load_test.py" --url "http://127.0.0.1:$PORT" "${pid_args[@]}" "$@" \
+PYTHONPATH=$ROOT "$PYTHON" "$ROOT/benchmarks/$BENCH" --url "http://127.0.0.1:$PORT" "${pid_args[@]}" "$@" \
     || status=$?
 
 echo

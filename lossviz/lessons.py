@@ -37,7 +37,7 @@ Example: ``lessons, problems = load_lessons()``
 
 from __future__ import annotations
 
-import json
+import numbers
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -47,6 +47,7 @@ from typing import Any
 
 from lossviz import limits
 from lossviz.state import Field
+from lossviz.textsafe import toml_key, toml_string
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "assets" / "lessons"
 MAX_STEPS = limits.MAX_LESSON_STEPS
@@ -322,12 +323,16 @@ def load_lessons(
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
+    if isinstance(value, numbers.Integral):
+        if not -(2**63) <= int(value) < 2**63:
+            raise ValueError(f"{value} does not fit a TOML integer (64 bits)")
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        # repr is the shortest exact text, and its inf, nan and 1e+16 forms are TOML too.
+        return repr(float(value))
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    # JSON's string escapes (\" \\ \n \uXXXX) are all valid in a TOML basic string.
-    return json.dumps(str(value), ensure_ascii=False)
+    return toml_string(str(value))
 
 
 def lesson_toml(
@@ -341,6 +346,9 @@ def lesson_toml(
 ) -> str:
     """A one-step lesson file that sets ``values``: a starting point for a teacher.
 
+    Every text is written as a TOML string that ``tomllib`` reads back exactly (control
+    characters escaped); text TOML cannot hold (an unpaired surrogate) raises ``ValueError``.
+
     Example: ``lesson_toml("Delta", {"reg_delta": 2.0}, section="regression")``
     """
     lines = [f"title = {_toml_value(title)}", "summary = \"Saved from lossviz.\"", ""]
@@ -353,5 +361,5 @@ def lesson_toml(
     lines.append(f"answer = {_toml_value(answer)}")
     lines.append("")
     lines.append("[steps.set]")
-    lines.extend(f"{key} = {_toml_value(value)}" for key, value in values.items())
+    lines.extend(f"{toml_key(str(key))} = {_toml_value(value)}" for key, value in values.items())
     return "\n".join(lines) + "\n"

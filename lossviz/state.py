@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from lossviz import limits
+from lossviz.textsafe import check_text
 
 KINDS = ("int", "float", "bool", "choice", "multi", "text")
 MAX_TEXT = 500
@@ -166,7 +167,8 @@ class Field:
 
     ``kind`` is ``int`` / ``float`` (with ``low``, ``high`` and optional ``step``), ``bool``,
     ``choice`` (one of ``choices``), ``multi`` (a subset of ``choices``, comma-separated in
-    the URL) or ``text`` (at most ``max_len`` characters; never evaluated as code).
+    the URL) or ``text`` (at most ``max_len`` characters on one line, none of the characters
+    ``lossviz.textsafe.check_text`` refuses; never evaluated as code).
     """
 
     key: str
@@ -230,6 +232,8 @@ class Field:
         text = str(value)
         if len(text) > self.max_len:
             raise ValueError(f"{self.key} is longer than {self.max_len} characters")
+        # Every export (lesson TOML, CSV, script, page) must be able to carry it.
+        check_text(text, self.key)
         if self.codec is not None:
             try:
                 self.codec.decode(text)

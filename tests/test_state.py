@@ -18,6 +18,7 @@ from lossviz.state import (
     query_string,
     to_query,
 )
+from lossviz.textsafe import find_refused
 
 SPECS = {
     f.key: f
@@ -43,7 +44,9 @@ def valid_values(spec: Field):
         return st.sampled_from(spec.choices)
     if spec.kind == "multi":
         return st.lists(st.sampled_from(spec.choices), unique=True)
-    return st.text(st.characters(exclude_categories=("Cs",)), max_size=spec.max_len)
+    # Text inputs refuse control characters, line breaks and the like (lossviz.textsafe).
+    return st.text(st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+                   max_size=spec.max_len).filter(lambda t: find_refused(t) is None)
 
 
 @pytest.mark.parametrize("key", list(SPECS))
@@ -72,6 +75,8 @@ def test_every_valid_value_survives_the_url(key, data):
         pytest.param("t_choice", "rmsprop", "one of gd, sgd, adam", id="choice-unknown"),
         pytest.param("t_multi", "mse,logistic", "accepts only", id="multi-unknown-item"),
         pytest.param("t_text", "x" * 21, "longer than 20", id="text-too-long"),
+        pytest.param("t_text", "q\x7fz", "U+007F (a control character) at position 2",
+                     id="text-control-character"),
         pytest.param("nope", "1", "not a setting", id="unknown-key"),
     ],
 )

@@ -7,6 +7,7 @@ text of a parsed formula reads back as the same formula.
 from __future__ import annotations
 
 import math
+import re
 
 from lossviz.custom.expr import Node
 
@@ -18,6 +19,10 @@ _GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "kappa", "lambda",
     "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega",
 }
+# Capitals that differ from Latin letters have their own command (\Gamma); the others (Alpha,
+# Beta...) are upright words.
+_CAPITAL_GREEK = {"gamma", "delta", "theta", "lambda", "xi", "pi", "sigma", "upsilon", "phi",
+                  "psi", "omega"}
 _VAR_LATEX = {"r": "r", "m": "m", "y": "y", "yhat": r"\hat{y}"}
 _FUNC_LATEX = {
     "sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "tanh": r"\tanh", "sinh": r"\sinh",
@@ -43,15 +48,36 @@ def format_number(value: float, *, exact: bool = False) -> str:
     return repr(float(value)) if exact else f"{value:.12g}"
 
 
+def _latex_word(word: str) -> str:
+    """One run of letters and digits: a Greek letter's command, a letter, or upright text."""
+    capital = word[:1].isupper() and word[1:].islower() and word.lower() in _CAPITAL_GREEK
+    if word in _GREEK or capital:
+        return "\\" + word
+    if len(word) <= 1:
+        return word
+    return rf"\mathrm{{{word}}}"
+
+
 def param_latex(name: str) -> str:
-    """``tau`` -> ``\\tau``, ``d`` -> ``d``, ``scale`` -> ``\\mathrm{scale}``."""
-    if name in _GREEK:
-        return "\\" + name
-    if len(name) == 1:
-        return name
-    head, _, tail = name.partition("_")
-    base = "\\" + head if head in _GREEK else (head if len(head) == 1 else rf"\mathrm{{{head}}}")
-    return f"{base}_{{\\mathrm{{{tail}}}}}" if tail else base
+    r"""A parameter name as LaTeX: ``tau`` -> ``\tau``, ``d`` -> ``d``, ``scale`` ->
+    ``\mathrm{scale}``, ``tau_max`` -> ``\tau_{\mathrm{max}}``, ``c_1_b`` -> ``c_{1\_b}``.
+
+    The part before the first underscore is the symbol and the rest its subscript (further
+    underscores are written as ``\_``). Any name of letters, digits and underscores gives
+    valid KaTeX, even one the parser refuses (``a__`` -> ``a_{\_}``); other characters
+    raise ``ValueError``.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise ValueError(
+            f"cannot write {name!r} in LaTeX: a parameter name holds only letters, digits "
+            "and underscores"
+        )
+    head, underscore, tail = name.partition("_")
+    base = _latex_word(head) or r"\_"
+    if not underscore:
+        return base
+    sub = r"\_".join(_latex_word(part) for part in tail.split("_")) or r"\_"
+    return f"{base}_{{{sub}}}"
 
 
 def _prec(node: Node) -> int:

@@ -97,7 +97,14 @@ _CHAR_MESSAGES = {
 _ALLOWED_CHARS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ .,+-*/()<>=&|~!"
 )
-_PARAM_NAME = r"[A-Za-z][A-Za-z0-9_]{0,19}"
+# A letter, then letters and digits, with single underscores between them: the parts after
+# the first underscore are the subscript in LaTeX (tau_1, c_max), and an empty part (a__, b_)
+# would be a subscript of nothing.
+_PARAM_NAME = r"(?=.{1,20}\Z)[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*"
+PARAMETER_NAME_RULE = (
+    "a letter, then letters or digits, with single underscores between them for a subscript "
+    "(as in tau_1 or c_max); at most 20 characters"
+)
 _SIGN_RUN = r"(?:[-+~]\s*){" + str(MAX_SIGNS + 1) + ",}"
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
@@ -187,8 +194,9 @@ def allowed_names(task: str, params: Mapping[str, float] | None = None) -> str:
 def check_params(params: Mapping[str, object]) -> dict[str, float]:
     """Check parameter names and values; return them as floats.
 
-    A name is a letter then letters, digits or ``_`` (at most 20), and not a variable, a
-    function, ``pi`` or a Python keyword. A value is a finite number.
+    A name is a letter, then letters or digits with single underscores between them (at
+    most 20 characters; see ``PARAMETER_NAME_RULE``), and not a variable, a function, ``pi``
+    or a Python keyword. A value is a finite number.
     """
     if len(params) > MAX_PARAMS:
         raise FormulaError(f"at most {MAX_PARAMS} parameters are allowed; got {len(params)}")
@@ -197,10 +205,7 @@ def check_params(params: Mapping[str, object]) -> dict[str, float]:
     out: dict[str, float] = {}
     for key, raw in params.items():
         if not isinstance(key, str) or not re.fullmatch(_PARAM_NAME, key):
-            raise FormulaError(
-                f"parameter name {key!r} is not allowed: use a letter followed by letters, "
-                "digits or _ (at most 20 characters)"
-            )
+            raise FormulaError(f"parameter name {key!r} is not allowed: use {PARAMETER_NAME_RULE}")
         if key in reserved or keyword.iskeyword(key):
             raise FormulaError(
                 f"{key!r} cannot be a parameter name: it is already a variable, a function or "

@@ -1,39 +1,269 @@
-"""One script run at a time per server process.
+"""Script runs of one server process take turns, and the turns are fair.
 
 Streamlit runs each session's script in its own thread, and a process's threads share one
 core (Python's GIL). Under a class's load, thirty runs in flight each crawl while they fight
 for the interpreter: measured with 50 load-test sessions on one process, the server spent
 136 ms of CPU per change that way against 77 ms when the runs take turns, and answered 1,104
 changes in two minutes against 1,787. So full runs (``app.py``) and fragment runs
-(``fragment``) hold one lock; a run that waited ``WAIT_AT_MOST`` seconds goes ahead anyway.
+(``fragment``) hold one slot.
+
+A plain lock hands the slot out in no particular order, so one student whose every change
+trains for half a second makes everyone wait behind each of those runs. Here the next turn
+goes to the waiting run whose session has held the slot least recently (``TurnBook``): time
+held decays with a half-life of ``HALF_LIFE`` seconds, and time spent waiting counts against
+it (``AGING``), so a busy session still gets its turn. A long run can call ``checkpoint()``
+between its parts (one fit and the next) to let a lighter session's run go first. A session
+may have at most ``MAX_WAITING`` runs waiting (``TurnRefused`` otherwise), and a run that
+waited ``WAIT_AT_MOST`` seconds goes ahead anyway: nothing waits forever behind a run that
+hangs.
+
+The policy (``TurnBook``) is plain Python with the time passed in, tested with a made-up
+clock; ``FairTurns`` adds the threads. Sessions are told apart by a random token kept in
+their ``st.session_state`` (Streamlit 1.67 has no public session id; ``st.context`` holds
+headers, cookies and the address, which tabs of one browser or a school behind one address
+share).
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import streamlit as st
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Re-entrant: a fragment called during a full run already holds it.
-_SLOT = threading.RLock()
-WAIT_AT_MOST = 10.0  # seconds; nothing waits forever behind a run that hangs
+HALF_LIFE = 20.0  # seconds for the time a session held the slot to count half
+AGING = 1.0  # each second spent waiting counts as this much less time held
+MAX_WAITING = 2  # runs of one session waiting at once (one script thread per session: 1)
+WAIT_AT_MOST = 10.0  # seconds; then a run goes ahead without the slot
+SESSION_TOKEN_KEY = "_lossviz_turn_token"
 
 
-@contextmanager
-def one_run_at_a_time() -> Iterator[None]:
-    """Hold this process's run slot while the block runs."""
-    acquired = _SLOT.acquire(timeout=WAIT_AT_MOST)
-    try:
-        yield
-    finally:
-        if acquired:
-            _SLOT.release()
+class TurnRefused(RuntimeError):
+    """A session asked for more turns at once than ``MAX_WAITING``; the message says so."""
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One run's place: its session ``key``, arrival order ``seq``, when it asked, and when
+    it got the slot (``None`` while it waits)."""
+
+    key: str
+    seq: int
+    asked_at: float
+    granted_at: float | None = None
+
+
+class TurnBook:
+    """Who holds the slot, who waits, and how long each session held it recently.
+
+    Pure bookkeeping: every method takes the time ``now`` (seconds, any monotonic clock).
+
+    Example::
+
+        book = TurnBook()
+        heavy = book.request("a", 0.0)
+        book.grant(0.0) is heavy       # a free slot goes at once
+        book.release(heavy, 3.0)       # "a" held it 3 s
+        book.request("a", 3.0); light = book.request("b", 3.0)
+        book.grant(3.0) is light       # "b" held it less recently: "b" goes first
+    """
+
+    def __init__(
+        self, *, half_life: float = HALF_LIFE, aging: float = AGING, max_waiting: int = MAX_WAITING
+    ) -> None:
+        if not half_life > 0:
+            raise ValueError(f"half_life must be a positive number of seconds; got {half_life}")
+        self.half_life = float(half_life)
+        self.aging = float(aging)
+        self.max_waiting = int(max_waiting)
+        self.holder: Ticket | None = None
+        self.waiting: list[Ticket] = []
+        self._used: dict[str, tuple[float, float]] = {}  # key -> (seconds held, as of when)
+        self._seq = 0
+
+    def used(self, key: str, now: float) -> float:
+        """Seconds ``key`` held the slot, each second weighted by 2^(-age / half_life)."""
+        held, since = self._used.get(key, (0.0, now))
+        return held * math.exp2(-max(now - since, 0.0) / self.half_life)
+
+    def charge(self, key: str, seconds: float, now: float) -> None:
+        """Count ``seconds`` of holding the slot (or of running without it) against ``key``."""
+        self._used[key] = (self.used(key, now) + max(float(seconds), 0.0), now)
+        # Sessions that have gone quiet drop out: their weight is below a microsecond.
+        if len(self._used) > 1000:
+            self._used = {k: v for k, v in self._used.items() if self.used(k, now) > 1e-6}
+
+    def priority(self, ticket: Ticket, now: float) -> tuple[float, int]:
+        """The order of waiting runs: least time held (less waiting time), then arrival."""
+        return self.used(ticket.key, now) - self.aging * (now - ticket.asked_at), ticket.seq
+
+    def request(self, key: str, now: float) -> Ticket:
+        """Join the queue; ``TurnRefused`` when ``key`` already has ``max_waiting`` waiting."""
+        if sum(t.key == key for t in self.waiting) >= self.max_waiting:
+            raise TurnRefused(
+                f"This page already has {self.max_waiting} changes waiting for the server; "
+                "wait for them to finish before changing more."
+            )
+        self._seq += 1
+        ticket = Ticket(key, self._seq, now)
+        self.waiting.append(ticket)
+        return ticket
+
+    def grant(self, now: float) -> Ticket | None:
+        """Give a free slot to the first waiting run in ``priority`` order; the holder."""
+        if self.holder is None and self.waiting:
+            ticket = min(self.waiting, key=lambda t: self.priority(t, now))
+            self.waiting.remove(ticket)
+            ticket.granted_at = now
+            self.holder = ticket
+        return self.holder
+
+    def release(self, ticket: Ticket, now: float) -> None:
+        """``ticket`` gives the slot back; the time it held it counts against its session."""
+        if self.holder is not ticket:
+            raise ValueError("only the run holding the slot can release it")
+        self.charge(ticket.key, now - (ticket.granted_at or now), now)
+        self.holder = None
+
+    def requeue(self, ticket: Ticket, now: float) -> Ticket:
+        """The holder ``ticket`` gives the slot back and waits again, as the same run (no
+        per-session limit applies); its new place in the queue."""
+        self.release(ticket, now)
+        self._seq += 1
+        again = Ticket(ticket.key, self._seq, now)
+        self.waiting.append(again)
+        return again
+
+    def abandon(self, ticket: Ticket) -> None:
+        """``ticket`` stops waiting (it waited too long and runs without the slot)."""
+        if ticket in self.waiting:
+            self.waiting.remove(ticket)
+
+    def should_yield(self, ticket: Ticket, now: float) -> bool:
+        """Whether a waiting run comes before the holder ``ticket``, counting the time the
+        holder has held the slot so far: then the holder should let it go first."""
+        if self.holder is not ticket or not self.waiting:
+            return False
+        held = self.used(ticket.key, now) + now - (ticket.granted_at or now)
+        return min(self.priority(t, now) for t in self.waiting)[0] < held
+
+
+class FairTurns:
+    """``TurnBook`` for threads: ``turn(key)`` waits for the slot, holds it, gives it back.
+
+    Re-entrant per thread: a fragment drawn during a full run of the same thread already
+    holds the slot. ``clock`` is any monotonic clock in seconds.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wait_at_most: float = WAIT_AT_MOST,
+        book: TurnBook | None = None,
+    ) -> None:
+        self.clock = clock
+        self.wait_at_most = float(wait_at_most)
+        self.book = book if book is not None else TurnBook()
+        self._cond = threading.Condition()
+        self._local = threading.local()
+
+    def _wait_for(self, ticket: Ticket) -> bool:
+        """Called holding the condition: wait until ``ticket`` holds the slot (True), or
+        ``wait_at_most`` has passed (False: it no longer waits)."""
+        deadline = self.clock() + self.wait_at_most
+        while self.book.grant(self.clock()) is not ticket:
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                self.book.abandon(ticket)
+                return False
+            self._cond.wait(remaining)
+        return True
+
+    @contextmanager
+    def turn(self, key: str) -> Iterator[None]:
+        """Hold the slot for ``key`` while the block runs (re-entrant per thread)."""
+        local = self._local
+        if getattr(local, "depth", 0):
+            local.depth += 1
+            try:
+                yield
+            finally:
+                local.depth -= 1
+            return
+        with self._cond:
+            ticket: Ticket | None = self.book.request(key, self.clock())
+            self._cond.notify_all()  # the queue changed: whoever watches it looks again
+            if not self._wait_for(ticket):
+                ticket = None
+        local.depth, local.ticket, local.key, local.start = 1, ticket, key, self.clock()
+        try:
+            yield
+        finally:
+            ticket, start = local.ticket, local.start
+            local.depth, local.ticket = 0, None
+            with self._cond:
+                now = self.clock()
+                if ticket is not None:
+                    self.book.release(ticket, now)
+                else:  # it ran without the slot: its time still counts
+                    self.book.charge(key, now - start, now)
+                self._cond.notify_all()
+
+    def checkpoint(self) -> bool:
+        """Between parts of a long run: if a waiting run comes first (``should_yield``), give
+        it the slot and queue again. Returns whether this run let another go first; does
+        nothing outside a turn."""
+        local = self._local
+        ticket = getattr(local, "ticket", None)
+        if not getattr(local, "depth", 0) or ticket is None:
+            return False
+        with self._cond:
+            now = self.clock()
+            if not self.book.should_yield(ticket, now):
+                return False
+            again = self.book.requeue(ticket, now)
+            self._cond.notify_all()
+            local.ticket = again if self._wait_for(again) else None
+            local.start = self.clock()
+        return True
+
+
+_TURNS = FairTurns()
+
+
+def session_key() -> str:
+    """This session's token for taking turns (made on its first run, kept in its state).
+
+    Outside a script run (a server thread) every caller shares one key.
+    """
+    token = st.session_state.get(SESSION_TOKEN_KEY)
+    if not isinstance(token, str):
+        token = secrets.token_hex(8)
+        st.session_state[SESSION_TOKEN_KEY] = token
+    return token
+
+
+def one_run_at_a_time(key: str | None = None) -> Any:
+    """A context manager that holds this process's run slot for the current session (or
+    ``key``) while its block runs; ``TurnRefused`` if the session already has
+    ``MAX_WAITING`` runs waiting."""
+    return _TURNS.turn(session_key() if key is None else key)
+
+
+def checkpoint() -> bool:
+    """Call between the parts of a long run (after each fit): a lighter session's waiting
+    run goes first. Returns whether it did."""
+    return _TURNS.checkpoint()
 
 
 def in_turn(func: F) -> F:

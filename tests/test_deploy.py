@@ -1,0 +1,52 @@
+"""deploy/nginx.conf is valid nginx, with the limits per client it promises."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CONF = Path(__file__).resolve().parents[1] / "deploy" / "nginx.conf"
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    return CONF.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed "
+                    "(apt-get install -y nginx)")
+def test_nginx_accepts_the_config(tmp_path: Path, text: str) -> None:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "tmp").mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(text.replace("listen 8080;", "listen 127.0.0.1:18080;"), encoding="utf-8")
+    done = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(conf)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_clients_over_a_limit_get_429_with_a_text(text: str) -> None:
+    assert "limit_conn_status 429;" in text
+    assert "limit_req_status 429;" in text
+    assert "error_page 429 @too_many;" in text
+    assert re.search(r'return 429 "Too many [^"]+";', text)
+
+
+def test_the_websocket_location_repeats_the_server_limits(text: str) -> None:
+    # A location with limit_conn or limit_req of its own inherits none from the server.
+    server = re.search(r"server \{(.*?)location /", text, re.S).group(1)
+    stream = re.search(r"location /_stcore/stream \{(.*?)\n        \}", text, re.S).group(1)
+    for line in re.findall(r"^\s*(limit_(?:conn|req) [^;]+;)", server, re.M):
+        assert line in stream
+    assert "limit_conn lossviz_browser_ws" in stream
+    assert "limit_conn lossviz_address_ws" in stream
+
+
+def test_only_well_formed_client_cookies_make_a_key(text: str) -> None:
+    # A long cookie would make a key nginx cannot store, and the limit would not apply.
+    assert '"~^[0-9a-f]{32}$" $cookie_lossviz_client;' in text
+    assert "$binary_remote_addr$lossviz_client" in text
