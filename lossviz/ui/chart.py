@@ -99,8 +99,9 @@ def chart(fig: go.Figure, *, key: str, states: States | None = None, param: str 
         fig: the figure, as a ``lossviz.figures`` builder returns it.
         key: a name for this chart, unique on the page.
         states: the figure's states to play or scrub in the browser.
-        param: the parameter (``lossviz.ui.params`` key) the states are a grid of; charts
-            with the same ``param`` follow each other's drags.
+        param: what the states are a grid of: a parameter (``lossviz.ui.params`` key) for a
+            drag, or any name for a sequence; charts with the same ``param`` follow each
+            other (one run's loss curve and its path play together).
         drag: the marker the student drags through the states; releasing it sets ``param``.
         label: what the chart shows, for screen readers.
         highlight: trace names a lesson step talks about; the other traces are dimmed.
@@ -113,12 +114,9 @@ def chart(fig: go.Figure, *, key: str, states: States | None = None, param: str 
     step = lessons.focus()
     if step is not None and step.chart == key:  # the chart the lesson step talks about
         highlight, focus = highlight or step.highlight, focus or step.token
+    if fig.frames:
+        raise ValueError(f"chart {key!r}: plotly frames are for notebooks; pass States")
     st.session_state.setdefault(FIGURES, {})[key] = fig
-    if fig.frames or fig.layout.sliders or fig.layout.updatemenus:
-        # Animation frames are for notebooks (figures.states.with_frames); the page steps
-        # through States instead.
-        fig = go.Figure(fig, frames=[])
-        fig.layout.sliders, fig.layout.updatemenus = (), ()
     figure = figure_json(fig)
     grid = states_json(states) if states is not None else None
     rev = hashlib.blake2b((figure + (grid or "")).encode(), digest_size=12).hexdigest()

@@ -108,3 +108,13 @@ def text(key: str, label: str, **kw: Any) -> str:
 def presenting() -> bool:
     """True in presentation mode (for a projector): larger type, fewer controls."""
     return bool(st.session_state.get("present", False))
+
+
+def compact() -> bool:
+    """True on a phone (its browser says "Mobi" in its user agent): figures then use their
+    narrow layout. Streamlit tells the server nothing about the screen's width."""
+    try:
+        agent = st.context.headers.get("user-agent", "") or ""
+    except Exception:  # no browser (AppTest, bare mode)
+        return False
+    return "Mobi" in agent

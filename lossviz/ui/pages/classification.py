@@ -28,7 +28,10 @@ from lossviz.figures.classification import (
     LN2,
     SURROGATES,
     BoundaryFit,
+    boundary_aspect,
+    boundary_data,
     boundary_figure,
+    boundary_states,
     curve_label,
     margin_data,
     margin_figure,
@@ -37,7 +40,12 @@ from lossviz.figures.classification import (
     softmax_data,
     softmax_figure,
 )
-from lossviz.figures.descent import Run, convergence_figure
+from lossviz.figures.descent import (
+    Run,
+    convergence_data,
+    convergence_figure,
+    convergence_states,
+)
 from lossviz.figures.style import loss_color, loss_label
 from lossviz import limits
 from lossviz.training import OPTIMIZER_LABELS
@@ -235,16 +243,20 @@ def _boundary_section(points, dim, names, fits, clean, present) -> None:
     with c2:
         show_clean = widgets.toggle("clf_show_clean", "Clean-label boundaries (dotted)",
                                      disabled=not clean)
-    fig = boundary_figure(
+    small = widgets.compact()
+    data = boundary_data(
         points.x, points.y,
         [BoundaryFit(n, fits[n].params, clean[n].final_params if n in clean else None)
          for n in names],
         flipped=points.flipped,
         probability_of="cross_entropy" if shading else None,
         show_clean=show_clean and bool(clean),
-        presentation=present,
+        aspect=boundary_aspect(compact=small),
     )
-    chart.chart(fig, key="clf_boundary_fig")
+    chart.chart(boundary_figure(data, width_hint=None if small else 900, compact=small,
+                                presentation=present),
+                key="clf_boundary_fig", states=boundary_states(data), param="clf_step",
+                label="Each loss's decision boundary over the data")
     st.caption(
         ("Each line is where a loss's classifier switches class (f = 0); the dashed Hinge "
          "lines are its margin f = ±1. " if dim == 2 else
@@ -342,8 +354,11 @@ def _convergence_section(names, points, optimizer, lr, steps, present) -> None:
     log_y = widgets.toggle("clf_log_y", "Log scale for the loss")
     runs = [Run(loss_label(n), loss_color(n), _fit(points.x, points.y, n, optimizer, lr, steps))
             for n in names]
-    fig = convergence_figure(runs, log_y=log_y, presentation=present, height=360)
-    chart.chart(fig, key="clf_convergence_fig")
+    data = convergence_data(runs)
+    chart.chart(convergence_figure(data, log_y=log_y, presentation=present, height=360,
+                                   compact=widgets.compact()),
+                key="clf_convergence_fig", states=convergence_states(data, log_y=log_y),
+                param="clf_step", label="Training loss of each classifier, step by step")
     st.caption("Training loss of each classifier at every step of "
                f"{OPTIMIZER_LABELS.get(optimizer, optimizer)} (learning rate {lr:g}). The losses "
                "have different scales, so compare how fast each curve flattens, not its height.")

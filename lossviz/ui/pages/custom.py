@@ -19,7 +19,12 @@ import lossviz
 from lossviz.custom import CustomLoss, FormulaError
 from lossviz.custom.parser import PARAMETER_HINT, check_params
 from lossviz.figures import custom as fc
-from lossviz.figures.descent import Run, convergence_figure
+from lossviz.figures.descent import (
+    Run,
+    convergence_data,
+    convergence_figure,
+    convergence_states,
+)
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.losses import Loss
 from lossviz.textsafe import escape_markdown
@@ -299,14 +304,16 @@ def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss 
     present = widgets.presenting()
     left, right = st.columns(2, gap="medium")
     with left:
-        chart.chart(fc.curves_figure(data, kind="loss", presentation=present),
+        chart.chart(fc.curves_figure(data, kind="loss", presentation=present,
+                                     compact=widgets.compact()),
                       key="custom_curves_fig")
         st.caption(
             f"Each loss as a function of the {'residual' if z == 'r' else 'margin'} {z}: "
             "how much one point costs. Your loss is the dashed line."
         )
     with right:
-        chart.chart(fc.curves_figure(data, kind="derivative", presentation=present),
+        chart.chart(fc.curves_figure(data, kind="derivative", presentation=present,
+                                     compact=widgets.compact()),
                       key="custom_slopes_fig")
         st.caption(
             "The slope of each loss: how hard one point pulls the model. A slope that fades "
@@ -385,9 +392,11 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
     ]
     y_title = "loss / starting loss" if relative else "training loss"
     present = widgets.presenting()
-    fig = convergence_figure(runs, log_y=log_y, y_title=y_title, height=340,
-                             presentation=present)
-    chart.chart(fig, key="custom_race_fig")
+    data = convergence_data(runs)
+    chart.chart(convergence_figure(data, log_y=log_y, y_title=y_title, height=340,
+                                   presentation=present, compact=widgets.compact()),
+                key="custom_race_fig", states=convergence_states(data, log_y=log_y),
+                label="The race: training loss per step of each loss")
     st.caption(
         "The race: training loss per step for each loss, with the same optimizer, learning "
         "rate and start. Each loss has its own units, so by default each curve is divided by "

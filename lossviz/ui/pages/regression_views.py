@@ -144,30 +144,23 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
                 hint = (f" Try a learning rate below {limit:.3g}: above it, plain gradient "
                         f"descent on {loss_label(name)} overshoots here.")
             st.error(f"**{loss_label(name)}** {h.describe()}.{hint}")
-    fig, states = _static(fd.convergence_figure(runs, log_y=log_y, presentation=present,
-                                                 height=360, frames=60))
-    chart.chart(fig, key="reg_convergence", states=states,
+    small = widgets.compact()
+    curves = fd.convergence_data(runs)
+    chart.chart(fd.convergence_figure(curves, log_y=log_y, presentation=present, height=360,
+                                      compact=small),
+                key="reg_convergence", states=fd.convergence_states(curves, log_y=log_y),
+                param="reg_gd_step",
                 label="Training loss at every step of gradient descent")
     land = _landscape_for(x, y, landscape, delta, runs, data)
-    fig, states = _static(fd.path_figure(land, runs, landscape_label=loss_label(landscape),
-                                         presentation=present, height=420, frames=60))
-    chart.chart(fig, key="reg_path", states=states,
+    path = fd.path_data(land, runs)
+    chart.chart(fd.path_figure(path, landscape_label=loss_label(landscape),
+                               presentation=present, height=420, compact=small),
+                key="reg_path", states=fd.path_states(path), param="reg_gd_step",
                 label="The path of gradient descent over the loss's contours")
     st.caption(f"The path of (slope w, intercept b) over the contours of "
                f"{loss_label(landscape)} (darker is lower; the star is its minimum). ▶ plays "
                "the run in your browser.")
     _fair_note(x, names, rates, fair, optimizer)
-
-
-def _static(fig):
-    # TODO(figures branch): the descent figures' States replace this.
-    import plotly.graph_objects as go
-
-    spec = fig.to_dict()
-    spec.pop("frames", None)
-    spec["layout"].pop("sliders", None)
-    spec["layout"].pop("updatemenus", None)
-    return go.Figure(spec), None
 
 
 def _landscape_for(x, y, name, delta, runs, data: fo.LinesData):

@@ -250,7 +250,7 @@ class Chart {
     range.setAttribute("aria-label", s.label);
     range.oninput = () => {
       this.stop();
-      this.show(Number(range.value));
+      this.show(Number(range.value), {broadcast: true});
     };
     this.range = range;
     this.readout = el("span", "lv-readout", this.bar);
@@ -258,13 +258,13 @@ class Chart {
 
   play() {
     const last = this.states.values.length - 1;
-    if (this.k >= last) this.show(0);
+    if (this.k >= last) this.show(0, {broadcast: true});
     this.timer = setInterval(() => {
       if (this.k >= last) {
         this.stop();
         return;
       }
-      this.show(this.k + 1);
+      this.show(this.k + 1, {broadcast: true});
     }, 40);
   }
 
