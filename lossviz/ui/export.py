@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lossviz.lessons import lesson_toml
+from lossviz.textsafe import csv_text
 from lossviz.ui import chart, params, url
 
 MAX_CSV_ROWS = 100_000
@@ -86,16 +87,8 @@ def figure_csv(fig: go.Figure | Callable[[], go.Figure]) -> str:
 
 
 def table_csv(columns: Mapping[str, Any]) -> str:
-    """Equal-length columns (name -> 1-D values) as CSV."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    names = list(columns)
-    cols = [_cells(columns[k]) for k in names]
-    writer.writerow(names)
-    n = max((len(c) for c in cols), default=0)
-    for j in range(min(n, MAX_CSV_ROWS)):
-        writer.writerow([c[j] if j < len(c) else "" for c in cols])
-    return out.getvalue()
+    """Equal-length columns (name -> 1-D values) as CSV (any text reads back as written)."""
+    return csv_text({name: _cells(values)[:MAX_CSV_ROWS] for name, values in columns.items()})
 
 
 def figure_html(fig: go.Figure | Callable[[], go.Figure]) -> str:

@@ -36,8 +36,8 @@ def _regression(v: Mapping[str, Any]) -> str:
     gd = v["reg_gd_losses"] or ["mse"]
     rate = ("safe_learning_rate(data.x, name)" if v["reg_fair"]
             else f"StepSize({v['reg_lr']!r}, 'constant', '')")
-    return f'''from lossviz.experiments import StepSize, safe_learning_rate
-from lossviz.figures.regression import data_figure
+    return f'''from lossviz.experiments import StepSize, robust_line, safe_learning_rate
+from lossviz.figures import outliers
 
 data = lossviz.make_regression({v["reg_n"]!r}, noise={v["reg_noise"]!r}, outliers={outliers!r},
                                outlier_shift={v["reg_shift"]!r}, outlier_place={v["reg_place"]!r},
@@ -50,18 +50,13 @@ def loss_for(name):
     return lossviz.get_loss(name, **({{"delta": delta}} if name == "huber" else {{}}))
 
 
-# Each loss's best line: plain gradient descent from (0, 0) at the loss's own safe step.
-lines = {{}}
+# Each loss's best line, exactly (least squares; reweighted least squares for MAE and Huber).
 for name in ("mse", "mae", "huber"):
     print(f"{{loss_label(name)}} of your line: {{loss_for(name)(data.y, predictions):.6g}}")
-    step = safe_learning_rate(data.x, name)
-    fitted = lossviz.fit(data.x, data.y, loss_for(name), lr=step.lr, schedule=step.schedule,
-                         steps=3000)
-    lines[name] = (float(fitted.final_params[0]), float(fitted.final_params[1]))
-    print(f"  its best line: slope {{lines[name][0]:.4g}}, intercept {{lines[name][1]:.4g}}")
-fig = data_figure(data.x, data.y, predictions=predictions, is_outlier=data.is_outlier,
-                  lines=lines, user_line=(slope, intercept))
-fig.write_html("regression_data.html")
+    w, b = robust_line(data.x, data.y, name, delta=delta)
+    print(f"  its best line: slope {{w:.4g}}, intercept {{b:.4g}}")
+lines = outliers.lines_data(data.x, data.y, data.is_outlier, delta=delta)
+outliers.lines_figure(lines).write_html("regression_lines.html")
 
 # Gradient descent as set in the app.
 runs = []

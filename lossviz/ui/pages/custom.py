@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 import lossviz
+from lossviz import budget
 from lossviz.custom import CustomLoss, FormulaError
 from lossviz.custom.parser import PARAMETER_HINT, check_params
 from lossviz.figures import custom as fc
@@ -29,7 +30,7 @@ from lossviz.figures.style import loss_color, loss_label
 from lossviz.losses import Loss
 from lossviz.textsafe import escape_markdown
 from lossviz.training import OPTIMIZER_LABELS, History
-from lossviz.ui import frame, chart, widgets
+from lossviz.ui import chart, frame, turns, widgets
 from lossviz.ui.params import CUSTOM_SLOTS
 
 SLOTS = CUSTOM_SLOTS  # default parameter names and values
@@ -100,7 +101,7 @@ def _dataset(task: str, points: int, outliers: int, flip: int, seed: int):
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _history(setup: Setup, key: tuple) -> History:
+def _history(setup: Setup, key: tuple, time_limit: float) -> History:
     x, y, _ = _dataset(setup.task, setup.points, setup.outliers, setup.flip, setup.seed)
     if key[0] == "custom":
         loss: Loss = _custom(*key[1:])
@@ -109,8 +110,19 @@ def _history(setup: Setup, key: tuple) -> History:
         loss.value_and_gradient(y, np.zeros_like(y))
     else:
         loss = lossviz.get_loss(key[1])
+    # ``time_limit``: a backstop should the cost estimate (lossviz.budget) be far off.
     return lossviz.fit(x, y, loss, optimizer=setup.optimizer, lr=setup.lr, steps=setup.steps,
-                       seed=setup.seed)
+                       seed=setup.seed, time_limit=time_limit)
+
+
+def _plan(setup: Setup, loss: CustomLoss | None, compare: list[str], n: int) -> budget.Plan:
+    """How many steps this change may train, for all its runs together (one rerun costs at
+    most ``budget.RUN_BUDGET_S`` of server time)."""
+    others = sum(budget.step_seconds(name, n, optimizer=setup.optimizer) for name in compare)
+    if loss is not None:
+        return budget.plan_formula(loss, n, setup.steps, optimizer=setup.optimizer,
+                                   others_step_s=others)
+    return budget.plan_steps(others, setup.steps, n_points=n)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -361,17 +373,26 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
     except ValueError as err:
         st.error(_escape(f"Could not make the data: {err}"))
         return
+    plan = _plan(setup, loss, compare, len(y))
+    if plan.refused:
+        st.warning(_escape(plan.message), icon="⏱️")
+        return
+    if plan.cut:
+        st.info(_escape(plan.message), icon="⏱️")
+        setup = setup._replace(steps=plan.steps)
     histories: dict[tuple[str, str], History] = {}
     for name in compare:
         try:
-            histories[(name, loss_label(name))] = _history(setup, ("builtin", name))
+            histories[(name, loss_label(name))] = _history(setup, ("builtin", name),
+                                                           plan.time_limit_s)
         except ValueError as err:
             st.error(_escape(f"{loss_label(name)} could not be trained: {err}"))
+        turns.checkpoint()  # a lighter session's run may go first between two fits
     custom_problem = None
     if loss is not None:
         key = ("custom", loss.formula, loss.task, tuple(loss.params.items()))
         try:
-            histories[("custom", "Custom")] = _history(setup, key)
+            histories[("custom", "Custom")] = _history(setup, key, plan.time_limit_s)
         except ValueError as err:
             custom_problem = err
     if custom_problem is not None:

@@ -16,9 +16,9 @@ import streamlit as st
 import lossviz
 from lossviz.figures import stopping as fs
 from lossviz.figures.style import loss_label
-from lossviz import limits
+from lossviz import budget, limits
 from lossviz.training import OPTIMIZER_LABELS, History
-from lossviz.ui import frame, chart, widgets
+from lossviz.ui import chart, frame, turns, widgets
 
 MAX_POINTS, MAX_STEPS, MAX_DEGREE = limits.MAX_POINTS, limits.MAX_STOP_STEPS, limits.MAX_STOP_DEGREE
 
@@ -92,7 +92,23 @@ def _fit(setup: Setup, schedule: str, *, validation: bool) -> History:
         lr=setup.lr, steps=setup.steps, schedule=_schedule(schedule, setup.steps),
         batch_size=setup.batch if setup.optimizer == "sgd" else None, seed=setup.seed,
         validation=(xv, yv) if validation else None,
+        time_limit=budget.TIME_LIMIT_FACTOR * budget.RUN_BUDGET_S,  # should an estimate miss
     )
+
+
+def _plan(setup: Setup, schedules: int) -> budget.Plan:
+    """How many steps this change may train: the studied run (with validation) and the
+    other schedules' runs, all together within ``budget.RUN_BUDGET_S`` of server time."""
+    xt, _, xv, _ = _split(setup)
+    kw = dict(optimizer=setup.optimizer, params=setup.degree + 1,
+              batch_size=setup.batch if setup.optimizer == "sgd" else None)
+    main = budget.step_seconds(setup.loss, len(xt), validation_points=len(xv), **kw)
+    other = budget.step_seconds(setup.loss, len(xt), **kw)
+    # The page draws more from these runs than the others do (frames, two panels): 0.3 s.
+    return budget.plan_steps(main + max(schedules - 1, 0) * other, setup.steps, budget=0.3,
+                             n_points=len(xt), subject="These runs are",
+                             advice="lower the step budget, the degree or the number of "
+                                    "schedules compared")
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
@@ -188,6 +204,13 @@ def render() -> None:
                       width="stretch")
             st.caption(blurb)
     setup, schedule = _controls()
+    plan = _plan(setup, len(widgets.value("stop_compare")))
+    if plan.refused:
+        st.warning(plan.message, icon="⏱️")
+        return
+    if plan.cut:
+        st.info(plan.message, icon="⏱️")
+        setup = setup._replace(steps=plan.steps)
     try:
         frames = _frames(setup, schedule)
     except ValueError as err:
@@ -322,6 +345,7 @@ def _schedules_panel(setup: Setup, shown: str) -> None:
         st.info("Pick at least one schedule to compare.")
         return
     ordered = tuple(n for n in lossviz.SCHEDULES if n in names)
+    turns.checkpoint()  # a lighter session's run may go first between the page's fits
     try:
         data = _schedules(setup, ordered, shown)
     except ValueError as err:
