@@ -27,7 +27,7 @@ MAX_KEY_SHOWN = 40
 # A table's edits in a link: at most this many characters (about 200 new rows of four
 # short numbers) and this many rows named or added.
 MAX_TABLE_TEXT = limits.MAX_TABLE_TEXT
-MAX_TABLE_ROWS = 200
+MAX_TABLE_ROWS = limits.MAX_POINTS  # rows a link may add: a lab holds no more points
 MAX_TABLE_INDEX = 999
 
 

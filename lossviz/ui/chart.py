@@ -23,10 +23,12 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from lossviz.figures._spec import round_sig
 from lossviz.figures.states import Drag, States
 from lossviz.ui import params
 
@@ -42,18 +44,16 @@ def _component() -> Callable[..., Any]:
 
 
 def _round(values: Any) -> Any:
-    """Numbers (nested lists, arrays) to ``_DIGITS`` significant digits, for JSON."""
-    if isinstance(values, str) or values is None:
-        return values
-    if hasattr(values, "tolist"):
-        values = values.tolist()
-    if isinstance(values, list | tuple):
-        return [_round(v) for v in values]
-    if isinstance(values, float):
-        if values != values or values in (float("inf"), float("-inf")):
-            return None
-        return float(f"{values:.{_DIGITS}g}")
-    return values
+    """A state's rows for JSON: numbers to ``_DIGITS`` significant digits in one numpy pass
+    (NaN and infinities become null: a gap); text and ragged rows as they are."""
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):  # text (names, captions) or rows of unequal length
+        return [_round(v) if isinstance(v, list | tuple | np.ndarray) else v for v in values]
+    out = round_sig(arr, _DIGITS)
+    if np.isfinite(out).all():
+        return out.tolist()
+    return np.where(np.isfinite(out), out, None).tolist()
 
 
 def states_json(states: States) -> str:
