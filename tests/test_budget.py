@@ -152,13 +152,13 @@ def test_the_calibration_survives_its_json_file():
 
 # -- plans ----------------------------------------------------------------------------------------
 def test_a_run_within_the_budget_is_trained_whole():
-    plan = budget.plan_steps(0.0001, 2000, runs=2)
+    plan = budget.plan_steps(0.0001, 2000, runs=2, budget=0.5)
     assert plan == budget.Plan(2000, 2000, pytest.approx(0.4), False, False, "",
                                budget.TIME_LIMIT_FACTOR * budget.RUN_BUDGET_S)
 
 
 def test_a_run_over_the_budget_is_cut_to_a_multiple_of_ten_steps_and_says_so():
-    plan = budget.plan_steps(0.0006, 2000, n_points=210)
+    plan = budget.plan_steps(0.0006, 2000, n_points=210, budget=0.5)
     assert plan.cut
     assert not plan.refused
     assert plan.steps == 830  # 0.5 / 0.0006 = 833
@@ -171,19 +171,19 @@ def test_a_run_over_the_budget_is_cut_to_a_multiple_of_ten_steps_and_says_so():
 
 
 def test_runs_and_time_already_spent_share_the_budget():
-    assert budget.plan_steps(0.001, 2000, runs=5).steps == 100
-    assert budget.plan_steps(0.001, 2000, spent_s=0.3).steps == 200
-    assert budget.plan_steps(0.001, 2000, spent_s=0.6).refused
+    assert budget.plan_steps(0.001, 2000, runs=5, budget=0.5).steps == 100
+    assert budget.plan_steps(0.001, 2000, spent_s=0.3, budget=0.5).steps == 200
+    assert budget.plan_steps(0.001, 2000, spent_s=0.6, budget=0.5).refused
     assert budget.plan_steps(0.001, 2000, budget=2.0).steps == 2000
 
 
 def test_fewer_than_min_steps_is_a_refusal_but_a_short_run_that_fits_is_not():
-    plan = budget.plan_steps(0.1, 2000)  # 5 steps fit
+    plan = budget.plan_steps(0.1, 2000, budget=0.5)  # 5 steps fit
     assert plan.refused
     assert plan.steps == 0
     assert "too expensive to train here: about 200 s for 2,000 steps" in plan.message
-    assert budget.plan_steps(0.1, 5).steps == 5  # asked for 5, all fit
-    assert budget.plan_steps(0.1, 2000, min_steps=5).steps == 5
+    assert budget.plan_steps(0.1, 5, budget=0.5).steps == 5  # asked for 5, all fit
+    assert budget.plan_steps(0.1, 2000, min_steps=5, budget=0.5).steps == 5
 
 
 @pytest.mark.parametrize(
