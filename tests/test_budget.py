@@ -154,7 +154,7 @@ def test_the_calibration_survives_its_json_file():
 def test_a_run_within_the_budget_is_trained_whole():
     plan = budget.plan_steps(0.0001, 2000, runs=2, budget=0.5)
     assert plan == budget.Plan(2000, 2000, pytest.approx(0.4), False, False, "",
-                               budget.TIME_LIMIT_FACTOR * budget.RUN_BUDGET_S)
+                               budget.TIME_LIMIT_FACTOR * 0.5)
 
 
 def test_a_run_over_the_budget_is_cut_to_a_multiple_of_ten_steps_and_says_so():
