@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -29,7 +29,7 @@ import plotly.io as pio
 import streamlit as st
 
 from lossviz.figures._spec import round_sig
-from lossviz.figures.states import Drag, States
+from lossviz.figures.states import Drag, States, show_state
 from lossviz.ui import params
 
 NAME = "lossviz.chart"  # "<project>.<component>", as pyproject.toml declares it
@@ -57,12 +57,12 @@ def _round(values: Any) -> Any:
 
 
 def states_json(states: States) -> str:
-    """``states`` as the JSON the browser reads."""
+    """``states`` as the JSON the browser reads (without ``index``: which state to show is
+    sent apart, so that one chart's data serve every state)."""
     states.check()
     return json.dumps({
         "label": states.label,
         "values": _round(list(states.values)),
-        "index": int(states.index),
         "traces": {str(t): {a: _round(rows) for a, rows in attrs.items()}
                    for t, attrs in states.traces.items()},
         "layout": {p: _round(rows) for p, rows in states.layout.items()},
@@ -74,6 +74,41 @@ def states_json(states: States) -> str:
 def figure_json(fig: go.Figure) -> str:
     """``fig`` as plotly's JSON (numeric arrays travel as compact typed arrays)."""
     return pio.to_json(fig, validate=False)
+
+
+class Prepared(NamedTuple):
+    """A chart ready to send: the figure's JSON, its states' JSON (or None), the state to
+    show, and a digest of the two texts. Cheap to keep in ``st.cache_data``: a page caches
+    the ``Prepared`` of a chart whose inputs did not change, and a change that only moves
+    the state (delta, the outlier) then sends the same texts with another ``index``."""
+
+    figure: str
+    states: str | None
+    index: int
+    rev: str
+
+
+def prepare(fig: go.Figure, states: States | None = None) -> Prepared:
+    """``fig`` and its ``states`` as the texts the browser reads."""
+    if fig.frames:
+        raise ValueError("plotly frames are for notebooks; pass States")
+    figure = figure_json(fig)
+    grid = states_json(states) if states is not None else None
+    rev = hashlib.blake2b((figure + (grid or "")).encode(), digest_size=12).hexdigest()
+    return Prepared(figure, grid, int(states.index) if states is not None else 0, rev)
+
+
+def as_figure(drawn: go.Figure | Prepared) -> go.Figure:
+    """A drawn chart as a figure showing the state on screen (for the export pack)."""
+    if isinstance(drawn, go.Figure):
+        return drawn
+    fig = pio.from_json(drawn.figure, skip_invalid=True)
+    if drawn.states is None:
+        return fig
+    grid = json.loads(drawn.states)
+    states = States(grid["label"], np.asarray(grid["values"]), drawn.index,
+                    {int(k): v for k, v in grid["traces"].items()}, grid["layout"])
+    return show_state(fig, states, drawn.index)
 
 
 def _commit(key: str, param: str) -> None:
@@ -90,15 +125,16 @@ def _commit(key: str, param: str) -> None:
         pass  # a stale or forged value: keep the current one
 
 
-def chart(fig: go.Figure, *, key: str, states: States | None = None, param: str = "",
-          drag: Drag | None = None, label: str = "", highlight: Sequence[str] = (),
-          focus: str = "") -> None:
+def chart(fig: go.Figure | Prepared, *, key: str, states: States | None = None,
+          index: int | None = None, param: str = "", drag: Drag | None = None,
+          label: str = "", highlight: Sequence[str] = (), focus: str = "") -> None:
     """Draw ``fig`` (kept on the page and updated in place across reruns).
 
     Args:
-        fig: the figure, as a ``lossviz.figures`` builder returns it.
+        fig: the figure, as a ``lossviz.figures`` builder returns it, or ``prepare``'s texts.
+        index: the state to show (default: the states' own).
         key: a name for this chart, unique on the page.
-        states: the figure's states to play or scrub in the browser.
+        states: the figure's states to play or scrub in the browser (with a figure).
         param: what the states are a grid of: a parameter (``lossviz.ui.params`` key) for a
             drag, or any name for a sequence; charts with the same ``param`` follow each
             other (one run's loss curve and its path play together).
@@ -107,20 +143,19 @@ def chart(fig: go.Figure, *, key: str, states: States | None = None, param: str 
         highlight: trace names a lesson step talks about; the other traces are dimmed.
         focus: a token (a lesson step's id): when it changes, the page scrolls to the chart.
     """
-    if drag is not None and (states is None or not param):
+    ready = fig if isinstance(fig, Prepared) else prepare(fig, states)
+    if drag is not None and (ready.states is None or not param):
         raise ValueError("a draggable chart needs its states and the parameter they set")
     from lossviz.ui import lessons
 
     step = lessons.focus()
     if step is not None and step.chart == key:  # the chart the lesson step talks about
         highlight, focus = highlight or step.highlight, focus or step.token
-    if fig.frames:
-        raise ValueError(f"chart {key!r}: plotly frames are for notebooks; pass States")
-    st.session_state.setdefault(FIGURES, {})[key] = fig
-    figure = figure_json(fig)
-    grid = states_json(states) if states is not None else None
-    rev = hashlib.blake2b((figure + (grid or "")).encode(), digest_size=12).hexdigest()
-    data = {"key": key, "figure": figure, "states": grid, "rev": rev, "param": param,
+    if index is not None:
+        ready = ready._replace(index=int(index))
+    st.session_state.setdefault(FIGURES, {})[key] = ready
+    data = {"key": key, "figure": ready.figure, "states": ready.states, "rev": ready.rev,
+            "index": ready.index, "param": param,
             "drag": drag._asdict() if drag is not None else None, "label": label,
             "highlight": list(highlight), "focus": focus}
     callbacks = {}
@@ -129,8 +164,8 @@ def chart(fig: go.Figure, *, key: str, states: States | None = None, param: str 
     _component()(key=key, data=data, height="content", **callbacks)
 
 
-def figures() -> dict[str, go.Figure]:
-    """The figures drawn on this run, by chart key (for the export pack)."""
+def figures() -> dict[str, Prepared]:
+    """The charts drawn on this run, by chart key (``as_figure`` makes each a figure)."""
     return dict(st.session_state.get(FIGURES, {}))
 
 

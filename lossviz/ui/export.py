@@ -42,10 +42,12 @@ def chart_title(key: str) -> str:
     return " ".join(words).capitalize()
 
 
-def figure_of(fig: go.Figure | Callable[[], go.Figure]) -> go.Figure:
-    """``fig`` itself, or the figure its builder makes (the pack keeps a builder where the
-    page shows a chart moved in the browser: the figure is only built when downloaded)."""
-    return fig() if callable(fig) else fig
+def figure_of(fig: Any) -> go.Figure:
+    """A drawn chart (``chart.Prepared``, a figure, or a builder of one) as the figure on
+    screen: built only when a file is downloaded."""
+    if callable(fig):
+        fig = fig()
+    return chart.as_figure(fig)
 
 
 def figure_csv(fig: go.Figure | Callable[[], go.Figure]) -> str:

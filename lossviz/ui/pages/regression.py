@@ -11,6 +11,9 @@ every picture from ``lossviz.figures``; every chart is drawn by ``lossviz.ui.cha
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -37,13 +40,48 @@ def dataset(n: int, noise: float, seed: int, outliers: int, shift: float,
                                    outlier_place=place, seed=seed)
 
 
+class Hero(NamedTuple):
+    """The first picture, ready to send: the lines for every distance the axis shows, and
+    the two charts' texts (the state on screen is chosen apart: ``at``)."""
+
+    data: fo.LinesData
+    lines: chart.Prepared
+    pulls: chart.Prepared
+
+
+def _axis_shift(shift: float) -> float:
+    """The distance the axis is sized for: ``shift`` rounded away from 0 to a multiple of
+    10 (at least 10). Every distance up to it shows on the same axis, so dragging or
+    sliding within it reuses the same picture (one cache entry) and only moves its state."""
+    size = max(10.0, 10.0 * math.ceil(abs(shift) / 10.0 - 1e-9))
+    return size if shift >= 0 else -size
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def lines(x: np.ndarray, y: np.ndarray, out: np.ndarray, delta: float,
-          shift: float | None) -> fo.LinesData:
-    """Each loss's best line now and, for generated points, for every distance of the
-    outliers that the chart can show."""
-    return fo.lines_data(x, y, out, delta=delta, shift=shift,
-                         shifts=SHIFTS if shift is not None else None)
+def hero(x: np.ndarray, y: np.ndarray, out: np.ndarray, delta: float, shift: float | None,
+         extra: float | None, present: bool) -> Hero:
+    """Each loss's best line for every distance of the outliers on the axis sized for
+    ``shift`` (the outliers in ``y`` sit there; ``extra``: a distance off the slider's
+    grid to include), and the charts of them."""
+    grid = None
+    if shift is not None:
+        grid = SHIFTS if extra is None else np.append(SHIFTS, extra)
+    data = fo.lines_data(x, y, out, delta=delta, shift=shift, shifts=grid)
+    lines = chart.prepare(fo.lines_figure(data, height=420 if present else 360,
+                                          presentation=present),
+                          fo.lines_states(data) if shift is not None else None)
+    pulls = fo.pulls_data(data)
+    bars = chart.prepare(fo.pulls_figure(pulls, height=190, presentation=present),
+                         fo.pulls_states(pulls) if shift is not None else None)
+    return Hero(data, lines, bars)
+
+
+def at(data: fo.LinesData, shift: float | None) -> fo.LinesData:
+    """``data`` showing the state of the outliers at ``shift`` (its lines those of then)."""
+    if shift is None:
+        return data
+    k = int(np.argmin(np.abs(data.shifts - shift)))
+    return data._replace(index=k, lines={n: data.swept[n][k] for n in fo.LOSSES})
 
 
 class Points:
@@ -91,8 +129,8 @@ def render() -> None:
     if not stepped:
         st.markdown("**Drag the orange outlier up and down:** the red MSE line swings after "
                     "it while the blue MAE line hardly moves. The bars below show why.")
-    hero = st.container(key="reg_hero_lesson" if stepped else "reg_hero")
-    left, right = hero.columns([2.6, 1] if not (present or stepped) else [1.9, 1],
+    box = st.container(key="reg_hero_lesson" if stepped else "reg_hero")
+    left, right = box.columns([2.6, 1] if not (present or stepped) else [1.9, 1],
                                gap="medium")
     table_box = st.container()
     with table_box:
@@ -122,17 +160,20 @@ def render() -> None:
         return
     delta = float(v("reg_delta"))
     shift = float(v("reg_shift")) if generated and points.is_outlier.any() else None
-    data = lines(points.x, points.y, points.is_outlier, delta, shift)
+    y, sized, extra = points.y, None, None
+    if shift is not None:
+        sized = _axis_shift(shift)
+        y = points.y.copy()
+        y[points.is_outlier] += sized - shift  # the picture is built with them there
+        extra = None if np.isclose(SHIFTS, shift).any() else shift
+    built = hero(points.x, y, points.is_outlier, delta, sized, extra, present)
+    data = at(built.data, shift)
     pulls = fo.pulls_data(data)
-    hero = fo.lines_figure(data, height=420 if present else 360, presentation=present)
     with left:
-        chart.chart(hero, key="reg_lines", states=fo.lines_states(data) if shift is not None
-                    else None, param="reg_shift",
+        chart.chart(built.lines, key="reg_lines", index=data.index, param="reg_shift",
                     drag=fo.outlier_drag() if shift is not None else None,
                     label="The points, the outlier and each loss's best line")
-        chart.chart(fo.pulls_figure(pulls, height=190, presentation=present),
-                    key="reg_pulls", states=fo.pulls_states(pulls) if shift is not None
-                    else None, param="reg_shift",
+        chart.chart(built.pulls, key="reg_pulls", index=data.index, param="reg_shift",
                     label="How hard each point pulls on each loss's best line")
         st.caption("Bars: how hard each point pulls on each loss's best line, points left "
                    "to right (orange column: the outlier). " + fo.pull_sentence(pulls))

@@ -35,18 +35,25 @@ def _loss(name: str, delta: float) -> lossviz.Loss:
 
 # -- loss and gradient --------------------------------------------------------------------------
 @st.cache_data(max_entries=32, show_spinner=False)
-def _curves(residual: np.ndarray, out: np.ndarray, delta: float) -> fr.CurvesData:
-    return fr.curves_data(residual, delta=delta, deltas=DELTAS, is_outlier=out)
+def _curves(residual: np.ndarray, out: np.ndarray, extra: float | None, present: bool,
+            small: bool) -> tuple[chart.Prepared, np.ndarray]:
+    """The curves chart for these residuals, for every delta of the slider's grid (and
+    ``extra``, a delta off it): one picture whatever delta is, which only picks its state."""
+    deltas = DELTAS if extra is None else np.append(DELTAS, extra)
+    data = fr.curves_data(residual, delta=1.0, deltas=deltas, is_outlier=out)
+    fig = fr.curves_figure(data, height=560 if present else 520, presentation=present)
+    return chart.prepare(fig, fr.curves_states(data)), data.deltas
 
 
 def curves(points, data: fo.LinesData, present: bool) -> None:
     """Loss and gradient against the residual; the points at the MSE line; drag delta."""
     w, b = data.lines["mse"]
     residual = w * points.x + b - points.y
-    curves = _curves(residual, points.is_outlier, float(data.delta))
-    chart.chart(fr.curves_figure(curves, height=560 if present else 520, presentation=present),
-                key="reg_curves", states=fr.curves_states(curves), param="reg_delta",
-                drag=fr.delta_drag(),
+    delta = float(data.delta)
+    extra = None if np.isclose(DELTAS, delta).any() else delta
+    ready, deltas = _curves(residual, points.is_outlier, extra, present, widgets.compact())
+    chart.chart(ready, key="reg_curves", index=int(np.argmin(np.abs(deltas - delta))),
+                param="reg_delta", drag=fr.delta_drag(),
                 label="Loss and gradient of MSE, MAE and Huber against the residual")
     i = int(np.argmax(np.abs(residual)))
     r = float(residual[i])

@@ -122,11 +122,18 @@ class Chart {
       this.states = data.states ? JSON.parse(data.states) : null;
       this.param = data.param || "";
       this.drag = data.drag || null;
-      this.k = this.states ? this.states.index : 0;
+      this.k = data.index || 0;
+      this.shownIndex = this.k;
       this.config = {displayModeBar: false, responsive: true, scrollZoom: false,
                      doubleClick: false, showTips: false};
       this.buildBar();
       this.render();
+    } else if (this.states && data.index !== this.shownIndex) {
+      // The same chart, another state (a committed drag, a slider on the page).
+      this.shownIndex = data.index;
+      this.stop();
+      this.k = -1;
+      this.show(data.index);
     }
     this.highlight(data.highlight || []);
     if (data.focus && data.focus !== this.focused) {
