@@ -21,3 +21,4 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
     url.notice()
     nav.run()  # the page draws the current lesson step where it fits (frame.lesson)
     url.sync()  # the settings no widget holds (the lesson, typed points) into the link
+    frame.sidebar_end(section)  # the share link and the export: of what the page drew
