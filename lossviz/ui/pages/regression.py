@@ -96,9 +96,10 @@ def render() -> None:
     with table_box:
         table_open = False
         if not present:
-            table_open = st.expander("Type your own points (table)",
-                                     expanded=tables.edited("reg_points"), key="reg_table_open",
-                                     on_change="rerun").open
+            table_box = st.expander("Type your own points (table)",
+                                    expanded=tables.edited("reg_points"), key="reg_table_open",
+                                    on_change="rerun")
+            table_open = table_box.open
     with table_box:
         if table_open:
             st.caption("Your points replace the generated ones until you go back to them. "
