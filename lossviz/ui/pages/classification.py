@@ -143,8 +143,12 @@ def render() -> None:
     except ValueError as err:
         st.error(f"Could not make the data: {err}.")
         return
-    table = st.expander("Move or relabel points (table)", expanded=edited,
-                        key="clf_table_open", on_change="rerun")
+    if edited and "clf_table_open" not in st.session_state:
+        # A link or a lesson with edited points opens the table. Not by expanded=: a
+        # changing ``expanded`` makes a new expander, which drops the student's click.
+        st.session_state["clf_table_open"] = True
+    table = st.expander("Move or relabel points (table)", key="clf_table_open",
+                        on_change="rerun")
     with table:
         points = _edit_points(data, dim, show=table.open)
     _report_table_problems(points)
