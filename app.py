@@ -14,7 +14,7 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
     nav = st.navigation(list(routes.values()), position="top")
     wanted = url.pending_page()
     if wanted in routes and routes[wanted] is not nav:
-        st.switch_page(routes[wanted])
+        st.switch_page(routes[wanted], query_params=url.kept_on_switch())
     section = next((k for k, p in routes.items() if p is nav), "regression")
     frame.begin()
     frame.sidebar(section)
