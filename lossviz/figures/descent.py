@@ -72,6 +72,18 @@ class ConvergenceData(NamedTuple):
     diverged_at: tuple[int | None, ...]
 
 
+_F32_MAX = 1e37  # below float32's largest number (3.4e38), with room for its rounding
+
+
+def _compact(values: np.ndarray) -> np.ndarray:
+    """float32 (half the bytes) unless a value is beyond its range, as the loss of a run
+    that runs off to minus infinity can be; then float64 (float32 would make it infinite)."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.size and float(np.abs(arr).max()) > _F32_MAX:
+        return arr
+    return arr.astype(np.float32)
+
+
 def downsample_index(length: int, max_points: int) -> np.ndarray:
     """Indices of at most ``max_points`` rows out of ``length``, first and last included.
 
@@ -146,7 +158,7 @@ def convergence_figure(
     data: list[dict[str, Any]] = []
     for label, color, steps, loss in zip(cd.labels, cd.colors, cd.steps, cd.loss, strict=True):
         data.append(dict(
-            type="scatter", x=steps.astype(np.int32), y=_y(loss).astype(np.float32),
+            type="scatter", x=steps.astype(np.int32), y=_compact(_y(loss)),
             mode="lines", name=label, legendgroup=label, line=dict(color=color, width=width),
             hovertemplate=f"{label}<br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>",
         ))
