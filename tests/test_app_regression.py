@@ -103,12 +103,14 @@ def _edit(at: AppTest, edits: dict) -> AppTest:
 
 def _popover(at: AppTest):
     """The "Data settings" popover (the generator's controls)."""
-    for column in at.main.children[1].children.values():
-        for block in column.children.values():
-            proto = getattr(block, "proto", None)
-            if proto is not None and "popover" in proto.DESCRIPTOR.fields_by_name and (
-                    proto.HasField("popover")):
-                return block
+    blocks = [at.main]
+    while blocks:
+        block = blocks.pop()
+        proto = getattr(block, "proto", None)
+        if proto is not None and "popover" in proto.DESCRIPTOR.fields_by_name and (
+                proto.HasField("popover")):
+            return block
+        blocks += list(getattr(block, "children", {}).values())
     raise AssertionError("no Data settings popover")
 
 
@@ -550,7 +552,8 @@ def test_presentation_mode_keeps_the_drags_and_hides_the_table_and_the_generator
     assert _sent(at, "reg_curves")["drag"] is not None
     assert not at.expander or all(e.proto.label != "Type your own points (table)"
                                   for e in at.expander)
-    assert not at.get("popover")
+    with pytest.raises(AssertionError, match="no Data settings popover"):
+        _popover(at)
     with pytest.raises(KeyError):
         at.slider(key="reg_n")
     assert _chart(at, "reg_lines")["layout"]["font"]["size"] >= 17
