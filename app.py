@@ -14,10 +14,13 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
     nav = st.navigation(list(routes.values()), position="top")
     wanted = url.pending_page()
     if wanted in routes and routes[wanted] is not nav:
-        st.switch_page(routes[wanted])
+        st.switch_page(routes[wanted], query_params=url.kept_on_switch())
     section = next((k for k, p in routes.items() if p is nav), "regression")
     frame.begin()
     frame.sidebar(section)
-    url.notice()
+    notice = st.container()  # above the page; filled after it, as a table reads its link
     nav.run()  # the page draws the current lesson step where it fits (frame.lesson)
+    with notice:
+        url.notice()
     url.sync()  # the settings no widget holds (the lesson, typed points) into the link
+    frame.sidebar_end(section)  # the share link and the export: of what the page drew

@@ -27,58 +27,55 @@ def ok(at: Any) -> Any:
     return at
 
 
+FIGURES = "_lossviz_figures"  # lossviz.ui.chart.FIGURES: the figures drawn on a run
+
+
+def figures(at: Any) -> dict[str, Any]:
+    """The ``go.Figure`` of every chart the last run drew, by chart key, in page order."""
+    return dict(at.session_state[FIGURES]) if FIGURES in at.session_state else {}
+
+
+def charts(at: Any) -> list[str]:
+    """The keys of the charts the last run drew, in page order."""
+    return list(figures(at))
+
+
 def chart(at: Any, key: str) -> dict:
-    """The plotly figure JSON of the chart whose element key ends with ``key``."""
-    for element in at.get("plotly_chart"):
-        if element.proto.id.endswith(key):
-            return json.loads(element.proto.spec)
-    raise AssertionError(f"no chart {key}")
+    """The plotly JSON (``fig.to_json()``) of the chart ``key`` as the last run built it."""
+    drawn = figures(at)
+    if key not in drawn:
+        raise AssertionError(f"no chart {key}; drawn: {list(drawn)}")
+    return json.loads(drawn[key].to_json())
 
 
-def live_data(at: Any) -> dict:
-    """All the run sent the page script (``lossviz/ui/live.js``); {} without the element."""
-    for element in at.get("bidi_component"):
-        if element.proto.component_name.endswith("lossviz_live"):
-            return json.loads(element.proto.json)
-    return {}
+def _sent_elements(at: Any) -> list[Any]:
+    return [e for e in at.get("bidi_component")
+            if e.proto.component_name.endswith("lossviz.chart")]
 
 
-def live_requests(at: Any) -> dict[str, list[dict]]:
-    """What the run asked the page script (``lossviz/ui/live.js``) to do, chart by chart."""
-    return live_data(at).get("charts", {})
+def sent(at: Any, key: str) -> dict:
+    """What the chart component ``key`` got from the last run: the figure and its states
+    (parsed), the parameter its drag sets, the drag, the highlighted traces."""
+    for element in _sent_elements(at):
+        data = json.loads(element.proto.json)
+        if data["key"] == key:
+            data["figure"] = json.loads(data["figure"])
+            data["states"] = json.loads(data["states"]) if data["states"] else None
+            return data
+    raise AssertionError(f"no chart {key} sent")
 
 
-def _merge(target: dict, update: dict) -> None:
-    for key, value in update.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            _merge(target[key], value)
-        else:
-            target[key] = value
+def payload(at: Any) -> int:
+    """Bytes the last run sent to the browser for its charts (figures and their states)."""
+    return sum(len(e.proto.json) for e in _sent_elements(at))
 
 
-def shown(at: Any, key: str) -> dict:
-    """The chart as the student sees it: the figure sent, moved by the run's live requests
-    the way ``live.js`` moves it with ``Plotly.animate`` (a frame's data, or trace data,
-    merged into the traces; a slider whose step shows that frame becomes active)."""
-    fig = chart(at, key)
-    for request in live_requests(at).get(key, []):
-        if "frame" in request:
-            frame = next(f for f in fig["frames"] if f["name"] == request["frame"])
-            traces, data = frame["traces"], frame["data"]
-            for slider in fig["layout"].get("sliders", []):
-                names = [step["args"][0] for step in slider["steps"]]
-                slider["active"] = names.index([request["frame"]])
-        else:
-            traces, data = request["traces"], request["data"]
-        for index, update in zip(traces, data, strict=True):
-            _merge(fig["data"][index], {k: v for k, v in update.items() if k != "type"})
-    return fig
+def share_link(at: Any) -> str:
+    """The link the sidebar's "Share this view" box shows."""
+    return at.sidebar.code[0].value
 
 
-def share_box(at: Any) -> str:
-    """The link the "Share this view" box got from the run (``lossviz/ui/share_link.js``
-    shows it, then follows the address bar)."""
-    for element in at.get("bidi_component"):
-        if element.proto.component_name.endswith("lossviz_share_link"):
-            return json.loads(element.proto.json)["link"]
-    raise AssertionError("no share box")
+def open_page(at: Any, section: str) -> Any:
+    """Run ``at`` on page ``section`` (``lossviz.ui.url.open_page``), asserting no exception."""
+    at.session_state["_lossviz_open_page"] = section
+    return ok(at.run())

@@ -1,5 +1,6 @@
-"""The regression lab in the app (AppTest): every control, the table's bad inputs, the numbers
-on screen against lossviz's own, and the size of what is sent to the browser."""
+"""The regression page in the app (AppTest): every control, the drag of the outlier and of δ,
+the typed points (their bad cells, and that they stay the data), the numbers on screen against
+lossviz's own, and the size of what is sent to the browser."""
 
 from __future__ import annotations
 
@@ -8,26 +9,35 @@ from pathlib import Path
 import numpy as np
 import pytest
 from plotly_data import chart as _chart
-from plotly_data import live_data, live_requests
+from plotly_data import charts as _charts
+from plotly_data import figures as _figures
 from plotly_data import ok as _ok
+from plotly_data import payload as _payload
 from plotly_data import plotly_array as _arr
-from plotly_data import shown as _shown
+from plotly_data import sent as _sent
 from streamlit.testing.v1 import AppTest
 
 import lossviz
-from lossviz.experiments import safe_learning_rate
+from lossviz.experiments import robust_line, safe_learning_rate
+from lossviz.figures import outliers as fo
+from lossviz.figures.regression import C_HUBER
+from lossviz.figures.style import loss_label
+from lossviz.ui.export import figure_csv
+from lossviz.ui.params import REG_VIEWS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-CHARTS = ("reg_data_fig", "reg_curves_fig", "reg_pull_fig", "reg_convergence_fig",
-          "reg_path_fig", "reg_sweep_fig")
-DEFAULT_CHARTS = ["reg_data_fig", "reg_curves_fig"]
-PULL, DESCENT, SWEEP = "Each point's pull", "Gradient descent", "Which loss?"
-MAX_BYTES = 300_000
+HERO = ["reg_lines", "reg_pulls"]
+VIEW_CHARTS = {
+    REG_VIEWS[0]: ["reg_curves"],
+    REG_VIEWS[1]: ["reg_your_line", "reg_your_pulls"],
+    REG_VIEWS[2]: ["reg_convergence", "reg_path"],
+    REG_VIEWS[3]: ["reg_sweep"],
+}
+CURVES, YOUR_LINE, DESCENT, SWEEP = REG_VIEWS
+MAX_BYTES = 300_000  # figures and their states, per run
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
 def _app(**state) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     for key, value in state.items():
@@ -35,8 +45,9 @@ def _app(**state) -> AppTest:
     return _ok(at.run())
 
 
-def _charts(at: AppTest) -> list[str]:
-    return [k for k in CHARTS if any(e.proto.id.endswith(k) for e in at.get("plotly_chart"))]
+def _data(n=30, noise=1.0, seed=0, outliers=1, shift=20.0, place="right"):
+    return lossviz.make_regression(n, noise=noise, outliers=outliers, outlier_shift=shift,
+                                   outlier_place=place, seed=seed)
 
 
 def _trace(fig: dict, name: str) -> dict:
@@ -46,8 +57,35 @@ def _trace(fig: dict, name: str) -> dict:
     raise AssertionError(f"no trace {name!r}; have {[t.get('name') for t in fig['data']]}")
 
 
+def _line(at: AppTest, name: str, delta: float = 1.0) -> tuple[float, float]:
+    """(slope, intercept) of a loss's best line as the first picture draws it."""
+    t = _trace(_chart(at, "reg_lines"), fo.label(name, delta))
+    x, y = _arr(t["x"]), _arr(t["y"])
+    w = (y[1] - y[0]) / (x[1] - x[0])
+    return w, y[0] - w * x[0]
+
+
+def _points(at: AppTest) -> np.ndarray:
+    """The points of the first picture (outliers included) as sorted (x, y) rows."""
+    fig = _chart(at, "reg_lines")
+    xs = [_arr(fig["data"][i]["x"]) for i in (fo.T_POINTS, fo.T_OUTLIERS)]
+    ys = [_arr(fig["data"][i]["y"]) for i in (fo.T_POINTS, fo.T_OUTLIERS)]
+    rows = np.column_stack([np.concatenate(xs), np.concatenate(ys)])
+    return rows[np.lexsort(rows.T[::-1])]
+
+
+def _sorted(x, y) -> np.ndarray:
+    rows = np.column_stack([x, y])
+    return rows[np.lexsort(rows.T[::-1])]
+
+
 def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def _text(at: AppTest) -> str:
+    parts = [e.value for e in (*at.info, *at.warning, *at.error, *at.caption, *at.markdown)]
+    return "\n".join(str(p) for p in parts)
 
 
 def _table_key(at: AppTest) -> str:
@@ -57,24 +95,23 @@ def _table_key(at: AppTest) -> str:
     return at.dataframe[0].key
 
 
-def _text(at: AppTest) -> str:
-    parts = [e.value for e in (*at.info, *at.warning, *at.error, *at.caption, *at.markdown)]
-    return "\n".join(str(p) for p in parts)
+def _edit(at: AppTest, edits: dict) -> AppTest:
+    at.session_state[_table_key(at)] = {"edited_rows": {}, "added_rows": [],
+                                        "deleted_rows": [], **edits}
+    return _ok(at.run())
 
 
-def _expected(n=30, noise=1.0, seed=0, outliers=1, shift=20.0, place="right", slope=1.0,
-              intercept=0.0, delta=1.0) -> dict[str, str]:
-    d = lossviz.make_regression(n, noise=noise, outliers=outliers, outlier_shift=shift,
-                                outlier_place=place, seed=seed)
-    # the table rounds to 3 decimals
-    x, y = np.round(d.x, 3), np.round(d.y, 3)
-    pred = np.round(slope * d.x + intercept, 3)
-    return {
-        "MSE": f"{lossviz.get_loss('mse')(y, pred):.4g}",
-        "MAE": f"{lossviz.get_loss('mae')(y, pred):.4g}",
-        f"Huber (δ = {delta:g})": f"{lossviz.get_loss('huber', delta=delta)(y, pred):.4g}",
-        "x": x,
-    }
+def _popover(at: AppTest):
+    """The "Data settings" popover (the generator's controls)."""
+    blocks = [at.main]
+    while blocks:
+        block = blocks.pop()
+        proto = getattr(block, "proto", None)
+        if proto is not None and "popover" in proto.DESCRIPTOR.fields_by_name and (
+                proto.HasField("popover")):
+            return block
+        blocks += list(getattr(block, "children", {}).values())
+    raise AssertionError("no Data settings popover")
 
 
 @pytest.fixture(scope="module")
@@ -82,190 +119,221 @@ def default_app() -> AppTest:
     return _app()
 
 
-# -- the default page ----------------------------------------------------------------------------
-def test_default_page_shows_the_data_and_curves_and_the_right_metrics(default_app):
+# -- the first picture ---------------------------------------------------------------------------
+def test_default_page_draws_each_losses_exact_best_line(default_app):
     at = default_app
-    assert _charts(at) == DEFAULT_CHARTS
-    want = _expected()
-    got = _metrics(at)
-    for label in ("MSE", "MAE", "Huber (δ = 1)"):
-        assert got[label] == want[label]
-    assert "makes up" in at.info[0].value
-    assert "% of your line's MSE" in at.info[0].value
-    assert "moved the MSE line's slope" in at.info[0].value
-    assert any("\\mathrm{Huber}" in latex.value for latex in at.latex)
-    assert "at most 200 points" in _text(at)
+    assert _charts(at) == [*HERO, "reg_curves"]
     assert not at.warning
-    assert sum(len(e.proto.spec) for e in at.get("plotly_chart")) <= MAX_BYTES
+    assert not at.error
+    d = _data()
+    np.testing.assert_allclose(_points(at), _sorted(d.x, d.y), rtol=1e-12)
+    table = next(m.value for m in at.markdown if m.value.startswith("| best line"))
+    clean = robust_line(d.x[~d.is_outlier], d.y[~d.is_outlier], "mse")
+    for name in fo.LOSSES:
+        w, b = robust_line(d.x, d.y, name, delta=1.0)
+        assert _line(at, name) == pytest.approx((w, b), rel=1e-6, abs=1e-7)
+        assert f"**{w:.2f}** ({w - clean[0]:+.2f})" in table
+        assert f"**{b:.2f}** ({b - clean[1]:+.2f})" in table
+    fig = _chart(at, "reg_lines")
+    w, b = clean
+    x = _arr(_trace(fig, "MSE without the outlier")["x"])
+    np.testing.assert_allclose(_arr(_trace(fig, "MSE without the outlier")["y"]), w * x + b)
+    assert _payload(at) <= MAX_BYTES
 
 
-def test_a_delta_change_keeps_both_charts_and_moves_them_in_the_browser():
-    """Only Huber depends on delta: the charts already drawn are sent unchanged (the browser
-    keeps them) and asked to move Huber's traces, to exactly what a fresh page would show."""
+def test_the_bars_say_each_points_pull_at_each_line(default_app):
+    d = _data()
+    pulls = fo.pulls_data(fo.lines_data(d.x, d.y, d.is_outlier, delta=1.0))
+    fig = _chart(default_app, "reg_pulls")
+    for name in fo.LOSSES:
+        np.testing.assert_allclose(_arr(_trace(fig, fo.label(name, 1.0))["y"]),
+                                   pulls.pull[name][0], rtol=1e-9, atol=1e-12)
+    caption = next(c.value for c in default_app.caption if c.value.startswith("Bars:"))
+    assert fo.pull_sentence(pulls) in caption
+
+
+def test_the_outlier_and_delta_are_the_charts_to_drag(default_app):
+    lines, pulls, curves = (_sent(default_app, k) for k in ("reg_lines", "reg_pulls",
+                                                            "reg_curves"))
+    assert lines["param"] == pulls["param"] == "reg_shift"  # the bars follow the drag
+    assert lines["drag"]["trace"] == fo.T_OUTLIERS
+    assert pulls["drag"] is None
+    assert lines["states"]["values"][lines["states"]["index"]] == 20.0
+    assert curves["param"] == "reg_delta"
+    assert curves["states"]["values"][curves["states"]["index"]] == 1.0
+    assert curves["drag"] is not None
+
+
+# -- moving the outlier: the drag, the slider and what the browser shows meanwhile ---------------
+def _released(value) -> None:
+    """What the chart component does when the student lets go of the dragged outlier."""
+    from types import SimpleNamespace
+
+    import streamlit as st
+
+    from lossviz.ui import chart
+
+    st.session_state.setdefault("reg_shift", 20.0)
+    st.session_state["reg_lines"] = SimpleNamespace(commit=value)
+    chart._commit("reg_lines", "reg_shift")
+
+
+@pytest.mark.parametrize(
+    ("released", "shift"),
+    [
+        pytest.param(35.0, 35.0, id="a-state"),
+        pytest.param(-12, -12.0, id="an-int"),
+        pytest.param(None, 20.0, id="no-release"),
+        pytest.param(1e9, 20.0, id="out-of-bounds"),
+        pytest.param("nan", 20.0, id="forged"),
+    ],
+)
+def test_releasing_the_dragged_outlier_sets_its_distance(released, shift):
+    at = _ok(AppTest.from_function(_released, args=(released,), default_timeout=30).run())
+    assert at.session_state["reg_shift"] == shift
+    assert isinstance(at.session_state["reg_shift"], float)
+
+
+def test_moving_the_outlier_swings_the_mse_line_and_not_the_mae_line():
     at = _app()
-    before = {key: _chart(at, key) for key in DEFAULT_CHARTS}
-    assert live_requests(at) == {}
-    at.slider(key="reg_delta").set_value(2.5)
+    before = {name: _line(at, name) for name in fo.LOSSES}
+    at.slider(key="reg_shift").set_value(-40.0)
     _ok(at.run())
-    for key in DEFAULT_CHARTS:
-        assert _chart(at, key) == before[key], key  # same figure: not drawn again
-    assert live_requests(at)["reg_curves_fig"] == [{"frame": "2.5"}]
-    fresh = _app(reg_delta=2.5)  # the same settings on a new page: figures built at 2.5
-    assert live_requests(fresh) == {}
-    for key in DEFAULT_CHARTS:
-        moved, built = _shown(at, key), _chart(fresh, key)
-        assert moved["data"] == built["data"], key
-        assert moved["layout"].get("sliders") == built["layout"].get("sliders"), key
-    # Any other change builds the figures anew, at the current delta.
-    at.slider(key="reg_slope").set_value(1.5)
-    _ok(at.run())
-    assert live_requests(at) == {}
-    assert _trace(_chart(at, "reg_data_fig"), "Huber fit") == _trace(
-        _chart(_app(reg_delta=2.5, reg_slope=1.5), "reg_data_fig"), "Huber fit")
+    d = _data(shift=-40.0)
+    after = {name: _line(at, name) for name in fo.LOSSES}
+    assert after["mse"][0] == pytest.approx(robust_line(d.x, d.y, "mse")[0], rel=1e-9)
+    assert abs(after["mse"][0] - before["mse"][0]) > 0.5
+    assert abs(after["mae"][0] - before["mae"][0]) < 0.05
+    np.testing.assert_allclose(_points(at), _sorted(d.x, d.y), rtol=1e-12)
 
 
-def test_the_huber_panel_brings_the_address_bar_for_its_own_runs():
-    # A delta change reruns the Huber panel alone, which the page's URL sync at the end of
-    # a full run never reaches: the panel sends the view's query string to the page script,
-    # which writes it to the address bar (lossviz/ui/live.js).
-    from urllib.parse import parse_qs
-
-    from lossviz.ui.regression import VIEWS
-
-    at = _app()
-    assert live_data(at)["search"] == ""  # the default view: a bare address
-    at.slider(key="reg_delta").set_value(2.5)
-    _ok(at.run())
-    sent = parse_qs(live_data(at)["search"].removeprefix("?"))
-    assert sent == {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
-    assert sent["reg_delta"] == ["2.5"]
-    # On the other views the panel is part of the page's run, which syncs the URL itself.
-    at.button_group(key="reg_view").set_value(VIEWS[1])
-    _ok(at.run())
-    assert "search" not in live_data(at)
-    assert at.query_params["reg_delta"] in ("2.5", ["2.5"])
+def test_what_a_drag_shows_is_what_the_page_draws_once_released(default_app):
+    # The browser shows the states while the outlier (or delta's square) is dragged; the
+    # rerun after the release draws the same lines and curves.
+    lines = _sent(default_app, "reg_lines")["states"]
+    k = lines["values"].index(30.0)
+    moved = _app(reg_shift=30.0)
+    for name in fo.LOSSES:
+        row = lines["traces"][str(fo.T_LINES[name])]["y"][k]
+        drawn = _arr(_trace(_chart(moved, "reg_lines"), fo.label(name, 1.0))["y"])
+        np.testing.assert_allclose(row, drawn, rtol=1e-5)
+    curves = _sent(default_app, "reg_curves")["states"]
+    k = curves["values"].index(2.5)
+    wide = _chart(_app(reg_delta=2.5), "reg_curves")
+    for i in C_HUBER:
+        np.testing.assert_allclose(curves["traces"][str(i)]["y"][k],
+                                   _arr(wide["data"][i]["y"]), rtol=1e-5, atol=1e-9)
 
 
-def test_the_export_pack_has_the_charts_at_the_current_delta():
-    from lossviz.ui.controls import FIGURES_KEY
-    from lossviz.ui.export import figure_csv
-
-    at = _app()
-    at.slider(key="reg_delta").set_value(2.5)
-    _ok(at.run())
-    fresh = _app(reg_delta=2.5)
-    for key in DEFAULT_CHARTS:
-        kept, built = at.session_state[FIGURES_KEY][key], fresh.session_state[FIGURES_KEY][key]
-        assert figure_csv(kept) == figure_csv(built), key
-
-
-def test_fitted_lines_are_the_minimisers(default_app):
-    fig = _chart(default_app, "reg_data_fig")
-    want = _expected()
-    d = lossviz.make_regression(30, outlier_shift=20.0, outliers=1, seed=0)
-    y = np.round(d.y, 3)
-    for name, label in (("mse", "MSE fit"), ("mae", "MAE fit"), ("huber", "Huber fit")):
-        t = _trace(fig, label)
-        x, line = _arr(t["x"]), _arr(t["y"])
-        w = (line[1] - line[0]) / (x[1] - x[0])
-        best = lossviz.experiments.robust_line(want["x"], y, name)
-        assert w == pytest.approx(best[0], abs=2e-3)
-
-
-# -- data, line and outlier controls --------------------------------------------------------------
+# -- data controls -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("widget", "key", "value", "expect"),
     [
-        pytest.param("slider", "reg_slope", 2.0, {"slope": 2.0}, id="slope"),
-        pytest.param("slider", "reg_intercept", -3.5, {"intercept": -3.5}, id="intercept"),
         pytest.param("slider", "reg_n", 60, {"n": 60}, id="points"),
         pytest.param("slider", "reg_noise", 3.0, {"noise": 3.0}, id="noise"),
         pytest.param("number_input", "reg_seed", 7, {"seed": 7}, id="seed"),
         pytest.param("slider", "reg_outliers", 4, {"outliers": 4}, id="outlier-count"),
-        pytest.param("slider", "reg_shift", -45.0, {"shift": -45.0}, id="outlier-shift"),
+        pytest.param("slider", "reg_shift", 45.0, {"shift": 45.0}, id="outlier-shift"),
         pytest.param("segmented_control", "reg_place", "middle", {"place": "middle"},
                      id="outlier-place"),
-        pytest.param("slider", "reg_delta", 2.5, {"delta": 2.5}, id="delta"),
     ],
 )
-def test_each_data_control_changes_the_metrics_and_points(widget, key, value, expect):
+def test_each_data_control_changes_the_points_and_the_lines(widget, key, value, expect):
     at = _app()
     getattr(at, widget)(key=key).set_value(value)
     _ok(at.run())
-    want = _expected(**expect)
-    got = _metrics(at)
-    for label in ("MSE", "MAE", f"Huber (δ = {expect.get('delta', 1.0):g})"):
-        assert got[label] == want[label], label
-    fig = _chart(at, "reg_data_fig")
-    xs = np.concatenate([_arr(_trace(fig, "points")["x"]), _arr(_trace(fig, "outliers")["x"])])
-    np.testing.assert_allclose(np.sort(xs), np.sort(want["x"]), atol=1e-9)
+    d = _data(**expect)
+    np.testing.assert_allclose(_points(at), _sorted(d.x, d.y), rtol=1e-12)
+    assert len(_arr(_chart(at, "reg_lines")["data"][fo.T_OUTLIERS]["x"])) == d.is_outlier.sum()
+    for name in fo.LOSSES:
+        assert _line(at, name) == pytest.approx(robust_line(d.x, d.y, name), rel=1e-6,
+                                                abs=1e-7)
+
+
+def test_delta_moves_the_huber_line_its_kinks_and_the_bars():
+    at = _app()
+    at.slider(key="reg_delta").set_value(3.0)
+    _ok(at.run())
+    d = _data()
+    assert _line(at, "huber", 3.0) == pytest.approx(robust_line(d.x, d.y, "huber", delta=3.0),
+                                                    rel=1e-9)
+    assert _line(at, "mse", 3.0) == pytest.approx(robust_line(d.x, d.y, "mse"), rel=1e-9)
+    fig = _chart(at, "reg_curves")
+    assert [s["x0"] for s in fig["layout"]["shapes"]] == [-3.0, 3.0, -3.0, 3.0]
+    assert any(a.get("text") == "δ = 3" for a in fig["layout"]["annotations"])
+    states = _sent(at, "reg_curves")["states"]
+    assert states["values"][states["index"]] == 3.0
+    assert len(states["values"]) == 50
+    huber = _arr(_trace(_chart(at, "reg_pulls"), "Huber (δ = 3)")["y"])
+    assert np.max(np.abs(huber)) <= 3.0 + 1e-9
+    assert "under Huber it pulls with at most δ = 3" in _text(at)
 
 
 def test_outliers_switch_off_and_on():
     at = _app()
     at.toggle(key="reg_outliers_on").set_value(False)
     _ok(at.run())
-    assert _metrics(at)["MSE"] == _expected(outliers=0)["MSE"]
-    names = [t.get("name") for t in _chart(at, "reg_data_fig")["data"]]
-    assert "outliers" not in names
-    assert "nearly agree" in at.info[0].value
+    d = _data(outliers=0)
+    np.testing.assert_allclose(_points(at), _sorted(d.x, d.y), rtol=1e-12)
+    assert at.slider(key="reg_shift").proto.disabled  # nothing to move
+    assert _sent(at, "reg_lines")["drag"] is None
+    assert "No outlier" in _text(at)
+    assert "Exact best fits of each loss to all the points." in _text(at)
     at.toggle(key="reg_outliers_on").set_value(True)
     _ok(at.run())
-    assert _metrics(at)["MSE"] == _expected()["MSE"]
+    assert not at.slider(key="reg_shift").proto.disabled
+    d = _data()
+    np.testing.assert_allclose(_points(at), _sorted(d.x, d.y), rtol=1e-12)
 
 
-@pytest.mark.parametrize(
-    ("view", "charts"),
-    [
-        pytest.param(PULL, ["reg_data_fig", "reg_pull_fig"], id="pull"),
-        pytest.param(DESCENT, ["reg_data_fig", "reg_convergence_fig", "reg_path_fig"],
-                     id="descent"),
-        pytest.param(SWEEP, ["reg_data_fig", "reg_sweep_fig"], id="sweep"),
-    ],
-)
-def test_each_view_draws_only_its_own_charts(view, charts):
+# -- the closer looks ----------------------------------------------------------------------------
+@pytest.mark.parametrize("view", REG_VIEWS)
+def test_each_view_draws_its_own_charts_under_the_first_picture(view):
     at = _app(reg_view=view)
-    assert _charts(at) == charts
-    assert sum(len(e.proto.spec) for e in at.get("plotly_chart")) <= MAX_BYTES
+    assert _charts(at) == [*HERO, *VIEW_CHARTS[view]]
+    assert not at.error
+    assert _payload(at) <= MAX_BYTES
 
 
-def test_delta_moves_the_in_figure_slider_and_the_huber_bars():
-    at = _app()
-    at.slider(key="reg_delta").set_value(3.0)
+def test_your_line_is_scored_by_each_loss():
+    at = _app(reg_view=YOUR_LINE)
+    at.slider(key="reg_slope").set_value(2.0)
+    at.slider(key="reg_intercept").set_value(-3.5)
     _ok(at.run())
-    fig = _shown(at, "reg_curves_fig")
-    slider = fig["layout"]["sliders"][0]
-    assert slider["steps"][slider["active"]]["label"] == "3"
-    assert len(slider["steps"]) == 50
-    kinks = _arr(_trace(fig, "kinks at ±δ")["x"])
-    np.testing.assert_allclose(kinks[np.isfinite(kinks)], [-3, -3, 3, 3])
-    at = _app(reg_view=PULL, reg_delta=3.0)
-    pull = _chart(at, "reg_pull_fig")
-    huber = [t for t in pull["data"] if t["name"] == "Huber"][1]
-    assert np.max(np.abs(_arr(huber["y"]))) <= 3.0 + 1e-9
+    d = _data()
+    pred = 2.0 * d.x - 3.5
+    shown = _metrics(at)
+    for name in fo.LOSSES:
+        loss = lossviz.get_loss(name, **({"delta": 1.0} if name == "huber" else {}))
+        assert shown[f"{loss_label(name)} of your line"] == f"{loss(d.y, pred):.4g}"
+    fig = _chart(at, "reg_your_line")
+    x = _arr(_trace(fig, "your line")["x"])
+    np.testing.assert_allclose(_arr(_trace(fig, "your line")["y"]), 2.0 * x - 3.5, rtol=1e-4)
+    sq = (pred - d.y) ** 2
+    i = int(np.argmax(sq))
+    assert (f"Point {i + 1} alone makes up {100 * sq[i] / sq.sum():.0f}% of your line's MSE"
+            in _text(at))
 
 
-# -- gradient descent -----------------------------------------------------------------------------
-def test_losses_optimizer_steps_and_log_axis():
+def test_gradient_descent_losses_optimizer_steps_and_log_axis():
     at = _app(reg_view=DESCENT)
     at.pills(key="reg_gd_losses").set_value(["huber", "mae"])
     at.selectbox(key="reg_optimizer").set_value("momentum")
     at.slider(key="reg_steps").set_value(120)
     at.toggle(key="reg_log_y").set_value(False)
     _ok(at.run())
-    fig = _chart(at, "reg_convergence_fig")
+    fig = _chart(at, "reg_convergence")
     lines = [t for t in fig["data"] if t.get("mode") == "lines"]
-    assert [t["name"] for t in lines] == ["MAE", "Huber"]
+    assert [t["name"] for t in lines] == ["MAE", "Huber"]  # one order, whatever the clicks
     assert _arr(lines[0]["x"])[-1] == 120
     assert fig["layout"]["yaxis"].get("type") != "log"
-    d = lossviz.make_regression(30, outlier_shift=20.0, outliers=1, seed=0)
-    h = lossviz.fit(np.round(d.x, 3), np.round(d.y, 3), "huber", optimizer="momentum", lr=0.04,
-                    steps=120)
-    np.testing.assert_allclose(_arr(lines[1]["y"])[-1], h.loss[-1], rtol=1e-5)
-    assert len(fig["frames"]) <= 100
+    d = _data()
+    h = lossviz.fit(d.x, d.y, lossviz.get_loss("huber", delta=1.0), optimizer="momentum",
+                    lr=0.04, steps=120, seed=0)
+    np.testing.assert_allclose(_arr(lines[1]["y"])[-1], h.loss[-1], rtol=1e-6)
     at.toggle(key="reg_log_y").set_value(True)
     _ok(at.run())
-    assert _chart(at, "reg_convergence_fig")["layout"]["yaxis"]["type"] == "log"
+    assert _chart(at, "reg_convergence")["layout"]["yaxis"]["type"] == "log"
 
 
 def test_no_loss_chosen_gives_a_message():
@@ -273,18 +341,17 @@ def test_no_loss_chosen_gives_a_message():
     at.pills(key="reg_gd_losses").set_value([])
     _ok(at.run())
     assert "Pick at least one loss" in _text(at)
-    assert "reg_convergence_fig" not in _charts(at)
+    assert _charts(at) == HERO
 
 
-def test_an_exploding_learning_rate_says_where_it_diverged():
+def test_an_exploding_learning_rate_says_where_it_diverged_and_what_is_safe():
     at = _app(reg_view=DESCENT)
     at.slider(key="reg_lr").set_value(0.5)
     _ok(at.run())
     errors = [e.value for e in at.error]
-    assert any("MSE" in e and "diverged at step" in e and "learning rate is too large" in e
+    assert any("MSE" in e and "diverged at step" in e and "Try a learning rate below" in e
                for e in errors)
-    fig = _chart(at, "reg_convergence_fig")
-    assert any("diverged at step" in (t.get("text") or [""])[0] for t in fig["data"])
+    fig = _chart(at, "reg_convergence")
     for t in fig["data"]:
         if "y" in t:
             assert np.all(np.isfinite(_arr(t["y"])))
@@ -294,12 +361,12 @@ def test_fair_comparison_uses_each_losses_safe_step():
     at = _app(reg_view=DESCENT)
     at.toggle(key="reg_fair").set_value(True)
     _ok(at.run())
-    d = lossviz.make_regression(30, outlier_shift=20.0, outliers=1, seed=0)
-    x = np.round(d.x, 3)
+    x = _data().x
     text = _text(at)
     assert f"MSE: {safe_learning_rate(x, 'mse').lr:.3g} (1/L)" in text
-    assert "decayed to 0 by a cosine schedule" in text
+    assert "shrinking to 0 by a cosine schedule" in text
     assert "too bold for MSE or too timid for Huber" in text
+    assert at.slider(key="reg_lr").proto.disabled  # one rate per loss now
     assert not at.error  # no run diverges at its own safe step
 
 
@@ -307,34 +374,43 @@ def test_contour_choice_and_path_figure():
     at = _app(reg_view=DESCENT)
     at.selectbox(key="reg_landscape").set_value("huber")
     _ok(at.run())
-    fig = _chart(at, "reg_path_fig")
+    fig = _chart(at, "reg_path")
     assert fig["data"][0]["type"] == "contour"
     assert fig["data"][1]["name"] == "lowest Huber"
     assert "contours of Huber" in _text(at)
 
 
-# -- the sweep ------------------------------------------------------------------------------------
 def test_sweep_range_and_choosing_panel():
     at = _app(reg_view=SWEEP)
     at.slider(key="reg_sweep_max").set_value(120.0)
     _ok(at.run())
-    fig = _chart(at, "reg_sweep_fig")
+    fig = _chart(at, "reg_sweep")
     assert _arr(_trace(fig, "MSE")["x"])[-1] == pytest.approx(120.0)
+    assert [s["x0"] for s in fig["layout"]["shapes"]] == [20.0, 20.0]  # the outlier now
     text = _text(at)
     assert "With the outlier 120 away" in text
     assert "avoid MSE" in text
 
 
-# -- the table: edits and garbage -----------------------------------------------------------------
-def test_editing_a_target_and_a_prediction_changes_the_metrics():
+def test_the_export_pack_holds_the_charts_as_a_fresh_page_draws_them():
     at = _app()
-    at.session_state[_table_key(at)] = {"edited_rows": {0: {"target": 0.0, "prediction": 0.0}},
-                                        "added_rows": [], "deleted_rows": []}
+    at.slider(key="reg_delta").set_value(2.5)
     _ok(at.run())
-    d = lossviz.make_regression(30, outlier_shift=20.0, outliers=1, seed=0)
-    y, pred = np.round(d.y, 3), np.round(d.x, 3)
+    fresh = _app(reg_delta=2.5)
+    assert list(_figures(at)) == list(_figures(fresh))
+    for key, fig in _figures(at).items():
+        assert figure_csv(fig) == figure_csv(_figures(fresh)[key]), key
+
+
+# -- typed points ----------------------------------------------------------------------------------
+def test_editing_a_target_and_a_prediction_changes_the_scores():
+    at = _app(reg_view=YOUR_LINE)
+    _edit(at, {"edited_rows": {0: {"target": 0.0, "prediction": 0.0}}})
+    d = _data()
+    y, pred = np.round(d.y, 3), np.round(d.x, 3)  # the table shows three decimals
     y[0], pred[0] = 0.0, 0.0
-    assert _metrics(at)["MSE"] == f"{lossviz.get_loss('mse')(y, pred):.4g}"
+    assert _metrics(at)["MSE of your line"] == f"{lossviz.get_loss('mse')(y, pred):.4g}"
+    np.testing.assert_allclose(_points(at), _sorted(np.round(d.x, 3), y))
 
 
 @pytest.mark.parametrize(
@@ -346,83 +422,48 @@ def test_editing_a_target_and_a_prediction_changes_the_metrics():
         pytest.param({"x": float("nan")}, "x is empty", id="nan"),
     ],
 )
-def test_a_bad_cell_leaves_one_row_out_with_a_message(edit, says):
+def test_a_bad_cell_leaves_its_row_out_with_a_message_and_loses_nothing(edit, says):
     at = _app()
-    at.session_state[_table_key(at)] = {"edited_rows": {2: edit}, "added_rows": [],
-                                        "deleted_rows": []}
-    _ok(at.run())
+    _edit(at, {"edited_rows": {2: edit}})
     warning = " ".join(w.value for w in at.warning)
-    assert "row 3:" in warning
+    assert "1 row(s) left out until fixed: row 3:" in warning
     assert says in warning
-    assert _charts(at) == DEFAULT_CHARTS
+    assert _charts(at) == [*HERO, "reg_curves"]
+    assert len(_points(at)) == 30  # the other 30 points are the data
+    assert len(at.dataframe[0].value) == 31  # the row stays in the table, to be fixed
+    assert at.session_state["reg_points"].startswith("2")  # and in the link
 
 
-def test_an_emptied_table_gives_a_message_then_undo_restores():
+def test_an_emptied_table_gives_a_message_then_going_back_restores():
     at = _app()
-    at.session_state[_table_key(at)] = {"edited_rows": {}, "added_rows": [],
-                                        "deleted_rows": list(range(31))}
-    _ok(at.run())
-    assert "no usable points" in _text(at)
+    _edit(at, {"deleted_rows": list(range(31))})
+    assert "needs at least two points at different x" in _text(at)
     assert _charts(at) == []
-    at.button(key="reg_table_reset_button").click()
+    at.button(key="reg_table_reset").click()
     _ok(at.run())
-    assert _charts(at) == DEFAULT_CHARTS
+    assert _charts(at) == [*HERO, "reg_curves"]
+    assert not at.session_state["reg_points"]
 
 
-def test_all_points_identical_and_a_garbage_filled_table():
+def test_points_all_at_one_x_and_a_garbage_filled_table_give_messages():
     at = _app()
     same = {i: {"x": 1.0, "target": 2.0, "prediction": 2.0, "outlier": False}
             for i in range(31)}
-    at.session_state[_table_key(at)] = {"edited_rows": same, "added_rows": [],
-                                        "deleted_rows": []}
-    _ok(at.run())
-    assert _metrics(at)["MSE"] == "0"
-    assert "hit every target" in at.info[0].value
-    assert not at.warning
+    _edit(at, {"edited_rows": same})
+    assert "needs at least two points at different x" in _text(at)
     junk = {i: {"x": v, "target": v} for i, v in enumerate(["a", None, 1e308, float("nan")] * 8)
             if i < 31}
-    at.session_state[_table_key(at)] = {"edited_rows": junk, "added_rows": [],
-                                        "deleted_rows": []}
-    _ok(at.run())
-    assert "no usable points" in _text(at)
+    _edit(at, {"edited_rows": junk})
+    assert "31 row(s) left out until fixed" in _text(at)
+    assert "and 26 more" in _text(at)
+    assert "needs at least two points" in _text(at)
 
 
 def test_added_rows_count_as_points():
     at = _app()
-    at.session_state[_table_key(at)] = {
-        "edited_rows": {}, "deleted_rows": [],
-        "added_rows": [{"x": 0.0, "target": 40.0, "prediction": 0.0}],
-    }
-    _ok(at.run())
-    fig = _chart(at, "reg_data_fig")
-    assert 40.0 in _arr(_trace(fig, "points")["y"])
-
-
-# -- size limits ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("view", [None, PULL, DESCENT, SWEEP], ids=["curves", "pull", "descent",
-                                                                   "sweep"])
-def test_largest_settings_stay_under_the_payload_budget(view):
-    state = {"reg_n": 200, "reg_outliers": 10, "reg_steps": 2000}
-    at = _app(**state, **({"reg_view": view} if view else {}))
-    assert sum(len(e.proto.spec) for e in at.get("plotly_chart")) <= MAX_BYTES
-
-
-def test_presentation_mode_keeps_the_animations_and_the_in_figure_slider():
-    at = _app(present=True)
-    assert _charts(at) == DEFAULT_CHARTS
-    assert _chart(at, "reg_curves_fig")["layout"]["sliders"]
-    assert not at.latex  # fewer things on a projected page
-    at = _app(present=True, reg_view=DESCENT)
-    assert _chart(at, "reg_convergence_fig")["frames"]
-
-
-def test_points_far_from_zero_say_gradient_descent_has_not_settled():
-    at = _app()
-    far = {i: {"x": 1000.0 + i} for i in range(31)}
-    at.session_state[_table_key(at)] = {"edited_rows": far, "added_rows": [],
-                                        "deleted_rows": []}
-    _ok(at.run())
-    assert any("had not settled" in w.value for w in at.warning)
+    _edit(at, {"added_rows": [{"x": 0.0, "target": 40.0, "prediction": 0.0, "outlier": False}]})
+    assert [0.0, 40.0] in _points(at).tolist()
+    assert len(_points(at)) == 32
 
 
 def test_a_closed_table_still_counts_its_edits():
@@ -430,18 +471,96 @@ def test_a_closed_table_still_counts_its_edits():
     # generated ones with the edits the link holds, and opening it shows those edits.
     at = _app()
     assert not at.dataframe
-    key = _table_key(at)
-    at.session_state[key] = {"edited_rows": {0: {"target": 0.0, "prediction": 0.0}},
-                             "added_rows": [], "deleted_rows": []}
-    _ok(at.run())
-    edited = _metrics(at)
-    assert edited != _metrics(_app())
+    _edit(at, {"edited_rows": {0: {"target": 0.0, "prediction": 0.0}}})
+    edited = _points(at)
     at.session_state["reg_table_open"] = False
     _ok(at.run())
     assert not at.dataframe
-    assert _metrics(at) == edited
+    np.testing.assert_array_equal(_points(at), edited)
     at.session_state["reg_table_open"] = True
     _ok(at.run())
     first = at.dataframe[0].value.iloc[0]
     assert (first["target"], first["prediction"]) == (0.0, 0.0)
-    assert _metrics(at) == edited
+    np.testing.assert_array_equal(_points(at), edited)
+
+
+# Every control of the page that does not make points, and a value for it (the view first,
+# so that the view's own controls exist).
+OTHER_CONTROLS = [
+    ("slider", "reg_delta", 2.5),
+    ("button_group", "reg_view", YOUR_LINE),
+    ("slider", "reg_slope", 2.0),
+    ("slider", "reg_intercept", -1.0),
+    ("button_group", "reg_view", DESCENT),
+    ("pills", "reg_gd_losses", ["mae"]),
+    ("selectbox", "reg_optimizer", "adam"),
+    ("slider", "reg_lr", 0.01),
+    ("slider", "reg_steps", 50),
+    ("toggle", "reg_log_y", False),
+    ("toggle", "reg_fair", True),
+    ("selectbox", "reg_landscape", "huber"),
+    ("button_group", "reg_view", SWEEP),
+    ("slider", "reg_sweep_max", 100.0),
+    ("toggle", "present", True),
+    ("toggle", "present", False),
+    ("button_group", "reg_view", CURVES),
+]
+
+
+def test_typed_points_stay_the_data_whatever_else_moves():
+    at = _app()
+    _edit(at, {"edited_rows": {0: {"target": 9.0}}, "deleted_rows": [3],
+               "added_rows": [{"x": 0.5, "target": -7.0, "prediction": 0.0,
+                               "outlier": False}]})
+    link, typed = at.session_state["reg_points"], _points(at)
+    assert [0.5, -7.0] in typed.tolist()
+    # The generator steps aside: its controls are off while the typed points are the data.
+    assert at.slider(key="reg_shift").proto.disabled
+    assert _popover(at).proto.popover.disabled
+    assert "Your typed points are the data" in _text(at)
+    assert _sent(at, "reg_lines")["drag"] is None
+    for widget, key, value in OTHER_CONTROLS:
+        control = getattr(at, widget)(key=key)
+        control.set_value(value)
+        _ok(at.run())
+        assert at.session_state["reg_points"] == link, key
+        np.testing.assert_array_equal(_points(at), typed, err_msg=key)
+    # ... closing and opening the table keeps them too
+    at.session_state["reg_table_open"] = False
+    _ok(at.run())
+    at.session_state["reg_table_open"] = True
+    _ok(at.run())
+    assert at.session_state["reg_points"] == link
+    assert [0.5, -7.0] in at.dataframe[0].value[["x", "target"]].values.tolist()
+    # "Back to the generated points": the generator's points and controls again.
+    at.button(key="reg_table_reset").click()
+    _ok(at.run())
+    assert at.session_state["reg_points"] == ""
+    d = _data()
+    np.testing.assert_allclose(_points(at), _sorted(d.x, d.y), rtol=1e-12)
+    assert not at.slider(key="reg_shift").proto.disabled
+    assert not _popover(at).proto.popover.disabled
+    assert _sent(at, "reg_lines")["drag"] is not None
+    assert not any(b.key == "reg_table_reset" for b in at.button)
+
+
+# -- presentation mode and size limits -------------------------------------------------------------
+def test_presentation_mode_keeps_the_drags_and_hides_the_table_and_the_generator():
+    at = _app(present=True)
+    assert _charts(at) == [*HERO, "reg_curves"]
+    assert _sent(at, "reg_lines")["drag"] is not None
+    assert _sent(at, "reg_curves")["drag"] is not None
+    assert not at.expander or all(e.proto.label != "Type your own points (table)"
+                                  for e in at.expander)
+    with pytest.raises(AssertionError, match="no Data settings popover"):
+        _popover(at)
+    with pytest.raises(KeyError):
+        at.slider(key="reg_n")
+    assert _chart(at, "reg_lines")["layout"]["font"]["size"] >= 17
+
+
+@pytest.mark.parametrize("view", REG_VIEWS)
+def test_largest_settings_stay_under_the_payload_budget(view):
+    at = _app(reg_n=200, reg_outliers=10, reg_steps=2000, reg_view=view)
+    assert _charts(at) == [*HERO, *VIEW_CHARTS[view]]
+    assert _payload(at) <= MAX_BYTES

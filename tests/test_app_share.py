@@ -1,25 +1,30 @@
-"""Shareable links in the running app: every parameter survives the URL both ways, and no link,
-however mangled, breaks the page."""
+"""Shareable links in the running app: every parameter survives the link both ways, the
+sidebar's share box and export pack follow the page, and no link, however mangled, breaks it."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from plotly_data import share_box
+from plotly_data import chart as _chart
+from plotly_data import figures as _figures
+from plotly_data import ok as _ok
+from plotly_data import open_page as _open_page
+from plotly_data import sent as _sent
+from plotly_data import share_link
 from streamlit.testing.v1 import AppTest
 
-from lossviz.state import REGISTRY, Field
-from lossviz.ui import SECTIONS
-from lossviz.ui.controls import section_button
-from lossviz.ui.share import register_all
+from lossviz.state import Field
+from lossviz.ui import params
+from lossviz.ui.url import NOTICE_LEAD, SECTIONS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 90
-register_all()
+REGISTRY = params.BY_KEY
 
 
 def other_value(spec: Field):
@@ -44,22 +49,18 @@ def other_value(spec: Field):
     return int(value) if spec.kind == "int" else float(value)
 
 
-def section_fields(section: str) -> dict[str, Field]:
-    return {k: f for k, f in REGISTRY.items() if f.section == section}
+def figures(at: AppTest) -> dict[str, dict]:
+    """The figures the run drew, as plotly JSON (data and layout)."""
+    return {key: json.loads(fig.to_json()) for key, fig in _figures(at).items()}
 
 
-def figures(at: AppTest) -> list[dict]:
-    """The plotly figures on the page, their data and layout (not the random element ids)."""
-    out = []
-    for el in at.get("plotly_chart"):
-        spec = json.loads(el.proto.spec)
-        out.append({"data": spec.get("data"), "layout": spec.get("layout")})
-    return out
+def link(at: AppTest) -> dict[str, str]:
+    """The settings in the share box's link."""
+    return dict(parse_qsl(share_link(at).split("?", 1)[1]))
 
 
-def url(at: AppTest) -> dict[str, str]:
-    """The app's query parameters, one value each."""
-    return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+def notice(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption if c.value.startswith(NOTICE_LEAD))
 
 
 def open_app(query: dict[str, str] | None = None) -> AppTest:
@@ -69,99 +70,88 @@ def open_app(query: dict[str, str] | None = None) -> AppTest:
     return at.run()
 
 
-SECTION_IDS = [k for k in SECTIONS if section_fields(k)]
+SECTION_IDS = [k for k in SECTIONS if params.of(k)]
 
 
-def test_the_section_buttons_open_each_section_and_the_link_names_it():
-    at = open_app()
-    switcher = at.button_group(key="section")
-    titles = [title for title, _ in SECTIONS.values()]
-    assert switcher.value == titles[0]
-    assert list(switcher.options) == [section_button(t) for t in titles]  # one short row
-    assert "section" not in url(at)  # the first section is the default view
-    for key, (title, _) in list(SECTIONS.items())[1:]:
-        at.button_group(key="section").set_value(title)
-        at.run()
-        assert not at.exception, title
-        assert at.session_state["section"] == title
-        assert url(at)["section"] == key
-    at.button_group(key="section").set_value(titles[0])
-    at.run()
-    assert "section" not in url(at)
+def test_every_page_opens_from_an_old_section_link_and_from_open_page():
+    for section in SECTIONS:
+        at = _ok(open_app({"section": section}))
+        mine = {w.key for w in at.main.get("slider")} | {w.key for w in at.main.get("selectbox")}
+        assert {REGISTRY[k].section for k in mine if k in REGISTRY} == {section}, section
+        assert not notice(at)
+        other = _open_page(AppTest.from_file(APP, default_timeout=TIMEOUT), section)
+        assert list(_figures(other)) == list(_figures(at)), section
 
 
 @pytest.mark.parametrize("section", SECTION_IDS)
-def test_link_restores_every_setting_of_a_section_and_the_same_figures(section):
-    fields = section_fields(section)
+def test_link_restores_every_setting_of_a_page_and_the_same_figures(section):
+    fields = params.of(section)
     values = {k: other_value(f) for k, f in fields.items()}
     query = {"section": section, **{k: fields[k].format(v) for k, v in values.items()}}
 
-    linked = open_app(query)
-    assert not linked.exception
+    linked = _ok(open_app(query))
     for key, value in values.items():
         assert linked.session_state[key] == value, key
-    assert not any("could not use" in c.value for c in linked.caption)
-    # The URL keeps exactly what was shared (the app writes it back in its own format).
-    first = next(iter(SECTIONS))
-    assert url(linked) == {k: v for k, v in query.items() if (k, v) != ("section", first)}
+    assert not notice(linked)
+    # The share box gives the same settings back (the page itself is in the address).
+    assert link(linked) == {k: v for k, v in query.items() if k != "section"}
 
     # The same settings made by hand give the same page.
     by_hand = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    by_hand.session_state["section"] = SECTIONS[section][0]
     for key, value in values.items():
         by_hand.session_state[key] = value
-    by_hand.run()
-    assert not by_hand.exception
+    _open_page(by_hand, section)
     assert figures(linked) == figures(by_hand)
     assert [m.value for m in linked.metric] == [m.value for m in by_hand.metric]
 
 
-def test_changing_a_control_updates_the_link_and_the_link_box():
-    at = open_app({"section": "conventions"})
+def test_changing_a_control_updates_the_share_box():
+    at = _ok(open_app({"section": "conventions"}))
+    assert share_link(at) == "?"  # the defaults: a bare link
     at.selectbox(key="conv_loss").set_value("mse").run()
     at.number_input(key="conv_n").set_value(12).run()
     assert not at.exception
-    assert url(at)["conv_loss"] == "mse"
-    assert url(at)["conv_n"] == "12"
-    link = share_box(at)
-    assert link.startswith("?")
-    assert "conv_loss=mse" in link
-    assert "conv_n=12" in link
+    assert link(at) == {"conv_loss": "mse", "conv_n": "12"}
     # Back to the default: the parameter leaves the link, which stays short.
     at.number_input(key="conv_n").set_value(REGISTRY["conv_n"].default).run()
-    assert "conv_n" not in at.query_params
+    assert link(at) == {"conv_loss": "mse"}
+    # Only this page's settings: another page's stay out of its link.
+    at.session_state["reg_delta"] = 2.0
+    at.run()
+    assert "reg_delta" not in link(at)
 
 
 def test_bad_parameters_fall_back_with_a_notice_naming_them():
-    at = open_app({"section": "conventions", "conv_n": "100000", "conv_loss": "mse",
-                   "zzz": "1", "present": "perhaps"})
-    assert not at.exception
+    at = _ok(open_app({"section": "conventions", "conv_n": "100000", "conv_loss": "mse",
+                       "zzz": "1", "present": "perhaps"}))
     assert at.session_state["conv_loss"] == "mse"
     assert at.session_state["conv_n"] == REGISTRY["conv_n"].default
-    notice = next(c.value for c in at.caption if "could not use" in c.value)
+    text = notice(at)
     for name in ("conv\\_n", "zzz", "present"):
-        assert name in notice
-    assert "conv\\_loss" not in notice
-    assert "conv_n" not in at.query_params  # dropped from the link too
+        assert name in text
+    assert "conv\\_loss" not in text
+    assert link(at) == {"conv_loss": "mse"}  # dropped from the link too
     at.button(key="url_notice_dismiss").click().run()
-    assert not any("could not use" in c.value for c in at.caption)
-
-
-def test_unknown_section_falls_back_to_the_first_tab():
-    at = open_app({"section": "nowhere"})
     assert not at.exception
-    assert at.session_state["section"] == next(iter(SECTIONS.values()))[0]
+    assert not notice(at)
+
+
+def test_unknown_section_falls_back_to_the_first_page_and_says_so():
+    at = _ok(open_app({"section": "nowhere"}))
+    assert list(_figures(at))[:2] == ["reg_lines", "reg_pulls"]
+    assert "section must be one of regression" in notice(at)
 
 
 def test_presentation_mode_scales_figures_and_survives_the_link():
-    plain = open_app({"section": "conventions"})
-    shown = open_app({"section": "conventions", "present": "1"})
-    assert not shown.exception
+    plain = _ok(open_app({"section": "stopping", "stop_steps": "100"}))
+    shown = _ok(open_app({"section": "stopping", "stop_steps": "100", "present": "1"}))
     assert shown.session_state["present"] is True
-    assert url(shown)["present"] == "1"
-    for fig_plain, fig_shown in zip(figures(plain), figures(shown), strict=True):
-        size_plain = (fig_plain["layout"].get("font") or {}).get("size") or 13
-        assert (fig_shown["layout"].get("font") or {}).get("size", 0) >= max(17, size_plain)
+    assert link(shown) == {"present": "1", "stop_steps": "100"}
+    assert list(_figures(shown)) == list(_figures(plain))
+    for key in _figures(shown):
+        size_plain = (_chart(plain, key)["layout"].get("font") or {}).get("size") or 13
+        size_shown = _sent(shown, key)["figure"]["layout"]["font"]["size"]
+        assert size_shown >= max(17, size_plain), key
 
 
 KEYS = sorted(REGISTRY)
@@ -170,18 +160,38 @@ KEYS = sorted(REGISTRY)
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dictionaries(
-        st.one_of(st.sampled_from([*KEYS, "lesson", "lesson_step"]), st.text(max_size=12)),
+        st.one_of(st.sampled_from([*KEYS, "section"]), st.text(max_size=12)),
         st.one_of(st.text(max_size=30), st.sampled_from(["", "1e308", "nan", "-1", "0,0"])),
         max_size=8,
     )
 )
 def test_random_and_malformed_links_never_break_the_page(query):
-    # The Conventions tab keeps each run short; which tab is open does not change parsing.
+    # The conventions page keeps each run short; which page is open does not change parsing.
     at = open_app({**query, "section": "conventions"})
     assert not at.exception
     for key, spec in REGISTRY.items():
         if key in at.session_state:
             spec.check(at.session_state[key])
+
+
+# -- the export pack -----------------------------------------------------------------------------
+def _export(what: str, section: str) -> None:
+    """Run in the app's session: the export pack's ``what`` for ``section`` (as its buttons
+    make it), left in the session for the test to read."""
+    import streamlit as st
+
+    from lossviz.ui import export
+
+    st.session_state["_made"] = getattr(export, what)(section)
+
+
+def made(at: AppTest, what: str, section: str) -> str:
+    """What the export button ``what`` gives for the settings of ``at``'s session."""
+    helper = AppTest.from_function(_export, args=(what, section), default_timeout=30)
+    for key in REGISTRY:
+        if key in at.session_state:
+            helper.session_state[key] = at.session_state[key]
+    return _ok(helper.run()).session_state["_made"]
 
 
 def test_export_pack_holds_every_chart_the_settings_and_a_script(tmp_path, monkeypatch):
@@ -190,65 +200,57 @@ def test_export_pack_holds_every_chart_the_settings_and_a_script(tmp_path, monke
     import tomllib
 
     from lossviz.lessons import parse_lesson
-    from lossviz.ui.controls import FIGURES_KEY
-    from lossviz.ui.export import figure_csv, figure_html, state_lesson
-    from lossviz.ui.snippets import snippet
+    from lossviz.ui.export import figure_csv, figure_html
 
-    at = open_app({"section": "regression", "reg_delta": "2.5", "reg_outliers": "2"})
-    assert not at.exception
-    figs = at.session_state[FIGURES_KEY]
-    assert len(figs) == len(figures(at)) >= 2  # every chart on the page is in the pack
+    at = _ok(open_app({"section": "regression", "reg_delta": "2.5", "reg_outliers": "2"}))
+    figs = _figures(at)
+    assert list(figs) == ["reg_lines", "reg_pulls", "reg_curves"]  # every chart drawn
     for key, fig in figs.items():
         rows = list(csv.reader(io.StringIO(figure_csv(fig))))
         assert rows[0][:3] == ["trace", "x", "y"], key
         assert len(rows) > 1, key
         assert "<html>" in figure_html(fig)[:200], key
-    state = {k: at.session_state[k] for k in [*REGISTRY, "section"] if k in at.session_state}
-    lesson = parse_lesson(tomllib.loads(state_lesson(state)), "saved", sections=SECTIONS)
+    lesson = parse_lesson(tomllib.loads(made(at, "state_lesson", "regression")), "saved",
+                          registry=REGISTRY, sections=SECTIONS)
     assert lesson.steps[0].values == {"reg_delta": 2.5, "reg_outliers": 2}
     assert lesson.steps[0].section == "regression"
-    monkeypatch.chdir(tmp_path)
-    script = snippet(state, "regression")
-    exec(compile(script, "lossviz_view.py", "exec"), {"__name__": "__main__"})
-    assert (tmp_path / "regression_data.html").exists()
+    script = made(at, "snippet", "regression")
     slope, intercept = REGISTRY["reg_slope"].default, REGISTRY["reg_intercept"].default
     assert f"slope, intercept, delta = {slope!r}, {intercept!r}, 2.5" in script
+    monkeypatch.chdir(tmp_path)
+    exec(compile(script, "lossviz_view.py", "exec"), {"__name__": "__main__"})
+    assert (tmp_path / "regression_data.html").exists()
+
+
+def test_the_export_box_makes_its_buttons_only_when_open_and_offers_every_chart():
+    from lossviz.ui.export import OPEN_KEY
+
+    at = _ok(open_app({"section": "regression"}))
+    assert not at.get("download_button")  # closed: nothing built, nothing sent
+    at.session_state[OPEN_KEY] = True
+    _ok(at.run())
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Settings as a lesson file (TOML)" in labels
+    assert "Python script of this view" in labels
+    assert labels.count("HTML") == labels.count("CSV") == len(_figures(at)) == 3
+    # Another view: the box offers its charts.
+    at.button_group(key="reg_view").set_value(params.REG_VIEWS[2])
+    _ok(at.run())
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("HTML") == len(_figures(at)) == 4
 
 
 def test_conventions_on_the_regression_lab_data_match_the_lab(tmp_path, monkeypatch, capsys):
     from lossviz.ui.snippets import snippet
 
     query = {"reg_slope": "2.0", "reg_intercept": "-1.0", "reg_seed": "7"}
-    lab = open_app({"section": "regression", **query})
-    shown = {m.label: m.value for m in lab.metric}
-    lab_mse = next(v for k, v in shown.items() if k.startswith("MSE"))
-    at = open_app({"section": "conventions", "conv_source": "regression lab",
-                   "conv_loss": "mse", **query})
-    assert not at.exception
+    lab = _ok(open_app({"section": "regression", "reg_view": params.REG_VIEWS[1], **query}))
+    lab_mse = {m.label: m.value for m in lab.metric}["MSE of your line"]
+    at = _ok(open_app({"section": "conventions", "conv_source": "regression lab",
+                       "conv_loss": "mse", **query}))
     ours = float(at.metric[0].value)
     assert f"{ours:.4g}" == lab_mse
     state = {k: at.session_state[k] for k in REGISTRY if k in at.session_state}
     monkeypatch.chdir(tmp_path)
     exec(compile(snippet(state, "conventions"), "view.py", "exec"), {"__name__": "__main__"})
     assert f"lossviz: {ours:.8g}"[:14] in capsys.readouterr().out
-
-
-def test_the_export_box_makes_its_buttons_only_when_open_and_keeps_up_with_changes():
-    import tomllib
-
-    from lossviz.ui.export import OPEN_KEY, STATE_KEY, state_lesson
-
-    at = open_app({"section": "regression"})
-    assert not at.get("download_button")  # closed: nothing built, nothing sent
-    at.session_state[OPEN_KEY] = True
-    at.run()
-    assert not at.exception
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert "Settings as a lesson file (TOML)" in labels
-    assert "Python script of this view" in labels
-    assert sum(label == "HTML" for label in labels) == 2  # the two charts of the page
-    # A change refreshes the settings the lesson file is made from (the box may not be
-    # drawn again when only part of the page reruns).
-    at.slider(key="reg_delta").set_value(2.5).run()
-    lesson = tomllib.loads(state_lesson(at.session_state[STATE_KEY]))
-    assert lesson["steps"][0]["set"]["reg_delta"] == 2.5

@@ -1,32 +1,34 @@
-"""AppTest coverage of the "When to stop" section: every control, the presets, bad runs.
+"""AppTest coverage of the "When to stop" page: every control, the presets, bad runs.
 
-Each test sets controls, reruns, checks that nothing raised, and reads the figures' data
-(``json.loads(element.proto.spec)``) against numbers computed here with lossviz directly.
+Each test sets controls, reruns, checks that nothing raised, and reads the figures the run
+drew (``session_state["_lossviz_figures"]``) against numbers computed here with lossviz.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly_data import chart as _chart
+from plotly_data import charts as _charts
+from plotly_data import payload as _payload
 from plotly_data import plotly_array as _array
 from streamlit.testing.v1 import AppTest
 
 import lossviz
 from lossviz.figures import stopping as fs
-from lossviz.ui import stopping as ui
+from lossviz.ui import params
+from lossviz.ui.pages import stopping as ui
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-SECTION_TITLE = "When to stop"
 MAX_BYTES = 300_000
 
 
 def _open(**settings) -> AppTest:
     """The app on this section; ``settings`` seed controls (a short budget keeps tests fast)."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["section"] = SECTION_TITLE
+    at.session_state["_lossviz_open_page"] = "stopping"
     for key, value in settings.items():
         at.session_state[key] = value
     at.run()
@@ -41,8 +43,7 @@ def _rerun(at: AppTest) -> AppTest:
 
 
 def _figure(at: AppTest, key: str) -> dict:
-    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
-    return json.loads(chart.proto.spec)
+    return _chart(at, key)
 
 
 def _traces(spec: dict) -> dict[str, dict]:
@@ -51,7 +52,7 @@ def _traces(spec: dict) -> dict[str, dict]:
 
 def _settings(at: AppTest) -> ui.Setup:
     s = at.session_state
-    batch = s.get("stop_batch", ui.BATCH.default)  # the widget exists for SGD only
+    batch = s.get("stop_batch", params.get("stop_batch").default)  # a widget for SGD only
     return ui.Setup(
         s["stop_points"], float(s["stop_noise"]), s["stop_seed"], float(s["stop_val_share"]),
         s["stop_degree"], s["stop_loss"], s["stop_optimizer"], float(s["stop_lr"]),
@@ -76,10 +77,6 @@ def _fit(setup: ui.Setup, schedule: str = "constant", **rules) -> lossviz.Histor
 def _marker(spec: dict, prefix: str) -> dict:
     (trace,) = [t for t in spec["data"] if t["name"].startswith(prefix)]
     return trace
-
-
-def _payload(at: AppTest) -> int:
-    return sum(len(c.proto.spec) for c in at.get("plotly_chart"))
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +120,8 @@ def test_payload_per_rerun_is_small(opened):
 
 
 def test_fit_figure_scrubs_over_precomputed_steps(opened):
+    # As built (the export pack's HTML and a notebook): the page itself sends the figure
+    # without its frames until it carries them as lossviz.figures.states.States.
     at = opened
     setup = _settings(at)
     spec = _figure(at, "stop_fit")
@@ -303,7 +302,7 @@ def test_log_scale_toggle_and_schedule_pills():
     assert [t["name"] for t in spec["data"] if t.get("showlegend", True)] == ["cosine", "warmup"]
     at.pills(key="stop_compare").set_value([])
     _rerun(at)
-    assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith("-stop_schedules")]
+    assert "stop_schedules" not in _charts(at)
     assert any("at least one schedule" in i.value for i in at.info)
 
 

@@ -242,3 +242,16 @@ def test_path_figure_from_a_landscape_and_runs_is_animated(landscape, runs):
     spec = _spec(path_figure(landscape, runs, landscape_label="MSE"))
     assert spec["frames"][-1]["data"][0]["x"][0] == pytest.approx(
         runs[0].history.params[-1, 0], rel=1e-5)
+
+
+@pytest.mark.filterwarnings("error")  # no overflow warning either
+def test_a_loss_running_off_to_minus_infinity_is_drawn_with_finite_numbers(data):
+    # A custom loss unbounded below: the loss falls past float32's range before the run
+    # stops as diverged.
+    loss = lossviz.custom_loss("-20*r**2", "regression")
+    h = lossviz.fit(data.x, data.y, loss, lr=0.6, steps=300)
+    assert h.loss[-1] < -1e38
+    fig = convergence_figure([Run("Custom", "#000000", h)])
+    line = np.asarray(fig.data[0].y, dtype=np.float64)
+    assert np.isfinite(line).all()
+    np.testing.assert_allclose(line[-1], h.loss[-1], rtol=1e-6)

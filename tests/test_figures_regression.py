@@ -1,5 +1,6 @@
-"""Regression figures: data and lines, residual curves with the in-figure delta slider,
-per-point pull, the outlier sweep; and the table reader behind the page."""
+"""Regression figures: data and lines, the loss and gradient curves with a state per delta,
+per-point pull, the outlier sweep; the first picture of the page (``lossviz.figures.outliers``:
+every loss's exact best line for every outlier distance); and the table reader behind it."""
 
 from __future__ import annotations
 
@@ -10,15 +11,27 @@ import pytest
 from plotly_data import plotly_array as _arr
 
 import lossviz
-from lossviz.experiments import outlier_sweep, read_points
+from lossviz.experiments import outlier_sweep, read_points, robust_line
+from lossviz.figures import outliers as fo
 from lossviz.figures.regression import (
+    C_HANDLE,
+    C_HUBER,
+    C_HUBER_POINTS,
+    C_MAE,
+    C_MSE,
+    C_POINTS,
+    MAX_CURVE_POINTS,
     OUTLIER_MARK,
+    curves_data,
+    curves_figure,
+    curves_states,
     data_figure,
+    delta_drag,
     pull_data,
     pull_figure,
-    residual_curves_figure,
     sweep_figure,
 )
+from lossviz.figures.states import show_state
 from lossviz.figures.style import loss_color
 
 DELTAS = [0.5, 1.0, 1.5, 2.0]
@@ -68,40 +81,94 @@ def test_data_figure_without_points_is_still_a_figure():
 
 
 # -- loss and gradient against the residual -----------------------------------------------------
-def test_residual_curves_slider_holds_every_delta_state():
-    r = np.array([-6.0, -0.4, 0.2, 1.2, 3.0])
-    spec = _spec(residual_curves_figure(r, delta=1.5, deltas=DELTAS))
-    slider = spec["layout"]["sliders"][0]
-    assert [s["label"] for s in slider["steps"]] == ["0.5", "1", "1.5", "2"]
-    assert slider["active"] == 2
-    assert [s["args"][0] for s in slider["steps"]] == [[f["name"]] for f in spec["frames"]]
-    for frame, d in zip(spec["frames"], DELTAS, strict=True):
+R = np.array([-6.0, -0.4, 0.2, 1.2, 3.0, -17.0])
+OUT = np.array([False, False, False, False, False, True])
+
+
+def _xy(fig, index: int) -> tuple[np.ndarray, np.ndarray]:
+    t = fig.data[index]
+    return _arr(t.x), _arr(t.y)
+
+
+def test_curves_are_each_losses_value_and_slope():
+    fig = curves_figure(curves_data(R, delta=1.5, deltas=DELTAS))
+    for (loss_i, grad_i), name in ((C_MSE, "mse"), (C_MAE, "mae"), (C_HUBER, "huber")):
+        loss = lossviz.get_loss(name, **({"delta": 1.5} if name == "huber" else {}))
+        x, y = _xy(fig, loss_i)
+        np.testing.assert_allclose(y, loss.elementwise(x), rtol=1e-12, atol=1e-12)
+        x, y = _xy(fig, grad_i)
+        np.testing.assert_allclose(y, loss.derivative(x), rtol=1e-12, atol=1e-12)
+        assert fig.data[loss_i].name == fig.data[grad_i].name
+        assert fig.data[loss_i].line.color == loss_color(name)
+    # every point on the MSE and MAE curves (cost on top, pull below)
+    x, y = _xy(fig, C_POINTS[0])
+    np.testing.assert_allclose(x, np.tile(R, 2))
+    np.testing.assert_allclose(y, np.concatenate([R * R, np.abs(R)]))
+    x, y = _xy(fig, C_POINTS[1])
+    np.testing.assert_allclose(y, np.concatenate([2 * R, np.sign(R)]))
+
+
+def test_the_residual_axis_reaches_every_point_and_the_outlier_is_shown():
+    data = curves_data(R, delta=1.0, is_outlier=OUT)
+    fig = curves_figure(data)
+    low, high = fig.layout.xaxis2.range
+    assert low <= R.min()
+    assert high >= R.max()
+    assert fig.data[C_POINTS[0]].marker.color[5] == OUTLIER_MARK
+    assert fig.data[C_POINTS[0]].marker.color[0] != OUTLIER_MARK
+    # many points: an even subsample, the outliers always among them
+    r = np.linspace(-3, 3, 500)
+    out = np.zeros(500, bool)
+    out[[7, 333]] = True
+    many = curves_data(r, delta=1.0, is_outlier=out)
+    assert len(many.points) <= MAX_CURVE_POINTS + 2
+    assert {8, 334} <= set(many.rows.tolist())  # rows count from 1, as the table does
+    np.testing.assert_allclose(many.points, r[many.rows - 1])
+
+
+def test_each_delta_state_shows_that_deltas_huber_kinks_points_and_handle():
+    data = curves_data(R, delta=1.5, deltas=DELTAS, is_outlier=OUT)
+    fig = curves_figure(data)
+    states = curves_states(data).check()
+    assert states.values.tolist() == DELTAS
+    assert states.index == DELTAS.index(1.5)
+    for k, d in enumerate(DELTAS):
+        shown = show_state(fig, states, k)
         huber = lossviz.get_loss("huber", delta=d)
-        loss, grad, kink1, kink2, pts_loss, pts_grad = frame["data"]
-        # the Huber curves are exact at their sample points, kinks sit at +-delta
-        np.testing.assert_allclose(loss["y"], huber.elementwise(np.array(loss["x"])), rtol=1e-3,
-                                   atol=1e-4)
-        np.testing.assert_allclose(grad["y"], huber.derivative(np.array(grad["x"])), rtol=1e-3)
-        assert kink1["x"] == [-d, -d, None, d, d]
-        assert kink2["x"] == kink1["x"]
-        np.testing.assert_allclose(pts_loss["y"], huber.elementwise(r), rtol=1e-3)
-        np.testing.assert_allclose(pts_grad["y"], huber.derivative(r), rtol=1e-3)
-        assert pts_loss["marker"]["color"] == (np.abs(r) > d).astype(int).tolist()
-        moved = [spec["data"][i] for i in frame["traces"]]
-        assert [t["name"] for t in moved] == ["Huber", "Huber", "kinks at ±δ", "kinks at ±δ",
-                                              *["your points: blue inside ±δ, pink outside"] * 2]
-    mse = _trace(spec, "MSE")
-    np.testing.assert_allclose(_arr(mse["y"]), _arr(mse["x"]) ** 2, rtol=1e-6)
-    # the still picture shows the current delta
-    pts = [t for t in spec["data"] if t.get("mode") == "markers"]
-    assert pts[0]["marker"]["color"] == (np.abs(r) > 1.5).astype(int).tolist()
-    assert _trace(spec, "kinks at ±δ")["x"] == [-1.5, -1.5, None, 1.5, 1.5]
+        x, y = _xy(shown, C_HUBER[0])
+        np.testing.assert_allclose(y, huber.elementwise(x), rtol=1e-12)
+        x, y = _xy(shown, C_HUBER[1])
+        np.testing.assert_allclose(y, huber.derivative(x), rtol=1e-12)
+        np.testing.assert_allclose(_xy(shown, C_HUBER_POINTS[0])[1], huber.elementwise(R))
+        np.testing.assert_allclose(_xy(shown, C_HUBER_POINTS[1])[1], huber.derivative(R))
+        assert [*_xy(shown, C_HANDLE)[0], *_xy(shown, C_HANDLE)[1]] == [d, d]
+        assert [s.x0 for s in shown.layout.shapes] == [-d, d, -d, d]
+        assert shown.layout.annotations[2].text == f"δ = {d:g}"
+        # the MSE and MAE curves do not depend on delta
+        np.testing.assert_allclose(_xy(shown, C_MSE[0])[1], _xy(fig, C_MSE[0])[1])
+    # the figure as built is its current state
+    now = show_state(fig, states, states.index)
+    for t in (*C_HUBER, *C_HUBER_POINTS, C_HANDLE):
+        np.testing.assert_allclose(_xy(now, t)[0], _xy(fig, t)[0])
+        np.testing.assert_allclose(_xy(now, t)[1], _xy(fig, t)[1])
 
 
-def test_residual_curves_without_a_slider():
-    spec = _spec(residual_curves_figure([0.5], delta=1.0))
-    assert "sliders" not in spec["layout"]
-    assert not spec.get("frames")
+def test_dragging_the_handle_to_a_height_picks_that_delta():
+    data = curves_data(R, delta=1.0, deltas=DELTAS)
+    states = curves_states(data)
+    drag = delta_drag()
+    heights = [row[drag.point] for row in states.traces[drag.trace]["y"]]
+    assert heights == pytest.approx(DELTAS)
+    for d in DELTAS:
+        assert states.values[states.nearest(d + 0.01)] == d
+
+
+def test_curves_without_points_still_draw():
+    data = curves_data([], delta=1.0, deltas=DELTAS)
+    fig = curves_figure(data)
+    assert fig.data[C_MSE[0]].y is not None
+    assert len(fig.data[C_POINTS[0]].x) == 0
+    assert curves_states(data).check().count == len(DELTAS)
 
 
 # -- each point's pull --------------------------------------------------------------------------
@@ -183,8 +250,125 @@ def test_read_points_needs_its_columns():
         read_points({"x": [1], "target": [1]})
 
 
-def test_figures_without_points_still_draw_the_curves():
-    spec = _spec(residual_curves_figure([], delta=1.0, deltas=DELTAS))
-    assert _trace(spec, "MSE")
-    assert len(spec["frames"]) == len(DELTAS)
+def test_pull_figure_without_points_is_still_a_figure():
     assert _spec(pull_figure([], delta=1.0))["data"]
+
+
+# -- the first picture: every loss's best line for every outlier distance ------------------------
+SHIFT = 20.0
+SHIFTS = np.arange(-60.0, 61.0)
+
+
+@pytest.fixture(scope="module")
+def lab():
+    d = lossviz.make_regression(30, outliers=1, outlier_shift=SHIFT, seed=0)
+    return d, fo.lines_data(d.x, d.y, d.is_outlier, delta=1.0, shift=SHIFT, shifts=SHIFTS)
+
+
+def _moved(d, s: float) -> np.ndarray:
+    y = d.y.copy()
+    y[d.is_outlier] += s - SHIFT
+    return y
+
+
+def test_the_mse_line_is_least_squares(lab):
+    d, data = lab
+    w, b = np.polyfit(d.x, d.y, 1)
+    np.testing.assert_allclose(data.lines["mse"], [w, b], rtol=1e-10)
+    clean = ~d.is_outlier
+    np.testing.assert_allclose(data.clean, np.polyfit(d.x[clean], d.y[clean], 1), rtol=1e-10)
+
+
+def test_each_swept_line_is_the_best_line_of_the_moved_data(lab):
+    d, data = lab
+    assert SHIFT in data.shifts
+    assert data.shifts[data.index] == SHIFT
+    assert set(data.shifts) <= set(SHIFTS) | {SHIFT}
+    for name in fo.LOSSES:
+        np.testing.assert_array_equal(data.lines[name], data.swept[name][data.index])
+    for k in range(0, len(data.shifts), 7):
+        y = _moved(d, data.shifts[k])
+        np.testing.assert_allclose(data.outlier_y[k], y[d.is_outlier])
+        for name in fo.LOSSES:
+            best = robust_line(d.x, y, name, delta=1.0)
+            np.testing.assert_allclose(data.swept[name][k], best, rtol=1e-6, atol=1e-7)
+    mse = data.swept["mse"][:, 0]
+    mae = data.swept["mae"][:, 0]
+    assert np.ptp(mse) > 0.5  # MSE follows the outlier ...
+    assert np.ptp(mae) < 0.05  # ... MAE hardly moves
+
+
+def test_only_distances_the_chart_can_show_are_kept(lab):
+    _, data = lab
+    low, high = data.y_range
+    assert np.all((data.outlier_y >= low) & (data.outlier_y <= high))
+    assert len(data.shifts) > 20
+
+
+def test_typed_points_have_one_state_and_no_clean_line_without_outliers():
+    x, y = np.arange(5.0), np.array([0.0, 1.0, 2.0, 3.0, 4.5])
+    data = fo.lines_data(x, y, np.zeros(5, bool), delta=1.0)
+    assert data.shifts.tolist() == [0.0]
+    assert data.clean is None
+    assert fo.lines_states(data).check().count == 1
+    assert "No outlier" in fo.pull_sentence(fo.pulls_data(data))
+
+
+def test_the_states_rows_are_what_the_figure_shows_at_each_distance(lab):
+    d, data = lab
+    fig = fo.lines_figure(data)
+    states = fo.lines_states(data).check()
+    assert states.values.tolist() == data.shifts.tolist()
+    ends = np.array(data.x_range)
+    for k in (0, data.index, len(data.shifts) - 1):
+        shown = show_state(fig, states, k)
+        for name in fo.LOSSES:
+            t = shown.data[fo.T_LINES[name]]
+            w, b = data.swept[name][k]
+            np.testing.assert_allclose(_arr(t.y), w * ends + b, rtol=1e-12)
+            assert t.name == fo.label(name, 1.0)
+        np.testing.assert_allclose(_arr(shown.data[fo.T_OUTLIERS].y), data.outlier_y[k])
+        assert f"MSE {data.swept['mse'][k][0]:.2f}" in states.captions[k]
+    now = show_state(fig, states, states.index)
+    for i in (fo.T_OUTLIERS, *fo.T_LINES.values()):
+        np.testing.assert_allclose(_arr(now.data[i].y), _arr(fig.data[i].y))
+    # dragging the outlier to a height picks the distance that puts it there
+    drag = fo.outlier_drag()
+    heights = np.array([row[drag.point] for row in states.traces[drag.trace]["y"]])
+    np.testing.assert_allclose(heights, d.y[d.is_outlier][0] + data.shifts - SHIFT)
+
+
+def test_pulls_at_a_best_line_balance(lab):
+    _, data = lab
+    pulls = fo.pulls_data(data)
+    assert fo.pulls_states(pulls).check().count == len(data.shifts)
+    for name in ("mse", "huber"):  # smooth losses: zero slope of the mean at the best line
+        sums = pulls.pull[name].sum(axis=1)
+        np.testing.assert_allclose(sums, 0.0, atol=1e-8 * np.abs(pulls.pull[name]).max())
+    assert np.all(np.abs(pulls.pull["mae"]) <= 1.0)
+    assert np.all(np.abs(pulls.pull["huber"]) <= 1.0 + 1e-12)
+    # points left to right, the outlier's column marked
+    np.testing.assert_array_equal(np.diff(data.x[pulls.order]) >= 0, True)
+    assert pulls.is_outlier.sum() == 1
+
+
+def test_many_points_keep_every_outlier_among_the_bars():
+    d = lossviz.make_regression(200, outliers=5, outlier_shift=30.0, seed=2)
+    data = fo.lines_data(d.x, d.y, d.is_outlier, delta=1.0, shift=30.0, shifts=SHIFTS)
+    pulls = fo.pulls_data(data, max_bars=40)
+    assert len(pulls.order) <= 40
+    assert pulls.is_outlier.sum() == 5
+    assert set(np.flatnonzero(d.is_outlier)) <= set(pulls.order.tolist())
+
+
+def test_pull_sentence_says_the_numbers_of_the_pulls(lab):
+    d, data = lab
+    sentence = fo.pull_sentence(fo.pulls_data(data))
+    out = d.is_outlier
+    r = {n: (data.lines[n][0] * d.x + data.lines[n][1] - d.y) for n in fo.LOSSES}
+    mse_out = abs(2 * r["mse"][out][0])
+    typical = float(np.median(np.abs(2 * r["mse"][~out])))
+    assert f"the outlier pulls with {mse_out:.1f}, a typical point with {typical:.1f}" in sentence
+    assert "On the MAE line it pulls with 1, like any point" in sentence
+    hub = min(abs(r["huber"][out][0]), 1.0)
+    assert f"at most δ = 1 (here {hub:.2g})" in sentence

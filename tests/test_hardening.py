@@ -6,7 +6,8 @@ Three layers, from cheap to dear:
   a value is either accepted inside its declared bounds or refused with ``ValueError``;
 - every declared parameter of every section has bounds that keep one session's work small
   (points, steps, frames, text length);
-- the app itself (AppTest) gets random interaction sequences: open a tab, change one to three
+- every control of every page changes what the page shows, and none raises (AppTest);
+- the app itself (AppTest) gets random interaction sequences: open a page, change one to three
   controls to random valid values (sliders at their ends included), click buttons, edit the
   table with ordinary, extreme and missing numbers, type broken formulas, open junk links.
   After every rerun: no exception element, no "nan"/"inf" in any text or metric, no infinite
@@ -35,9 +36,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from plotly_data import figures as drawn
 
-from lossviz.state import MAX_TABLE_TEXT, MAX_TEXT, REGISTRY, Field, parse_query
-from lossviz.ui.share import NOTICE_LEAD
+from lossviz.state import MAX_TABLE_TEXT, MAX_TEXT, Field, parse_query
+from lossviz.ui import params
+from lossviz.ui.url import NOTICE_LEAD, SECTIONS
+
+REGISTRY = params.BY_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 SEQUENCES = int(os.environ.get("LOSSVIZ_FUZZ_SEQUENCES", "60"))
@@ -54,9 +59,6 @@ NONFINITE = re.compile(r"(?<![\w.\\])[-+]?(nan|inf)(?![\w])", re.IGNORECASE)
 
 
 def _all_fields() -> dict[str, Field]:
-    from lossviz.ui.share import register_all
-
-    register_all()
     return dict(REGISTRY)
 
 
@@ -97,7 +99,7 @@ def test_any_value_is_accepted_in_bounds_or_refused(data):
     max_size=8,
 ))
 def test_a_hand_edited_link_never_raises(query):
-    values, ignored = parse_query(query)
+    values, ignored = parse_query(query, REGISTRY)
     assert set(values) | set(ignored) == set(query)
     for key, value in values.items():
         assert REGISTRY[key].check(value) == value
@@ -235,14 +237,18 @@ def problems_on_page(at: Any) -> list[str]:
     for metric in at.metric:
         texts += [str(metric.value), str(metric.proto.delta)]
     problems += [f"non-finite text: {t[:120]!r}" for t in texts if NONFINITE.search(t)]
-    for chart in at.get("plotly_chart"):
-        raw = chart.proto.spec
-        spec = json.loads(raw)
+    for element in at.get("bidi_component"):  # what each chart sends the browser
+        raw = element.proto.json
+        sent = json.loads(raw)
         if len(raw) > MAX_FIGURE_BYTES:
-            problems.append(f"figure of {len(raw)} bytes")
-        if len(spec.get("frames", [])) > MAX_FRAMES:
-            problems.append(f"figure with {len(spec['frames'])} animation frames")
-        problems += [f"infinite number in figure at {p}" for p in _infinite_numbers(spec)]
+            problems.append(f"chart {sent['key']} of {len(raw)} bytes")
+        for part in ("figure", "states"):
+            if sent.get(part):
+                problems += [f"infinite number in chart {sent['key']} {part} at {p}"
+                             for p in _infinite_numbers(json.loads(sent[part]))]
+    for key, fig in drawn(at).items():
+        if len(fig.frames) > MAX_FRAMES:
+            problems.append(f"figure {key} with {len(fig.frames)} animation frames")
     return problems
 
 
@@ -307,8 +313,12 @@ def _widgets(at: Any) -> list[Any]:
 
 
 def _interact(at: Any, rng: random.Random, fields: dict[str, Field]) -> str:
-    """Change one control of the open tab at random; return what was done."""
+    """Change one control of the open page at random; return what was done."""
     tables = [t for t in at.data_editor if t.key]
+    if not tables and rng.random() < 0.1:  # a points table is built only while it is open
+        for key in ("reg_table_open", "clf_table_open"):
+            at.session_state[key] = True
+        return "open the tables"
     widgets = _widgets(at)
     if tables and rng.random() < 0.15:
         table = rng.choice(tables)
@@ -336,17 +346,17 @@ def _interact(at: Any, rng: random.Random, fields: dict[str, Field]) -> str:
 
 
 def _open_section(at: Any, rng: random.Random) -> str:
-    from lossviz.ui import SECTIONS
-
-    label = rng.choice([title for title, _ in SECTIONS.values()])
-    at.button_group(key="section").set_value(label)
-    return f"section {label}"
+    section = rng.choice(SECTIONS)
+    at.session_state["_lossviz_open_page"] = section
+    return f"page {section}"
 
 
 _JUNK_LINKS = (
     {"clf_n": "1e9"}, {"stop_steps": "-5"}, {"section": "nope"}, {"delta": "nan"},
     {"custom_formula": "__import__('os')"}, {"reg_points": "inf", "clf_losses": "x,y"},
-    {"stop_lr": "1" * 50}, {"present": "maybe"},
+    {"stop_lr": "1" * 50}, {"present": "maybe"}, {"lesson": "nope", "lesson_step": "0"},
+    {"lesson": "mse_outliers", "lesson_step": "4", "section": "stopping"},
+    {"clf_points": "999x1_nnn", "section": "classification"},
 )
 
 
@@ -382,6 +392,79 @@ def test_random_interaction_sequences_never_break_the_page(fields):
                 break
     assert not failures, "\n".join(failures)
     assert done == SEQUENCES
+
+
+# -- every control of every page --------------------------------------------------------------
+_KINDS = ("slider", "number_input", "selectbox", "radio", "toggle", "segmented_control",
+          "pills", "text_input")
+_VIEWS = {"regression": ("reg_view", params.REG_VIEWS),
+          "classification": ("clf_view", params.CLF_VIEWS)}
+# A start where every control matters: the custom formula uses all three parameters; some
+# labels are flipped (else which class is flipped cannot matter); more points than SGD's
+# mini-batch of 32 (with 31 points SGD takes every point each step: plain gradient descent).
+_START = {"custom": {"custom_formula_r": "c*abs(r) + d*r**2/2 + tau*r"},
+          "classification": {"clf_flip": 2}, "regression": {"reg_n": 60}}
+
+
+def _other(spec: Field, now: Any) -> Any:
+    """A valid value of ``spec`` other than ``now``."""
+    if spec.kind == "bool":
+        return not now
+    if spec.kind == "choice":
+        return next(c for c in spec.choices if c != now)
+    if spec.kind == "multi":
+        return [c for c in spec.choices if c not in now][:1] or spec.choices[:1]
+    if spec.kind == "text":
+        return "abs(r)" if now != "abs(r)" else "r**2"
+    step = spec.step or 1
+    value = spec.low + step * max(1, round((spec.high - spec.low) / step * 0.3))
+    value = value if abs(value - now) > 1e-12 else spec.high
+    return int(value) if spec.kind == "int" else float(f"{value:.10g}")
+
+
+def _page_controls(at: Any, section: str) -> list[str]:
+    return [w.key for kind in _KINDS for w in at.main.get(kind)
+            if REGISTRY.get(w.key) is not None and REGISTRY[w.key].section == section
+            and not w.proto.disabled]
+
+
+def _what_shows(at: Any) -> str:
+    figures = drawn(at)
+    texts = [str(e.value) for kind in ("markdown", "caption", "metric", "warning", "error",
+                                       "info", "latex", "code") for e in at.main.get(kind)]
+    return json.dumps([{k: f.to_json() for k, f in figures.items()}, texts])
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_control_of_a_page_changes_what_it_shows_and_never_raises(section):
+    from plotly_data import ok, open_page
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in _START.get(section, {}).items():
+        at.session_state[key] = value
+    open_page(at, section)
+    view_key, views = _VIEWS.get(section, (None, (None,)))
+    done, idle = set(), []
+    for view in views:  # each view brings its own controls
+        if view is not None:
+            at.session_state[view_key] = view
+            ok(at.run())
+        for key in _page_controls(at, section):
+            if key in done or key == view_key or key not in _page_controls(at, section):
+                continue  # another control may have turned this one off
+            done.add(key)
+            before, now = _what_shows(at), at.session_state[key]
+            for value in (_other(REGISTRY[key], now), now):  # there and back
+                widget = next(w for kind in _KINDS for w in getattr(at, kind) if w.key == key)
+                (widget.input if widget.type == "text_input" else widget.set_value)(value)
+                ok(at.run())
+                assert not problems_on_page(at), (key, value, problems_on_page(at))
+                if value != now and _what_shows(at) == before:
+                    idle.append(f"{key}={value!r}")
+            assert _what_shows(at) == before, f"{key}: back to {now!r}, not the same page"
+    assert not idle, f"controls that changed nothing on the page: {idle}"
+    assert len(done) >= 5
 
 
 def test_production_config_is_safe_and_keeps_the_look():

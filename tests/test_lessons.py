@@ -1,5 +1,6 @@
-"""Lesson files: every built-in lesson loads against the real registry and every step renders;
-broken files are reported by file, step and field."""
+"""Lesson files: every built-in lesson loads against the app's parameters and every step
+opens its page with its settings, asking before it answers; broken files are reported by
+file, step and field."""
 
 from __future__ import annotations
 
@@ -11,17 +12,20 @@ from streamlit.testing.v1 import AppTest
 
 from lossviz.lessons import (
     LESSONS_DIR,
+    Ask,
     LessonError,
+    check_answer,
     lesson_toml,
     load_lesson,
     load_lessons,
+    parse_lesson,
 )
-from lossviz.state import REGISTRY, Field
-from lossviz.ui import SECTIONS
-from lossviz.ui.share import register_all
+from lossviz.state import Field
+from lossviz.textsafe import escape_markdown
+from lossviz.ui.params import BY_KEY
+from lossviz.ui.url import SECTIONS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-register_all()
 BUILT_IN = sorted(LESSONS_DIR.glob("*.toml"))
 SPECS = {
     f.key: f
@@ -56,65 +60,138 @@ def test_there_are_at_least_six_built_in_lessons():
 
 
 @pytest.mark.parametrize("path", BUILT_IN, ids=[p.stem for p in BUILT_IN])
-def test_built_in_lesson_validates_against_the_app_registry(path):
-    lesson = load_lesson(path, sections=SECTIONS)
+def test_built_in_lesson_validates_against_the_apps_parameters(path):
+    lesson = load_lesson(path, registry=BY_KEY, sections=SECTIONS)
     assert 2 <= len(lesson.steps) <= 8
     for step in lesson.steps:
-        assert set(step.values) <= set(REGISTRY)
+        assert set(step.values) <= set(BY_KEY)
+        for key, value in step.values.items():
+            assert BY_KEY[key].check(value) == value
+            assert BY_KEY[key].section in ("app", step.section)  # a setting of its own page
         assert step.question.strip().endswith("?")
 
 
 def test_every_built_in_file_loads_with_no_problem():
-    lessons, problems = load_lessons(sections=SECTIONS)
+    lessons, problems = load_lessons(registry=BY_KEY, sections=SECTIONS)
     assert problems == []
     assert len(lessons) == len(BUILT_IN)
 
 
 def _steps():
     for path in BUILT_IN:
-        lesson = load_lesson(path, sections=SECTIONS)
+        lesson = load_lesson(path, registry=BY_KEY, sections=SECTIONS)
         for i, _ in enumerate(lesson.steps, start=1):
             yield pytest.param(lesson, i, id=f"{lesson.id}-step{i}")
 
 
-@pytest.mark.parametrize(("lesson", "index"), list(_steps()))
-def test_every_step_link_opens_that_step_with_no_exception(lesson, index):
+def _open(query: dict[str, str]) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lesson"] = lesson.id
-    at.query_params["lesson_step"] = str(index)
+    for key, value in query.items():
+        at.query_params[key] = value
     at.run()
-    assert not at.exception
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _pages(at: AppTest) -> set[str]:
+    """The pages whose controls are on screen (the page shown)."""
+    kinds = ("slider", "number_input", "selectbox", "radio", "toggle", "segmented_control",
+             "pills", "text_input", "button_group")
+    keys = {w.key for kind in kinds for w in getattr(at, kind)}
+    return {BY_KEY[k].section for k in keys if k in BY_KEY} - {"app"}
+
+
+def _shown(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(("lesson", "index"), list(_steps()))
+def test_every_step_link_opens_its_page_with_its_settings_and_asks_first(lesson, index):
+    at = _open({"lesson": lesson.id, "lesson_step": str(index)})
     step = lesson.steps[index - 1]
+    for key, spec in BY_KEY.items():  # the step's values on top of the defaults
+        if spec.section != "app":
+            assert at.session_state[key] == step.values.get(key, spec.default), key
+    if step.section:
+        assert _pages(at) == {step.section}
+    shown = _shown(at)
+    assert escape_markdown(step.title) in shown  # a title is shown as written
+    assert step.question in shown
+    # Predict first: the answer waits behind the form's button.
+    assert step.answer not in shown
+    assert [b.label for b in at.button if b.key.startswith("FormSubmitter:")] == [
+        "Reveal the answer"]
+
+
+def test_a_lesson_link_opens_the_regression_page_at_that_step():
+    lessons, _ = load_lessons(registry=BY_KEY, sections=SECTIONS)
+    step = lessons["mse_outliers"].steps[1]
+    at = _open({"lesson": "mse_outliers", "lesson_step": "2"})
+    assert _pages(at) == {"regression"}
+    assert list(at.session_state["_lossviz_figures"])[:2] == ["reg_lines", "reg_pulls"]
     for key, value in step.values.items():
         assert at.session_state[key] == value
-    if step.section:
-        assert at.session_state["section"] == SECTIONS[step.section][0]
-    shown = " ".join(m.value for m in at.markdown)
-    assert step.title in shown
-    assert step.question in shown
-    # Predict first: the answer waits in a closed expander.
-    reveal = [e for e in at.expander if e.label.startswith("Reveal the answer")]
-    assert len(reveal) == 1
-    assert not reveal[0].proto.expanded
+    assert at.slider(key="reg_shift").value == 20.0
+    assert "step 2 of 4" in _shown(at)
+    # The answer after the prediction.
+    next(b for b in at.button if b.label == "Reveal the answer").click().run()
+    assert not at.exception
+    assert step.answer in _shown(at)
+
+
+def test_a_step_on_another_page_opens_that_page():
+    lessons, _ = load_lessons(registry=BY_KEY, sections=SECTIONS)
+    lesson, index = next((item, i) for item in lessons.values()
+                         for i, s in enumerate(item.steps, start=1)
+                         if s.section not in (None, "regression"))
+    at = _open({"lesson": lesson.id, "lesson_step": str(index)})
+    assert _pages(at) == {lesson.steps[index - 1].section}
+    # ... and from the lesson picker, on whatever page the student is, with a link that
+    # holds a control's value (Streamlit refuses to clear such a link on a page switch)
+    at = _open({"reg_delta": "2.0", "reg_points": "0y1"})
+    assert _pages(at) == {"regression"}
+    at.radio(key="lesson_pick").set_value(lesson.id).run()
+    assert not at.exception, [e.message for e in at.exception]
+    first = lesson.steps[0].section or "regression"
+    assert _pages(at) == {first}
+    assert escape_markdown(lesson.steps[0].title) in _shown(at)
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        pytest.param({"lesson": "nope"}, "there is no lesson 'nope'", id="unknown-lesson"),
+        pytest.param({"lesson": "mse_outliers", "lesson_step": "9"}, "has steps 1 to 4",
+                     id="step-past-the-end"),
+        pytest.param({"lesson": "mse_outliers", "lesson_step": "x"}, "lesson\\_step",
+                     id="step-not-a-number"),
+    ],
+)
+def test_a_broken_lesson_link_opens_the_page_with_a_notice(query, says):
+    at = _open(query)
+    notice = " ".join(c.value for c in at.caption if "could not use" in c.value)
+    assert says in notice
+    assert _pages(at) == {"regression"}
 
 
 def test_next_and_back_walk_through_a_lesson():
-    lessons, _ = load_lessons(sections=SECTIONS)
+    lessons, _ = load_lessons(registry=BY_KEY, sections=SECTIONS)
     lesson = max(lessons.values(), key=lambda item: len(item.steps))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lesson"] = lesson.id
-    at.run()
+    at = _open({"lesson": lesson.id})
+    assert at.button(key="lesson_back").proto.disabled
     at.button(key="lesson_next").click().run()
     assert not at.exception
     assert at.session_state["lesson_step"] == 2
     assert at.query_params["lesson_step"] in ("2", ["2"])
     for key, value in lesson.steps[1].values.items():
         assert at.session_state[key] == value
+    assert escape_markdown(lesson.steps[1].title) in _shown(at)
     at.button(key="lesson_back").click().run()
     assert at.session_state["lesson_step"] == 1
     at.button(key="lesson_leave").click().run()
     assert not at.exception
     assert "lesson" not in at.query_params
+    assert lesson.steps[0].question not in _shown(at)
 
 
 # -- broken files name the file, the step and the field --------------------------------------
@@ -174,3 +251,57 @@ def test_saved_view_is_a_valid_lesson(tmp_path):
     lesson = load_lesson(path, registry=SPECS, sections=["regression"])
     assert lesson.steps[0].values == {"reg_delta": 2.5, "reg_losses": ["mae"]}
     assert lesson.title == 'A "quoted"\ntitle'
+
+
+# -- answering first: a choice or a number -----------------------------------------------------
+def _step_with(**extra) -> dict:
+    data = tomllib.loads(GOOD)
+    data["steps"][0].update(extra)
+    return data
+
+
+def test_a_choice_question_is_right_only_for_its_correct_choice():
+    lesson = parse_lesson(_step_with(choices=["MSE", "MAE", "Huber"], correct=2), "q",
+                          registry=SPECS)
+    ask = lesson.steps[0].ask
+    assert ask == Ask("choice", ("MSE", "MAE", "Huber"), 1)
+    assert check_answer(ask, "MAE")
+    assert not check_answer(ask, "MSE")
+    assert ask.truth_text() == "MAE"
+
+
+def test_a_number_question_is_right_within_its_tolerance():
+    number = {"claim": "mse_slope", "low": -5, "high": 5, "step": 0.01, "tolerance": 0.05}
+    ask = parse_lesson(_step_with(number=number), "q", registry=SPECS).steps[0].ask
+    assert (ask.kind, ask.claim, ask.low, ask.high, ask.tolerance) == (
+        "number", "mse_slope", -5.0, 5.0, 0.05)
+    assert not check_answer(ask, 1.0)  # no true value known yet
+    assert ask.truth_text() == "see below"
+    known = Ask(**{**ask.__dict__, "truth": 1.76})
+    assert check_answer(known, 1.8)
+    assert not check_answer(known, 1.9)
+    assert not check_answer(known, None)
+    assert known.truth_text() == "1.76"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        pytest.param({"choices": ["a", "b"], "correct": 3}, "'correct' must be the number",
+                     id="correct-out-of-range"),
+        pytest.param({"choices": ["a", "a"], "correct": 1}, "repeats an option",
+                     id="repeated-choice"),
+        pytest.param({"choices": ["a"], "correct": 1}, "2 to 6 short texts", id="one-choice"),
+        pytest.param({"correct": 1}, "'correct' needs 'choices'", id="correct-alone"),
+        pytest.param({"choices": ["a", "b"], "correct": 1,
+                      "number": {"claim": "x", "low": 0, "high": 1}}, "not both", id="both"),
+        pytest.param({"number": {"claim": "x", "low": 2, "high": 1}}, "low < high",
+                     id="number-backwards"),
+        pytest.param({"number": {"low": 0, "high": 1}}, "needs a 'claim'", id="no-claim"),
+        pytest.param({"highlight": "MSE"}, "list of trace names", id="highlight-not-a-list"),
+    ],
+)
+def test_a_malformed_question_names_its_step(extra, message):
+    with pytest.raises(LessonError, match="q, step 1") as err:
+        parse_lesson(_step_with(**extra), "q", registry=SPECS)
+    assert message in str(err.value)

@@ -16,16 +16,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import reference
+from plotly_data import plotly_array
 from streamlit.testing.v1 import AppTest
 
 import lossviz
 from lossviz.conventions import library_calls
-from lossviz.state import REGISTRY
-from lossviz.ui.share import register_all
+from lossviz.figures import outliers as fo
+from lossviz.ui.params import BY_KEY as REGISTRY
+from lossviz.ui.params import REG_VIEWS
 from lossviz.ui.snippets import snippet
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-register_all()
 
 NUMBER = r"(-?[0-9.]+(?:e[-+]?\d+)?)"
 
@@ -50,30 +51,40 @@ def run_script(at: AppTest, section: str, folder: Path, monkeypatch) -> tuple[st
     return out.getvalue(), namespace
 
 
-def summaries(at: AppTest) -> dict[str, dict[str, float]]:
-    return at.session_state["_lossviz_summaries"]
+def figure(at: AppTest, key: str):
+    return at.session_state["_lossviz_figures"][key]
 
 
 def test_regression_script_prints_the_lab_numbers(tmp_path, monkeypatch):
-    at = open_app({"section": "regression", "reg_view": "Gradient descent",
-                   "reg_slope": "1.3", "reg_outliers": "2"})
+    query = {"section": "regression", "reg_slope": "1.3", "reg_outliers": "2",
+             "reg_delta": "1.5"}
+    at = open_app({**query, "reg_view": REG_VIEWS[1]})  # your line's scores
     shown = {m.label: m.value for m in at.metric}
     printed, _ = run_script(at, "regression", tmp_path, monkeypatch)
+    # The best lines as the first picture draws them (and the scores table says them).
+    scores = next(m.value for m in at.markdown if m.value.startswith("| best line"))
+    lines = figure(at, "reg_lines")
     for name in ("mse", "mae", "huber"):
         label = lossviz.figures.style.loss_label(name)
         value = float(re.search(rf"{re.escape(label)} of your line: {NUMBER}", printed)[1])
-        metric = next(v for k, v in shown.items() if k.startswith(label))
-        assert f"{value:.4g}" == metric
-        slope = float(re.search(rf"{re.escape(label)} of your line: .*\n  its best line: "
-                                rf"slope {NUMBER}", printed)[1])
-        app_slope = summaries(at)[f"reg_{name}_line"]["slope"]
-        assert slope == pytest.approx(app_slope, rel=5e-4)  # the script prints 4 digits
-    finals = summaries(at)["reg_descent"]
-    assert finals
-    for key, app_final in finals.items():
-        label = key.removesuffix(" final loss")
-        final = float(re.search(rf"^{re.escape(label)}: .*loss {NUMBER}\)", printed, re.M)[1])
-        assert final == pytest.approx(app_final, rel=5e-4)
+        assert f"{value:.4g}" == shown[f"{label} of your line"]
+        best = re.search(rf"{re.escape(label)} of your line: .*\n  its best line: "
+                         rf"slope {NUMBER}, intercept {NUMBER}", printed)
+        slope, intercept = float(best[1]), float(best[2])
+        trace = next(t for t in lines.data if t.name == fo.label(name, 1.5))
+        (x0, x1), (y0, y1) = plotly_array(trace.x), plotly_array(trace.y)
+        assert slope == pytest.approx((y1 - y0) / (x1 - x0), rel=5e-4)  # printed: 4 digits
+        assert f"**{slope:.2f}**" in scores
+        assert f"**{intercept:.2f}**" in scores
+    # Gradient descent as set on the page: the last loss of each curve.
+    at = open_app({**query, "reg_view": REG_VIEWS[2]})
+    printed, _ = run_script(at, "regression", tmp_path, monkeypatch)
+    curves = [t for t in figure(at, "reg_convergence").data if t.mode == "lines"]
+    assert [t.name for t in curves] == ["MSE", "MAE", "Huber"]
+    for trace in curves:
+        final = float(re.search(rf"^{re.escape(trace.name)}: .*loss {NUMBER}\)", printed,
+                                re.M)[1])
+        assert final == pytest.approx(plotly_array(trace.y)[-1], rel=5e-4)
     assert (tmp_path / "regression_convergence.html").exists()
 
 
@@ -94,12 +105,12 @@ def test_classification_script_prints_the_share_right_the_app_shows(tmp_path, mo
 def test_custom_script_prints_the_race_the_app_shows(tmp_path, monkeypatch):
     at = open_app({"section": "custom", "custom_steps": "100"})
     printed, _ = run_script(at, "custom", tmp_path, monkeypatch)
-    finals = summaries(at)["custom_race"]
-    assert finals
-    for key, app_final in finals.items():
-        label = key.removesuffix(" final loss")
-        final = float(re.search(rf"^{re.escape(label)}: .*loss {NUMBER}\)", printed, re.M)[1])
-        assert final == pytest.approx(app_final, rel=5e-4), label
+    caption = next(c.value for c in at.caption if "final loss" in c.value)
+    finals = re.findall(rf"([A-Z][\w-]*) final loss {NUMBER}", caption)
+    assert [label for label, _ in finals] == ["MSE", "MAE", "Huber", "Custom"]
+    for label, app_final in finals:
+        final = re.search(rf"^{re.escape(label)}: .*loss {NUMBER}\)", printed, re.M)[1]
+        assert final == app_final.rstrip("."), label  # both with four significant digits
 
 
 def test_stopping_script_prints_the_lowest_validation_loss_the_app_gives(tmp_path,

@@ -10,11 +10,10 @@ from hypothesis import strategies as st
 
 from lossviz.state import (
     MAX_QUERY_KEYS,
-    REGISTRY,
     Field,
     current_values,
     explain_query,
-    field,
+    make_registry,
     query_string,
     to_query,
 )
@@ -121,18 +120,23 @@ def test_current_values_skips_missing_and_invalid():
     assert current_values(state, registry=SPECS) == {"t_int": 40}
 
 
-def test_redeclaring_a_field_differently_raises():
-    field("test_state_once", "int", 1, low=0, high=5)
-    field("test_state_once", "int", 1, low=0, high=5)  # identical: fine
+def test_a_key_declared_twice_is_refused():
+    one = Field("t_once", "int", 1, low=0, high=5)
+    assert make_registry([one]) == {"t_once": one}
     with pytest.raises(ValueError, match="declared twice"):
-        field("test_state_once", "int", 2, low=0, high=5)
-    REGISTRY.pop("test_state_once")
+        make_registry([one, Field("t_once", "int", 2, low=0, high=5)])
+    with pytest.raises(ValueError, match="declared twice"):
+        make_registry([one, one])  # even identically: one list, one declaration
 
 
 def test_a_default_outside_its_bounds_is_refused():
     with pytest.raises(ValueError, match="between"):
-        field("test_state_bad", "int", 9, low=0, high=5)
-    assert "test_state_bad" not in REGISTRY
+        make_registry([Field("t_bad", "int", 9, low=0, high=5)])
+
+
+def test_an_unknown_kind_is_refused_with_the_kinds_allowed():
+    with pytest.raises(ValueError, match="unknown kind 'date'; choose one of: int, float"):
+        make_registry([Field("t_when", "date", "today")])
 
 
 @settings(max_examples=300)
@@ -148,23 +152,3 @@ def test_any_query_never_raises_and_yields_only_valid_values(query):
     assert set(values).isdisjoint(reasons)
     for key, value in values.items():
         assert SPECS[key].check(value) == value
-
-
-@pytest.mark.parametrize(
-    ("previous", "current", "expected"),
-    [
-        pytest.param(None, {"MSE slope": 1.0}, "MSE slope 1.", id="first-time-no-change-shown"),
-        pytest.param({"MSE slope": 1.0}, {"MSE slope": 1.8},
-                     "MSE slope 1.8 (up 0.8 since the last change).", id="moved-up"),
-        pytest.param({"a": 2.0, "b": 1.0}, {"a": 2.0, "b": 0.25},
-                     "a 2 (unchanged); b 0.25 (down 0.75 since the last change).",
-                     id="one-unchanged-one-down"),
-        pytest.param({"a": 1.0}, {"a": float("inf")}, "a not a finite number.",
-                     id="not-finite"),
-        pytest.param({}, {}, "", id="nothing"),
-    ],
-)
-def test_chart_summary_says_what_changed_in_numbers(previous, current, expected):
-    from lossviz.ui.controls import describe_change
-
-    assert describe_change(previous, current) == expected

@@ -12,26 +12,33 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from plotly_data import figures as _drawn
 from plotly_data import ok as _ok
-from plotly_data import share_box
+from plotly_data import open_page as _open_page
+from plotly_data import share_link as share_box
 from streamlit.testing.v1 import AppTest
 
-from lossviz.state import MAX_TABLE_TEXT, REGISTRY, TableEdits, explain_query
-from lossviz.ui.share import register_all
+from lossviz.state import MAX_TABLE_TEXT, TableEdits
+from lossviz.state import explain_query as _explain
+from lossviz.ui.params import BY_KEY as REGISTRY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 90
-register_all()
 TABLES = ("reg_points", "clf_points")
 SECTION = {"reg_points": "regression", "clf_points": "classification"}
 
 
 # -- helpers -----------------------------------------------------------------------------------
+def explain_query(query: dict) -> tuple[dict, dict]:
+    return _explain(query, REGISTRY)
+
+
 def _open(query: dict[str, str]) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in query.items():
         at.query_params[key] = value
-    at.session_state["reg_table_open"] = True  # the regression table: built only when open
+    # The tables are built only while their expanders are open.
+    at.session_state["reg_table_open"] = at.session_state["clf_table_open"] = True
     return _ok(at.run())
 
 
@@ -40,7 +47,7 @@ def _url(at: AppTest) -> dict[str, str]:
 
 
 def _figures(at: AppTest) -> list:
-    return [json.loads(el.proto.spec)["data"] for el in at.get("plotly_chart")]
+    return [json.loads(fig.to_json())["data"] for fig in _drawn(at).values()]
 
 
 def _notice(at: AppTest) -> str:
@@ -162,7 +169,7 @@ def test_an_edited_table_goes_through_the_link_unchanged(section, edits):
     assert link[field]
     assert f"{field}={link[field]}" in share_box(at)  # the share box says the same
 
-    opened = _open(link)
+    opened = _open({"section": section, **link})
     assert not _notice(opened)
     assert _url(opened) == link
     assert _cells(opened.dataframe[0].value) == _cells(_by_hand(generated, edits))
@@ -195,7 +202,7 @@ def test_an_unedited_table_adds_nothing_to_the_link(section):
     assert field not in _url(at)
     _edit(at, {"deleted_rows": [2]})
     assert _url(at)[field] == "d2"
-    at.button(key=f"{field[:3]}_table_reset_button").click()
+    at.button(key=f"{field[:3]}_table_reset").click()
     _ok(at.run())
     assert field not in _url(at)
     assert share_box(at) == "?" or field not in share_box(at)
@@ -220,7 +227,7 @@ def test_a_bad_table_in_a_link_opens_the_generated_table_with_a_notice(field, te
         return
     assert field.replace("_", "\\_") in _notice(at)
     assert field not in _url(at)
-    assert at.get("plotly_chart")  # the page works on the generated table
+    assert _drawn(at)  # the page works on the generated table
 
 
 @pytest.mark.parametrize("field", TABLES)
@@ -234,9 +241,9 @@ def test_random_table_text_in_a_link_never_breaks_the_page(field, text):
         assert field.replace("_", "\\_") in _notice(at) or not text
 
 
-@pytest.mark.parametrize(("section", "other"), [("regression", "Classification lab"),
-                                                ("classification", "Regression lab")])
-def test_edits_survive_a_visit_to_another_tab(section, other):
+@pytest.mark.parametrize(("section", "other"), [("regression", "classification"),
+                                                ("classification", "regression")])
+def test_edits_survive_a_visit_to_another_page(section, other):
     field = "reg_points" if section == "regression" else "clf_points"
     at = _open({"section": section})
     col = next(iter(at.dataframe[0].value.columns))
@@ -244,11 +251,9 @@ def test_edits_survive_a_visit_to_another_tab(section, other):
     _edit(at, {"edited_rows": {0: {col: 0.5}, 1: {col: 0.25}}})
     link = _url(at)[field]
     assert link == "0x0.5_1x0.25"
-    title = at.session_state["section"]
-    at.session_state["section"] = other
-    _ok(at.run())
-    at.session_state["section"] = title
-    _ok(at.run())
+    _open_page(at, other)
+    assert _url(at)[field] == link  # the link keeps it meanwhile
+    _open_page(at, section)
     assert _url(at)[field] == link
     assert _cells(at.dataframe[0].value)[1][0] == 0.25
     _edit(at, {"deleted_rows": [4]})
@@ -265,13 +270,14 @@ def test_too_many_rows_for_a_link_say_so_and_leave_the_link_unedited():
 
 
 def test_a_huge_paste_is_undone_before_streamlit_applies_it():
-    from lossviz.ui.share import MAX_EDITOR_ROWS
+    from lossviz.ui.tables import MAX_EDITOR_ROWS
 
     at = _open({})
-    before = [m.value for m in at.metric]
-    rows = [{"x": 1.0, "target": 2.0, "prediction": 2.0}] * (MAX_EDITOR_ROWS + 1)
+    before = _figures(at)
+    rows = [{"x": 1.0, "target": 2.0, "prediction": 2.0, "outlier": False}] * (
+        MAX_EDITOR_ROWS + 1)
     at = _edit(at, {"added_rows": rows})
     assert any("was undone" in w.value for w in at.warning)
     assert len(at.dataframe[0].value) == 31  # the generated table, reopened
-    assert [m.value for m in at.metric] == before
+    assert _figures(at) == before
     assert "reg_points" not in _url(at)

@@ -290,6 +290,8 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
 
 
 def _huber(r: np.ndarray, delta: float) -> np.ndarray:
+    if not len(r):  # no points: the curves alone (the loss refuses an empty array)
+        return np.empty(0)
     return lossviz.get_loss("huber", delta=delta).elementwise(r)
 
 

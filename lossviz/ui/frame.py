@@ -54,11 +54,18 @@ def begin() -> None:
 
 
 def sidebar(section: str) -> None:
-    """The sidebar: presentation mode, the lesson picker, the share link and the export."""
+    """The top of the sidebar: presentation mode and the lesson picker (before the page)."""
     with st.sidebar:
         widgets.toggle("present", "Presentation mode",
                        help="For a projector: larger text and lines, fewer controls.")
         lessons.picker()
+
+
+def sidebar_end(section: str) -> None:
+    """The rest of the sidebar, after the page: the share link and the export pack. The page
+    draws the charts the pack offers and writes a table's edits to the settings, so drawn
+    before it, the pack would hold no chart and the link would miss the last edit."""
+    with st.sidebar:
         st.divider()
         st.markdown("**Share this view**")
         st.code(url.share_link(section), language=None, wrap_lines=True)

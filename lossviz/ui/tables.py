@@ -9,6 +9,7 @@ way back.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import numbers
 from typing import Any
@@ -128,6 +129,14 @@ def points(key: str, generated: pd.DataFrame, *, show: bool, **editor_kw: Any) -
     text = text if isinstance(text, str) else ""
     if memo.get("seen") != text:  # set from outside: a link, a lesson step, the first run
         memo.update(seen=text, base=text, version=memo["version"] + 1)
+    # The editor's content is the generated rows with the edits: when the generated rows
+    # change under it (the student's line moves the predictions), Streamlit starts that editor
+    # afresh without the student's edits; a new editor started from the edits keeps them.
+    made = hashlib.blake2b(pd.util.hash_pandas_object(generated).to_numpy().tobytes()
+                           + repr(list(generated.columns)).encode(), digest_size=8).hexdigest()
+    if show and memo.get("made") not in (None, made):
+        memo.update(base=text, version=memo["version"] + 1)
+    memo["made"] = made
     widget = f"{key}_editor_{memo['version']}"
     if show and memo.get("base") != text and widget not in st.session_state:
         memo.update(base=text, version=memo["version"] + 1)

@@ -110,51 +110,29 @@ def render() -> None:
         "m = (2y − 1)·f (positive = right side) into a penalty. **Flip a few labels and watch "
         "which losses get dragged by them.**")
     edited = tables.edited("clf_points")
-    with st.container(border=True):
-        c1, c2, c3, c4, c5 = st.columns([1, 1.3, 1.3, 1.3, 1.1])
-        with c1:
-            dim_label = widgets.choice("clf_dim", "Inputs", disabled=edited)
-        with c2:
-            n = widgets.slider("clf_n", "Points", disabled=edited)
-        with c3:
-            separation = widgets.slider("clf_separation", "Separation", disabled=edited,
-                                        help="Distance between the two class centres.")
-        with c4:
-            flip = widgets.slider("clf_flip", "Flip labels", disabled=edited,
-                                  help="Mislabel this many points, the ones deepest inside "
-                                       "their class: label noise at its worst.")
-        with c5:
-            flip_class = widgets.choice("clf_flip_class", "Flip labels of", widget="select",
-                                        disabled=edited)
-            if not present:
-                widgets.number("clf_seed", "Seed", disabled=edited)
-        if not present:
-            c1, c2, c3, c4 = st.columns([1.6, 1.2, 1.2, 1])
-            with c1:
-                names = widgets.multi("clf_losses", "Losses", format_func=loss_label)
-            with c2:
-                optimizer = widgets.choice("clf_optimizer", "Optimizer", widget="select",
-                                           format_func=lambda o: OPTIMIZER_LABELS.get(o, o))
-            with c3:
-                lr = widgets.slider("clf_lr", "Learning rate")
-            with c4:
-                steps = widgets.slider("clf_steps", "Steps",
-                                       help=f"At most {limits.MAX_CLF_STEPS} steps.")
-        else:
-            names = widgets.value("clf_losses")
-            optimizer, lr = widgets.value("clf_optimizer"), widgets.value("clf_lr")
-            steps = widgets.value("clf_steps")
-    seed = widgets.value("clf_seed")
-    dim = 1 if dim_label == "1-D" else 2
+    # The controls sit above the table but are drawn after it has read this run's edits:
+    # once a point is edited, the generator's controls are off on that same run.
+    controls = st.container(border=True)
+    v = widgets.value
+    dim = 1 if v("clf_dim") == "1-D" else 2
     try:
-        data = _dataset(dim, n, separation, flip, flip_class, seed)
+        data = _dataset(dim, v("clf_n"), v("clf_separation"), v("clf_flip"),
+                        v("clf_flip_class"), v("clf_seed"))
     except ValueError as err:
+        with controls:
+            _controls(edited, present)
         st.error(f"Could not make the data: {err}.")
         return
-    table = st.expander("Move or relabel points (table)", expanded=edited,
-                        key="clf_table_open", on_change="rerun")
+    if edited and "clf_table_open" not in st.session_state:
+        # A link or a lesson with edited points opens the table. Not by expanded=: a
+        # changing ``expanded`` makes a new expander, which drops the student's click.
+        st.session_state["clf_table_open"] = True
+    table = st.expander("Move or relabel points (table)", key="clf_table_open",
+                        on_change="rerun")
     with table:
         points = _edit_points(data, dim, show=table.open)
+    with controls:
+        names, optimizer, lr, steps = _controls(tables.edited("clf_points"), present)
     _report_table_problems(points)
     problem = _data_problem(points)
     view = widgets.choice("clf_view", "View", width="stretch")
@@ -175,6 +153,42 @@ def render() -> None:
         _margin_section(points, optimizer, lr, steps, present)
     else:
         _probability_section(points, optimizer, lr, steps, present)
+
+
+def _controls(edited: bool, present: bool) -> tuple[list[str], str, float, int]:
+    """The data and training controls (the data ones off while the table is edited); the
+    training settings."""
+    c1, c2, c3, c4, c5 = st.columns([1, 1.3, 1.3, 1.3, 1.1])
+    with c1:
+        widgets.choice("clf_dim", "Inputs", disabled=edited)
+    with c2:
+        widgets.slider("clf_n", "Points", disabled=edited)
+    with c3:
+        widgets.slider("clf_separation", "Separation", disabled=edited,
+                       help="Distance between the two class centres.")
+    with c4:
+        widgets.slider("clf_flip", "Flip labels", disabled=edited,
+                       help="Mislabel this many points, the ones deepest inside "
+                            "their class: label noise at its worst.")
+    with c5:
+        widgets.choice("clf_flip_class", "Flip labels of", widget="select", disabled=edited)
+        if not present:
+            widgets.number("clf_seed", "Seed", disabled=edited)
+    if present:
+        return (widgets.value("clf_losses"), widgets.value("clf_optimizer"),
+                widgets.value("clf_lr"), widgets.value("clf_steps"))
+    c1, c2, c3, c4 = st.columns([1.6, 1.2, 1.2, 1])
+    with c1:
+        names = widgets.multi("clf_losses", "Losses", format_func=loss_label)
+    with c2:
+        optimizer = widgets.choice("clf_optimizer", "Optimizer", widget="select",
+                                   format_func=lambda o: OPTIMIZER_LABELS.get(o, o))
+    with c3:
+        lr = widgets.slider("clf_lr", "Learning rate")
+    with c4:
+        steps = widgets.slider("clf_steps", "Steps",
+                               help=f"At most {limits.MAX_CLF_STEPS} steps.")
+    return names, optimizer, lr, steps
 
 
 def _edit_points(data: lossviz.ClassificationData, dim: int, *, show: bool) -> ParsedPoints:

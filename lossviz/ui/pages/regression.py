@@ -136,9 +136,13 @@ def render() -> None:
     with table_box:
         table_open = False
         if not present:
-            table_open = st.expander("Type your own points (table)",
-                                     expanded=tables.edited("reg_points"), key="reg_table_open",
-                                     on_change="rerun").open
+            if tables.edited("reg_points") and "reg_table_open" not in st.session_state:
+                # A link or a lesson with typed points opens the table. Not by expanded=:
+                # a changing ``expanded`` makes a new expander, which drops the student's click.
+                st.session_state["reg_table_open"] = True
+            table_box = st.expander("Type your own points (table)", key="reg_table_open",
+                                    on_change="rerun")
+            table_open = table_box.open
     with table_box:
         if table_open:
             st.caption("Your points replace the generated ones until you go back to them. "
