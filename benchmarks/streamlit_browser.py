@@ -140,11 +140,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(script: str | Path = "app.py", *, timeout: float = 60.0) -> Iterator[str]:
-    """Run ``streamlit run script`` on 127.0.0.1 and a free port; yield its URL.
+    """Run ``streamlit run script`` from the repository root on 127.0.0.1 and a free port;
+    yield its URL.
 
-    The server runs headless, without usage statistics or a file watcher (files edited while
-    it runs must not change what is measured), in its own process group, which is terminated
-    (then killed) on exit, whatever happened inside the ``with`` block.
+    The server runs headless, without usage statistics, with the production config's flags:
+    no file watcher and no rerun on save (files edited while it runs must not change what is
+    measured), and fast reruns (a newer widget change cuts a running script short, as in
+    ``deploy/``). It runs in its own process group, which is terminated (then killed) on
+    exit, whatever happened inside the ``with`` block.
     """
     port = free_port()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (kept open for the server's lifetime)
@@ -158,6 +161,7 @@ def streamlit_server(script: str | Path = "app.py", *, timeout: float = 60.0) ->
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
+        "--runner.fastReruns", "true",
     ]
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
