@@ -31,8 +31,12 @@ FIGURES = "_lossviz_figures"  # lossviz.ui.chart.FIGURES: the figures drawn on a
 
 
 def figures(at: Any) -> dict[str, Any]:
-    """The ``go.Figure`` of every chart the last run drew, by chart key, in page order."""
-    return dict(at.session_state[FIGURES]) if FIGURES in at.session_state else {}
+    """The ``go.Figure`` of every chart the last run drew (showing the state on screen), by
+    chart key, in page order."""
+    from lossviz.ui.chart import as_figure
+
+    drawn = dict(at.session_state[FIGURES]) if FIGURES in at.session_state else {}
+    return {key: as_figure(value) for key, value in drawn.items()}
 
 
 def charts(at: Any) -> list[str]:
@@ -61,6 +65,8 @@ def sent(at: Any, key: str) -> dict:
         if data["key"] == key:
             data["figure"] = json.loads(data["figure"])
             data["states"] = json.loads(data["states"]) if data["states"] else None
+            if data["states"] is not None:
+                data["states"]["index"] = data["index"]  # sent apart from the states
             return data
     raise AssertionError(f"no chart {key} sent")
 

@@ -43,8 +43,9 @@ def _trace(fig: dict, name: str) -> dict:
 
 
 def _errors(at: AppTest) -> str:
-    """The error messages as a reader sees them (Markdown escapes removed)."""
-    return " | ".join(e.value for e in at.error).replace("\\", "")
+    """The error messages as a reader sees them (Markdown escapes and the invisible word
+    joiners of ``escape_markdown`` removed)."""
+    return " | ".join(e.value for e in at.error).replace("\\", "").replace("\u2060", "")
 
 
 def _captions(at: AppTest) -> str:

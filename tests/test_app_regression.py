@@ -59,7 +59,7 @@ def _trace(fig: dict, name: str) -> dict:
 
 def _line(at: AppTest, name: str, delta: float = 1.0) -> tuple[float, float]:
     """(slope, intercept) of a loss's best line as the first picture draws it."""
-    t = _trace(_chart(at, "reg_lines"), fo.label(name, delta))
+    t = _trace(_chart(at, "reg_lines"), fo.NAMES[name])
     x, y = _arr(t["x"]), _arr(t["y"])
     w = (y[1] - y[0]) / (x[1] - x[0])
     return w, y[0] - w * x[0]
@@ -131,13 +131,15 @@ def test_default_page_draws_each_losses_exact_best_line(default_app):
     clean = robust_line(d.x[~d.is_outlier], d.y[~d.is_outlier], "mse")
     for name in fo.LOSSES:
         w, b = robust_line(d.x, d.y, name, delta=1.0)
-        assert _line(at, name) == pytest.approx((w, b), rel=1e-6, abs=1e-7)
+        # Chart coordinates travel at 6 significant digits (a pixel is 1e-3 of an axis).
+        assert _line(at, name) == pytest.approx((w, b), rel=2e-5, abs=1e-6)
         assert f"**{w:.2f}** ({w - clean[0]:+.2f})" in table
         assert f"**{b:.2f}** ({b - clean[1]:+.2f})" in table
     fig = _chart(at, "reg_lines")
     w, b = clean
     x = _arr(_trace(fig, "MSE without the outlier")["x"])
-    np.testing.assert_allclose(_arr(_trace(fig, "MSE without the outlier")["y"]), w * x + b)
+    np.testing.assert_allclose(_arr(_trace(fig, "MSE without the outlier")["y"]), w * x + b,
+                               rtol=2e-5)
     assert _payload(at) <= MAX_BYTES
 
 
@@ -146,8 +148,8 @@ def test_the_bars_say_each_points_pull_at_each_line(default_app):
     pulls = fo.pulls_data(fo.lines_data(d.x, d.y, d.is_outlier, delta=1.0))
     fig = _chart(default_app, "reg_pulls")
     for name in fo.LOSSES:
-        np.testing.assert_allclose(_arr(_trace(fig, fo.label(name, 1.0))["y"]),
-                                   pulls.pull[name][0], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(_arr(_trace(fig, fo.NAMES[name])["y"]),
+                                   pulls.pull[name][0], rtol=2e-5, atol=1e-9)
     caption = next(c.value for c in default_app.caption if c.value.startswith("Bars:"))
     assert fo.pull_sentence(pulls) in caption
 
@@ -201,7 +203,7 @@ def test_moving_the_outlier_swings_the_mse_line_and_not_the_mae_line():
     _ok(at.run())
     d = _data(shift=-40.0)
     after = {name: _line(at, name) for name in fo.LOSSES}
-    assert after["mse"][0] == pytest.approx(robust_line(d.x, d.y, "mse")[0], rel=1e-9)
+    assert after["mse"][0] == pytest.approx(robust_line(d.x, d.y, "mse")[0], rel=2e-5)
     assert abs(after["mse"][0] - before["mse"][0]) > 0.5
     assert abs(after["mae"][0] - before["mae"][0]) < 0.05
     np.testing.assert_allclose(_points(at), _sorted(d.x, d.y), rtol=1e-12)
@@ -215,7 +217,7 @@ def test_what_a_drag_shows_is_what_the_page_draws_once_released(default_app):
     moved = _app(reg_shift=30.0)
     for name in fo.LOSSES:
         row = lines["traces"][str(fo.T_LINES[name])]["y"][k]
-        drawn = _arr(_trace(_chart(moved, "reg_lines"), fo.label(name, 1.0))["y"])
+        drawn = _arr(_trace(_chart(moved, "reg_lines"), fo.NAMES[name])["y"])
         np.testing.assert_allclose(row, drawn, rtol=1e-5)
     curves = _sent(default_app, "reg_curves")["states"]
     k = curves["values"].index(2.5)
@@ -246,7 +248,7 @@ def test_each_data_control_changes_the_points_and_the_lines(widget, key, value, 
     np.testing.assert_allclose(_points(at), _sorted(d.x, d.y), rtol=1e-12)
     assert len(_arr(_chart(at, "reg_lines")["data"][fo.T_OUTLIERS]["x"])) == d.is_outlier.sum()
     for name in fo.LOSSES:
-        assert _line(at, name) == pytest.approx(robust_line(d.x, d.y, name), rel=1e-6,
+        assert _line(at, name) == pytest.approx(robust_line(d.x, d.y, name), rel=2e-5,
                                                 abs=1e-7)
 
 
@@ -255,16 +257,16 @@ def test_delta_moves_the_huber_line_its_kinks_and_the_bars():
     at.slider(key="reg_delta").set_value(3.0)
     _ok(at.run())
     d = _data()
-    assert _line(at, "huber", 3.0) == pytest.approx(robust_line(d.x, d.y, "huber", delta=3.0),
-                                                    rel=1e-9)
-    assert _line(at, "mse", 3.0) == pytest.approx(robust_line(d.x, d.y, "mse"), rel=1e-9)
+    assert _line(at, "huber", 3.0) == pytest.approx(
+        robust_line(d.x, d.y, "huber", delta=3.0), rel=2e-5)
+    assert _line(at, "mse", 3.0) == pytest.approx(robust_line(d.x, d.y, "mse"), rel=2e-5)
     fig = _chart(at, "reg_curves")
     assert [s["x0"] for s in fig["layout"]["shapes"]] == [-3.0, 3.0, -3.0, 3.0]
     assert any(a.get("text") == "δ = 3" for a in fig["layout"]["annotations"])
     states = _sent(at, "reg_curves")["states"]
     assert states["values"][states["index"]] == 3.0
     assert len(states["values"]) == 50
-    huber = _arr(_trace(_chart(at, "reg_pulls"), "Huber (δ = 3)")["y"])
+    huber = _arr(_trace(_chart(at, "reg_pulls"), "Huber")["y"])
     assert np.max(np.abs(huber)) <= 3.0 + 1e-9
     assert "under Huber it pulls with at most δ = 3" in _text(at)
 
@@ -353,8 +355,9 @@ def test_an_exploding_learning_rate_says_where_it_diverged_and_what_is_safe():
                for e in errors)
     fig = _chart(at, "reg_convergence")
     for t in fig["data"]:
-        if "y" in t:
-            assert np.all(np.isfinite(_arr(t["y"])))
+        y = _arr(t.get("y", []))
+        if y.size and not np.isnan(y).all():  # a legend key's y is [null]: nothing drawn
+            assert np.all(np.isfinite(y[~np.isnan(y)]))
 
 
 def test_fair_comparison_uses_each_losses_safe_step():

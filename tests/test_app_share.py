@@ -219,7 +219,7 @@ def test_export_pack_holds_every_chart_the_settings_and_a_script(tmp_path, monke
     assert f"slope, intercept, delta = {slope!r}, {intercept!r}, 2.5" in script
     monkeypatch.chdir(tmp_path)
     exec(compile(script, "lossviz_view.py", "exec"), {"__name__": "__main__"})
-    assert (tmp_path / "regression_data.html").exists()
+    assert (tmp_path / "regression_lines.html").exists()
 
 
 def test_the_export_box_makes_its_buttons_only_when_open_and_offers_every_chart():

@@ -14,6 +14,7 @@ from plotly_data import chart as _chart
 from plotly_data import charts as _charts
 from plotly_data import payload as _payload
 from plotly_data import plotly_array as _array
+from plotly_data import sent as _sent
 from streamlit.testing.v1 import AppTest
 
 import lossviz
@@ -75,7 +76,9 @@ def _fit(setup: ui.Setup, schedule: str = "constant", **rules) -> lossviz.Histor
 
 
 def _marker(spec: dict, prefix: str) -> dict:
-    (trace,) = [t for t in spec["data"] if t["name"].startswith(prefix)]
+    """The mark of one rule on the upper panel (the enlarged lower panel repeats some)."""
+    (trace,) = [t for t in spec["data"] if t["name"].startswith(prefix)
+                and t.get("mode") == "markers" and t.get("xaxis", "x") == "x"]
     return trace
 
 
@@ -95,8 +98,10 @@ def test_default_view_marks_each_rule_where_fit_stops(opened):
     es = _fit(setup, patience=at.session_state["stop_patience"])
     assert es.stop_reason == "early_stopping"
     mark = _marker(spec, "patience 50:")
-    assert _array(mark["x"])[0] == es.best_step
+    assert _array(mark["x"])[0] == es.stop_step  # drawn where it stops ...
     assert f"stops {es.stop_step}, keeps {es.best_step}" in mark["name"]
+    waited = next(t for t in spec["data"] if t["name"].endswith("(patience waited)"))
+    assert _array(waited["x"]).tolist() == [es.best_step, es.stop_step]  # ... back to its keep
     tol = _fit(setup, tol=float(at.session_state["stop_tol"]))
     assert _array(_marker(spec, "tolerance 1e-4:")["x"])[0] == tol.stop_step
     grad = _fit(setup, grad_tol=float(at.session_state["stop_grad_tol"]))
@@ -120,15 +125,15 @@ def test_payload_per_rerun_is_small(opened):
 
 
 def test_fit_figure_scrubs_over_precomputed_steps(opened):
-    # As built (the export pack's HTML and a notebook): the page itself sends the figure
-    # without its frames until it carries them as lossviz.figures.states.States.
+    # The page sends the fit's states: the browser plays and scrubs them.
     at = opened
     setup = _settings(at)
     spec = _figure(at, "stop_fit")
     full = _fit(setup)
-    frames = spec["frames"]
-    assert 40 <= len(frames) <= 80
-    steps = [int(f["name"]) for f in frames]
+    states = _sent(at, "stop_fit")["states"]
+    assert states["play"]
+    assert 40 <= len(states["values"]) <= 80
+    steps = [int(v) for v in states["values"]]
     assert steps[0] == 0
     assert steps[-1] == setup.steps
     assert full.best_step in steps
@@ -137,14 +142,15 @@ def test_fit_figure_scrubs_over_precomputed_steps(opened):
     assert len(_array(traces["training points"]["x"])) + n_val == setup.points
     assert n_val == round(setup.val_share * setup.points)
     grid = _array(traces["true curve sin(x)"]["x"]).astype(np.float64)
-    middle = frames[len(frames) // 2]
-    expected = full.predict(grid, int(middle["name"]))
-    shown = _array(middle["data"][0]["y"]).astype(np.float64)
+    (_curve, rows), = states["traces"].items()  # the model's curve, one row per step
+    middle = len(steps) // 2
+    expected = full.predict(grid, steps[middle])
+    shown = _array(rows["y"][middle]).astype(np.float64)
     lo, hi = spec["layout"]["yaxis"]["range"]
     visible = (expected > lo) & (expected < hi)
     np.testing.assert_allclose(shown[visible], expected[visible], rtol=1e-4, atol=1e-4)
-    labels = [s["label"] for s in spec["layout"]["sliders"][0]["steps"]]
-    assert labels[-1].startswith(f"{setup.steps}: training loss {full.loss[-1]:.4g}")
+    assert states["captions"][-1].startswith(f"step {setup.steps}: training loss "
+                                             f"{full.loss[-1]:.4g}")
 
 
 def test_schedules_chart_has_one_loss_and_one_rate_curve_per_schedule(opened):
@@ -185,15 +191,15 @@ def test_schedules_chart_is_the_same_whichever_schedule_the_page_studies():
         np.testing.assert_array_equal(_array(t["y"]), full.loss[idx].astype(np.float32))
 
 
-def test_presentation_mode_keeps_the_fit_slider_and_play_button():
+def test_presentation_mode_keeps_the_fit_playable_and_its_text_large():
     at = _open(present=True, stop_steps=300)
     spec = _figure(at, "stop_fit")
-    assert spec["layout"]["font"]["size"] >= 17
-    assert len(spec["layout"]["sliders"][0]["steps"]) == len(spec["frames"]) > 1
-    labels = [b["label"] for b in spec["layout"]["updatemenus"][0]["buttons"]]
-    assert labels == ["▶", "❚❚"]
+    assert spec["layout"]["font"]["size"] >= 20
+    states = _sent(at, "stop_fit")["states"]
+    assert states["play"]
+    assert len(states["values"]) > 1
     for key in ("stop_curves", "stop_schedules"):
-        assert _figure(at, key)["layout"]["font"]["size"] >= 17
+        assert _figure(at, key)["layout"]["font"]["size"] >= 20
 
 
 def _check_curves_match_fit(at: AppTest, schedule: str = "constant", what: str = "") -> None:
@@ -358,8 +364,7 @@ def test_extreme_settings_keep_working():
     at.slider(key="stop_steps").set_value(10)
     at.number_input(key="stop_patience").set_value(1000)
     _rerun(at)
-    spec = _figure(at, "stop_fit")
-    assert len(spec["frames"]) == 11  # steps 0..10, every one of them
+    assert len(_sent(at, "stop_fit")["states"]["values"]) == 11  # steps 0..10, every one
     at.slider(key="stop_steps").set_value(ui.MAX_STEPS)
     at.slider(key="stop_points").set_value(ui.MAX_POINTS)
     _rerun(at)

@@ -326,7 +326,7 @@ def test_the_states_rows_are_what_the_figure_shows_at_each_distance(lab):
             t = shown.data[fo.T_LINES[name]]
             w, b = data.swept[name][k]
             np.testing.assert_allclose(_arr(t.y), w * ends + b, rtol=1e-12)
-            assert t.name == fo.label(name, 1.0)
+            assert t.name == fo.NAMES[name]
         np.testing.assert_allclose(_arr(shown.data[fo.T_OUTLIERS].y), data.outlier_y[k])
         assert f"MSE {data.swept['mse'][k][0]:.2f}" in states.captions[k]
     now = show_state(fig, states, states.index)

@@ -133,10 +133,18 @@ def test_a_lesson_link_opens_the_regression_page_at_that_step():
         assert at.session_state[key] == value
     assert at.slider(key="reg_shift").value == 20.0
     assert "step 2 of 4" in _shown(at)
-    # The answer after the prediction.
+    # No answer, no reveal: the page asks for the prediction first.
+    next(b for b in at.button if b.label == "Reveal the answer").click().run()
+    assert step.answer not in _shown(at)
+    assert any("Give your answer first" in w.value for w in at.warning)
+    # The answer after the prediction, beside the student's number.
+    at.number_input(key="lesson_answer_mse_outliers_2").set_value(40.0)
     next(b for b in at.button if b.label == "Reveal the answer").click().run()
     assert not at.exception
-    assert step.answer in _shown(at)
+    shown = _shown(at)
+    assert step.answer in shown
+    assert "You said **40**" in shown
+    assert f"The answer: **{escape_markdown('36.1')}**" in shown
 
 
 def test_a_step_on_another_page_opens_that_page():
@@ -160,7 +168,7 @@ def test_a_step_on_another_page_opens_that_page():
 @pytest.mark.parametrize(
     ("query", "says"),
     [
-        pytest.param({"lesson": "nope"}, "there is no lesson 'nope'", id="unknown-lesson"),
+        pytest.param({"lesson": "nope"}, "there is no lesson", id="unknown-lesson"),
         pytest.param({"lesson": "mse_outliers", "lesson_step": "9"}, "has steps 1 to 4",
                      id="step-past-the-end"),
         pytest.param({"lesson": "mse_outliers", "lesson_step": "x"}, "lesson\\_step",
@@ -271,8 +279,9 @@ def test_a_choice_question_is_right_only_for_its_correct_choice():
 
 
 def test_a_number_question_is_right_within_its_tolerance():
-    number = {"claim": "mse_slope", "low": -5, "high": 5, "step": 0.01, "tolerance": 0.05}
-    ask = parse_lesson(_step_with(number=number), "q", registry=SPECS).steps[0].ask
+    number = {"low": -5, "high": 5, "step": 0.01, "tolerance": 0.05}
+    ask = parse_lesson(_step_with(number=number, claim="mse_slope"), "q",
+                       registry=SPECS).steps[0].ask
     assert (ask.kind, ask.claim, ask.low, ask.high, ask.tolerance) == (
         "number", "mse_slope", -5.0, 5.0, 0.05)
     assert not check_answer(ask, 1.0)  # no true value known yet
@@ -294,8 +303,8 @@ def test_a_number_question_is_right_within_its_tolerance():
         pytest.param({"choices": ["a"], "correct": 1}, "2 to 6 short texts", id="one-choice"),
         pytest.param({"correct": 1}, "'correct' needs 'choices'", id="correct-alone"),
         pytest.param({"choices": ["a", "b"], "correct": 1,
-                      "number": {"claim": "x", "low": 0, "high": 1}}, "not both", id="both"),
-        pytest.param({"number": {"claim": "x", "low": 2, "high": 1}}, "low < high",
+                      "number": {"low": 0, "high": 1}, "claim": "x"}, "not both", id="both"),
+        pytest.param({"number": {"low": 2, "high": 1}, "claim": "x"}, "low < high",
                      id="number-backwards"),
         pytest.param({"number": {"low": 0, "high": 1}}, "needs a 'claim'", id="no-claim"),
         pytest.param({"highlight": "MSE"}, "list of trace names", id="highlight-not-a-list"),

@@ -52,7 +52,9 @@ def run_script(at: AppTest, section: str, folder: Path, monkeypatch) -> tuple[st
 
 
 def figure(at: AppTest, key: str):
-    return at.session_state["_lossviz_figures"][key]
+    from lossviz.ui.chart import as_figure
+
+    return as_figure(at.session_state["_lossviz_figures"][key])
 
 
 def test_regression_script_prints_the_lab_numbers(tmp_path, monkeypatch):
@@ -71,7 +73,7 @@ def test_regression_script_prints_the_lab_numbers(tmp_path, monkeypatch):
         best = re.search(rf"{re.escape(label)} of your line: .*\n  its best line: "
                          rf"slope {NUMBER}, intercept {NUMBER}", printed)
         slope, intercept = float(best[1]), float(best[2])
-        trace = next(t for t in lines.data if t.name == fo.label(name, 1.5))
+        trace = next(t for t in lines.data if t.name == fo.NAMES[name])
         (x0, x1), (y0, y1) = plotly_array(trace.x), plotly_array(trace.y)
         assert slope == pytest.approx((y1 - y0) / (x1 - x0), rel=5e-4)  # printed: 4 digits
         assert f"**{slope:.2f}**" in scores

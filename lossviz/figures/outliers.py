@@ -234,7 +234,9 @@ def lines_states(data: LinesData) -> States:
     traces: dict[int, dict[str, Any]] = {T_OUTLIERS: {"y": data.outlier_y}}
     for name in LOSSES:
         w, b = data.swept[name][:, 0], data.swept[name][:, 1]
-        traces[T_LINES[name]] = {"y": w[:, None] * ends[None, :] + b[:, None]}
+        # the line's y at its two ends, and its slope and intercept for the hover text
+        traces[T_LINES[name]] = {"y": w[:, None] * ends[None, :] + b[:, None],
+                                 "customdata": np.repeat(data.swept[name][:, None, :], 2, axis=1)}
     heights = np.array([_label_heights(data, k) for k in range(len(data.shifts))])
     layout = {f"annotations[{i}].y": heights[:, i] for i in range(heights.shape[1])}
     if data.is_outlier.any():  # the outlier's own label follows it

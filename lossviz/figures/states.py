@@ -58,7 +58,7 @@ class States(NamedTuple):
     @property
     def count(self) -> int:
         """How many states there are."""
-        return int(len(self.values))
+        return len(self.values)
 
     def nearest(self, value: float) -> int:
         """The index of the state whose parameter is closest to ``value``."""

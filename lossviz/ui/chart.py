@@ -17,6 +17,7 @@ text reaches the script as markup.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -119,10 +120,8 @@ def _commit(key: str, param: str) -> None:
     if value is None:
         return
     field = params.get(param)
-    try:
+    with contextlib.suppress(ValueError):  # a stale or forged value: keep the current one
         st.session_state[param] = field.check(value)
-    except ValueError:
-        pass  # a stale or forged value: keep the current one
 
 
 def chart(fig: go.Figure | Prepared, *, key: str, states: States | None = None,

@@ -9,14 +9,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from lossviz.ui.controls import section_button
+from lossviz.ui.conventions import _data
+from lossviz.ui.share import register_all
 from streamlit_browser import EXCEPTION, SECTION_BUTTON, open_app, runs, slider_thumb, wait_rerun
 
 import lossviz
 from lossviz.lessons import LESSONS_DIR, load_lesson
 from lossviz.ui import SECTIONS
-from lossviz.ui.controls import section_button
-from lossviz.ui.conventions import _data
-from lossviz.ui.share import register_all
 
 pytestmark = pytest.mark.browser
 

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import lossviz
+from lossviz import limits
 from lossviz.classify import (
     MAX_TABLE_POINTS,
     ParsedPoints,
@@ -47,9 +48,8 @@ from lossviz.figures.descent import (
     convergence_states,
 )
 from lossviz.figures.style import loss_color, loss_label
-from lossviz import limits
 from lossviz.training import OPTIMIZER_LABELS
-from lossviz.ui import frame, chart, tables, widgets
+from lossviz.ui import chart, frame, tables, widgets
 
 MAX_LOGIT = 30.0
 VIEWS = {

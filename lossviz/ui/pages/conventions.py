@@ -13,7 +13,7 @@ import lossviz
 from lossviz.conventions import LIBRARIES, bits, library_calls
 from lossviz.figures.style import loss_label
 from lossviz.textsafe import escape_markdown as plain
-from lossviz.ui import frame, params, widgets
+from lossviz.ui import frame, widgets
 from lossviz.ui.params import BY_KEY as REGISTRY
 
 _PARAM = {"huber": ("delta", 1.0), "pseudo_huber": ("delta", 1.0), "quantile": ("tau", 0.5),
@@ -84,9 +84,9 @@ def render() -> None:
         "library differs (a 1/2 factor, beta instead of delta, logits or probabilities, "
         "labels 0/1 or -1/+1, mean or sum, natural log or log2) it says how."
     )
-    source = widgets.choice("conv_source", "Data", help="A small example data set, or the regression "
-                             "lab's points and your line there (the MSE shown then equals "
-                             "the lab's).")
+    source = widgets.choice("conv_source", "Data",
+                            help="A small example data set, or the regression page's points "
+                                 "and your line there (the MSE shown then equals the page's).")
     with st.container(border=True):
         cols = st.columns([2, 1.2, 1, 1.2, 1])
         with cols[0]:

@@ -22,11 +22,9 @@ import lossviz
 from lossviz import limits
 from lossviz.experiments import read_points
 from lossviz.figures import outliers as fo
-from lossviz.figures import regression as fr
-from lossviz.figures.style import loss_label
 from lossviz.ui import chart, frame, tables, widgets
-from lossviz.ui.params import REG_VIEWS
 from lossviz.ui.pages import regression_views as views
+from lossviz.ui.params import REG_VIEWS
 
 SHIFTS = np.arange(-limits.MAX_SHIFT, limits.MAX_SHIFT + 1.0, 1.0)  # the slider's grid
 DELTAS = np.round(np.arange(1, 51) * 0.1, 1)  # the delta slider's grid

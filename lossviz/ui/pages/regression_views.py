@@ -72,10 +72,7 @@ def your_line(points, delta: float, present: bool) -> None:
     with a:
         slope = widgets.slider("reg_slope", "Slope of your line")
         intercept = widgets.slider("reg_intercept", "Intercept of your line")
-        if points.generated:
-            prediction = slope * points.x + intercept
-        else:
-            prediction = points.prediction
+        prediction = slope * points.x + intercept if points.generated else points.prediction
         for name in REGRESSION_LOSSES:
             value = _loss(name, delta)(points.y, prediction)
             st.metric(f"{loss_label(name)} of your line", f"{value:.4g}", border=True)
@@ -213,7 +210,7 @@ def _fair_note(x, names, rates, fair: bool, optimizer: str) -> None:
                            "steps are only a rough guide.")
 
 
-# -- which loss -------------------------------------------------------------------------------------
+# -- which loss -------------------------------------------------------------------------------
 @st.cache_data(max_entries=32, show_spinner=False)
 def _sweep(x, y, delta: float, outlier_x: float, top: float):
     return outlier_sweep(x, y, outlier_x=outlier_x, magnitudes=np.linspace(0.0, top, SWEEP_SIZES),

@@ -14,9 +14,9 @@ import numpy as np
 import streamlit as st
 
 import lossviz
+from lossviz import budget, limits
 from lossviz.figures import stopping as fs
 from lossviz.figures.style import loss_label
-from lossviz import budget, limits
 from lossviz.training import OPTIMIZER_LABELS, History
 from lossviz.ui import chart, frame, turns, widgets
 
