@@ -312,3 +312,35 @@ def test_a_link_with_a_hostile_formula_shows_a_message_and_runs_nothing(tmp_path
     assert "strings" in _errors(at)
     assert not target.exists()
     assert "MSE" in _names(_chart(at, "custom_curves_fig"))
+
+
+def test_an_expensive_formula_at_the_largest_settings_trains_what_the_budget_allows():
+    """The probe's formula (30 nested logaddexp, 472 characters) at every control's largest
+    setting trains fewer steps, says how many and why, and keeps every chart."""
+    from lossviz import budget
+
+    formula = budget.nested_formula("logaddexp", 30)
+    every = list(lossviz.available_losses("regression"))
+    at = _app(custom_formula_r=formula, custom_points=200, custom_outliers=10,
+              custom_steps=2000, custom_optimizer="adam", custom_compare_r=every)
+    notes = [i.value.replace("\\", "").replace("\u2060", "") for i in at.info]
+    cut = next(n for n in notes if n.startswith("Trained "))
+    trained = int(cut.split()[1].replace(",", ""))
+    assert 10 <= trained < 2000
+    assert "of 2,000 steps" in cut and "fewer nested logaddexp" in cut
+    race = _chart(at, "custom_race_fig")
+    steps = _arr(_trace(race, "Custom")["x"])
+    assert steps.max() == trained  # every run stops at the step the budget allows
+    assert set(CHARTS) <= set(_charts(at))
+    # What was trained fits the budget by the cost estimate the page used.
+    x_points = 210
+    per_step = budget.step_seconds(lossviz.custom_loss(formula), x_points, optimizer="adam")
+    per_step += sum(budget.step_seconds(n, x_points, optimizer="adam") for n in every)
+    assert trained * per_step <= budget.RUN_BUDGET_S
+    assert 2000 * per_step > budget.RUN_BUDGET_S
+
+
+def test_a_cheap_formula_trains_every_step():
+    at = _app(custom_formula_r="r**2", custom_points=200, custom_steps=2000)
+    assert not [i for i in at.info if i.value.startswith("Trained ")]
+    assert _arr(_trace(_chart(at, "custom_race_fig"), "Custom")["x"]).max() == 2000
