@@ -30,6 +30,7 @@ def _open(**settings) -> AppTest:
     """The app on this section; ``settings`` seed controls (a short budget keeps tests fast)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["_lossviz_open_page"] = "stopping"
+    settings.setdefault("stop_schedules_on", True)  # the comparison is off by default
     for key, value in settings.items():
         at.session_state[key] = value
     at.run()
@@ -369,3 +370,11 @@ def test_extreme_settings_keep_working():
     at.slider(key="stop_points").set_value(ui.MAX_POINTS)
     _rerun(at)
     assert _payload(at) <= MAX_BYTES
+
+
+def test_the_schedules_train_only_when_asked_for():
+    at = _open(stop_schedules_on=False)
+    assert "stop_schedules" not in _charts(at)
+    at.toggle(key="stop_schedules_on").set_value(True).run()
+    assert not at.exception
+    assert "stop_schedules" in _charts(at)

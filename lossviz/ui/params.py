@@ -141,6 +141,7 @@ PARAMS: tuple[Field, ...] = (
     _f("stop_tol", "choice", "1e-4", _STOP, choices=STOP_TOLS),
     _f("stop_grad_tol", "choice", "1e-2", _STOP, choices=STOP_GRAD_TOLS),
     _f("stop_log", "bool", True, _STOP),
+    _f("stop_schedules_on", "bool", False, _STOP),
     _f("stop_compare", "multi", list(SCHEDULES), _STOP, choices=SCHEDULES),
 )
 

@@ -204,7 +204,8 @@ def render() -> None:
                       width="stretch")
             st.caption(blurb)
     setup, schedule = _controls()
-    plan = _plan(setup, len(widgets.value("stop_compare")))
+    compared = len(widgets.value("stop_compare")) if widgets.value("stop_schedules_on") else 1
+    plan = _plan(setup, compared)
     if plan.refused:
         st.warning(plan.message, icon="⏱️")
         return
@@ -340,6 +341,9 @@ def _schedules_panel(setup: Setup, shown: str) -> None:
         "The same model, data, loss, optimizer, start and step budget; only the learning "
         "rate over the steps differs."
     )
+    # Off until asked for: five more training runs on every change otherwise.
+    if not widgets.toggle("stop_schedules_on", "Compare the schedules"):
+        return
     names = widgets.multi("stop_compare", "Schedules to compare")
     if not names:
         st.info("Pick at least one schedule to compare.")
