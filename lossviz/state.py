@@ -181,6 +181,7 @@ class Field:
     max_len: int = MAX_TEXT
     section: str = ""
     codec: TableCodec | None = None  # a text field that holds a table's edits
+    optional: bool = False  # a choice that may be none of its choices (None)
 
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to this field's type, or raise ``ValueError``."""
@@ -210,6 +211,8 @@ class Field:
                 raise ValueError(f"{self.key} must be between {self.low:g} and {self.high:g}")
             return number
         if self.kind == "choice":
+            if self.optional and value in (None, ""):
+                return None  # nothing picked
             if not isinstance(value, str) or value not in self.choices:
                 raise ValueError(f"{self.key} must be one of {', '.join(self.choices)}")
             return value
@@ -247,6 +250,8 @@ class Field:
             return "1" if value else "0"
         if self.kind == "multi":
             return ",".join(value)
+        if value is None:
+            return ""
         if self.kind == "float":
             # The shortest text that reads back as the same float: links round-trip.
             return _short(value)

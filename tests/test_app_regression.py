@@ -39,7 +39,10 @@ MAX_BYTES = 300_000  # figures and their states, per run
 
 # -- helpers -----------------------------------------------------------------------------------
 def _app(**state) -> AppTest:
+    """The page, with the "Loss & gradient" look open unless ``state`` says otherwise (the
+    page itself opens with none: ``test_the_first_screen_is_one_picture``)."""
     at = AppTest.from_file(APP, default_timeout=90)
+    state.setdefault("reg_view", REG_VIEWS[0])
     for key, value in state.items():
         at.session_state[key] = value
     return _ok(at.run())
@@ -120,6 +123,17 @@ def default_app() -> AppTest:
 
 
 # -- the first picture ---------------------------------------------------------------------------
+def test_the_first_screen_is_one_picture():
+    at = AppTest.from_file(APP, default_timeout=90)
+    _ok(at.run())
+    assert _charts(at) == HERO  # no closer look open until the student picks one
+    assert at.session_state["reg_view"] is None
+    at.session_state["reg_view"] = REG_VIEWS[1]
+    _ok(at.run())
+    assert _charts(at)[:2] == HERO and len(_charts(at)) > 2
+
+
+
 def test_default_page_draws_each_losses_exact_best_line(default_app):
     at = default_app
     assert _charts(at) == [*HERO, "reg_curves"]

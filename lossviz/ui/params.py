@@ -64,7 +64,8 @@ PARAMS: tuple[Field, ...] = (
        step=1.0),
     _f("reg_place", "choice", "right", _REG, choices=OUTLIER_PLACES),
     _f("reg_delta", "float", 1.0, _REG, low=0.1, high=5.0, step=0.1),
-    _f("reg_view", "choice", REG_VIEWS[0], _REG, choices=REG_VIEWS),
+    # Nothing open below the first picture until the student picks a closer look.
+    _f("reg_view", "choice", None, _REG, choices=REG_VIEWS, optional=True),
     _f("reg_gd_losses", "multi", list(REGRESSION_LOSSES), _REG, choices=REGRESSION_LOSSES),
     _f("reg_optimizer", "choice", "gd", _REG, choices=OPTIMIZERS),
     _f("reg_lr", "float", 0.04, _REG, low=0.001, high=1.0, step=0.001),

@@ -75,6 +75,9 @@ def choice(key: str, label: str, *, widget: str = "segmented",
     f = params.get(key)
     seed(f)
     kw = _kw(kw)
+    if f.optional:  # pills: a second click on the picked one puts it away again
+        return st.pills(label, f.choices, format_func=format_func, selection_mode="single",
+                        key=key, **kw)
     if widget == "select":
         return st.selectbox(label, f.choices, format_func=format_func, key=key, **kw)
     if widget == "radio":

@@ -182,14 +182,17 @@ def render() -> None:
     with scores:
         _scores(data)
     st.write("")
-    view = widgets.choice("reg_view", "Look closer", width="stretch")
-    if view == REG_VIEWS[0]:
+    view = widgets.choice("reg_view", "Look closer")
+    if view is None:
+        st.caption("Pick a closer look: each loss against the residual (and Huber's δ), a "
+                   "line of your own, gradient descent at work, or which loss to choose.")
+    elif view == REG_VIEWS[0]:
         views.curves(points, data, present)
     elif view == REG_VIEWS[1]:
         views.your_line(points, delta, present)
     elif view == REG_VIEWS[2]:
         views.descent(points, data, delta, present)
-    else:
+    elif view == REG_VIEWS[3]:
         views.which_loss(points, data, delta, present)
 
 
