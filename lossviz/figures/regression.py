@@ -99,8 +99,10 @@ def data_figure(
     if user_line is not None:
         w, b = user_line
         data.append(dict(
-            type="scatter", x=_round(ends), y=_round(w * ends + b), mode="lines",
+            type="scatter", x=_round(ends), y=_round(w * ends + b), mode="lines+markers",
             name="your line", line=dict(color=USER_COLOR, width=2, dash="dash"),
+            marker=dict(symbol="square", size=marker_size(presentation) + 2,
+                        color=USER_COLOR), cliponaxis=False,
             hovertemplate=f"your line: y = {w:.3g} x {b:+.3g}<extra></extra>",
         ))
     idx = np.arange(1, len(xs) + 1)
@@ -126,6 +128,33 @@ def data_figure(
     # Equal-width entries (plotly's grid when a legend wraps) sized for these short names.
     layout["legend"].update(entrywidth=120 if presentation else 100, entrywidthmode="pixels")
     return build(data, layout)
+
+
+def your_line_states(x: Any, y: Any, *, intercept: float, slopes: Any, slope: float
+                     ) -> States:
+    """Every slope of the student's line on a grid (the intercept held): the line, its
+    predictions and its residual segments, for ``data_figure(..., lines=None,
+    reference=None, user_line=(slope, intercept))`` (traces 0, 1 and 2).
+
+    Example: ``your_line_states(x, y, intercept=0.0, slopes=np.arange(-50, 51) / 10, slope=1)``
+    """
+    xs, ys = np.asarray(x, float), np.asarray(y, float)
+    grid = np.unique(np.append(np.asarray(slopes, float), float(slope)))
+    ends = line_ends(xs)
+    pred = grid[:, None] * xs[None, :] + intercept
+    n = len(xs)
+    seg = np.full((len(grid), 3 * n), np.nan)
+    seg[:, 0::3] = ys[None, :]
+    seg[:, 1::3] = pred
+    line = grid[:, None] * ends[None, :] + intercept
+    index = int(np.flatnonzero(grid == float(slope))[0])
+    return States("slope", grid, index, traces={0: {"y": seg}, 1: {"y": line}, 2: {"y": pred}},
+                  captions=tuple(f"your line: y = {w:g} x {intercept:+g}" for w in grid))
+
+
+def your_line_drag() -> Drag:
+    """The handle of ``your_line_states``: the right end of the student's line."""
+    return Drag(1, 1, "Drag to tilt your line")
 
 
 def line_ends(x: Any) -> np.ndarray:

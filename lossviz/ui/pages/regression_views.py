@@ -25,6 +25,7 @@ from lossviz.ui import chart, widgets
 from lossviz.ui.params import REGRESSION_LOSSES
 
 DELTAS = np.round(np.arange(1, 51) * 0.1, 1)  # the delta slider's grid
+SLOPES = np.round(np.arange(-50, 51) * 0.1, 1)  # the slope slider's grid
 OUTLIER_X = {"right": 4.5, "left": -4.5, "middle": 0.0, "random": 4.5}
 SWEEP_SIZES = 25
 
@@ -81,8 +82,17 @@ def your_line(points, delta: float, present: bool) -> None:
         fig = fr.data_figure(points.x, points.y, predictions=prediction,
                              is_outlier=points.is_outlier, user_line=(slope, intercept),
                              height=380, presentation=present)
-        fig.update_layout(dragmode=False)
-        chart.chart(fig, key="reg_your_line",
+        states = None
+        if points.generated:  # typed predictions do not follow a line: nothing to tilt
+            states = fr.your_line_states(points.x, points.y, intercept=intercept,
+                                         slopes=SLOPES, slope=slope)
+            span = np.ptp(points.y) or 1.0
+            ends = fr.line_ends(points.x)
+            fig.update_layout(dragmode=False, xaxis_range=list(ends),
+                              yaxis_range=[points.y.min() - 0.3 * span,
+                                           points.y.max() + 0.3 * span])
+        chart.chart(fig, key="reg_your_line", states=states, param="reg_slope",
+                    drag=fr.your_line_drag() if states is not None else None,
                     label="Your line, its predictions and residuals")
         chart.chart(fr.pull_figure(residual, delta=delta, is_outlier=points.is_outlier,
                                    height=380, presentation=present),
@@ -90,7 +100,8 @@ def your_line(points, delta: float, present: bool) -> None:
     sq = residual * residual
     if sq.sum() > 0:
         i = int(np.argmax(sq))
-        st.caption(f"Grey segments are the residuals r = prediction − target. Point "
+        st.caption(f"Drag the dark square at the right end of your line to tilt it. Grey "
+                   f"segments are the residuals r = prediction − target. Point "
                    f"{points.rows[i]} alone makes up {100 * sq[i] / sq.sum():.0f}% of your "
                    "line's MSE: squaring makes one big miss outweigh many small ones.")
 
