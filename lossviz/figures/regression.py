@@ -130,6 +130,9 @@ def data_figure(
     return build(data, layout)
 
 
+MAX_DRAGGED_POINTS = 60  # residuals that follow a drag of the student's line: ~50 KB of states
+
+
 def your_line_states(x: Any, y: Any, *, intercept: float, slopes: Any, slope: float
                      ) -> States:
     """Every slope of the student's line on a grid (the intercept held): the line, its
@@ -148,7 +151,10 @@ def your_line_states(x: Any, y: Any, *, intercept: float, slopes: Any, slope: fl
     seg[:, 1::3] = pred
     line = grid[:, None] * ends[None, :] + intercept
     index = int(np.flatnonzero(grid == float(slope))[0])
-    return States("slope", grid, index, traces={0: {"y": seg}, 1: {"y": line}, 2: {"y": pred}},
+    traces: dict[int, dict[str, Any]] = {1: {"y": line}}
+    if n <= MAX_DRAGGED_POINTS:  # more points: the line alone moves until released
+        traces.update({0: {"y": seg}, 2: {"y": pred}})
+    return States("slope", grid, index, traces=traces,
                   captions=tuple(f"your line: y = {w:g} x {intercept:+g}" for w in grid))
 
 
