@@ -170,7 +170,8 @@ class Chart {
   render() {
     const started = performance.now();
     const fig = this.figureAt(this.k);
-    this.root.style.minHeight = (fig.layout.height || 360) + "px";
+    // The plot keeps the figure's height when plotly resizes it to the page's width.
+    this.gd.style.height = (fig.layout.height || 360) + "px";
     const done = this.Plotly.react(this.gd, fig.data, fig.layout, this.config);
     // How long each repaint took, for the benchmark (benchmarks/bench_app_latency.py).
     Promise.resolve(done).then(() => {
