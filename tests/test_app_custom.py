@@ -345,3 +345,12 @@ def test_a_cheap_formula_trains_every_step():
     at = _app(custom_formula_r="r**2", custom_points=200, custom_steps=2000)
     assert not [i for i in at.info if i.value.startswith("Trained ")]
     assert _arr(_trace(_chart(at, "custom_race_fig"), "Custom")["x"]).max() == 2000
+
+
+def test_text_the_app_cannot_use_stays_as_typed_with_a_message():
+    at = _app()
+    at.text_input(key="custom_p3_name").input("q\x7fz").run()
+    _ok(at)
+    assert at.text_input(key="custom_p3_name").value == "q\x7fz"  # nothing typed is lost
+    assert "U+007F" in _errors(at)  # and it says what is wrong, where
+    assert set(CHARTS) <= set(_charts(at))  # the page keeps working meanwhile

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from lossviz.state import Field
+from lossviz.textsafe import escape_markdown
 from lossviz.ui import params
 
 
@@ -29,7 +30,8 @@ def seed(f: Field) -> Any:
         try:
             checked = f.check(value)
         except (ValueError, TypeError):
-            pass
+            if f.kind == "text" and isinstance(value, str):
+                return value  # typed text stays as typed: ``text()`` says what is wrong
         else:
             if checked != value or type(checked) is not type(value):
                 st.session_state[f.key] = checked
@@ -103,9 +105,16 @@ def toggle(key: str, label: str, **kw: Any) -> bool:
 
 
 def text(key: str, label: str, **kw: Any) -> str:
+    """A text input; text the app cannot use (a control character, say) stays in the box
+    with a message under it, and the default is used meanwhile."""
     f = params.get(key)
     seed(f)
-    return st.text_input(label, max_chars=f.max_len, key=key, **_kw(kw))
+    typed = st.text_input(label, max_chars=f.max_len, key=key, **_kw(kw))
+    try:
+        return f.check(typed)
+    except ValueError as err:
+        st.error(escape_markdown(str(err)), icon="⚠️")
+        return f.default
 
 
 def presenting() -> bool:
