@@ -41,7 +41,8 @@ header[data-testid="stHeader"] { height: 2.5rem; }
 [data-testid="stTopNavLinkContainer"] { flex: 0 0 auto !important; min-width: 0 !important; }
 [data-testid="stTopNavLink"] { padding: 0.2rem 0.55rem !important; min-width: 0 !important; }
 [data-testid="stTopNavLink"] p { font-size: 0.8rem; }
-[data-testid="stTopNavLink"] [data-testid="stIconMaterial"] { display: none; }
+/* the icon's box, not only the icon: an empty box still takes its width and a gap */
+[data-testid="stTopNavLink"] > span:has([data-testid="stIconMaterial"]) { display: none; }
 </style>"""
 
 
