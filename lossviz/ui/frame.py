@@ -21,6 +21,14 @@ _CSS = """<style>
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; }
 [data-testid="stMetricValue"] { white-space: nowrap; }
 .st-key-lesson_banner { border-color: #0072B2 !important; }
+/* A lesson step's Back / Next stay on screen while the page shows the chart the step talks
+   about, which can be a screen or more below the step's panel. */
+@media (min-width: 641px) {
+  .st-key-lesson_nav { position: fixed; right: 1.25rem; bottom: 0.75rem; z-index: 999991;
+    width: auto !important; padding: 0.35rem 0.5rem; border: 1px solid #0072B2;
+    border-radius: 0.75rem; background: rgba(255, 255, 255, 0.94);
+    box-shadow: 0 2px 12px rgba(0, 0, 0, 0.18); }
+}
 @media (max-width: 640px) {
   .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
   /* a phone shows the lesson step (the right-hand column) above its figure */
