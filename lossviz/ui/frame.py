@@ -32,7 +32,8 @@ _CSS = """<style>
 @media (max-width: 640px) {
   .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
   /* a phone shows the lesson step (the right-hand column) above its figure */
-  .st-key-reg_hero_lesson [data-testid="stHorizontalBlock"] { flex-direction: column-reverse; }
+  .st-key-reg_hero_lesson [data-testid="stHorizontalBlock"]:not(.st-key-lesson_nav) {
+    flex-direction: column-reverse; }
 }
 </style>"""
 
