@@ -17,7 +17,8 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
         st.switch_page(routes[wanted])
     section = next((k for k, p in routes.items() if p is nav), "regression")
     frame.begin()
-    frame.sidebar(section)
+    share = frame.sidebar(section)
     url.notice()
     nav.run()  # the page draws the current lesson step where it fits (frame.lesson)
     url.sync()  # the settings no widget holds (the lesson, typed points) into the link
+    share()  # the sidebar's share link, written once the page's settings are all known

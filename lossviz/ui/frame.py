@@ -6,6 +6,8 @@ The CSS is fixed text written here; nothing a user types ever reaches it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from lossviz.ui import chart, export, lessons, url, widgets
@@ -63,19 +65,24 @@ def begin() -> None:
         st.html(_PRESENT_CSS)
 
 
-def sidebar(section: str) -> None:
-    """The sidebar: presentation mode, the lesson picker, the share link and the export."""
+def sidebar(section: str) -> Callable[[], None]:
+    """The sidebar: presentation mode, the lesson picker, the share link and the export.
+
+    Returns the function that writes the share link, to call once the page has run: a
+    table's edits reach the settings while the page runs, after the sidebar is drawn.
+    """
     with st.sidebar:
         widgets.toggle("present", "Presentation mode",
                        help="For a projector: larger text and lines, fewer controls.")
         lessons.picker()
         st.divider()
         st.markdown("**Share this view**")
-        st.code(url.share_link(section), language=None, wrap_lines=True)
+        link = st.empty()
         st.caption("Whoever opens the link sees this same view (settings that differ from "
                    "the defaults).")
         if not widgets.presenting():
             export.render(section)
+    return lambda: link.code(url.share_link(section), language=None, wrap_lines=True)
 
 
 def sidebar_state() -> str:
