@@ -35,6 +35,32 @@ def assert_healthy(page: Any, where: str) -> None:
     assert not page.errors, f"{where}: JavaScript errors: {page.errors}"
 
 
+# Resolves once nothing on the page has moved for 10 animation frames: the scroll position and
+# the boxes of the charts and the lesson panel (Streamlit and the charts lay out after a run,
+# and the chart a lesson step names scrolls into view a frame after it is drawn).
+SETTLED = """async () => {
+  const read = () => JSON.stringify([
+    document.querySelector("[data-testid='stMain']")?.scrollTop,
+    ...Array.from(document.querySelectorAll('.lv-chart, .st-key-lesson_banner'), el => {
+      const r = el.getBoundingClientRect();
+      return [r.top, r.left, r.width, r.height];
+    })]);
+  let last = '', same = 0;
+  for (let frame = 0; frame < 600 && same < 10; frame++) {
+    await new Promise(ok => requestAnimationFrame(ok));
+    const now = read();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return same >= 10;
+}"""
+
+
+def settle(page: Any) -> None:
+    """Wait until the page's layout has stopped moving (see ``SETTLED``)."""
+    assert page.evaluate(SETTLED), "the page kept moving for 600 frames"
+
+
 def chart(key: str) -> str:
     """The CSS selector of the chart element with key ``key``."""
     return f".st-key-{key} .lv-chart"

@@ -1,6 +1,7 @@
 """Every page of the app in Chromium: it loads by its address and by its link in the top
 navigation, without a Streamlit exception box or a JavaScript error, and draws its charts
-(lossviz's chart component: a plotly figure in ``.lv-plot``)."""
+(lossviz's chart component: a plotly figure in ``.lv-plot``). A phone's browser gets the
+compact figures."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from lv_page import NAV_LINK, PAGE_PATHS, assert_healthy, chart
-from streamlit_browser import load, runs, wait_run
+from lv_page import NAV_LINK, PAGE_PATHS, PHONE_AGENT, assert_healthy, chart
+from streamlit_browser import load, open_lossviz, runs, wait_run
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +54,25 @@ def test_the_top_navigation_opens_every_page_in_one_session(tab: Any, app_url: s
         assert_healthy(tab, f"{section} opened from the navigation")
         for key in FIRST_CHARTS[section]:
             assert tab.locator(f"{chart(key)} {DRAWN}").count() >= 1, f"{section}: no {key}"
+
+
+# The notes plotly draws on the loss chart of a diverging run (learning_rate's last step).
+DIVERGED = "/?lesson=learning_rate&lesson_step=3"
+NOTES = f"""() => (document.querySelector('{chart("reg_convergence")} .lv-plot').layout
+                  .annotations || []).map(a => a.text).filter(t => t.includes('diverged'))"""
+
+
+def test_a_phone_gets_the_compact_figures(browser: Any, tab: Any, app_url: str) -> None:
+    # The server knows a phone only by its user agent ("Mobi"): Streamlit sends no width.
+    load(tab, app_url + DIVERGED)
+    wide = tab.evaluate(NOTES)
+    phone = open_lossviz(browser, app_url + DIVERGED, width=390, height=844,
+                         user_agent=PHONE_AGENT)
+    try:
+        assert_healthy(phone, "a phone")
+        narrow = phone.evaluate(NOTES)
+    finally:
+        phone.close()
+    assert wide, "the wide loss chart has no note on the diverged run"
+    assert narrow, "the phone's loss chart has no note on the diverged run"
+    assert len(narrow[0]) < len(wide[0]), f"not shorter on a phone: {narrow} vs {wide}"
