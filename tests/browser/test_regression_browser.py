@@ -27,6 +27,7 @@ from lv_page import (
     slope,
     traces,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit_browser import load, runs, wait_charts, wait_quiet, wait_run
 
 pytestmark = pytest.mark.browser
@@ -56,7 +57,10 @@ def _wait_query_value(page: Any, name: str, value: float) -> None:
 
 def _commits_once(page: Any, before: int) -> None:
     """The release (or key press) caused exactly one rerun, and nothing more followed."""
-    wait_run(page, before)
+    try:
+        wait_run(page, before)
+    except PlaywrightTimeout:
+        raise AssertionError("nothing was committed: no rerun followed") from None
     wait_quiet(page, quiet=0.75)
     wait_charts(page)
     assert runs(page) == before + 1, f"{runs(page) - before} reruns, expected one"
