@@ -108,7 +108,11 @@ class Chart {
   destroy() {
     BUS.removeEventListener("scrub", this.onBus);
     this.resize.disconnect();
+    this.stop();
     if (window.Plotly && this.drawn) window.Plotly.purge(this.gd);
+    // Streamlit can mount a chart again on the same element: leave it empty, or the next
+    // chart would sit under this one's blank plot, caption and (live) drag handle.
+    this.root.replaceChildren();
   }
 
   update(data, Plotly) {
