@@ -257,7 +257,8 @@ CHARTS_MISSING = """
   }).map(host => {
     const box = host.closest('[class*="st-key-"]');
     const key = box ? (box.className.match(/st-key-(\\S+)/) || [])[1] : '?';
-    return key + ': ' + (host.innerText || '').slice(0, 200);
+    const plots = host.querySelectorAll('.lv-plot').length;
+    return key + ' (' + plots + ' plots): ' + (host.innerText || '').slice(0, 200);
   })
 """.replace("COMPONENT", COMPONENT)
 

@@ -27,12 +27,22 @@ PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHT
                "Chrome/126.0 Mobile Safari/537.36")
 
 
+# Charts holding more than one plot, caption or drag handle (what a chart mounted again on
+# the same element leaves behind if the one before did not clear it).
+DOUBLED = """() => Array.from(document.querySelectorAll('.lv-chart')).filter(c =>
+  c.querySelectorAll('.lv-plot').length !== 1 || c.querySelectorAll('.lv-caption').length > 1
+  || c.querySelectorAll('.lv-handle').length > 1).map(c => c.dataset.key)"""
+
+
 def assert_healthy(page: Any, where: str) -> None:
-    """No Streamlit exception box and no uncaught JavaScript error on ``page``."""
+    """No Streamlit exception box, no uncaught JavaScript error, and every chart element
+    holds one chart on ``page``."""
     shown = page.locator(EXCEPTION)
     if shown.count():
         raise AssertionError(f"{where}: the page shows an exception:\n{shown.first.inner_text()}")
     assert not page.errors, f"{where}: JavaScript errors: {page.errors}"
+    doubled = page.evaluate(DOUBLED)
+    assert not doubled, f"{where}: charts holding a stale chart too: {doubled}"
 
 
 # Resolves once nothing on the page has moved for 10 animation frames: the scroll position and
