@@ -312,7 +312,10 @@ class Chart {
     }
     const a = this.area();
     if (!a) return;
-    if (!this.handle) this.makeHandle();
+    if (!this.handle) {
+      this.makeHandle();
+      this.showState();  // its aria-valuenow and -valuetext from the start, not the first move
+    }
     const p = this.markerAt(this.k);
     const host = this.root.getBoundingClientRect();
     const left = a.box.left - host.left + (p.x - a.x[0]) / (a.x[1] - a.x[0]) * a.box.width;
