@@ -111,6 +111,7 @@ def test_the_outlier_handle_steps_and_commits_with_the_keyboard(regression: Any)
     page = regression
     shift0 = slider_value(page, "reg_shift")
     handle = page.locator(OUTLIER)
+    assert _handle_value(page, OUTLIER) == shift0, "the handle does not say its value"
     before = runs(page)
     handle.focus()
     page.keyboard.press("ArrowUp")
