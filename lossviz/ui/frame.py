@@ -28,7 +28,7 @@ _CSS = """<style>
 @media (min-width: 641px) {
   .st-key-lesson_nav { position: fixed; right: 1.25rem; bottom: 0.75rem; z-index: 999991;
     width: auto !important; padding: 0.35rem 0.5rem; border: 1px solid #0072B2;
-    border-radius: 0.75rem; background: rgba(255, 255, 255, 0.94);
+    border-radius: 0.75rem; background: Canvas; /* the theme's: light or dark */
     box-shadow: 0 2px 12px rgba(0, 0, 0, 0.18); }
 }
 @media (max-width: 640px) {
