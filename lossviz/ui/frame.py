@@ -30,6 +30,8 @@ _CSS = """<style>
     width: auto !important; padding: 0.35rem 0.5rem; border: 1px solid #0072B2;
     border-radius: 0.75rem; background: Canvas; /* the theme's: light or dark */
     box-shadow: 0 2px 12px rgba(0, 0, 0, 0.18); }
+  /* its empty place in the panel would still take a gap */
+  [data-testid="stLayoutWrapper"]:has(> .st-key-lesson_nav) { display: contents; }
 }
 @media (max-width: 640px) {
   .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
