@@ -106,16 +106,24 @@ class Chart {
   }
 
   destroy() {
+    this.dead = true;
     BUS.removeEventListener("scrub", this.onBus);
     this.resize.disconnect();
     this.stop();
-    if (window.Plotly && this.drawn) window.Plotly.purge(this.gd);
-    // Streamlit can mount a chart again on the same element: leave it empty, or the next
-    // chart would sit under this one's blank plot, caption and (live) drag handle.
-    this.root.replaceChildren();
+    // Streamlit can mount a chart again on the same element: take this chart's nodes away,
+    // or the next chart would sit under its blank plot, caption and (live) drag handle. The
+    // plot is purged once a repaint in flight has finished: plotly fails on a figure purged
+    // under it.
+    for (const node of [this.gd, this.bar, this.caption, this.handle]) if (node) node.remove();
+    const gd = this.gd;
+    const Plotly = window.Plotly;
+    if (Plotly && this.drawn) {
+      Promise.resolve(this.painting).catch(() => {}).then(() => Plotly.purge(gd));
+    }
   }
 
   update(data, Plotly) {
+    if (this.dead) return;
     this.Plotly = Plotly;
     this.root.setAttribute("aria-label", data.label || "chart");
     this.root.dataset.key = data.key || "";
@@ -165,10 +173,12 @@ class Chart {
   }
 
   render() {
+    if (this.dead) return;
     const started = performance.now();
     const fig = this.figureAt(this.k);
     this.root.style.minHeight = (fig.layout.height || 360) + "px";
     const done = this.Plotly.react(this.gd, fig.data, fig.layout, this.config);
+    this.painting = done;
     // How long each repaint took, for the benchmark (benchmarks/bench_app_latency.py).
     Promise.resolve(done).then(() => {
       const log = window.__lossvizRenders || (window.__lossvizRenders = []);
@@ -305,6 +315,7 @@ class Chart {
   }
 
   placeHandle() {
+    if (this.dead) return;
     if (!this.drag || !this.states) {
       if (this.handle) this.handle.remove();
       this.handle = null;
