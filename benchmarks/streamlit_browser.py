@@ -238,6 +238,85 @@ def open_app(browser: Any, url: str, *, width: int = 1280, height: int = 800,
     return page
 
 
+# -- lossviz's own chart component (lossviz/ui/chart.py, web/chart.js) -----------------------
+# Every chart of the redesigned app is a components-v2 element holding ``.lv-chart`` with the
+# plotly graph div ``.lv-plot``; the other helpers above (``DRAWN``, ``open_section``) are for
+# the old app's ``st.plotly_chart`` and section buttons.
+COMPONENT = "[data-testid='stBidiComponentRegular']"
+# True once every chart element on the page holds a drawn plotly figure (none is fine: a page
+# without charts). Streamlit shows a skeleton until a component's code has loaded, and the
+# chart's script loads plotly.js on first use: both after the run has ended.
+CHARTS_DRAWN = """
+  !document.querySelector("[data-testid='stSkeleton']")
+  && Array.from(document.querySelectorAll("COMPONENT")).every(host => {
+    const gd = host.querySelector('.lv-chart .lv-plot');
+    return gd && gd._fullLayout && gd.querySelector('.main-svg');
+  })
+""".replace("COMPONENT", COMPONENT)
+# The charts not drawn yet, with their key and text (for a message when waiting times out).
+CHARTS_MISSING = """
+  Array.from(document.querySelectorAll("COMPONENT")).filter(host => {
+    const gd = host.querySelector('.lv-chart .lv-plot');
+    return !(gd && gd._fullLayout && gd.querySelector('.main-svg'));
+  }).map(host => {
+    const box = host.closest('[class*="st-key-"]');
+    const key = box ? (box.className.match(/st-key-(\\S+)/) || [])[1] : '?';
+    const plots = host.querySelectorAll('.lv-plot').length;
+    return key + ' (' + plots + ' plots): ' + (host.innerText || '').slice(0, 200);
+  })
+""".replace("COMPONENT", COMPONENT)
+
+
+def wait_charts(page: Any, *, timeout: float = 30.0) -> None:
+    """Wait until the script is idle, every lossviz chart is drawn, and a frame was painted.
+
+    On a timeout the message names the charts that were not drawn and what they show.
+    """
+    page.wait_for_selector(IDLE, timeout=timeout * 1000)
+    try:
+        page.wait_for_function(CHARTS_DRAWN, timeout=timeout * 1000, polling=100)
+    except Exception as err:
+        missing = page.evaluate(CHARTS_MISSING)
+        raise AssertionError(f"charts not drawn within {timeout:g} s: {missing}") from err
+    page.evaluate("window.__lv.painted()")
+
+
+def new_tab(browser: Any, *, width: int = 1280, height: int = 800,
+            user_agent: str | None = None) -> Any:
+    """A new page (in its own context) with the probe of ``open_app`` installed, not loaded.
+
+    ``page.errors`` collects its uncaught JavaScript errors; a ``user_agent`` containing
+    "Mobi" makes lossviz draw its compact (phone) figures.
+    """
+    options: dict[str, Any] = {"viewport": {"width": width, "height": height}}
+    if user_agent:
+        options["user_agent"] = user_agent
+    page = browser.new_page(**options)
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(f"{page.url}: {exc}"))
+    page.add_init_script(PROBE)
+    return page
+
+
+def load(page: Any, url: str, *, timeout: float = 60.0) -> Any:
+    """Load ``url`` in ``page`` (a new session), wait for its first run and its charts.
+
+    Forgets the errors of the page loaded before. Returns ``page``.
+    """
+    page.errors.clear()
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_function("window.__lv && window.__lv.runs >= 1", timeout=timeout * 1000)
+    wait_charts(page, timeout=timeout)
+    return page
+
+
+def open_lossviz(browser: Any, url: str, *, width: int = 1280, height: int = 800,
+                 user_agent: str | None = None, timeout: float = 60.0) -> Any:
+    """``new_tab`` showing ``url`` after its first run, with every chart drawn."""
+    return load(new_tab(browser, width=width, height=height, user_agent=user_agent), url,
+                timeout=timeout)
+
+
 def runs(page: Any) -> int:
     """How many reruns have finished since the page loaded."""
     return page.evaluate("window.__lv.runs")
@@ -247,6 +326,13 @@ def wait_rerun(page: Any, after: int, *, timeout: float = 30.0) -> None:
     """Wait until a rerun later than the ``after``-th has finished, then for the charts."""
     page.wait_for_function(f"window.__lv.runs > {after}", timeout=timeout * 1000)
     wait_settled(page, timeout=timeout)
+
+
+def wait_run(page: Any, after: int, *, timeout: float = 30.0) -> None:
+    """Wait until a rerun later than the ``after``-th has finished, then for lossviz's charts
+    (``wait_rerun`` for the old app's plotly charts)."""
+    page.wait_for_function(f"window.__lv.runs > {after}", timeout=timeout * 1000)
+    wait_charts(page, timeout=timeout)
 
 
 def wait_quiet(page: Any, *, quiet: float = 0.5, timeout: float = 30.0) -> None:

@@ -6,6 +6,8 @@ The CSS is fixed text written here; nothing a user types ever reaches it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from lossviz.ui import chart, export, lessons, url, widgets
@@ -21,10 +23,21 @@ _CSS = """<style>
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; }
 [data-testid="stMetricValue"] { white-space: nowrap; }
 .st-key-lesson_banner { border-color: #0072B2 !important; }
+/* A lesson step's Back / Next stay on screen while the page shows the chart the step talks
+   about, which can be a screen or more below the step's panel. */
+@media (min-width: 641px) {
+  .st-key-lesson_nav { position: fixed; right: 1.25rem; bottom: 0.75rem; z-index: 999991;
+    width: auto !important; padding: 0.35rem 0.5rem; border: 1px solid #0072B2;
+    border-radius: 0.75rem; background: Canvas; /* the theme's: light or dark */
+    box-shadow: 0 2px 12px rgba(0, 0, 0, 0.18); }
+  /* its empty place in the panel would still take a gap */
+  [data-testid="stLayoutWrapper"]:has(> .st-key-lesson_nav) { display: contents; }
+}
 @media (max-width: 640px) {
   .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
   /* a phone shows the lesson step (the right-hand column) above its figure */
-  .st-key-reg_hero_lesson [data-testid="stHorizontalBlock"] { flex-direction: column-reverse; }
+  .st-key-reg_hero_lesson [data-testid="stHorizontalBlock"]:not(.st-key-lesson_nav) {
+    flex-direction: column-reverse; }
 }
 </style>"""
 
@@ -41,7 +54,8 @@ header[data-testid="stHeader"] { height: 2.5rem; }
 [data-testid="stTopNavLinkContainer"] { flex: 0 0 auto !important; min-width: 0 !important; }
 [data-testid="stTopNavLink"] { padding: 0.2rem 0.55rem !important; min-width: 0 !important; }
 [data-testid="stTopNavLink"] p { font-size: 0.8rem; }
-[data-testid="stTopNavLink"] [data-testid="stIconMaterial"] { display: none; }
+/* the icon's box, not only the icon: an empty box still takes its width and a gap */
+[data-testid="stTopNavLink"] > span:has([data-testid="stIconMaterial"]) { display: none; }
 </style>"""
 
 

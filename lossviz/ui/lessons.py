@@ -132,7 +132,8 @@ def _answer_key(lesson: Lesson, index: int) -> str:
 
 def banner(section: str, *, compact: bool = False) -> bool:
     """The current step, on the page by its figure: look, predict, then the answer; the
-    step's buttons first, so Next is always in view. True if a step was drawn."""
+    step's buttons stay in view (a phone: first in the panel; wider: at the window's corner).
+    True if a step was drawn."""
     now = current()
     if now is None:
         return False
@@ -145,13 +146,15 @@ def banner(section: str, *, compact: bool = False) -> bool:
     with st.container(border=True, key="lesson_banner"):
         title = (f"**{escape_markdown(lesson.title)}** · step {index} of {n}: "
                  f"**{escape_markdown(step.title)}**")
+        # The buttons' row floats at the window's corner on wider screens (frame's CSS): the
+        # page scrolls to the chart a step talks about, which can be far below this panel.
         if compact:
-            nav = st.container(horizontal=True)
+            nav = st.container(horizontal=True, key="lesson_nav")
             st.markdown(title)
         else:
             head, nav = st.columns([3, 2], vertical_alignment="center")
             head.markdown(title)
-            nav = nav.container(horizontal=True, horizontal_alignment="right")
+            nav = nav.container(horizontal=True, horizontal_alignment="right", key="lesson_nav")
         with nav:
             st.button("◀ Back", key="lesson_back", on_click=_go, args=(lesson.id, index - 1),
                       disabled=index <= 1)

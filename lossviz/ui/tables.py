@@ -157,6 +157,11 @@ def points(key: str, generated: pd.DataFrame, *, show: bool, **editor_kw: Any) -
             return generated
     if not show:
         return base
+    # An editor that adds rows shows its table's index, and makes it required, unless that
+    # index is a RangeIndex (Streamlit 1.67 ignores hide_index then): rows numbered 0.. here,
+    # each mapped to the generated row it came from.
+    origin = {pos: origin[label] for pos, label in enumerate(base.index) if label in origin}
+    base = base.reset_index(drop=True)
     pending = st.session_state.get(widget)
     added = len(pending.get("added_rows") or ()) if isinstance(pending, dict) else 0
     if len(base) + added > MAX_EDITOR_ROWS:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from streamlit_browser import (  # found through the path set just above
     CHROMIUM,
     launch_chromium,
-    open_app,
+    new_tab,
     streamlit_server,
 )
 
@@ -49,19 +49,22 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def app_url(browser: Any) -> Iterator[str]:
-    # Depends on ``browser`` so that a missing browser skips before a server is started.
+    """The app (this checkout's app.py, run from the checkout) on a local port.
+
+    Depends on ``browser`` so that a missing browser skips before a server is started.
+    """
     with streamlit_server("app.py") as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def page(browser: Any, app_url: str) -> Iterator[Any]:
-    """The app loaded once per test module, its first run finished and its charts drawn.
+def tab(browser: Any, app_url: str) -> Iterator[Any]:
+    """One browser tab per test module at 1366x768, not loaded yet: each test loads the link
+    it needs (``streamlit_browser.load``), a new session every time.
 
-    Shared by the module's tests because a first load of the full page is the slow part
-    (plotly's code and every chart); each test starts from whatever state the one before left.
-    ``page.errors`` lists uncaught JavaScript errors (a chart that fails to draw).
+    ``tab.errors`` lists the uncaught JavaScript errors of the page loaded last.
     """
-    tab = open_app(browser, app_url, timeout=120)  # a first load on a busy machine is slow
-    yield tab
-    tab.close()
+    page = new_tab(browser, width=1366, height=768)
+    page.set_default_timeout(30_000)
+    yield page
+    page.close()

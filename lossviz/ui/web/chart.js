@@ -106,12 +106,24 @@ class Chart {
   }
 
   destroy() {
+    this.dead = true;
     BUS.removeEventListener("scrub", this.onBus);
     this.resize.disconnect();
-    if (window.Plotly && this.drawn) window.Plotly.purge(this.gd);
+    this.stop();
+    // Streamlit can mount a chart again on the same element: take this chart's nodes away,
+    // or the next chart would sit under its blank plot, caption and (live) drag handle. The
+    // plot is purged once a repaint in flight has finished: plotly fails on a figure purged
+    // under it.
+    for (const node of [this.gd, this.bar, this.caption, this.handle]) if (node) node.remove();
+    const gd = this.gd;
+    const Plotly = window.Plotly;
+    if (Plotly && this.drawn) {
+      Promise.resolve(this.painting).catch(() => {}).then(() => Plotly.purge(gd));
+    }
   }
 
   update(data, Plotly) {
+    if (this.dead) return;
     this.Plotly = Plotly;
     this.root.setAttribute("aria-label", data.label || "chart");
     this.root.dataset.key = data.key || "";
@@ -168,11 +180,13 @@ class Chart {
   }
 
   render() {
+    if (this.dead) return;
     const started = performance.now();
     const fig = this.figureAt(this.k);
     // The plot keeps the figure's height when plotly resizes it to the page's width.
     this.gd.style.height = (fig.layout.height || 360) + "px";
     const done = this.Plotly.react(this.gd, fig.data, fig.layout, this.config);
+    this.painting = done;
     // How long each repaint took, for the benchmark (benchmarks/bench_app_latency.py).
     Promise.resolve(done).then(() => {
       const log = window.__lossvizRenders || (window.__lossvizRenders = []);
@@ -309,6 +323,7 @@ class Chart {
   }
 
   placeHandle() {
+    if (this.dead) return;
     if (!this.drag || !this.states) {
       if (this.handle) this.handle.remove();
       this.handle = null;
@@ -316,7 +331,10 @@ class Chart {
     }
     const a = this.area();
     if (!a) return;
-    if (!this.handle) this.makeHandle();
+    if (!this.handle) {
+      this.makeHandle();
+      this.showState();  // its aria-valuenow and -valuetext from the start, not the first move
+    }
     const p = this.markerAt(this.k);
     const host = this.root.getBoundingClientRect();
     const left = a.box.left - host.left + (p.x - a.x[0]) / (a.x[1] - a.x[0]) * a.box.width;

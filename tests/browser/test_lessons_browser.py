@@ -1,0 +1,197 @@
+"""Every step of every lesson on a projector (1024x768, presentation mode), opened by its link.
+
+What only a browser shows: where things land on the screen. For each step, once the page has
+settled: the chart the step talks about (its ``show`` key in ``assets/lessons/*.toml``) has
+at least its top half on screen; no metric value or text is cut off; the lesson's Next button
+(Back on the last step) is on screen; the five page links sit on one row with no "more" item.
+Then the student answers the question and reveals the answer: it appears, and Next is still
+on screen. And at a laptop's size, Next opens the next step with its settings and its link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from lv_page import (
+    NAV_LINK,
+    NAV_MORE,
+    Step,
+    assert_healthy,
+    chart,
+    lesson_steps,
+    query,
+    slider_value,
+    wait_query,
+)
+from streamlit_browser import load, new_tab, runs, wait_run
+
+pytestmark = pytest.mark.browser
+
+STEPS = lesson_steps()
+PROJECTOR = {"width": 1024, "height": 768}
+# Plotly leaves a blank margin above the plot: the top of a chart may sit this far under
+# Streamlit's header before anything of it is hidden.
+MARGIN_UNDER_HEADER = 16
+
+# Where everything is, in the window's coordinates, once the layout stopped moving (the same
+# for 10 animation frames: Streamlit and the charts lay out after the run, and the chart of
+# the step scrolls into view a frame after it is drawn).
+GEOMETRY = """async ({show, button}) => {
+  const box = el => {
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height};
+  };
+  const read = () => ({
+    view: {width: innerWidth, height: innerHeight},
+    header: box(document.querySelector("header[data-testid='stHeader']")),
+    chart: box(document.querySelector(show)),
+    button: box(document.querySelector(button)),
+    nav: Array.from(document.querySelectorAll("NAV_LINK")).map(a => ({
+      text: a.innerText.trim(), box: box(a),
+      shown: a.checkVisibility() && !a.closest("[aria-hidden='true']")})),
+    more: Array.from(document.querySelectorAll("NAV_MORE"))
+      .filter(e => e.checkVisibility() && !e.closest("[aria-hidden='true']"))
+      .map(e => e.innerText.trim()),
+  });
+  let last = '', same = 0;
+  for (let frame = 0; frame < 600 && same < 10; frame++) {
+    await new Promise(ok => requestAnimationFrame(ok));
+    const now = JSON.stringify(read());
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return read();
+}""".replace("NAV_LINK", NAV_LINK).replace("NAV_MORE", NAV_MORE)
+
+# Text the page cuts off: a metric value wider than its box, an element that CSS ends with an
+# ellipsis and that overflows, a literal "…" (Streamlit's own truncation), a table cut by a box
+# that clips it or by the window's edge.
+CUT_TEXT = """() => {
+  const main = document.querySelector("[data-testid='stMain']");
+  const cut = [];
+  for (const el of document.querySelectorAll("[data-testid='stMetricValue'], "
+                                              + "[data-testid='stMetricValue'] *")) {
+    if (el.scrollWidth > el.clientWidth + 1) cut.push('metric: ' + el.textContent.trim());
+  }
+  for (const el of main.querySelectorAll('*')) {
+    if (getComputedStyle(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1
+        && el.textContent.trim()) cut.push('ellipsis: ' + el.textContent.trim().slice(0, 80));
+  }
+  if (main.innerText.includes('\\u2026')) {
+    const line = main.innerText.split('\\n').find(l => l.includes('\\u2026'));
+    cut.push('text: ' + line.slice(0, 80));
+  }
+  // A table wider than a box that clips it, or than the window.
+  for (const table of main.querySelectorAll('table')) {
+    const right = table.getBoundingClientRect().right;
+    let clipped = right > innerWidth + 1;
+    for (let box = table.parentElement; box && box !== main && !clipped; box = box.parentElement) {
+      clipped = getComputedStyle(box).overflowX !== 'visible'
+        && right > box.getBoundingClientRect().right + 1;
+    }
+    if (clipped) cut.push('table: ' + table.innerText.slice(0, 60));
+  }
+  return cut;
+}"""
+
+
+@pytest.fixture(scope="module")
+def projector(browser: Any) -> Iterator[Any]:
+    page = new_tab(browser, **PROJECTOR)
+    page.set_default_timeout(30_000)
+    yield page
+    page.close()
+
+
+def _on_screen(box: dict | None, top: float, bottom: float) -> bool:
+    return box is not None and box["top"] >= top and box["bottom"] <= bottom
+
+
+def _problems(geo: dict, step: Step) -> list[str]:
+    view, header = geo["view"], geo["header"]
+    below_header = header["bottom"] if header else 0.0
+    problems = []
+    c = geo["chart"]
+    if c is None:
+        problems.append(f"(a) the step's chart {step.show!r} is not on the page")
+    else:
+        half = {"top": c["top"], "bottom": c["top"] + c["height"] / 2}
+        if not _on_screen(half, below_header - MARGIN_UNDER_HEADER, view["height"]):
+            problems.append(f"(a) the top half of chart {step.show!r} is off screen: it spans "
+                            f"{c['top']:.0f}..{half['bottom']:.0f} px, the screen shows "
+                            f"{below_header:.0f}..{view['height']} px")
+    name = "Back" if step.last else "Next"
+    if not _on_screen(geo["button"], below_header, view["height"]):
+        where = geo["button"] and f"{geo['button']['top']:.0f}..{geo['button']['bottom']:.0f}"
+        problems.append(f"(c) the {name} button is off screen (at {where} px, the screen shows "
+                        f"{below_header:.0f}..{view['height']} px)")
+    links = geo["nav"]
+    shown = [link for link in links if link["shown"] and link["box"]
+             and link["box"]["right"] <= view["width"] and link["box"]["top"] >= 0]
+    rows = {round(link["box"]["top"]) for link in shown}
+    if len(shown) != 5 or len(rows) != 1 or geo["more"]:
+        problems.append(f"(d) the page links are not five on one row: shown "
+                        f"{[link['text'] for link in shown]} on rows {sorted(rows)}, "
+                        f"folded into {geo['more']}")
+    return problems
+
+
+def _answer(page: Any, step: Step) -> None:
+    banner = page.locator(".st-key-lesson_banner")
+    if step.choices:
+        option = banner.locator("[data-testid='stRadioOption']").filter(
+            has=page.get_by_text(step.choices[0], exact=True))
+        option.click()
+        assert option.locator("input[type='radio']").is_checked()
+    elif step.number_range is not None:
+        field = banner.locator("input[type='number']")
+        field.fill(f"{step.number_range[0]:g}")
+    before = runs(page)
+    banner.get_by_role("button", name="Reveal the answer").click()
+    wait_run(page, before)
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[s.id for s in STEPS])
+def test_a_lesson_step_fits_a_projector(projector: Any, app_url: str, step: Step) -> None:
+    page = load(projector, step.link(app_url, present="1"))
+    assert_healthy(page, step.id)
+    banner = page.locator(".st-key-lesson_banner")
+    assert f"step {step.number} of" in banner.inner_text()
+    key = "lesson_back" if step.last else "lesson_next"
+    where = {"show": chart(step.show), "button": f".st-key-{key} button"}
+
+    problems = _problems(page.evaluate(GEOMETRY, where), step)
+    problems += [f"(b) cut off: {text}" for text in page.evaluate(CUT_TEXT)]
+    assert not problems, f"{step.id} at 1024x768, presentation mode:\n" + "\n".join(problems)
+
+    _answer(page, step)
+    assert_healthy(page, f"{step.id}, answer revealed")
+    assert "You said" in banner.inner_text(), "the answer did not appear"
+    after = page.evaluate(GEOMETRY, where)
+    assert _on_screen(after["button"], after["header"]["bottom"], after["view"]["height"]), \
+        f"{step.id}: after the answer, the {key} button is off screen: {after['button']}"
+
+
+def test_next_opens_the_next_step_with_its_settings_and_link(tab: Any, app_url: str) -> None:
+    page = load(tab, app_url + "/?lesson=huber_delta&lesson_step=2")
+    banner = page.locator(".st-key-lesson_banner")
+    assert "step 2 of 3" in banner.inner_text()
+    assert slider_value(page, "reg_delta") == 1.0  # the step's setting
+    # Predict first: revealing without an answer asks for one and shows no answer.
+    before = runs(page)
+    banner.get_by_role("button", name="Reveal the answer").click()
+    wait_run(page, before)
+    assert "Give your answer first" in banner.inner_text()
+    assert "You said" not in banner.inner_text()
+
+    before = runs(page)
+    page.locator(".st-key-lesson_next button").click()
+    wait_run(page, before)
+    assert_healthy(page, "the next step")
+    assert "step 3 of 3" in page.locator(".st-key-lesson_banner").inner_text()
+    assert slider_value(page, "reg_delta") == 5.0
+    wait_query(page, "lesson_step", "3")
+    assert query(page)["lesson"] == "huber_delta"
