@@ -68,8 +68,9 @@ def _commits_once(page: Any, before: int) -> None:
 
 @pytest.fixture
 def regression(tab: Any, app_url: str) -> Any:
-    """The regression page with its defaults, a new session."""
-    load(tab, app_url + "/")
+    """The regression page with its defaults and the "Loss & gradient" look open (the
+    page opens with none), a new session."""
+    load(tab, app_url + "/?reg_view=Loss+%26+gradient")
     assert_healthy(tab, "the regression page")
     return tab
 

@@ -100,7 +100,9 @@ class Chart {
     this.onBus = (e) => this.follow(e.detail);
     BUS.addEventListener("scrub", this.onBus);
     this.resize = new ResizeObserver(() => {
-      if (this.drawn && window.Plotly) window.Plotly.Plots.resize(this.gd);
+      // Only a chart on screen: a chart being taken down or hidden has nothing to resize.
+      if (!this.drawn || !window.Plotly || !this.gd.isConnected || !this.gd.offsetParent) return;
+      Promise.resolve(window.Plotly.Plots.resize(this.gd)).catch(() => {});
     });
     this.resize.observe(root);
   }
