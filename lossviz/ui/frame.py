@@ -6,8 +6,6 @@ The CSS is fixed text written here; nothing a user types ever reaches it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from lossviz.ui import chart, export, lessons, url, widgets
