@@ -237,8 +237,9 @@ def curves_data(residuals: Any, *, delta: float, deltas: Sequence[float] | None 
     h_grad = np.clip(gx, -ds[:, None], ds[:, None])
     pts = r[keep]
     loss_top = max(float((pts * pts).max()) if len(pts) else 1.0, 1.0) * 1.08
-    grad_top = max(2.0 * float(np.abs(pts).max()) if len(pts) else 1.0,
-                   1.2 * float(ds.max()), 1.5) * 1.08
+    # The gradient axis is sized for Huber's and MAE's pulls (so that δ can be read and
+    # dragged); MSE's pull on far points leaves it, and the figure says how far.
+    grad_top = max(1.3 * float(ds.max()), 2.5) * 1.08
     return CurvesData(grid, pts, keep + 1, out[keep], ds, index, hx, h_loss, gx, h_grad,
                       loss_top, grad_top)
 
@@ -322,6 +323,15 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
         x=d, y=1.0, xref="x", yref="y domain", text=f"δ = {d:g}", showarrow=False,
         xanchor="left", yanchor="top", xshift=4,
         font=dict(color=loss_color("huber"), size=20 if presentation else 13))]
+    if len(pts) and 2 * float(np.abs(pts).max()) > data.grad_top:
+        far = float(pts[int(np.argmax(np.abs(pts)))])  # MSE's pull leaves the axis here
+        up = far > 0
+        layout["annotations"].append(dict(
+            x=far, y=data.grad_top if up else -data.grad_top, xref="x2", yref="y2",
+            text=f"MSE pulls this point with {abs(2 * far):.3g} {'↑' if up else '↓'}",
+            showarrow=True, arrowhead=2, ax=0, ay=28 if up else -28,
+            xanchor="right" if far > 0 else "left",
+            font=dict(color=loss_color("mse"), size=20 if presentation else 13)))
     layout.update(dragmode=False)
     layout["margin"]["t"] = 70
     layout["legend"]["y"] = 1.08

@@ -177,9 +177,9 @@ def _controls(edited: bool, present: bool) -> tuple[list[str], str, float, int]:
     if present:
         return (widgets.value("clf_losses"), widgets.value("clf_optimizer"),
                 widgets.value("clf_lr"), widgets.value("clf_steps"))
-    c1, c2, c3, c4 = st.columns([1.6, 1.2, 1.2, 1])
-    with c1:
-        names = widgets.multi("clf_losses", "Losses", format_func=loss_label)
+    # The losses on a row of their own: every name stays whole.
+    names = widgets.multi("clf_losses", "Losses", format_func=loss_label)
+    c2, c3, c4 = st.columns([1.2, 1.2, 1])
     with c2:
         optimizer = widgets.choice("clf_optimizer", "Optimizer", widget="select",
                                    format_func=lambda o: OPTIMIZER_LABELS.get(o, o))
@@ -267,8 +267,9 @@ def _boundary_section(points, dim, names, fits, clean, present) -> None:
         show_clean=show_clean and bool(clean),
         aspect=boundary_aspect(compact=small),
     )
+    # On a projector the chart must leave room for the step beside or above it.
     chart.chart(boundary_figure(data, width_hint=None if small else 900, compact=small,
-                                presentation=present),
+                                presentation=present, height=520 if present else None),
                 key="clf_boundary_fig", states=boundary_states(data), param="clf_step",
                 label="Each loss's decision boundary over the data")
     st.caption(

@@ -239,11 +239,10 @@ def _settings_card(
     st.markdown("**Parameters** (leave a name empty to drop it)")
     names, values = [], []
     for i in range(1, len(SLOTS) + 1):
-        a, b = st.columns([1, 1.4])
-        with a:
+        # One row per parameter, also on a phone (columns would stack name over value).
+        with st.container(horizontal=True):
             names.append(widgets.text(f"custom_p{i}_name", f"Name of parameter {i}",
-                                      label_visibility="collapsed"))
-        with b:
+                                      label_visibility="collapsed", width=110))
             values.append(widgets.number(f"custom_p{i}_value", f"Value of parameter {i}",
                                          label_visibility="collapsed", format="%.3f"))
     params, param_problem = _params(names, values)

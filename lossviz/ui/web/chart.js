@@ -82,6 +82,31 @@ function decode(value) {
   return out;
 }
 
+// Streamlit's dark theme: the figures (drawn for white paper) take the page's background
+// and text colour, and fainter grid lines. Read from the page's own computed style.
+function darkTheme() {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app) return null;
+  const style = getComputedStyle(app);
+  const rgb = (style.backgroundColor.match(/\d+(\.\d+)?/g) || []).map(Number);
+  if (rgb.length < 3 || 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] > 128) return null;
+  return {text: style.color};
+}
+
+function forTheme(layout, dark) {
+  if (!dark) return layout;
+  layout.paper_bgcolor = "rgba(0,0,0,0)";
+  layout.plot_bgcolor = "rgba(0,0,0,0)";
+  layout.font = Object.assign({}, layout.font, {color: dark.text});
+  for (const [key, axis] of Object.entries(layout)) {
+    if (/^[xy]axis\d*$/.test(key) && axis) {
+      Object.assign(axis, {gridcolor: "rgba(255,255,255,0.12)", linecolor: "rgba(255,255,255,0.25)",
+                           zerolinecolor: "rgba(255,255,255,0.35)"});
+    }
+  }
+  return layout;
+}
+
 function format(value) {
   const v = Number(value);
   if (!Number.isFinite(v)) return String(value);
@@ -173,6 +198,7 @@ class Chart {
       }
       for (const [path, rows] of Object.entries(s.layout || {})) setPath(layout, path, rows[k]);
     }
+    forTheme(layout, darkTheme());
     if (this.dimmed && this.dimmed.size) {
       data.forEach((t) => {
         if (!this.dimmed.has(t.name)) t.opacity = 0.25;
