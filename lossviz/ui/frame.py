@@ -24,6 +24,9 @@ _CSS = """<style>
 /* A lesson step's Back / Next stay on screen while the page shows the chart the step talks
    about, which can be a screen or more below the step's panel. */
 @media (min-width: 641px) {
+  /* The step's panel stays in view while the page scrolls to the chart it talks about. */
+  [data-testid="stLayoutWrapper"]:has(> .st-key-lesson_banner) {
+    position: sticky; top: 3rem; z-index: 990; background: Canvas; }
   .st-key-lesson_nav { position: fixed; right: 1.25rem; bottom: 0.75rem; z-index: 999991;
     width: auto !important; padding: 0.35rem 0.5rem; border: 1px solid #0072B2;
     border-radius: 0.75rem; background: Canvas; /* the theme's: light or dark */

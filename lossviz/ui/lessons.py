@@ -144,8 +144,8 @@ def banner(section: str, *, compact: bool = False) -> bool:
     answers: dict[tuple[str, int], Any] = st.session_state.setdefault(ANSWER, {})
     given = answers.get((lesson.id, index))
     with st.container(border=True, key="lesson_banner"):
-        title = (f"**{escape_markdown(lesson.title)}** · step {index} of {n}: "
-                 f"**{escape_markdown(step.title)}**")
+        title = (f"**{escape_markdown(step.title)}** · step {index} of {n} of "
+                 f"*{escape_markdown(lesson.title)}*")
         # The buttons' row floats at the window's corner on wider screens (frame's CSS): the
         # page scrolls to the chart a step talks about, which can be far below this panel.
         if compact:
@@ -162,22 +162,22 @@ def banner(section: str, *, compact: bool = False) -> bool:
                       disabled=index >= n, type="primary")
             st.button("✕", key="lesson_leave", on_click=_go, args=("", 1),
                       type="tertiary", help="Leave the lesson")
-        st.markdown(step.look)
+        st.caption(step.look)
         if given is None:
-            _ask(lesson, index, step, answers)
+            _ask(lesson, index, step, answers, compact)
         else:
             _reveal(lesson, index, step, given)
     return True
 
 
-def _ask(lesson: Lesson, index: int, step: Step, answers: dict) -> None:
+def _ask(lesson: Lesson, index: int, step: Step, answers: dict, compact: bool) -> None:
     key = _answer_key(lesson, index)
     st.markdown(f"**Predict:** {step.question}")
     ask = step.ask
     with st.form(key=f"form_{key}", border=False, enter_to_submit=True):
         if ask is not None and ask.kind == "choice":
             picked = st.radio("Your answer", ask.choices, index=None, key=key,
-                              label_visibility="collapsed")
+                              label_visibility="collapsed", horizontal=not compact)
         elif ask is not None and ask.kind == "number":
             picked = st.number_input(f"Your answer ({ask.unit})" if ask.unit else "Your answer",
                                      min_value=ask.low, max_value=ask.high, value=None,

@@ -398,7 +398,9 @@ def _margin_section(points, optimizer, lr, steps, present) -> None:
     m = margins(points.y, h.predict(points.x))
     data = margin_data(SURROGATES, point_margins=m, labels=points.y, flipped=points.flipped,
                        bits=bits)
-    chart.chart(margin_figure(data, presentation=present), key="clf_margin_fig")
+    # On a projector it shares the screen with the lesson's step: a little shorter.
+    chart.chart(margin_figure(data, presentation=present, height=500 if present else 560,
+                              compact=widgets.compact()), key="clf_margin_fig")
     st.caption(
         "Top: each loss against the margin m (left of 0 = wrong side). Bottom: its slope, the "
         "push a point gives the classifier. Dots are the training points under the "

@@ -356,6 +356,7 @@ def _schedules_panel(setup: Setup, shown: str) -> None:
         st.error(f"These runs cannot be trained: {err}")
         return
     fig = fs.schedules_figure(data, log_y=True, presentation=widgets.presenting(),
+                              height=460 if widgets.presenting() else 520,
                               compact=widgets.compact())
     chart.chart(fig, key="stop_schedules")
     st.caption(

@@ -180,9 +180,27 @@ class Chart {
       // On a phone the step's text comes first and stays in view; wider, the chart it
       // talks about is scrolled into view.
       if (window.innerWidth >= 640) {
-        requestAnimationFrame(() => this.root.scrollIntoView({block: "nearest"}));
+        requestAnimationFrame(() => this.bringIntoView());
       }
     }
+  }
+
+  // Scroll so that the chart sits just below the lesson step's panel when that panel stays
+  // on screen (sticky, wide screens), else as little as puts the chart in view.
+  bringIntoView() {
+    const banner = document.querySelector(".st-key-lesson_banner");
+    const panel = banner && (banner.closest("[data-testid='stLayoutWrapper']") || banner);
+    const sticky = panel && getComputedStyle(panel).position === "sticky" &&
+      !panel.contains(this.root) && panel.getBoundingClientRect().width > window.innerWidth / 2;
+    if (!sticky) {
+      this.root.scrollIntoView({block: "nearest"});
+      return;
+    }
+    const below = panel.getBoundingClientRect().bottom + 8;
+    const top = this.root.getBoundingClientRect().top;
+    if (top >= below && top < window.innerHeight * 0.6) return;  // already in view
+    this.root.style.scrollMarginTop = `${below}px`;
+    this.root.scrollIntoView({block: "start"});
   }
 
   // The figure showing state k: base traces with state k's attributes, layout likewise.
