@@ -7,8 +7,9 @@ The mix (``ACTIONS``): mostly sliders (on the regression page the outlier's dist
 Huber's δ above all, moved a few steps at a time, now and then anywhere), some choices
 (segmented controls, menus, checkboxes), now and then another page (opened as a click in
 the navigation does), and now and then a formula on the custom page (typed, or one of its
-examples). Sessions join evenly over ``--ramp`` seconds and each stays ``--duration``
-seconds; halfway each drops its websocket and reconnects (a wifi blip).
+examples); a page switch goes to the regression page most often (``PAGE_WEIGHTS``).
+Sessions join evenly over ``--ramp`` seconds and each stays ``--duration`` seconds; halfway
+each drops its websocket and reconnects (a wifi blip).
 
 Reported: sessions that completed, errors, p50/p95/max seconds from a change to the end
 of its rerun (overall, per action and per server process), bytes and chart bytes per rerun,
@@ -95,19 +96,38 @@ CHOICE_KINDS = ("selectbox", "radio", "button_group", "checkbox")
 # The controls a lesson on the regression page is about: their share of that page's slider
 # moves (the rest go to its other sliders and number boxes).
 FAVOURITES = {"reg_shift": 0.45, "reg_delta": 0.25}
+# Where a student goes when they switch page, by weight (a page not listed: 1). A class
+# follows a lesson: the regression page (the default, "") is home, the stopping page the
+# furthest step.
+PAGE_WEIGHTS = {"": 4, "classification": 2, "custom": 2, "conventions": 1, "stopping": 1}
 FORMULAS = ("custom_formula_r", "custom_formula_m")
 EXAMPLE_BUTTON = "custom_example_"  # the custom page's example buttons (their key prefix)
 
 
 # -- server processes ----------------------------------------------------------------------
+_GONE: dict[int, tuple[int, float]] = {}  # processes that exited: their last reading
+
+
 def _read_proc(pid: int) -> tuple[int, float]:
-    """(resident bytes, CPU seconds) of a process, from /proc."""
-    with open(f"/proc/{pid}/statm") as f:
-        rss = int(f.read().split()[1]) * PAGE
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+    """(resident bytes, CPU seconds) of a process, from /proc; a process that has exited
+    keeps its last reading, and is named once on stderr."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            rss = int(f.read().split()[1]) * PAGE
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        if pid not in _GONE:
+            _GONE[pid] = _LAST.get(pid, (0, 0.0))
+            print(f"server process {pid} has exited: its figures stop here", file=sys.stderr,
+                  flush=True)
+        return _GONE[pid]
     cpu = (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    _LAST[pid] = (rss, cpu)
     return rss, cpu
+
+
+_LAST: dict[int, tuple[int, float]] = {}
 
 
 @dataclass
@@ -219,6 +239,7 @@ class SessionReport:
     bytes: list[int] = field(default_factory=list)
     chart_bytes: list[int] = field(default_factory=list)
     by_action: dict[str, list[float]] = field(default_factory=dict)
+    by_page: dict[str, list[float]] = field(default_factory=dict)  # the page changed on
     resumed: bool | None = None  # reconnected halfway: same session, same process?
 
 
@@ -237,7 +258,7 @@ def choose(session: StreamlitSession, rng: random.Random) -> tuple[str, str, obj
         return "other", "rerun", []
     action = rng.choices(names, [ACTIONS[n] for n in names])[0]
     if action == "page":
-        page = rng.choice(others)
+        page = rng.choices(others, [PAGE_WEIGHTS.get(p.path, 1) for p in others])[0]
         return action, page.title, page.path or "/"
     if action == "slider":
         by_param = {w.param: w for w in sliders}
@@ -314,6 +335,7 @@ async def student(
                                          f"{session.upstream})")
                 continue
             action, what, how = choose(session, rng)
+            on = session.page.title if session.page else "?"
             if action == "page":
                 result = await session.switch_page(how)
             else:
@@ -321,6 +343,7 @@ async def student(
             report.actions[action] += 1
             report.latencies.append(result.seconds)
             report.by_action.setdefault(action, []).append(result.seconds)
+            report.by_page.setdefault(on, []).append(result.seconds)
             record(report, result, f"{action} {what}")
             if result.status == "closed":
                 break
@@ -829,6 +852,10 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     for r in reports:
         for action, values in r.by_action.items():
             by_action.setdefault(action, []).extend(values)
+    by_page: dict[str, list[float]] = {}
+    for r in reports:
+        for page, values in r.by_page.items():
+            by_page.setdefault(page, []).extend(values)
     latencies_per_upstream: dict[str, list[float]] = {}
     for r in reports:
         latencies_per_upstream.setdefault(r.upstream or "direct", []).extend(r.latencies)
@@ -853,6 +880,8 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         "mean_chart_bytes_per_run": statistics.fmean(chart_bytes) if chart_bytes else 0.0,
         "by_action": {a: {"changes": len(v), "p50_s": pct(v, 0.5), "p95_s": pct(v, 0.95),
                           "max_s": max(v)} for a, v in sorted(by_action.items())},
+        "by_page": {a: {"changes": len(v), "p50_s": pct(v, 0.5), "p95_s": pct(v, 0.95),
+                        "max_s": max(v)} for a, v in sorted(by_page.items())},
         "by_upstream": {u: {"changes": len(v), "p50_s": pct(v, 0.5), "p95_s": pct(v, 0.95),
                             "max_s": max(v, default=float("nan"))}
                         for u, v in sorted(latencies_per_upstream.items())},
@@ -894,8 +923,8 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     print(f"changes              {len(latencies)}  ({mix})")
     print(f"change -> rerun done p50 {figures['p50_s']:.3f} s  p95 {figures['p95_s']:.3f} s  "
           f"max {figures['max_s']:.3f} s   (page load p95 {figures['join_p95_s']:.3f} s)")
-    for action, f in figures["by_action"].items():
-        print(f"    {action:<8} {f['changes']:>5} changes  p50 {f['p50_s']:.3f} s  "
+    for name, f in (*figures["by_action"].items(), *figures["by_page"].items()):
+        print(f"    {name:<15} {f['changes']:>5} changes  p50 {f['p50_s']:.3f} s  "
               f"p95 {f['p95_s']:.3f} s  max {f['max_s']:.3f} s")
     print(f"bytes per rerun      mean {figures['mean_bytes_per_run'] / 1000:.1f} kB  "
           f"max {figures['max_bytes_per_run'] / 1000:.1f} kB  (charts: mean "
@@ -954,6 +983,7 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
               f"{figures['browser_total_p50_s']:.3f} s, p95 {figures['browser_total_p95_s']:.3f} s"
               + (f", failures {browser_failures}" if browser_failures else ""))
     checks = {
+        "every server process ran to the end": not _GONE,
         "100% of sessions complete": completed == args.sessions,
         "zero errors": not errors,
         "p95 <= 1 s": figures["p95_s"] <= 1.0,
