@@ -1,14 +1,34 @@
 """Load test: many real Streamlit sessions against one running lossviz server (or several).
 
 Each session speaks Streamlit's own websocket protocol (``benchmarks/st_client.py``): it
-loads the page, then every ``--interval`` seconds changes one control, as a student does
-(moves a slider, picks a loss, edits the data table, starts an animation, types a custom
-formula, now and then opens another section), and waits for that rerun to finish. Sessions
-join evenly over ``--ramp`` seconds and each stays ``--duration`` seconds.
+loads the default page (regression), then every ``--interval`` seconds changes one control
+of the page it is on, as a student in a class does, and waits for that rerun to finish.
+The mix (``ACTIONS``): mostly sliders (on the regression page the outlier's distance and
+Huber's δ above all, moved a few steps at a time, now and then anywhere), some choices
+(segmented controls, menus, checkboxes), now and then another page (opened as a click in
+the navigation does), and now and then a formula on the custom page (typed, or one of its
+examples); a page switch goes to the regression page most often (``PAGE_WEIGHTS``).
+Sessions join evenly over ``--ramp`` seconds and each stays ``--duration`` seconds; halfway
+each drops its websocket and reconnects (a wifi blip).
 
 Reported: sessions that completed, errors, p50/p95/max seconds from a change to the end
-of its rerun, server CPU, baseline/peak memory, memory growth per session, and memory
-after the sessions leave (after Streamlit's disconnected-session TTL has passed).
+of its rerun (overall, per action and per server process), bytes and chart bytes per rerun,
+server CPU per change, baseline/peak memory, and memory after the sessions leave (after
+Streamlit's disconnected-session TTL has passed).
+
+Scenarios (``--scenario``), each beside the ordinary sessions:
+
+- ``hostile``: one more session opens the custom page with the costliest settings a link can
+  ask for (a 472-character formula of 30 nested ``logaddexp``, 200 points, 10 outliers,
+  2,000 steps, every regression loss beside it) and then changes the seed every
+  ``--hostile-period`` seconds without waiting for the runs to finish;
+- ``flood``: ``--flood-at`` seconds in, one client opens ``--flood-count`` websockets within
+  ``--flood-spread`` seconds, each asking for a page load, keeps them ``--flood-hold``
+  seconds, then closes them. ``--flood-cookie``: ``browser`` (one browser's cookies, as a
+  student's script or a tab storm), ``none`` (a script without cookies) or ``forged`` (a new
+  made-up browser cookie per connection: only the per-address limits of nginx hold it).
+
+Run the same command with ``--scenario none`` to compare (the ordinary sessions' figures).
 
 Without ``--url`` the script starts its own server with the production settings in
 ``deploy/.streamlit/config.toml`` and stops it at the end. With ``--url`` it drives a
@@ -19,6 +39,8 @@ server process to measure their CPU and memory.
     python benchmarks/load_test.py --sessions 10 --duration 20    # a quick check
     python benchmarks/load_test.py --url http://127.0.0.1:8080 --pid 123 --pid 456
     python benchmarks/load_test.py --sessions 8 --duration 30 --browsers 2  # + real Chromium
+    deploy/run_cluster.sh --sessions 20 --scenario hostile     # 2 processes behind nginx
+    deploy/run_cluster.sh --sessions 20 --scenario flood --flood-cookie forged
 """
 
 from __future__ import annotations
@@ -28,11 +50,13 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,7 +64,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from st_client import RunResult, StreamlitSession, Widget, pick_option, random_state
+import websockets
+from st_client import (
+    RunResult,
+    StreamlitSession,
+    random_formula,
+    random_state,
+    set_number,
+    slider_move,
+)
+from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit_browser import PROBE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,27 +81,53 @@ DEPLOY = ROOT / "deploy"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 
-# What a student does every few seconds, by weight; each maps to the widget kinds it may
-# touch. A kind missing from the open section falls back to any widget of that section.
+# What a student of a class does every few seconds, by weight. An action the page does not
+# offer (a formula outside the custom page) is left out of the draw: the others share its
+# weight. Only the page's own controls are touched (the sidebar's presentation mode and
+# lesson picker are the teacher's).
 ACTIONS = {
-    "slider": (6, ("slider", "number_input")),
-    "choice": (3, ("selectbox", "radio", "button_group", "checkbox")),
-    "table": (2, ("dataframe",)),
-    "animation": (1, ("button",)),
-    "formula": (2, ("text_input", "text_area")),
-    "section": (1, ("sections", "tabs")),
+    "slider": 70,  # a slider or a number box of the page
+    "choice": 16,  # a segmented control, a menu, a checkbox of the page
+    "page": 10,  # another page, from the navigation
+    "formula": 4,  # the custom page: type a formula, or click one of its examples
 }
+SLIDER_KINDS = ("slider", "number_input")
+CHOICE_KINDS = ("selectbox", "radio", "button_group", "checkbox")
+# The controls a lesson on the regression page is about: their share of that page's slider
+# moves (the rest go to its other sliders and number boxes).
+FAVOURITES = {"reg_shift": 0.45, "reg_delta": 0.25}
+# Where a student goes when they switch page, by weight (a page not listed: 1). A class
+# follows a lesson: the regression page (the default, "") is home, the stopping page the
+# furthest step.
+PAGE_WEIGHTS = {"": 4, "classification": 2, "custom": 2, "conventions": 1, "stopping": 1}
+FORMULAS = ("custom_formula_r", "custom_formula_m")
+EXAMPLE_BUTTON = "custom_example_"  # the custom page's example buttons (their key prefix)
 
 
 # -- server processes ----------------------------------------------------------------------
+_GONE: dict[int, tuple[int, float]] = {}  # processes that exited: their last reading
+
+
 def _read_proc(pid: int) -> tuple[int, float]:
-    """(resident bytes, CPU seconds) of a process, from /proc."""
-    with open(f"/proc/{pid}/statm") as f:
-        rss = int(f.read().split()[1]) * PAGE
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+    """(resident bytes, CPU seconds) of a process, from /proc; a process that has exited
+    keeps its last reading, and is named once on stderr."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            rss = int(f.read().split()[1]) * PAGE
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        if pid not in _GONE:
+            _GONE[pid] = _LAST.get(pid, (0, 0.0))
+            print(f"server process {pid} has exited: its figures stop here", file=sys.stderr,
+                  flush=True)
+        return _GONE[pid]
     cpu = (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    _LAST[pid] = (rss, cpu)
     return rss, cpu
+
+
+_LAST: dict[int, tuple[int, float]] = {}
 
 
 @dataclass
@@ -178,22 +237,57 @@ class SessionReport:
     errors: list[str] = field(default_factory=list)
     messages: int = 0  # st.error boxes: bad input answered in place
     bytes: list[int] = field(default_factory=list)
+    chart_bytes: list[int] = field(default_factory=list)
+    by_action: dict[str, list[float]] = field(default_factory=dict)
+    by_page: dict[str, list[float]] = field(default_factory=dict)  # the page changed on
     resumed: bool | None = None  # reconnected halfway: same session, same process?
 
 
-def choose(session: StreamlitSession, rng: random.Random) -> tuple[str, Widget | None]:
-    names = list(ACTIONS)
-    weights = [ACTIONS[n][0] for n in names]
-    for _ in range(10):
-        action = rng.choices(names, weights)[0]
-        widget = session.pick_widget(rng, ACTIONS[action][1])
-        if widget is not None:
-            return action, widget
-    return "other", session.pick_widget(rng)
+def choose(session: StreamlitSession, rng: random.Random) -> tuple[str, str, object]:
+    """The next change of a student on ``session``'s page: (action, what, how), where
+    ``how`` is a list of widget states, or a page's name for ``page``."""
+    widgets = session.page_widgets()
+    sliders = [w for w in widgets if w.kind in SLIDER_KINDS]
+    choices = [w for w in widgets if w.kind in CHOICE_KINDS]
+    formulas = [w for w in widgets if w.param in FORMULAS
+                or (w.kind == "button" and EXAMPLE_BUTTON in w.id)]
+    others = [p for p in session.pages.values() if p.hash != session.page_hash]
+    offered = {"slider": sliders, "choice": choices, "page": others, "formula": formulas}
+    names = [n for n in ACTIONS if offered[n]]
+    if not names:
+        return "other", "rerun", []
+    action = rng.choices(names, [ACTIONS[n] for n in names])[0]
+    if action == "page":
+        page = rng.choices(others, [PAGE_WEIGHTS.get(p.path, 1) for p in others])[0]
+        return action, page.title, page.path or "/"
+    if action == "slider":
+        by_param = {w.param: w for w in sliders}
+        roll, widget = rng.random(), None
+        for param, share in FAVOURITES.items():
+            if param in by_param and roll < share:
+                widget = by_param[param]
+                break
+            roll -= share if param in by_param else 0.0
+        if widget is None:
+            rest = [w for w in sliders if w.param not in FAVOURITES] or sliders
+            widget = rng.choice(rest)
+        return action, widget.param or widget.label, [
+            slider_move(widget, rng, session.number(widget))]
+    if action == "formula":
+        widget = rng.choice(formulas)
+        state = random_state(widget, rng)
+        if widget.kind == "text_input":
+            state.string_value = random_formula(rng)[: widget.proto.max_chars or 500]
+            if widget.param.endswith("_m"):  # the classification formula is in m
+                state.string_value = state.string_value.replace("r", "m")
+        return action, widget.param or widget.label, [state]
+    widget = rng.choice(choices)
+    return action, widget.param or widget.label, [random_state(widget, rng)]
 
 
 def record(report: SessionReport, result: RunResult, what: str) -> None:
     report.bytes.append(result.bytes)
+    report.chart_bytes.append(result.chart_bytes)
     report.messages += len(result.errors)
     if result.status != "ok":
         report.errors.append(f"{what}: run {result.status}")
@@ -240,14 +334,17 @@ async def student(
                     report.errors.append(f"reconnect: session not resumed ({before} -> "
                                          f"{session.upstream})")
                 continue
-            action, widget = choose(session, rng)
-            if widget is None:
-                result = await session.rerun()
+            action, what, how = choose(session, rng)
+            on = session.page.title if session.page else "?"
+            if action == "page":
+                result = await session.switch_page(how)
             else:
-                result = await session.rerun([random_state(widget, rng)])
+                result = await session.rerun(how)
             report.actions[action] += 1
             report.latencies.append(result.seconds)
-            record(report, result, f"{action} {widget.label if widget else ''}".strip())
+            report.by_action.setdefault(action, []).append(result.seconds)
+            report.by_page.setdefault(on, []).append(result.seconds)
+            record(report, result, f"{action} {what}")
             if result.status == "closed":
                 break
         report.completed = session.closed_reason is None and not report.errors
@@ -270,6 +367,152 @@ async def progress(reports: list[SessionReport], start: float, every: float = 10
         print(f"  {time.monotonic() - start:5.0f} s  {joined} joined  {len(latencies)} changes  "
               f"last {every:g} s: {len(recent)} changes, p95 {pct(recent, 0.95):.2f} s  "
               f"errors {errors}", flush=True)
+
+
+# -- scenarios: one client that is not a student -------------------------------------------
+def hostile_query() -> str:
+    """The link a hostile student crafts: the custom page's costliest settings (the longest
+    nested formula the reader takes, the most points, outliers and steps, and every
+    regression loss trained beside it), in the app's own link format."""
+    from lossviz.budget import nested_formula
+    from lossviz.state import query_string
+    from lossviz.ui import params
+
+    values = {
+        "custom_formula_r": nested_formula("logaddexp", 30),
+        "custom_points": 200,
+        "custom_outliers": 10,
+        "custom_steps": 2000,
+        "custom_compare_r": list(params.REGRESSION_FAMILY),
+    }
+    return query_string(values, params.BY_KEY)
+
+
+@dataclass
+class HostileReport:
+    upstream: str | None = None
+    first: RunResult | None = None
+    settings: dict[str, object] = field(default_factory=dict)
+    sent: int = 0
+    started: int = 0
+    finished: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+
+async def hostile(report: HostileReport, url: str, start_at: float, duration: float,
+                  period: float) -> HostileReport:
+    """Open the custom page with ``hostile_query()`` and change the seed every ``period``
+    seconds for ``duration`` seconds, never waiting for a run to finish."""
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    loop = asyncio.get_running_loop()
+    cookie = await loop.run_in_executor(None, page_cookie, url)
+    session = StreamlitSession(url, cookie=cookie, page="custom", query_string=hostile_query(),
+                               timeout=120)
+    try:
+        report.first = await session.connect()
+        report.upstream = session.upstream
+        for param in ("custom_points", "custom_outliers", "custom_steps", "custom_seed"):
+            widget = session.widget_for(param)
+            report.settings[param] = session.number(widget) if widget else None
+        formula = session.widget_for("custom_formula_r")
+        report.settings["formula chars"] = len(formula.proto.value) if formula else None
+        seed_box = session.widget_for("custom_seed")
+        if seed_box is None:
+            report.notes.append("no seed box on the page: not on the custom page?")
+            return report
+        end = time.monotonic() + duration
+        seed = 1
+        while time.monotonic() < end and not session.closed_reason:
+            seed += 1
+            if await session.send([set_number(seed_box, seed)]):
+                report.sent += 1
+            await asyncio.sleep(period)
+        # Wait for the last run to end, so the finished counts are complete.
+        for _ in range(100):
+            if sum(session.finished.values()) >= report.sent + 1:
+                break
+            await asyncio.sleep(0.1)
+    except Exception as exc:
+        report.notes.append(repr(exc)[:200])
+    finally:
+        report.finished = Counter(session.finished)
+        report.started = session.started
+        if session.closed_reason and session.closed_reason != "connection closed":
+            report.notes.append(session.closed_reason)
+        await session.close()
+    return report
+
+
+@dataclass
+class FloodReport:
+    accepted: int = 0
+    refused: Counter[int] = field(default_factory=Counter)
+    failed: list[str] = field(default_factory=list)
+    runs_finished: int = 0
+    opened_in: float = 0.0
+
+
+async def flood(report: FloodReport, url: str, start_at: float, count: int, spread: float,
+                hold: float, cookie_mode: str) -> FloodReport:
+    """``count`` websockets from this client within ``spread`` seconds, each asking for a
+    page load (the browser's first ``rerun_script``) and reading what comes back; all closed
+    after ``hold`` seconds."""
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    loop = asyncio.get_running_loop()
+    browser = await loop.run_in_executor(None, page_cookie, url) if cookie_mode == "browser" \
+        else None
+    parts = urllib.parse.urlsplit(url)
+    ws_url = f"ws://{parts.netloc}/_stcore/stream"
+    first = BackMsg()
+    first.rerun_script.context_info.timezone = "UTC"
+    payload = first.SerializeToString()
+    sockets: list[object] = []
+    readers: list[asyncio.Task[None]] = []
+
+    async def drain(ws: object) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        try:
+            async for data in ws:  # type: ignore[attr-defined]
+                msg = ForwardMsg()
+                msg.ParseFromString(data)
+                if msg.WhichOneof("type") == "script_finished":
+                    report.runs_finished += 1
+        except websockets.ConnectionClosed:
+            pass
+
+    async def one(delay: float) -> None:
+        await asyncio.sleep(delay)
+        headers = {"Origin": url.rstrip("/")}
+        if cookie_mode == "browser" and browser:
+            headers["Cookie"] = browser
+        elif cookie_mode == "forged":
+            headers["Cookie"] = f"lossviz_client={secrets.token_hex(16)}"
+        try:
+            ws = await websockets.connect(ws_url, subprotocols=["streamlit"],
+                                          additional_headers=headers, open_timeout=30,
+                                          ping_interval=None, max_size=None, compression=None)
+        except websockets.InvalidStatus as exc:
+            report.refused[exc.response.status_code] += 1
+            return
+        except Exception as exc:
+            report.failed.append(repr(exc)[:120])
+            return
+        report.accepted += 1
+        sockets.append(ws)
+        try:
+            await ws.send(payload)
+        except websockets.ConnectionClosed:
+            return
+        readers.append(asyncio.create_task(drain(ws)))
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(one(spread * i / max(1, count - 1)) for i in range(count)))
+    report.opened_in = time.monotonic() - t0
+    await asyncio.sleep(max(0.0, hold - report.opened_in))
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)  # type: ignore[attr-defined]
+    await asyncio.gather(*readers, return_exceptions=True)
+    return report
 
 
 # -- real browsers (cross-check) -----------------------------------------------------------
@@ -442,7 +685,7 @@ async def main(args: argparse.Namespace) -> int:
 
 
 async def warm_up(url: str, processes: int) -> None:
-    """Visit every section once in every server process, so imports and first-run caches
+    """Visit every page once in every server process, so imports and first-run caches
     don't count as load (behind nginx a new session may land on any process: try until each
     has)."""
     seen: set[str | None] = set()
@@ -451,16 +694,15 @@ async def warm_up(url: str, processes: int) -> None:
         await session.connect()
         fresh = session.upstream not in seen
         seen.add(session.upstream)
-        switcher = session.pick_widget(random.Random(0), ("sections",))
-        for label in switcher.options if (switcher and fresh) else ():
-            await session.rerun([pick_option(switcher, label)])
+        for page in list(session.pages.values()) if fresh else ():
+            await session.switch_page(page.path or "/")
         await session.close()
         if len(seen) >= processes:
             return
 
 
 async def per_tab(url: str, pids: list[int], changes: int, seed: int) -> int:
-    """Server CPU and bytes per change, tab by tab, for one session alone (no concurrency).
+    """Server CPU and bytes per change, page by page, for one session alone (no concurrency).
 
     CPU time is far less disturbed by other work on the machine than wall time, so this is
     the figure to compare against the budget: one process (one core, the GIL) serves
@@ -470,26 +712,26 @@ async def per_tab(url: str, pids: list[int], changes: int, seed: int) -> int:
     rng = random.Random(seed)
     session = StreamlitSession(url, cookie=page_cookie(url), timeout=120)
     await session.connect()
-    switcher = session.pick_widget(rng, ("sections",))
-    print(f"{'section':<22} {'CPU ms/change':>14} {'p50 s':>7} {'max s':>7} {'kB/change':>10}")
-    for label in switcher.options if switcher else ("(single page)",):
-        if switcher:
-            state = pick_option(switcher, label)
-            await session.rerun([state])
-            await session.rerun([state])  # first visit imports and fills caches
+    print(f"{'page':<16} {'CPU ms/change':>14} {'p50 s':>7} {'max s':>7} {'kB/change':>10} "
+          f"{'chart kB':>9}")
+    for page in list(session.pages.values()):
+        await session.switch_page(page.path or "/")
+        await session.rerun()  # the first visit imports and fills caches
         cpu0 = sum(monitor.cpu().values())
-        seconds, sizes, problems = [], [], []
+        seconds, sizes, charts, problems = [], [], [], []
         for _ in range(changes):
-            pool = [w for w in session.widgets.values() if w.kind != "sections"]
+            pool = [w for w in session.page_widgets() if w.kind in SLIDER_KINDS + CHOICE_KINDS]
             widget = rng.choice(pool) if pool else None
             result = await session.rerun([random_state(widget, rng)] if widget else [])
             seconds.append(result.seconds)
             sizes.append(result.bytes)
+            charts.append(result.chart_bytes)
             problems += result.exceptions + result.nonfinite
         cpu = (sum(monitor.cpu().values()) - cpu0) / changes
-        print(f"{label:<22} {1000 * cpu:>14.0f} {pct(seconds, 0.5):>7.3f} {max(seconds):>7.3f} "
-              f"{statistics.fmean(sizes) / 1000:>10.1f}" + (f"  problems: {problems[:2]}"
-                                                            if problems else ""))
+        print(f"{page.title:<16} {1000 * cpu:>14.0f} {pct(seconds, 0.5):>7.3f} "
+              f"{max(seconds):>7.3f} {statistics.fmean(sizes) / 1000:>10.1f} "
+              f"{statistics.fmean(charts) / 1000:>9.1f}"
+              + (f"  problems: {problems[:2]}" if problems else ""))
     await session.close()
     return 0
 
@@ -500,7 +742,11 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     if args.cross_check:
         return await cross_check(url, pids, args.cross_check)
     print(f"load test: {args.sessions} sessions join over {args.ramp:g} s, each changes a "
-          f"control every {args.interval:g} s for {args.duration:g} s; server {url}")
+          f"control every {args.interval:g} s for {args.duration:g} s; server {url}; "
+          f"scenario {args.scenario}; {time.strftime('%Y-%m-%d %H:%M:%S %Z')}; load average "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    load_start = os.getloadavg()
     await warm_up(url, len(pids))
     monitor = Monitor(pids)
     await asyncio.sleep(2)
@@ -522,6 +768,17 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         for r in reports
     ]
     ticker = asyncio.create_task(progress(reports, start))
+    # The client that is not a student: it starts once the class is in (after the ramp).
+    hostile_report, flood_report = HostileReport(), FloodReport()
+    extra: list[asyncio.Task[object]] = []
+    if args.scenario == "hostile":
+        # From when the last student has joined until the last one leaves.
+        extra.append(asyncio.create_task(hostile(
+            hostile_report, url, start + args.ramp, args.duration, args.hostile_period)))
+    elif args.scenario == "flood":
+        extra.append(asyncio.create_task(flood(
+            flood_report, url, start + args.flood_at, args.flood_count, args.flood_spread,
+            args.flood_hold, args.flood_cookie)))
     browsers_task = None
     playwright_cm = None
     if args.browsers:
@@ -545,6 +802,7 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
 
     loaded = asyncio.create_task(metrics_when_all_in())
     await asyncio.gather(*tasks)
+    await asyncio.gather(*extra)
     ticker.cancel()
     metrics_loaded = await loaded
     browser_latencies: list[float] = []  # request -> rerun done, as the protocol client
@@ -589,6 +847,18 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     for r in reports:
         changes_per_upstream[r.upstream or "direct"] += len(r.latencies)
     run_bytes = [b for r in reports for b in r.bytes]
+    chart_bytes = [b for r in reports for b in r.chart_bytes]
+    by_action: dict[str, list[float]] = {}
+    for r in reports:
+        for action, values in r.by_action.items():
+            by_action.setdefault(action, []).extend(values)
+    by_page: dict[str, list[float]] = {}
+    for r in reports:
+        for page, values in r.by_page.items():
+            by_page.setdefault(page, []).extend(values)
+    latencies_per_upstream: dict[str, list[float]] = {}
+    for r in reports:
+        latencies_per_upstream.setdefault(r.upstream or "direct", []).extend(r.latencies)
     wall = t1 - t0
     cpu_used = {pid: cpu1[pid] - cpu0[pid] for pid in pids}
     growth = (peak - baseline) / max(1, args.sessions)
@@ -607,6 +877,17 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         "join_p95_s": pct(joins, 0.95),
         "mean_bytes_per_run": statistics.fmean(run_bytes) if run_bytes else 0.0,
         "max_bytes_per_run": max(run_bytes, default=0),
+        "mean_chart_bytes_per_run": statistics.fmean(chart_bytes) if chart_bytes else 0.0,
+        "by_action": {a: {"changes": len(v), "p50_s": pct(v, 0.5), "p95_s": pct(v, 0.95),
+                          "max_s": max(v)} for a, v in sorted(by_action.items())},
+        "by_page": {a: {"changes": len(v), "p50_s": pct(v, 0.5), "p95_s": pct(v, 0.95),
+                        "max_s": max(v)} for a, v in sorted(by_page.items())},
+        "by_upstream": {u: {"changes": len(v), "p50_s": pct(v, 0.5), "p95_s": pct(v, 0.95),
+                            "max_s": max(v, default=float("nan"))}
+                        for u, v in sorted(latencies_per_upstream.items())},
+        "scenario": args.scenario,
+        "load_average_start": load_start,
+        "started": started,
         "in_place_messages": sum(r.messages for r in reports),
         "cpu_percent_of_one_core": {str(p): 100 * c / wall for p, c in cpu_used.items()},
         "client_cpu_percent_of_one_core": 100 * client_cpu / wall,
@@ -642,8 +923,12 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     print(f"changes              {len(latencies)}  ({mix})")
     print(f"change -> rerun done p50 {figures['p50_s']:.3f} s  p95 {figures['p95_s']:.3f} s  "
           f"max {figures['max_s']:.3f} s   (page load p95 {figures['join_p95_s']:.3f} s)")
+    for name, f in (*figures["by_action"].items(), *figures["by_page"].items()):
+        print(f"    {name:<15} {f['changes']:>5} changes  p50 {f['p50_s']:.3f} s  "
+              f"p95 {f['p95_s']:.3f} s  max {f['max_s']:.3f} s")
     print(f"bytes per rerun      mean {figures['mean_bytes_per_run'] / 1000:.1f} kB  "
-          f"max {figures['max_bytes_per_run'] / 1000:.1f} kB")
+          f"max {figures['max_bytes_per_run'] / 1000:.1f} kB  (charts: mean "
+          f"{figures['mean_chart_bytes_per_run'] / 1000:.1f} kB)")
     print(f"in-place messages    {figures['in_place_messages']} (st.error answers to bad input)")
     for pid in pids:
         print(f"server pid {pid:<8} CPU {100 * cpu_used[pid] / wall:5.1f}% of one core over "
@@ -662,9 +947,35 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         print(f"                     all in: {describe_metrics(metrics_loaded)}")
         print(f"                     after the TTL: {describe_metrics(metrics_after)}")
     if len(per_upstream) > 1 or args.url:
-        print("by upstream          " + ", ".join(
-            f"{k}: {v} sessions, {changes_per_upstream[k]} changes"
+        print("by upstream          " + "; ".join(
+            f"{k}: {v} sessions, {changes_per_upstream[k]} changes, p50 "
+            f"{figures['by_upstream'][k]['p50_s']:.3f} s, p95 "
+            f"{figures['by_upstream'][k]['p95_s']:.3f} s"
             for k, v in sorted(per_upstream.items())))
+    if args.scenario == "hostile":
+        h = hostile_report
+        first = h.first
+        figures["hostile"] = {
+            "upstream": h.upstream, "settings": h.settings, "sent": h.sent,
+            "runs_started": h.started, "finished": dict(h.finished), "notes": h.notes,
+            "first_run_s": first.seconds if first else None,
+            "first_run_status": first.status if first else None,
+        }
+        print(f"hostile session      on {h.upstream or 'direct'}: first run "
+              f"{first.status if first else '-'} in {first.seconds if first else 0:.2f} s "
+              f"with {h.settings}; {h.sent} seed changes sent; {h.started} runs started; ended: "
+              f"{dict(h.finished)}" + (f"; notes: {h.notes}" if h.notes else ""))
+    if args.scenario == "flood":
+        f = flood_report
+        figures["flood"] = {"count": args.flood_count, "cookie": args.flood_cookie,
+                            "accepted": f.accepted, "refused": dict(f.refused),
+                            "failed": len(f.failed), "runs_finished": f.runs_finished,
+                            "opened_in_s": f.opened_in}
+        refused = ", ".join(f"{n} x HTTP {c}" for c, n in sorted(f.refused.items()))
+        print(f"flood                {args.flood_count} websockets ({args.flood_cookie} cookie) "
+              f"in {f.opened_in:.2f} s: {f.accepted} accepted, {refused or 'none refused'}"
+              + (f", {len(f.failed)} failed ({f.failed[0]})" if f.failed else "")
+              + f"; {f.runs_finished} page loads finished")
     if args.browsers:
         print(f"real Chromium pages  {args.browsers}: {len(browser_totals)} slider changes; "
               f"request -> rerun done p50 {figures['browser_p50_s']:.3f} s, "
@@ -672,12 +983,22 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
               f"{figures['browser_total_p50_s']:.3f} s, p95 {figures['browser_total_p95_s']:.3f} s"
               + (f", failures {browser_failures}" if browser_failures else ""))
     checks = {
+        "every server process ran to the end": not _GONE,
         "100% of sessions complete": completed == args.sessions,
         "zero errors": not errors,
         "p95 <= 1 s": figures["p95_s"] <= 1.0,
+        "server CPU <= 40 ms per change": figures["server_cpu_ms_per_change"] <= 40,
         "growth <= 5 MB per session": growth <= 5 * 2**20,
         "memory back near baseline (<= baseline + 25%)": after_ttl <= baseline * 1.25,
     }
+    if args.compare:
+        before = json.loads(Path(args.compare).read_text())
+        print(f"against {args.compare} (scenario {before.get('scenario')}): p50 "
+              f"{before['p50_s']:.3f} -> {figures['p50_s']:.3f} s, p95 {before['p95_s']:.3f} "
+              f"-> {figures['p95_s']:.3f} s ({figures['p95_s'] / before['p95_s']:.2f}x)")
+        figures["compared_with"] = {"file": args.compare, "p50_s": before["p50_s"],
+                                    "p95_s": before["p95_s"]}
+        checks["p95 within 2x of the compared run"] = figures["p95_s"] <= 2 * before["p95_s"]
     print()
     for name, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}")
@@ -711,6 +1032,21 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="instead of the load test: one session makes N random changes in "
                         "each section; print server CPU ms and bytes per change, section by "
                         "section")
+    p.add_argument("--scenario", choices=("none", "hostile", "flood"), default="none",
+                   help="one more client beside the students (see the module's doc)")
+    p.add_argument("--hostile-period", type=float, default=0.5,
+                   help="seconds between the hostile session's seed changes")
+    p.add_argument("--flood-at", type=float, default=40.0,
+                   help="seconds after the first student joins that the flood starts")
+    p.add_argument("--flood-count", type=int, default=200)
+    p.add_argument("--flood-spread", type=float, default=0.4,
+                   help="seconds over which the flood's websockets are opened")
+    p.add_argument("--flood-hold", type=float, default=30.0,
+                   help="seconds the flood keeps its websockets open")
+    p.add_argument("--flood-cookie", choices=("browser", "none", "forged"), default="browser",
+                   help="the flood's cookies: one browser's, none, or a made-up one each")
+    p.add_argument("--compare", metavar="JSON",
+                   help="a --json file of a run to compare with (p95 within 2x)")
     p.add_argument("--json", help="write the figures to this file")
     p.add_argument("--log", default="/tmp/lossviz_load_server.log",
                    help="server log when the script starts its own server")

@@ -2,21 +2,41 @@
 
 It opens ``/_stcore/stream`` with the ``streamlit`` subprotocol, asks for script runs with a
 ``rerun_script`` BackMsg that carries the widget states, and reads the ForwardMsgs back
-(``new_session``, deltas, ``script_finished``). It remembers every widget the page shows (id,
-kind and bounds, from the element protos in the deltas) and can pick a random valid new value
-for each, so a load test can play a student moving sliders, editing the table and typing a
-formula without a browser. Like the browser it keeps the large cacheable messages and names
-them in ``cached_message_hashes``, so the server sends references to them instead of copies.
+(``new_session``, ``navigation``, deltas, ``script_finished``). It remembers every widget the
+page shows (id, kind, bounds, the query parameter it is bound to, and whether the page or the
+app's common code drew it) and can pick a random valid new value for each, so a load test can
+play a student moving sliders, picking options and typing a formula without a browser. Like
+the browser it keeps the large cacheable messages and names them in
+``cached_message_hashes``, so the server sends references to them instead of copies.
+
+Pages (``st.navigation``, Streamlit 1.67) work as the frontend does them
+(``App.onPageChange`` / ``sendRerunBackMsg`` in Streamlit's frontend):
+
+- a page is opened by a ``rerun_script`` whose ``page_script_hash`` names it (the hashes come
+  in the ``navigation`` message); a first load of ``/custom`` sends ``page_name="custom"``
+  and no hash instead; every later run sends the current page's hash;
+- on a page change the browser keeps only the widget states of the app's common code (the
+  elements whose ``active_script_hash`` is the main script's: the sidebar) and, of the
+  address bar, only the parameters bound to widgets (``bind="query-params"``); the server
+  drops those of the old page and says so in ``page_info_changed``;
+- a widget bound to the address bar writes its value there when the student changes it (and
+  removes it when it is back at the widget's default), so the query string the client sends
+  follows the controls as a browser's does.
+
+Charts are a components-v2 element (``bidi_component``) whose JSON carries the plotly
+figure: each run counts them and their bytes (``RunResult.charts``, ``chart_bytes``, and
+``chart_refs`` for the ones the server sent as a reference to a cached copy).
 
 No streamlit server code is imported: only the protobuf classes that ship in the package.
 
 Example::
 
     session = StreamlitSession("http://127.0.0.1:8501")
-    first = await session.connect()          # the first script run
-    widget = session.pick_widget(rng)
+    first = await session.connect()          # the first script run (the default page)
+    widget = session.pick_widget(rng, ("slider",))
     result = await session.rerun([random_state(widget, rng)])
-    print(result.seconds, result.ok)
+    result = await session.switch_page("custom")
+    print(result.seconds, result.ok, result.chart_bytes)
 """
 
 from __future__ import annotations
@@ -27,9 +47,10 @@ import math
 import random
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -41,22 +62,35 @@ WIDGET_KINDS = (
     "slider", "number_input", "selectbox", "radio", "button_group", "checkbox",
     "text_input", "text_area", "button", "dataframe",
 )
-# The key of the app's section switcher (``lossviz.ui.controls.SECTION_KEY``): the client
-# calls that widget's kind "sections".
-SECTION_KEY = "section"
+CHART_KIND = "bidi_component"  # a components-v2 element: lossviz's charts
 # A number the page should never show: "nan", "inf", "-inf" as Python and numpy print them.
 _NONFINITE = re.compile(r"(?<![\w.])[-+]?(nan|inf)(?![\w])", re.IGNORECASE)
 
 
 @dataclass
 class Widget:
-    """One widget on the page: its id, element kind, label and element proto."""
+    """One widget on the page: its id, element kind, label and element proto; ``param`` is
+    the query parameter it is bound to ("" if none) and ``script`` the hash of the script
+    that drew it (the main script's for the app's common code, a page's for that page)."""
 
     id: str
     kind: str
     label: str
     proto: Any = None
     options: tuple[str, ...] = ()
+    param: str = ""
+    script: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the app's navigation: its script hash, title and URL path ("" for the
+    default page)."""
+
+    hash: str
+    title: str
+    path: str
+    default: bool = False
 
 
 @dataclass
@@ -73,6 +107,9 @@ class RunResult:
     seconds: float
     bytes: int = 0
     messages: int = 0
+    charts: int = 0  # chart elements (bidi_component) the run drew
+    chart_bytes: int = 0  # bytes of the chart messages sent in full
+    chart_refs: int = 0  # charts sent as a reference to a message the client holds
     exceptions: list[str] = field(default_factory=list)
     nonfinite: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -98,6 +135,7 @@ class StreamlitSession:
         base_url: str,
         *,
         query_string: str = "",
+        page: str = "",
         timeout: float = 30.0,
         cookie: str | None = None,
     ) -> None:
@@ -106,6 +144,12 @@ class StreamlitSession:
         self.timeout = timeout
         self.cookie = cookie
         self.widgets: dict[str, Widget] = {}
+        self.pages: dict[str, Page] = {}  # by hash, in the navigation's order
+        self.page_hash = ""  # the page shown (navigation.page_script_hash)
+        self.main_hash = ""  # the main script's hash (app.py: the common code)
+        self._page_name = page  # the URL path of a first load of another page ("custom")
+        self.started = 0  # runs started (new_session messages), all runs
+        self.finished: Counter[str] = Counter()  # script_finished statuses, all runs
         self.session_id: str | None = None
         self.upstream: str | None = None  # the backend nginx chose (X-Upstream header)
         self.closed_reason: str | None = None
@@ -117,6 +161,7 @@ class StreamlitSession:
         self._run: RunResult | None = None
         self._seen: dict[str, Widget] = {}
         self._tab_container: str | None = None
+        self._script = ""  # active_script_hash of the message being read
 
     # -- connection -------------------------------------------------------------------
     async def connect(self) -> RunResult:
@@ -160,16 +205,30 @@ class StreamlitSession:
             await asyncio.gather(self._reader, return_exceptions=True)
 
     # -- runs -------------------------------------------------------------------------
-    async def rerun(self, changes: list[WidgetState] | tuple[WidgetState, ...] = ()) -> RunResult:
-        """Set ``changes`` on top of the current widget values, rerun, wait for the end."""
-        if self._ws is None or self.closed_reason:
-            return RunResult("closed", 0.0)
+    def _message(self, changes: list[WidgetState] | tuple[WidgetState, ...],
+                 page_hash: str | None = None) -> BackMsg:
+        """The ``rerun_script`` BackMsg the browser sends for ``changes`` (on top of the
+        current widget values), for the current page or, with ``page_hash``, another one."""
         for state in changes:
             self._states[state.id] = state
+            self._write_url(state)
         msg = BackMsg()
         client = msg.rerun_script
+        if page_hash is not None and page_hash != self.page_hash:
+            # A page change (the frontend's onPageChange): only the common code's widgets
+            # keep their states, and of the address bar only parameters bound to widgets.
+            self._states = {k: v for k, v in self._states.items()
+                            if k in self.widgets and self.widgets[k].script == self.main_hash}
+            bound = {w.param for w in self.widgets.values() if w.param}
+            self.query_string = urlencode(
+                [(k, v) for k, v in parse_qsl(self.query_string, keep_blank_values=True)
+                 if k in bound])
+            client.page_script_hash = page_hash
+        elif self.page_hash:
+            client.page_script_hash = self.page_hash
+        else:  # a first load: the page named by the URL's path (the default page if "")
+            client.page_name = self._page_name
         client.query_string = self.query_string
-        client.page_script_hash = ""
         client.widget_states.widgets.extend(self._states.values())
         client.cached_message_hashes.extend(self._cache)
         client.context_info.timezone = "UTC"
@@ -178,6 +237,66 @@ class StreamlitSession:
         for state in changes:
             if state.WhichOneof("value") == "trigger_value":
                 self._states.pop(state.id, None)
+        return msg
+
+    def _write_url(self, state: WidgetState) -> None:
+        """Write a bound widget's new value into the query string, as the browser writes the
+        address bar (its default value removes the parameter)."""
+        widget = self.widgets.get(state.id)
+        if widget is None or not widget.param:
+            return
+        value = _url_value(state)
+        pairs = [(k, v) for k, v in parse_qsl(self.query_string, keep_blank_values=True)
+                 if k != widget.param]
+        if value is not None and value != _url_default(widget):
+            pairs += [(widget.param, v) for v in value]
+        self.query_string = urlencode(pairs)
+
+    async def send(self, changes: list[WidgetState] | tuple[WidgetState, ...] = ()) -> bool:
+        """Send a rerun request and return at once, as a browser does when the student
+        changes a control while a run is still going (``finished`` counts how runs end).
+        False if the connection is closed."""
+        if self._ws is None or self.closed_reason:
+            return False
+        try:
+            await self._ws.send(self._message(changes).SerializeToString())
+        except websockets.ConnectionClosed as exc:
+            self.closed_reason = f"connection closed: {exc}"
+            return False
+        return True
+
+    def page_named(self, name: str) -> Page | None:
+        """The page whose URL path or title is ``name`` ("custom", "Custom loss"); "" or
+        "/" is the default page."""
+        for page in self.pages.values():
+            if name in (page.path, page.title) or (page.default and name in ("", "/")):
+                return page
+        return None
+
+    @property
+    def page(self) -> Page | None:
+        """The page shown."""
+        return self.pages.get(self.page_hash)
+
+    async def switch_page(self, name: str) -> RunResult:
+        """Open page ``name`` as a click in the navigation does; the run's result (with an
+        exception if the server opened another page)."""
+        page = self.page_named(name)
+        if page is None:
+            return RunResult("closed" if self.closed_reason else "no_such_page", 0.0)
+        result = await self.rerun(page_hash=page.hash)
+        if result.status == "ok" and self.page_hash != page.hash:
+            result.exceptions.append(f"asked for page {name!r}, got "
+                                     f"{self.page.title if self.page else self.page_hash!r}")
+        return result
+
+    async def rerun(self, changes: list[WidgetState] | tuple[WidgetState, ...] = (), *,
+                    page_hash: str | None = None) -> RunResult:
+        """Set ``changes`` on top of the current widget values, rerun (on page ``page_hash``
+        if given, else the current page), wait for the end."""
+        if self._ws is None or self.closed_reason:
+            return RunResult("closed", 0.0)
+        msg = self._message(changes, page_hash)
         loop = asyncio.get_running_loop()
         self._done = loop.create_future()
         self._run = RunResult("timeout", 0.0)
@@ -219,6 +338,8 @@ class StreamlitSession:
             run.bytes += size
             run.messages += 1
         kind = msg.WhichOneof("type")
+        # Which script drew the element (the metadata travels with a reference too).
+        self._script = msg.metadata.active_script_hash
         if kind == "ref_hash":
             cached = self._cache.get(msg.ref_hash)
             if cached is None:
@@ -226,17 +347,36 @@ class StreamlitSession:
                     run.exceptions.append(f"unknown cached message {msg.ref_hash}")
                 return
             msg, kind = cached, "delta"
-        elif msg.metadata.cacheable and msg.hash:
-            self._cache[msg.hash] = msg
+            if run is not None and _is_chart(msg):
+                run.charts += 1
+                run.chart_refs += 1
+        else:
+            if msg.metadata.cacheable and msg.hash:
+                self._cache[msg.hash] = msg
+            if kind == "delta" and run is not None and _is_chart(msg):
+                run.charts += 1
+                run.chart_bytes += size
         if kind == "page_info_changed":
             # The app writes its settings into the URL; the browser sends that URL back.
             self.query_string = msg.page_info_changed.query_string
         elif kind == "new_session":
             self.session_id = msg.new_session.initialize.session_id or self.session_id
+            self.main_hash = msg.new_session.main_script_hash or self.main_hash
+            self._seen = {}  # a run starts: the page is drawn anew
+            self.started += 1
+        elif kind == "navigation":
+            nav = msg.navigation
+            self.pages = {p.page_script_hash: Page(p.page_script_hash, p.page_name,
+                                                   p.url_pathname, p.is_default)
+                          for p in nav.app_pages}
+            self.page_hash = nav.page_script_hash
+        elif kind == "page_not_found" and run is not None:
+            run.exceptions.append(f"page not found: {msg.page_not_found.page_name!r}")
         elif kind == "delta":
             self._delta(msg)
         elif kind == "script_finished":
             status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+            self.finished[status] += 1
             if status == "FINISHED_EARLY_FOR_RERUN":
                 return  # a newer run of this session took over; wait for that one
             self.widgets = self._seen
@@ -287,20 +427,86 @@ class StreamlitSession:
             return
         if getattr(proto, "disabled", False):
             return
-        widget = Widget(proto.id, kind, getattr(proto, "label", ""), proto)
+        widget = Widget(proto.id, kind, getattr(proto, "label", ""), proto,
+                        param=getattr(proto, "query_param_key", ""), script=self._script)
         if kind in ("selectbox", "radio"):
             widget.options = tuple(proto.options)
         elif kind == "button_group":
             widget.options = tuple(option.content for option in proto.options)
-            if proto.id.endswith(f"-{SECTION_KEY}"):  # the app's section switcher
-                widget.kind = "sections"
         self._seen[widget.id] = widget
 
     # -- choosing -----------------------------------------------------------------------
-    def pick_widget(self, rng: random.Random, kinds: tuple[str, ...] = ()) -> Widget | None:
-        """A random widget of the page (of ``kinds`` when given), or None if there is none."""
-        pool = [w for w in self.widgets.values() if not kinds or w.kind in kinds]
+    def page_widgets(self) -> list[Widget]:
+        """The widgets the current page drew (not the app's common code: the sidebar)."""
+        return [w for w in self.widgets.values() if w.script != self.main_hash]
+
+    def pick_widget(self, rng: random.Random, kinds: tuple[str, ...] = (), *,
+                    page_only: bool = False) -> Widget | None:
+        """A random widget (of ``kinds`` when given; of the page alone with ``page_only``),
+        or None if there is none."""
+        pool = self.page_widgets() if page_only else list(self.widgets.values())
+        pool = [w for w in pool if not kinds or w.kind in kinds]
         return rng.choice(pool) if pool else None
+
+    def number(self, widget: Widget) -> float | None:
+        """The value a slider or number input shows: what this client last set, else the
+        value the server drew it with (None if neither is known)."""
+        state = self._states.get(widget.id)
+        if state is not None:
+            which = state.WhichOneof("value")
+            if which == "double_array_value" and state.double_array_value.data:
+                return state.double_array_value.data[0]
+            if which in ("double_value", "int_value"):
+                return getattr(state, which)
+        value = getattr(widget.proto, "value", None)
+        if widget.kind == "slider":
+            return value[0] if value is not None and len(value) else None
+        return value if getattr(widget.proto, "set_value", False) else None
+
+    def widget_for(self, param: str) -> Widget | None:
+        """The widget bound to query parameter ``param`` on this page, if any."""
+        return next((w for w in self.widgets.values() if w.param == param), None)
+
+
+def _is_chart(msg: ForwardMsg) -> bool:
+    delta = msg.delta
+    return (delta.WhichOneof("type") == "new_element"
+            and delta.new_element.WhichOneof("type") == CHART_KIND)
+
+
+def _js_number(value: float) -> str:
+    """A number as JavaScript's ``String()`` writes it (20.0 -> "20", 0.1 -> "0.1")."""
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e21:
+        return str(int(value))
+    return repr(value)
+
+
+def _url_value(state: WidgetState) -> list[str] | None:
+    """The address bar's form of a widget state (the frontend's ``convertToUrlValue``)."""
+    which = state.WhichOneof("value")
+    if which == "bool_value":
+        return ["true" if state.bool_value else "false"]
+    if which in ("double_value", "int_value"):
+        return [_js_number(getattr(state, which))]
+    if which == "string_value":
+        return [state.string_value]
+    if which == "string_array_value":
+        return [v for v in state.string_array_value.data if v != ""]
+    if which == "double_array_value":
+        return [_js_number(v) for v in state.double_array_value.data]
+    return None  # triggers, JSON: not written to the address bar
+
+
+def _url_default(widget: Widget) -> list[str] | None:
+    """A bound widget's default in the address bar's form (then the parameter is removed)."""
+    default = getattr(widget.proto, "default", None)
+    if widget.kind in ("slider",):
+        return [_js_number(v) for v in default]
+    if widget.kind == "number_input":
+        return [_js_number(default)]
+    if widget.kind == "checkbox":
+        return ["true" if default else "false"]
+    return None  # choices: always written (their default is an index, not a value)
 
 
 def _visible_texts(element: Any, kind: str) -> list[str]:
@@ -324,13 +530,39 @@ def _grid_value(rng: random.Random, low: float, high: float, step: float) -> flo
 
 
 def pick_option(widget: Widget, option: str) -> WidgetState:
-    """The state that picks ``option`` of a one-choice widget (a section, a tab, a menu)."""
+    """The state that picks ``option`` of a one-choice widget (a segmented control, a menu)."""
     state = WidgetState(id=widget.id)
-    if widget.kind in ("button_group", "sections"):
+    if widget.kind == "button_group":
         state.string_array_value.data.append(option)
     else:
         state.string_value = option
     return state
+
+
+def set_number(widget: Widget, value: float) -> WidgetState:
+    """The state that sets a slider or number input to ``value``."""
+    state = WidgetState(id=widget.id)
+    if widget.kind == "slider":
+        state.double_array_value.data.append(float(value))
+    elif widget.proto.data_type == 0:  # INT
+        state.int_value = int(value)
+    else:
+        state.double_value = float(value)
+    return state
+
+
+def slider_move(widget: Widget, rng: random.Random, current: float | None,
+                near: float = 0.7) -> WidgetState:
+    """A student's slider move: with probability ``near`` a few steps (1-8) from
+    ``current`` (``StreamlitSession.number``), else anywhere on the slider."""
+    proto = widget.proto
+    if (widget.kind != "slider" or len(proto.default) != 1 or current is None
+            or rng.random() >= near):
+        return random_state(widget, rng)
+    step = proto.step or (proto.max - proto.min) / 100 or 1.0
+    moved = current + step * rng.choice([-1, 1]) * rng.randint(1, 8)
+    moved = min(proto.max, max(proto.min, moved))
+    return set_number(widget, float(round(moved)) if proto.data_type == 0 else round(moved, 10))
 
 
 def random_state(widget: Widget, rng: random.Random) -> WidgetState:
@@ -355,7 +587,7 @@ def random_state(widget: Widget, rng: random.Random) -> WidgetState:
             state.double_value = rng.choice([low, high, rng.uniform(low, high)])
     elif kind in ("selectbox", "radio", "tabs"):
         state.string_value = rng.choice(widget.options) if widget.options else ""
-    elif kind in ("button_group", "sections"):
+    elif kind == "button_group":
         if proto.click_mode == 1:  # MULTI_SELECT
             chosen = [o for o in widget.options if rng.random() < 0.5] or list(widget.options[:1])
         else:
