@@ -364,3 +364,38 @@ def test_a_page_and_its_fragment_take_their_turns_under_the_session_token():
     assert len(token) == 16
     at.run(timeout=30)
     assert at.session_state[turns.SESSION_TOKEN_KEY] == token  # one token per session
+
+
+def test_a_refused_run_says_why_on_the_page_and_stops(monkeypatch):
+    """A session over ``MAX_WAITING`` gets the refusal as a message, not a traceback."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from lossviz.ui import turns
+
+    monkeypatch.setattr(turns, "_TURNS", FairTurns(book=TurnBook(max_waiting=0)))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"))
+    at.run(timeout=60)
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "This page already has 0 changes waiting for the server; "
+        "wait for them to finish before changing more."
+    ]
+    assert not at.get("plotly_chart")
+    assert not at.slider
+
+
+def test_the_refusal_is_only_for_the_session_over_its_limit(monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from lossviz.ui import turns
+
+    monkeypatch.setattr(turns, "_TURNS", FairTurns(book=TurnBook(max_waiting=1)))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"))
+    at.run(timeout=60)
+    assert not at.exception
+    assert not at.warning
+    assert at.slider

@@ -41,7 +41,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -322,11 +322,18 @@ def session_key() -> str:
     return token
 
 
-def one_run_at_a_time(key: str | None = None) -> Any:
-    """A context manager that holds this process's run slot for the current session (or
-    ``key``) while its block runs; ``TurnRefused`` if the session already has
-    ``MAX_WAITING`` runs waiting."""
-    return _TURNS.turn(session_key() if key is None else key)
+@contextmanager
+def one_run_at_a_time(key: str | None = None) -> Iterator[None]:
+    """Hold this process's run slot for the current session (or ``key``) while the block
+    runs. A session that already has ``MAX_WAITING`` runs waiting is refused: the page says
+    so in plain words and this run stops (the next change runs as usual)."""
+    with ExitStack() as held:
+        try:
+            held.enter_context(_TURNS.turn(session_key() if key is None else key))
+        except TurnRefused as refused:
+            st.warning(str(refused), icon="⏳")
+            st.stop()
+        yield
 
 
 def checkpoint() -> bool:
