@@ -4,6 +4,7 @@ numbers on screen against lossviz's own, and the size of what is sent to the bro
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -496,3 +497,18 @@ def test_a_link_opens_the_view_it_names_and_ignores_garbage(value, chart):
     assert _charts(at) == [chart]
     notice = " ".join(c.value for c in at.caption if "could not use" in c.value)
     assert ("clf\\_view" in notice) == (value == "<script>")
+
+
+def test_a_diverged_fit_is_not_compared_with_its_clean_fit():
+    """Exponential diverges at lr 2 with 1 flip at separation 6 (2-D); its clean-label fit
+    does not. The card says so and the story compares only the fits that have a boundary:
+    no "nan" anywhere (seen in the class load test)."""
+    at = _app(clf_flip=1, clf_separation=6.0, clf_lr=2.0)
+    data = _data(separation=6.0, flip=1)
+    assert _fit(data.x, data.y, "exponential", lr=2.0).diverged  # the premise
+    assert _metrics(at)["Exponential"] == "diverged"
+    texts = [m.value for m in at.markdown] + [f"{m.value} {m.delta}" for m in at.metric]
+    assert not [t for t in texts if re.search(r"[+-]?\bnan\b", t)]
+    story = _story(at, "What is happening")
+    assert "Exponential boundary" not in story
+    assert re.search(r"Diverged: [^.]*Exponential", story)

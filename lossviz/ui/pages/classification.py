@@ -295,7 +295,10 @@ def _boundary_section(points, dim, names, fits, clean, present) -> None:
         for col, n in zip(cols, names[start:start + 3], strict=False):
             h = fits[n]
             acc = accuracy(y_true, h.predict(points.x))
-            if n in clean:
+            if h.diverged or (n in clean and clean[n].diverged):
+                value, delta = "diverged", None
+                note = "this fit (or its clean-label one) diverged: lower the learning rate"
+            elif n in clean:
                 change = boundary_change(clean[n].final_params, h.final_params)
                 value = f"{change.shift:+.2f}" if dim == 1 else f"{change.angle:+.1f}°"
                 delta = (f"slope |w| {_weight_change(clean[n].final_params, h.final_params):+.0%}"
@@ -326,27 +329,33 @@ def _boundary_story(points, dim, names, fits, clean, diverged) -> str:
             text += f" The hinge margin band is {w:.2f} wide."
         return text
     y_true = _clean_labels(points)
-    size = {n: boundary_change(clean[n].final_params, fits[n].final_params) for n in clean}
+    # A diverged fit (flipped or clean labels) has no boundary to compare.
+    size = {n: boundary_change(clean[n].final_params, fits[n].final_params) for n in clean
+            if not (fits[n].diverged or clean[n].diverged)}
+    if not size:
+        return ("**What is happening:** every fit diverged (or its clean-label fit did), so "
+                "there is no boundary to compare: lower the learning rate.")
     order = sorted(size, key=lambda n: size[n].size)
     most, least = order[-1], order[0]
     k = int(points.flipped.sum())
     parts = [f"**What is happening:** with {k} flipped label(s), the {loss_label(most)} "
-             f"boundary {_moved_text(dim, size[most])} against its clean-label fit, "
-             f"the {loss_label(least)} one only {_moved_text(dim, size[least])}."]
+             f"boundary {_moved_text(dim, size[most])} against its clean-label fit"
+             + (f", the {loss_label(least)} one only {_moved_text(dim, size[least])}."
+                if least != most else ".")]
     # The pull of the worst flipped point under each loss's own fit: |dl/dm| at its margin.
     pulls = {}
-    for n in names:
+    for n in (n for n in names if not fits[n].diverged):
         m = margins(points.y, fits[n].predict(points.x))[points.flipped]
         worst = float(m.min())
         pulls[n] = (worst, abs(float(lossviz.get_loss(n).derivative([worst])[0])))
     text = ", ".join(f"{loss_label(n)} {pulls[n][1]:.3g} (at m = {pulls[n][0]:.2f})"
-                     for n in names)
+                     for n in pulls)
     parts.append(f"\n- Pull of the worst flipped point on each fit, |dℓ/dm|: {text}. Hinge's pull "
                  "is capped at 1 and points beyond its margin pull 0; squared hinge's grows "
                  "with the distance, exponential's as e⁻ᵐ.")
     shrink = ", ".join(
         f"{loss_label(n)} {_weight_change(clean[n].final_params, fits[n].final_params):+.0%}"
-        for n in names if n in clean)
+        for n in names if n in size)
     parts.append(f"\n- Confidence |w| against the clean-label fit: {shrink}.")
     accs = ", ".join(f"{loss_label(n)} {accuracy(y_true, fits[n].predict(points.x)):.0%}"
                      for n in names)
