@@ -8,8 +8,10 @@ The numeric core (numpy only) that the app, the figures and notebooks share::
     loss.gradient([0.0, 0.0], [0.5, 3.0])    # d mean / d y_pred, [0.25, 0.5]
     data = lossviz.make_regression(30, outliers=2, seed=0)
     history = lossviz.fit(data.x, data.y, loss, optimizer="adam", lr=0.1, steps=300)
+    stars = lossviz.datasets.load("stars_cyg_ob1")   # real data shipped in assets/data/
 """
 
+from lossviz import datasets  # reads no file until a data set is asked for
 from lossviz.custom import FormulaError, custom_loss
 from lossviz.data import (
     ClassificationData,
@@ -44,6 +46,7 @@ __all__ = [
     "Schedule",
     "available_losses",
     "custom_loss",
+    "datasets",
     "fit",
     "get_loss",
     "get_schedule",
