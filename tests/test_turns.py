@@ -100,57 +100,6 @@ def test_the_holder_yields_only_to_a_run_that_comes_first():
     assert again in book.waiting
 
 
-def test_with_two_lanes_a_lighter_run_goes_beside_a_long_holder():
-    book = TurnBook(lanes=2, beside_after=0.1)
-    book.charge("heavy", 2.0, 0.0)
-    heavy = book.request("heavy", 0.0)
-    assert book.grant(0.0) is heavy
-    light = book.request("light", 0.01)
-    book.grant(0.05)
-    assert book.beside is None  # the holder has not held it long enough yet
-    assert book.beside_in(0.05) == pytest.approx(0.05)
-    book.grant(0.1)
-    assert book.beside is light
-    assert book.beside_in(0.1) is None  # one run beside, never more
-    other = book.request("other", 0.1)
-    book.grant(0.5)
-    assert book.beside is light
-    assert other in book.waiting
-    book.release(light, 0.2)
-    assert book.used("light", 0.2) == pytest.approx(0.1)
-    book.grant(0.3)
-    assert book.beside is other
-    book.release(heavy, 0.4)  # the run beside becomes the holder
-    assert book.holder is other
-    assert book.beside is None
-
-
-def test_with_two_lanes_a_heavier_run_does_not_go_beside():
-    book = TurnBook(lanes=2, beside_after=0.1, aging=1.0)
-    light = book.request("light", 0.0)
-    book.grant(0.0)
-    book.charge("heavy", 5.0, 0.0)
-    book.request("heavy", 0.0)
-    book.grant(0.5)
-    assert book.beside is None
-    # It comes first once its wait has worn its lead down: the estimate says when.
-    lead = book.used("heavy", 0.5) - 0.5 - 0.5  # less its wait, less the holder's time
-    assert book.beside_in(0.5) == pytest.approx(lead / 2)
-    assert book.grant(3.0) is light
-    assert book.beside is not None
-
-
-def test_one_lane_never_lets_a_run_beside():
-    book = TurnBook()
-    book.charge("heavy", 2.0, 0.0)
-    book.request("heavy", 0.0)
-    book.grant(0.0)
-    book.request("light", 0.0)
-    book.grant(5.0)
-    assert book.beside is None
-    assert book.beside_in(5.0) is None
-
-
 # -- a simulated class ---------------------------------------------------------------------------
 class PlainLock(TurnBook):
     """A lock's order: first come, first served, never yielding."""
@@ -299,23 +248,6 @@ def test_a_long_run_lets_a_lighter_one_go_first_at_a_checkpoint():
     thread.join(10)
     assert order == ["heavy part 1", "light", "heavy part 2"]
     assert fair.checkpoint() is False  # outside a turn
-
-
-def test_a_light_run_goes_beside_a_long_part_that_has_no_checkpoint():
-    fair = FairTurns(book=TurnBook(lanes=2, beside_after=0.05))
-    fair.book.charge("heavy", 5.0, fair.clock())
-    done = threading.Event()
-
-    def light() -> None:
-        with fair.turn("light"):
-            done.set()
-
-    with fair.turn("heavy"):
-        run_in_thread(light)
-        # The heavy part goes on (no checkpoint); the light run does not wait for its end.
-        assert done.wait(5)
-    assert fair.book.holder is None
-    assert fair.book.beside is None
 
 
 def test_a_run_that_waited_its_limit_goes_ahead_and_its_time_still_counts():

@@ -17,15 +17,6 @@ may have at most ``MAX_WAITING`` runs waiting (``TurnRefused`` otherwise), and a
 waited ``WAIT_AT_MOST`` seconds goes ahead anyway: nothing waits forever behind a run that
 hangs.
 
-A checkpoint cannot split one long computation (a custom formula's fit of ~0.3 s is one
-call). Behind such a part a light session's change would wait for all of it: with one
-hostile student who changes the custom page's costliest settings every 0.5 s, the other
-students on that process waited 2.6x longer (p95 0.16 s -> 0.43 s, load test, 20 sessions).
-So once the slot has been held ``BESIDE_AFTER`` seconds, one waiting run of a session that
-comes first (``should_yield``) may run beside it (``TurnBook(lanes=2)``): two runs share the
-interpreter, never thirty, and the light one ends in about twice its own time instead of
-after the long part.
-
 The policy (``TurnBook``) is plain Python with the time passed in, tested with a made-up
 clock; ``FairTurns`` adds the threads. Sessions are told apart by a random token kept in
 their ``st.session_state`` (Streamlit 1.67 has no public session id; ``st.context`` holds
@@ -53,7 +44,6 @@ HALF_LIFE = 20.0  # seconds for the time a session held the slot to count half
 AGING = 1.0  # each second spent waiting counts as this much less time held
 MAX_WAITING = 2  # runs of one session waiting at once (one script thread per session: 1)
 WAIT_AT_MOST = 10.0  # seconds; then a run goes ahead without the slot
-BESIDE_AFTER = 0.1  # seconds the slot is held before a lighter run may go beside it
 SESSION_TOKEN_KEY = "_lossviz_turn_token"
 
 
@@ -72,18 +62,10 @@ class Ticket:
     granted_at: float | None = None
 
 
-def _granted(ticket: Ticket, now: float) -> float:
-    """When ``ticket`` got the slot (``now`` if it has not: it held it for no time)."""
-    return now if ticket.granted_at is None else ticket.granted_at
-
-
 class TurnBook:
     """Who holds the slot, who waits, and how long each session held it recently.
 
     Pure bookkeeping: every method takes the time ``now`` (seconds, any monotonic clock).
-    With ``lanes=2`` a second run may go ``beside`` a holder that has held the slot
-    ``beside_after`` seconds, if it comes first (``should_yield``); when the holder gives
-    the slot back, the run beside it becomes the holder.
 
     Example::
 
@@ -96,20 +78,14 @@ class TurnBook:
     """
 
     def __init__(
-        self, *, half_life: float = HALF_LIFE, aging: float = AGING, max_waiting: int = MAX_WAITING,
-        lanes: int = 1, beside_after: float = BESIDE_AFTER,
+        self, *, half_life: float = HALF_LIFE, aging: float = AGING, max_waiting: int = MAX_WAITING
     ) -> None:
         if not half_life > 0:
             raise ValueError(f"half_life must be a positive number of seconds; got {half_life}")
-        if lanes not in (1, 2):
-            raise ValueError(f"lanes must be 1 or 2; got {lanes}")
         self.half_life = float(half_life)
         self.aging = float(aging)
         self.max_waiting = int(max_waiting)
-        self.lanes = lanes
-        self.beside_after = float(beside_after)
         self.holder: Ticket | None = None
-        self.beside: Ticket | None = None  # a light run let in beside a long holder
         self.waiting: list[Ticket] = []
         self._used: dict[str, tuple[float, float]] = {}  # key -> (seconds held, as of when)
         self._seq = 0
@@ -143,49 +119,20 @@ class TurnBook:
         return ticket
 
     def grant(self, now: float) -> Ticket | None:
-        """Give a free slot to the first waiting run in ``priority`` order (and, with two
-        lanes, the place beside a long holder to a run that comes first); the holder."""
+        """Give a free slot to the first waiting run in ``priority`` order; the holder."""
         if self.holder is None and self.waiting:
-            self.holder = self._take(now)
-        elif (self.lanes == 2 and self.holder is not None and self.beside is None
-              and now - _granted(self.holder, now) >= self.beside_after
-              and self.should_yield(self.holder, now)):
-            self.beside = self._take(now, self._first_other(self.holder, now))
-        return self.holder
-
-    def _take(self, now: float, ticket: Ticket | None = None) -> Ticket:
-        """Grant ``ticket`` (default: the waiting run that comes first)."""
-        if ticket is None:
             ticket = min(self.waiting, key=lambda t: self.priority(t, now))
-        self.waiting.remove(ticket)
-        ticket.granted_at = now
-        return ticket
-
-    def beside_in(self, now: float) -> float | None:
-        """About how many seconds until a waiting run may go beside the holder (0: now), or
-        None if none can (one lane, no holder, nobody waits, or a run is already beside).
-
-        A lower estimate: the holder's time grows by a second a second and the waiting
-        runs' by ``aging`` less, so the gap between them closes at least that fast."""
-        if self.lanes != 2 or self.holder is None or self.beside is not None or not self.waiting:
-            return None
-        first = self._first_other(self.holder, now)
-        if first is None:
-            return None
-        opens = _granted(self.holder, now) + self.beside_after - now
-        best = self.priority(first, now)[0]
-        held = self.used(self.holder.key, now) + now - _granted(self.holder, now)
-        return max(0.0, opens, (best - held) / (1.0 + self.aging))
+            self.waiting.remove(ticket)
+            ticket.granted_at = now
+            self.holder = ticket
+        return self.holder
 
     def release(self, ticket: Ticket, now: float) -> None:
         """``ticket`` gives the slot back; the time it held it counts against its session."""
-        if ticket is self.holder:
-            self.holder, self.beside = self.beside, None
-        elif ticket is self.beside and ticket is not None:
-            self.beside = None
-        else:
+        if self.holder is not ticket:
             raise ValueError("only the run holding the slot can release it")
-        self.charge(ticket.key, now - _granted(ticket, now), now)
+        self.charge(ticket.key, now - (ticket.granted_at or now), now)
+        self.holder = None
 
     def requeue(self, ticket: Ticket, now: float) -> Ticket:
         """The holder ``ticket`` gives the slot back and waits again, as the same run (no
@@ -201,22 +148,13 @@ class TurnBook:
         if ticket in self.waiting:
             self.waiting.remove(ticket)
 
-    def _first_other(self, ticket: Ticket, now: float) -> Ticket | None:
-        """The waiting run of another session that comes first, if any."""
-        others = [t for t in self.waiting if t.key != ticket.key]
-        return min(others, key=lambda t: self.priority(t, now)) if others else None
-
     def should_yield(self, ticket: Ticket, now: float) -> bool:
-        """Whether a waiting run of another session comes before the holder ``ticket``,
-        counting the time the holder has held the slot so far: then the holder should let it
-        go first. (A run of the holder's own session never does: it would only queue again.)"""
-        if ticket is None or ticket not in (self.holder, self.beside):
+        """Whether a waiting run comes before the holder ``ticket``, counting the time the
+        holder has held the slot so far: then the holder should let it go first."""
+        if self.holder is not ticket or not self.waiting:
             return False
-        first = self._first_other(ticket, now)
-        if first is None:
-            return False
-        held = self.used(ticket.key, now) + now - _granted(ticket, now)
-        return self.priority(first, now)[0] < held
+        held = self.used(ticket.key, now) + now - (ticket.granted_at or now)
+        return min(self.priority(t, now) for t in self.waiting)[0] < held
 
 
 class FairTurns:
@@ -235,7 +173,7 @@ class FairTurns:
     ) -> None:
         self.clock = clock
         self.wait_at_most = float(wait_at_most)
-        self.book = book if book is not None else TurnBook(lanes=2)
+        self.book = book if book is not None else TurnBook()
         self._cond = threading.Condition()
         self._local = threading.local()
 
@@ -243,20 +181,13 @@ class FairTurns:
         """Called holding the condition: wait until ``ticket`` holds the slot (True), or
         ``wait_at_most`` has passed (False: it no longer waits)."""
         deadline = self.clock() + self.wait_at_most
-        while True:
-            before = (self.book.holder, self.book.beside)
-            self.book.grant(self.clock())
-            if ticket.granted_at is not None:
-                return True
-            if (self.book.holder, self.book.beside) != before:
-                self._cond.notify_all()  # another waiting run got the slot: wake it
+        while self.book.grant(self.clock()) is not ticket:
             remaining = deadline - self.clock()
             if remaining <= 0:
                 self.book.abandon(ticket)
                 return False
-            # Look again when the place beside a long holder may open (or when notified).
-            beside = self.book.beside_in(self.clock())
-            self._cond.wait(remaining if beside is None else min(remaining, beside + 1e-3))
+            self._cond.wait(remaining)
+        return True
 
     @contextmanager
     def turn(self, key: str) -> Iterator[None]:
