@@ -557,6 +557,38 @@ def test_a_run_within_its_time_limit_runs_its_budget(line):
     assert frozen.describe() == free.describe()
 
 
+def test_pause_is_called_every_16_steps_and_changes_nothing(line):
+    x, y = line
+    calls = []
+    paused = fit(x, y, "huber", lr=0.01, steps=100, pause=lambda: calls.append(1))
+    assert len(calls) == 7  # at steps 0, 16, ..., 96
+    free = fit(x, y, "huber", lr=0.01, steps=100)
+    np.testing.assert_array_equal(paused.params, free.params)
+
+
+def test_a_clock_that_stops_while_paused_gives_the_run_its_whole_time_limit(line):
+    """What a server does: the time spent letting others go first is not the run's."""
+    x, y = line
+    wall = Ticks()  # every read: one more second
+    waited = [0.0]
+
+    def pause() -> None:
+        waited[0] += 100.0  # another user's work ran for 100 s
+
+    own = fit(x, y, "mse", lr=0.01, steps=200, time_limit=50.0, pause=pause,
+              clock=lambda: wall() - waited[0])
+    assert own.stop_reason == "budget"
+    cut = fit(x, y, "mse", lr=0.01, steps=200, time_limit=50.0, pause=pause,
+              clock=lambda: wall() + waited[0])
+    assert cut.stop_reason == "time_limit"
+
+
+def test_pause_must_be_a_function(line):
+    x, y = line
+    with pytest.raises(ValueError, match="pause must be a function or None"):
+        fit(x, y, "mse", steps=10, pause=3)
+
+
 def test_a_divergence_before_the_time_limit_is_reported_as_divergence(line):
     x, y = line
     history = fit(x * 1e3, y, "mse", lr=1.0, steps=5000, time_limit=100.0, clock=Ticks())

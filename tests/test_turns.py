@@ -4,8 +4,10 @@ and a simulated class in which one heavy session slows a light one by at most 2x
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -331,3 +333,45 @@ def test_the_refusal_is_only_for_the_session_over_its_limit(monkeypatch):
     assert not at.exception
     assert not at.warning
     assert at.slider
+
+
+def test_a_light_run_goes_first_inside_a_long_fit_and_its_time_is_not_the_fits():
+    """``fit(pause=checkpoint, clock=run_clock)``: a lighter session's run waits for at most
+    16 steps of a long fit, not for all of it, and the fit's clock skips that wait."""
+    import lossviz
+    from lossviz.ui import turns
+
+    fair = FairTurns()
+    fair.book.charge("heavy", 5.0, fair.clock())
+    order: list[str] = []
+    light_ran = threading.Event()
+
+    def light() -> None:
+        with fair.turn("light"):
+            time.sleep(0.2)
+            order.append("light")
+            light_ran.set()
+
+    thread = None
+
+    def pause() -> None:
+        nonlocal thread
+        if thread is None:  # the light session's change arrives during the fit
+            thread = run_in_thread(light)
+            wait_until(fair, lambda: len(fair.book.waiting) == 1)
+        if fair.checkpoint():
+            order.append("fit resumed")
+
+    x = np.linspace(0, 1, 50)
+    with fair.turn("heavy"):
+        start = fair.run_clock()
+        history = lossviz.fit(x, 2 * x, "mse", steps=200, pause=pause, clock=fair.run_clock,
+                              time_limit=30.0)
+        held = fair.run_clock() - start
+        order.append("fit done")
+    thread.join(10)
+    assert light_ran.is_set()
+    assert order == ["light", "fit resumed", "fit done"]
+    assert history.stop_reason == "budget"
+    assert held < 0.2  # the light run's 0.2 s is not on the fit's clock
+    assert turns.run_clock() >= 0.0  # the module's clock outside any run: the plain clock

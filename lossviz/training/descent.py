@@ -151,6 +151,7 @@ def fit(
     patience: int | None = None,
     time_limit: float | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    pause: Callable[[], object] | None = None,
 ) -> History:
     """Train ``model`` on ``(x, y)`` by minimising the mean ``loss`` with ``optimizer``.
 
@@ -184,6 +185,9 @@ def fit(
             (``stop_reason == "time_limit"``).
         clock: what ``time_limit`` is measured with: a function returning seconds
             (``time.perf_counter``); tests pass a counter of their own.
+        pause: called every 16 steps with no argument (its result is ignored): a server
+            that runs many users' fits passes a function that may let another user's work
+            go first there, and a ``clock`` that does not count the time spent waiting.
 
     Returns:
         a ``History``. Divergence (a non-finite loss, or one above 1e8 times the start) stops
@@ -197,6 +201,8 @@ def fit(
         if not callable(clock):
             raise ValueError(f"clock must be a function returning seconds; got {clock!r}")
         deadline = clock() + time_limit
+    if pause is not None and not callable(pause):
+        raise ValueError(f"pause must be a function or None; got {pause!r}")
     loss_obj = _trainable(loss)
     task = getattr(loss_obj, "task", "regression")
     the_model, design, ys, val_design, val_y = _data(x, y, validation, task, model, degree)
@@ -282,6 +288,8 @@ def fit(
                 if deadline is not None and clock() >= deadline:
                     stop_reason, last = "time_limit", t
                     break
+                if pause is not None:
+                    pause()
             if checks:
                 if val_losses is not None:
                     val_values, _ = pointwise(val_y, val_design @ theta)

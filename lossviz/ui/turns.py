@@ -206,6 +206,7 @@ class FairTurns:
             if not self._wait_for(ticket):
                 ticket = None
         local.depth, local.ticket, local.key, local.start = 1, ticket, key, self.clock()
+        local.waited = 0.0
         try:
             yield
         finally:
@@ -235,7 +236,13 @@ class FairTurns:
             self._cond.notify_all()
             local.ticket = again if self._wait_for(again) else None
             local.start = self.clock()
+            local.waited = getattr(local, "waited", 0.0) + local.start - now
         return True
+
+    def run_clock(self) -> float:
+        """Seconds on a clock that stops while this thread's run waits at a checkpoint:
+        what a run's time limit should count (not the time other sessions ran)."""
+        return self.clock() - getattr(self._local, "waited", 0.0)
 
 
 _TURNS = FairTurns()
@@ -268,9 +275,16 @@ def one_run_at_a_time(key: str | None = None) -> Iterator[None]:
 
 
 def checkpoint() -> bool:
-    """Call between the parts of a long run (after each fit): a lighter session's waiting
-    run goes first. Returns whether it did."""
+    """Call between the parts of a long run (after each fit, and inside a long fit:
+    ``lossviz.fit(pause=checkpoint, clock=run_clock)``): a lighter session's waiting run
+    goes first. Returns whether it did."""
     return _TURNS.checkpoint()
+
+
+def run_clock() -> float:
+    """A clock for ``lossviz.fit(clock=...)`` that stops while this run lets others go
+    first at a checkpoint (``fit(pause=checkpoint)``)."""
+    return _TURNS.run_clock()
 
 
 def in_turn(func: F) -> F:

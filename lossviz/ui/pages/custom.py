@@ -110,9 +110,12 @@ def _history(setup: Setup, key: tuple, time_limit: float) -> History:
         loss.value_and_gradient(y, np.zeros_like(y))
     else:
         loss = lossviz.get_loss(key[1])
-    # ``time_limit``: a backstop should the cost estimate (lossviz.budget) be far off.
+    # ``time_limit``: a backstop should the cost estimate (lossviz.budget) be far off. A
+    # lighter session's change may go first every 16 steps (``pause``); the time limit
+    # counts this run's own time only (``clock``).
     return lossviz.fit(x, y, loss, optimizer=setup.optimizer, lr=setup.lr, steps=setup.steps,
-                       seed=setup.seed, time_limit=time_limit)
+                       seed=setup.seed, time_limit=time_limit, pause=turns.checkpoint,
+                       clock=turns.run_clock)
 
 
 def _plan(setup: Setup, loss: CustomLoss | None, compare: list[str], n: int) -> budget.Plan:

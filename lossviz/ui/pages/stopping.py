@@ -93,6 +93,7 @@ def _fit(setup: Setup, schedule: str, *, validation: bool) -> History:
         batch_size=setup.batch if setup.optimizer == "sgd" else None, seed=setup.seed,
         validation=(xv, yv) if validation else None,
         time_limit=budget.TIME_LIMIT_FACTOR * budget.RUN_BUDGET_S,  # should an estimate miss
+        pause=turns.checkpoint, clock=turns.run_clock,  # others may go first every 16 steps
     )
 
 
