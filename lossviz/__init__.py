@@ -8,6 +8,7 @@ The numeric core (numpy only) that the app, the figures and notebooks share::
     loss.gradient([0.0, 0.0], [0.5, 3.0])    # d mean / d y_pred, [0.25, 0.5]
     data = lossviz.make_regression(30, outliers=2, seed=0)
     history = lossviz.fit(data.x, data.y, loss, optimizer="adam", lr=0.1, steps=300)
+    best = lossviz.solve(data.x, data.y, loss)  # the exact minimiser, for comparison
 """
 
 from lossviz.custom import FormulaError, custom_loss
@@ -20,6 +21,7 @@ from lossviz.data import (
     train_validation_split,
 )
 from lossviz.losses import Loss, available_losses, get_loss, loss_class, softmax
+from lossviz.solve import SOLVABLE, NoFiniteMinimum, Solution, solve
 from lossviz.training import (
     MODELS,
     OPTIMIZERS,
@@ -36,12 +38,15 @@ __all__ = [
     "MODELS",
     "OPTIMIZERS",
     "SCHEDULES",
+    "SOLVABLE",
     "ClassificationData",
     "FormulaError",
     "History",
     "Loss",
+    "NoFiniteMinimum",
     "RegressionData",
     "Schedule",
+    "Solution",
     "available_losses",
     "custom_loss",
     "fit",
@@ -52,5 +57,6 @@ __all__ = [
     "make_curve",
     "make_regression",
     "softmax",
+    "solve",
     "train_validation_split",
 ]
