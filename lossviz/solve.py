@@ -34,6 +34,7 @@ import numpy as np
 
 from lossviz._validation import as_float_array, check_binary_labels
 from lossviz.losses import Loss, get_loss
+from lossviz.training.models import feature_scale
 
 # The losses solve minimises exactly, and how.
 METHODS = {
@@ -356,7 +357,7 @@ def _newton(design: np.ndarray, ys: np.ndarray, loss: Loss) -> tuple[np.ndarray,
     or the loss stops falling.
     """
     n, p = design.shape
-    mean, std = _feature_scale(design[:, :-1])
+    mean, std = feature_scale(design[:, :-1])
     zs = np.column_stack([(design[:, :-1] - mean) / std, np.ones(n)])
     if loss.task == "regression":
         a, c = zs, -ys
@@ -414,12 +415,3 @@ def _newton_step(hess: np.ndarray, grad: np.ndarray) -> np.ndarray | None:
     if eig[0] <= 1e-10 * max(eig[-1], 1e-300):
         return None
     return np.linalg.solve(hess, -grad)
-
-
-def _feature_scale(feats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each column's mean and spread; a constant column keeps mean 0 and spread 1 (no
-    information to centre, and nothing to divide by)."""
-    mean = feats.mean(axis=0)
-    std = feats.std(axis=0)
-    constant = std <= 1e-12 * np.maximum(np.abs(mean), 1e-300)
-    return np.where(constant, 0.0, mean), np.where(constant, 1.0, std)

@@ -25,7 +25,7 @@ from lossviz._validation import (
 )
 from lossviz.limits import MAX_FIT_STEPS
 from lossviz.losses import ElementwiseLoss, Loss, available_losses, get_loss
-from lossviz.training.models import Model, make_model
+from lossviz.training.models import Model, feature_scale, make_model, unstandardizing
 from lossviz.training.optimizers import make_optimizer
 from lossviz.training.schedules import Schedule, get_schedule
 
@@ -149,6 +149,7 @@ def fit(
     grad_tol: float | None = None,
     validation: tuple[Any, Any] | None = None,
     patience: int | None = None,
+    standardize: bool = False,
     time_limit: float | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> History:
@@ -179,6 +180,13 @@ def fit(
         validation: ``(x_val, y_val)``; the validation loss is recorded at every step.
         patience: with ``validation``, stop once the validation loss has not improved for
             ``patience`` steps.
+        standardize: linear model only. Train on standardised features ``(x - mean) / std``
+            (each column's mean and spread over the training inputs), so that features on
+            very different scales do not force a tiny learning rate. ``lr`` and the
+            optimizer's state then live in the standardised units, but everything the
+            history reports is in the original units: every row of ``params`` (``init``
+            too is given in them), the gradient norms and ``grad_tol``. The minimiser is the
+            same; it is reached in fewer steps when the scales differ.
         time_limit: seconds of wall time for the whole call. The clock is read every 16
             steps; once the limit is reached the run stops with the steps it completed
             (``stop_reason == "time_limit"``).
@@ -201,6 +209,9 @@ def fit(
     task = getattr(loss_obj, "task", "regression")
     the_model, design, ys, val_design, val_y = _data(x, y, validation, task, model, degree)
     n, p = design.shape
+    # Standardising is a change of parameters: Z_s = Z T and theta = T theta_s. The loop runs
+    # in theta_s; the rows it writes are mapped back once, after it.
+    to_raw = _standardizing(design, model) if standardize else None
     steps = check_int(steps, "steps", low=0, high=MAX_STEPS)
     lr = check_positive(lr, "lr")
     if patience is not None:
@@ -215,6 +226,13 @@ def fit(
         raise ValueError(
             f"init must hold {p} numbers (weights then intercept); got {theta0.shape}"
         )
+    raw_grad = None  # g_raw = raw_grad.T @ g_s, with raw_grad = T^-1
+    if to_raw is not None:
+        raw_grad = np.linalg.inv(to_raw)
+        theta0 = raw_grad @ theta0
+        design = design @ to_raw
+        if val_design is not None:
+            val_design = val_design @ to_raw
     opt = make_optimizer(
         optimizer, p, {"momentum": momentum, "beta1": beta1, "beta2": beta2, "eps": eps}
     )
@@ -297,7 +315,7 @@ def fit(
                         stop_reason, last, converged = "tolerance", t, True
                         break
                 previous = current
-                if grad_tol2 is not None and float(grad @ grad) < grad_tol2:
+                if grad_tol2 is not None and _sq_norm(grad, raw_grad) < grad_tol2:
                     stop_reason, last, converged = "gradient", t, True
                     break
             if next_theta is None:
@@ -312,6 +330,9 @@ def fit(
         losses[run] = (a * dots[:, 0] + (c * dots[:, 1] if c else 0.0)) / n
     # Every row kept must be finite and within bounds: the first that is not is where the
     # run diverged, and the history ends just before it.
+    if raw_grad is not None:  # the rows in raw units, as the caller gave x
+        params[run] = params[run] @ to_raw.T
+        grads[run] = grads[run] @ raw_grad
     norms = np.sqrt(np.einsum("ij,ij->i", grads[run], grads[run]))
     sizes = np.einsum("ij,ij->i", params[run], params[run])
     fine = (losses[run] <= limit) & np.isfinite(norms) & (sizes < _PARAM_LIMIT)
@@ -391,6 +412,22 @@ def _data(
     if task == "classification":
         check_binary_labels(val_y, "y_val")
     return the_model, design, ys, val_design, val_y
+
+
+def _sq_norm(grad: np.ndarray, raw_grad: np.ndarray | None) -> float:
+    """The squared norm of a gradient, in raw units (``raw_grad = T^-1`` when standardised)."""
+    raw = grad if raw_grad is None else grad @ raw_grad
+    return float(raw @ raw)
+
+
+def _standardizing(design: np.ndarray, model: str) -> np.ndarray:
+    """``T`` with ``Z_s = Z T`` standardised features and ``theta = T theta_s`` raw parameters."""
+    if model != "linear":
+        raise ValueError(
+            "standardize applies to model='linear'; the polynomial model already scales its "
+            "features"
+        )
+    return unstandardizing(*feature_scale(design[:, :-1]))
 
 
 def _minibatches(

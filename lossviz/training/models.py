@@ -89,3 +89,32 @@ def make_model(kind: str, x: np.ndarray, degree: int | None = None) -> Model:
     if not np.all(std > 0):
         raise ValueError("the polynomial model needs at least two different x values")
     return Model("poly", degree, degree, mean, std)
+
+
+def feature_scale(feats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's mean and standard deviation, for standardising ``(x - mean) / std``.
+
+    A constant column keeps mean 0 and std 1: it carries nothing to centre and nothing to
+    divide by (it duplicates the intercept).
+
+    Example: ``feature_scale(np.array([[0.0, 5.0], [2.0, 5.0]]))  # ([1, 0], [1, 1])``
+    """
+    mean = feats.mean(axis=0)
+    std = feats.std(axis=0)
+    constant = std <= 1e-12 * np.maximum(np.abs(mean), 1e-300)
+    return np.where(constant, 0.0, mean), np.where(constant, 1.0, std)
+
+
+def unstandardizing(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """The matrix ``T`` that turns parameters on standardised features into raw units.
+
+    With ``Z`` the raw design (features, then ones) and ``Z_s = Z T`` the standardised one,
+    ``Z_s theta_s = Z (T theta_s)``: the raw parameters are ``T theta_s`` (``w = w_s / std``,
+    ``b = b_s - w . mean``), and a raw gradient is ``T^-T`` times the standardised one.
+    """
+    k = len(mean)
+    t = np.eye(k + 1)
+    t[:k, :k] = np.diag(1.0 / std)
+    t[k, :k] = -mean / std
+    return t
+
