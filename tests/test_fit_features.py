@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import reference
 
 import lossviz
 from lossviz import fit, get_loss, solve
@@ -139,3 +140,67 @@ def test_a_constant_feature_is_left_as_it_is():
 def test_standardize_is_for_the_linear_model():
     with pytest.raises(ValueError, match="standardize applies to model='linear'"):
         fit([0.0, 1.0, 2.0], [0.0, 1.0, 4.0], "mse", model="poly", degree=2, standardize=True)
+
+
+# -- several classes ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def three_classes():
+    """300 points of 3 overlapping classes in 2-D, plus a third feature on another scale."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 300).astype(float)
+    centres = np.array([[0.0, 0.0], [2.0, 0.5], [1.0, 2.0]])
+    x = centres[y.astype(int)] + rng.standard_normal((300, 2))
+    return np.column_stack([x, 10.0 * rng.standard_normal(300) + 5.0]), y
+
+
+def centred(params: np.ndarray) -> np.ndarray:
+    """Softmax logits are unchanged by adding one column to every class's: the parameters
+    are compared with each row's mean over the classes taken out."""
+    return params - params.mean(axis=-1, keepdims=True)
+
+
+def test_softmax_cross_entropy_reaches_sklearns_multinomial_fit(three_classes):
+    lm = reference("sklearn.linear_model")
+    x, y = three_classes
+    history = fit(x, y, "softmax_cross_entropy", lr=0.5, steps=5000, standardize=True)
+    assert history.params.shape == (5001, 4, 3)
+    model = lm.LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(x, y)
+    expected = np.vstack([model.coef_.T, model.intercept_])
+    np.testing.assert_allclose(centred(history.final_params), centred(expected), atol=1e-4)
+    np.testing.assert_allclose(
+        lossviz.softmax(history.predict(x)), model.predict_proba(x), atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("name", ["softmax_cross_entropy", "multiclass_hinge"])
+@pytest.mark.parametrize("standardize", [False, True], ids=["raw", "standardized"])
+def test_multiclass_rows_are_the_loss_and_gradient_of_their_parameter_matrix(
+    three_classes, name, standardize
+):
+    x, y = three_classes
+    loss = get_loss(name)
+    z = design(x)
+    history = fit(x, y, loss, optimizer="momentum", lr=0.01, steps=40, standardize=standardize)
+    assert history.loss[-1] < history.loss[0]
+    for t in (0, 1, 40):
+        logits = z @ history.params[t]
+        assert history.loss[t] == pytest.approx(loss(y, logits), rel=1e-12)
+        grad = z.T @ loss.gradient(y, logits)
+        assert history.grad_norm[t] == pytest.approx(np.linalg.norm(grad), rel=1e-9)
+    w, b = history.coefficients()
+    assert w.shape == (3, 3)
+    assert b.shape == (3,)
+
+
+def test_multiclass_init_validation_and_sgd(three_classes):
+    x, y = three_classes
+    start = np.zeros((4, 3))
+    start[-1] = [0.3, 0.0, -0.3]
+    history = fit(x, y, "softmax_cross_entropy", optimizer="sgd", lr=0.05, steps=30,
+                  init=start, validation=(x[:60], y[:60]), standardize=True)
+    np.testing.assert_allclose(history.params[0], start, atol=1e-15)
+    loss = get_loss("softmax_cross_entropy")
+    expected = [loss(y[:60], design(x[:60]) @ row) for row in history.params]
+    np.testing.assert_allclose(history.val_loss, expected, rtol=1e-10)
+    with pytest.raises(ValueError, match=r"init must be a 4 x 3 matrix"):
+        fit(x, y, "softmax_cross_entropy", init=np.zeros(12))

@@ -56,15 +56,21 @@ class Model:
     def predict(self, params: Any, x: Any) -> np.ndarray:
         return self.features(x) @ np.asarray(params, dtype=np.float64)
 
-    def coefficients(self, params: Any) -> tuple[np.ndarray, float]:
+    def coefficients(self, params: Any) -> tuple[np.ndarray, Any]:
         """Weights and intercept in the units of the raw inputs.
 
         For ``poly`` the weights are the coefficients of ``x**1 .. x**degree`` (lowest first),
-        so ``np.polyval([*w[::-1], b], x)`` reproduces the predictions.
+        so ``np.polyval([*w[::-1], b], x)`` reproduces the predictions. For a multiclass
+        parameter matrix (a column per class) the weights are a matrix and the intercepts an
+        array, one per class.
         """
         params = np.asarray(params, dtype=np.float64)
-        w, b = params[:-1], float(params[-1])
+        w = params[:-1]
+        b = params[-1].copy() if params.ndim == 2 else float(params[-1])
         if self.kind == "poly":
+            if w.ndim == 2:
+                raw = w / self.std[:, None]
+                return raw, b - self.mean @ raw
             raw = w / self.std
             return raw, b - float(raw @ self.mean)
         return w.copy(), b
