@@ -141,50 +141,53 @@ def solve(x: Any, y: Any, loss: str | Loss, **params: Any) -> Solution:
     design, ys = _design(x, y, loss_obj.task)
     p = design.shape[1]
     rank = int(np.linalg.matrix_rank(design))
+    method = METHODS[name]
+    leftover = None
     if name == "mse":
         theta, iterations = np.linalg.lstsq(design, ys, rcond=None)[0], 1
-        note = ""
     elif name in ("mae", "quantile"):
-        tau = loss_obj.params.get("tau", 0.5)
-        theta, iterations = _quantile_lp(design, ys, tau)
-        note = " (another vertex of the linear program may tie with it)"
+        theta, iterations = _quantile_lp(design, ys, loss_obj.params.get("tau", 0.5))
     elif name == "hinge":
         theta, iterations = _hinge_lp(design, ys)
-        note = " (another vertex of the linear program may tie with it)"
     else:
         if name == "cross_entropy":
             _refuse_separable(design, ys)
-        theta, iterations = _newton(design, ys, loss_obj)
-        note = ""
+        theta, iterations, leftover = _newton(design, ys, loss_obj)
     value = loss_obj(ys, design @ theta)
-    unique = rank == p and not note
-    what = f"the exact minimiser of the mean {loss_obj.label} loss ({value:.10g})"
     how = {
         "least squares": "by least squares",
         "linear program": f"by a linear program (HiGHS, {iterations} iterations)",
-        "newton": f"by Newton's method ({iterations} steps)",
-    }[METHODS[name]]
-    if rank < p:
-        tail = (
-            f"; the features are collinear (rank {rank} of {p}), so other parameters reach "
-            "the same loss"
-            + (" and this is the one of least norm" if name == "mse" else "")
-        )
-    elif name == "hinge" and value == 0.0:
-        tail = (
-            "; every point is beyond the margin, so every parameter that keeps them there "
-            "is a minimiser too"
+        "newton": f"by Newton's method ({iterations} step{'s' if iterations != 1 else ''})",
+    }[method]
+    notes = []
+    if leftover is not None:
+        what = f"close to the minimiser of the mean {loss_obj.label} loss ({value:.10g})"
+        notes.append(
+            f"Newton's method stopped before the gradient vanished (its largest part is "
+            f"{leftover:.2g})"
         )
     else:
-        tail = note
+        what = f"the exact minimiser of the mean {loss_obj.label} loss ({value:.10g})"
+    if rank < p:
+        notes.append(
+            f"the features are collinear (rank {rank} of {p}), so other parameters reach the "
+            "same loss" + (" and this is the one of least norm" if name == "mse" else "")
+        )
+    elif name == "hinge" and value == 0.0:
+        notes.append(
+            "every point is beyond the margin, so every parameter that keeps them there is a "
+            "minimiser too"
+        )
+    elif method == "linear program":
+        notes.append("another vertex of the linear program may tie with it")
     return Solution(
         params=theta,
         loss=value,
         loss_name=name,
-        method=METHODS[name],
+        method=method,
         iterations=int(iterations),
-        unique=unique and not (name == "hinge" and value == 0.0),
-        message=f"{what}, {how}{tail}",
+        unique=rank == p and method != "linear program" and leftover is None,
+        message="; ".join([f"{what}, {how}", *notes]),
     )
 
 
@@ -348,7 +351,9 @@ def _curvatures(loss: Loss) -> tuple[Callable, Callable]:
     raise AssertionError(name)  # pragma: no cover - METHODS lists the Newton losses
 
 
-def _newton(design: np.ndarray, ys: np.ndarray, loss: Loss) -> tuple[np.ndarray, int]:
+def _newton(
+    design: np.ndarray, ys: np.ndarray, loss: Loss
+) -> tuple[np.ndarray, int, float | None]:
     """Minimise ``mean l(z)`` with ``z = A theta + c`` by Newton's method, to full precision.
 
     Features are standardised first (mean 0, spread 1; the intercept column kept), which
@@ -356,7 +361,9 @@ def _newton(design: np.ndarray, ys: np.ndarray, loss: Loss) -> tuple[np.ndarray,
     Newton direction with a backtracking line search; when the Hessian is (nearly) singular
     or the search fails, it takes the majorize-minimize step instead, which always lowers the
     loss. It stops when a full step changes the parameters by less than 1e-13 of their size,
-    or the loss stops falling.
+    or the loss stops falling. Returns the parameters, the steps taken, and None when the
+    gradient then vanishes up to rounding (each component within 1e-8 of the sum of its
+    terms' sizes), else its largest component.
     """
     n, p = design.shape
     mean, std = feature_scale(design[:, :-1])
@@ -407,8 +414,13 @@ def _newton(design: np.ndarray, ys: np.ndarray, loss: Loss) -> tuple[np.ndarray,
             value = new_value
             if done:
                 break
+    grad = a.T @ slope / n
+    rounding = np.abs(a).T @ np.abs(slope) / n
+    leftover = None if np.all(np.abs(grad) <= 1e-8 * rounding + 1e-300) else float(
+        np.abs(grad).max()
+    )
     w = theta[:-1] / std
-    return np.append(w, theta[-1] - float(w @ mean)), iterations
+    return np.append(w, theta[-1] - float(w @ mean)), iterations, leftover
 
 
 def _newton_step(hess: np.ndarray, grad: np.ndarray) -> np.ndarray | None:

@@ -9,6 +9,7 @@ returning ``(x, y)``.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import itertools
 import subprocess
 import sys
@@ -341,6 +342,16 @@ def test_collinear_features_are_named_and_mse_gives_the_least_norm_answer():
     assert "least norm" in found.message
     slope, intercept = solve(x, y, "mse").params
     np.testing.assert_allclose(found.params, [slope / 5, 2 * slope / 5, intercept], atol=1e-10)
+
+
+def test_a_newton_run_cut_short_says_it_is_not_exact(monkeypatch):
+    module = importlib.import_module("lossviz.solve")  # lossviz.solve is the function
+    monkeypatch.setattr(module, "MAX_ITERATIONS", 1)
+    x, y = stackloss()
+    found = solve(x, y, "log_cosh")
+    assert found.message.startswith("close to the minimiser of the mean Log-cosh loss")
+    assert "stopped before the gradient vanished" in found.message
+    assert not found.unique
 
 
 def test_bad_inputs_say_what_is_wrong():
