@@ -109,9 +109,14 @@ def test_quantile_is_statsmodels_quantreg(load, tau):
     exact = solve(x, y, loss)
     with _quiet():
         ref = sm.QuantReg(y, design(x)).fit(q=tau, max_iter=50_000, p_tol=1e-12).params
-    # QuantReg's IRLS floors |r| at 1e-6, so it stops about that far from the vertex.
+    # QuantReg's IRLS floors |r| at 1e-6, so it stops about that far from the vertex ...
     np.testing.assert_allclose(exact.params, ref, rtol=0, atol=1e-5 * max(1.0, np.abs(ref).max()))
     assert exact.loss <= loss(y, design(x) @ ref) + 1e-12
+    # ... and the vertex it approaches, through the p points it nearly interpolates, is solve's.
+    z = design(x)
+    nearest = np.argsort(np.abs(z @ ref - y))[: z.shape[1]]
+    vertex = np.linalg.solve(z[nearest], y[nearest])
+    np.testing.assert_allclose(exact.params, vertex, rtol=1e-9, atol=1e-9)
 
 
 @cases(REGRESSION)
