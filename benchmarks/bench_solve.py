@@ -18,6 +18,7 @@ CPU time, after one untimed warm-up run (which pays for importing scipy).
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import sys
@@ -136,9 +137,11 @@ def main() -> None:
     args = parser.parse_args()
     import scipy
 
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     print(f"lossviz.solve benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
           f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"scipy {scipy.__version__}; {args.repeats} repeats\n")
+          f"scipy {scipy.__version__}; {os.cpu_count()} cores, load average {load} "
+          f"(on a shared machine the figures follow it); {args.repeats} repeats\n")
     bench_solve(args.repeats)
     bench_sweep(args.repeats, args.distances)
 

@@ -140,19 +140,21 @@ def solve(x: Any, y: Any, loss: str | Loss, **params: Any) -> Solution:
         )
     design, ys = _design(x, y, loss_obj.task)
     p = design.shape[1]
-    rank = int(np.linalg.matrix_rank(design))
     method = METHODS[name]
     leftover = None
-    if name == "mse":
-        theta, iterations = np.linalg.lstsq(design, ys, rcond=None)[0], 1
-    elif name in ("mae", "quantile"):
-        theta, iterations = _quantile_lp(design, ys, loss_obj.params.get("tau", 0.5))
-    elif name == "hinge":
-        theta, iterations = _hinge_lp(design, ys)
+    if name == "mse":  # lstsq's SVD also gives the rank
+        theta, _, rank, _ = np.linalg.lstsq(design, ys, rcond=None)
+        iterations = 1
     else:
-        if name == "cross_entropy":
-            _refuse_separable(design, ys)
-        theta, iterations, leftover = _newton(design, ys, loss_obj)
+        rank = np.linalg.matrix_rank(design)
+        if name in ("mae", "quantile"):
+            theta, iterations = _quantile_lp(design, ys, loss_obj.params.get("tau", 0.5))
+        elif name == "hinge":
+            theta, iterations = _hinge_lp(design, ys)
+        else:
+            if name == "cross_entropy":
+                _refuse_separable(design, ys)
+            theta, iterations, leftover = _newton(design, ys, loss_obj)
     value = loss_obj(ys, design @ theta)
     how = {
         "least squares": "by least squares",
