@@ -8,6 +8,7 @@ The numeric core (numpy only) that the app, the figures and notebooks share::
     loss.gradient([0.0, 0.0], [0.5, 3.0])    # d mean / d y_pred, [0.25, 0.5]
     data = lossviz.make_regression(30, outliers=2, seed=0)
     history = lossviz.fit(data.x, data.y, loss, optimizer="adam", lr=0.1, steps=300)
+    best = lossviz.solve(data.x, data.y, loss)  # the exact minimiser, for comparison
     stars = lossviz.datasets.load("stars_cyg_ob1")   # real data shipped in assets/data/
 """
 
@@ -21,6 +22,7 @@ from lossviz.data import (
     make_regression,
     train_validation_split,
 )
+from lossviz.exact import SOLVABLE, NoFiniteMinimum, Solution, solve
 from lossviz.losses import Loss, available_losses, get_loss, loss_class, softmax
 from lossviz.training import (
     MODELS,
@@ -38,12 +40,15 @@ __all__ = [
     "MODELS",
     "OPTIMIZERS",
     "SCHEDULES",
+    "SOLVABLE",
     "ClassificationData",
     "FormulaError",
     "History",
     "Loss",
+    "NoFiniteMinimum",
     "RegressionData",
     "Schedule",
+    "Solution",
     "available_losses",
     "custom_loss",
     "datasets",
@@ -55,5 +60,6 @@ __all__ = [
     "make_curve",
     "make_regression",
     "softmax",
+    "solve",
     "train_validation_split",
 ]

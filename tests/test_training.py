@@ -437,7 +437,6 @@ def test_schedules_match_torch_lr_scheduler(torch, name, params):
 
 # -- errors ---------------------------------------------------------------------------------
 BAD_ARGUMENTS = [
-    ({"loss": "softmax_cross_entropy"}, "multiclass"),
     ({"loss": "l2"}, "unknown loss"),
     ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'; choose one of: gd, sgd"),
     ({"model": "tree"}, "unknown model 'tree'; choose one of: linear, poly"),
@@ -490,8 +489,11 @@ def test_bad_arguments_raise_a_clear_value_error(kwargs, match):
         ([0.0, 1.0], [0.0, 2.0], "hinge", "binary labels 0 or 1"),
         ([1.0, 1.0, 1.0], [1.0, 2.0, 3.0], "poly", "at least two different x values"),
         (np.zeros((3, 2, 2)), [1.0, 2.0, 3.0], "mse", "1-D or 2-D"),
+        ([0.0, 1.0, 2.0], [0.0, 1.5, 2.0], "softmax_cross_entropy", r"class labels 0, 1, 2"),
+        ([0.0, 1.0], [0.0, 0.0], "multiclass_hinge", "at least 2 classes"),
     ],
-    ids=["length", "2d-y", "empty", "inf", "labels", "poly-constant-x", "3d-x"],
+    ids=["length", "2d-y", "empty", "inf", "labels", "poly-constant-x", "3d-x",
+         "class-labels", "one-class"],
 )
 def test_bad_data_raises_a_clear_value_error(x, y, loss, match):
     kwargs = {"model": "poly", "degree": 2} if loss == "poly" else {}

@@ -25,7 +25,7 @@ from lossviz._validation import (
 )
 from lossviz.limits import MAX_FIT_STEPS
 from lossviz.losses import ElementwiseLoss, Loss, available_losses, get_loss
-from lossviz.training.models import Model, make_model
+from lossviz.training.models import Model, feature_scale, make_model, unstandardizing
 from lossviz.training.optimizers import make_optimizer
 from lossviz.training.schedules import Schedule, get_schedule
 
@@ -43,7 +43,9 @@ class History:
     """Everything a gradient-descent run did, one row per step (row 0 is the start).
 
     Attributes:
-        params: ``(steps_run + 1, n_params)``; the weights, then the intercept last.
+        params: ``(steps_run + 1, n_params)``; the weights, then the intercept last. For a
+            multiclass loss with ``K`` classes, ``(steps_run + 1, n_params, K)``: a matrix per
+            row, a column of weights then intercept per class (predictions are logits).
         loss: mean training loss at each row's parameters.
         grad_norm: Euclidean norm of the full-batch gradient at each row's parameters.
         lr: the learning rate used for each update (``steps_run`` values).
@@ -97,8 +99,9 @@ class History:
         """The model's predictions (scores, for classification) at row ``step``."""
         return self.model.predict(self.params[step], x)
 
-    def coefficients(self, step: int = -1) -> tuple[np.ndarray, float]:
-        """Weights and intercept in raw input units at row ``step`` (see ``Model``)."""
+    def coefficients(self, step: int = -1) -> tuple[np.ndarray, Any]:
+        """Weights and intercept in raw input units at row ``step`` (see ``Model``); for K
+        classes a weight matrix and K intercepts."""
         return self.model.coefficients(self.params[step])
 
     def describe(self) -> str:
@@ -149,6 +152,7 @@ def fit(
     grad_tol: float | None = None,
     validation: tuple[Any, Any] | None = None,
     patience: int | None = None,
+    standardize: bool = False,
     time_limit: float | None = None,
     clock: Callable[[], float] = time.perf_counter,
     pause: Callable[[], object] | None = None,
@@ -162,7 +166,8 @@ def fit(
 
     Args:
         x: inputs, shape ``(n,)`` (one feature) or ``(n, k)`` (``k`` features).
-        y: targets (regression) or labels in {0, 1} (binary classification), shape ``(n,)``.
+        y: targets (regression), labels in {0, 1} (binary classification) or class labels
+            0 .. K-1 (multiclass losses; K is one more than the largest label), shape ``(n,)``.
         loss: a loss name (``"huber"``) or a loss object, built-in or custom; any object with
             ``pointwise`` and ``gradient`` works.
         model: ``"linear"`` (``f = x.w + b``) or ``"poly"`` (polynomial of ``degree`` in 1-D
@@ -173,13 +178,21 @@ def fit(
             ``eps``; defaults 0.9, 0.999, 1e-8).
         lr: base learning rate; ``schedule`` (a name or ``get_schedule(...)``) varies it.
         steps: the step budget (at most 100,000).
-        init: starting parameters (weights then intercept); zeros by default.
+        init: starting parameters (weights then intercept; for K classes a ``(k + 1, K)``
+            matrix); zeros by default.
         tol: stop once the relative change of the training loss between two steps falls
             below ``tol``.
         grad_tol: stop once the gradient norm falls below ``grad_tol``.
         validation: ``(x_val, y_val)``; the validation loss is recorded at every step.
         patience: with ``validation``, stop once the validation loss has not improved for
             ``patience`` steps.
+        standardize: linear model only. Train on standardised features ``(x - mean) / std``
+            (each column's mean and spread over the training inputs), so that features on
+            very different scales do not force a tiny learning rate. ``lr`` and the
+            optimizer's state then live in the standardised units, but everything the
+            history reports is in the original units: every row of ``params`` (``init``
+            too is given in them), the gradient norms and ``grad_tol``. The minimiser is the
+            same; it is reached in fewer steps when the scales differ.
         time_limit: seconds of wall time for the whole call. The clock is read every 16
             steps; once the limit is reached the run stops with the steps it completed
             (``stop_reason == "time_limit"``).
@@ -206,7 +219,14 @@ def fit(
     loss_obj = _trainable(loss)
     task = getattr(loss_obj, "task", "regression")
     the_model, design, ys, val_design, val_y = _data(x, y, validation, task, model, degree)
-    n, p = design.shape
+    # K classes train K columns of parameters, kept one after the other in a row of length
+    # K (k + 1); every other task has K = 1.
+    classes = _n_classes(ys, val_y) if task == "multiclass" else 1
+    n, width = design.shape
+    p = width * classes
+    # Standardising is a change of parameters: Z_s = Z T and theta = T theta_s. The loop runs
+    # in theta_s; the rows it writes are mapped back once, after it.
+    to_raw = _standardizing(design, model) if standardize else None
     steps = check_int(steps, "steps", low=0, high=MAX_STEPS)
     lr = check_positive(lr, "lr")
     if patience is not None:
@@ -216,18 +236,29 @@ def fit(
     tol = None if tol is None else check_positive(tol, "tol")
     grad_tol = None if grad_tol is None else check_positive(grad_tol, "grad_tol")
     grad_tol2 = None if grad_tol is None else grad_tol * grad_tol  # against the squared norm
-    theta0 = np.zeros(p) if init is None else as_float_array(init, "init")
-    if theta0.shape != (p,):
-        raise ValueError(
-            f"init must hold {p} numbers (weights then intercept); got {theta0.shape}"
-        )
+    theta0 = _start(init, width, classes)
+    raw_grad = None  # g_raw = raw_grad.T @ g_s, with raw_grad = T^-1
+    if to_raw is not None:
+        raw_grad = np.linalg.inv(to_raw)
+        theta0 = _per_class(theta0[None, :], raw_grad.T, classes)[0]
+        design = design @ to_raw
+        if val_design is not None:
+            val_design = val_design @ to_raw
+    val_predict = None if val_design is None else val_design.dot
+    if val_design is not None and classes > 1:
+        val_weights = val_design
+
+        def val_predict(theta: np.ndarray) -> np.ndarray:
+            """The validation logits of a row of the loop (K blocks of parameters)."""
+            return val_weights @ theta.reshape(classes, width).T
+
     opt = make_optimizer(
         optimizer, p, {"momentum": momentum, "beta1": beta1, "beta2": beta2, "eps": eps}
     )
     rates = get_schedule(schedule).rates(lr, steps)
     pointwise = _pointwise_and_dpred(loss_obj)
     if optimizer == "sgd":
-        batch_gradient = _minibatches(design, ys, pointwise, batch_size, seed)
+        batch_gradient = _minibatches(design, ys, pointwise, batch_size, seed, classes)
     elif batch_size is not None:
         raise ValueError("batch_size applies to optimizer='sgd' only")
     else:
@@ -238,10 +269,14 @@ def fit(
     # (z and d are work's last two columns). A loss declaring sum_from_slope = (a, c) has
     # its sum a (d . z) + c (d . d) read off that product; any other gives its sum itself.
     lhs, tail, form, slope_into, sum_and_slope = _variable_space(loss_obj, design, ys, pointwise)
-    work = np.empty((n, p + 2), order="F")
-    work[:, :p] = lhs[:, :p] / n
-    z, d = work[:, p], work[:, p + 1]
-    work_t = work.T
+    if classes == 1:
+        work = np.empty((n, p + 2), order="F")
+        work[:, :p] = lhs[:, :p] / n
+        z, d = work[:, p], work[:, p + 1]
+        work_t = work.T
+    else:  # z and d hold one row per class: the logits and their slopes, transposed
+        lhs, work_t = _Logits(design, classes), _LogitGradient(design, classes)
+        z, d = np.empty((classes, n)), np.empty((classes, n))
     # The run is written straight into its history: row t of `states` holds theta_t (then the
     # fixed tail of the state), the product writes row t of `rows` (gradient first), and the
     # optimizer writes theta_{t+1} into the next row of `states`.
@@ -292,7 +327,7 @@ def fit(
                     pause()
             if checks:
                 if val_losses is not None:
-                    val_values, _ = pointwise(val_y, val_design @ theta)
+                    val_values, _ = pointwise(val_y, val_predict(theta))
                     val_losses[t] = float(np.add.reduce(val_values)) / len(val_values)
                     if val_losses[t] < best_val:
                         best_val, best_step = val_losses[t], t
@@ -305,7 +340,7 @@ def fit(
                         stop_reason, last, converged = "tolerance", t, True
                         break
                 previous = current
-                if grad_tol2 is not None and float(grad @ grad) < grad_tol2:
+                if grad_tol2 is not None and _sq_norm(grad, raw_grad, classes) < grad_tol2:
                     stop_reason, last, converged = "gradient", t, True
                     break
             if next_theta is None:
@@ -320,6 +355,9 @@ def fit(
         losses[run] = (a * dots[:, 0] + (c * dots[:, 1] if c else 0.0)) / n
     # Every row kept must be finite and within bounds: the first that is not is where the
     # run diverged, and the history ends just before it.
+    if raw_grad is not None:  # the rows in raw units, as the caller gave x
+        params[run] = _per_class(params[run], to_raw.T, classes)
+        grads[run] = _per_class(grads[run], raw_grad, classes)
     norms = np.sqrt(np.einsum("ij,ij->i", grads[run], grads[run]))
     sizes = np.einsum("ij,ij->i", params[run], params[run])
     fine = (losses[run] <= limit) & np.isfinite(norms) & (sizes < _PARAM_LIMIT)
@@ -333,8 +371,11 @@ def fit(
         )
     run = slice(0, last + 1)
     val_kept = None if val_losses is None else val_losses[run].copy()
+    kept = params[run].copy()
+    if classes > 1:  # one matrix per row: (k + 1) x K, a column per class
+        kept = kept.reshape(-1, classes, width).transpose(0, 2, 1).copy()
     return History(
-        params=params[run].copy(),
+        params=kept,
         loss=losses[run].copy(),
         grad_norm=norms[run].copy(),
         lr=rates[:last].copy(),
@@ -355,17 +396,12 @@ def fit(
 
 def _trainable(loss: Any) -> Any:
     """The loss object ``fit`` trains: a built-in by name, or any object with ``pointwise``
-    and ``gradient``; multiclass losses are refused (``fit`` trains one score per point)."""
+    and ``gradient``."""
     loss_obj = get_loss(loss) if isinstance(loss, str) else loss
     if not all(callable(getattr(loss_obj, m, None)) for m in ("pointwise", "gradient")):
         raise ValueError(
             f"loss must be a loss name ({', '.join(available_losses())}) or an object with "
             f"pointwise and gradient methods; got {loss!r}"
-        )
-    if getattr(loss_obj, "task", "regression") == "multiclass":
-        raise ValueError(
-            "fit trains regression and binary classification losses; for multiclass losses "
-            "use loss.gradient on the logits"
         )
     return loss_obj
 
@@ -384,6 +420,8 @@ def _data(
         )
     if task == "classification":
         check_binary_labels(ys, "y")
+    elif task == "multiclass":
+        _check_class_labels(ys, "y")
     the_model = make_model(model, xs, degree)
     design = the_model.features(xs)
     if validation is None:
@@ -398,11 +436,107 @@ def _data(
         raise ValueError("x_val and y_val must have the same number of samples")
     if task == "classification":
         check_binary_labels(val_y, "y_val")
+    elif task == "multiclass":
+        _check_class_labels(val_y, "y_val")
     return the_model, design, ys, val_design, val_y
 
 
+def _check_class_labels(labels: np.ndarray, name: str) -> None:
+    bad = (labels != np.round(labels)) | (labels < 0)
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{name} must hold class labels 0, 1, 2, ... (whole numbers); found "
+            f"{labels[i]:g} at position {i}"
+        )
+
+
+def _n_classes(ys: np.ndarray, val_y: np.ndarray | None) -> int:
+    """K: one more than the largest label seen in training or validation (at least 2)."""
+    top = ys.max() if val_y is None else max(ys.max(), val_y.max())
+    if top < 1:
+        raise ValueError(
+            "multiclass losses need at least 2 classes: y holds only the label 0"
+        )
+    return int(top) + 1
+
+
+def _start(init: Any, width: int, classes: int) -> np.ndarray:
+    """The starting row: zeros, or ``init`` (weights then intercept; for K classes a
+    ``(k + 1, K)`` matrix, a column per class) laid out as the loop keeps it."""
+    if init is None:
+        return np.zeros(width * classes)
+    theta0 = as_float_array(init, "init")
+    if classes == 1:
+        if theta0.shape != (width,):
+            raise ValueError(
+                f"init must hold {width} numbers (weights then intercept); got {theta0.shape}"
+            )
+        return theta0
+    if theta0.shape != (width, classes):
+        raise ValueError(
+            f"init must be a {width} x {classes} matrix (a column per class: weights then "
+            f"intercept); got shape {theta0.shape}"
+        )
+    return theta0.T.ravel()
+
+
+def _per_class(rows: np.ndarray, matrix: np.ndarray, classes: int) -> np.ndarray:
+    """Each class's block of every row (``m`` rows of ``K`` blocks) times ``matrix``."""
+    m = rows.shape[0]
+    return (rows.reshape(m, classes, -1) @ matrix).reshape(m, -1)
+
+
+class _Logits:
+    """The loop's ``lhs`` for K classes: ``dot(state, out)`` writes the logits, transposed
+    (``out[j] = Z theta_j``, ``theta_j`` the j-th block of the state)."""
+
+    def __init__(self, design: np.ndarray, classes: int) -> None:
+        self.design_t = np.ascontiguousarray(design.T)
+        self.shape = (classes, design.shape[1])
+
+    def dot(self, state: np.ndarray, out: np.ndarray) -> None:
+        np.dot(state.reshape(self.shape), self.design_t, out=out)
+
+
+class _LogitGradient:
+    """The loop's ``work.T`` for K classes: ``dot(d, row)`` writes the gradient of the mean
+    loss, ``Z^T d_j / n`` for each class ``j``, into the row's first ``K (k + 1)`` numbers."""
+
+    def __init__(self, design: np.ndarray, classes: int) -> None:
+        self.scaled = design / design.shape[0]
+        self.shape = (classes, design.shape[1])
+        self.size = classes * design.shape[1]
+
+    def dot(self, d: np.ndarray, row: np.ndarray) -> None:
+        np.dot(d, self.scaled, out=row[: self.size].reshape(self.shape))
+
+
+def _sq_norm(grad: np.ndarray, raw_grad: np.ndarray | None, classes: int) -> float:
+    """The squared norm of a gradient, in raw units (``raw_grad = T^-1`` when standardised)."""
+    if raw_grad is None:
+        return float(grad @ grad)
+    raw = grad.reshape(classes, -1) @ raw_grad
+    return float(np.vdot(raw, raw))
+
+
+def _standardizing(design: np.ndarray, model: str) -> np.ndarray:
+    """``T`` with ``Z_s = Z T`` standardised features and ``theta = T theta_s`` raw parameters."""
+    if model != "linear":
+        raise ValueError(
+            "standardize applies to model='linear'; the polynomial model already scales its "
+            "features"
+        )
+    return unstandardizing(*feature_scale(design[:, :-1]))
+
+
 def _minibatches(
-    design: np.ndarray, ys: np.ndarray, pointwise: Callable, batch_size: int | None, seed: int
+    design: np.ndarray,
+    ys: np.ndarray,
+    pointwise: Callable,
+    batch_size: int | None,
+    seed: int,
+    classes: int = 1,
 ) -> Callable[[np.ndarray], np.ndarray]:
     """``theta -> gradient of the mean loss over the next mini-batch`` for SGD.
 
@@ -421,8 +555,12 @@ def _minibatches(
             order, cursor = rng.permutation(n), 0
         chosen = order[cursor : cursor + batch]
         cursor += batch
-        _, dpred = pointwise(ys[chosen], design[chosen] @ theta)
-        return (design[chosen].T @ dpred) / len(chosen)
+        if classes == 1:
+            _, dpred = pointwise(ys[chosen], design[chosen] @ theta)
+            return (design[chosen].T @ dpred) / len(chosen)
+        weights = theta.reshape(classes, -1).T
+        _, dlogits = pointwise(ys[chosen], design[chosen] @ weights)
+        return (dlogits.T @ design[chosen]).ravel() / len(chosen)
 
     return batch_gradient
 
@@ -440,6 +578,14 @@ def _variable_space(
     Any other loss sees ``z`` = the predictions. ``sum_and_slope(z)`` gives the sum of the
     losses and ``d`` when ``form`` is None.
     """
+    if getattr(loss, "task", None) == "multiclass":
+
+        def sum_and_dlogits(logits_t: np.ndarray) -> tuple[float, np.ndarray]:
+            values, dlogits = pointwise(ys, logits_t.T)
+            return float(np.add.reduce(values)), dlogits.T
+
+        return design, [], None, None, sum_and_dlogits
+
     if not _in_variable_space(loss):
 
         def sum_and_dpred(pred: np.ndarray) -> tuple[float, np.ndarray]:

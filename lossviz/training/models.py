@@ -56,15 +56,21 @@ class Model:
     def predict(self, params: Any, x: Any) -> np.ndarray:
         return self.features(x) @ np.asarray(params, dtype=np.float64)
 
-    def coefficients(self, params: Any) -> tuple[np.ndarray, float]:
+    def coefficients(self, params: Any) -> tuple[np.ndarray, Any]:
         """Weights and intercept in the units of the raw inputs.
 
         For ``poly`` the weights are the coefficients of ``x**1 .. x**degree`` (lowest first),
-        so ``np.polyval([*w[::-1], b], x)`` reproduces the predictions.
+        so ``np.polyval([*w[::-1], b], x)`` reproduces the predictions. For a multiclass
+        parameter matrix (a column per class) the weights are a matrix and the intercepts an
+        array, one per class.
         """
         params = np.asarray(params, dtype=np.float64)
-        w, b = params[:-1], float(params[-1])
+        w = params[:-1]
+        b = params[-1].copy() if params.ndim == 2 else float(params[-1])
         if self.kind == "poly":
+            if w.ndim == 2:
+                raw = w / self.std[:, None]
+                return raw, b - self.mean @ raw
             raw = w / self.std
             return raw, b - float(raw @ self.mean)
         return w.copy(), b
@@ -89,3 +95,32 @@ def make_model(kind: str, x: np.ndarray, degree: int | None = None) -> Model:
     if not np.all(std > 0):
         raise ValueError("the polynomial model needs at least two different x values")
     return Model("poly", degree, degree, mean, std)
+
+
+def feature_scale(feats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's mean and standard deviation, for standardising ``(x - mean) / std``.
+
+    A constant column keeps mean 0 and std 1: it carries nothing to centre and nothing to
+    divide by (it duplicates the intercept).
+
+    Example: ``feature_scale(np.array([[0.0, 5.0], [2.0, 5.0]]))  # ([1, 0], [1, 1])``
+    """
+    mean = feats.mean(axis=0)
+    std = feats.std(axis=0)
+    constant = std <= 1e-12 * np.maximum(np.abs(mean), 1e-300)
+    return np.where(constant, 0.0, mean), np.where(constant, 1.0, std)
+
+
+def unstandardizing(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """The matrix ``T`` that turns parameters on standardised features into raw units.
+
+    With ``Z`` the raw design (features, then ones) and ``Z_s = Z T`` the standardised one,
+    ``Z_s theta_s = Z (T theta_s)``: the raw parameters are ``T theta_s`` (``w = w_s / std``,
+    ``b = b_s - w . mean``), and a raw gradient is ``T^-T`` times the standardised one.
+    """
+    k = len(mean)
+    t = np.eye(k + 1)
+    t[:k, :k] = np.diag(1.0 / std)
+    t[k, :k] = -mean / std
+    return t
+
