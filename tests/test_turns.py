@@ -102,6 +102,16 @@ def test_the_holder_yields_only_to_a_run_that_comes_first():
     assert again in book.waiting
 
 
+def test_a_run_keeps_the_slot_for_a_quantum_before_it_yields():
+    book = TurnBook(quantum=0.05)
+    book.charge("heavy", 2.0, 0.0)
+    heavy = book.request("heavy", 0.0)
+    book.grant(0.0)
+    book.request("light", 0.01)
+    assert not book.should_yield(heavy, 0.04)  # a fit's checkpoints every few ms: no thrash
+    assert book.should_yield(heavy, 0.05)
+
+
 # -- a simulated class ---------------------------------------------------------------------------
 class PlainLock(TurnBook):
     """A lock's order: first come, first served, never yielding."""
@@ -232,7 +242,7 @@ def test_waiting_runs_go_lightest_session_first():
 
 
 def test_a_long_run_lets_a_lighter_one_go_first_at_a_checkpoint():
-    fair = FairTurns()
+    fair = FairTurns(book=TurnBook(quantum=0.0))  # yield at the first checkpoint
     fair.book.charge("heavy", 5.0, fair.clock())
     order: list[str] = []
 
@@ -341,7 +351,7 @@ def test_a_light_run_goes_first_inside_a_long_fit_and_its_time_is_not_the_fits()
     import lossviz
     from lossviz.ui import turns
 
-    fair = FairTurns()
+    fair = FairTurns(book=TurnBook(quantum=0.0))  # yield at the first checkpoint
     fair.book.charge("heavy", 5.0, fair.clock())
     order: list[str] = []
     light_ran = threading.Event()

@@ -44,6 +44,9 @@ HALF_LIFE = 20.0  # seconds for the time a session held the slot to count half
 AGING = 1.0  # each second spent waiting counts as this much less time held
 MAX_WAITING = 2  # runs of one session waiting at once (one script thread per session: 1)
 WAIT_AT_MOST = 10.0  # seconds; then a run goes ahead without the slot
+# Seconds a run holds the slot before a checkpoint may hand it on: a long fit checks every 16
+# steps, and without a quantum a run of middling weight could wait behind every light one.
+QUANTUM = 0.05
 SESSION_TOKEN_KEY = "_lossviz_turn_token"
 
 
@@ -62,6 +65,11 @@ class Ticket:
     granted_at: float | None = None
 
 
+def _granted(ticket: Ticket, now: float) -> float:
+    """When ``ticket`` got the slot (``now`` if it has not: it held it for no time)."""
+    return now if ticket.granted_at is None else ticket.granted_at
+
+
 class TurnBook:
     """Who holds the slot, who waits, and how long each session held it recently.
 
@@ -78,13 +86,15 @@ class TurnBook:
     """
 
     def __init__(
-        self, *, half_life: float = HALF_LIFE, aging: float = AGING, max_waiting: int = MAX_WAITING
+        self, *, half_life: float = HALF_LIFE, aging: float = AGING,
+        max_waiting: int = MAX_WAITING, quantum: float = QUANTUM,
     ) -> None:
         if not half_life > 0:
             raise ValueError(f"half_life must be a positive number of seconds; got {half_life}")
         self.half_life = float(half_life)
         self.aging = float(aging)
         self.max_waiting = int(max_waiting)
+        self.quantum = float(quantum)
         self.holder: Ticket | None = None
         self.waiting: list[Ticket] = []
         self._used: dict[str, tuple[float, float]] = {}  # key -> (seconds held, as of when)
@@ -131,7 +141,7 @@ class TurnBook:
         """``ticket`` gives the slot back; the time it held it counts against its session."""
         if self.holder is not ticket:
             raise ValueError("only the run holding the slot can release it")
-        self.charge(ticket.key, now - (ticket.granted_at or now), now)
+        self.charge(ticket.key, now - _granted(ticket, now), now)
         self.holder = None
 
     def requeue(self, ticket: Ticket, now: float) -> Ticket:
@@ -149,12 +159,17 @@ class TurnBook:
             self.waiting.remove(ticket)
 
     def should_yield(self, ticket: Ticket, now: float) -> bool:
-        """Whether a waiting run comes before the holder ``ticket``, counting the time the
-        holder has held the slot so far: then the holder should let it go first."""
+        """Whether a waiting run of another session comes before the holder ``ticket``,
+        counting the time the holder has held the slot so far (at least ``quantum``): then
+        the holder should let it go first."""
         if self.holder is not ticket or not self.waiting:
             return False
-        held = self.used(ticket.key, now) + now - (ticket.granted_at or now)
-        return min(self.priority(t, now) for t in self.waiting)[0] < held
+        holding = now - _granted(ticket, now)
+        if holding < self.quantum:
+            return False  # a run keeps the slot at least this long: no thrashing
+        held = self.used(ticket.key, now) + holding
+        others = [self.priority(t, now) for t in self.waiting if t.key != ticket.key]
+        return bool(others) and min(others)[0] < held  # never to a run of its own session
 
 
 class FairTurns:
