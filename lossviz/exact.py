@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -431,3 +431,46 @@ def _newton_step(hess: np.ndarray, grad: np.ndarray) -> np.ndarray | None:
     if eig[0] <= 1e-10 * max(eig[-1], 1e-300):
         return None
     return np.linalg.solve(hess, -grad)
+
+
+class Gap(NamedTuple):
+    """How far a gradient-descent run ended from the exact minimiser.
+
+    ``params``: the largest difference of one parameter, ``|theta_T - theta*|_inf``.
+    ``loss``: the run's last loss minus the minimum (>= 0 up to rounding).
+    ``within``: the first step whose loss is within ``tol`` of the minimum, or None.
+    ``tol``: that tolerance.
+    """
+
+    params: float
+    loss: float
+    within: int | None
+    tol: float
+
+
+def gap(history: Any, solution: Solution, tol: float = 1e-3) -> Gap:
+    """How far ``history`` (a ``fit`` run of the same loss on the same data) ended from
+    ``solution``, and when its loss first came within ``tol`` of the minimum.
+
+    Example::
+
+        run = lossviz.fit(x, y, "mse", lr=0.1, steps=500)
+        lossviz.exact.gap(run, lossviz.solve(x, y, "mse")).within   # e.g. 112
+    """
+    if not tol > 0:
+        raise ValueError(f"tol must be a number greater than 0; got {tol}")
+    params = np.asarray(history.params, dtype=np.float64)
+    if params.shape[1:] != solution.params.shape:
+        raise ValueError(
+            f"the run has {params.shape[1:]} parameters and the solution "
+            f"{solution.params.shape}: they are not the same model"
+        )
+    losses = np.asarray(history.loss, dtype=np.float64)
+    close = np.flatnonzero(losses - solution.loss <= tol)
+    return Gap(
+        params=float(np.abs(params[-1] - solution.params).max()),
+        loss=float(losses[-1] - solution.loss),
+        within=int(close[0]) if close.size else None,
+        tol=float(tol),
+    )
+

@@ -353,6 +353,34 @@ def test_gradient_descent_losses_optimizer_steps_and_log_axis():
     assert _chart(at, "reg_convergence")["layout"]["yaxis"]["type"] == "log"
 
 
+def test_each_run_is_set_beside_the_exact_minimiser_of_its_loss():
+    """The table under the loss curves: lossviz.solve's line, the run's last line, and from
+    which step the run's loss was within 1e-3 of the minimum, all computed here again."""
+    at = _app(reg_view=DESCENT)
+    at.pills(key="reg_gd_losses").set_value(["mse", "mae", "huber"])
+    at.slider(key="reg_steps").set_value(300)
+    _ok(at.run())
+    assert "Against the exact answer" in _text(at)
+    table = at.dataframe[0].value
+    assert list(table["Loss"]) == ["MSE", "MAE", "Huber"]
+    d = _data()
+    lr = at.slider(key="reg_lr").value
+    for row, name in zip(table.to_dict("records"), ["mse", "mae", "huber"], strict=True):
+        loss = lossviz.get_loss(name, **({"delta": 1.0} if name == "huber" else {}))
+        best = lossviz.solve(d.x, d.y, loss)
+        run = lossviz.fit(d.x, d.y, loss, lr=lr, steps=300, seed=0)
+        (w,), b = best.coefficients()
+        assert row["Exact line"] == f"{w:.4f} x {b:+.4f}"
+        assert row["Gradient descent's line"] == "{:.4f} x {:+.4f}".format(*run.params[-1])
+        close = np.flatnonzero(run.loss - best.loss <= 1e-3)
+        assert row["Within 1e-3 of the minimum loss"] == (
+            f"from step {close[0]}" if close.size else "never")
+        assert float(row["Loss above the minimum"]) == pytest.approx(
+            max(run.loss[-1] - best.loss, 0.0), rel=0.05, abs=1e-15)
+    # MSE's run reaches its minimum; MAE's is the slowest to get there
+    assert float(table["Largest parameter gap"][0]) < 1e-3
+
+
 def test_no_loss_chosen_gives_a_message():
     at = _app(reg_view=DESCENT)
     at.pills(key="reg_gd_losses").set_value([])

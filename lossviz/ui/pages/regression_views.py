@@ -114,6 +114,11 @@ def _descent(x, y, name: str, delta: float, optimizer: str, lr: float, schedule:
                        schedule=schedule, steps=steps, seed=0)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _exact(x, y, name: str, delta: float) -> lossviz.Solution:
+    return lossviz.solve(x, y, _loss(name, delta))
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _landscape(x, y, name: str, delta: float, w_range, b_range):
     return loss_landscape(x, y, _loss(name, delta), w_range=w_range, b_range=b_range, size=50)
@@ -166,6 +171,7 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
                 key="reg_convergence", states=fd.convergence_states(curves, log_y=log_y),
                 param="reg_gd_step",
                 label="Training loss at every step of gradient descent")
+    _against_exact(x, y, names, delta, runs)
     land = _landscape_for(x, y, landscape, delta, runs, data)
     path = fd.path_data(land, runs)
     chart.chart(fd.path_figure(path, landscape_label=loss_label(landscape),
@@ -176,6 +182,35 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
                f"{loss_label(landscape)} (darker is lower; the star is its minimum). ▶ plays "
                "the run in your browser.")
     _fair_note(x, names, rates, fair, optimizer)
+
+
+def _against_exact(x, y, names, delta: float, runs) -> None:
+    """Each run beside the exact minimiser of its loss (``lossviz.solve``): how far it
+    ended, and from which step its loss was within 1e-3 of the minimum."""
+    rows = []
+    for name, run in zip(names, runs, strict=True):
+        h = run.history
+        if h.diverged:
+            continue
+        best = _exact(x, y, name, delta if name == "huber" else 0.0)
+        g = lossviz.exact.gap(h, best)
+        (w,), b = best.coefficients()
+        gw, gb = (float(v) for v in h.params[-1])
+        rows.append({
+            "Loss": loss_label(name),
+            "Exact line": f"{w:.4f} x {b:+.4f}",
+            "Gradient descent's line": f"{gw:.4f} x {gb:+.4f}",
+            "Steps": h.stop_step,
+            "Largest parameter gap": f"{g.params:.2g}",
+            "Loss above the minimum": f"{max(g.loss, 0.0):.2g}",
+            "Within 1e-3 of the minimum loss": ("never" if g.within is None
+                                                 else f"from step {g.within}"),
+        })
+    if not rows:
+        return
+    st.markdown("**Against the exact answer** (the minimiser computed directly: least "
+                "squares, a linear program for MAE, Newton's method for Huber)")
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def _landscape_for(x, y, name, delta, runs, data: fo.LinesData):
