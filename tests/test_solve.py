@@ -384,3 +384,20 @@ def _quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
+
+
+def test_gap_measures_a_run_against_the_minimiser():
+    d = lossviz.make_regression(30, outliers=2, seed=0)
+    best = solve(d.x, d.y, "mse")
+    run = lossviz.fit(d.x, d.y, "mse", lr=0.05, steps=400)
+    g = lossviz.exact.gap(run, best, tol=1e-3)
+    assert g.params == np.abs(run.params[-1] - best.params).max()
+    assert g.loss == run.loss[-1] - best.loss
+    assert run.loss[g.within] - best.loss <= 1e-3 < run.loss[g.within - 1] - best.loss
+    short = lossviz.fit(d.x, d.y, "mse", lr=0.05, steps=3)
+    assert lossviz.exact.gap(short, best).within is None
+    with pytest.raises(ValueError, match="tol must be a number greater than 0"):
+        lossviz.exact.gap(run, best, tol=0)
+    other = solve(np.column_stack([d.x, d.x**2]), d.y, "mse")
+    with pytest.raises(ValueError, match="not the same model"):
+        lossviz.exact.gap(run, other)
