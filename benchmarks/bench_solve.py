@@ -2,7 +2,8 @@
 sweep the regression lab precomputes.
 
 1. ``solve`` for MSE, MAE and Huber (and the other solvable losses) on a generated
-   10,000 x 10 regression set (heavy-tailed noise) and on statsmodels' stackloss (21 x 3),
+   10,000 x 10 regression set (heavy-tailed noise) and on every shipped regression set
+   (``lossviz.datasets``: the largest is the Windsor house prices, 546 x 11),
    and for the classification losses on a 10,000 x 10 generated set.
 2. The outlier sweep: the exact MSE, MAE and Huber lines for 121 outlier distances on a
    30-point set with one outlier, as ``lossviz.figures.outliers.lines_data`` computes them
@@ -59,16 +60,10 @@ def regression_sets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     x = rng.standard_normal((10_000, 10)) * np.geomspace(0.1, 100.0, 10)
     y = x @ rng.standard_normal(10) + 2.0 + rng.standard_t(2, 10_000)
     sets = {"generated 10,000 x 10": (x, y)}
-    try:
-        import statsmodels.api as sm
-    except ImportError:
-        print("(statsmodels is not installed: stackloss left out; pip install -e '.[test]')")
-    else:
-        data = sm.datasets.stackloss.load_pandas().data
-        sets["stackloss 21 x 3"] = (
-            data[["AIRFLOW", "WATERTEMP", "ACIDCONC"]].to_numpy(float),
-            data["STACKLOSS"].to_numpy(float),
-        )
+    # The shipped regression sets (lossviz.datasets), the largest first.
+    shipped = [lossviz.datasets.load(name) for name in lossviz.datasets.available()]
+    for data in sorted((d for d in shipped if d.task == "regression"), key=lambda d: -d.x.size):
+        sets[f"{data.name} {data.n} x {data.x.shape[1]}"] = (np.asarray(data.x), np.asarray(data.y))
     return sets
 
 
