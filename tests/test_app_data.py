@@ -367,3 +367,13 @@ def test_the_files_text_is_escaped_everywhere_it_shows():
     sentence = next(c.value for c in at.caption if c.value.startswith("Best slopes"))
     assert "**bold**" not in sentence
     assert escape_markdown("**bold** <img src=x onerror=alert(1)>") in sentence
+
+
+# -- the lesson on real data ----------------------------------------------------------------------
+@pytest.mark.parametrize(("step", "name"), [(1, "stars_cyg_ob1"), (2, "engel")])
+def test_the_real_data_lesson_opens_its_set(step, name):
+    at = _app({"lesson": "real_data", "lesson_step": str(step)})
+    assert at.session_state["reg_data"] == name
+    _, x, y = _set(name)
+    np.testing.assert_allclose(_points(at), np.column_stack([x, y]), rtol=1e-12)
+    assert _line(at, "mse") == pytest.approx(tuple(robust_line(x, y, "mse")), rel=2e-5)

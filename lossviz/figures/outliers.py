@@ -26,6 +26,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 import lossviz
+from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import robust_line
 from lossviz.figures._spec import house_layout
 from lossviz.figures.states import Drag, States
@@ -360,7 +361,6 @@ def pull_sentence(pulls: PullsData, k: int | None = None) -> str:
 
 
 # -- real data: what the fitted lines show -----------------------------------------------------
-STARS_GIANT_BELOW = 3.6  # log temperature under which the CYG OB1 stars are the red giants
 
 
 def fits_sentence(data: LinesData, *, name: str, x_name: str = "x", y_name: str = "y",
