@@ -7,7 +7,7 @@
   a small notice (``notice()``); the page opens with that setting at its default.
 - Widgets write their own values to the address bar (``bind="query-params"``, see
   ``lossviz.ui.widgets``); ``sync()`` writes the few parameters no widget holds (the lesson
-  and its step, a table's edits).
+  and its step, a table's edits, the regression set's feature, whose choices vary by set).
 - ``share_link()`` is the link to exactly what is on screen.
 """
 
