@@ -377,3 +377,36 @@ def test_the_real_data_lesson_opens_its_set(step, name):
     _, x, y = _set(name)
     np.testing.assert_allclose(_points(at), np.column_stack([x, y]), rtol=1e-12)
     assert _line(at, "mse") == pytest.approx(tuple(robust_line(x, y, "mse")), rel=2e-5)
+
+
+# -- the exported script ------------------------------------------------------------------------
+def _script_prints(state: dict, folder: Path, monkeypatch) -> str:
+    import contextlib
+    import io
+
+    from lossviz.ui.snippets import snippet
+
+    monkeypatch.chdir(folder)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(snippet(state, "regression"), "lossviz_view.py", "exec"),
+             {"__name__": "__main__"})
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("state", "name", "feature"), [
+    pytest.param({"reg_data": "stackloss", "reg_feature": "water_temp", "reg_steps": 10},
+                 "stackloss", "water_temp", id="a-set"),
+    pytest.param({"reg_data": "csv", "reg_csv_feature": "score", "reg_csv_target": "hours",
+                  "reg_steps": 10}, None, None, id="a-file"),
+])
+def test_the_exported_script_fits_the_same_data(state, name, feature, tmp_path, monkeypatch):
+    (tmp_path / "your_data.csv").write_bytes(GOOD)
+    printed = _script_prints(state, tmp_path, monkeypatch)
+    if name is None:
+        x, y = np.array([52, 55, 61, 60, 68, 20.0]), np.arange(1.0, 7.0)
+    else:
+        _, x, y = _set(name, feature)
+    for loss in fo.LOSSES:
+        w, b = robust_line(x, y, loss, delta=1.0)
+        assert f"its best line: slope {w:.4g}, intercept {b:.4g}" in printed
