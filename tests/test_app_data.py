@@ -410,3 +410,23 @@ def test_the_exported_script_fits_the_same_data(state, name, feature, tmp_path, 
     for loss in fo.LOSSES:
         w, b = robust_line(x, y, loss, delta=1.0)
         assert f"its best line: slope {w:.4g}, intercept {b:.4g}" in printed
+
+
+def test_the_conventions_page_uses_the_labs_real_data(tmp_path, monkeypatch, capsys):
+    from lossviz.ui.snippets import snippet
+
+    query = {"reg_data": "stackloss", "reg_feature": "water_temp", "reg_slope": "2.0",
+             "reg_intercept": "-1.0"}
+    lab = _app({"section": "regression", "reg_view": REG_VIEWS[1], **query})
+    lab_mse = {m.label: m.value for m in lab.metric}["MSE of your line"]
+    _, x, y = _set("stackloss", "water_temp")
+    assert lab_mse == f"{np.mean((2.0 * x - 1.0 - y) ** 2):.4g}"
+    at = _app({"section": "conventions", "conv_source": "regression lab", "conv_loss": "mse",
+               **query})
+    ours = float(at.metric[0].value)
+    assert f"{ours:.4g}" == lab_mse
+    assert "Stack loss of a nitric" in _captions(at)
+    state = {k: at.session_state[k] for k in at.session_state if k.startswith(("reg_", "conv_"))}
+    monkeypatch.chdir(tmp_path)
+    exec(compile(snippet(state, "conventions"), "view.py", "exec"), {"__name__": "__main__"})
+    assert f"lossviz: {ours:.8g}"[:14] in capsys.readouterr().out

@@ -209,7 +209,13 @@ def _conventions(v: Mapping[str, Any]) -> str:
     cls = loss_class(name)
     params = {key: v["conv_param"] for key in cls.param_specs}
     n, k, seed = v["conv_n"], v["conv_outliers"], v["conv_seed"]
-    if cls.task == "regression" and v.get("conv_source") == "regression lab":
+    lab = cls.task == "regression" and v.get("conv_source") == "regression lab"
+    if lab and v.get("reg_data", "generated") not in ("generated", "csv"):
+        imports, made = _regression_data(v)
+        data = (f"{imports}{made}\n"
+                f"y_true, y_pred = data.y, {v['reg_slope']!r} * data.x + "
+                f"{v['reg_intercept']!r}")
+    elif lab:
         outliers = v["reg_outliers"] if v["reg_outliers_on"] else 0
         data = (f"d = lossviz.make_regression({v['reg_n']!r}, noise={v['reg_noise']!r}, "
                 f"outliers={outliers!r}, outlier_shift={v['reg_shift']!r}, "
