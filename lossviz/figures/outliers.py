@@ -367,10 +367,11 @@ def fits_sentence(data: LinesData, *, name: str, x_name: str = "x", y_name: str 
                   y_unit: str = "") -> str:
     """What the best lines of a real data set show, every number read off ``data``'s fits.
 
-    ``name`` is the data set (``lossviz.datasets``) or ``"csv"``; a few sets get a sentence
-    on what they are known for (the stars' giants, Anscombe's one point off the line, the
-    sea's warming), every set the slopes, the point furthest from the MSE line and whether
-    δ is large or small next to the residuals. Plain text: escape it before Markdown.
+    ``name`` is the data set (``lossviz.datasets``) or ``"csv"``. Every set gets the slopes
+    and, where δ is large or small next to the residuals, what Huber then acts like; a few
+    sets get a sentence on what they are known for (the stars' giants, Anscombe's one point
+    off the line, the sea's warming), the others the point furthest from the MSE line. Plain
+    text: escape it before Markdown.
 
     Example: ``fits_sentence(lines_data(x, y, np.zeros(len(x), bool), delta=1.0), name="engel")``
     """
@@ -389,8 +390,8 @@ def fits_sentence(data: LinesData, *, name: str, x_name: str = "x", y_name: str 
             down = [NAMES[n] for n in LOSSES if w[n] < 0]
             if "MAE" in down and clean > 0:
                 text += (f" {', '.join(down)} all slope down: the giants sit far out in x "
-                         "(leverage points), so MAE and Huber follow them as well; capping a "
-                         "point's pull does not help when it is this far out in x.")
+                         "(leverage points), so capping their pull, as MAE and Huber do, is "
+                         "not enough.")
             parts.append(text)
     elif name == "anscombe_3":
         r = np.abs(data.lines["mae"][0] * x + data.lines["mae"][1] - y)
@@ -413,11 +414,12 @@ def fits_sentence(data: LinesData, *, name: str, x_name: str = "x", y_name: str 
     res = wm * x + bm - y
     far = int(np.argmax(np.abs(res)))
     typical = float(np.median(np.abs(res)))
-    text = (f"Point {far + 1} is furthest from the MSE line (residual r = {res[far]:.3g}{unit})")
-    if typical > 0:
-        text += (f": it pulls on that line {abs(res[far]) / typical:.0f} times as hard as a "
-                 "typical point")
-    parts.append(text + ".")
+    if len(parts) == 1:  # nothing the set is known for: the point that pulls hardest
+        text = f"Point {far + 1} is furthest from the MSE line (residual r = {res[far]:.3g}{unit})"
+        if typical > 0:
+            text += (f": it pulls on that line {abs(res[far]) / typical:.0f} times as hard as "
+                     "a typical point")
+        parts.append(text + ".")
     if typical > 0 and data.delta >= 3 * typical:
         parts.append(f"Huber's δ = {data.delta:g} is large next to a typical residual "
                      f"({typical:.2g}): here Huber is almost MSE; lower δ to tell them apart.")
