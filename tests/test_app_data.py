@@ -50,9 +50,15 @@ def _line(at: AppTest, name: str) -> tuple[float, float]:
 
 
 def _points(at: AppTest) -> np.ndarray:
+    """Every point of the first picture (marked outliers too), in the set's row order."""
     fig = _chart(at, "reg_lines")
-    x, y = _arr(fig["data"][fo.T_POINTS]["x"]), _arr(fig["data"][fo.T_POINTS]["y"])
-    return np.column_stack([x, y])
+    rows, xs, ys = [], [], []
+    for i in (fo.T_POINTS, fo.T_OUTLIERS):
+        rows.append(_arr(fig["data"][i].get("customdata", [])))
+        xs.append(_arr(fig["data"][i]["x"]))
+        ys.append(_arr(fig["data"][i]["y"]))
+    order = np.argsort(np.concatenate(rows))
+    return np.column_stack([np.concatenate(xs)[order], np.concatenate(ys)[order]])
 
 
 def _captions(at: AppTest) -> str:
@@ -140,6 +146,21 @@ def test_the_stars_sentence_says_what_the_fits_show():
     assert "The 4 red giants" in text
     assert f"the other 43 stars alone give an MSE slope of {clean:.3g}" in text
     assert "leverage points" in text
+    # The giants are marked, and the dashed line is the main sequence's own.
+    fig = _chart(at, "reg_lines")
+    assert len(_arr(fig["data"][fo.T_OUTLIERS]["x"])) == 4
+    np.testing.assert_allclose(np.sort(_arr(fig["data"][fo.T_OUTLIERS]["x"])),
+                               np.sort(x[~main]))
+    dashed = next(t for t in fig["data"] if t.get("name") == "MSE without the outlier")
+    dx, dy = _arr(dashed["x"]), _arr(dashed["y"])
+    assert (dy[1] - dy[0]) / (dx[1] - dx[0]) == pytest.approx(clean, rel=1e-5)
+    notes = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "outliers" in notes  # named, and not offered to drag: real data has no states
+    assert not any("drag" in n for n in notes)
+    arm = np.abs(x - x.mean())
+    ratio = arm[~main].mean() / np.median(arm[main])
+    assert f"they sit {ratio:.1f} times as far from the mean x" in text
+    assert f"**{fits['mse'][0]:.4g}** ({fits['mse'][0] - clean:+.2f})" in _scores(at)
 
 
 def test_the_generated_default_is_unchanged():

@@ -221,9 +221,12 @@ def _end_labels(data: LinesData, k: int, presentation: bool) -> list[dict[str, A
     if data.is_outlier.any():
         x0 = float(data.x[data.is_outlier][0])
         right = x0 > 0.5 * (data.x_range[0] + data.x_range[1])
+        many = data.is_outlier.sum() > 1
+        text = "outliers" if many else "outlier"
+        if len(data.shifts) > 1:  # states to drag through (typed or real points have none)
+            text += ": drag one" if many else ": drag it"
         notes.append(dict(x=x0, y=float(data.outlier_y[k][0]), xref="x", yref="y",
-                          text="outlier: drag it" if data.is_outlier.sum() == 1 else
-                          "outliers: drag one",
+                          text=text,
                           showarrow=False, xanchor="right" if right else "left",
                           xshift=-16 if right else 16,
                           font=dict(color=OUTLIER_COLOR, size=font)))
@@ -435,7 +438,27 @@ def real_pull_sentence(pulls: PullsData, n: int, k: int | None = None) -> str:
     k = pulls.index if k is None else k
     mse = np.abs(pulls.pull["mse"][k])
     i = int(np.argmax(mse))
+    rest = ~pulls.is_outlier if (~pulls.is_outlier).any() else np.ones(len(mse), bool)
     shown = "" if len(pulls.order) >= n else f" (bars for {len(pulls.order)} of the {n} points)"
     return (f"Point {int(pulls.order[i]) + 1} pulls hardest on the MSE line ({mse[i]:.3g}, a "
-            f"typical point {float(np.median(mse)):.3g}){shown}; on the MAE line every point "
+            f"typical point {float(np.median(mse[rest])):.3g}){shown}; on the MAE line every point "
             f"pulls with at most 1, on the Huber line with at most δ = {pulls.delta:g}.")
+
+
+def lever_sentence(data: LinesData, pulls: PullsData, k: int | None = None) -> str:
+    """For real data with marked outliers far out in x: their pulls on the MSE line against
+    a typical point's, and how far out in x they act (a pull's lever on the slope)."""
+    k = pulls.index if k is None else k
+    out = pulls.is_outlier
+    if not out.any() or out.all():
+        return ""
+    mse = np.abs(pulls.pull["mse"][k])
+    lo, hi = float(mse[out].min()), float(mse[out].max())
+    arm = np.abs(data.x - data.x.mean())
+    far, usual = float(arm[data.is_outlier].mean()), float(np.median(arm[~data.is_outlier]))
+    text = (f"Orange columns: the {int(data.is_outlier.sum())} marked points; they pull on the "
+            f"MSE line with {lo:.3g} to {hi:.3g}")
+    if usual > 0:
+        text += (f"; but they sit {far / usual:.1f} times as far from the mean x as a typical "
+                 "point, and a pull's hold on the slope grows with that distance (a lever)")
+    return text + "."

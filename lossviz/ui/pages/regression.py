@@ -20,6 +20,7 @@ import streamlit as st
 
 import lossviz
 from lossviz import datasets, limits, tabular
+from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import read_points
 from lossviz.figures import outliers as fo
 from lossviz.textsafe import escape_markdown
@@ -50,6 +51,7 @@ class Source(NamedTuple):
     x_unit: str = ""
     y_unit: str = ""
     cache: bool = True
+    marked: np.ndarray | None = None  # points the set's own documentation calls outliers
 
     @property
     def real(self) -> bool:
@@ -139,7 +141,7 @@ def _points(show_table: bool, source: Source = GENERATED) -> Points:
     v = widgets.value
     if source.real:
         x, y = source.x, source.y
-        out = np.zeros(len(x), bool)
+        out = source.marked if source.marked is not None else np.zeros(len(x), bool)
     else:
         on = v("reg_outliers_on")
         count = v("reg_outliers") if on else 0
@@ -220,8 +222,12 @@ def _source(box) -> Source | None:
         if wanted and wanted != feature:
             st.caption(f"This data set has no feature {escape_markdown(wanted)}: it shows "
                        f"{escape_markdown(feature)}.")
-        return Source(key, np.asarray(ds.column(feature)), np.asarray(ds.y), feature,
-                      ds.target_name, ds.units[feature], ds.units[ds.target_name])
+        x = np.asarray(ds.column(feature))
+        marked = None
+        if key == "stars_cyg_ob1" and feature == "log_temperature":
+            marked = x < STARS_GIANT_BELOW  # the red giants (the set's context names them)
+        return Source(key, x, np.asarray(ds.y), feature, ds.target_name, ds.units[feature],
+                      ds.units[ds.target_name], marked=marked)
 
 
 def _csv_source(side) -> Source | None:
@@ -366,8 +372,10 @@ def render() -> None:
         chart.chart(built.pulls, key="reg_pulls", index=data.index, param="reg_shift",
                     label="How hard each point pulls on each loss's best line")
         if source.real:
+            lever = fo.lever_sentence(data, pulls)
             st.caption("Bars: how hard each point pulls on each loss's best line, points left "
-                       "to right. " + fo.real_pull_sentence(pulls, len(data.x)))
+                       "to right. " + fo.real_pull_sentence(pulls, len(data.x))
+                       + (" " + lever if lever else ""))
         else:
             st.caption("Bars: how hard each point pulls on each loss's best line, points left "
                        "to right (orange column: the outlier). " + fo.pull_sentence(pulls))
