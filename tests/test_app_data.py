@@ -316,6 +316,7 @@ def test_a_good_csv_is_the_data_with_its_columns_picked():
     fig = _chart(at, "reg_lines")
     assert fig["layout"]["xaxis"]["title"]["text"] == "hours"
     assert fig["layout"]["yaxis"]["title"]["text"] == "score"
+    assert "mine\\.csv: 6 rows, 2 numeric column(s)." in _captions(at)
     reason = escape_markdown("not numeric: line 2 holds 'a'")
     assert f"Columns left out: label ({reason})." in _captions(at)
     # Swap the columns: score across, hours up.

@@ -5,6 +5,10 @@ the MAE line holds; the bars under it say why (each point's pull on each line). 
 closer look at a time: the losses' curves and Huber's delta, a line of your own and its
 scores, gradient descent, and which loss to pick.
 
+The data are generated (a line, noise and outliers the student sets, the default), one of
+the shipped regression sets (``lossviz.datasets``, one feature at a time) or the student's own
+CSV file (``lossviz.tabular``); ``_source`` picks them and ``_points`` makes the points.
+
 Every number comes from lossviz (exact best lines: ``lossviz.experiments.robust_line``);
 every picture from ``lossviz.figures``; every chart is drawn by ``lossviz.ui.chart``.
 """
@@ -262,6 +266,8 @@ def _csv_source(side) -> Source | None:
                              on_change=tables.reset, args=("reg_points",))
         feature = d.selectbox("Feature (x)", names, key=CSV_FEATURE,
                               on_change=tables.reset, args=("reg_points",))
+    st.caption(f"{escape_markdown(upload.name)}: {table.rows:,} rows, {len(names)} numeric "
+               "column(s).")
     if table.skipped:
         left = "; ".join(f"{escape_markdown(n)} ({escape_markdown(w)})"
                          for n, w in list(table.skipped.items())[:5])
