@@ -9,8 +9,9 @@ from bytes in memory; nothing is written anywhere.
   lengths, a header that names no columns or names one twice, too many rows or columns)
   raises ``ValueError`` naming the line or column and what is allowed.
 - A column that cannot be fitted (a cell that is not a number, an empty cell, ``nan`` or
-  ``inf`` written out, the same value in every row) is left out of ``Table.names`` and its
-  reason kept in ``Table.skipped``; fewer than two usable columns is a ``ValueError``.
+  ``inf`` written out, a value beyond ±``MAX_ABS``, the same value in every row) is left out
+  of ``Table.names`` and its reason kept in ``Table.skipped``; fewer than two usable columns
+  is a ``ValueError``.
 
 Pure Python and numpy: no streamlit import.
 
@@ -39,6 +40,9 @@ MAX_BYTES = 5_000_000
 MAX_ROWS = 10_000
 #: Columns in the file: enough for any teaching table; a picker of more is unusable.
 MAX_COLUMNS = 50
+#: Largest |value| read: squares and sums of squares (MSE, its gradient) stay far from
+#: overflow and keep their digits; house prices in dollars are 1e5.
+MAX_ABS = 1e12
 #: Characters of a column name: it is shown in pickers and axis titles.
 MAX_NAME = 60
 #: Characters of a cell quoted back in a message.
@@ -77,6 +81,9 @@ class Table(NamedTuple):
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("the file is UTF-16 text (its first two bytes say so), not UTF-8; "
+                         "save it as CSV UTF-8")
     if b"\x00" in data:
         at = data.index(b"\x00")
         raise ValueError(f"this is not a CSV text file: byte {at + 1} is a NUL byte, which "
@@ -139,6 +146,11 @@ def _column(name: str, cells: list[str], lines: list[int]) -> tuple[np.ndarray |
         k = int(bad[0])
         return None, (f"line {lines[k]} holds {_shown(cells[k].strip())}, which is not a "
                       "finite number (missing and infinite values cannot be fitted)")
+    big = np.flatnonzero(np.abs(values) > MAX_ABS)
+    if big.size:
+        k = int(big[0])
+        return None, (f"line {lines[k]} holds {_shown(cells[k].strip())}, beyond ±{MAX_ABS:g} "
+                      "(rescale the column: squares of such numbers lose their digits)")
     if values.size and np.all(values == values[0]):
         return None, f"the same value ({values[0]:g}) on every line: nothing to fit"
     return values, ""

@@ -71,7 +71,10 @@ def test_nan_and_inf_written_out_are_not_numbers(text):
                      "NUL byte", id="image"),
         pytest.param("x,température\n1,2\n3,4\n".encode("latin-1"),
                      "not UTF-8 text: byte 0xE9 on line 1", id="latin-1"),
-        pytest.param("x,y\n1,2\n3,4\n".encode("utf-16"), "NUL byte", id="utf-16"),
+        pytest.param("x,y\n1,2\n3,4\n".encode("utf-16"), "UTF-16 text", id="utf-16"),
+        pytest.param("x,y\n1,2\n3,4\n".encode("utf-16-le"), "NUL byte", id="utf-16-no-bom"),
+        pytest.param(b"x,y\n1,1e13\n2,3\n", r"'y': line 2 holds '1e13', beyond ±1e\+12",
+                     id="too-large"),
         pytest.param(b"x,name\n1,a\n2,b\n", r"two numeric columns to fit a line, and has 1 "
                      r"\('name': not numeric: line 2 holds 'a'\)", id="non-numeric"),
         pytest.param(b"x,y\n1,\n2,3\n", r"'y': line 2 has an empty cell", id="missing"),
