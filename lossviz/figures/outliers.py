@@ -26,6 +26,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 import lossviz
+from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import robust_line
 from lossviz.figures._spec import house_layout
 from lossviz.figures.states import Drag, States
@@ -76,11 +77,13 @@ class LinesData(NamedTuple):
 
 
 def lines_data(x: Any, y: Any, is_outlier: Any, *, delta: float, shift: float | None = None,
-               shifts: Any = None) -> LinesData:
+               shifts: Any = None, min_pad: float = 0.5) -> LinesData:
     """Each loss's exact best line for the points, and for every outlier distance in
     ``shifts`` (the outliers move together by ``s - shift``; ``shift`` is where they are now).
 
-    Without ``shift``/``shifts`` (points typed by hand, say) there is one state: now.
+    Without ``shift``/``shifts`` (points typed by hand, a real data set) there is one state:
+    now. The x axis reaches 5% of the points' range past them, and at least ``min_pad``
+    (0 for real data, whose x can span less than 1 or many thousands).
     """
     xs = np.asarray(x, float)
     ys = np.asarray(y, float)
@@ -91,7 +94,7 @@ def lines_data(x: Any, y: Any, is_outlier: Any, *, delta: float, shift: float | 
     if out.any() and (~out).sum() >= 2 and np.ptp(xs[~out]) > 0:
         clean = robust_line(xs[~out], ys[~out], "mse")
     lo, hi = float(xs.min()), float(xs.max())
-    pad = max(0.05 * (hi - lo), 0.5)
+    pad = max(0.05 * (hi - lo), min_pad)
     x_range = (lo - pad, hi + pad)
     # The y axis holds the points, the outliers at up to HEADROOM times their distance, and
     # the lines where the points are: room to drag, and the clean points still readable.
@@ -132,10 +135,12 @@ def _ends(data: LinesData) -> np.ndarray:
     return np.array(data.x_range)
 
 
-def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = False
-                 ) -> go.Figure:
+def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = False,
+                 x_title: str = "x", y_title: str = "y") -> go.Figure:
     """The points (grey), the outliers (orange diamonds), each loss's best line (labelled at
-    its right end) and, dashed, the least-squares line without the outliers.
+    its right end) and, dashed, the least-squares line without the outliers. ``x_title`` and
+    ``y_title`` name the axes (a real data set's columns and units; plotly markup is not
+    escaped here: the caller escapes a user's text).
 
     Example: ``lines_figure(lines_data(x, y, out, delta=1.0))``
     """
@@ -176,8 +181,8 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
     else:
         traces.append(dict(type="scatter", x=[], y=[], mode="lines", showlegend=False,
                            name="MSE without the outliers", hoverinfo="skip"))
-    layout = house_layout(height=height, presentation=presentation, x_title="x",
-                          y_title="y")
+    layout = house_layout(height=height, presentation=presentation, x_title=x_title,
+                          y_title=y_title)
     layout["xaxis"].update(range=list(data.x_range), fixedrange=True)
     layout["yaxis"].update(range=list(data.y_range), fixedrange=True)
     layout.update(dragmode=False, showlegend=False,
@@ -216,9 +221,12 @@ def _end_labels(data: LinesData, k: int, presentation: bool) -> list[dict[str, A
     if data.is_outlier.any():
         x0 = float(data.x[data.is_outlier][0])
         right = x0 > 0.5 * (data.x_range[0] + data.x_range[1])
+        many = data.is_outlier.sum() > 1
+        text = "outliers" if many else "outlier"
+        if len(data.shifts) > 1:  # states to drag through (typed or real points have none)
+            text += ": drag one" if many else ": drag it"
         notes.append(dict(x=x0, y=float(data.outlier_y[k][0]), xref="x", yref="y",
-                          text="outlier: drag it" if data.is_outlier.sum() == 1 else
-                          "outliers: drag one",
+                          text=text,
                           showarrow=False, xanchor="right" if right else "left",
                           xshift=-16 if right else 16,
                           font=dict(color=OUTLIER_COLOR, size=font)))
@@ -353,3 +361,104 @@ def pull_sentence(pulls: PullsData, k: int | None = None) -> str:
             f"{mse_rest:.1f}: the line tilts until all the others balance it. On the MAE "
             f"line it pulls with {mae_out:.0f}, like any point; on the Huber line with at "
             f"most δ = {pulls.delta:g} (here {hub_out:.2g}).")
+
+
+# -- real data: what the fitted lines show -----------------------------------------------------
+
+
+def fits_sentence(data: LinesData, *, name: str, x_name: str = "x", y_name: str = "y",
+                  y_unit: str = "") -> str:
+    """What the best lines of a real data set show, every number read off ``data``'s fits.
+
+    ``name`` is the data set (``lossviz.datasets``) or ``"csv"``. Every set gets the slopes
+    and, where δ is large or small next to the residuals, what Huber then acts like; a few
+    sets get a sentence on what they are known for (the stars' giants, Anscombe's one point
+    off the line, the sea's warming), the others the point furthest from the MSE line. Plain
+    text: escape it before Markdown.
+
+    Example: ``fits_sentence(lines_data(x, y, np.zeros(len(x), bool), delta=1.0), name="engel")``
+    """
+    w = {n: float(data.lines[n][0]) for n in LOSSES}
+    unit = f" {y_unit}" if y_unit else ""
+    parts = [f"Best slopes: MSE {w['mse']:.3g}, MAE {w['mae']:.3g}, Huber {w['huber']:.3g} "
+             f"({y_name} per unit of {x_name})."]
+    x, y = data.x, data.y
+    if name == "stars_cyg_ob1" and x_name == "log_temperature":
+        giants = x < STARS_GIANT_BELOW
+        if 0 < giants.sum() <= len(x) - 2 and np.ptp(x[~giants]) > 0:
+            clean = float(robust_line(x[~giants], y[~giants], "mse")[0])
+            text = (f"The {int(giants.sum())} red giants (log temperature below "
+                    f"{STARS_GIANT_BELOW:g}, at the left) are cool but bright: the other "
+                    f"{int((~giants).sum())} stars alone give an MSE slope of {clean:.3g}.")
+            down = [NAMES[n] for n in LOSSES if w[n] < 0]
+            if "MAE" in down and clean > 0:
+                text += (f" {', '.join(down)} all slope down: the giants sit far out in x "
+                         "(leverage points), so capping their pull, as MAE and Huber do, is "
+                         "not enough.")
+            parts.append(text)
+    elif name == "anscombe_3":
+        r = np.abs(data.lines["mae"][0] * x + data.lines["mae"][1] - y)
+        k = int(np.argmax(r))
+        rest = np.arange(len(x)) != k
+        if np.ptp(x[rest]) > 0:
+            clean = float(robust_line(x[rest], y[rest], "mse")[0])
+            follows = abs(w["mae"] - clean) <= 0.01 * max(abs(clean), 1e-12)
+            parts.append(
+                f"All points but point {k + 1} lie on one line (slope {clean:.3g}). "
+                + ("MAE's line follows them; " if follows else
+                   f"MAE's slope is {w['mae']:.3g}; ")
+                + f"MSE's tilts to {w['mse']:.3g} towards the one point off the line.")
+    elif name == "elnino_sst" and np.ptp(x) > 0:
+        span = float(np.ptp(x))
+        parts.append(f"Over the {span:g} years the lines rise by {w['mse'] * span:.2g}{unit} "
+                     f"(MSE), {w['mae'] * span:.2g} (MAE) and {w['huber'] * span:.2g} "
+                     "(Huber).")
+    wm, bm = data.lines["mse"]
+    res = wm * x + bm - y
+    far = int(np.argmax(np.abs(res)))
+    typical = float(np.median(np.abs(res)))
+    if len(parts) == 1:  # nothing the set is known for: the point that pulls hardest
+        text = f"Point {far + 1} is furthest from the MSE line (residual r = {res[far]:.3g}{unit})"
+        if typical > 0:
+            text += (f": it pulls on that line {abs(res[far]) / typical:.0f} times as hard as "
+                     "a typical point")
+        parts.append(text + ".")
+    if typical > 0 and data.delta >= 3 * typical:
+        parts.append(f"Huber's δ = {data.delta:g} is large next to a typical residual "
+                     f"({typical:.2g}): here Huber is almost MSE; lower δ to tell them apart.")
+    elif typical > 0 and data.delta <= typical / 3:
+        parts.append(f"Huber's δ = {data.delta:g} is small next to a typical residual "
+                     f"({typical:.3g}): here Huber is almost MAE.")
+    return " ".join(parts)
+
+
+def real_pull_sentence(pulls: PullsData, n: int, k: int | None = None) -> str:
+    """The pull chart's sentence for data without marked outliers (``n`` points, of which
+    the chart may show an even choice): who pulls hardest among the bars."""
+    k = pulls.index if k is None else k
+    mse = np.abs(pulls.pull["mse"][k])
+    i = int(np.argmax(mse))
+    rest = ~pulls.is_outlier if (~pulls.is_outlier).any() else np.ones(len(mse), bool)
+    shown = "" if len(pulls.order) >= n else f" (bars for {len(pulls.order)} of the {n} points)"
+    return (f"Point {int(pulls.order[i]) + 1} pulls hardest on the MSE line ({mse[i]:.3g}, a "
+            f"typical point {float(np.median(mse[rest])):.3g}){shown}; on the MAE line every point "
+            f"pulls with at most 1, on the Huber line with at most δ = {pulls.delta:g}.")
+
+
+def lever_sentence(data: LinesData, pulls: PullsData, k: int | None = None) -> str:
+    """For real data with marked outliers far out in x: their pulls on the MSE line against
+    a typical point's, and how far out in x they act (a pull's lever on the slope)."""
+    k = pulls.index if k is None else k
+    out = pulls.is_outlier
+    if not out.any() or out.all():
+        return ""
+    mse = np.abs(pulls.pull["mse"][k])
+    lo, hi = float(mse[out].min()), float(mse[out].max())
+    arm = np.abs(data.x - data.x.mean())
+    far, usual = float(arm[data.is_outlier].mean()), float(np.median(arm[~data.is_outlier]))
+    text = (f"Orange columns: the {int(data.is_outlier.sum())} marked points; they pull on the "
+            f"MSE line with {lo:.3g} to {hi:.3g}")
+    if usual > 0:
+        text += (f"; but they sit {far / usual:.1f} times as far from the mean x as a typical "
+                 "point, and a pull's hold on the slope grows with that distance (a lever)")
+    return text + "."

@@ -31,6 +31,10 @@ CUSTOM_SLOTS = (("c", 1.0), ("d", 1.0), ("tau", 0.5))  # default parameter names
 STOP_TOLS = ("1e-2", "1e-3", "1e-4", "1e-5", "1e-6", "1e-7")
 STOP_GRAD_TOLS = ("1", "1e-1", "1e-2", "1e-3", "1e-4", "1e-5")
 CONV_SOURCES = ("example", "regression lab")
+# The regression page's data: the generator, a shipped set (``lossviz.datasets``, task
+# "regression"; tests/test_app_data.py checks this list against them) or the student's file.
+REG_SETS = ("stars_cyg_ob1", "anscombe_3", "engel", "elnino_sst", "stackloss", "house_prices")
+REG_DATA = ("generated", *REG_SETS, "csv")
 MAX_LOGIT = 10.0
 
 # A table's edits travel in the link as short text (``lossviz.state.TableCodec``).
@@ -53,6 +57,10 @@ PARAMS: tuple[Field, ...] = (
     _f("lesson", "text", "", _APP, max_len=50),
     _f("lesson_step", "int", 1, _APP, low=1, high=limits.MAX_LESSON_STEPS),
     # -- regression lab -----------------------------------------------------------------------
+    _f("reg_data", "choice", "generated", _REG, choices=REG_DATA),
+    # The feature of a set with several ("" = its first); no widget holds it (url.UNBOUND):
+    # each set has its own features, so the page checks it against the set on screen.
+    _f("reg_feature", "text", "", _REG, max_len=60),
     _f("reg_n", "int", 30, _REG, low=2, high=limits.MAX_POINTS, step=1),
     _f("reg_noise", "float", 1.0, _REG, low=0.0, high=5.0, step=0.1),
     _f("reg_seed", "int", 0, _REG, low=0, high=9999),

@@ -31,17 +31,45 @@ def settings(state: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _regression_data(v: Mapping[str, Any]) -> tuple[str, str]:
+    """The imports and the lines that make ``data`` (x, y, is_outlier) as the regression
+    page has it."""
+    source = v.get("reg_data", "generated")
+    if source == "generated":
+        outliers = v["reg_outliers"] if v["reg_outliers_on"] else 0
+        return "", (f"data = lossviz.make_regression({v['reg_n']!r}, noise={v['reg_noise']!r}, "
+                f"outliers={outliers!r},\n"
+                f"                               outlier_shift={v['reg_shift']!r}, "
+                f"outlier_place={v['reg_place']!r},\n"
+                f"                               seed={v['reg_seed']!r})")
+    if source == "csv":
+        # The student's file is not in the script: it reads the file saved beside it.
+        read = (f"table = read_csv(open('your_data.csv', 'rb').read())  # your file\n"
+                f"x, y = table.pair(feature={v.get('reg_csv_feature', '')!r}, "
+                f"target={v.get('reg_csv_target', '')!r})")
+        head = "from lossviz.tabular import read_csv\n"
+    else:
+        feature = v.get("reg_feature") or ""
+        read = (f"ds = datasets.load({source!r})\n"
+                f"feature = {feature!r} if {feature!r} in ds.feature_names "
+                "else ds.feature_names[0]\n"
+                "x, y = ds.column(feature), ds.y")
+        head = "from lossviz import datasets\n"
+    return (f"from types import SimpleNamespace\n\nimport numpy as np\n\n{head}",
+            f"{read}\n"
+            "data = SimpleNamespace(x=np.array(x, float), y=np.array(y, float),\n"
+            "                       is_outlier=np.zeros(len(x), bool))")
+
+
 def _regression(v: Mapping[str, Any]) -> str:
-    outliers = v["reg_outliers"] if v["reg_outliers_on"] else 0
     gd = v["reg_gd_losses"] or ["mse"]
     rate = ("safe_learning_rate(data.x, name)" if v["reg_fair"]
             else f"StepSize({v['reg_lr']!r}, 'constant', '')")
-    return f'''from lossviz.experiments import StepSize, robust_line, safe_learning_rate
+    imports, data = _regression_data(v)
+    return f'''{imports}from lossviz.experiments import StepSize, robust_line, safe_learning_rate
 from lossviz.figures import outliers
 
-data = lossviz.make_regression({v["reg_n"]!r}, noise={v["reg_noise"]!r}, outliers={outliers!r},
-                               outlier_shift={v["reg_shift"]!r}, outlier_place={v["reg_place"]!r},
-                               seed={v["reg_seed"]!r})
+{data}
 slope, intercept, delta = {v["reg_slope"]!r}, {v["reg_intercept"]!r}, {v["reg_delta"]!r}
 predictions = slope * data.x + intercept
 
@@ -181,7 +209,13 @@ def _conventions(v: Mapping[str, Any]) -> str:
     cls = loss_class(name)
     params = {key: v["conv_param"] for key in cls.param_specs}
     n, k, seed = v["conv_n"], v["conv_outliers"], v["conv_seed"]
-    if cls.task == "regression" and v.get("conv_source") == "regression lab":
+    lab = cls.task == "regression" and v.get("conv_source") == "regression lab"
+    if lab and v.get("reg_data", "generated") not in ("generated", "csv"):
+        imports, made = _regression_data(v)
+        data = (f"{imports}{made}\n"
+                f"y_true, y_pred = data.y, {v['reg_slope']!r} * data.x + "
+                f"{v['reg_intercept']!r}")
+    elif lab:
         outliers = v["reg_outliers"] if v["reg_outliers_on"] else 0
         data = (f"d = lossviz.make_regression({v['reg_n']!r}, noise={v['reg_noise']!r}, "
                 f"outliers={outliers!r}, outlier_shift={v['reg_shift']!r}, "
@@ -246,6 +280,9 @@ def snippet(state: Mapping[str, Any], section: str | None = None) -> str:
     losses of the line and writes its figures to HTML files.
     """
     values = settings(state)
+    for key in ("reg_csv_target", "reg_csv_feature"):  # a file's columns: not parameters
+        if isinstance(state.get(key), str):
+            values[key] = state[key]
     template = TEMPLATES.get(section or "regression", _regression)
     try:
         body = template(values)

@@ -7,7 +7,7 @@
   a small notice (``notice()``); the page opens with that setting at its default.
 - Widgets write their own values to the address bar (``bind="query-params"``, see
   ``lossviz.ui.widgets``); ``sync()`` writes the few parameters no widget holds (the lesson
-  and its step, a table's edits).
+  and its step, a table's edits, the regression set's feature, whose choices vary by set).
 - ``share_link()`` is the link to exactly what is on screen.
 """
 
@@ -26,7 +26,7 @@ RESTORED = "_lossviz_url_restored"
 IGNORED = "_lossviz_url_ignored"
 OPEN_PAGE = "_lossviz_open_page"  # a page to switch to at the start of the next run
 # Parameters that no widget holds: this module keeps them in the address bar.
-UNBOUND = ("lesson", "lesson_step", "reg_points", "clf_points")
+UNBOUND = ("lesson", "lesson_step", "reg_points", "reg_feature", "clf_points")
 SECTIONS = ("regression", "classification", "custom", "conventions", "stopping")
 NOTICE_LEAD = "Note: the link had settings this page could not use, so they kept their defaults:"
 

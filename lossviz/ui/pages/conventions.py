@@ -10,16 +10,18 @@ import numpy as np
 import streamlit as st
 
 import lossviz
+from lossviz import datasets
 from lossviz.conventions import LIBRARIES, bits, library_calls
 from lossviz.figures.style import loss_label
 from lossviz.textsafe import escape_markdown as plain
 from lossviz.ui import frame, widgets
 from lossviz.ui.params import BY_KEY as REGISTRY
+from lossviz.ui.params import REG_SETS
 
 _PARAM = {"huber": ("delta", 1.0), "pseudo_huber": ("delta", 1.0), "quantile": ("tau", 0.5),
           "cauchy": ("c", 1.0), "tukey": ("c", 4.685)}
 _LAB_KEYS = ("reg_n", "reg_noise", "reg_seed", "reg_outliers_on", "reg_outliers", "reg_shift",
-             "reg_place", "reg_slope", "reg_intercept")
+             "reg_place", "reg_slope", "reg_intercept", "reg_data", "reg_feature")
 
 
 def lab_settings(state) -> dict | None:
@@ -37,7 +39,19 @@ def lab_settings(state) -> dict | None:
 
 
 def lab_data(v: dict) -> tuple[np.ndarray, np.ndarray, str]:
-    """The regression lab's points and the student's line there (table edits aside)."""
+    """The regression lab's points and the student's line there (table edits aside): a
+    shipped data set's when the lab shows one, else the generated points (a student's file
+    stays on the regression page)."""
+    if v.get("reg_data") in REG_SETS:
+        ds = datasets.load(v["reg_data"])
+        feature = v["reg_feature"] if v["reg_feature"] in ds.feature_names else \
+            ds.feature_names[0]
+        x = np.asarray(ds.column(feature), float)
+        y_pred = v["reg_slope"] * x + v["reg_intercept"]
+        return np.asarray(ds.y, float), y_pred, (
+            f"the regression lab's data ({plain(ds.title)}, {plain(feature)} against "
+            f"{plain(ds.target_name)}: {ds.n} points) and your line y = {v['reg_slope']:g} x + "
+            f"{v['reg_intercept']:g} there (per-point table edits not included)")
     outliers = v["reg_outliers"] if v["reg_outliers_on"] else 0
     data = lossviz.make_regression(v["reg_n"], noise=v["reg_noise"], outliers=outliers,
                                    outlier_shift=v["reg_shift"], outlier_place=v["reg_place"],

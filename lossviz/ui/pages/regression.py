@@ -5,6 +5,10 @@ the MAE line holds; the bars under it say why (each point's pull on each line). 
 closer look at a time: the losses' curves and Huber's delta, a line of your own and its
 scores, gradient descent, and which loss to pick.
 
+The data are generated (a line, noise and outliers the student sets, the default), one of
+the shipped regression sets (``lossviz.datasets``, one feature at a time) or the student's own
+CSV file (``lossviz.tabular``); ``_source`` picks them and ``_points`` makes the points.
+
 Every number comes from lossviz (exact best lines: ``lossviz.experiments.robust_line``);
 every picture from ``lossviz.figures``; every chart is drawn by ``lossviz.ui.chart``.
 """
@@ -19,15 +23,54 @@ import pandas as pd
 import streamlit as st
 
 import lossviz
-from lossviz import limits
+from lossviz import datasets, limits, tabular
+from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import read_points
 from lossviz.figures import outliers as fo
+from lossviz.textsafe import escape_markdown
 from lossviz.ui import chart, frame, tables, widgets
 from lossviz.ui.pages import regression_views as views
 from lossviz.ui.params import REG_VIEWS
 
 SHIFTS = np.arange(-limits.MAX_SHIFT, limits.MAX_SHIFT + 1.0, 1.0)  # the slider's grid
 DELTAS = np.round(np.arange(1, 51) * 0.1, 1)  # the delta slider's grid
+CSV_MEMO = "_reg_csv"  # the student's parsed file, in this session only
+FEATURE_PICK = "_reg_feature_pick"  # the feature select box (reg_feature is its parameter)
+CSV_TARGET, CSV_FEATURE, CSV_FILE = "reg_csv_target", "reg_csv_feature", "reg_csv_file"
+CSV_HELP = (f"A header line naming the columns, then numbers; UTF-8, at most "
+            f"{tabular.MAX_BYTES / 1e6:g} MB, {tabular.MAX_ROWS:,} rows and "
+            f"{tabular.MAX_COLUMNS} columns. It stays in this browser session's memory: "
+            "nothing is saved.")
+
+
+class Source(NamedTuple):
+    """Where the page's points come from: the generator (``x`` is None), a shipped data set,
+    or the student's file (``cache`` False: it stays out of the caches sessions share)."""
+
+    key: str
+    x: np.ndarray | None = None
+    y: np.ndarray | None = None
+    x_name: str = "x"
+    y_name: str = "y"
+    x_unit: str = ""
+    y_unit: str = ""
+    cache: bool = True
+    marked: np.ndarray | None = None  # points the set's own documentation calls outliers
+
+    @property
+    def real(self) -> bool:
+        return self.x is not None
+
+    def axis(self, which: str) -> str:
+        """An axis title: the column's name and unit, as plotly text (escaped: a file's
+        column names are the student's text)."""
+        import html
+
+        name, unit = (self.x_name, self.x_unit) if which == "x" else (self.y_name, self.y_unit)
+        return html.escape(f"{name} ({unit})" if unit and unit != name else name)
+
+
+GENERATED = Source("generated")
 
 
 # -- cached numerics -------------------------------------------------------------------------
@@ -55,23 +98,27 @@ def _axis_shift(shift: float) -> float:
     return size if shift >= 0 else -size
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def hero(x: np.ndarray, y: np.ndarray, out: np.ndarray, delta: float, shift: float | None,
-         extra: float | None, present: bool) -> Hero:
+def build_hero(x: np.ndarray, y: np.ndarray, out: np.ndarray, delta: float,
+               shift: float | None, extra: float | None, present: bool,
+               axes: tuple[str, str] = ("x", "y"), min_pad: float = 0.5) -> Hero:
     """Each loss's best line for every distance of the outliers on the axis sized for
     ``shift`` (the outliers in ``y`` sit there; ``extra``: a distance off the slider's
-    grid to include), and the charts of them."""
+    grid to include), and the charts of them (``axes``: their titles)."""
     grid = None
     if shift is not None:
         grid = SHIFTS if extra is None else np.append(SHIFTS, extra)
-    data = fo.lines_data(x, y, out, delta=delta, shift=shift, shifts=grid)
+    data = fo.lines_data(x, y, out, delta=delta, shift=shift, shifts=grid, min_pad=min_pad)
     lines = chart.prepare(fo.lines_figure(data, height=420 if present else 360,
-                                          presentation=present),
+                                          presentation=present, x_title=axes[0],
+                                          y_title=axes[1]),
                           fo.lines_states(data) if shift is not None else None)
     pulls = fo.pulls_data(data)
     bars = chart.prepare(fo.pulls_figure(pulls, height=190, presentation=present),
                          fo.pulls_states(pulls) if shift is not None else None)
     return Hero(data, lines, bars)
+
+
+hero = st.cache_data(max_entries=64, show_spinner=False)(build_hero)
 
 
 def at(data: fo.LinesData, shift: float | None) -> fo.LinesData:
@@ -83,39 +130,174 @@ def at(data: fo.LinesData, shift: float | None) -> fo.LinesData:
 
 
 class Points:
-    """The lab's points this run: generated, or the student's table."""
+    """The lab's points this run: the source's (``generated`` True: the generator's or a
+    data set's, as they come), or the student's table (``generated`` False)."""
 
-    def __init__(self, x, y, prediction, is_outlier, rows, problems, generated: bool):
+    def __init__(self, x, y, prediction, is_outlier, rows, problems, generated: bool,
+                 source: str = "generated"):
         self.x, self.y, self.prediction = x, y, prediction
         self.is_outlier, self.rows, self.problems = is_outlier, rows, problems
         self.generated = generated
+        self.source = source
 
 
-def _points(show_table: bool) -> Points:
+def _points(show_table: bool, source: Source = GENERATED) -> Points:
     v = widgets.value
-    on = v("reg_outliers_on")
-    count = v("reg_outliers") if on else 0
-    data = dataset(v("reg_n"), v("reg_noise"), v("reg_seed"), count, v("reg_shift"),
-                   v("reg_place"))
+    if source.real:
+        x, y = source.x, source.y
+        out = source.marked if source.marked is not None else np.zeros(len(x), bool)
+    else:
+        on = v("reg_outliers_on")
+        count = v("reg_outliers") if on else 0
+        data = dataset(v("reg_n"), v("reg_noise"), v("reg_seed"), count, v("reg_shift"),
+                       v("reg_place"))
+        x, y, out = data.x, data.y, data.is_outlier
     slope, intercept = v("reg_slope"), v("reg_intercept")
-    frame = pd.DataFrame({"x": data.x, "target": data.y,
-                          "prediction": slope * data.x + intercept,
-                          "outlier": data.is_outlier}).round(3)
+    frame = pd.DataFrame({"x": x, "target": y, "prediction": slope * x + intercept,
+                          "outlier": out}).round(3)
     config = {
         "x": st.column_config.NumberColumn("x", format="%.3f"),
         "target": st.column_config.NumberColumn("target y", format="%.3f"),
         "prediction": st.column_config.NumberColumn("prediction ŷ (your line)", format="%.3f"),
         "outlier": st.column_config.CheckboxColumn("outlier", default=False),
     } if show_table else {}
+    exact = Points(x, y, slope * x + intercept, out, np.arange(1, len(x) + 1), [], True,
+                   source.key)
+    if source.real and len(x) > limits.MAX_POINTS:
+        # The table edits at most MAX_POINTS points: a larger set is shown, not edited.
+        if tables.edited("reg_points"):
+            tables.reset("reg_points")
+        if show_table:
+            st.dataframe(frame, column_config=config, height=260, hide_index=True)
+            st.caption(f"{len(x):,} points: the table edits at most {limits.MAX_POINTS} "
+                       "points, so it only shows this set.")
+        return exact
     table = tables.points("reg_points", frame, show=show_table, num_rows="dynamic",
                           column_config=config, height=260, hide_index=True)
     if not tables.edited("reg_points"):
-        # Generated points: exact numbers (the table rounds what it shows).
-        return Points(data.x, data.y, slope * data.x + intercept, data.is_outlier,
-                      np.arange(1, data.n + 1), [], True)
+        # The source's points: exact numbers (the table rounds what it shows).
+        return exact
     parsed = read_points({name: table[name].tolist() for name in table.columns})
     return Points(parsed.x, parsed.y, parsed.prediction, parsed.is_outlier, parsed.rows,
-                  parsed.problems, False)
+                  parsed.problems, False, source.key)
+
+
+# -- where the points come from -----------------------------------------------------------------
+def _label(key: str) -> str:
+    if key == "generated":
+        return "Generated (a line, noise and outliers you set)"
+    if key == "csv":
+        return "Your own data (CSV)"
+    return datasets.load(key).title
+
+
+def _new_source() -> None:
+    """Another data set: the table's edits and the feature were the old set's."""
+    tables.reset("reg_points")
+    st.session_state["reg_feature"] = ""
+
+
+def _feature_picked() -> None:
+    st.session_state["reg_feature"] = st.session_state[FEATURE_PICK]
+    tables.reset("reg_points")
+
+
+def _source(box) -> Source | None:
+    """The data picker (and, for a set with several features, the feature picker); the
+    source it picks, or None while "Your own data" has no usable file."""
+    with box:
+        a, b = st.columns([1.4, 1], gap="medium")
+        with a:
+            key = widgets.choice("reg_data", "Data", widget="select", format_func=_label,
+                                 on_change=_new_source)
+        if key == "generated":
+            return GENERATED
+        if key == "csv":
+            return _csv_source(b)
+        ds = datasets.load(key)
+        wanted = widgets.value("reg_feature")
+        feature = wanted if wanted in ds.feature_names else ds.feature_names[0]
+        if ds.k > 1:
+            with b:
+                st.session_state[FEATURE_PICK] = feature
+                st.selectbox("Feature (x)", ds.feature_names, key=FEATURE_PICK,
+                             on_change=_feature_picked,
+                             help="The line is y = a·x + b on one feature of the set.")
+        if wanted and wanted != feature:
+            st.caption(f"This data set has no feature {escape_markdown(wanted)}: it shows "
+                       f"{escape_markdown(feature)}.")
+        x = np.asarray(ds.column(feature))
+        marked = None
+        if key == "stars_cyg_ob1" and feature == "log_temperature":
+            marked = x < STARS_GIANT_BELOW  # the red giants (the set's context names them)
+        return Source(key, x, np.asarray(ds.y), feature, ds.target_name, ds.units[feature],
+                      ds.units[ds.target_name], marked=marked)
+
+
+def _csv_source(side) -> Source | None:
+    upload = st.file_uploader("Your CSV file", type=["csv"], key=CSV_FILE, help=CSV_HELP,
+                              max_upload_size=max(1, round(tabular.MAX_BYTES / 1e6)))
+    if upload is None:
+        st.session_state.pop(CSV_MEMO, None)
+        st.info("Upload a CSV file: a header line naming the columns, then numbers. " + CSV_HELP)
+        return None
+    memo = st.session_state.get(CSV_MEMO)
+    if not isinstance(memo, dict) or memo.get("id") != upload.file_id:
+        try:
+            memo = {"id": upload.file_id, "table": tabular.read_csv(upload.getvalue()),
+                    "error": ""}
+        except ValueError as err:
+            memo = {"id": upload.file_id, "table": None, "error": str(err)}
+        st.session_state[CSV_MEMO] = memo
+        tables.reset("reg_points")
+    table = memo["table"]
+    if table is None:
+        st.error(f"{escape_markdown(upload.name)}: {escape_markdown(memo['error'])}",
+                 icon="⚠️")
+        return None
+    names = table.names
+    if st.session_state.get(CSV_TARGET) not in names:
+        st.session_state[CSV_TARGET] = names[-1]
+    if st.session_state.get(CSV_FEATURE) not in names:
+        st.session_state[CSV_FEATURE] = names[0]
+    with side:
+        c, d = st.columns(2)
+        target = c.selectbox("Target (y)", names, key=CSV_TARGET,
+                             on_change=tables.reset, args=("reg_points",))
+        feature = d.selectbox("Feature (x)", names, key=CSV_FEATURE,
+                              on_change=tables.reset, args=("reg_points",))
+    st.caption(f"{escape_markdown(upload.name)}: {table.rows:,} rows, {len(names)} numeric "
+               "column(s).")
+    if table.skipped:
+        left = "; ".join(f"{escape_markdown(n)} ({escape_markdown(w)})"
+                         for n, w in list(table.skipped.items())[:5])
+        more = len(table.skipped) - 5
+        st.caption(f"Columns left out: {left}" + (f"; and {more} more" if more > 0 else "")
+                   + ".")
+    try:
+        x, y = table.pair(feature=feature, target=target)
+    except ValueError as err:
+        st.warning(escape_markdown(str(err)))
+        return None
+    return Source("csv", np.asarray(x), np.asarray(y), feature, target, cache=False)
+
+
+def _about(source: Source, data: fo.LinesData) -> None:
+    """One sentence on what the fitted lines show, and where the data come from."""
+    st.caption(escape_markdown(fo.fits_sentence(
+        data, name=source.key, x_name=source.x_name, y_name=source.y_name,
+        y_unit=source.y_unit)))
+    if source.key == "csv":
+        return
+    ds = datasets.load(source.key)
+    with st.expander(f"About the data: {escape_markdown(ds.title)}"):
+        units = "; ".join(f"{escape_markdown(c)}: {escape_markdown(u)}"
+                          for c, u in ds.units.items() if u and c in (source.x_name,
+                                                                    source.y_name))
+        st.markdown(escape_markdown(ds.context))
+        st.caption(f"{ds.n} rows. " + (f"Units: {units}. " if units else "")
+                   + f"Source: {escape_markdown(ds.source)} Citation: "
+                   f"{escape_markdown(ds.citation)} Licence: {escape_markdown(ds.licence)}")
 
 
 # -- the page --------------------------------------------------------------------------------
@@ -124,9 +306,19 @@ def render() -> None:
     v = widgets.value
     # A lesson step sits beside the figure (above it on a phone: frame's CSS).
     stepped = frame.lesson_here("regression")
-    if not stepped:
-        st.markdown("**Drag the orange outlier up and down:** the red MSE line swings after "
-                    "it while the blue MAE line hardly moves. The bars below show why.")
+    intro = st.container()
+    picker = st.container(key="reg_data_box")
+    source = _source(picker)
+    about = picker.container()
+    if not stepped and (source is None or source.real):
+        intro.markdown("**Real data:** each loss's exact best line through the set's points. "
+                       "The bars below show how hard each point pulls on each line.")
+    elif not stepped:
+        intro.markdown("**Drag the orange outlier up and down:** the red MSE line swings "
+                       "after it while the blue MAE line hardly moves. The bars below show "
+                       "why.")
+    if source is None:  # "Your own data" without a usable file yet
+        return
     box = st.container(key="reg_hero_lesson" if stepped else "reg_hero")
     left, right = box.columns([2.6, 1] if not (present or stepped) else [1.9, 1],
                                gap="medium")
@@ -143,44 +335,58 @@ def render() -> None:
             table_open = table_box.open
     with table_box:
         if table_open:
-            st.caption("Your points replace the generated ones until you go back to them. "
-                       "A residual is r = prediction − target (your line's prediction).")
-            points = _table(True)
+            st.caption(f"Your points replace the {_origin(source)} until you go back to "
+                       "them. A residual is r = prediction − target (your line's prediction).")
+            points = _table(True, source)
         else:
-            points = _points(False)
+            points = _points(False, source)
     generated = points.generated
     with right:
         if stepped:
             frame.lesson("regression", compact=True)
-        _controls(generated)
+        _controls(generated, source)
         scores = st.container()
-        _more(generated, present)
+        if not source.real:
+            _more(generated, present)
     if len(points.x) < 2 or np.ptp(points.x) == 0:
         with left:
             st.warning("The lab needs at least two points at different x. Add rows to the "
                        "table, or go back to the generated points.")
         return
     delta = float(v("reg_delta"))
-    shift = float(v("reg_shift")) if generated and points.is_outlier.any() else None
+    shift = (float(v("reg_shift")) if generated and not source.real
+             and points.is_outlier.any() else None)
     y, sized, extra = points.y, None, None
     if shift is not None:
         sized = _axis_shift(shift)
         y = points.y.copy()
         y[points.is_outlier] += sized - shift  # the picture is built with them there
         extra = None if np.isclose(SHIFTS, shift).any() else shift
-    built = hero(points.x, y, points.is_outlier, delta, sized, extra, present)
+    # The student's file is built afresh each run: it stays out of the caches sessions share.
+    build = hero if source.cache else build_hero
+    built = build(points.x, y, points.is_outlier, delta, sized, extra, present,
+                  (source.axis("x"), source.axis("y")), 0.0 if source.real else 0.5)
     data = at(built.data, shift)
     pulls = fo.pulls_data(data)
+    if source.real:
+        with about:
+            _about(source, data)
     with left:
         chart.chart(built.lines, key="reg_lines", index=data.index, param="reg_shift",
                     drag=fo.outlier_drag() if shift is not None else None,
                     label="The points, the outlier and each loss's best line")
         chart.chart(built.pulls, key="reg_pulls", index=data.index, param="reg_shift",
                     label="How hard each point pulls on each loss's best line")
-        st.caption("Bars: how hard each point pulls on each loss's best line, points left "
-                   "to right (orange column: the outlier). " + fo.pull_sentence(pulls))
+        if source.real:
+            lever = fo.lever_sentence(data, pulls)
+            st.caption("Bars: how hard each point pulls on each loss's best line, points left "
+                       "to right. " + fo.real_pull_sentence(pulls, len(data.x))
+                       + (" " + lever if lever else ""))
+        else:
+            st.caption("Bars: how hard each point pulls on each loss's best line, points left "
+                       "to right (orange column: the outlier). " + fo.pull_sentence(pulls))
     with scores:
-        _scores(data)
+        _scores(data, "{:.4g}" if source.real else "{:.2f}")
     st.write("")
     view = widgets.choice("reg_view", "Look closer")
     if view is None:
@@ -193,13 +399,22 @@ def render() -> None:
     elif view == REG_VIEWS[2]:
         views.descent(points, data, delta, present)
     elif view == REG_VIEWS[3]:
-        views.which_loss(points, data, delta, present)
+        if source.real:
+            st.info("This closer look pushes one outlier away from the generated points' "
+                    "line: pick the generated data to see it.")
+        else:
+            views.which_loss(points, data, delta, present)
 
 
-def _table(show: bool) -> Points:
-    points = _points(show)
+def _origin(source: Source) -> str:
+    return {"generated": "generated points", "csv": "points of your file"}.get(
+        source.key, "data set's points")
+
+
+def _table(show: bool, source: Source = GENERATED) -> Points:
+    points = _points(show, source)
     if tables.edited("reg_points"):
-        st.button("Back to the generated points", key="reg_table_reset",
+        st.button(f"Back to the {_origin(source)}", key="reg_table_reset",
                   on_click=tables.reset, args=("reg_points",),
                   help="Forget the points you typed.")
     if points.problems:
@@ -210,12 +425,14 @@ def _table(show: bool) -> Points:
     return points
 
 
-def _controls(generated: bool) -> None:
-    """The outlier's distance and Huber's delta: the two settings the first picture is about."""
+def _controls(generated: bool, source: Source = GENERATED) -> None:
+    """The outlier's distance and Huber's delta: the two settings the first picture is about
+    (real data has no generated outlier to move: its slider steps aside)."""
     on = widgets.value("reg_outliers_on")
-    widgets.slider("reg_shift", "Outlier: how far above the line (below if negative)",
-                   disabled=not generated or not on,
-                   help="Or drag the orange diamond on the chart.")
+    if not source.real:
+        widgets.slider("reg_shift", "Outlier: how far above the line (below if negative)",
+                       disabled=not generated or not on,
+                       help="Or drag the orange diamond on the chart.")
     widgets.slider("reg_delta", "Huber's δ",
                    help="Huber squares residuals smaller than δ (like MSE) and counts "
                         "larger ones in proportion (like MAE).")
@@ -241,7 +458,7 @@ def _more(generated: bool, present: bool) -> None:
 _COLOR = {"mse": "red", "mae": "blue", "huber": "green"}  # Streamlit's named colours
 
 
-def _scores(data: fo.LinesData) -> None:
+def _scores(data: fo.LinesData, fmt: str = "{:.2f}") -> None:
     """Each loss's best line (slope and intercept), and how far the outliers moved it."""
     rows = ["| best line | slope | intercept |", "|:--|--:|--:|"]
     for name in fo.LOSSES:
@@ -249,8 +466,8 @@ def _scores(data: fo.LinesData) -> None:
         moved = ("", "")
         if data.clean is not None:
             moved = (f" ({w - data.clean[0]:+.2f})", f" ({b - data.clean[1]:+.2f})")
-        rows.append(f"| :{_COLOR[name]}[**{fo.label(name, data.delta)}**] | **{w:.2f}**"
-                    f"{moved[0]} | **{b:.2f}**{moved[1]} |")
+        rows.append(f"| :{_COLOR[name]}[**{fo.label(name, data.delta)}**] | "
+                    f"**{fmt.format(w)}**{moved[0]} | **{fmt.format(b)}**{moved[1]} |")
     st.markdown("\n".join(rows))
     if data.clean is not None:
         w, b = data.clean
