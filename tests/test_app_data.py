@@ -339,6 +339,22 @@ def test_the_csv_stays_out_of_the_shared_cache(monkeypatch):
     assert calls == []  # built afresh, never through st.cache_data
 
 
+@pytest.mark.parametrize("view", REG_VIEWS[:3])
+def test_the_closer_looks_compute_the_csv_afresh(view, monkeypatch):
+    """Loss & gradient, your line and gradient descent on a student's file: every figure is
+    drawn, and none of the cross-session caches (st.cache_data) is called with the file."""
+    from lossviz.ui.pages import regression_views as views
+
+    used = []
+    for name in ("_curves", "_descent", "_exact", "_landscape"):
+        monkeypatch.setattr(views, name, lambda *a, _n=name, **k: used.append(_n))
+    at = _upload(GOOD)
+    at.session_state["reg_view"] = view
+    _ok(at.run())
+    assert used == []
+    assert len(_charts(at)) > len(HERO)
+
+
 @pytest.mark.parametrize(
     ("data", "says"),
     [

@@ -35,8 +35,7 @@ def _loss(name: str, delta: float) -> lossviz.Loss:
 
 
 # -- loss and gradient --------------------------------------------------------------------------
-@st.cache_data(max_entries=32, show_spinner=False)
-def _curves(residual: np.ndarray, out: np.ndarray, extra: float | None, present: bool,
+def _curves_fresh(residual: np.ndarray, out: np.ndarray, extra: float | None, present: bool,
             small: bool) -> tuple[chart.Prepared, np.ndarray]:
     """The curves chart for these residuals, for every delta of the slider's grid (and
     ``extra``, a delta off it): one picture whatever delta is, which only picks its state."""
@@ -46,13 +45,23 @@ def _curves(residual: np.ndarray, out: np.ndarray, extra: float | None, present:
     return chart.prepare(fig, fr.curves_states(data)), data.deltas
 
 
+_curves = st.cache_data(max_entries=32, show_spinner=False)(_curves_fresh)
+
+
+def _call(points, cached, fresh, *args):
+    """``cached(*args)``; for the student's own file ``fresh(*args)``: a file stays in its
+    session's memory, out of the caches that sessions share."""
+    return (fresh if points.source == "csv" else cached)(*args)
+
+
 def curves(points, data: fo.LinesData, present: bool) -> None:
     """Loss and gradient against the residual; the points at the MSE line; drag delta."""
     w, b = data.lines["mse"]
     residual = w * points.x + b - points.y
     delta = float(data.delta)
     extra = None if np.isclose(DELTAS, delta).any() else delta
-    ready, deltas = _curves(residual, points.is_outlier, extra, present, widgets.compact())
+    ready, deltas = _call(points, _curves, _curves_fresh, residual, points.is_outlier, extra,
+                          present, widgets.compact())
     chart.chart(ready, key="reg_curves", index=int(np.argmin(np.abs(deltas - delta))),
                 param="reg_delta", drag=fr.delta_drag(),
                 label="Loss and gradient of MSE, MAE and Huber against the residual")
@@ -107,21 +116,23 @@ def your_line(points, delta: float, present: bool) -> None:
 
 
 # -- gradient descent -----------------------------------------------------------------------------
-@st.cache_data(max_entries=64, show_spinner=False)
-def _descent(x, y, name: str, delta: float, optimizer: str, lr: float, schedule: str,
+def _descent_fresh(x, y, name: str, delta: float, optimizer: str, lr: float, schedule: str,
              steps: int) -> lossviz.History:
     return lossviz.fit(x, y, _loss(name, delta), optimizer=optimizer, lr=lr,
                        schedule=schedule, steps=steps, seed=0)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _exact(x, y, name: str, delta: float) -> lossviz.Solution:
+def _exact_fresh(x, y, name: str, delta: float) -> lossviz.Solution:
     return lossviz.solve(x, y, _loss(name, delta))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _landscape(x, y, name: str, delta: float, w_range, b_range):
+def _landscape_fresh(x, y, name: str, delta: float, w_range, b_range):
     return loss_landscape(x, y, _loss(name, delta), w_range=w_range, b_range=b_range, size=50)
+
+
+_descent = st.cache_data(max_entries=64, show_spinner=False)(_descent_fresh)
+_exact = st.cache_data(max_entries=64, show_spinner=False)(_exact_fresh)
+_landscape = st.cache_data(max_entries=32, show_spinner=False)(_landscape_fresh)
 
 
 def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
@@ -154,8 +165,8 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
         else:
             rate, schedule = lr, "constant"
         rates[name] = (rate, schedule)
-        h = _descent(x, y, name, delta if name == "huber" else 0.0, optimizer, rate, schedule,
-                     steps)
+        h = _call(points, _descent, _descent_fresh, x, y, name,
+                  delta if name == "huber" else 0.0, optimizer, rate, schedule, steps)
         runs.append(fd.Run(loss_label(name), loss_color(name), h))
         if h.diverged:
             limit = 2.0 / curvature_bound(x, name)
@@ -171,8 +182,8 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
                 key="reg_convergence", states=fd.convergence_states(curves, log_y=log_y),
                 param="reg_gd_step",
                 label="Training loss at every step of gradient descent")
-    _against_exact(x, y, names, delta, runs)
-    land = _landscape_for(x, y, landscape, delta, runs, data)
+    _against_exact(points, names, delta, runs)
+    land = _landscape_for(points, landscape, delta, runs, data)
     path = fd.path_data(land, runs)
     chart.chart(fd.path_figure(path, landscape_label=loss_label(landscape),
                                presentation=present, height=420, compact=small),
@@ -184,7 +195,7 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
     _fair_note(x, names, rates, fair, optimizer)
 
 
-def _against_exact(x, y, names, delta: float, runs) -> None:
+def _against_exact(points, names, delta: float, runs) -> None:
     """Each run beside the exact minimiser of its loss (``lossviz.solve``): how far it
     ended, and from which step its loss was within 1e-3 of the minimum."""
     rows = []
@@ -192,7 +203,8 @@ def _against_exact(x, y, names, delta: float, runs) -> None:
         h = run.history
         if h.diverged:
             continue
-        best = _exact(x, y, name, delta if name == "huber" else 0.0)
+        best = _call(points, _exact, _exact_fresh, points.x, points.y, name,
+                     delta if name == "huber" else 0.0)
         g = lossviz.exact.gap(h, best)
         (w,), b = best.coefficients()
         gw, gb = (float(v) for v in h.params[-1])
@@ -213,7 +225,7 @@ def _against_exact(x, y, names, delta: float, runs) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def _landscape_for(x, y, name, delta, runs, data: fo.LinesData):
+def _landscape_for(points, name, delta, runs, data: fo.LinesData):
     best = data.lines[name]
     ws, bs = [0.0, float(best[0])], [0.0, float(best[1])]
     for run in runs:
@@ -226,7 +238,8 @@ def _landscape_for(x, y, name, delta, runs, data: fo.LinesData):
     # Rounded ranges: nearby runs share one cached landscape.
     w_range = (math.floor((w0 - pw) * 10) / 10, math.ceil((w1 + pw) * 10) / 10)
     b_range = (math.floor((b0 - pb) * 10) / 10, math.ceil((b1 + pb) * 10) / 10)
-    return _landscape(x, y, name, delta if name == "huber" else 0.0, w_range, b_range)
+    return _call(points, _landscape, _landscape_fresh, points.x, points.y, name,
+                 delta if name == "huber" else 0.0, w_range, b_range)
 
 
 def _fair_note(x, names, rates, fair: bool, optimizer: str) -> None:
