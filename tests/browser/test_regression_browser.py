@@ -259,3 +259,34 @@ def test_gradient_descent_plays_and_the_path_follows(tab: Any, app_url: str) -> 
             f"{name}'s marker is not at step {step} of its path"
     assert runs(page) == before, "playing sent something to the server"
     assert_healthy(page, "after playing")
+
+
+def test_picking_the_star_cluster_shows_its_four_giants_dragging_the_mse_line(
+        regression: Any) -> None:
+    """The data picker, used as a student would: the stars of CYG OB1 replace the generated
+    points; the four giants are the marked points, and the MSE line over all 47 stars tilts
+    down while the dashed line of the other 43 rises."""
+    page = regression
+    before = runs(page)
+    picker = page.locator(".st-key-reg_data input[role='combobox']")
+    picker.click()
+    picker.fill("CYG OB1")
+    page.keyboard.press("Enter")
+    wait_run(page, before)
+    wait_quiet(page, quiet=0.75)
+    wait_charts(page)
+    assert_healthy(page, "after picking the star cluster")
+    # The address bar names the set (Streamlit writes a select box's label there), and
+    # reloading it opens the same set.
+    assert query(page).get("reg_data") in ("stars_cyg_ob1", "Stars of the cluster CYG OB1")
+    load(page, page.url)
+    data = page.evaluate(
+        """sel => Array.from(document.querySelector(sel).data, t => ({
+            name: t.name, x: Array.from(t.x || [], Number), y: Array.from(t.y || [], Number)}))""",
+        f"{chart('reg_lines')} .lv-plot")
+    marked = data[1]["x"]
+    assert len(marked) == 4, f"{len(marked)} points marked"  # the giants
+    assert max(marked) < 3.6  # the coolest stars: log temperature below 3.6
+    mse = next(t for t in data if t["name"] == "MSE")
+    clean = data[5]  # the dashed line: the fit without the marked points
+    assert slope(mse) < 0 < slope(clean), (slope(mse), slope(clean))

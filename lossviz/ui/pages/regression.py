@@ -185,7 +185,7 @@ def _points(show_table: bool, source: Source = GENERATED) -> Points:
 # -- where the points come from -----------------------------------------------------------------
 def _label(key: str) -> str:
     if key == "generated":
-        return "Generated (a line, noise and outliers you set)"
+        return "Generated points"
     if key == "csv":
         return "Your own data (CSV)"
     return datasets.load(key).title
@@ -202,23 +202,27 @@ def _feature_picked() -> None:
     tables.reset("reg_points")
 
 
-def _source(box) -> Source | None:
-    """The data picker (and, for a set with several features, the feature picker); the
-    source it picks, or None while "Your own data" has no usable file."""
+def _source(box, below) -> Source | None:
+    """The data picker in ``box`` (and under it, in ``below``, the feature picker of a set
+    with several features, or the file's controls); the source it picks, or None while
+    "Your own data" has no usable file."""
     with box:
+        key = widgets.choice("reg_data", "Data", widget="select", format_func=_label,
+                             on_change=_new_source,
+                             help="Generated points (a line, noise and outliers you set), a "
+                             "real data set, or your own CSV file.")
+    if key == "generated":
+        return GENERATED
+    with below:
         a, b = st.columns([1.4, 1], gap="medium")
-        with a:
-            key = widgets.choice("reg_data", "Data", widget="select", format_func=_label,
-                                 on_change=_new_source)
-        if key == "generated":
-            return GENERATED
         if key == "csv":
-            return _csv_source(b)
+            with a:
+                return _csv_source(b)
         ds = datasets.load(key)
         wanted = widgets.value("reg_feature")
         feature = wanted if wanted in ds.feature_names else ds.feature_names[0]
         if ds.k > 1:
-            with b:
+            with a:
                 st.session_state[FEATURE_PICK] = feature
                 st.selectbox("Feature (x)", ds.feature_names, key=FEATURE_PICK,
                              on_change=_feature_picked,
@@ -306,10 +310,12 @@ def render() -> None:
     v = widgets.value
     # A lesson step sits beside the figure (above it on a phone: frame's CSS).
     stepped = frame.lesson_here("regression")
-    intro = st.container()
-    picker = st.container(key="reg_data_box")
-    source = _source(picker)
-    about = picker.container()
+    # The invitation and the data picker share the first row: the chart starts right under.
+    top, pick = st.columns([2.4, 1], vertical_alignment="bottom", gap="medium")
+    intro = top.container()
+    below = st.container(key="reg_data_box")
+    source = _source(pick, below)
+    about = below.container()
     if not stepped and (source is None or source.real):
         intro.markdown("**Real data:** each loss's exact best line through the set's points. "
                        "The bars below show how hard each point pulls on each line.")
