@@ -113,6 +113,15 @@ def test_each_set_draws_its_exact_best_lines_with_its_names_and_no_generator(nam
     assert fig["layout"]["yaxis"]["title"]["text"].startswith(target)
     if ds.units[target] and ds.units[target] != target:
         assert ds.units[target] in fig["layout"]["yaxis"]["title"]["text"]
+    # The y axis holds the points and the lines, with no room for a drag (the stars'
+    # giants once squeezed the set into the lower fifth of an axis to 20).
+    lo, hi = fig["layout"]["yaxis"]["range"]
+    line_ends = [w * e + b for w, b in fits.values() for e in fig["layout"]["xaxis"]["range"]]
+    top = max(y.max(), *line_ends)
+    bottom = min(y.min(), *line_ends)
+    assert lo <= bottom
+    assert hi >= top
+    assert hi - lo <= 1.2 * max(top - bottom, 1.0) + 1e-9
     # No generated outlier to drag, so no states: the picture is the fit, once.
     assert _sent(at, "reg_lines")["drag"] is None
     assert _sent(at, "reg_lines")["states"] is None

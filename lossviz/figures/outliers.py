@@ -103,7 +103,7 @@ def lines_data(x: Any, y: Any, is_outlier: Any, *, delta: float, shift: float | 
     else:
         reach = now_shift + (15.0 if now_shift >= 0 else -15.0)
     tops = [ys]
-    if out.any():
+    if out.any() and shift is not None and shifts is not None:  # room to drag them
         tops.append(ys[out] + (reach - now_shift))
     for w, b in lines.values():
         tops.append(np.array([w * x_range[0] + b, w * x_range[1] + b]))
@@ -214,7 +214,8 @@ def _end_labels(data: LinesData, k: int, presentation: bool) -> list[dict[str, A
     names = [(f"<b>{label(n, data.delta)}</b>".replace(f" (δ = {data.delta:g})", ""),
               loss_color(n)) for n in LOSSES]
     if data.clean is not None:
-        names.append(("without<br>outlier", CLEAN_COLOR))
+        names.append(("without<br>outliers" if data.is_outlier.sum() > 1 else "without<br>outlier",
+                      CLEAN_COLOR))
     notes = [dict(x=data.x_range[1], y=h, xref="x", yref="y", text=text, showarrow=False,
                   xanchor="left", xshift=6, font=dict(color=color, size=font - 2 * (i == 3)))
              for i, ((text, color), h) in enumerate(zip(names, heights, strict=True))]

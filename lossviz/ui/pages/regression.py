@@ -477,7 +477,9 @@ def _scores(data: fo.LinesData, fmt: str = "{:.2f}") -> None:
     st.markdown("\n".join(rows))
     if data.clean is not None:
         w, b = data.clean
-        st.caption(f"Exact best fits. In brackets: how far the outlier moved them from the "
-                   f"line without it (slope {w:.2f}, intercept {b:.2f}).")
+        them = ("outliers moved them from the line without them" if data.is_outlier.sum() > 1
+                else "outlier moved them from the line without it")
+        st.caption(f"Exact best fits. In brackets: how far the {them} (slope {w:.2f}, "
+                   f"intercept {b:.2f}).")
     else:
         st.caption("Exact best fits of each loss to all the points.")
