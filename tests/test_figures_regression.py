@@ -4,6 +4,7 @@ every loss's exact best line for every outlier distance); and the table reader b
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -374,3 +375,19 @@ def test_pull_sentence_says_the_numbers_of_the_pulls(lab):
     assert "On the MAE line it pulls with 1, like any point" in sentence
     hub = min(abs(r["huber"][out][0]), 1.0)
     assert f"at most δ = 1 (here {hub:.2g})" in sentence
+
+
+def test_the_line_labels_stay_inside_the_axis_when_they_crowd_at_the_top():
+    """On Engel's data Huber ends where MAE does, at the top of the axis: pushed apart, the
+    upper label once left the axis and plotly hid it (MAE's name was missing)."""
+    import lossviz
+    from lossviz.figures import outliers as fo
+
+    d = lossviz.datasets.load("engel")
+    x, y = d.x[:, 0], d.y
+    data = fo.lines_data(x, y, np.zeros(len(x), bool), delta=1.0, min_pad=0.0)
+    heights = fo._label_heights(data, 0)
+    assert all(data.y_range[0] <= h <= data.y_range[1] for h in heights)
+    gap = 0.065 * (data.y_range[1] - data.y_range[0])
+    ordered = sorted(heights)
+    assert all(b - a >= gap - 1e-9 for a, b in itertools.pairwise(ordered))

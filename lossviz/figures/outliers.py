@@ -204,6 +204,10 @@ def _label_heights(data: LinesData, k: int) -> list[float]:
     for i in range(1, len(order)):
         a, b = order[i - 1], order[i]
         placed[b] = max(placed[b], placed[a] + gap)
+    # Plotly hides a label outside the axis: a stack pushed past the top comes down whole.
+    over = placed[order[-1]] - (data.y_range[1] - 0.5 * gap)
+    if over > 0:
+        placed = [h - over for h in placed]
     return placed
 
 
