@@ -286,11 +286,13 @@ def _csv_source(side) -> Source | None:
     return Source("csv", np.asarray(x), np.asarray(y), feature, target, cache=False)
 
 
-def _about(source: Source, data: fo.LinesData) -> None:
-    """One sentence on what the fitted lines show, and where the data come from."""
-    st.caption(escape_markdown(fo.fits_sentence(
-        data, name=source.key, x_name=source.x_name, y_name=source.y_name,
-        y_unit=source.y_unit)))
+def _about(source: Source, data: fo.LinesData, sentence: bool = True) -> None:
+    """One sentence on what the fitted lines show (not during a lesson step: the step asks
+    first and its answer says it), and where the data come from."""
+    if sentence:
+        st.caption(escape_markdown(fo.fits_sentence(
+            data, name=source.key, x_name=source.x_name, y_name=source.y_name,
+            y_unit=source.y_unit)))
     if source.key == "csv":
         return
     ds = datasets.load(source.key)
@@ -376,7 +378,7 @@ def render() -> None:
     pulls = fo.pulls_data(data)
     if source.real:
         with about:
-            _about(source, data)
+            _about(source, data, sentence=not stepped)
     with left:
         chart.chart(built.lines, key="reg_lines", index=data.index, param="reg_shift",
                     drag=fo.outlier_drag() if shift is not None else None,
