@@ -1,10 +1,7 @@
 """Suite-wide test settings."""
 
-import importlib
 import os
-from types import ModuleType
 
-import pytest
 from hypothesis import HealthCheck, settings
 
 # Keras 3 runs on JAX in the tests (the test extra installs jax, not TensorFlow); the backend
@@ -20,16 +17,3 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("lossviz")
-
-
-def reference(module: str) -> ModuleType:
-    """A reference library from the ``test`` extra (torch, keras, jax, optax, sklearn).
-
-    A missing one fails the test that needs it, with the command that installs it: a skip
-    would let a run without the reference libraries look green.
-    """
-    try:
-        return importlib.import_module(module)
-    except ImportError as err:
-        pytest.fail(f"{module} is missing ({err}); install the reference libraries with "
-                    "pip install -e '.[test]'", pytrace=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import reference
+from references import reference
 
 import lossviz
 from lossviz.conventions import LIBRARIES, bits, library_calls

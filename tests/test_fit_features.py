@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import reference
+from references import reference
 
 import lossviz
 from lossviz import fit, get_loss, solve

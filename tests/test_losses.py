@@ -7,9 +7,9 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import reference
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from references import reference
 
 import lossviz
 from lossviz import available_losses, get_loss, softmax

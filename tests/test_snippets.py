@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import reference
 from plotly_data import plotly_array
+from references import reference
 from streamlit.testing.v1 import AppTest
 
 import lossviz

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import reference
+from references import reference
 
 import lossviz
 from lossviz import NoFiniteMinimum, get_loss, solve

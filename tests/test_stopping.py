@@ -7,10 +7,10 @@ import json
 
 import numpy as np
 import pytest
-from conftest import reference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plotly_data import plotly_array as _array
+from references import reference
 
 import lossviz
 from lossviz.figures import stopping as fs

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import reference
+from references import reference
 
 import lossviz
 from lossviz import available_losses, fit, get_loss, get_schedule, make_regression
