@@ -9,10 +9,14 @@
   ``lossviz.ui.widgets``); ``sync()`` writes the few parameters no widget holds (the lesson
   and its step, a table's edits).
 - ``share_link()`` is the link to exactly what is on screen.
+- A class's teacher link carries ``teacher=KEY`` (``lossviz.ui.pages.classroom``):
+  ``restore()`` moves the key into the session and out of the address bar, so that neither
+  a projected address bar nor a share box shows it; ``teacher_key()`` reads it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +31,10 @@ IGNORED = "_lossviz_url_ignored"
 OPEN_PAGE = "_lossviz_open_page"  # a page to switch to at the start of the next run
 # Parameters that no widget holds: this module keeps them in the address bar.
 UNBOUND = ("lesson", "lesson_step", "reg_points", "clf_points")
-SECTIONS = ("regression", "classification", "custom", "conventions", "stopping")
+SECTIONS = ("regression", "classification", "custom", "conventions", "stopping", "classroom")
+TEACHER = "teacher"  # the teacher link's parameter: a class's teacher key
+TEACHER_KEY = "_lossviz_class_teacher_key"
+_KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # secrets.token_urlsafe's alphabet
 NOTICE_LEAD = "Note: the link had settings this page could not use, so they kept their defaults:"
 
 
@@ -38,6 +45,13 @@ def restore() -> None:
     st.session_state[RESTORED] = True
     query = st.query_params.to_dict()
     ignored: dict[str, str] = {}
+    key = query.pop(TEACHER, None)
+    if key is not None:
+        if _KEY_SHAPE.fullmatch(key):
+            st.session_state[TEACHER_KEY] = key
+        else:
+            ignored[TEACHER] = "not a teacher key"
+        del st.query_params[TEACHER]
     section = query.pop("section", None)
     if section is not None:
         if section in SECTIONS:
@@ -59,6 +73,20 @@ def restore() -> None:
             st.session_state["lesson"] = ""
             st.session_state["lesson_step"] = 1
     st.session_state[IGNORED] = ignored
+
+
+def teacher_key() -> str | None:
+    """The teacher key this session holds (from a teacher link, or a class it started)."""
+    key = st.session_state.get(TEACHER_KEY)
+    return key if isinstance(key, str) else None
+
+
+def set_teacher_key(key: str | None) -> None:
+    """Hold ``key`` as this session's teacher key (None: forget it)."""
+    if key is None:
+        st.session_state.pop(TEACHER_KEY, None)
+    else:
+        st.session_state[TEACHER_KEY] = key
 
 
 def open_page(section: str) -> None:

@@ -1,0 +1,354 @@
+"""The Class page: the whole class predicts, the teacher reveals (issue 15).
+
+- A teacher starts a class: a code to read aloud, a join link and its QR code for the
+  projector, and a teacher link (holding the class's secret key) to bookmark. They ask a
+  quick question about the regression lab (its true answer computed by lossviz), watch how
+  many joined and answered, reveal the answers (a histogram or bars, the truth marked), ask
+  the next one, and take the answers home as CSV.
+- A student joins with the code (a nickname is optional), answers on their phone (one
+  column), may change the answer until the reveal, and then sees it against the truth.
+
+Every page polls the class store every ``POLL`` (``st.fragment(run_every=...)``): the small
+poll reads one row and two counts; when the teacher moved the class (a new question, the
+reveal) it reruns the page, which then draws the new step. The answer box is outside the
+poll, so a poll never disturbs a student typing.
+
+Teacher actions go through ``lossviz.classroom.Store`` with the key; the page only offers
+them to a session holding a key that opens the class, and the store refuses them without it
+whatever a session sends. Text a student typed (a nickname) is shown only through
+``escape_markdown``.
+"""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from lossviz.classroom import (
+    ClassError,
+    NoSuchClass,
+    Question,
+    RegressionState,
+    RoomState,
+    Store,
+)
+from lossviz.classroom.questions import QUICK, quick_question
+from lossviz.classroom.store import database_url, normalise_code
+from lossviz.figures.classroom import answers_data, answers_figure, answers_sentence
+from lossviz.limits import MAX_NICKNAME, MAX_SHIFT
+from lossviz.textsafe import escape_markdown
+from lossviz.ui import chart, turns, url, widgets
+
+POLL = "2s"  # how soon every page follows the teacher
+CODE = "_lossviz_class_code"  # the class this session is in
+STUDENT = "_lossviz_class_student"  # this session's student token in that class
+NOTICE = "_lossviz_class_notice"  # what the last action said (shown once)
+SEEN = "_lossviz_class_seen"  # (step, revealed) the last full run drew
+QUICK_LABELS = {
+    "slope_mse": "MSE's slope when the outlier moves",
+    "slope_mae": "MAE's slope when the outlier moves",
+    "slope_huber": "Huber's slope when the outlier moves",
+    "moves_most": "Whose slope moves the most?",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def _store(db_url: str) -> Store:
+    return Store(db_url)
+
+
+def store() -> Store:
+    """This process's class store (one per database: ``LOSSVIZ_DATABASE_URL`` or the file)."""
+    return _store(database_url())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _question(kind: str, state: RegressionState, at: float) -> Question:
+    return quick_question(kind, state, at=at)
+
+
+def _say(message: str, kind: str = "error") -> None:
+    st.session_state[NOTICE] = (kind, message)
+
+
+def _notice() -> None:
+    kind, message = st.session_state.pop(NOTICE, (None, None))
+    if message:
+        (st.error if kind == "error" else st.success)(escape_markdown(message))
+
+
+def _link(**query: str) -> str:
+    """A link to this page with ``query`` (absolute when the browser told the address)."""
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except Exception:  # no browser (AppTest, bare mode): a relative link
+        base = ""
+    if not base.rstrip("/").endswith("classroom"):
+        base = base.rstrip("/") + "/classroom" if base else "classroom"
+    return f"{base}?{urlencode(query)}"
+
+
+def _qr_png(text: str) -> bytes:
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=10, border=2)
+    return out.getvalue()
+
+
+def regression_state() -> RegressionState:
+    """The regression lab's settings in this session (its generated points)."""
+    v = url.values("regression")
+    return RegressionState(n=v["reg_n"], noise=v["reg_noise"], seed=v["reg_seed"],
+                           outliers=v["reg_outliers"] if v["reg_outliers_on"] else 0,
+                           shift=v["reg_shift"], place=v["reg_place"], delta=v["reg_delta"])
+
+
+# -- actions (callbacks: they run before the page draws) ------------------------------------------
+def _start() -> None:
+    try:
+        room = store().create_room(session=turns.session_key())
+    except ClassError as err:
+        _say(str(err))
+        return
+    st.session_state[CODE] = room.code
+    st.session_state["class"] = room.code
+    st.session_state.pop(STUDENT, None)
+    url.set_teacher_key(room.key)
+
+
+def _join() -> None:
+    typed = st.session_state.get("class") or ""
+    try:
+        token = store().join(typed, session=turns.session_key(),
+                             nickname=st.session_state.get("class_nickname"))
+    except ClassError as err:
+        _say(str(err))
+        return
+    st.session_state[CODE] = normalise_code(typed)
+    st.session_state["class"] = normalise_code(typed)
+    st.session_state[STUDENT] = token
+
+
+def _leave() -> None:
+    for key in (CODE, STUDENT, SEEN):
+        st.session_state.pop(key, None)
+    url.set_teacher_key(None)
+
+
+def _asked() -> Question:
+    """The question the teacher's controls ask now (read when the button is pressed, so it is
+    the question on screen, whatever changed on the same run)."""
+    kind = st.session_state.get("class_q_kind", QUICK[0])
+    at = st.session_state.get("class_q_at")
+    reg = regression_state()
+    return _question(kind, reg, float(_suggested(reg) if at is None else at))
+
+
+def _suggested(reg: RegressionState) -> float:
+    """Where to ask about the outlier first: twice as far as it is (40 when it is at 0)."""
+    return float(min(MAX_SHIFT, max(-MAX_SHIFT, 2 * reg.shift if reg.shift else 40.0)))
+
+
+def _teacher_action(action: str, code: str) -> None:
+    key = url.teacher_key() or ""
+    s = store()
+    try:
+        if action == "ask":
+            s.ask(code, key, _asked())
+        elif action == "reveal":
+            s.reveal(code, key)
+        elif action == "close":
+            s.close_room(code, key)
+            _leave()
+            _say("The class is closed: its answers are deleted.", "success")
+    except (ClassError, ValueError) as err:
+        _say(str(err))
+
+
+def _send(code: str, step: int, widget: str) -> None:
+    try:
+        sent = store().answer(code, st.session_state.get(STUDENT, ""),
+                              st.session_state.get(widget), step=step)
+    except ClassError as err:
+        _say(str(err))
+        return
+    _say(f"Sent: {_show(sent)}. You can change it until the teacher reveals.", "success")
+
+
+def _show(value: float | str | None) -> str:
+    return "none" if value is None else value if isinstance(value, str) else f"{value:.4g}"
+
+
+# -- the poll ----------------------------------------------------------------------------------
+def _watch_body(code: str) -> None:
+    """The live line: joined and answered; reruns the page when the class moved on."""
+    try:
+        state = store().state(code)
+    except NoSuchClass:
+        if st.session_state.get(SEEN) != "ended":
+            st.rerun()
+        return
+    if st.session_state.get(SEEN) != (state.step, state.revealed):
+        st.rerun()  # a new question or the reveal: the whole page draws it
+    st.caption(f"Class {code}: {state.joined} joined, {state.answered} answered"
+               + (" (revealed)" if state.revealed else ""))
+
+
+_watch = st.fragment(run_every=POLL)(turns.in_turn(_watch_body))
+
+
+# -- the page ----------------------------------------------------------------------------------
+def render() -> None:
+    """The Class page: the teacher's view, a student's view, or joining and starting."""
+    s = store()
+    code = st.session_state.get(CODE)
+    key = url.teacher_key()
+    if key is not None:
+        wanted = normalise_code(code or widgets.value("class") or "")
+        if wanted and s.is_teacher(wanted, key):
+            st.session_state[CODE] = wanted
+            return teacher_view(s, wanted, key)
+        url.set_teacher_key(None)
+        st.session_state.pop(CODE, None)
+        _say("This teacher link does not open a class: it may have ended or expired, or the "
+             "link lost part of its key.")
+        code = None
+    if code and st.session_state.get(STUDENT):
+        return student_view(s, code, st.session_state[STUDENT])
+    join_or_start()
+
+
+def join_or_start() -> None:
+    st.header("Class")
+    _notice()
+    st.markdown("Your teacher shows a code: type it here to join the class.")
+    widgets.text("class", "Class code", placeholder="for example K7QM4R")
+    st.text_input("Nickname (optional)", key="class_nickname", max_chars=MAX_NICKNAME,
+                  help="Shown to nobody but your teacher, and only if they choose to. "
+                       "Letters, digits, spaces and . ' _ -")
+    st.button("Join the class", type="primary", on_click=_join, key="class_join",
+              use_container_width=True)
+    st.divider()
+    st.markdown("**Teaching?** Start a class: students join with a code or a QR code, "
+                "answer your questions on their phones, and you reveal what the class thought "
+                "next to what lossviz computes.")
+    st.button("Start a class", on_click=_start, key="class_start")
+
+
+def teacher_view(s: Store, code: str, key: str) -> None:
+    try:
+        state = s.state(code)
+    except NoSuchClass:
+        st.session_state[SEEN] = "ended"
+        st.warning("This class has ended.")
+        return
+    st.session_state[SEEN] = (state.step, state.revealed)
+    join = _link(**{"class": code})
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        st.caption("Join with the code")
+        st.title(code)  # letters and digits from the store's alphabet
+        st.code(join, language=None, wrap_lines=True)
+        _watch(code)
+    with right:
+        if join.startswith(("http://", "https://")):
+            st.image(_qr_png(join), caption="Scan to join", width=260)
+    with st.expander("Your teacher link: bookmark it to reopen this class (keep it private)"):
+        st.code(_link(**{"class": code, url.TEACHER: key}), language=None, wrap_lines=True)
+        st.caption("Whoever has this link can run the class. The class and its answers are "
+                   "deleted 12 hours after it started.")
+    _notice()
+    ask_panel(code)
+    if state.question is not None:
+        question_panel(s, code, key, state)
+    with st.expander("After class"):
+        names = st.toggle("Put nicknames in the file", key="class_csv_names",
+                          help="Off: students are numbered in the order they joined.")
+        st.download_button("Download the answers (CSV)", key="class_csv",
+                           data=lambda: s.export_csv(code, key, nicknames=names),
+                           file_name=f"class-{code}.csv", mime="text/csv", on_click="ignore")
+        st.button("End the class now (deletes its answers)", key="class_close",
+                  on_click=_teacher_action, args=("close", code))
+
+
+def ask_panel(code: str) -> None:
+    with st.container(border=True):
+        st.markdown("**Ask a question** about the regression lab as it is set now")
+        st.selectbox("Question", QUICK, format_func=QUICK_LABELS.get, key="class_q_kind")
+        st.number_input("The outlier moves to (distance above the line)",
+                        min_value=-MAX_SHIFT, max_value=MAX_SHIFT,
+                        value=_suggested(regression_state()), step=5.0, key="class_q_at")
+        try:
+            question = _asked()
+        except ValueError as err:
+            st.warning(escape_markdown(str(err)))
+            return
+        st.caption(escape_markdown(question.prompt))  # the prompt only: never the answer
+        st.button("Ask the class", type="primary", key="class_ask",
+                  on_click=_teacher_action, args=("ask", code))
+
+
+def question_panel(s: Store, code: str, key: str, state: RoomState) -> None:
+    q = state.question
+    st.markdown(f"**Question {state.step}.** {escape_markdown(q.prompt)}")
+    if not state.revealed:
+        st.button("Reveal the answers", type="primary", key="class_reveal",
+                  on_click=_teacher_action, args=("reveal", code))
+        return
+    _results(s.results(code, key=key), q, mine=None)
+
+
+def _results(values: list, q: Question, *, mine: float | str | None) -> None:
+    data = answers_data(values, q, mine=mine)
+    chart.chart(answers_figure(data, height=300 if widgets.compact() else 340,
+                               presentation=widgets.presenting()),
+                key="class_answers", label="The class's answers, the true answer marked")
+    st.markdown(escape_markdown(answers_sentence(data)))
+    if q.explanation:
+        st.caption(escape_markdown(q.explanation))
+
+
+def student_view(s: Store, code: str, token: str) -> None:
+    try:
+        state = s.state(code)
+    except NoSuchClass:
+        st.session_state[SEEN] = "ended"
+        st.warning("This class has ended.")
+        st.button("Join another class", on_click=_leave, key="class_leave")
+        return
+    st.session_state[SEEN] = (state.step, state.revealed)
+    _watch(code)
+    _notice()
+    q = state.question
+    if q is None:
+        st.info("You are in. The first question appears here when your teacher asks it.")
+        return
+    st.markdown(f"**Question {state.step}.** {escape_markdown(q.prompt)}")
+    mine = s.my_answer(code, token, state.step)
+    if state.revealed:
+        truth = _show(q.truth)
+        if mine is None:
+            st.info(f"You did not answer. The true answer: {escape_markdown(truth)}.")
+        else:
+            st.success(f"Your answer: {escape_markdown(_show(mine))}. The true answer: "
+                       f"{escape_markdown(truth)}.")
+        _results(s.results(code), q, mine=mine)
+        return
+    widget = f"class_answer_{state.step}"
+    if widget not in st.session_state:  # a page reopened after answering shows the answer
+        st.session_state[widget] = mine
+    if q.kind == "number":
+        st.number_input(f"Your answer ({q.unit})" if q.unit else "Your answer",
+                        min_value=q.low, max_value=q.high, step=0.1, format="%.2f",
+                        key=widget, placeholder="type a number")
+    else:
+        st.radio("Your answer", q.choices, key=widget)
+    st.button("Change my answer" if mine is not None else "Send my answer", type="primary",
+              key=f"class_send_{state.step}", on_click=_send, args=(code, state.step, widget),
+              use_container_width=True)
+    if mine is not None:
+        st.caption(f"Your answer now: {escape_markdown(_show(mine))} (you can change it until "
+                   "the teacher reveals).")
