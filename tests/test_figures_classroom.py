@@ -32,6 +32,8 @@ def test_number_answers_become_a_histogram_with_the_truth_marked():
     assert list(plotly_array(shown["your answer"].x)) == [1.5, 1.5]
     assert plotly_array(shown["answers"].y).sum() == 4
     assert fig.layout.xaxis.title.text == "slope"
+    assert fig.layout.yaxis.dtick == 1  # whole students
+    assert fig.layout.xaxis.range[0] < 1.5  # the lowest answer's mark clear of the axis line
     assert "middle answer is 2.05" in answers_sentence(data)
 
 

@@ -127,8 +127,13 @@ def answers_figure(data: AnswersData, *, height: int = 300, presentation: bool =
         x_title = data.unit or "answer"
     layout = house_layout(height=height, presentation=presentation, x_title=x_title,
                           y_title="students")
-    layout["yaxis"].update(range=[0, top * 1.12], fixedrange=True, rangemode="tozero")
+    # Whole students on the count axis: a tick every 1, 2, 5, 10, ... students.
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if top / s <= 6)
+    layout["yaxis"].update(range=[0, top * 1.12], fixedrange=True, dtick=step, tick0=0)
     layout["xaxis"].update(fixedrange=True)
+    if data.kind == "number":  # half a bar of room at each end: no mark on the axis line
+        pad = 0.5 * float(np.diff(data.edges).min())
+        layout["xaxis"].update(range=[float(data.edges[0]) - pad, float(data.edges[-1]) + pad])
     layout.update(dragmode=False, bargap=0.08, showlegend=False)
     layout["margin"].update(t=16)
     return go.Figure({"data": traces, "layout": layout})

@@ -183,8 +183,9 @@ def _show(value: float | str | None) -> str:
 
 
 # -- the poll ----------------------------------------------------------------------------------
-def _watch_body(code: str) -> None:
-    """The live line: joined and answered; reruns the page when the class moved on."""
+def _watch_body(code: str, teacher: bool) -> None:
+    """The live count of joined and answered (large for the projector); reruns the page
+    when the class moved on."""
     try:
         state = store().state(code)
     except NoSuchClass:
@@ -193,6 +194,10 @@ def _watch_body(code: str) -> None:
         return
     if st.session_state.get(SEEN) != (state.step, state.revealed):
         st.rerun()  # a new question or the reveal: the whole page draws it
+    if teacher:
+        with st.container(horizontal=True):
+            st.metric("Joined", state.joined)
+            st.metric("Answered", state.answered if state.question is not None else "-")
     st.caption(f"Class {code}: {state.joined} joined, {state.answered} answered"
                + (" (revealed)" if state.revealed else ""))
 
@@ -252,7 +257,7 @@ def teacher_view(s: Store, code: str, key: str) -> None:
         st.caption("Join with the code")
         st.title(code)  # letters and digits from the store's alphabet
         st.code(join, language=None, wrap_lines=True)
-        _watch(code)
+        _watch(code, True)
     with right:
         if join.startswith(("http://", "https://")):
             st.image(_qr_png(join), caption="Scan to join", width=260)
@@ -261,9 +266,9 @@ def teacher_view(s: Store, code: str, key: str) -> None:
         st.caption("Whoever has this link can run the class. The class and its answers are "
                    "deleted 12 hours after it started.")
     _notice()
-    ask_panel(code)
     if state.question is not None:
         question_panel(s, code, key, state)
+    ask_panel(code, first=state.question is None)
     with st.expander("After class"):
         names = st.toggle("Put nicknames in the file", key="class_csv_names",
                           help="Off: students are numbered in the order they joined.")
@@ -274,9 +279,10 @@ def teacher_view(s: Store, code: str, key: str) -> None:
                   on_click=_teacher_action, args=("close", code))
 
 
-def ask_panel(code: str) -> None:
+def ask_panel(code: str, *, first: bool) -> None:
     with st.container(border=True):
-        st.markdown("**Ask a question** about the regression lab as it is set now")
+        st.markdown(f"**{'Ask a question' if first else 'Next question'}** about the "
+                    "regression lab as it is set now")
         st.selectbox("Question", QUICK, format_func=QUICK_LABELS.get, key="class_q_kind")
         st.number_input("The outlier moves to (distance above the line)",
                         min_value=-MAX_SHIFT, max_value=MAX_SHIFT,
@@ -320,7 +326,7 @@ def student_view(s: Store, code: str, token: str) -> None:
         st.button("Join another class", on_click=_leave, key="class_leave")
         return
     st.session_state[SEEN] = (state.step, state.revealed)
-    _watch(code)
+    _watch(code, False)
     _notice()
     q = state.question
     if q is None:
