@@ -177,3 +177,32 @@ def test_a_mangled_class_link_opens_the_join_form_and_names_what_it_dropped():
     ok(at.button(key="class_join").click().run())
     assert texts(at, "error") == [escape_markdown(NO_SUCH_CLASS)]
     assert url.TEACHER_KEY not in at.session_state
+
+
+def test_a_student_page_reopened_from_its_address_is_the_same_student(data_dir):
+    teacher, code, _ = start_class()
+    ok(teacher.button(key="class_ask").click().run())
+    ada = join(code, "Ada")
+    ok(ada.number_input(key="class_answer_1").set_value(1.25).run())
+    ok(ada.button(key="class_send_1").click().run())
+    link = {k: ada.query_params[k] for k in ("class", "me")}  # what the address bar holds
+    assert link["class"] == code
+    # The server restarts (a new session opens the same address): the same student.
+    again = class_page(link)
+    assert "Your answer now: 1\\.25" in " ".join(texts(again, "caption"))
+    ok(again.number_input(key="class_answer_1").set_value(2.0).run())
+    ok(again.button(key="class_send_1").click().run())
+    store = db(data_dir)
+    state = store.state(code)
+    assert (state.joined, state.answered) == (1, 1)
+    assert store.results(code, key=teacher.session_state[url.TEACHER_KEY]) == [2.0]
+    store.close()
+
+
+def test_a_forged_student_token_in_the_link_is_not_in_the_class(data_dir):
+    _, code, _ = start_class()
+    join(code)
+    at = class_page({"class": code, "me": "x" * 22})
+    assert "This page is not in the class" in " ".join(texts(at, "error"))
+    assert "me" not in at.query_params
+    assert [b.key for b in at.button if b.key == "class_join"] == ["class_join"]

@@ -340,6 +340,7 @@ def test_an_expired_class_is_gone_even_before_the_purge(open_store):
                 lambda: s.reveal(room.code, room.key)):
         with pytest.raises(NoSuchClass):
             act()
+    assert not s.is_student(room.code, me)
     s.create_room(session="t2")
     assert rows(s, "answers") == 0
 
@@ -368,6 +369,8 @@ def test_a_restarted_server_loses_nothing(open_store):
     after = open_store()
     state = after.state(room.code)
     assert (state.step, state.question, state.joined, state.answered) == (1, NUMBER, 3, 3)
+    assert after.is_student(room.code.lower(), tokens[0])  # a reconnecting page's token
+    assert not after.is_student(room.code, "forged-token")
     after.answer(room.code, tokens[0], 9.0)  # its students carry on
     after.reveal(room.code, room.key)
     assert sorted(after.results(room.code)) == [1.0, 2.0, 9.0]

@@ -522,6 +522,16 @@ class Store:
             conn.execute(_upsert(conn, values))
         return value
 
+    def is_student(self, code: str, student: str) -> bool:
+        """Is ``student`` (a token from ``join``) in the open class ``code``?"""
+        code = normalise_code(code)
+        with self.engine.begin() as conn:
+            found = conn.execute(sa.select(students.c.token).join(
+                rooms, rooms.c.code == students.c.room).where(
+                students.c.room == code, students.c.token == str(student),
+                rooms.c.expires > self.clock())).first()
+        return found is not None
+
     def my_answer(self, code: str, student: str, step: int) -> float | str | None:
         """``student``'s stored answer at ``step``, or None."""
         with self.engine.begin() as conn:

@@ -11,7 +11,9 @@
 - ``share_link()`` is the link to exactly what is on screen.
 - A class's teacher link carries ``teacher=KEY`` (``lossviz.ui.pages.classroom``):
   ``restore()`` moves the key into the session and out of the address bar, so that neither
-  a projected address bar nor a share box shows it; ``teacher_key()`` reads it.
+  a projected address bar nor a share box shows it; ``teacher_key()`` reads it. A student's
+  address bar keeps ``class=CODE&me=TOKEN`` (``student_link()``), so that a page reconnecting
+  after a server restart (a new session) is the same student; no share box shows ``me``.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ RESTORED = "_lossviz_url_restored"
 IGNORED = "_lossviz_url_ignored"
 OPEN_PAGE = "_lossviz_open_page"  # a page to switch to at the start of the next run
 # Parameters that no widget holds: this module keeps them in the address bar.
-UNBOUND = ("lesson", "lesson_step", "reg_points", "clf_points")
+UNBOUND = ("lesson", "lesson_step", "reg_points", "clf_points", "class")
 SECTIONS = ("regression", "classification", "custom", "conventions", "stopping", "classroom")
 TEACHER = "teacher"  # the teacher link's parameter: a class's teacher key
 TEACHER_KEY = "_lossviz_class_teacher_key"
+STUDENT = "me"  # a student's link: their token in the class
+STUDENT_TOKEN = "_lossviz_class_student"
 _KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # secrets.token_urlsafe's alphabet
 NOTICE_LEAD = "Note: the link had settings this page could not use, so they kept their defaults:"
 
@@ -52,6 +56,13 @@ def restore() -> None:
         else:
             ignored[TEACHER] = "not a teacher key"
         del st.query_params[TEACHER]
+    me = query.pop(STUDENT, None)
+    if me is not None:
+        if _KEY_SHAPE.fullmatch(me):
+            st.session_state[STUDENT_TOKEN] = me
+        else:
+            ignored[STUDENT] = "not a student's token"
+            del st.query_params[STUDENT]
     section = query.pop("section", None)
     if section is not None:
         if section in SECTIONS:
@@ -87,6 +98,14 @@ def set_teacher_key(key: str | None) -> None:
         st.session_state.pop(TEACHER_KEY, None)
     else:
         st.session_state[TEACHER_KEY] = key
+
+
+def student_link(token: str | None) -> None:
+    """Keep a student's ``token`` in the address bar (None: take it out)."""
+    if token is not None and st.query_params.get(STUDENT) != token:
+        st.query_params[STUDENT] = token
+    elif token is None and STUDENT in st.query_params:
+        del st.query_params[STUDENT]
 
 
 def open_page(section: str) -> None:

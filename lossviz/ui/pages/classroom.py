@@ -43,7 +43,7 @@ from lossviz.ui import chart, turns, url, widgets
 
 POLL = "2s"  # how soon every page follows the teacher
 CODE = "_lossviz_class_code"  # the class this session is in
-STUDENT = "_lossviz_class_student"  # this session's student token in that class
+STUDENT = url.STUDENT_TOKEN  # this session's student token in that class (also in the link)
 NOTICE = "_lossviz_class_notice"  # what the last action said (shown once)
 SEEN = "_lossviz_class_seen"  # (step, revealed) the last full run drew
 QUICK_LABELS = {
@@ -221,8 +221,13 @@ def render() -> None:
         _say("This teacher link does not open a class: it may have ended or expired, or the "
              "link lost part of its key.")
         code = None
-    if code and st.session_state.get(STUDENT):
-        return student_view(s, code, st.session_state[STUDENT])
+    token = st.session_state.get(STUDENT)
+    if token and not code:  # a student's link (a page reconnecting after a restart)
+        code = normalise_code(widgets.value("class") or "")
+        st.session_state[CODE] = code
+    if code and token:
+        return student_view(s, code, token)
+    url.student_link(None)
     join_or_start()
 
 
@@ -230,7 +235,9 @@ def join_or_start() -> None:
     st.header("Class")
     _notice()
     st.markdown("Your teacher shows a code: type it here to join the class.")
-    widgets.text("class", "Class code", placeholder="for example K7QM4R")
+    # Not bound to the address bar: the page writes the class there itself (url.sync), also
+    # while the box is not drawn (a class on screen).
+    widgets.text("class", "Class code", placeholder="for example K7QM4R", bind=None)
     st.text_input("Nickname (optional)", key="class_nickname", max_chars=MAX_NICKNAME,
                   help="Shown to nobody but your teacher, and only if they choose to. "
                        "Letters, digits, spaces and . ' _ -")
@@ -241,6 +248,8 @@ def join_or_start() -> None:
                 "answer your questions on their phones, and you reveal what the class thought "
                 "next to what lossviz computes.")
     st.button("Start a class", on_click=_start, key="class_start")
+    st.caption("Already started one? Open your teacher link (the one to bookmark) to get back "
+               "to it, also after the server restarted.")
 
 
 def teacher_view(s: Store, code: str, key: str) -> None:
@@ -251,6 +260,7 @@ def teacher_view(s: Store, code: str, key: str) -> None:
         st.warning("This class has ended.")
         return
     st.session_state[SEEN] = (state.step, state.revealed)
+    st.session_state["class"] = code  # the address bar shows the join link, never the key
     join = _link(**{"class": code})
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
@@ -324,7 +334,15 @@ def student_view(s: Store, code: str, token: str) -> None:
         st.session_state[SEEN] = "ended"
         st.warning("This class has ended.")
         st.button("Join another class", on_click=_leave, key="class_leave")
+        url.student_link(None)
         return
+    if not s.is_student(code, token):  # a stale or edited link
+        _leave()
+        st.session_state["class"] = code
+        _say("This page is not in the class: join it again.")
+        st.rerun()
+    st.session_state["class"] = code  # the link: the class, and who this page is in it,
+    url.student_link(token)  # so that a page reconnecting after a server restart stays in
     st.session_state[SEEN] = (state.step, state.revealed)
     _watch(code, False)
     _notice()
