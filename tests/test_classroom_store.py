@@ -300,11 +300,13 @@ def test_plain_nicknames_are_kept_as_typed():
 
 
 def test_a_class_and_a_teacher_session_are_bounded(open_store, monkeypatch):
-    s = open_store()
-    for _ in range(limits.MAX_ROOMS_PER_SESSION):
-        s.create_room(session="busy teacher")
+    s, other_process = open_store(), open_store()
+    started = [s.create_room(session="busy teacher")
+               for _ in range(limits.MAX_ROOMS_PER_SESSION)]
     with pytest.raises(ClassError, match="already started"):
-        s.create_room(session="busy teacher")
+        other_process.create_room(session="busy teacher")  # counted in the database
+    s.close_room(started[0].code, started[0].key)
+    s.create_room(session="busy teacher")  # an ended class frees its place
     monkeypatch.setattr(limits, "MAX_STUDENTS", 3)
     room = s.create_room(session="another teacher")
     for i in range(3):
@@ -390,9 +392,10 @@ V1_SQL = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
 INSERT INTO schema_version VALUES (1);
 CREATE TABLE rooms (code VARCHAR(6) NOT NULL PRIMARY KEY, teacher_hash VARCHAR(64) NOT NULL,
-  created FLOAT NOT NULL, expires FLOAT NOT NULL, step INTEGER NOT NULL, question TEXT,
-  revealed BOOLEAN NOT NULL);
+  teacher_session VARCHAR(64) NOT NULL, created FLOAT NOT NULL, expires FLOAT NOT NULL,
+  step INTEGER NOT NULL, question TEXT, revealed BOOLEAN NOT NULL);
 CREATE INDEX ix_rooms_expires ON rooms (expires);
+CREATE INDEX ix_rooms_teacher_session ON rooms (teacher_session);
 CREATE TABLE students (room VARCHAR(6) NOT NULL, token VARCHAR(64) NOT NULL,
   number INTEGER NOT NULL, nickname VARCHAR(24), joined FLOAT NOT NULL, PRIMARY KEY (room, token));
 CREATE TABLE answers (room VARCHAR(6) NOT NULL, step INTEGER NOT NULL,
@@ -406,7 +409,7 @@ def test_an_existing_version_1_file_opens_with_its_class(tmp_path):
     now = 1_800_000_000.0
     with sqlite3.connect(path) as db:
         db.executescript(V1_SQL)
-        db.execute("INSERT INTO rooms VALUES ('ABCDEF', ?, ?, ?, 1, ?, 0)",
+        db.execute("INSERT INTO rooms VALUES ('ABCDEF', ?, 's', ?, ?, 1, ?, 0)",
                    (store_module.hash_key("k"), now, now + 3600, NUMBER.to_json()))
         db.execute("INSERT INTO students VALUES ('ABCDEF', 'tok', 1, NULL, ?)", (now,))
     db.close()

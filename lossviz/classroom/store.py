@@ -70,6 +70,9 @@ rooms = sa.Table(
     "rooms", metadata,
     sa.Column("code", sa.String(CODE_LENGTH), primary_key=True),
     sa.Column("teacher_hash", sa.String(64), nullable=False),  # sha256 hex of the key
+    # sha256 hex of the starting browser session's token: open classes per session are
+    # counted here, so the bound holds across processes and a closed class frees its place.
+    sa.Column("teacher_session", sa.String(64), nullable=False, index=True),
     sa.Column("created", sa.Float, nullable=False),  # seconds since the epoch
     sa.Column("expires", sa.Float, nullable=False, index=True),
     sa.Column("step", sa.Integer, nullable=False, default=0),  # 0: no question asked yet
@@ -315,8 +318,6 @@ class Store:
         self.clock = clock
         self.engine = make_engine(self.url)
         self.limiter = JoinLimiter(clock)
-        self._rooms_by_session: dict[str, int] = {}
-        self._lock = threading.Lock()
         with self.engine.begin() as conn:
             self.version = _upgrade(conn)
         self.purge_expired()
@@ -360,26 +361,19 @@ class Store:
     def create_room(self, *, session: str) -> NewRoom:
         """Start a class for the teacher's browser ``session``: a new code and teacher key.
 
-        At most ``MAX_ROOMS_PER_SESSION`` per session (counted in this process) and
-        ``MAX_OPEN_ROOMS`` open on the database.
+        At most ``MAX_ROOMS_PER_SESSION`` open classes per session and ``MAX_OPEN_ROOMS``
+        open on the database.
         """
-        with self._lock:
-            if self._rooms_by_session.get(session, 0) >= limits.MAX_ROOMS_PER_SESSION:
-                raise ClassError(f"This browser already started {limits.MAX_ROOMS_PER_SESSION} "
-                                 "classes: use one of them (its teacher link) or close one.")
-            self._rooms_by_session[session] = self._rooms_by_session.get(session, 0) + 1
-        try:
-            return self._insert_room()
-        except Exception:
-            with self._lock:
-                self._rooms_by_session[session] -= 1
-            raise
-
-    def _insert_room(self) -> NewRoom:
         now = self.clock()
         key = secrets.token_urlsafe(24)
+        starter = hash_key(str(session))
         with self.engine.begin() as conn:
             self._purge(conn, now)
+            mine = conn.execute(sa.select(sa.func.count()).select_from(rooms).where(
+                rooms.c.teacher_session == starter)).scalar()
+            if mine >= limits.MAX_ROOMS_PER_SESSION:
+                raise ClassError(f"This browser already started {limits.MAX_ROOMS_PER_SESSION} "
+                                 "classes: use one of them (its teacher link) or end one.")
             if conn.execute(sa.select(sa.func.count()).select_from(rooms)).scalar() >= \
                     limits.MAX_OPEN_ROOMS:
                 raise ClassError("This server has as many open classes as it takes: try again "
@@ -389,7 +383,7 @@ class Store:
             while code in taken:
                 code = new_code()
             conn.execute(rooms.insert().values(
-                code=code, teacher_hash=hash_key(key), created=now,
+                code=code, teacher_hash=hash_key(key), teacher_session=starter, created=now,
                 expires=now + limits.CLASS_HOURS * 3600.0, step=0, question=None,
                 revealed=False))
         return NewRoom(code, key)
