@@ -62,8 +62,9 @@ MAX_OPEN_ROOMS = 500
 #: Largest |number| a student may answer: far beyond any question's range, so a typo is kept
 #: out of the histogram by the question's own range first.
 MAX_ANSWER_ABS = 1e6
-#: Characters of a question's prompt, unit or choice: made by lossviz, bounded all the same.
-MAX_QUESTION_TEXT = 300
+#: Characters of a question's prompt, unit, choice or explanation: made by lossviz (a lesson
+#: step's answer is at most about 600), bounded all the same.
+MAX_QUESTION_TEXT = 1_500
 #: Choices of a choice question: what fits on a phone without scrolling.
 MAX_CHOICES = 6
 #: Join attempts one session may make in a minute: a few typos, not a search of the codes.

@@ -206,3 +206,25 @@ def test_a_forged_student_token_in_the_link_is_not_in_the_class(data_dir):
     assert "This page is not in the class" in " ".join(texts(at, "error"))
     assert "me" not in at.query_params
     assert [b.key for b in at.button if b.key == "class_join"] == ["class_join"]
+
+
+def test_a_lesson_step_s_question_is_asked_and_revealed_with_lossviz_s_value(data_dir):
+    from lossviz import claims
+    from lossviz.lessons import step_settings
+    from lossviz.ui import lessons, params
+
+    teacher, code, _ = start_class()
+    student = join(code)
+    ok(teacher.radio(key="class_q_source").set_value("A lesson step's question").run())
+    ok(teacher.selectbox(key="class_q_lesson").set_value("ce_vs_hinge").run())
+    ok(teacher.selectbox(key="class_q_step").set_value(3).run())  # a number: bits at m = 0
+    ok(teacher.button(key="class_ask").click().run())
+    ok(student.run())
+    assert "cross\\-entropy in bits" in " ".join(texts(student, "markdown"))
+    ok(student.number_input(key="class_answer_1").set_value(0.7).run())
+    ok(student.button(key="class_send_1").click().run())
+    ok(teacher.button(key="class_reveal").click().run())
+    step = lessons.catalogue()[0]["ce_vs_hinge"].steps[2]
+    truth = claims.compute(step.claim, step_settings(step, params.BY_KEY)).answer
+    shown = plotly_array(chart(teacher, "class_answers")["data"][1]["x"])
+    assert shown.tolist() == [truth, truth]

@@ -490,3 +490,32 @@ def test_a_question_checks_itself():
         Question("?", "choice", "A", choices=("A",))
     with pytest.raises(ValueError, match="U\\+000A"):
         Question("a\nb", "number", 1.0)
+
+
+def test_every_lesson_question_can_be_asked_of_a_class():
+    from lossviz import claims
+    from lossviz.classroom.questions import lesson_question
+    from lossviz.lessons import load_lessons, step_settings
+    from lossviz.ui import params, url
+
+    lessons, problems = load_lessons(registry=params.BY_KEY, sections=url.SECTIONS)
+    assert not problems
+    asked = 0
+    for lesson in lessons.values():
+        for step in lesson.steps:
+            if step.ask is None:
+                with pytest.raises(ValueError, match="asks nothing"):
+                    lesson_question(step)
+                continue
+            truth = (claims.compute(step.claim, step_settings(step, params.BY_KEY)).answer
+                     if step.ask.kind == "number" else None)
+            q = lesson_question(step, truth)
+            assert q.prompt == step.question
+            assert q.explanation == step.answer
+            if q.kind == "choice":
+                assert q.truth == step.ask.choices[step.ask.correct]
+            else:
+                assert q.truth == truth
+                assert (q.low, q.high, q.unit) == (step.ask.low, step.ask.high, step.ask.unit)
+            asked += 1
+    assert asked >= 10

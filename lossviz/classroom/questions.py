@@ -1,9 +1,11 @@
 """Questions a class answers: a number (with a unit and a range) or a choice among options.
 
 A ``Question`` carries its true answer, computed by lossviz, so the reveal can mark it.
-``quick_questions`` makes the questions a teacher can ask about the regression lab's state
+``quick_question`` makes the questions a teacher can ask about the regression lab's state
 ("what will MSE's slope be when the outlier is at 40?"), their answers from
-``lossviz.experiments.robust_line`` on ``lossviz.make_regression``'s points.
+``lossviz.experiments.robust_line`` on ``lossviz.make_regression``'s points;
+``lesson_question`` asks a lesson step's question (its choices, or its number with the value
+the step's claim computes).
 
 Pure Python and numpy: no streamlit, no database.
 
@@ -17,10 +19,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from lossviz.data import make_regression
 from lossviz.experiments import robust_line
+from lossviz.lessons import Step
 from lossviz.limits import MAX_ANSWER_ABS, MAX_CHOICES, MAX_QUESTION_TEXT, MAX_SHIFT
 from lossviz.textsafe import check_text
 
@@ -182,6 +183,20 @@ def quick_question(kind: str, state: RegressionState, *, at: float) -> Question:
     )
 
 
-def numbers(values: list[float | str]) -> np.ndarray:
-    """The number answers among ``values`` as a float64 array (choices left out)."""
-    return np.asarray([v for v in values if not isinstance(v, str)], dtype=np.float64)
+def lesson_question(step: Step, truth: float | None = None) -> Question:
+    """A lesson step's question for the class: its choices (the true answer is the step's
+    correct one), or its number in the step's range with ``truth``, the value the step's
+    claim computes (``lossviz.claims.compute``). The step's answer text is the explanation.
+
+    Example: ``lesson_question(step).truth  # "MSE"`` for "Which line moves most?"
+    """
+    ask = step.ask
+    if ask is None:
+        raise ValueError(f"the step {step.title!r} asks nothing to answer")
+    if ask.kind == "choice":
+        return Question(step.question, "choice", ask.choices[ask.correct],
+                        choices=ask.choices, explanation=step.answer)
+    if truth is None:
+        raise ValueError(f"the step {step.title!r} needs its true value (its claim's answer)")
+    return Question(step.question, "number", truth, unit=ask.unit, low=ask.low,
+                    high=ask.high, explanation=step.answer)

@@ -34,12 +34,12 @@ from lossviz.classroom import (
     RoomState,
     Store,
 )
-from lossviz.classroom.questions import QUICK, quick_question
+from lossviz.classroom.questions import QUICK, lesson_question, quick_question
 from lossviz.classroom.store import database_url, normalise_code
 from lossviz.figures.classroom import answers_data, answers_figure, answers_sentence
 from lossviz.limits import MAX_NICKNAME, MAX_SHIFT
 from lossviz.textsafe import escape_markdown
-from lossviz.ui import chart, turns, url, widgets
+from lossviz.ui import chart, lessons, turns, url, widgets
 
 # How often every page polls the store. A page follows the teacher after up to one period plus
 # its rerun (0.2-0.5 s): 1.5 s keeps that within the 2 s the class was promised, where 2 s
@@ -49,6 +49,7 @@ CODE = "_lossviz_class_code"  # the class this session is in
 STUDENT = url.STUDENT_TOKEN  # this session's student token in that class (also in the link)
 NOTICE = "_lossviz_class_notice"  # what the last action said (shown once)
 SEEN = "_lossviz_class_seen"  # (step, revealed) the last full run drew
+SOURCES = ("About the regression lab", "A lesson step's question")
 QUICK_LABELS = {
     "slope_mse": "MSE's slope when the outlier moves",
     "slope_mae": "MAE's slope when the outlier moves",
@@ -144,10 +145,35 @@ def _leave() -> None:
 def _asked() -> Question:
     """The question the teacher's controls ask now (read when the button is pressed, so it is
     the question on screen, whatever changed on the same run)."""
+    if st.session_state.get("class_q_source") == SOURCES[1]:
+        lesson_id, index = _lesson_pick()
+        step = lessons.catalogue()[0][lesson_id].steps[index - 1]
+        return lesson_question(step, lessons.step_truth(lesson_id, index))
     kind = st.session_state.get("class_q_kind", QUICK[0])
     at = st.session_state.get("class_q_at")
     reg = regression_state()
     return _question(kind, reg, float(_suggested(reg) if at is None else at))
+
+
+def _asking_lessons() -> dict[str, list[int]]:
+    """Every lesson with a question to answer: its id -> the numbers (from 1) of those steps."""
+    found = {}
+    for lesson_id, lesson in lessons.catalogue()[0].items():
+        steps = [i for i, step in enumerate(lesson.steps, start=1) if step.ask is not None]
+        if steps:
+            found[lesson_id] = steps
+    return found
+
+
+def _lesson_pick() -> tuple[str, int]:
+    """The lesson and step the teacher's two boxes name (the first with a question when a box
+    names none: a lesson changed under the step's box)."""
+    asking = _asking_lessons()
+    lesson_id = st.session_state.get("class_q_lesson")
+    if lesson_id not in asking:
+        lesson_id = next(iter(asking))
+    index = st.session_state.get("class_q_step")
+    return lesson_id, index if index in asking[lesson_id] else asking[lesson_id][0]
 
 
 def _suggested(reg: RegressionState) -> float:
@@ -296,10 +322,15 @@ def ask_panel(code: str, *, first: bool) -> None:
     with st.container(border=True):
         st.markdown(f"**{'Ask a question' if first else 'Next question'}** about the "
                     "regression lab as it is set now")
-        st.selectbox("Question", QUICK, format_func=QUICK_LABELS.get, key="class_q_kind")
-        st.number_input("The outlier moves to (distance above the line)",
-                        min_value=-MAX_SHIFT, max_value=MAX_SHIFT,
-                        value=_suggested(regression_state()), step=5.0, key="class_q_at")
+        source = st.radio("Ask", SOURCES, horizontal=True, key="class_q_source",
+                          label_visibility="collapsed")
+        if source == SOURCES[1]:
+            _lesson_boxes()
+        else:
+            st.selectbox("Question", QUICK, format_func=QUICK_LABELS.get, key="class_q_kind")
+            st.number_input("The outlier moves to (distance above the line)",
+                            min_value=-MAX_SHIFT, max_value=MAX_SHIFT,
+                            value=_suggested(regression_state()), step=5.0, key="class_q_at")
         try:
             question = _asked()
         except ValueError as err:
@@ -308,6 +339,24 @@ def ask_panel(code: str, *, first: bool) -> None:
         st.caption(escape_markdown(question.prompt))  # the prompt only: never the answer
         st.button("Ask the class", type="primary", key="class_ask",
                   on_click=_teacher_action, args=("ask", code))
+
+
+def _lesson_boxes() -> None:
+    """Pick a lesson and one of its steps that asks a question (the lesson being followed in
+    the sidebar, if any, comes first)."""
+    catalogue, asking = lessons.catalogue()[0], _asking_lessons()
+    now = lessons.current()
+    if "class_q_lesson" not in st.session_state and now is not None and now[0].id in asking:
+        st.session_state["class_q_lesson"] = now[0].id
+        if now[1] in asking[now[0].id]:
+            st.session_state["class_q_step"] = now[1]
+    lesson_id, index = _lesson_pick()
+    st.session_state["class_q_lesson"], st.session_state["class_q_step"] = lesson_id, index
+    st.selectbox("Lesson", list(asking), format_func=lambda i: catalogue[i].title,
+                 key="class_q_lesson")
+    steps = catalogue[lesson_id].steps
+    st.selectbox("Step", asking[lesson_id], key="class_q_step",
+                 format_func=lambda i: f"{i}. {steps[i - 1].title}")
 
 
 def question_panel(s: Store, code: str, key: str, state: RoomState) -> None:
