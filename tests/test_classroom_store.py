@@ -519,3 +519,16 @@ def test_every_lesson_question_can_be_asked_of_a_class():
                 assert (q.low, q.high, q.unit) == (step.ask.low, step.ask.high, step.ask.unit)
             asked += 1
     assert asked >= 10
+
+
+def test_on_sqlite_a_poll_reads_while_a_writer_holds_the_lock(tmp_path):
+    s = Store(f"sqlite:///{tmp_path / 'classes.sqlite3'}")
+    room, _ = class_with_question(s)
+    got = []
+    with s.engine.begin() as writer:  # BEGIN IMMEDIATE: the write lock, held
+        writer.execute(sa.text("UPDATE rooms SET step = step"))
+        poll = threading.Thread(target=lambda: got.append(s.state(room.code).joined))
+        poll.start()
+        poll.join(timeout=5)  # a poll taking the write lock would wait 30 s here
+        assert got == [1]
+    s.close()

@@ -195,8 +195,9 @@ def database_url() -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite in WAL mode with transactions that take the write lock
-    at BEGIN (so two writers never deadlock upgrading a read lock), or PostgreSQL through
-    psycopg 3 (a plain ``postgresql://`` URL gets that driver)."""
+    at BEGIN (so two writers never deadlock upgrading a read lock; a connection with the
+    execution option ``lossviz_read=True`` begins a plain read transaction instead), or
+    PostgreSQL through psycopg 3 (a plain ``postgresql://`` URL gets that driver)."""
     parsed = sa.make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -216,7 +217,9 @@ def make_engine(url: str) -> Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A reader (the polls) needs no lock in WAL mode: a plain BEGIN reads a snapshot.
+            read = conn.get_execution_options().get("lossviz_read", False)
+            conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
         return engine
     if parsed.get_backend_name() != "postgresql":
@@ -317,6 +320,8 @@ class Store:
         self.url = url or database_url()
         self.clock = clock
         self.engine = make_engine(self.url)
+        # Read-only transactions (the polls, the checks): on SQLite they take no write lock.
+        self.reader = self.engine.execution_options(lossviz_read=True)
         self.limiter = JoinLimiter(clock)
         with self.engine.begin() as conn:
             self.version = _upgrade(conn)
@@ -391,7 +396,7 @@ class Store:
     def is_teacher(self, code: str, key: str) -> bool:
         """Does ``key`` open class ``code`` as its teacher? (False for no such class.)"""
         try:
-            with self.engine.begin() as conn:
+            with self.reader.begin() as conn:
                 self._teacher_row(conn, code, key, lock=False)
         except ClassError:
             return False
@@ -430,7 +435,7 @@ class Store:
         seconds after the class started. Students are numbered in the order they joined
         unless ``nicknames`` (then their nickname, if they gave one). Text cells that a
         spreadsheet would run as a formula start with an apostrophe."""
-        with self.engine.begin() as conn:
+        with self.reader.begin() as conn:
             row = self._teacher_row(conn, code, key, lock=False)
             joined = conn.execute(
                 sa.select(students.c.token, students.c.number, students.c.nickname)
@@ -519,7 +524,7 @@ class Store:
     def is_student(self, code: str, student: str) -> bool:
         """Is ``student`` (a token from ``join``) in the open class ``code``?"""
         code = normalise_code(code)
-        with self.engine.begin() as conn:
+        with self.reader.begin() as conn:
             found = conn.execute(sa.select(students.c.token).join(
                 rooms, rooms.c.code == students.c.room).where(
                 students.c.room == code, students.c.token == str(student),
@@ -528,7 +533,7 @@ class Store:
 
     def my_answer(self, code: str, student: str, step: int) -> float | str | None:
         """``student``'s stored answer at ``step``, or None."""
-        with self.engine.begin() as conn:
+        with self.reader.begin() as conn:
             row = conn.execute(sa.select(answers.c.number, answers.c.choice).where(
                 answers.c.room == normalise_code(code), answers.c.step == step,
                 answers.c.student == str(student))).first()
@@ -540,7 +545,7 @@ class Store:
     def state(self, code: str) -> RoomState:
         """The class as a page shows it (what every page polls)."""
         code = normalise_code(code)
-        with self.engine.begin() as conn:
+        with self.reader.begin() as conn:
             row = self._room_row(conn, code)
             joined = conn.execute(sa.select(sa.func.count()).select_from(students)
                                   .where(students.c.room == code)).scalar()
@@ -556,7 +561,7 @@ class Store:
         """The current question's answers (anonymous, in the order given): to everyone once
         revealed, before that only to the teacher (``key``)."""
         code = normalise_code(code)
-        with self.engine.begin() as conn:
+        with self.reader.begin() as conn:
             if key is not None:
                 row = self._teacher_row(conn, code, key, lock=False)
             else:
