@@ -110,6 +110,13 @@ def test_a_class_from_start_to_reveal_and_the_next_question(data_dir):
     ok(anon.run())
     assert texts(anon, "success") == [f"Your answer: {escape_markdown('3.5')}. The true answer: "
                                       f"{escape_markdown(f'{truth:.4g}')}."]
+    # The live figure that explains it: the lab as the question saw it (the outlier at 40).
+    ok(anon.button(key="class_open_lab").click().run())
+    assert anon.session_state["reg_shift"] == 40.0
+    assert "reg_shift" in {s.key for s in anon.slider}  # the regression page is open
+    assert anon.query_params["me"]  # the page switch kept who this page is in the class
+    open_page(anon, "classroom")  # and back in the class
+    assert texts(anon, "success")[0].startswith("Your answer: 3")
     store = db(data_dir)
     export = store.export_csv(code, key)
     assert export.count("\n") == 4  # a header and three answers
@@ -228,3 +235,8 @@ def test_a_lesson_step_s_question_is_asked_and_revealed_with_lossviz_s_value(dat
     truth = claims.compute(step.claim, step_settings(step, params.BY_KEY)).answer
     shown = plotly_array(chart(teacher, "class_answers")["data"][1]["x"])
     assert shown.tolist() == [truth, truth]
+    ok(student.run())
+    ok(student.button(key="class_open_lab").click().run())  # the step, on its own page
+    assert (student.session_state["lesson"], student.session_state["lesson_step"]) == (
+        "ce_vs_hinge", 3)
+    assert student.session_state["clf_view"] == "Margin picture"

@@ -35,6 +35,9 @@ class Question:
 
     ``kind="number"``: an answer is a finite number in ``[low, high]`` (``unit`` names it);
     ``kind="choice"``: an answer is one of ``choices``. ``explanation`` is shown on reveal.
+    Where the class can see the answer in the lab afterwards: a ``lesson`` and its step
+    (``lesson_step``, from 1), or a page (``section``) with the ``settings`` (parameter name,
+    value pairs) the question was computed from.
     """
 
     prompt: str
@@ -45,6 +48,10 @@ class Question:
     high: float = MAX_ANSWER_ABS
     choices: tuple[str, ...] = field(default_factory=tuple)
     explanation: str = ""
+    lesson: str = ""
+    lesson_step: int = 0
+    section: str = ""
+    settings: tuple[tuple[str, float | int | str | bool], ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -57,6 +64,13 @@ class Question:
             check_text(text, f"the question's {name}")
         if not self.prompt.strip():
             raise ValueError("a question needs a prompt")
+        settings = tuple((str(k), v) for k, v in self.settings)
+        if len(settings) > 50 or any(
+                len(k) > 50 or not isinstance(v, int | float | str | bool) for k, v in settings):
+            raise ValueError("a question's settings are at most 50 (name, number or text) pairs")
+        object.__setattr__(self, "settings", settings)
+        if len(self.lesson) > 50 or len(self.section) > 50:
+            raise ValueError("a question's lesson and page are names of at most 50 characters")
         if self.kind == "number":
             low, high = float(self.low), float(self.high)
             if not (-MAX_ANSWER_ABS <= low < high <= MAX_ANSWER_ABS):
@@ -105,12 +119,16 @@ class Question:
         """The question as JSON text (what the store keeps); ``from_json`` reads it back."""
         return json.dumps({"prompt": self.prompt, "kind": self.kind, "truth": self.truth,
                            "unit": self.unit, "low": self.low, "high": self.high,
-                           "choices": list(self.choices), "explanation": self.explanation})
+                           "choices": list(self.choices), "explanation": self.explanation,
+                           "lesson": self.lesson, "lesson_step": self.lesson_step,
+                           "section": self.section,
+                           "settings": [list(pair) for pair in self.settings]})
 
     @classmethod
     def from_json(cls, text: str) -> Question:
         data = json.loads(text)
         data["choices"] = tuple(data.get("choices", ()))
+        data["settings"] = tuple(tuple(pair) for pair in data.get("settings", ()))
         return cls(**data)
 
 
@@ -183,10 +201,12 @@ def quick_question(kind: str, state: RegressionState, *, at: float) -> Question:
     )
 
 
-def lesson_question(step: Step, truth: float | None = None) -> Question:
+def lesson_question(step: Step, truth: float | None = None, *, lesson: str = "",
+                    index: int = 0) -> Question:
     """A lesson step's question for the class: its choices (the true answer is the step's
     correct one), or its number in the step's range with ``truth``, the value the step's
-    claim computes (``lossviz.claims.compute``). The step's answer text is the explanation.
+    claim computes (``lossviz.claims.compute``). The step's answer text is the explanation;
+    ``lesson`` and ``index`` (from 1) name the step, for the class to open it after the reveal.
 
     Example: ``lesson_question(step).truth  # "MSE"`` for "Which line moves most?"
     """
@@ -195,8 +215,9 @@ def lesson_question(step: Step, truth: float | None = None) -> Question:
         raise ValueError(f"the step {step.title!r} asks nothing to answer")
     if ask.kind == "choice":
         return Question(step.question, "choice", ask.choices[ask.correct],
-                        choices=ask.choices, explanation=step.answer)
+                        choices=ask.choices, explanation=step.answer, lesson=lesson,
+                        lesson_step=index)
     if truth is None:
         raise ValueError(f"the step {step.title!r} needs its true value (its claim's answer)")
     return Question(step.question, "number", truth, unit=ask.unit, low=ask.low,
-                    high=ask.high, explanation=step.answer)
+                    high=ask.high, explanation=step.answer, lesson=lesson, lesson_step=index)

@@ -126,7 +126,7 @@ def kept_on_switch() -> dict[str, str]:
     the page) once a parameter in it is bound to a widget; the widgets' own parameters come
     back with their widgets (they are kept in the session).
     """
-    return {k: v for k, v in st.query_params.to_dict().items() if k in UNBOUND}
+    return {k: v for k, v in st.query_params.to_dict().items() if k in (*UNBOUND, STUDENT)}
 
 
 def notice() -> None:

@@ -21,6 +21,8 @@ whatever a session sends. Text a student typed (a nickname) is shown only throug
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import io
 from urllib.parse import urlencode
 
@@ -39,7 +41,7 @@ from lossviz.classroom.store import database_url, normalise_code
 from lossviz.figures.classroom import answers_data, answers_figure, answers_sentence
 from lossviz.limits import MAX_NICKNAME, MAX_SHIFT
 from lossviz.textsafe import escape_markdown
-from lossviz.ui import chart, lessons, turns, url, widgets
+from lossviz.ui import chart, lessons, params, turns, url, widgets
 
 # How often every page polls the store. A page follows the teacher after up to one period plus
 # its rerun (0.2-0.5 s): 1.5 s keeps that within the 2 s the class was promised, where 2 s
@@ -70,7 +72,14 @@ def store() -> Store:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _question(kind: str, state: RegressionState, at: float) -> Question:
-    return quick_question(kind, state, at=at)
+    """A quick question, with the lab's settings it was computed from (the outlier at
+    ``at``), so the class can open the lab as the question saw it after the reveal."""
+    settings = {"reg_n": state.n, "reg_noise": state.noise, "reg_seed": state.seed,
+                "reg_outliers_on": state.outliers > 0, "reg_outliers": state.outliers,
+                "reg_shift": at, "reg_place": state.place, "reg_delta": state.delta,
+                "reg_points": ""}
+    return dataclasses.replace(quick_question(kind, state, at=at), section="regression",
+                               settings=tuple(settings.items()))
 
 
 def _say(message: str, kind: str = "error") -> None:
@@ -148,7 +157,8 @@ def _asked() -> Question:
     if st.session_state.get("class_q_source") == SOURCES[1]:
         lesson_id, index = _lesson_pick()
         step = lessons.catalogue()[0][lesson_id].steps[index - 1]
-        return lesson_question(step, lessons.step_truth(lesson_id, index))
+        return lesson_question(step, lessons.step_truth(lesson_id, index), lesson=lesson_id,
+                               index=index)
     kind = st.session_state.get("class_q_kind", QUICK[0])
     at = st.session_state.get("class_q_at")
     reg = regression_state()
@@ -205,6 +215,19 @@ def _send(code: str, step: int, widget: str) -> None:
         _say(str(err))
         return
     _say(f"Sent: {_show(sent)}. You can change it until the teacher reveals.", "success")
+
+
+def _open_lab(question: Question) -> None:
+    """Open the lab as the question saw it: its lesson step, or its page and settings."""
+    if question.lesson:
+        with contextlib.suppress(LookupError):  # a lesson renamed since: stay here
+            lessons.apply_step(question.lesson, question.lesson_step)
+        return
+    for key, value in question.settings:
+        with contextlib.suppress(KeyError, ValueError, TypeError):  # only valid settings
+            st.session_state[key] = params.get(key).check(value)
+    if question.section in url.SECTIONS:
+        url.open_page(question.section)
 
 
 def _show(value: float | str | None) -> str:
@@ -377,6 +400,9 @@ def _results(values: list, q: Question, *, mine: float | str | None) -> None:
     st.markdown(escape_markdown(answers_sentence(data)))
     if q.explanation:
         st.caption(escape_markdown(q.explanation))
+    if q.lesson or q.section:
+        st.button("See it in the lab", key="class_open_lab", on_click=_open_lab, args=(q,),
+                  help="Opens the page with the settings this question was about.")
 
 
 def student_view(s: Store, code: str, token: str) -> None:
