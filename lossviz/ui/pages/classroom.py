@@ -103,7 +103,10 @@ def _link(**query: str) -> str:
     return f"{base}?{urlencode(query)}"
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
 def _qr_png(text: str) -> bytes:
+    """The QR code of ``text`` as a PNG (segno; medium error correction: a projector's glare
+    or a phone's angle can lose part of it)."""
     import segno
 
     out = io.BytesIO()
@@ -350,6 +353,9 @@ def ask_panel(code: str, *, first: bool) -> None:
         if source == SOURCES[1]:
             _lesson_boxes()
         else:
+            if url.values("regression")["reg_points"]:
+                st.caption("The lab has typed points: these questions are about its generated "
+                           "points (the typed ones are left out).")
             st.selectbox("Question", QUICK, format_func=QUICK_LABELS.get, key="class_q_kind")
             st.number_input("The outlier moves to (distance above the line)",
                             min_value=-MAX_SHIFT, max_value=MAX_SHIFT,
