@@ -1,7 +1,9 @@
 """Suite-wide test settings."""
 
+import atexit
 import importlib
 import os
+import shutil
 import tempfile
 from types import ModuleType
 
@@ -14,6 +16,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 # Classes a test starts (the Class page, or a random walk pressing "Start a class") go to a
 # throwaway SQLite file, never to the user's data directory or a configured PostgreSQL.
 os.environ["LOSSVIZ_DATA_DIR"] = tempfile.mkdtemp(prefix="lossviz-test-classes-")
+atexit.register(shutil.rmtree, os.environ["LOSSVIZ_DATA_DIR"], ignore_errors=True)
 os.environ.pop("LOSSVIZ_DATABASE_URL", None)
 
 # The machine (and CI) is shared and noisy: a per-example time limit would fail at random.

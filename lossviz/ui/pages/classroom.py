@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -356,7 +357,8 @@ def ask_panel(code: str, *, first: bool) -> None:
             if url.values("regression")["reg_points"]:
                 st.caption("The lab has typed points: these questions are about its generated "
                            "points (the typed ones are left out).")
-            st.selectbox("Question", QUICK, format_func=QUICK_LABELS.get, key="class_q_kind")
+            st.selectbox("Question", QUICK, format_func=_label(QUICK_LABELS),
+                         key="class_q_kind")
             st.number_input("The outlier moves to (distance above the line)",
                             min_value=-MAX_SHIFT, max_value=MAX_SHIFT,
                             value=_suggested(regression_state()), step=5.0, key="class_q_at")
@@ -370,6 +372,12 @@ def ask_panel(code: str, *, first: bool) -> None:
                   on_click=_teacher_action, args=("ask", code))
 
 
+def _label(labels: dict) -> Callable[[object], str]:
+    """A select box's ``format_func`` from option -> label that also maps anything else to
+    its text: Streamlit's AppTest hands a label back to it when a test picks by position."""
+    return lambda option: labels.get(option, str(option))
+
+
 def _lesson_boxes() -> None:
     """Pick a lesson and one of its steps that asks a question (the lesson being followed in
     the sidebar, if any, comes first)."""
@@ -381,11 +389,11 @@ def _lesson_boxes() -> None:
             st.session_state["class_q_step"] = now[1]
     lesson_id, index = _lesson_pick()
     st.session_state["class_q_lesson"], st.session_state["class_q_step"] = lesson_id, index
-    st.selectbox("Lesson", list(asking), format_func=lambda i: catalogue[i].title,
-                 key="class_q_lesson")
+    st.selectbox("Lesson", list(asking), key="class_q_lesson",
+                 format_func=_label({i: catalogue[i].title for i in asking}))
     steps = catalogue[lesson_id].steps
     st.selectbox("Step", asking[lesson_id], key="class_q_step",
-                 format_func=lambda i: f"{i}. {steps[i - 1].title}")
+                 format_func=_label({i: f"{i}. {steps[i - 1].title}" for i in asking[lesson_id]}))
 
 
 def question_panel(s: Store, code: str, key: str, state: RoomState) -> None:
