@@ -48,6 +48,15 @@ from lossviz.ui import chart, lessons, params, turns, url, widgets
 # its rerun (0.2-0.5 s): 1.5 s keeps that within the 2 s the class was promised, where 2 s
 # polls arrived after 1.8-2.3 s (benchmarks/README.md). A poll costs the server ~8 ms of CPU.
 POLL = "1.5s"
+# A phone's answer controls: each choice a full-width row at least 48 px tall (a thumb's
+# target), the number box's text large enough not to make the phone zoom in. Fixed text.
+_PHONE_CSS = """<style>
+[class*="st-key-class_answer_"] [role="radiogroup"] { width: 100%; align-items: stretch; }
+[class*="st-key-class_answer_"] [role="radiogroup"] label { display: flex; min-height: 48px;
+  align-items: center; box-sizing: border-box; padding: 0.25rem 0.75rem;
+  border: 1px solid rgba(128,128,128,0.35); border-radius: 0.5rem; margin: 0 0 0.4rem 0; }
+[class*="st-key-class_answer_"] input { font-size: 1.1rem; min-height: 44px; }
+</style>"""
 CODE = "_lossviz_class_code"  # the class this session is in
 STUDENT = url.STUDENT_TOKEN  # this session's student token in that class (also in the link)
 NOTICE = "_lossviz_class_notice"  # what the last action said (shown once)
@@ -454,6 +463,7 @@ def student_view(s: Store, code: str, token: str) -> None:
         _results(s.results(code), q, mine=mine)
         return
     widget = f"class_answer_{state.step}"
+    st.html(_PHONE_CSS)
     if widget not in st.session_state:  # a page reopened after answering shows the answer
         st.session_state[widget] = mine
     if q.kind == "number":
@@ -461,7 +471,7 @@ def student_view(s: Store, code: str, token: str) -> None:
                         min_value=q.low, max_value=q.high, step=0.1, format="%.2f",
                         key=widget, placeholder="type a number")
     else:
-        st.radio("Your answer", q.choices, key=widget)
+        st.radio("Your answer", q.choices, key=widget, width="stretch")
     st.button("Change my answer" if mine is not None else "Send my answer", type="primary",
               key=f"class_send_{state.step}", on_click=_send, args=(code, state.step, widget),
               use_container_width=True)
