@@ -5,6 +5,7 @@
 #   deploy/run_cluster.sh --sessions 10 --duration 20 --ttl 0   # a quick check
 #   LOSSVIZ_PROCESSES=3 LOSSVIZ_PORT=9090 deploy/run_cluster.sh
 #   LOSSVIZ_BENCH=flood_test.py deploy/run_cluster.sh     # one client floods; the class works?
+#   LOSSVIZ_DATABASE_URL=postgresql+psycopg://... deploy/run_cluster.sh   # classes in PostgreSQL
 #
 # Arguments go to benchmarks/load_test.py (or to the script in benchmarks/ that LOSSVIZ_BENCH
 # names). Everything runs from a temporary folder and is stopped on exit; the logs stay
@@ -39,6 +40,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Class mode: the processes share one class store, so a student on one process and the
+# teacher on another are in the same class. LOSSVIZ_DATABASE_URL (PostgreSQL) if set, else a
+# SQLite file in this run's folder (not the user's data directory).
+export LOSSVIZ_DATA_DIR=${LOSSVIZ_DATA_DIR:-$WORK/data}
 # One cookie secret for all processes, so any of them accepts the others' XSRF cookies.
 SECRET=$("$PYTHON" -c 'import secrets; print(secrets.token_hex(32))')
 BACKENDS=()

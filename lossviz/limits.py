@@ -47,3 +47,30 @@ MAX_GENERATED_POINTS = 5_000
 MAX_GRID = 200
 #: Reweighted least-squares rounds of ``robust_line``: it converges in far fewer.
 MAX_IRLS_ITERATIONS = 10_000
+
+# -- class mode (lossviz.classroom) -------------------------------------------------------------
+#: Hours a class lives: a lecture and its discussion; then the room and its answers are deleted.
+CLASS_HOURS = 12
+#: Characters of a nickname: enough for a first name and an initial, short on a projector.
+MAX_NICKNAME = 24
+#: Students in one class: a large lecture hall; each one's page polls the store every 2 s.
+MAX_STUDENTS = 300
+#: Classes one teacher's browser session may start: a class or two, and a spare.
+MAX_ROOMS_PER_SESSION = 3
+#: Classes open at once on a server: a bound on the database whoever asks.
+MAX_OPEN_ROOMS = 500
+#: Largest |number| a student may answer: far beyond any question's range, so a typo is kept
+#: out of the histogram by the question's own range first.
+MAX_ANSWER_ABS = 1e6
+#: Characters of a question's prompt, unit, choice or explanation: made by lossviz (a lesson
+#: step's answer is at most about 600), bounded all the same.
+MAX_QUESTION_TEXT = 1_500
+#: Choices of a choice question: what fits on a phone without scrolling.
+MAX_CHOICES = 6
+#: Join attempts one session may make in a minute: a few typos, not a search of the codes.
+MAX_JOINS_PER_SESSION = 10
+#: Join attempts one class accepts in a minute: a whole hall joining at once.
+MAX_JOINS_PER_ROOM = 400
+#: Joins with a wrong code the whole process accepts in a minute: with 31^6 codes, finding one
+#: class by guessing would take years at this rate, however many sessions guess.
+MAX_WRONG_CODES = 300

@@ -52,7 +52,7 @@ header[data-testid="stHeader"] { height: 2.5rem; }
 [data-testid="stMetricLabel"] p { font-size: 1rem; }
 [data-testid="stCaptionContainer"] { font-size: 0.9rem; }
 [data-testid="stMarkdownContainer"] table { font-size: 0.8rem; }
-/* the five page links stay on one row at a projector's 1024 px */
+/* the page links (six) stay on one row at a projector's 1024 px */
 [data-testid="stTopNavLinkContainer"] { flex: 0 0 auto !important; min-width: 0 !important; }
 [data-testid="stTopNavLink"] { padding: 0.2rem 0.55rem !important; min-width: 0 !important; }
 [data-testid="stTopNavLink"] p { font-size: 0.8rem; }

@@ -201,6 +201,16 @@ def _truth(lesson_id: str, index: int, claim: str) -> float:
     return claims.compute(claim, step_settings(step, params.BY_KEY)).answer
 
 
+def step_truth(lesson_id: str, index: int) -> float | None:
+    """The true value of step ``index`` (from 1) of a lesson's number question (computed by
+    lossviz from the step's settings), or None when the step asks no number."""
+    lessons, _ = catalogue()
+    step = lessons[lesson_id].steps[index - 1]
+    if step.ask is None or step.ask.kind != "number" or not step.claim:
+        return None
+    return _truth(lesson_id, index, step.claim)
+
+
 def _with_truth(lesson: Lesson, index: int, step: Step) -> Ask | None:
     ask = step.ask
     if ask is not None and ask.kind == "number" and step.claim:

@@ -48,8 +48,8 @@ def _f(key: str, kind: str, default, section: str, **spec) -> Field:
     return Field(key, kind, default, section=section, **spec)
 
 
-_APP, _REG, _CLF, _CUS, _CONV, _STOP = (
-    "app", "regression", "classification", "custom", "conventions", "stopping")
+_APP, _REG, _CLF, _CUS, _CONV, _STOP, _CLASS = (
+    "app", "regression", "classification", "custom", "conventions", "stopping", "classroom")
 
 PARAMS: tuple[Field, ...] = (
     # -- every page ---------------------------------------------------------------------------
@@ -152,6 +152,10 @@ PARAMS: tuple[Field, ...] = (
     _f("stop_log", "bool", True, _STOP),
     _f("stop_schedules_on", "bool", False, _STOP),
     _f("stop_compare", "multi", list(SCHEDULES), _STOP, choices=SCHEDULES),
+    # -- class mode ---------------------------------------------------------------------------
+    # The code of the class to join: a join link is ``?class=CODE``. (A teacher link's key is
+    # no parameter: ``lossviz.ui.url`` takes it out of the link, so no share box repeats it.)
+    _f("class", "text", "", _CLASS, max_len=20),
 )
 
 BY_KEY: dict[str, Field] = make_registry(PARAMS)

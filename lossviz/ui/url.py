@@ -9,10 +9,16 @@
   ``lossviz.ui.widgets``); ``sync()`` writes the few parameters no widget holds (the lesson
   and its step, a table's edits, the regression set's feature, whose choices vary by set).
 - ``share_link()`` is the link to exactly what is on screen.
+- A class's teacher link carries ``teacher=KEY`` (``lossviz.ui.pages.classroom``):
+  ``restore()`` moves the key into the session and out of the address bar, so that neither
+  a projected address bar nor a share box shows it; ``teacher_key()`` reads it. A student's
+  address bar keeps ``class=CODE&me=TOKEN`` (``student_link()``), so that a page reconnecting
+  after a server restart (a new session) is the same student; no share box shows ``me``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,8 +32,13 @@ RESTORED = "_lossviz_url_restored"
 IGNORED = "_lossviz_url_ignored"
 OPEN_PAGE = "_lossviz_open_page"  # a page to switch to at the start of the next run
 # Parameters that no widget holds: this module keeps them in the address bar.
-UNBOUND = ("lesson", "lesson_step", "reg_points", "reg_feature", "clf_points")
-SECTIONS = ("regression", "classification", "custom", "conventions", "stopping")
+UNBOUND = ("lesson", "lesson_step", "reg_points", "reg_feature", "clf_points", "class")
+SECTIONS = ("regression", "classification", "custom", "conventions", "stopping", "classroom")
+TEACHER = "teacher"  # the teacher link's parameter: a class's teacher key
+TEACHER_KEY = "_lossviz_class_teacher_key"
+STUDENT = "me"  # a student's link: their token in the class
+STUDENT_TOKEN = "_lossviz_class_student"
+_KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # secrets.token_urlsafe's alphabet
 NOTICE_LEAD = "Note: the link had settings this page could not use, so they kept their defaults:"
 
 
@@ -38,6 +49,20 @@ def restore() -> None:
     st.session_state[RESTORED] = True
     query = st.query_params.to_dict()
     ignored: dict[str, str] = {}
+    key = query.pop(TEACHER, None)
+    if key is not None:
+        if _KEY_SHAPE.fullmatch(key):
+            st.session_state[TEACHER_KEY] = key
+        else:
+            ignored[TEACHER] = "not a teacher key"
+        del st.query_params[TEACHER]
+    me = query.pop(STUDENT, None)
+    if me is not None:
+        if _KEY_SHAPE.fullmatch(me):
+            st.session_state[STUDENT_TOKEN] = me
+        else:
+            ignored[STUDENT] = "not a student's token"
+            del st.query_params[STUDENT]
     section = query.pop("section", None)
     if section is not None:
         if section in SECTIONS:
@@ -61,6 +86,28 @@ def restore() -> None:
     st.session_state[IGNORED] = ignored
 
 
+def teacher_key() -> str | None:
+    """The teacher key this session holds (from a teacher link, or a class it started)."""
+    key = st.session_state.get(TEACHER_KEY)
+    return key if isinstance(key, str) else None
+
+
+def set_teacher_key(key: str | None) -> None:
+    """Hold ``key`` as this session's teacher key (None: forget it)."""
+    if key is None:
+        st.session_state.pop(TEACHER_KEY, None)
+    else:
+        st.session_state[TEACHER_KEY] = key
+
+
+def student_link(token: str | None) -> None:
+    """Keep a student's ``token`` in the address bar (None: take it out)."""
+    if token is not None and st.query_params.get(STUDENT) != token:
+        st.query_params[STUDENT] = token
+    elif token is None and STUDENT in st.query_params:
+        del st.query_params[STUDENT]
+
+
 def open_page(section: str) -> None:
     """Ask for page ``section`` to open at the start of the next run (callbacks cannot
     switch pages themselves)."""
@@ -79,7 +126,7 @@ def kept_on_switch() -> dict[str, str]:
     the page) once a parameter in it is bound to a widget; the widgets' own parameters come
     back with their widgets (they are kept in the session).
     """
-    return {k: v for k, v in st.query_params.to_dict().items() if k in UNBOUND}
+    return {k: v for k, v in st.query_params.to_dict().items() if k in (*UNBOUND, STUDENT)}
 
 
 def notice() -> None:

@@ -3,7 +3,8 @@
 What only a browser shows: where things land on the screen. For each step, once the page has
 settled: the chart the step talks about (its ``show`` key in ``assets/lessons/*.toml``) has
 at least its top half on screen; no metric value or text is cut off; the lesson's Next button
-(Back on the last step) is on screen; the five page links sit on one row with no "more" item.
+(Back on the last step) is on screen; every page link (``PAGES``) sits on one row with no "more"
+item.
 Then the student answers the question and reveals the answer: it appears, and Next is still
 on screen. And at a laptop's size, Next opens the next step with its settings and its link.
 """
@@ -26,6 +27,8 @@ from lv_page import (
     wait_query,
 )
 from streamlit_browser import load, new_tab, runs, wait_run
+
+from lossviz.ui.pages import PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -132,8 +135,8 @@ def _problems(geo: dict, step: Step) -> list[str]:
     shown = [link for link in links if link["shown"] and link["box"]
              and link["box"]["right"] <= view["width"] and link["box"]["top"] >= 0]
     rows = {round(link["box"]["top"]) for link in shown}
-    if len(shown) != 5 or len(rows) != 1 or geo["more"]:
-        problems.append(f"(d) the page links are not five on one row: shown "
+    if len(shown) != len(PAGES) or len(rows) != 1 or geo["more"]:
+        problems.append(f"(d) the {len(PAGES)} page links are not on one row: shown "
                         f"{[link['text'] for link in shown]} on rows {sorted(rows)}, "
                         f"folded into {geo['more']}")
     return problems

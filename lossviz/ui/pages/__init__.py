@@ -15,6 +15,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "custom": ("Custom loss", ":material/function:"),
     "conventions": ("Conventions", ":material/translate:"),
     "stopping": ("When to stop", ":material/timer:"),
+    "classroom": ("Class", ":material/groups:"),
 }
 
 
