@@ -51,3 +51,17 @@ def test_only_well_formed_client_cookies_make_a_key(text: str) -> None:
     # A long cookie would make a key nginx cannot store, and the limit would not apply.
     assert '"~^[0-9a-f]{32}$" $cookie_lossviz_client;' in text
     assert "$binary_remote_addr$lossviz_client" in text
+
+
+def test_a_browser_pinned_to_a_dead_process_goes_to_a_live_one(text: str) -> None:
+    """Both the page and the websocket fall back to the group when the pinned process does
+    not answer, and the browser is pinned again to the one that did (the live check:
+    ``LOSSVIZ_BENCH=failover_check.py deploy/run_cluster.sh`` kills a process)."""
+    page = re.search(r"location / \{(.*?)\n        \}", text, re.S).group(1)
+    stream = re.search(r"location /_stcore/stream \{(.*?)\n        \}", text, re.S).group(1)
+    assert "error_page 502 504 = @repin;" in page
+    assert "error_page 502 504 = @repin_ws;" in stream
+    for name in ("@repin", "@repin_ws"):
+        block = re.search(rf"location {name} \{{(.*?)\n        \}}", text, re.S).group(1)
+        assert "proxy_pass http://lossviz;" in block
+        assert 'lossviz_route=$lossviz_answered;' in block
