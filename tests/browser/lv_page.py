@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LESSONS = ROOT / "assets" / "lessons"
 # Where each page lives: the default page (regression) is at "/", not "/regression".
 PAGE_PATHS = {"regression": "/", "classification": "/classification", "custom": "/custom",
-              "conventions": "/conventions", "stopping": "/stopping"}
+              "conventions": "/conventions", "stopping": "/stopping", "classroom": "/classroom"}
 NAV_LINK = "[data-testid='stTopNavLink']"
 # Streamlit folds the page links that do not fit into one item, "<n> more".
 NAV_MORE = "[data-testid='stTopNavSection']"

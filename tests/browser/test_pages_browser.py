@@ -22,6 +22,7 @@ FIRST_CHARTS = {
     "custom": ("custom_curves_fig", "custom_slopes_fig"),
     "conventions": (),
     "stopping": ("stop_fit",),
+    "classroom": (),  # the join form and "Start a class"
 }
 DRAWN = ".lv-plot .main-svg"  # plotly draws two or three of these per chart
 
@@ -35,8 +36,11 @@ def test_every_page_loads_by_its_address_and_draws(
     assert urlsplit(tab.url).path == PAGE_PATHS[section]
     for key in FIRST_CHARTS[section]:
         assert tab.locator(f"{chart(key)} {DRAWN}").count() >= 1, f"{section}: no chart {key}"
-    if not FIRST_CHARTS[section]:  # the conventions page: lossviz's number for the loss
+    if section == "conventions":  # no chart: lossviz's number for the loss
         assert tab.locator("[data-testid='stMetricValue']").first.inner_text().strip()
+    if section == "classroom":
+        assert tab.get_by_role("button", name="Join the class").is_visible()
+        assert tab.get_by_role("button", name="Start a class").is_visible()
 
 
 def test_the_top_navigation_opens_every_page_in_one_session(tab: Any, app_url: str) -> None:
