@@ -57,6 +57,8 @@ QUIET_MS = 700  # a change is over after this long without a mutation in stMain
 # Huber's δ handle sits on the gradient panel, whose axis spans the MSE gradients (about
 # ±40), so its whole range (0.1 to 5) is only ~11 px tall there.
 DRAG_STEPS_PX = {"reg_lines": 3.0, "reg_curves": 0.5}
+# The page each draggable chart is on (the regression page opens with no closer look).
+DRAG_PAGES = {"reg_lines": "/", "reg_curves": "/?reg_view=Loss+%26+gradient"}
 FORMULAS = ("log(1 + r**2)", "abs(r)", "r**2/2", "sqrt(1 + r**2) - 1", "1 - exp(-r**2/2)",
             "log(cosh(r))")
 
@@ -581,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
                 drags.append(bench.retry(
                     lambda c=chart, px=step_px: drag(app, c, moves=args.moves,
                                                      drags=args.drags, step_px=px),
-                    "/", {"chart": chart}))
+                    DRAG_PAGES[chart], {"chart": chart}))
             playback = bench.retry(lambda: play(app), "/?reg_view=Gradient+descent", {})
         base_all = [c for r in results for c in r.baseline]
         report(results, base_all, drags, playback, args)

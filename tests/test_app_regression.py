@@ -361,7 +361,7 @@ def test_each_run_is_set_beside_the_exact_minimiser_of_its_loss():
     at.slider(key="reg_steps").set_value(300)
     _ok(at.run())
     assert "Against the exact answer" in _text(at)
-    table = at.dataframe[0].value
+    table = at.table[0].value.reset_index()
     assert list(table["Loss"]) == ["MSE", "MAE", "Huber"]
     d = _data()
     lr = at.slider(key="reg_lr").value

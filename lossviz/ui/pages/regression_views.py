@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 import lossviz
@@ -222,7 +223,9 @@ def _against_exact(points, names, delta: float, runs) -> None:
         return
     st.markdown("**Against the exact answer** (the minimiser computed directly: least "
                 "squares, a linear program for MAE, Newton's method for Huber)")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    # A static table: lighter in the browser than the interactive grid (measured in
+    # benchmarks/README.md).
+    st.table(pd.DataFrame(rows).set_index("Loss"))
 
 
 def _landscape_for(points, name, delta, runs, data: fo.LinesData):
