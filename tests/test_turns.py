@@ -103,7 +103,7 @@ def test_the_holder_yields_only_to_a_run_that_comes_first():
 
 def test_a_run_keeps_the_slot_for_a_quantum_before_it_yields():
     book = TurnBook(quantum=0.05)
-    book.charge("heavy", 0.5, 0.0)  # heavier than the light one, but not by HEAVIER
+    book.charge("heavy", 2.0, 0.0)
     heavy = book.request("heavy", 0.0)
     book.grant(0.0)
     book.request("light", 0.01)
@@ -384,18 +384,3 @@ def test_a_light_run_goes_first_inside_a_long_fit_and_its_time_is_not_the_fits()
     assert held == 0.0
     assert now[0] == 100.0
     assert turns.run_clock() >= 0.0  # the module's clock outside any run: the plain clock
-
-def test_a_far_heavier_session_yields_before_its_quantum():
-    book = TurnBook(quantum=0.05)
-    book.charge("hostile", 5.0, 0.0)  # has held the server for seconds
-    heavy = book.request("hostile", 0.0)
-    book.grant(0.0)
-    book.request("light", 0.001)
-    assert book.should_yield(heavy, 0.002)  # at once: no quantum for it
-    middling = TurnBook(quantum=0.05)
-    middling.charge("middling", 0.3, 0.0)
-    run = middling.request("middling", 0.0)
-    middling.grant(0.0)
-    middling.request("light", 0.001)
-    assert not middling.should_yield(run, 0.002)  # about the same weight: the quantum holds
-    assert middling.should_yield(run, 0.05)

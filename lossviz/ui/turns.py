@@ -47,7 +47,6 @@ WAIT_AT_MOST = 10.0  # seconds; then a run goes ahead without the slot
 # Seconds a run holds the slot before a checkpoint may hand it on: a long fit checks every 16
 # steps, and without a quantum a run of middling weight could wait behind every light one.
 QUANTUM = 0.05
-HEAVIER = 1.0  # seconds held more than the waiting session: then the quantum does not apply
 SESSION_TOKEN_KEY = "_lossviz_turn_token"
 
 
@@ -166,17 +165,11 @@ class TurnBook:
         if self.holder is not ticket or not self.waiting:
             return False
         holding = now - _granted(ticket, now)
+        if holding < self.quantum:
+            return False  # a run keeps the slot at least this long: no thrashing
         held = self.used(ticket.key, now) + holding
         others = [self.priority(t, now) for t in self.waiting if t.key != ticket.key]
-        if not others:
-            return False  # never to a run of its own session
-        first = min(others)[0]
-        # A run keeps the slot at least ``quantum`` (no thrashing between runs of about the
-        # same weight), unless it belongs to a session far heavier than the one waiting: a
-        # student who has held the server ``HEAVIER`` s more lets a light one go at once.
-        if holding < self.quantum and held - first < HEAVIER:
-            return False
-        return first < held
+        return bool(others) and min(others)[0] < held  # never to a run of its own session
 
 
 class FairTurns:
