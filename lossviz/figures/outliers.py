@@ -201,9 +201,10 @@ def _label_heights(data: LinesData, k: int) -> list[float]:
     gap = 0.065 * (data.y_range[1] - data.y_range[0])
     order = np.argsort(ys)
     placed = list(ys)
+    tall = len(ys) - 1 if data.clean is not None else -1  # "without outlier": two lines
     for i in range(1, len(order)):
         a, b = order[i - 1], order[i]
-        placed[b] = max(placed[b], placed[a] + gap)
+        placed[b] = max(placed[b], placed[a] + gap * (1.6 if tall in (a, b) else 1.0))
     # Plotly hides a label outside the axis: a stack pushed past the top comes down whole.
     over = placed[order[-1]] - (data.y_range[1] - 0.5 * gap)
     if over > 0:
