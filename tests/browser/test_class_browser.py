@@ -66,7 +66,7 @@ def test_a_class_joins_answers_sees_the_reveal_and_follows_the_teacher(
     _idle(teacher)
     for page in students:  # no reload: the page polls the class
         _wait_text(page, r"Question 1\.", FOLLOW_S)
-        assert page.get_by_role("button", name="Send my answer").is_visible()
+        page.get_by_role("button", name="Send my answer").wait_for(timeout=10_000)
 
     answers = ["1.5", "2.25", "9"]
     for page, value in zip(students, answers, strict=True):
@@ -98,4 +98,4 @@ def test_a_class_joins_answers_sees_the_reveal_and_follows_the_teacher(
     _idle(teacher)
     for page in students:
         _wait_text(page, r"Question 2\.", FOLLOW_S)
-        assert page.get_by_role("button", name="Send my answer").is_visible()
+        page.get_by_role("button", name="Send my answer").wait_for(timeout=10_000)

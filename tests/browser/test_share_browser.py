@@ -59,6 +59,7 @@ def test_the_share_link_restores_a_setting_and_a_table_edit(
         assert slider_value(shared, "reg_shift") == 30
         assert traces(shared, "reg_lines") == traces(page, "reg_lines")
         grid = shared.locator("[data-testid='stDataFrame']")
+        grid.locator("thead th").first.wait_for(state="attached", timeout=30_000)  # drawn late
         header = [h.strip() for h in grid.locator("thead th").all_inner_texts()]
         assert header == ["x", "target y", "prediction ŷ (your line)", "outlier"]
         cell = grid.locator("[data-testid='glide-cell-2-0']")
