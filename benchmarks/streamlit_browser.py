@@ -240,8 +240,8 @@ def open_app(browser: Any, url: str, *, width: int = 1280, height: int = 800,
 
 # -- lossviz's own chart component (lossviz/ui/chart.py, web/chart.js) -----------------------
 # Every chart of the redesigned app is a components-v2 element holding ``.lv-chart`` with the
-# plotly graph div ``.lv-plot``; the other helpers above (``DRAWN``, ``open_section``) are for
-# the old app's ``st.plotly_chart`` and section buttons.
+# plotly graph div ``.lv-plot``; ``DRAWN`` above is for ``st.plotly_chart``, which the
+# minimal page of the latency benchmark uses.
 COMPONENT = "[data-testid='stBidiComponentRegular']"
 # True once every chart element on the page holds a drawn plotly figure (none is fine: a page
 # without charts). Streamlit shows a skeleton until a component's code has loaded, and the
@@ -355,59 +355,6 @@ def wait_settled(page: Any, *, timeout: float = 30.0) -> None:
     page.wait_for_selector(IDLE, timeout=timeout * 1000)
     page.wait_for_function(DRAWN, timeout=timeout * 1000)
     page.evaluate("window.__lv.painted()")
-
-
-def slider_thumb(page: Any, *words: str) -> Any:
-    """The keyboard-focusable thumb of the first slider whose label contains one of ``words``.
-
-    Streamlit's slider thumb is an ``<input type=range>`` carrying the widget label as its
-    ``aria-label``, so the match survives layout changes around it.
-    """
-    css = ", ".join(f"input[type='range'][aria-label*='{w}' i]" for w in words)
-    return page.locator(css).first
-
-
-def chart_data(page: Any) -> list[str]:
-    """The data of every plotly chart on the page, one JSON string per chart."""
-    return page.evaluate(
-        f"""Array.from(document.querySelectorAll('{PLOT}')).map(gd => JSON.stringify(
-              gd.data, (k, v) => ArrayBuffer.isView(v) ? Array.from(v) : v))"""
-    )
-
-
-# The section switcher at the top of the app (a segmented control keyed "section").
-SECTION_BUTTON = ".st-key-section [role='radio']"
-
-
-def sections(page: Any) -> Any:
-    """The app's section buttons, one per section, in order."""
-    return page.locator(SECTION_BUTTON)
-
-
-def open_section(page: Any, index: int, *, timeout: float = 30.0) -> str:
-    """Open the ``index``-th section (unless it is open), wait for its run; return its title."""
-    button = sections(page).nth(index)
-    name = button.inner_text().strip()
-    if button.get_attribute("aria-checked") != "true":
-        before = runs(page)
-        button.click()
-        wait_rerun(page, before, timeout=timeout)
-    if button.get_attribute("aria-checked") != "true":
-        raise AssertionError(f"section {name!r} did not open")
-    return name
-
-
-def find_slider(page: Any, *words: str) -> Any:
-    """The thumb of a slider labelled with one of ``words``, opening the section that holds
-    it."""
-    thumb = slider_thumb(page, *words)
-    for i in range(sections(page).count()):
-        if thumb.count():
-            break
-        open_section(page, i)
-    if not thumb.count():
-        raise AssertionError(f"no slider labelled with any of {words} in any section")
-    return thumb
 
 
 def step_key(thumb: Any) -> str:
