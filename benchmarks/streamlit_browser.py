@@ -38,7 +38,6 @@ CHROMIUM_ARGS = [
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
-PLOT = ".js-plotly-plot"
 # True once every chart element holds a drawn plotly figure. Streamlit loads the plotly
 # component lazily and shows a skeleton meanwhile, so "idle" alone can precede the charts.
 DRAWN = """

@@ -46,6 +46,20 @@ def check_binary_labels(y_true: np.ndarray, name: str = "y_true") -> None:
         )
 
 
+def as_samples(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and ``y`` as float arrays of one sample per row: ``y`` 1-D, and as many rows
+    in ``x`` as in ``y`` (``x`` itself may be of any shape the caller accepts)."""
+    xs = as_float_array(x, "x")
+    ys = as_float_array(y, "y")
+    if ys.ndim != 1:
+        raise ValueError(f"y must be 1-D (one target per sample); got shape {ys.shape}")
+    if xs.shape[0] != ys.shape[0]:
+        raise ValueError(
+            f"x and y must have the same number of samples; got {xs.shape[0]} and {ys.shape[0]}"
+        )
+    return xs, ys
+
+
 def check_positive(value: Any, name: str) -> float:
     v = as_scalar(value, name)
     if not v > 0.0:

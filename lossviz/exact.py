@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lossviz._validation import as_float_array, check_binary_labels
+from lossviz._validation import as_float_array, as_samples, check_binary_labels
 from lossviz.losses import Loss, get_loss
 from lossviz.training.models import feature_scale
 
@@ -194,16 +194,9 @@ def solve(x: Any, y: Any, loss: str | Loss, **params: Any) -> Solution:
 
 
 def _design(x: Any, y: Any, task: str) -> tuple[np.ndarray, np.ndarray]:
-    xs = as_float_array(x, "x")
-    ys = as_float_array(y, "y")
-    if ys.ndim != 1:
-        raise ValueError(f"y must be 1-D (one target per sample); got shape {ys.shape}")
+    xs, ys = as_samples(x, y)
     if xs.ndim not in (1, 2):
         raise ValueError(f"x must be 1-D or 2-D (samples x features); got shape {xs.shape}")
-    if xs.shape[0] != ys.shape[0]:
-        raise ValueError(
-            f"x and y must have the same number of samples; got {xs.shape[0]} and {ys.shape[0]}"
-        )
     if task == "classification":
         check_binary_labels(ys, "y")
     feats = xs[:, None] if xs.ndim == 1 else xs

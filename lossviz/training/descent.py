@@ -19,6 +19,7 @@ import numpy as np
 
 from lossviz._validation import (
     as_float_array,
+    as_samples,
     check_binary_labels,
     check_int,
     check_positive,
@@ -410,14 +411,7 @@ def _data(
     x: Any, y: Any, validation: Any, task: str, model: str, degree: int | None
 ) -> tuple[Model, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     """The model, its design matrix and the targets, checked; the same for validation."""
-    xs = as_float_array(x, "x")
-    ys = as_float_array(y, "y")
-    if ys.ndim != 1:
-        raise ValueError(f"y must be 1-D (one target per sample); got shape {ys.shape}")
-    if xs.shape[0] != ys.shape[0]:
-        raise ValueError(
-            f"x and y must have the same number of samples; got {xs.shape[0]} and {ys.shape[0]}"
-        )
+    xs, ys = as_samples(x, y)
     if task == "classification":
         check_binary_labels(ys, "y")
     elif task == "multiclass":
