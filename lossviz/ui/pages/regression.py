@@ -243,7 +243,7 @@ def _csv_source(side) -> Source | None:
                               max_upload_size=max(1, round(tabular.MAX_BYTES / 1e6)))
     if upload is None:
         st.session_state.pop(CSV_MEMO, None)
-        st.info("Upload a CSV file: a header line naming the columns, then numbers. " + CSV_HELP)
+        st.info("Upload a CSV file. " + CSV_HELP)
         return None
     memo = st.session_state.get(CSV_MEMO)
     if not isinstance(memo, dict) or memo.get("id") != upload.file_id:
