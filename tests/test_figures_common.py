@@ -5,8 +5,10 @@ stay apart on a phone, clean log ticks, and a payload well under 300 KB."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,9 +23,13 @@ from lossviz.experiments import loss_landscape
 from lossviz.figures import classification as fcl
 from lossviz.figures import custom as fc
 from lossviz.figures import descent as fd
+from lossviz.figures import outliers as fo
+from lossviz.figures import regression as fr
 from lossviz.figures import stopping as fs
+from lossviz.figures._spec import Render
 from lossviz.figures.states import States, show_state
 from lossviz.figures.style import FONT_SIZE, PRESENTATION_FONT_SIZE, loss_color, loss_label
+from lossviz.ui.chart import figure_json
 
 Builder = Callable[..., go.Figure]
 
@@ -65,21 +71,33 @@ def catalogue() -> dict[str, tuple[Builder, Callable[[], States] | None]]:
     curves = fc.curves_data(losses, low=-4, high=4)
     fit = fc.fit_data("regression", reg.x, reg.y, reg.is_outlier,
                       {("mse", "MSE"): runs[0].history})
+    lines = fo.lines_data(reg.x, reg.y, reg.is_outlier, delta=1.0)
+    residual = 0.9 * reg.x - reg.y
     return {
-        "convergence": (lambda **kw: fd.convergence_figure(conv, log_y=True, **kw),
+        "convergence": (partial(fd.convergence_figure, conv, log_y=True),
                         lambda: fd.convergence_states(conv, log_y=True)),
-        "path": (lambda **kw: fd.path_figure(path, **kw), lambda: fd.path_states(path)),
-        "boundary": (lambda **kw: fcl.boundary_figure(bd, **kw),
+        "path": (partial(fd.path_figure, path), lambda: fd.path_states(path)),
+        "boundary": (partial(fcl.boundary_figure, bd),
                      lambda: fcl.boundary_states(bd)),
-        "margin": (lambda **kw: fcl.margin_figure(md, **kw), None),
-        "probability": (lambda **kw: fcl.probability_figure(pdata, **kw), None),
-        "softmax": (lambda **kw: fcl.softmax_figure(sd, **kw), None),
-        "stopping curves": (lambda **kw: fs.curves_figure(cd, **kw), None),
-        "stopping fit": (lambda **kw: fs.fit_frames_figure(ff, loss_name="mse", **kw),
+        "margin": (partial(fcl.margin_figure, md), None),
+        "probability": (partial(fcl.probability_figure, pdata), None),
+        "softmax": (partial(fcl.softmax_figure, sd), None),
+        "stopping curves": (partial(fs.curves_figure, cd), None),
+        "stopping fit": (partial(fs.fit_frames_figure, ff, loss_name="mse"),
                          lambda: fs.fit_frames_states(ff)),
-        "schedules": (lambda **kw: fs.schedules_figure(sched, **kw), None),
-        "custom curves": (lambda **kw: fc.curves_figure(curves, **kw), None),
-        "custom fit": (lambda **kw: fc.fit_figure(fit, **kw), None),
+        "schedules": (partial(fs.schedules_figure, sched), None),
+        "custom curves": (partial(fc.curves_figure, curves), None),
+        "custom fit": (partial(fc.fit_figure, fit), None),
+        # the regression page's pictures (only checked as sent: the tests above are about
+        # the builders of the other pages)
+        "outlier lines": (partial(fo.lines_figure, lines), None),
+        "outlier pulls": (partial(fo.pulls_figure, fo.pulls_data(lines)), None),
+        "loss curves": (partial(fr.curves_figure, fr.curves_data(
+            residual, delta=1.0, deltas=[0.5, 1.0, 2.0], is_outlier=reg.is_outlier)), None),
+        "your line": (partial(fr.data_figure, reg.x, reg.y, predictions=0.9 * reg.x,
+                              is_outlier=reg.is_outlier, user_line=(0.9, 0.0)), None),
+        "pull": (partial(fr.pull_figure, residual, delta=1.0, is_outlier=reg.is_outlier),
+                 None),
     }
 
 
@@ -197,3 +215,78 @@ def test_figure_modules_build_through_public_plotly_only():
         assert "_validate" not in source
         assert "FastFigure" not in source
         assert "lru_cache" not in source
+
+
+def _same(sent: Any, built: Any, path: str = "") -> None:
+    """``sent`` (the app's JSON of a render step's dict) says what ``built`` (plotly's JSON
+    of the validated figure) says: the same keys and values, arrays the same numbers."""
+    if any(isinstance(v, dict) and "bdata" in v for v in (sent, built)):
+        a, b = plotly_array(sent), plotly_array(built)
+        assert a.shape == b.shape, path
+        assert np.array_equal(a, b, equal_nan=True), path
+    elif isinstance(built, dict):
+        assert isinstance(sent, dict), path
+        assert set(sent) == set(built), (path, set(sent), set(built))
+        for key in built:
+            _same(sent[key], built[key], f"{path}.{key}")
+    elif isinstance(built, list) and built and isinstance(built[0], dict | list):
+        assert isinstance(sent, list), path
+        assert len(sent) == len(built), path
+        for k, (x, y) in enumerate(zip(sent, built, strict=True)):
+            _same(x, y, f"{path}[{k}]")
+    elif isinstance(built, list):
+        assert [None if v is None else v for v in sent] == built, path
+    else:
+        assert sent == built, path
+
+
+@pytest.mark.parametrize("name", [*NAMES, "outlier lines", "outlier pulls", "loss curves",
+                                  "your line", "pull"])
+def test_the_app_sends_the_figure_the_tests_validate(catalogue, name):
+    # The app sends a render step's dict unvalidated (chart.figure_json of .spec): what it
+    # sends passes plotly's validation and is the figure the same call makes validated,
+    # numbers included.
+    figure, _ = catalogue[name]
+    assert isinstance(figure.func, Render)
+    sent = json.loads(figure_json(figure.func.spec(*figure.args, **figure.keywords)))
+    _same(json.loads(go.Figure(sent).to_json()), json.loads(figure().to_json()))
+
+
+def test_every_render_step_has_its_spec():
+    import lossviz.figures.classroom as fcr
+
+    for module in (fd, fs, fcl, fc, fr, fo, fcr):
+        for name in dir(module):
+            if name.endswith("_figure") and not name.startswith("_"):
+                render = getattr(module, name)
+                assert isinstance(render, Render), f"{module.__name__}.{name}"
+                assert callable(render.spec)
+                assert render.__doc__ == render.spec.__doc__
+
+
+def test_figure_json_writes_gaps_integers_and_grids_as_plotly_reads_them():
+    spec = {"data": [{"type": "scatter", "x": [0.0, float("nan"), 2.0],
+                      "y": np.array([1.0, np.nan, 3.0]),
+                      "customdata": np.arange(3, dtype=np.int64),
+                      "text": np.array(["a", "b", "c"]),
+                      "marker": {"size": np.float32(7.5), "opacity": np.float64(0.5)}},
+                     {"type": "contour", "z": np.arange(6.0, dtype=np.float32).reshape(2, 3)}],
+            "layout": {"height": np.int64(300)}}
+    out = json.loads(figure_json(spec))
+    first, grid = out["data"]
+    assert first["x"] == [0.0, None, 2.0]  # a gap, as JSON has one
+    assert first["y"]["dtype"] == "f8"
+    assert np.isnan(plotly_array(first["y"])[1])
+    assert first["customdata"]["dtype"] == "i4"
+    assert plotly_array(first["customdata"]).tolist() == [0, 1, 2]
+    assert first["text"] == ["a", "b", "c"]
+    assert first["marker"] == {"size": 7.5, "opacity": 0.5}
+    assert grid["z"]["dtype"] == "f4"
+    assert grid["z"]["shape"] == "2,3"
+    assert plotly_array(grid["z"]).tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert out["layout"] == {"height": 300}
+    big = json.loads(figure_json({"x": np.array([2**40], dtype=np.int64)}))["x"]
+    assert big["dtype"] == "f8"
+    assert plotly_array(big)[0] == 2**40
+    with pytest.raises(TypeError, match="set is not part of a figure"):
+        figure_json({"x": {1, 2}})

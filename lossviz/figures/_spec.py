@@ -1,33 +1,62 @@
 """Small helpers the figure builders share: figures from plain dicts, subplot grids, and
 numbers rounded for the browser.
 
-Builders write traces and layout as plain dicts (numpy arrays stay numpy, so the JSON
-carries them as compact typed arrays) and wrap them with ``build``, an ordinary validated
-``go.Figure``: about 2-3 ms for a chart of eight 200-point lines, cheap enough for every
-rerun. The house layout is ``style.house_layout``.
+Every render step is written once, as a function that builds plotly's figure as a plain
+dict (``build``: traces and layout; numpy arrays stay numpy). ``@figure`` makes that
+function return an ordinary validated ``go.Figure``, for notebooks and for the tests (which
+so validate every render step against plotly's schema), and keeps the dict builder as its
+``.spec``: the app sends the dict to the browser as it is, since plotly's validation costs
+2-7 ms per chart (a fifth of a rerun) and checks nothing the tests have not.
+
+    lines_figure(data)        # a go.Figure
+    lines_figure.spec(data)   # the same figure as plotly's dict, unvalidated
+
+The house layout is ``style.house_layout``.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, ParamSpec
 
 import numpy as np
 import plotly.graph_objects as go
 
 from lossviz.figures.style import house_layout
 
-__all__ = ["build", "house_layout", "round_sig", "screen", "spread_labels", "subplot_layout"]
+__all__ = ["Spec", "build", "figure", "house_layout", "round_sig", "screen", "spread_labels",
+           "subplot_layout"]
+
+Spec = dict[str, Any]  # plotly's figure as a dict: {"data": [...], "layout": {...}}
+P = ParamSpec("P")
 
 
-def build(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
-    """The figure for plain ``data``/``layout`` (and optional ``frames``) dicts, validated by
-    plotly like any other ``go.Figure``."""
-    spec: dict[str, Any] = {"data": data, "layout": layout}
+def build(data: list[dict], layout: dict, frames: list[dict] | None = None) -> Spec:
+    """Plotly's figure dict for plain ``data``/``layout`` (and optional ``frames``) dicts."""
+    spec: Spec = {"data": data, "layout": layout}
     if frames:
         spec["frames"] = frames
-    return go.Figure(spec)
+    return spec
+
+
+class Render(Generic[P]):
+    """A render step: called, it returns a validated ``go.Figure``; ``.spec`` is the function
+    that builds the same figure as plotly's dict (what the app sends)."""
+
+    def __init__(self, spec: Callable[P, Spec]) -> None:
+        self.spec = spec
+        functools.update_wrapper(self, spec)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> go.Figure:
+        return go.Figure(self.spec(*args, **kwargs))
+
+
+def figure(spec: Callable[P, Spec]) -> Render[P]:
+    """Decorate a function that builds plotly's figure dict: calling it then gives a
+    validated ``go.Figure``, and ``.spec`` the dict (see the module's docstring)."""
+    return Render(spec)
 
 
 def subplot_layout(layout: dict, *, cols: int = 1, rows: int = 1, spacing: float = 0.1,

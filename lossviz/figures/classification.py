@@ -24,12 +24,11 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
 
 from lossviz.classify import (
     sigmoid,
 )
-from lossviz.figures._spec import build, round_sig
+from lossviz.figures._spec import Spec, build, figure, round_sig
 from lossviz.figures.states import States, with_frames
 from lossviz.figures.style import (
     CLASS_COLORS,
@@ -156,6 +155,7 @@ def margin_data(
     return MarginData(shown, m, values, slopes, pm, pv, ps, labels, flipped, bits)
 
 
+@figure
 def margin_figure(
     data: MarginData,
     *,
@@ -165,7 +165,7 @@ def margin_figure(
     height: int = 560,
     compact: bool = False,
     presentation: bool = False,
-) -> go.Figure:
+) -> Spec:
     """Loss (top) and slope dl/dm (bottom) against the margin, points placed on each curve.
 
     Values beyond the plotted range are drawn at its edge as triangles (their true values
@@ -524,6 +524,7 @@ def boundary_states(data: BoundaryData, *, state: int | None = None) -> States:
                   captions=captions, play=True).check()
 
 
+@figure
 def boundary_figure(
     data: BoundaryData | Any,
     y: Any = None,
@@ -540,7 +541,7 @@ def boundary_figure(
     show_clean: bool = False,
     animate: bool | None = None,
     frames: int = BOUNDARY_STATES,
-) -> go.Figure:
+) -> Spec:
     """The data with each loss's decision boundary ``f = 0`` at the step of ``state`` (an
     index into ``data.state_steps``; the last, after training, by default).
 
@@ -569,7 +570,7 @@ def boundary_figure(
 
 
 def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | None,
-                    height: int | None, compact: bool, presentation: bool) -> go.Figure:
+                    height: int | None, compact: bool, presentation: bool) -> Spec:
     k = states.index
     dim = data.dim
     width = line_width(presentation)
@@ -719,6 +720,7 @@ def probability_data(
     return ProbabilityData(tuple(names), p, values, sigmoid(pm), pv, bits)
 
 
+@figure
 def probability_figure(
     data: ProbabilityData,
     *,
@@ -727,7 +729,7 @@ def probability_figure(
     height: int = 400,
     compact: bool = False,
     presentation: bool = False,
-) -> go.Figure:
+) -> Spec:
     """Loss against the probability of the true class; the training points marked (points
     beyond the top are triangles at the edge, flipped labels hollow, both in the legend).
     ``compact``: a shorter axis title for a phone's width."""
@@ -799,8 +801,9 @@ def softmax_data(logits: Any, true_class: int) -> SoftmaxData:
     return SoftmaxData(f[0], softmax(f[0]), int(true_class), value, grad[0])
 
 
+@figure
 def softmax_figure(data: SoftmaxData, *, height: int | None = None, compact: bool = False,
-                   presentation: bool = False) -> go.Figure:
+                   presentation: bool = False) -> Spec:
     """Two bar charts: the softmax probabilities (true class highlighted) and the gradient
     ``p - onehot(y)``: negative (push up) for the true class, positive (push down) for
     the others. Side by side on a wide page; stacked, with shorter titles, when

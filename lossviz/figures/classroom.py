@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
 
 from lossviz.classroom.questions import Question
+from lossviz.figures._spec import Spec, build, figure
 from lossviz.figures.style import DATA_COLOR, OKABE_ITO, house_layout, note_size
 
 TRUTH_COLOR = OKABE_ITO["green"]
@@ -79,8 +79,9 @@ def answers_data(values: Sequence[float | str], question: Question, *,
                        else float("nan"))
 
 
+@figure
 def answers_figure(data: AnswersData, *, height: int = 300, presentation: bool = False
-                   ) -> go.Figure:
+                   ) -> Spec:
     """Bars of the answers with the true answer marked (a green line for numbers, the green
     bar for choices) and the student's own answer (a blue dashed line or outline).
 
@@ -136,7 +137,7 @@ def answers_figure(data: AnswersData, *, height: int = 300, presentation: bool =
         layout["xaxis"].update(range=[float(data.edges[0]) - pad, float(data.edges[-1]) + pad])
     layout.update(dragmode=False, bargap=0.08, showlegend=False)
     layout["margin"].update(t=16)
-    return go.Figure({"data": traces, "layout": layout})
+    return build(traces, layout)
 
 
 def answers_sentence(data: AnswersData) -> str:

@@ -22,10 +22,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
 
 from lossviz.custom import CustomLoss
-from lossviz.figures._spec import build, round_sig, screen
+from lossviz.figures._spec import Spec, build, figure, round_sig, screen
 from lossviz.figures.style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
@@ -104,6 +103,7 @@ def _y_range(curves: Sequence[np.ndarray], names: Sequence[str]) -> list[float] 
     return [lo - pad, hi + pad]
 
 
+@figure
 def curves_figure(
     data: CurvesData,
     *,
@@ -111,7 +111,7 @@ def curves_figure(
     height: int = 360,
     compact: bool = False,
     presentation: bool = False,
-) -> go.Figure:
+) -> Spec:
     """The losses (``kind="loss"``) or their derivatives (``kind="derivative"``) against r or m.
 
     The custom loss is dashed. The y axis keeps the built-ins readable: a custom curve far
@@ -200,8 +200,9 @@ def fit_data(
     )
 
 
+@figure
 def fit_figure(data: FitData, *, height: int = 360, compact: bool = False,
-               presentation: bool = False) -> go.Figure:
+               presentation: bool = False) -> Spec:
     """The example data and what each loss fitted to it.
 
     Regression: points and outliers (in vermillion, a legend entry of their own) and each

@@ -34,9 +34,8 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
 
-from lossviz.figures._spec import build, round_sig, screen
+from lossviz.figures._spec import Spec, build, figure, round_sig, screen
 from lossviz.figures.states import States, with_frames
 from lossviz.figures.style import (
     DATA_COLOR,
@@ -189,6 +188,7 @@ def convergence_states(data: ConvergenceData, *, log_y: bool = False,
                   captions=_step_captions(data), play=True).check()
 
 
+@figure
 def convergence_figure(
     data: ConvergenceData | Sequence[Run],
     *,
@@ -202,7 +202,7 @@ def convergence_figure(
     animate: bool | None = None,
     frames: int = DEFAULT_STATES,
     max_points: int = CURVE_POINTS,
-) -> go.Figure:
+) -> Spec:
     """Loss against step for each run, with each run's marker at the step of ``state``
     (an index into ``data.state_steps``; the last by default).
 
@@ -230,7 +230,7 @@ def convergence_figure(
 
 def _convergence_still(data: ConvergenceData, states: States, *, log_y: bool,
                        title: str | None, y_title: str, height: int, compact: bool,
-                       presentation: bool) -> go.Figure:
+                       presentation: bool) -> Spec:
     n = len(data.labels)
     k = states.index
     width = line_width(presentation)
@@ -424,6 +424,7 @@ def path_states(data: PathData, *, state: int | None = None) -> States:
                   captions=captions, play=True).check()
 
 
+@figure
 def path_figure(
     data: PathData | Any,
     runs: Sequence[Run] | None = None,
@@ -437,7 +438,7 @@ def path_figure(
     animate: bool | None = None,
     frames: int = DEFAULT_STATES,
     max_points: int = CURVE_POINTS,
-) -> go.Figure:
+) -> Spec:
     """The path of the parameters ``(w, b)`` over the contours of a loss landscape, each
     run's marker at the step of ``state`` (the last by default).
 

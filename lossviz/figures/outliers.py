@@ -23,12 +23,11 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
 
 import lossviz
 from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import robust_line
-from lossviz.figures._spec import house_layout
+from lossviz.figures._spec import Spec, build, figure, house_layout
 from lossviz.figures.states import Drag, States
 from lossviz.figures.style import DATA_COLOR, OKABE_ITO, line_width, loss_color, marker_size
 
@@ -135,8 +134,9 @@ def _ends(data: LinesData) -> np.ndarray:
     return np.array(data.x_range)
 
 
+@figure
 def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = False,
-                 x_title: str = "x", y_title: str = "y") -> go.Figure:
+                 x_title: str = "x", y_title: str = "y") -> Spec:
     """The points (grey), the outliers (orange diamonds), each loss's best line (labelled at
     its right end) and, dashed, the least-squares line without the outliers. ``x_title`` and
     ``y_title`` name the axes (a real data set's columns and units; plotly markup is not
@@ -188,7 +188,7 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
     layout.update(dragmode=False, showlegend=False,
                   annotations=_end_labels(data, data.index, presentation))
     layout["margin"].update(r=90)
-    return go.Figure({"data": traces, "layout": layout})
+    return build(traces, layout)
 
 
 def _label_heights(data: LinesData, k: int) -> list[float]:
@@ -314,8 +314,9 @@ def pulls_data(data: LinesData, *, max_bars: int = MAX_BARS) -> PullsData:
                      (lo - pad, hi + pad))
 
 
+@figure
 def pulls_figure(pulls: PullsData, *, height: int = 230, presentation: bool = False
-                 ) -> go.Figure:
+                 ) -> Spec:
     """Bars: each point's pull on each loss's best line, points left to right by x.
 
     Example: ``pulls_figure(pulls_data(lines_data(x, y, out, delta=1.0)))``
@@ -343,7 +344,7 @@ def pulls_figure(pulls: PullsData, *, height: int = 230, presentation: bool = Fa
                                line=dict(width=0), layer="below")
                           for i in np.flatnonzero(pulls.is_outlier)[:10].tolist()])
     layout["margin"].update(t=10, b=36)
-    return go.Figure({"data": traces, "layout": layout})
+    return build(traces, layout)
 
 
 def pulls_states(pulls: PullsData) -> States:

@@ -1,8 +1,8 @@
 """Regression pictures: data and lines, loss and gradient against residual, each point's pull,
 and the outlier sensitivity sweep.
 
-Pure builders (arrays in, ``go.Figure`` out) shared by the app and notebooks. Colours and
-names of the losses come from ``lossviz.figures.style``.
+Pure builders (arrays in, a ``go.Figure`` out; ``.spec`` gives plotly's figure dict) shared
+by the app and notebooks. Colours and names of the losses come from ``lossviz.figures.style``.
 
 Example::
 
@@ -17,10 +17,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
 
 import lossviz
-from lossviz.figures._spec import build, house_layout, subplot_layout
+from lossviz.figures._spec import Spec, build, figure, house_layout, subplot_layout
 from lossviz.figures.states import Drag, States
 from lossviz.figures.style import (
     DATA_COLOR,
@@ -53,6 +52,7 @@ def _loss(name: str, delta: float) -> lossviz.Loss:
 
 
 # -- data and lines ----------------------------------------------------------------------------
+@figure
 def data_figure(
     x: Any,
     y: Any,
@@ -64,7 +64,7 @@ def data_figure(
     reference: tuple[str, float, float] | None = None,
     height: int = 420,
     presentation: bool = False,
-) -> go.Figure:
+) -> Spec:
     """The points, the student's predictions with residual segments, and fitted lines.
 
     Each residual ``r_i = prediction_i - y_i`` is a grey segment from the point to its
@@ -249,8 +249,9 @@ C_MSE, C_MAE, C_HUBER = (0, 1), (2, 3), (4, 5)
 C_POINTS, C_HUBER_POINTS, C_HANDLE = (6, 7), (8, 9), 10
 
 
+@figure
 def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = False
-                  ) -> go.Figure:
+                  ) -> Spec:
     """Loss (top) and gradient (bottom) against the residual for MSE, MAE and Huber, sharing
     the residual axis; Huber's kinks at ``±δ`` marked; every point shown on all three
     curves, so one look says what each loss charges for it and how hard it pulls.
@@ -335,7 +336,7 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
     layout.update(dragmode=False)
     layout["margin"]["t"] = 70
     layout["legend"]["y"] = 1.08
-    return go.Figure({"data": traces, "layout": layout})
+    return build(traces, layout)
 
 
 def _huber(r: np.ndarray, delta: float) -> np.ndarray:
@@ -400,6 +401,7 @@ def pull_data(residuals: Any, *, delta: float) -> Pull:
     return Pull(share, pull)
 
 
+@figure
 def pull_figure(
     residuals: Any,
     *,
@@ -407,7 +409,7 @@ def pull_figure(
     is_outlier: Any = None,
     height: int = 420,
     presentation: bool = False,
-) -> go.Figure:
+) -> Spec:
     """Bars per point (numbered as in the table): share of each loss, and pull on the prediction.
 
     The pull is ``l'(r_i)``, the derivative of the point's loss with respect to its prediction:
@@ -449,6 +451,7 @@ def pull_figure(
 
 
 # -- outlier sensitivity -----------------------------------------------------------------------
+@figure
 def sweep_figure(
     sweep: Any,
     *,
@@ -457,7 +460,7 @@ def sweep_figure(
     delta: float = 1.0,
     height: int = 380,
     presentation: bool = False,
-) -> go.Figure:
+) -> Spec:
     """Fitted slope (left) and error on the clean points (right) against outlier magnitude.
 
     ``sweep`` is a ``lossviz.experiments.Sweep``; ``clean_slope`` (the least-squares slope of

@@ -138,29 +138,31 @@ def show_state(fig: go.Figure, states: States, k: int) -> go.Figure:
     return go.Figure({"data": data, "layout": layout})
 
 
-def with_frames(fig: go.Figure, states: States, *, fmt: str = "{:g}") -> go.Figure:
+def with_frames(fig: go.Figure | dict[str, Any], states: States, *,
+                fmt: str = "{:g}") -> go.Figure | dict[str, Any]:
     """``fig`` with one plotly animation frame per state and a slider (and, for a sequence,
     play and pause buttons): the same stepping in a notebook or an exported HTML file.
+    A figure gives a new figure, plotly's figure dict a new dict.
 
     Layout paths that a frame cannot carry (``shapes``, ``annotations``) stay as built.
     """
+    spec = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+    kinds = [trace.get("type", "scatter") for trace in spec["data"]]
     frames = []
     for k in range(states.count):
         traces, _ = state_update(states, k)
         # each entry names its trace's type: plotly reads a typeless one as a scatter
-        frames.append(go.Frame(name=str(k), traces=list(traces),
-                               data=[{"type": fig.data[t].type, **traces[t]} for t in traces]))
+        frames.append({"name": str(k), "traces": list(traces),
+                       "data": [{"type": kinds[t], **traces[t]} for t in traces]})
     steps = [{"method": "animate", "label": fmt.format(float(v)),
               "args": [[str(k)], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                                   "transition": {"duration": 0}}]}
              for k, v in enumerate(states.values)]
-    out = go.Figure(fig)
-    out.frames = frames
-    out.update_layout(sliders=[{"active": states.index, "steps": steps,
-                                "currentvalue": {"prefix": f"{states.label} = "},
-                                "pad": {"t": 36}}])
+    layout = dict(spec["layout"])
+    layout["sliders"] = [{"active": states.index, "steps": steps,
+                          "currentvalue": {"prefix": f"{states.label} = "}, "pad": {"t": 36}}]
     if states.play:
-        out.update_layout(updatemenus=[{
+        layout["updatemenus"] = [{
             "type": "buttons", "showactive": False, "x": 0.0, "y": 0.0, "xanchor": "right",
             "yanchor": "top", "pad": {"t": 36, "r": 8},
             "buttons": [
@@ -169,5 +171,6 @@ def with_frames(fig: go.Figure, states: States, *, fmt: str = "{:g}") -> go.Figu
                                  "fromcurrent": True, "transition": {"duration": 0}}]},
                 {"label": "❚❚", "method": "animate",
                  "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]},
-            ]}])
-    return out
+            ]}]
+    out = {"data": list(spec["data"]), "layout": layout, "frames": frames}
+    return go.Figure(out) if isinstance(fig, go.Figure) else out

@@ -25,9 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
 
-from lossviz.figures._spec import build, round_sig, screen, spread_labels
+from lossviz.figures._spec import Spec, build, figure, round_sig, screen, spread_labels
 from lossviz.figures.states import States, with_frames
 from lossviz.figures.style import (
     DATA_COLOR,
@@ -443,6 +442,7 @@ def _value_axis(values: Sequence[np.ndarray], *, log_y: bool, headroom: float) -
     return {"range": [lo, lo + (hi - lo) / max(1.0 - headroom, 0.3)]}
 
 
+@figure
 def curves_figure(
     data: CurvesData,
     *,
@@ -452,7 +452,7 @@ def curves_figure(
     width_hint: int | None = None,
     compact: bool = False,
     presentation: bool = False,
-) -> go.Figure:
+) -> Spec:
     """Training loss (thin, pale) and validation loss (bold) against step, in the loss's
     colour, each rule's stop and the best step marked on the validation curve and labelled.
 
@@ -688,6 +688,7 @@ def fit_frames_states(data: FitFramesData, *, state: int | None = None) -> State
                   captions=captions, play=True).check()
 
 
+@figure
 def fit_frames_figure(
     data: FitFramesData,
     *,
@@ -697,7 +698,7 @@ def fit_frames_figure(
     compact: bool = False,
     presentation: bool = False,
     animate: bool = False,
-) -> go.Figure:
+) -> Spec:
     """The training points (filled), validation points (open), the true curve (dotted) and
     the model's curve at the step of ``state`` (an index into ``data.steps``; the last by
     default). ``fit_frames_states(data)`` holds every step; ``animate=True`` returns the
@@ -781,10 +782,11 @@ def schedules_data(histories: Mapping[str, History], *, max_points: int = 300) -
     )
 
 
+@figure
 def schedules_figure(
     data: SchedulesData, *, log_y: bool = True, height: int = 520, compact: bool = False,
     presentation: bool = False,
-) -> go.Figure:
+) -> Spec:
     """Top: training loss against step for each schedule. Bottom: the learning rate each
     schedule used at each step. Shared step axis; one colour per schedule, named in the
     legend (with the step where it diverged, if it did)."""

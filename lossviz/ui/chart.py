@@ -17,9 +17,11 @@ text reaches the script as markup.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
+import math
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, NamedTuple
@@ -29,7 +31,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
-from lossviz.figures._spec import round_sig
+from lossviz.figures._spec import Spec, round_sig
 from lossviz.figures.states import Drag, States, show_state
 from lossviz.ui import params
 
@@ -72,9 +74,57 @@ def states_json(states: States) -> str:
     }, separators=(",", ":"), allow_nan=False)
 
 
-def figure_json(fig: go.Figure) -> str:
-    """``fig`` as plotly's JSON (numeric arrays travel as compact typed arrays)."""
-    return pio.to_json(fig, validate=False)
+# numpy dtypes plotly.js reads as typed arrays ({"dtype", "bdata", "shape"}), little-endian
+_TYPED = {np.dtype(t).newbyteorder("<") for t in ("f8", "f4", "i4", "i2", "i1", "u4", "u2",
+                                                   "u1")}
+
+
+def _typed(arr: np.ndarray) -> Any:
+    """A numpy array as plotly's typed-array JSON: its bytes in base64, 11 characters per
+    float64 where decimal text takes up to 24 (64-bit integers as int32 when they fit)."""
+    if arr.dtype.kind in "iu" and arr.dtype.itemsize == 8:
+        fits = arr.size == 0 or (arr.min() >= -(2**31) and arr.max() < 2**31)
+        arr = arr.astype("<i4") if fits else arr.astype("<f8")
+    if arr.dtype.newbyteorder("<") not in _TYPED:
+        return arr.tolist()  # text, objects, booleans: as a list
+    arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
+    out = {"dtype": arr.dtype.str[1:], "bdata": base64.b64encode(arr.tobytes()).decode()}
+    if arr.ndim > 1:
+        out["shape"] = ",".join(map(str, arr.shape))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """What ``json.dumps`` cannot write, written: numpy arrays as typed arrays, numpy
+    scalars as numbers."""
+    if isinstance(value, np.ndarray):
+        return _typed(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not part of a figure")
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities (outside numpy arrays) as null, as JSON has them."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def figure_json(fig: Spec | go.Figure) -> str:
+    """``fig`` as plotly's JSON: a figure's dict (``.spec`` of a render step) as it is, with
+    numeric arrays as compact typed arrays; a ``go.Figure`` through plotly's own writer."""
+    if isinstance(fig, go.Figure):
+        return pio.to_json(fig, validate=False)
+    try:
+        return json.dumps(fig, default=_plain, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # a NaN or infinity in a list: a gap, written as null
+        return json.dumps(_finite(fig), default=_plain, separators=(",", ":"),
+                          allow_nan=False)
 
 
 class Prepared(NamedTuple):
@@ -89,9 +139,10 @@ class Prepared(NamedTuple):
     rev: str
 
 
-def prepare(fig: go.Figure, states: States | None = None) -> Prepared:
-    """``fig`` and its ``states`` as the texts the browser reads."""
-    if fig.frames:
+def prepare(fig: Spec | go.Figure, states: States | None = None) -> Prepared:
+    """``fig`` (a render step's ``.spec``, or a ``go.Figure``) and its ``states`` as the
+    texts the browser reads."""
+    if (fig.get("frames") if isinstance(fig, dict) else fig.frames):
         raise ValueError("plotly frames are for notebooks; pass States")
     figure = figure_json(fig)
     grid = states_json(states) if states is not None else None
@@ -124,13 +175,14 @@ def _commit(key: str, param: str) -> None:
         st.session_state[param] = field.check(value)
 
 
-def chart(fig: go.Figure | Prepared, *, key: str, states: States | None = None,
+def chart(fig: Spec | go.Figure | Prepared, *, key: str, states: States | None = None,
           index: int | None = None, param: str = "", drag: Drag | None = None,
           label: str = "", highlight: Sequence[str] = (), focus: str = "") -> None:
     """Draw ``fig`` (kept on the page and updated in place across reruns).
 
     Args:
-        fig: the figure, as a ``lossviz.figures`` builder returns it, or ``prepare``'s texts.
+        fig: the figure, as a ``lossviz.figures`` render step's ``.spec`` builds it (or a
+            ``go.Figure``), or ``prepare``'s texts.
         index: the state to show (default: the states' own).
         key: a name for this chart, unique on the page.
         states: the figure's states to play or scrub in the browser (with a figure).

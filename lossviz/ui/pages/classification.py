@@ -268,8 +268,8 @@ def _boundary_section(points, dim, names, fits, clean, present) -> None:
         aspect=boundary_aspect(compact=small),
     )
     # On a projector the chart must leave room for the step beside or above it.
-    chart.chart(boundary_figure(data, width_hint=None if small else 900, compact=small,
-                                presentation=present, height=520 if present else None),
+    chart.chart(boundary_figure.spec(data, width_hint=None if small else 900, compact=small,
+                                     presentation=present, height=520 if present else None),
                 key="clf_boundary_fig", states=boundary_states(data), param="clf_step",
                 label="Each loss's decision boundary over the data")
     st.caption(
@@ -379,8 +379,8 @@ def _convergence_section(names, points, optimizer, lr, steps, present) -> None:
     runs = [Run(loss_label(n), loss_color(n), _fit(points.x, points.y, n, optimizer, lr, steps))
             for n in names]
     data = convergence_data(runs)
-    chart.chart(convergence_figure(data, log_y=log_y, presentation=present, height=360,
-                                   compact=widgets.compact()),
+    chart.chart(convergence_figure.spec(data, log_y=log_y, presentation=present, height=360,
+                                        compact=widgets.compact()),
                 key="clf_convergence_fig", states=convergence_states(data, log_y=log_y),
                 param="clf_step", label="Training loss of each classifier, step by step")
     st.caption("Training loss of each classifier at every step of "
@@ -408,8 +408,8 @@ def _margin_section(points, optimizer, lr, steps, present) -> None:
     data = margin_data(SURROGATES, point_margins=m, labels=points.y, flipped=points.flipped,
                        bits=bits)
     # On a projector it shares the screen with the lesson's step: a little shorter.
-    chart.chart(margin_figure(data, presentation=present, height=500 if present else 560,
-                              compact=widgets.compact()), key="clf_margin_fig")
+    chart.chart(margin_figure.spec(data, presentation=present, height=500 if present else 560,
+                                   compact=widgets.compact()), key="clf_margin_fig")
     st.caption(
         "Top: each loss against the margin m (left of 0 = wrong side). Bottom: its slope, the "
         "push a point gives the classifier. Dots are the training points under the "
@@ -458,7 +458,7 @@ def _probability_section(points, optimizer, lr, steps, present) -> None:
     m = margins(points.y, h.predict(points.x))
     names = list(SURROGATES) if others else ["cross_entropy"]
     data = probability_data(names, point_margins=m, bits=bits)
-    chart.chart(probability_figure(data, flipped=points.flipped, presentation=present),
+    chart.chart(probability_figure.spec(data, flipped=points.flipped, presentation=present),
                   key="clf_probability_fig")
     st.caption(
         "Loss against the probability given to the true class. Near p = 1 it is almost free; "
@@ -500,7 +500,7 @@ def _multiclass_corner() -> None:
             with cols[j]:
                 logits.append(widgets.number(f"clf_logit_{j}", f"logit f{j}"))
     data = softmax_data(logits, true_class)
-    chart.chart(softmax_figure(data, presentation=widgets.presenting()),
+    chart.chart(softmax_figure.spec(data, presentation=widgets.presenting()),
                   key="clf_softmax_fig")
     st.caption(
         "Left: softmax turns the logits into probabilities that sum to 1. Right: the gradient "

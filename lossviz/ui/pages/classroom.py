@@ -417,8 +417,8 @@ def question_panel(s: Store, code: str, key: str, state: RoomState) -> None:
 
 def _results(values: list, q: Question, *, mine: float | str | None) -> None:
     data = answers_data(values, q, mine=mine)
-    chart.chart(answers_figure(data, height=300 if widgets.compact() else 340,
-                               presentation=widgets.presenting()),
+    chart.chart(answers_figure.spec(data, height=300 if widgets.compact() else 340,
+                                    presentation=widgets.presenting()),
                 key="class_answers", label="The class's answers, the true answer marked")
     st.markdown(escape_markdown(answers_sentence(data)))
     if q.explanation:

@@ -318,16 +318,16 @@ def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss 
     present = widgets.presenting()
     left, right = st.columns(2, gap="medium")
     with left:
-        chart.chart(fc.curves_figure(data, kind="loss", presentation=present,
-                                     compact=widgets.compact()),
+        chart.chart(fc.curves_figure.spec(data, kind="loss", presentation=present,
+                                          compact=widgets.compact()),
                       key="custom_curves_fig")
         st.caption(
             f"Each loss as a function of the {'residual' if z == 'r' else 'margin'} {z}: "
             "how much one point costs. Your loss is the dashed line."
         )
     with right:
-        chart.chart(fc.curves_figure(data, kind="derivative", presentation=present,
-                                     compact=widgets.compact()),
+        chart.chart(fc.curves_figure.spec(data, kind="derivative", presentation=present,
+                                          compact=widgets.compact()),
                       key="custom_slopes_fig")
         st.caption(
             "The slope of each loss: how hard one point pulls the model. A slope that fades "
@@ -416,8 +416,8 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
     y_title = "loss / starting loss" if relative else "training loss"
     present = widgets.presenting()
     data = convergence_data(runs)
-    chart.chart(convergence_figure(data, log_y=log_y, y_title=y_title, height=340,
-                                   presentation=present, compact=widgets.compact()),
+    chart.chart(convergence_figure.spec(data, log_y=log_y, y_title=y_title, height=340,
+                                        presentation=present, compact=widgets.compact()),
                 key="custom_race_fig", states=convergence_states(data, log_y=log_y),
                 label="The race: training loss per step of each loss")
     st.caption(
@@ -435,7 +435,7 @@ def _training_section(setup: Setup, loss: CustomLoss | None, compare: list[str])
             lead += " It is below zero and still falling: there is no minimum to find."
     st.caption(" ".join([lead, "; ".join(f"{k} {_fmt(v)}" for k, v in finals.items()) + "."]))
     fit = fc.fit_data(setup.task, x, y, highlight, histories)
-    chart.chart(fc.fit_figure(fit, height=320, presentation=present), key="custom_fit_fig")
+    chart.chart(fc.fit_figure.spec(fit, height=320, presentation=present), key="custom_fit_fig")
     if setup.task == "regression":
         st.caption("The same points fitted with each loss (outliers highlighted): a loss whose "
                    "slope fades lets the outliers go.")

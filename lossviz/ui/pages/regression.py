@@ -108,12 +108,12 @@ def build_hero(x: np.ndarray, y: np.ndarray, out: np.ndarray, delta: float,
     if shift is not None:
         grid = SHIFTS if extra is None else np.append(SHIFTS, extra)
     data = fo.lines_data(x, y, out, delta=delta, shift=shift, shifts=grid, min_pad=min_pad)
-    lines = chart.prepare(fo.lines_figure(data, height=420 if present else 360,
-                                          presentation=present, x_title=axes[0],
-                                          y_title=axes[1]),
+    lines = chart.prepare(fo.lines_figure.spec(data, height=420 if present else 360,
+                                               presentation=present, x_title=axes[0],
+                                               y_title=axes[1]),
                           fo.lines_states(data) if shift is not None else None)
     pulls = fo.pulls_data(data)
-    bars = chart.prepare(fo.pulls_figure(pulls, height=190, presentation=present),
+    bars = chart.prepare(fo.pulls_figure.spec(pulls, height=190, presentation=present),
                          fo.pulls_states(pulls) if shift is not None else None)
     return Hero(data, lines, bars)
 

@@ -42,7 +42,7 @@ def _curves_fresh(residual: np.ndarray, out: np.ndarray, extra: float | None, pr
     ``extra``, a delta off it): one picture whatever delta is, which only picks its state."""
     deltas = DELTAS if extra is None else np.append(DELTAS, extra)
     data = fr.curves_data(residual, delta=1.0, deltas=deltas, is_outlier=out)
-    fig = fr.curves_figure(data, height=560 if present else 520, presentation=present)
+    fig = fr.curves_figure.spec(data, height=560 if present else 520, presentation=present)
     return chart.prepare(fig, fr.curves_states(data)), data.deltas
 
 
@@ -89,23 +89,25 @@ def your_line(points, delta: float, present: bool) -> None:
             st.metric(f"{loss_label(name)} of your line", f"{value:.4g}", border=True)
     residual = prediction - points.y
     with b:
-        fig = fr.data_figure(points.x, points.y, predictions=prediction,
-                             is_outlier=points.is_outlier, user_line=(slope, intercept),
-                             height=380, presentation=present)
+        fig = fr.data_figure.spec(points.x, points.y, predictions=prediction,
+                                  is_outlier=points.is_outlier, user_line=(slope, intercept),
+                                  height=380, presentation=present)
         states = None
         if points.generated:  # typed predictions do not follow a line: nothing to tilt
             states = fr.your_line_states(points.x, points.y, intercept=intercept,
                                          slopes=SLOPES, slope=slope)
             span = np.ptp(points.y) or 1.0
             ends = fr.line_ends(points.x)
-            fig.update_layout(dragmode=False, xaxis_range=list(ends),
-                              yaxis_range=[points.y.min() - 0.3 * span,
-                                           points.y.max() + 0.3 * span])
+            layout = fig["layout"]
+            layout["dragmode"] = False
+            layout.setdefault("xaxis", {})["range"] = list(ends)
+            layout.setdefault("yaxis", {})["range"] = [points.y.min() - 0.3 * span,
+                                                       points.y.max() + 0.3 * span]
         chart.chart(fig, key="reg_your_line", states=states, param="reg_slope",
                     drag=fr.your_line_drag() if states is not None else None,
                     label="Your line, its predictions and residuals")
-        chart.chart(fr.pull_figure(residual, delta=delta, is_outlier=points.is_outlier,
-                                   height=380, presentation=present),
+        chart.chart(fr.pull_figure.spec(residual, delta=delta, is_outlier=points.is_outlier,
+                                        height=380, presentation=present),
                     key="reg_your_pulls", label="Each point's share of each loss and pull")
     sq = residual * residual
     if sq.sum() > 0:
@@ -178,16 +180,16 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
             st.error(f"**{loss_label(name)}** {h.describe()}.{hint}")
     small = widgets.compact()
     curves = fd.convergence_data(runs)
-    chart.chart(fd.convergence_figure(curves, log_y=log_y, presentation=present, height=360,
-                                      compact=small),
+    chart.chart(fd.convergence_figure.spec(curves, log_y=log_y, presentation=present, height=360,
+                                           compact=small),
                 key="reg_convergence", states=fd.convergence_states(curves, log_y=log_y),
                 param="reg_gd_step",
                 label="Training loss at every step of gradient descent")
     _against_exact(points, names, delta, runs)
     land = _landscape_for(points, landscape, delta, runs, data)
     path = fd.path_data(land, runs)
-    chart.chart(fd.path_figure(path, landscape_label=loss_label(landscape),
-                               presentation=present, height=420, compact=small),
+    chart.chart(fd.path_figure.spec(path, landscape_label=loss_label(landscape),
+                                    presentation=present, height=420, compact=small),
                 key="reg_path", states=fd.path_states(path), param="reg_gd_step",
                 label="The path of gradient descent over the loss's contours")
     st.caption(f"The path of (slope w, intercept b) over the contours of "
@@ -293,8 +295,8 @@ def which_loss(points, data: fo.LinesData, delta: float, present: bool) -> None:
     sweep = _sweep(x, y, delta, OUTLIER_X[place], sign * top)
     clean_slope = float(robust_line(x, y, "mse")[0])
     current = shift if points.is_outlier.any() and points.generated else None
-    fig = fr.sweep_figure(sweep, clean_slope=clean_slope, current=current, delta=delta,
-                          presentation=present, height=360)
+    fig = fr.sweep_figure.spec(sweep, clean_slope=clean_slope, current=current, delta=delta,
+                               presentation=present, height=360)
     chart.chart(fig, key="reg_sweep", label="Each loss's slope as one outlier moves away")
     st.caption(f"One outlier at x = {OUTLIER_X[place]:g}, moved from the clean points' line "
                f"to {sign * top:g} away; every line is the loss's exact best line. Left: its "

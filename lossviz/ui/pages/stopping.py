@@ -221,8 +221,8 @@ def render() -> None:
     _rules_panel(setup, schedule)
     # In presentation mode the figures are built for the projector: the generic projector
     # copy of ``controls.plot`` would drop the slider and play button kept as plain data.
-    fig = fs.fit_frames_figure(frames, loss_name=setup.loss, presentation=widgets.presenting(),
-                               compact=widgets.compact())
+    fig = fs.fit_frames_figure.spec(frames, loss_name=setup.loss, presentation=widgets.presenting(),
+                                    compact=widgets.compact())
     chart.chart(fig, key="stop_fit", states=fs.fit_frames_states(frames),
                 label="The model's curve over the data, step by step")
     st.caption(
@@ -324,9 +324,9 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
         st.warning(f"The run {history.describe()}. Lower the learning rate.")
     st.markdown(live_line(picks, history, names))
     data = fs.curves_data(history, picks, loss_name=setup.loss)
-    fig = fs.curves_figure(data, log_y=log_y, settings=short, compact=widgets.compact(),
-                           width_hint=None if widgets.compact() else 1000,
-                           presentation=widgets.presenting())
+    fig = fs.curves_figure.spec(data, log_y=log_y, settings=short, compact=widgets.compact(),
+                                width_hint=None if widgets.compact() else 1000,
+                                presentation=widgets.presenting())
     chart.chart(fig, key="stop_curves")
     st.caption(
         "Training loss (thin, pale) keeps falling as the model follows its own points ever "
@@ -356,9 +356,9 @@ def _schedules_panel(setup: Setup, shown: str) -> None:
     except ValueError as err:
         st.error(f"These runs cannot be trained: {err}")
         return
-    fig = fs.schedules_figure(data, log_y=True, presentation=widgets.presenting(),
-                              height=460 if widgets.presenting() else 520,
-                              compact=widgets.compact())
+    fig = fs.schedules_figure.spec(data, log_y=True, presentation=widgets.presenting(),
+                                   height=460 if widgets.presenting() else 520,
+                                   compact=widgets.compact())
     chart.chart(fig, key="stop_schedules")
     st.caption(
         "Top: the training loss under each schedule. Bottom: the learning rate it used at "
