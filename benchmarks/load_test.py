@@ -68,6 +68,7 @@ import websockets
 from st_client import (
     RunResult,
     StreamlitSession,
+    pick_option,
     random_formula,
     random_state,
     set_number,
@@ -684,10 +685,14 @@ async def main(args: argparse.Namespace) -> int:
                 server.wait()
 
 
+WARM_CHOICES = ("button_group", "radio", "selectbox")  # a page's views and data pickers
+
+
 async def warm_up(url: str, processes: int) -> None:
-    """Visit every page once in every server process, so imports and first-run caches
-    don't count as load (behind nginx a new session may land on any process: try until each
-    has)."""
+    """Visit every page once in every server process, and there every option of its views
+    and menus (the gradient-descent view is where the exact fits first import scipy), so
+    imports and first-run caches don't count as load, nor as memory a class left behind
+    (behind nginx a new session may land on any process: try until each has)."""
     seen: set[str | None] = set()
     for _ in range(6 * max(1, processes)):
         session = StreamlitSession(url, cookie=page_cookie(url), timeout=120)
@@ -696,6 +701,9 @@ async def warm_up(url: str, processes: int) -> None:
         seen.add(session.upstream)
         for page in list(session.pages.values()) if fresh else ():
             await session.switch_page(page.path or "/")
+            for widget in [w for w in session.page_widgets() if w.kind in WARM_CHOICES]:
+                for option in widget.options:
+                    await session.rerun([pick_option(widget, option)])
         await session.close()
         if len(seen) >= processes:
             return
