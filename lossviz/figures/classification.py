@@ -541,6 +541,7 @@ def boundary_figure(
     show_clean: bool = False,
     animate: bool | None = None,
     frames: int = BOUNDARY_STATES,
+    axis_titles: tuple[str, str] = ("x1", "x2"),
 ) -> Spec:
     """The data with each loss's decision boundary ``f = 0`` at the step of ``state`` (an
     index into ``data.state_steps``; the last, after training, by default).
@@ -551,6 +552,7 @@ def boundary_figure(
     (``width_hint`` pixels, or a phone's width when ``compact``) so that the plot fills it.
     1-D: points at height 0 or 1 (their label), boundaries as vertical lines,
     ``sigmoid(f)`` as a curve. Flipped labels are ringed; clean-label boundaries dotted.
+    ``axis_titles`` name the two inputs in 2-D (a real data set's features).
 
     Given points and fits instead of data (``boundary_figure(x, y, fits, flipped=...)``, the
     notebook form), builds the data with the keyword arguments after ``flipped`` and returns
@@ -565,12 +567,13 @@ def boundary_figure(
         animate = True if animate is None else animate
     states = boundary_states(data, state=state)
     fig = _boundary_still(data, states, width_hint=width_hint, height=height,
-                          compact=compact, presentation=presentation)
+                          compact=compact, presentation=presentation, axis_titles=axis_titles)
     return with_frames(fig, states) if animate else fig
 
 
 def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | None,
-                    height: int | None, compact: bool, presentation: bool) -> Spec:
+                    height: int | None, compact: bool, presentation: bool,
+                    axis_titles: tuple[str, str]) -> Spec:
     k = states.index
     dim = data.dim
     width = line_width(presentation)
@@ -673,14 +676,14 @@ def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | Non
         else:
             height = 380
     layout = house_layout(height=height, presentation=presentation,
-                          x_title="x" if dim == 1 else "x1")
+                          x_title="x" if dim == 1 else axis_titles[0])
     layout["margin"]["r"] = right
     layout["xaxis"].update(range=[x0, x1], showgrid=dim == 1)
     if dim == 2:
         # Equal units on both axes. The view already has the plot's shape; if the page is
         # not the width expected, plotly widens an axis's range (constrain="range") rather
         # than leave the plot narrower than the card.
-        layout["yaxis"].update(range=[y0, y1], title={"text": "x2"}, scaleanchor="x",
+        layout["yaxis"].update(range=[y0, y1], title={"text": axis_titles[1]}, scaleanchor="x",
                                scaleratio=1.0, constrain="range", showgrid=False)
         layout["xaxis"]["constrain"] = "range"
     else:

@@ -35,6 +35,10 @@ CONV_SOURCES = ("example", "regression lab")
 # "regression"; tests/test_app_data.py checks this list against them) or the student's file.
 REG_SETS = ("stars_cyg_ob1", "anscombe_3", "engel", "elnino_sst", "stackloss", "house_prices")
 REG_DATA = ("generated", *REG_SETS, "csv")
+# The classification page's data: the generator or a shipped binary set (task "binary"; the
+# multiclass digits have no place on a page of two-class boundaries).
+CLF_SETS = ("spam",)
+CLF_DATA = ("generated", *CLF_SETS)
 MAX_LOGIT = 10.0
 
 # A table's edits travel in the link as short text (``lossviz.state.TableCodec``).
@@ -84,6 +88,10 @@ PARAMS: tuple[Field, ...] = (
     _f("reg_sweep_max", "float", 60.0, _REG, low=10.0, high=200.0, step=5.0),
     _f("reg_points", "text", "", _REG, max_len=limits.MAX_TABLE_TEXT, codec=REG_TABLE),
     # -- classification lab -------------------------------------------------------------------
+    _f("clf_data", "choice", "generated", _CLF, choices=CLF_DATA),
+    # two features of a shipped set, by name (checked against the set where it is read)
+    _f("clf_feature_1", "text", "", _CLF, max_len=60),
+    _f("clf_feature_2", "text", "", _CLF, max_len=60),
     _f("clf_dim", "choice", "2-D", _CLF, choices=("1-D", "2-D")),
     _f("clf_n", "int", 40, _CLF, low=20, high=limits.MAX_POINTS, step=2),
     _f("clf_separation", "float", 3.0, _CLF, low=0.5, high=6.0, step=0.25),

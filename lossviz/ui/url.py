@@ -32,7 +32,8 @@ RESTORED = "_lossviz_url_restored"
 IGNORED = "_lossviz_url_ignored"
 OPEN_PAGE = "_lossviz_open_page"  # a page to switch to at the start of the next run
 # Parameters that no widget holds: this module keeps them in the address bar.
-UNBOUND = ("lesson", "lesson_step", "reg_points", "reg_feature", "clf_points", "class")
+UNBOUND = ("lesson", "lesson_step", "reg_points", "reg_feature", "clf_points", "clf_feature_1",
+           "clf_feature_2", "class")
 SECTIONS = ("regression", "classification", "custom", "conventions", "stopping", "classroom")
 TEACHER = "teacher"  # the teacher link's parameter: a class's teacher key
 TEACHER_KEY = "_lossviz_class_teacher_key"

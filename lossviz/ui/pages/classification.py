@@ -7,14 +7,14 @@ from ``lossviz.figures.classification`` and ``lossviz.figures.descent``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import lossviz
-from lossviz import limits
+from lossviz import datasets, limits
 from lossviz.classify import (
     MAX_TABLE_POINTS,
     ParsedPoints,
@@ -48,6 +48,7 @@ from lossviz.figures.descent import (
     convergence_states,
 )
 from lossviz.figures.style import loss_color, loss_label
+from lossviz.textsafe import escape_markdown
 from lossviz.training import OPTIMIZER_LABELS
 from lossviz.ui import chart, frame, tables, widgets
 
@@ -67,6 +68,41 @@ def _dataset(dim: int, n: int, separation: float, flip: int, flip_class: str,
              seed: int) -> lossviz.ClassificationData:
     return lossviz.make_classification(n, dim=dim, separation=separation, flip=flip,
                                        flip_class=flip_class, seed=seed)
+
+
+# A shipped set's two features, as the page shows them: the counts and frequencies of the spam
+# e-mails are skewed (half of the e-mails have no "!" at all, a few have hundreds of capitals
+# in a row), so both axes are log(1 + value), and a fixed sample of n e-mails (n the points
+# slider: growing it adds e-mails).
+DEFAULT_FEATURES = {"spam": ("charExclamation", "capitalAve")}
+FEATURE_PICKS = ("_clf_feature_pick_1", "_clf_feature_pick_2")  # their select boxes
+
+
+class RealSource(NamedTuple):
+    key: str
+    features: tuple[str, str]
+    titles: tuple[str, str]  # the axes' titles
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _real_points(key: str, features: tuple[str, str], n: int) -> lossviz.ClassificationData:
+    ds = datasets.load(key)
+    rows = np.random.default_rng(0).permutation(ds.n)[:n]
+    x = np.log1p(np.column_stack([ds.column(f)[rows] for f in features]))
+    return lossviz.ClassificationData(x, np.asarray(ds.y)[rows].astype(np.float64),
+                                      np.zeros(len(rows), dtype=bool))
+
+
+def _real_source(key: str) -> RealSource:
+    """The features of set ``key`` the links asks for (its defaults where it names none or
+    one the set does not have)."""
+    ds = datasets.load(key)
+    picked = []
+    for k, default in enumerate(DEFAULT_FEATURES[key], start=1):
+        wanted = widgets.value(f"clf_feature_{k}")
+        picked.append(wanted if wanted in ds.feature_names else default)
+    f1, f2 = picked
+    return RealSource(key, (f1, f2), (f"log(1 + {f1})", f"log(1 + {f2})"))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -107,20 +143,26 @@ def render() -> None:
         "A linear classifier scores each point, f(x) = w·x + b, and says class 1 when f > 0 "
         "and class 0 when f < 0; a point exactly on the boundary (f = 0) counts as a mistake "
         "for either class in the accuracy and the 0-1 loss. Each loss turns the margin "
-        "m = (2y − 1)·f (positive = right side) into a penalty. **Flip a few labels and watch "
-        "which losses get dragged by them.**")
+        "m = (2y − 1)·f (positive = right side) into a penalty. "
+        + ("**Real e-mails: pick two features and see how many each loss's classifier gets right.**"
+           if widgets.value("clf_data") != "generated" else
+           "**Flip a few labels and watch which losses get dragged by them.**"))
     edited = tables.edited("clf_points")
     # The controls sit above the table but are drawn after it has read this run's edits:
     # once a point is edited, the generator's controls are off on that same run.
     controls = st.container(border=True)
     v = widgets.value
-    dim = 1 if v("clf_dim") == "1-D" else 2
+    source = _real_source(v("clf_data")) if v("clf_data") != "generated" else None
+    dim = 2 if source is not None or v("clf_dim") == "2-D" else 1
     try:
-        data = _dataset(dim, v("clf_n"), v("clf_separation"), v("clf_flip"),
-                        v("clf_flip_class"), v("clf_seed"))
+        if source is not None:
+            data = _real_points(source.key, source.features, v("clf_n"))
+        else:
+            data = _dataset(dim, v("clf_n"), v("clf_separation"), v("clf_flip"),
+                            v("clf_flip_class"), v("clf_seed"))
     except ValueError as err:
         with controls:
-            _controls(edited, present)
+            _controls(edited, present, source)
         st.error(f"Could not make the data: {err}.")
         return
     if edited and "clf_table_open" not in st.session_state:
@@ -130,9 +172,9 @@ def render() -> None:
     table = st.expander("Move or relabel points (table)", key="clf_table_open",
                         on_change="rerun")
     with table:
-        points = _edit_points(data, dim, show=table.open)
+        points = _edit_points(data, dim, show=table.open, real=source is not None)
     with controls:
-        names, optimizer, lr, steps = _controls(tables.edited("clf_points"), present)
+        names, optimizer, lr, steps = _controls(tables.edited("clf_points"), present, source)
     _report_table_problems(points)
     problem = _data_problem(points)
     view = widgets.choice("clf_view", "View", width="stretch")
@@ -146,34 +188,96 @@ def render() -> None:
             st.info("Pick at least one loss to train a classifier.")
         else:
             fits, clean = _train(points, names, optimizer, lr, steps)
-            _boundary_section(points, dim, names, fits, clean, present)
+            _boundary_section(points, dim, names, fits, clean, present, source)
     elif view == "Training curves":
         _convergence_section(names, points, optimizer, lr, steps, present)
     elif view == "Margin picture":
         _margin_section(points, optimizer, lr, steps, present)
     else:
         _probability_section(points, optimizer, lr, steps, present)
+    if source is not None and view != "Multiclass corner":
+        _about(source, len(points.y))
 
 
-def _controls(edited: bool, present: bool) -> tuple[list[str], str, float, int]:
-    """The data and training controls (the data ones off while the table is edited); the
-    training settings."""
-    c1, c2, c3, c4, c5 = st.columns([1, 1.3, 1.3, 1.3, 1.1])
+# -- where the points come from --------------------------------------------------------------
+def _data_label(key: str) -> str:
+    return "Generated points" if key == "generated" else datasets.load(key).title
+
+
+def _new_source() -> None:
+    """Another data set: the table's edits and the features were the old set's."""
+    tables.reset("clf_points")
+    st.session_state["clf_feature_1"] = st.session_state["clf_feature_2"] = ""
+
+
+def _feature_picked(k: int) -> None:
+    st.session_state[f"clf_feature_{k}"] = st.session_state[FEATURE_PICKS[k - 1]]
+    tables.reset("clf_points")
+
+
+def _data_picker(source: RealSource | None):
+    """The data select box, and a shipped set's two feature boxes beside it; the column
+    left for the points slider."""
+    c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
     with c1:
-        widgets.choice("clf_dim", "Inputs", disabled=edited)
-    with c2:
-        widgets.slider("clf_n", "Points", disabled=edited)
-    with c3:
-        widgets.slider("clf_separation", "Separation", disabled=edited,
-                       help="Distance between the two class centres.")
-    with c4:
-        widgets.slider("clf_flip", "Flip labels", disabled=edited,
-                       help="Mislabel this many points, the ones deepest inside "
-                            "their class: label noise at its worst.")
-    with c5:
-        widgets.choice("clf_flip_class", "Flip labels of", widget="select", disabled=edited)
-        if not present:
-            widgets.number("clf_seed", "Seed", disabled=edited)
+        widgets.choice("clf_data", "Data", widget="select", format_func=_data_label,
+                       on_change=_new_source,
+                       help="Generated points (two clouds whose separation and flipped "
+                            "labels you set) or a real data set.")
+    if source is None:
+        return c4
+    names = datasets.load(source.key).feature_names
+    for k, (col, feature) in enumerate(zip((c2, c3), source.features, strict=True), start=1):
+        with col:
+            st.session_state[FEATURE_PICKS[k - 1]] = feature
+            st.selectbox(f"Feature x{k}", names, key=FEATURE_PICKS[k - 1],
+                         on_change=_feature_picked, args=(k,),
+                         help="Shown as log(1 + value): most e-mails have little of "
+                              "anything, a few a lot.")
+    return c4
+
+
+def _about(source: RealSource, n: int) -> None:
+    ds = datasets.load(source.key)
+    units = "; ".join(f"{escape_markdown(f)}: {escape_markdown(ds.units.get(f, ''))}"
+                      for f in source.features if ds.units.get(f))
+    with st.expander(f"About the data: {escape_markdown(ds.title)}"):
+        st.markdown(escape_markdown(ds.context))
+        st.caption(f"The page trains on {n:,} of its {ds.n:,} rows (the same ones for every "
+                   f"loss: a fixed random sample), two features at a time. "
+                   + (f"Units: {units}. " if units else "")
+                   + f"Source: {escape_markdown(ds.source)} Citation: "
+                   f"{escape_markdown(ds.citation)} Licence: {escape_markdown(ds.licence)}")
+
+
+def _controls(edited: bool, present: bool,
+              source: RealSource | None) -> tuple[list[str], str, float, int]:
+    """The data and training controls (the generator's off while the table is edited or
+    the data are a real set); the training settings."""
+    points_box = _data_picker(source)
+    if source is not None:  # the generator's controls step aside: only how many points
+        with points_box:
+            widgets.slider("clf_n", "Points", disabled=edited,
+                           help="How many rows of the set (the same fixed sample for every "
+                                "loss; more points add rows).")
+    else:
+        c1, c2, c3, c4, c5 = st.columns([1, 1.3, 1.3, 1.3, 1.1])
+        with c1:
+            widgets.choice("clf_dim", "Inputs", disabled=edited)
+        with c2:
+            widgets.slider("clf_n", "Points", disabled=edited)
+        with c3:
+            widgets.slider("clf_separation", "Separation", disabled=edited,
+                           help="Distance between the two class centres.")
+        with c4:
+            widgets.slider("clf_flip", "Flip labels", disabled=edited,
+                           help="Mislabel this many points, the ones deepest inside "
+                                "their class: label noise at its worst.")
+        with c5:
+            widgets.choice("clf_flip_class", "Flip labels of", widget="select",
+                           disabled=edited)
+            if not present:
+                widgets.number("clf_seed", "Seed", disabled=edited)
     if present:
         return (widgets.value("clf_losses"), widgets.value("clf_optimizer"),
                 widgets.value("clf_lr"), widgets.value("clf_steps"))
@@ -191,7 +295,8 @@ def _controls(edited: bool, present: bool) -> tuple[list[str], str, float, int]:
     return names, optimizer, lr, steps
 
 
-def _edit_points(data: lossviz.ClassificationData, dim: int, *, show: bool) -> ParsedPoints:
+def _edit_points(data: lossviz.ClassificationData, dim: int, *, show: bool,
+                 real: bool = False) -> ParsedPoints:
     if show:
         st.caption("Edit x to move a point, change its label (0 or 1) to relabel it, add or "
                    "delete rows. 'flipped' marks a label that is wrong on purpose: the "
@@ -207,7 +312,8 @@ def _edit_points(data: lossviz.ClassificationData, dim: int, *, show: bool) -> P
     edited = tables.points("clf_points", _frame(data, dim), show=show, num_rows="dynamic",
                            column_config=config, hide_index=True, height=260)
     if show and tables.edited("clf_points"):
-        st.button("Back to the generated points", key="clf_table_reset",
+        st.button("Back to the data set's points" if real else "Back to the generated points",
+                  key="clf_table_reset",
                   on_click=tables.reset, args=("clf_points",))
     columns = {name: edited[name].tolist() for name in edited.columns}
     return parse_points(columns, dim=dim)
@@ -250,7 +356,7 @@ def _train(points: ParsedPoints, names: list[str], optimizer: str, lr: float, st
     return fits, clean
 
 
-def _boundary_section(points, dim, names, fits, clean, present) -> None:
+def _boundary_section(points, dim, names, fits, clean, present, source) -> None:
     c1, c2 = st.columns(2)
     with c1:
         shading = widgets.toggle("clf_shading", "Probability shading (cross-entropy)")
@@ -268,8 +374,10 @@ def _boundary_section(points, dim, names, fits, clean, present) -> None:
         aspect=boundary_aspect(compact=small),
     )
     # On a projector the chart must leave room for the step beside or above it.
+    titles = ("x1", "x2") if source is None else source.titles
     chart.chart(boundary_figure.spec(data, width_hint=None if small else 900, compact=small,
-                                     presentation=present, height=520 if present else None),
+                                     presentation=present, height=520 if present else None,
+                                     axis_titles=titles),
                 key="clf_boundary_fig", states=boundary_states(data), param="clf_step",
                 label="Each loss's decision boundary over the data")
     st.caption(
@@ -311,11 +419,36 @@ def _boundary_section(points, dim, names, fits, clean, present) -> None:
                     if n == "hinge" else "right side of the boundary"
             col.metric(loss_label(n), value, delta=delta, delta_color="off", delta_arrow="off",
                        help=note)
-    st.markdown(_boundary_story(points, dim, names, fits, clean, diverged))
+    st.markdown(_boundary_story(points, dim, names, fits, clean, diverged, source))
 
 
-def _boundary_story(points, dim, names, fits, clean, diverged) -> str:
+def _real_story(points, names, fits, source: RealSource) -> str:
+    """What the fits on a real set show, read off them: how many they label right, against
+    the share of the larger class (what always saying it gets right)."""
+    f1, f2 = (escape_markdown(f) for f in source.features)
+    n, spam = len(points.y), int(points.y.sum())
+    base = max(spam, n - spam) / n
+    accs = {nm: accuracy(points.y, fits[nm].predict(points.x)) for nm in names
+            if not fits[nm].diverged}
+    text = (f"**What the numbers show:** of these {n} e-mails {spam} are spam, so always "
+            f"saying the larger class gets {base:.0%} right. With {f1} and {f2} alone, ")
+    if not accs:
+        return text + "no classifier trained: lower the learning rate."
+    top = max(accs.values())
+    best = [loss_label(nm) for nm, a in accs.items() if a == top]
+    text += ", ".join(f"{loss_label(nm)} gets {a:.0%}" for nm, a in accs.items()) + "."
+    gain = top - base
+    who = (f"The best, {best[0]}, is" if len(best) == 1 else
+           f"The best ({', '.join(best[:-1])} and {best[-1]}) are")
+    text += (f" {who} right {100 * gain:.0f} percentage points more often than that guess."
+             if gain > 0 else " None beats that guess: try two other features.")
+    return text
+
+
+def _boundary_story(points, dim, names, fits, clean, diverged, source=None) -> str:
     """The live 'what is happening' line under the boundary chart."""
+    if source is not None and not clean:
+        return _real_story(points, names, fits, source)
     if not clean:
         accs = {n: accuracy(points.y, fits[n].predict(points.x)) for n in names}
         lead = ("no labels are flipped" if not points.flipped.any() else
