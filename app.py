@@ -5,6 +5,7 @@ import streamlit as st
 from lossviz.ui import frame, pages, serving_workarounds, turns, url
 
 serving_workarounds.install()  # once per process; see the module for why
+turns.share_the_interpreter()  # finished runs reach browsers while a long one computes
 with turns.one_run_at_a_time():  # sessions share the process: their runs take turns
     url.restore()  # a link or a lesson step seeds the settings before any widget exists
     # On a projector the sidebar starts closed: the page gets the whole width.

@@ -384,3 +384,18 @@ def test_a_light_run_goes_first_inside_a_long_fit_and_its_time_is_not_the_fits()
     assert held == 0.0
     assert now[0] == 100.0
     assert turns.run_clock() >= 0.0  # the module's clock outside any run: the plain clock
+
+
+def test_the_event_loop_gets_the_interpreter_within_the_switch_interval():
+    import sys
+
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)  # Python's default
+        turns.share_the_interpreter()
+        assert sys.getswitchinterval() == pytest.approx(turns.SWITCH_INTERVAL)
+        sys.setswitchinterval(0.0001)  # a server already set lower is left as it is
+        turns.share_the_interpreter()
+        assert sys.getswitchinterval() == pytest.approx(0.0001)
+    finally:
+        sys.setswitchinterval(before)
