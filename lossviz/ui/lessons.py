@@ -10,6 +10,7 @@ scrolled into view and the traces the step names stay lit (``focus()``).
 from __future__ import annotations
 
 import dataclasses
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -47,10 +48,21 @@ def _load(stamp: tuple[tuple[str, float], ...]) -> tuple[dict[str, Lesson], list
     return load_lessons(LESSONS_DIR, registry=params.BY_KEY, sections=url.SECTIONS)
 
 
+LOOK_EVERY = 2.0  # seconds: a run asks for the catalogue once per chart; the disk, rarely
+_looked: tuple[float, tuple[tuple[str, float], ...]] | None = None  # when, and what was seen
+
+
 def catalogue() -> tuple[dict[str, Lesson], list[str]]:
-    """Every built-in lesson, and a message per broken file (reloaded when a file changes)."""
-    stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(Path(LESSONS_DIR).glob("*.toml")))
-    return _load(stamp)
+    """Every built-in lesson, and a message per broken file (reloaded when a file changes:
+    the folder is looked at no more than every ``LOOK_EVERY`` seconds)."""
+    global _looked
+    now = time.monotonic()
+    seen = _looked
+    if seen is None or now - seen[0] >= LOOK_EVERY:
+        seen = (now, tuple((p.name, p.stat().st_mtime)
+                           for p in sorted(Path(LESSONS_DIR).glob("*.toml"))))
+        _looked = seen  # one assignment: threads see the old pair or the new one
+    return _load(seen[1])
 
 
 def current() -> tuple[Lesson, int, Step] | None:
