@@ -279,6 +279,17 @@ def test_a_learning_rate_that_explodes_is_reported_in_words():
     assert any("Exponential: diverged at step" in e.value for e in at.error)
 
 
+def test_the_story_says_diverged_instead_of_an_accuracy():
+    at = _app(clf_flip=0, clf_separation=0.5, clf_lr=2.0, clf_steps=1000)
+    data = _data(separation=0.5, flip=0)
+    assert _fit(data.x, data.y, "exponential", "gd", 2.0, 1000).diverged  # premise
+    assert not _fit(data.x, data.y, "hinge", "gd", 2.0, 1000).diverged
+    story = next(m.value for m in at.markdown if m.value.startswith("**What is happening"))
+    assert "Exponential diverged" in story
+    assert "Exponential gets" not in story
+    assert "Hinge gets" in story
+
+
 def test_log_scale_toggle():
     at = _app("Training curves")
     at.toggle(key="clf_log_y").set_value(True)

@@ -450,14 +450,17 @@ def _boundary_story(points, dim, names, fits, clean, diverged, source=None) -> s
     if source is not None and not clean:
         return _real_story(points, names, fits, source)
     if not clean:
-        accs = {n: accuracy(points.y, fits[n].predict(points.x)) for n in names}
+        # A diverged fit has no accuracy to speak of (its scores are not numbers).
+        accs = {n: accuracy(points.y, fits[n].predict(points.x)) for n in names
+                if not fits[n].diverged}
         lead = ("no labels are flipped" if not points.flipped.any() else
                 "with the flips undone only one class is left, so there is no clean-label "
                 "fit to compare with")
-        text = (f"**What is happening:** {lead}; "
-                + ", ".join(f"{loss_label(n)} gets {accs[n]:.0%} right" for n in names)
+        said = [f"{loss_label(n)} gets {a:.0%} right" for n, a in accs.items()]
+        said += [f"{loss_label(n)} diverged" for n in names if n not in accs]
+        text = (f"**What is happening:** {lead}; " + ", ".join(said)
                 + ". Flip a few labels in the Data card to see which losses get dragged.")
-        if "hinge" in fits:
+        if "hinge" in fits and not fits["hinge"].diverged:
             w = margin_width(fits["hinge"].final_params)
             text += f" The hinge margin band is {w:.2f} wide."
         return text

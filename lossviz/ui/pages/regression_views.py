@@ -198,6 +198,11 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
     _fair_note(x, names, rates, fair, optimizer)
 
 
+def _line_text(w: float, b: float) -> str:
+    """A line as a person writes it: ``y = 1.7637 x + 2.7864``, ``y = 0.5000 x − 1.2500``."""
+    return f"y = {w:.4f} x {'−' if b < 0 else '+'} {abs(b):.4f}"
+
+
 def _against_exact(points, names, delta: float, runs) -> None:
     """Each run beside the exact minimiser of its loss (``lossviz.solve``): how far it
     ended, and from which step its loss was within 1e-3 of the minimum."""
@@ -213,8 +218,8 @@ def _against_exact(points, names, delta: float, runs) -> None:
         gw, gb = (float(v) for v in h.params[-1])
         rows.append({
             "Loss": loss_label(name),
-            "Exact line": f"{w:.4f} x {b:+.4f}",
-            "Gradient descent's line": f"{gw:.4f} x {gb:+.4f}",
+            "Exact line": _line_text(w, b),
+            "Gradient descent's line": _line_text(gw, gb),
             "Steps": h.stop_step,
             "Largest parameter gap": f"{g.params:.2g}",
             "Loss above the minimum": f"{max(g.loss, 0.0):.2g}",
