@@ -96,6 +96,9 @@ CONTROLS = (
     Control("when to stop: points", "stop_points", "/stopping"),
     Control("when to stop: patience", "stop_patience", "/stopping", kind="number"),
     Control("conventions: loss", "conv_loss", "/conventions", kind="select"),
+    # the data pickers: the next data set in the menu (each a new set of points and fits)
+    Control("regression: data set", "reg_data", "/", kind="select"),
+    Control("classification: data set", "clf_data", "/classification", kind="select"),
 )
 BASELINE = Control("minimal page: slider", "", "/")
 
