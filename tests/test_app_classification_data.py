@@ -86,6 +86,7 @@ def test_spam_shows_the_sample_on_log_axes_and_the_generator_steps_aside():
     disabled = _disabled(at)
     assert not set(GENERATOR) & set(disabled), disabled  # the generator's controls step aside
     assert not disabled["clf_n"]
+    assert not any("Ringed points" in c.value for c in at.caption)  # no label is flipped
     title = escape_markdown(datasets.load("spam").title)  # the label is markdown
     assert any(e.label == f"About the data: {title}" for e in at.expander)
     # The sentence under the chart, read off fits made here with the page's settings.

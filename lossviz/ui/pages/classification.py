@@ -385,7 +385,8 @@ def _boundary_section(points, dim, names, fits, clean, present, source) -> None:
          "lines are its margin f = ±1. " if dim == 2 else
          "Points sit at height 0 or 1 (their label); each vertical line is where a loss's "
          "classifier switches class, the dashed Hinge lines its margin f = ±1. ")
-        + "Ringed points have flipped labels. Press play to watch the boundaries form."
+        + ("Ringed points have flipped labels. " if points.flipped.any() else "")
+        + "Press play to watch the boundaries form."
     )
     diverged = [loss_label(n) for n in names if fits[n].diverged]
     for n in names:
