@@ -370,10 +370,11 @@ def test_each_run_is_set_beside_the_exact_minimiser_of_its_loss():
         best = lossviz.solve(d.x, d.y, loss)
         run = lossviz.fit(d.x, d.y, loss, lr=lr, steps=300, seed=0)
         (w,), b = best.coefficients()
-        assert row["Exact line"] == f"y = {w:.4f} x {'−' if b < 0 else '+'} {abs(b):.4f}"
+        nb = "\u00a0"  # no-break spaces: the table never splits a line's text
+        assert row["Exact line"] == f"{w:.4f}{nb}x{nb}{'−' if b < 0 else '+'}{nb}{abs(b):.4f}"
         gw, gb = run.params[-1]
         assert row["Gradient descent's line"] == (
-            f"y = {gw:.4f} x {'−' if gb < 0 else '+'} {abs(gb):.4f}")
+            f"{gw:.4f}{nb}x{nb}{'−' if gb < 0 else '+'}{nb}{abs(gb):.4f}")
         close = np.flatnonzero(run.loss - best.loss <= 1e-3)
         assert row["Within 1e-3 of the minimum loss"] == (
             f"from step {close[0]}" if close.size else "never")

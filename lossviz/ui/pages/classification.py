@@ -216,9 +216,9 @@ def _feature_picked(k: int) -> None:
 
 
 def _data_picker(source: RealSource | None):
-    """The data select box, and a shipped set's two feature boxes beside it; the column
-    left for the points slider."""
-    c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
+    """The data select box (and beside it, the column returned: room for the points slider),
+    and under them a shipped set's two feature boxes."""
+    c1, c4 = st.columns([1.4, 1])
     with c1:
         widgets.choice("clf_data", "Data", widget="select", format_func=_data_label,
                        on_change=_new_source,
@@ -227,6 +227,7 @@ def _data_picker(source: RealSource | None):
     if source is None:
         return c4
     names = datasets.load(source.key).feature_names
+    c2, c3 = st.columns(2)
     for k, (col, feature) in enumerate(zip((c2, c3), source.features, strict=True), start=1):
         with col:
             st.session_state[FEATURE_PICKS[k - 1]] = feature

@@ -199,8 +199,10 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
 
 
 def _line_text(w: float, b: float) -> str:
-    """A line as a person writes it: ``y = 1.7637 x + 2.7864``, ``y = 0.5000 x − 1.2500``."""
-    return f"y = {w:.4f} x {'−' if b < 0 else '+'} {abs(b):.4f}"
+    """A line as a person writes it, under a header that says it is a line:
+    ``1.7637 x + 2.7864``, ``0.5000 x − 1.2500`` (no-break spaces: a table column never
+    splits it)."""
+    return f"{w:.4f} x {'−' if b < 0 else '+'} {abs(b):.4f}".replace(" ", "\u00a0")
 
 
 def _against_exact(points, names, delta: float, runs) -> None:
