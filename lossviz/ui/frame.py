@@ -6,8 +6,12 @@ The CSS is fixed text written here; nothing a user types ever reaches it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
+from lossviz.datasets import Dataset
+from lossviz.textsafe import escape_markdown
 from lossviz.ui import chart, export, lessons, url, widgets
 
 # Every page: a visible focus ring on every control (the theme's own is faint grey), cards
@@ -106,3 +110,15 @@ def lesson(section: str, *, compact: bool = False) -> bool:
     """The current lesson step, where the page puts it (when the step belongs to this page);
     ``compact`` for a narrow column beside the figure. True if a step was drawn."""
     return lessons.banner(section, compact=compact)
+
+
+def about_data(ds: Dataset, columns: Sequence[str], lead: str) -> None:
+    """A shipped data set's expander: its context, then ``lead`` (what the page does with
+    it), the units of ``columns``, the source, citation and licence."""
+    units = "; ".join(f"{escape_markdown(c)}: {escape_markdown(ds.units[c])}"
+                      for c in columns if ds.units.get(c))
+    with st.expander(f"About the data: {escape_markdown(ds.title)}"):
+        st.markdown(escape_markdown(ds.context))
+        st.caption(f"{lead} " + (f"Units: {units}. " if units else "")
+                   + f"Source: {escape_markdown(ds.source)} Citation: "
+                   f"{escape_markdown(ds.citation)} Licence: {escape_markdown(ds.licence)}")

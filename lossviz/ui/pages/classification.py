@@ -240,15 +240,9 @@ def _data_picker(source: RealSource | None):
 
 def _about(source: RealSource, n: int) -> None:
     ds = datasets.load(source.key)
-    units = "; ".join(f"{escape_markdown(f)}: {escape_markdown(ds.units.get(f, ''))}"
-                      for f in source.features if ds.units.get(f))
-    with st.expander(f"About the data: {escape_markdown(ds.title)}"):
-        st.markdown(escape_markdown(ds.context))
-        st.caption(f"The page trains on {n:,} of its {ds.n:,} rows (the same ones for every "
-                   f"loss: a fixed random sample), two features at a time. "
-                   + (f"Units: {units}. " if units else "")
-                   + f"Source: {escape_markdown(ds.source)} Citation: "
-                   f"{escape_markdown(ds.citation)} Licence: {escape_markdown(ds.licence)}")
+    frame.about_data(ds, source.features,
+                     f"The page trains on {n:,} of its {ds.n:,} rows (the same ones for every "
+                     "loss: a fixed random sample), two features at a time.")
 
 
 def _controls(edited: bool, present: bool,

@@ -15,6 +15,7 @@ every picture from ``lossviz.figures``; every chart is drawn by ``lossviz.ui.cha
 
 from __future__ import annotations
 
+import html
 import math
 from typing import NamedTuple
 
@@ -45,7 +46,7 @@ CSV_HELP = (f"A header line naming the columns, then numbers; UTF-8, at most "
 
 class Source(NamedTuple):
     """Where the page's points come from: the generator (``x`` is None), a shipped data set,
-    or the student's file (``cache`` False: it stays out of the caches sessions share)."""
+    or the student's file (key "csv": it stays out of the caches sessions share)."""
 
     key: str
     x: np.ndarray | None = None
@@ -54,7 +55,6 @@ class Source(NamedTuple):
     y_name: str = "y"
     x_unit: str = ""
     y_unit: str = ""
-    cache: bool = True
     marked: np.ndarray | None = None  # points the set's own documentation calls outliers
 
     @property
@@ -64,8 +64,6 @@ class Source(NamedTuple):
     def axis(self, which: str) -> str:
         """An axis title: the column's name and unit, as plotly text (escaped: a file's
         column names are the student's text)."""
-        import html
-
         name, unit = (self.x_name, self.x_unit) if which == "x" else (self.y_name, self.y_unit)
         return html.escape(f"{name} ({unit})" if unit and unit != name else name)
 
@@ -283,7 +281,7 @@ def _csv_source(side) -> Source | None:
     except ValueError as err:
         st.warning(escape_markdown(str(err)))
         return None
-    return Source("csv", np.asarray(x), np.asarray(y), feature, target, cache=False)
+    return Source("csv", np.asarray(x), np.asarray(y), feature, target)
 
 
 def _about(source: Source, data: fo.LinesData, sentence: bool = True) -> None:
@@ -296,14 +294,7 @@ def _about(source: Source, data: fo.LinesData, sentence: bool = True) -> None:
     if source.key == "csv":
         return
     ds = datasets.load(source.key)
-    with st.expander(f"About the data: {escape_markdown(ds.title)}"):
-        units = "; ".join(f"{escape_markdown(c)}: {escape_markdown(u)}"
-                          for c, u in ds.units.items() if u and c in (source.x_name,
-                                                                    source.y_name))
-        st.markdown(escape_markdown(ds.context))
-        st.caption(f"{ds.n} rows. " + (f"Units: {units}. " if units else "")
-                   + f"Source: {escape_markdown(ds.source)} Citation: "
-                   f"{escape_markdown(ds.citation)} Licence: {escape_markdown(ds.licence)}")
+    frame.about_data(ds, (source.x_name, source.y_name), f"{ds.n} rows.")
 
 
 # -- the page --------------------------------------------------------------------------------
@@ -370,10 +361,10 @@ def render() -> None:
         y = points.y.copy()
         y[points.is_outlier] += sized - shift  # the picture is built with them there
         extra = None if np.isclose(SHIFTS, shift).any() else shift
-    # The student's file is built afresh each run: it stays out of the caches sessions share.
-    build = hero if source.cache else build_hero
-    built = build(points.x, y, points.is_outlier, delta, sized, extra, present,
-                  (source.axis("x"), source.axis("y")), 0.0 if source.real else 0.5)
+    built = views.cached_or_fresh(source.key, hero, build_hero, points.x, y, points.is_outlier,
+                                  delta, sized, extra, present,
+                                  (source.axis("x"), source.axis("y")),
+                                  0.0 if source.real else 0.5)
     data = at(built.data, shift)
     pulls = fo.pulls_data(data)
     if source.real:

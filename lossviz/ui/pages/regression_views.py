@@ -37,7 +37,7 @@ def _loss(name: str, delta: float) -> lossviz.Loss:
 
 # -- loss and gradient --------------------------------------------------------------------------
 def _curves_fresh(residual: np.ndarray, out: np.ndarray, extra: float | None, present: bool,
-            small: bool) -> tuple[chart.Prepared, np.ndarray]:
+                  small: bool) -> tuple[chart.Prepared, np.ndarray]:
     """The curves chart for these residuals, for every delta of the slider's grid (and
     ``extra``, a delta off it): one picture whatever delta is, which only picks its state."""
     deltas = DELTAS if extra is None else np.append(DELTAS, extra)
@@ -49,10 +49,10 @@ def _curves_fresh(residual: np.ndarray, out: np.ndarray, extra: float | None, pr
 _curves = st.cache_data(max_entries=32, show_spinner=False)(_curves_fresh)
 
 
-def _call(points, cached, fresh, *args):
-    """``cached(*args)``; for the student's own file ``fresh(*args)``: a file stays in its
-    session's memory, out of the caches that sessions share."""
-    return (fresh if points.source == "csv" else cached)(*args)
+def cached_or_fresh(source: str, cached, fresh, *args):
+    """``cached(*args)``; for the student's own file (``source`` "csv") ``fresh(*args)``: a
+    file stays in its session's memory, out of the caches that sessions share."""
+    return (fresh if source == "csv" else cached)(*args)
 
 
 def curves(points, data: fo.LinesData, present: bool) -> None:
@@ -61,8 +61,8 @@ def curves(points, data: fo.LinesData, present: bool) -> None:
     residual = w * points.x + b - points.y
     delta = float(data.delta)
     extra = None if np.isclose(DELTAS, delta).any() else delta
-    ready, deltas = _call(points, _curves, _curves_fresh, residual, points.is_outlier, extra,
-                          present, widgets.compact())
+    ready, deltas = cached_or_fresh(points.source, _curves, _curves_fresh, residual,
+                                    points.is_outlier, extra, present, widgets.compact())
     chart.chart(ready, key="reg_curves", index=int(np.argmin(np.abs(deltas - delta))),
                 param="reg_delta", drag=fr.delta_drag(),
                 label="Loss and gradient of MSE, MAE and Huber against the residual")
@@ -120,7 +120,7 @@ def your_line(points, delta: float, present: bool) -> None:
 
 # -- gradient descent -----------------------------------------------------------------------------
 def _descent_fresh(x, y, name: str, delta: float, optimizer: str, lr: float, schedule: str,
-             steps: int) -> lossviz.History:
+                   steps: int) -> lossviz.History:
     return lossviz.fit(x, y, _loss(name, delta), optimizer=optimizer, lr=lr,
                        schedule=schedule, steps=steps, seed=0)
 
@@ -168,8 +168,8 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
         else:
             rate, schedule = lr, "constant"
         rates[name] = (rate, schedule)
-        h = _call(points, _descent, _descent_fresh, x, y, name,
-                  delta if name == "huber" else 0.0, optimizer, rate, schedule, steps)
+        h = cached_or_fresh(points.source, _descent, _descent_fresh, x, y, name,
+                            delta if name == "huber" else 0.0, optimizer, rate, schedule, steps)
         runs.append(fd.Run(loss_label(name), loss_color(name), h))
         if h.diverged:
             limit = 2.0 / curvature_bound(x, name)
@@ -213,8 +213,8 @@ def _against_exact(points, names, delta: float, runs) -> None:
         h = run.history
         if h.diverged:
             continue
-        best = _call(points, _exact, _exact_fresh, points.x, points.y, name,
-                     delta if name == "huber" else 0.0)
+        best = cached_or_fresh(points.source, _exact, _exact_fresh, points.x, points.y, name,
+                               delta if name == "huber" else 0.0)
         g = lossviz.exact.gap(h, best)
         (w,), b = best.coefficients()
         gw, gb = (float(v) for v in h.params[-1])
@@ -250,8 +250,8 @@ def _landscape_for(points, name, delta, runs, data: fo.LinesData):
     # Rounded ranges: nearby runs share one cached landscape.
     w_range = (math.floor((w0 - pw) * 10) / 10, math.ceil((w1 + pw) * 10) / 10)
     b_range = (math.floor((b0 - pb) * 10) / 10, math.ceil((b1 + pb) * 10) / 10)
-    return _call(points, _landscape, _landscape_fresh, points.x, points.y, name,
-                 delta if name == "huber" else 0.0, w_range, b_range)
+    return cached_or_fresh(points.source, _landscape, _landscape_fresh, points.x, points.y,
+                           name, delta if name == "huber" else 0.0, w_range, b_range)
 
 
 def _fair_note(x, names, rates, fair: bool, optimizer: str) -> None:
