@@ -12,6 +12,14 @@ Reported: joins and answers that failed, the delay from the teacher asking to ea
 showing the question, and p50/p95/max from pressing "Send" to the end of its rerun.
 Targets (issue 15): every answer stored once, p95 <= 1 s.
 
+With ``--kill`` (two processes or more, under ``deploy/run_cluster.sh``), half the students
+answer, then the process serving most students but not the teacher is killed (SIGKILL) in
+the middle of the class. Its students' pages reconnect as the browser does after losing its
+server: a new websocket with the same cookie and the same address
+(``?class=CODE&me=TOKEN``), which nginx sends to a live process. Each must come back as the
+same student of the same class, showing the answer they had sent; then the other half
+answer, the students who moved included.
+
 Without ``--url`` the script starts its own server (``deploy/``'s production config, its
 class store in a temporary folder) and stops it at the end. With ``--url`` it drives servers
 already running (``LOSSVIZ_BENCH=class_load.py deploy/run_cluster.sh``: two processes behind
@@ -20,6 +28,7 @@ names (``LOSSVIZ_DATABASE_URL``, else ``LOSSVIZ_DATA_DIR``).
 
     python benchmarks/class_load.py                      # 50 students, one process, SQLite
     python benchmarks/class_load.py --students 10 --ramp 5 --think 3
+    LOSSVIZ_BENCH=class_load.py deploy/run_cluster.sh --kill   # a process dies mid-class
 """
 
 from __future__ import annotations
@@ -28,18 +37,21 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import parse_qs, parse_qsl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
+from failover_check import port_of  # noqa: E402
 from load_test import free_port, page_cookie, start_server  # noqa: E402
 from st_client import StreamlitSession, Widget, set_number  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
@@ -63,6 +75,49 @@ def press(session: StreamlitSession, key: str) -> WidgetState:
 
 def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+
+async def kill_one(pids: list[int], teacher: StreamlitSession,
+                   students: list[StreamlitSession]) -> str:
+    """SIGKILL the process (of ``pids``) that serves most students but not the teacher; its
+    address as nginx's X-Upstream names it. Returns once every one of its pages has seen its
+    websocket close."""
+    by_address = {f"127.0.0.1:{port_of(pid)}": pid for pid in pids}
+    counts = Counter(s.upstream for s in students if s.upstream != teacher.upstream)
+    victim = counts.most_common(1)[0][0]
+    os.kill(by_address[victim], signal.SIGKILL)
+    print(f"killed {victim} (pid {by_address[victim]}) with {counts[victim]} students on it")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(
+            s.closed_reason is None for s in students if s.upstream == victim):
+        await asyncio.sleep(0.05)
+    return victim
+
+
+async def reconnect_all(lost: list[int], students: list[StreamlitSession],
+                        sent: dict[int, float], code: str, failures: list[str]) -> list[float]:
+    """Reconnect the pages of students ``lost`` as the browser does; each must show the same
+    class, as the same student, with the answer it had sent. Seconds each took."""
+    seconds: list[float] = []
+
+    async def back(i: int) -> None:
+        s = students[i]
+        link = dict(parse_qsl(s.query_string))
+        began = time.monotonic()
+        result = await s.reconnect()
+        seconds.append(time.monotonic() - began)
+        shown = " ".join(result.texts).replace("\\", "")
+        if not result.ok or result.errors:
+            failures.append(f"student {i} reconnect: {result.status} {result.errors[:1]}")
+        elif dict(parse_qsl(s.query_string)) != link or link.get("class") != code:
+            failures.append(f"student {i} came back with another link: {s.query_string!r}")
+        elif widget(s, "class_answer_1") is None:
+            failures.append(f"student {i} came back without the question")
+        elif i in sent and f"Your answer now: {sent[i]:.4g}" not in shown:
+            failures.append(f"student {i} came back without their answer {sent[i]:.4g}")
+
+    await asyncio.gather(*(back(i) for i in lost))
+    return seconds
 
 
 async def run(url: str, args: argparse.Namespace) -> bool:
@@ -102,8 +157,9 @@ async def run(url: str, args: argparse.Namespace) -> bool:
     asked = time.monotonic()
     follow: list[float] = []
     sends: list[float] = []
+    sent: dict[int, float] = {}  # student -> the last answer they sent
 
-    async def answer(i: int, s: StreamlitSession) -> None:
+    async def see_question(i: int, s: StreamlitSession) -> None:
         await asyncio.sleep(rng.uniform(0, POLL))  # the polls are not in step
         while widget(s, "class_answer_1") is None:
             if time.monotonic() - asked > 30:
@@ -113,21 +169,48 @@ async def run(url: str, args: argparse.Namespace) -> bool:
             if widget(s, "class_answer_1") is None:
                 await asyncio.sleep(POLL)
         follow.append(time.monotonic() - asked)
+
+    async def answer(i: int, s: StreamlitSession) -> None:
+        if widget(s, "class_answer_1") is None:
+            return  # said by see_question
         await asyncio.sleep(rng.uniform(0, args.think))
-        await s.rerun([set_number(widget(s, "class_answer_1"), round(rng.uniform(0, 4), 2))])
+        value = round(rng.uniform(0, 4), 2)
+        await s.rerun([set_number(widget(s, "class_answer_1"), value)])
         for _ in range(2 if i % 5 == 0 else 1):  # every fifth student double-clicks
             done = await s.rerun([press(s, "class_send_1")])
             sends.append(done.seconds)
             if not done.ok or done.errors:
                 failures.append(f"student {i} send: {done.status} {done.errors[:1]}")
+        sent[i] = value
 
-    await asyncio.gather(*(answer(i, s) for i, s in enumerate(students)))
+    async def student(i: int, s: StreamlitSession, now: bool) -> None:
+        await see_question(i, s)
+        if now:
+            await answer(i, s)
+
+    # With --kill, half the class answers before the kill and half after it.
+    half = args.students // 2 if args.kill else args.students
+    await asyncio.gather(*(student(i, s, i < half) for i, s in enumerate(students)))
+    moved: list[float] = []
+    if args.kill:
+        victim = await kill_one(args.pid, teacher, students)
+        lost = [i for i, s in enumerate(students) if s.upstream == victim]
+        moved = await reconnect_all(lost, students, sent, code, failures)
+        await asyncio.gather(*(answer(i, students[i]) for i in range(half, args.students)))
+    projector = await teacher.rerun()  # the teacher's page, as its next poll draws it
+    counted = f"{args.students} joined, {args.students} answered"
+    counted_shown = projector.ok and any(counted in text for text in projector.texts)
     with store.engine.begin() as conn:
         stored, distinct = conn.execute(sa.text(
             "SELECT COUNT(*), COUNT(DISTINCT student) FROM answers WHERE room = :c AND step = 1"),
             {"c": code}).one()
         joined = conn.execute(sa.text("SELECT COUNT(*) FROM students WHERE room = :c"),
                               {"c": code}).scalar()
+        tokens = [parse_qs(s.query_string).get("me", [""])[0] for s in students]
+        stored_values = dict(conn.execute(sa.text(
+            "SELECT student, number FROM answers WHERE room = :c AND step = 1"),
+            {"c": code}).all())
+    wrong = [i for i, v in sent.items() if stored_values.get(tokens[i]) != v]
     spread = Counter(s.upstream or "direct" for s in students)
     teacher_at = teacher.upstream or "direct"
     for s in (teacher, *students):
@@ -143,14 +226,26 @@ async def run(url: str, args: argparse.Namespace) -> bool:
           f"{pct(sends, 0.95):.3f} s  max {max(sends):.3f} s  ({len(sends)} sends)")
     print(f"answers stored       {stored} rows for {distinct} students "
           f"(expected {args.students})")
+    print(f"answers as sent      {len(sent) - len(wrong)}/{len(sent)} stored with the value "
+          "the student sent")
+    if args.kill:
+        low, high = min(moved, default=float("nan")), max(moved, default=float("nan"))
+        print(f"after the kill       {len(moved)} students reconnected in {low:.2f} to "
+              f"{high:.2f} s; the students by process now: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(spread.items())))
     for line in failures[:10]:
         print("  " + line)
     checks = {
         "every student joined": joined == args.students,
         "every answer stored exactly once": stored == distinct == args.students,
-        "no failed join or send": not failures,
+        "every answer stored as sent": not wrong and len(sent) == args.students,
+        "no failed join, send or reconnect": not failures,
         "p95 send -> rerun done <= 1 s": pct(sends, 0.95) <= 1.0,
+        f"the projector counts {counted}": counted_shown,
     }
+    if args.kill:
+        checks["the killed process's students all came back"] = bool(moved) and all(
+            s.upstream != victim for s in students)
     for name, passed in checks.items():
         print(f"{'PASS' if passed else 'FAIL'}  {name}")
     return all(checks.values())
@@ -160,12 +255,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=None, help="servers already running (else start one)")
     parser.add_argument("--pid", type=int, action="append", default=[],
-                        help="accepted for deploy/run_cluster.sh; not used")
+                        help="a lossviz process (deploy/run_cluster.sh passes each)")
+    parser.add_argument("--kill", action="store_true",
+                        help="kill one process mid-class (needs two --pid)")
     parser.add_argument("--students", type=int, default=50)
     parser.add_argument("--ramp", type=float, default=20.0, help="seconds to join in")
     parser.add_argument("--think", type=float, default=10.0, help="seconds to answer in")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.kill and (len(args.pid) < 2 or args.url is None):
+        parser.error("--kill needs two processes: LOSSVIZ_BENCH=class_load.py "
+                     "deploy/run_cluster.sh --kill")
     server = None
     if args.url is None:
         folder = Path(tempfile.mkdtemp(prefix="lossviz-class-load-"))

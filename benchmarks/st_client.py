@@ -113,6 +113,7 @@ class RunResult:
     exceptions: list[str] = field(default_factory=list)
     nonfinite: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # every text the run showed, in order
     resumed: bool | None = None  # after reconnect(): did the server give the session back?
 
     @property
@@ -195,7 +196,9 @@ class StreamlitSession:
             ping_interval=None,  # the server pings; answering is automatic
             compression=None,
         )
-        self.upstream = self._ws.response.headers.get("X-Upstream")
+        # The process that answered: after a failover nginx lists every one it tried.
+        tried = re.findall(r"[0-9.]+:[0-9]+", self._ws.response.headers.get("X-Upstream", ""))
+        self.upstream = tried[-1] if tried else None
         self._reader = asyncio.create_task(self._read())
 
     async def close(self) -> None:
@@ -414,6 +417,7 @@ class StreamlitSession:
             return
         if run is not None:
             for text in _visible_texts(element, kind):
+                run.texts.append(text)
                 if _NONFINITE.search(text):
                     run.nonfinite.append(text[:200])
             if kind == "alert" and element.alert.format == 1:  # ERROR
