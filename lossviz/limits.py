@@ -27,6 +27,9 @@ MAX_TABLE_X = 1_000.0
 MAX_SHIFT = 60.0
 #: Training steps of the classification lab: five losses train at once on every change.
 MAX_CLF_STEPS = 1_000
+#: Training images of the handwritten digits the multiclass view fits on (the rest of the
+#: 1,797 are held out to test on).
+MAX_DIGIT_IMAGES = 1_200
 #: Steps of the "When to stop" run: one loss, but a polynomial that can take long to overfit.
 MAX_STOP_STEPS = 5_000
 #: Degree of the "When to stop" polynomial: high enough to overfit 11 training points.

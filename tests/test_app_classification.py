@@ -458,6 +458,10 @@ def test_an_emptied_table_and_a_single_class_table_give_messages_not_errors():
         assert any("Only 0 usable point(s)" in w.value for w in _view(at, view).warning)
     assert _charts(_view(at, "Multiclass corner")) == ["clf_softmax_fig"]  # still works
     _view(at, "Boundaries")
+    assert any("Only 0 usable point(s)" in w.value for w in at.warning)  # the edits stayed
+    at.button(key="clf_table_reset").click()
+    _ok(at.run())
+    key = _table_key(at)  # the multiclass view drew no table: its editor is a new one
     at.session_state[key] = {"edited_rows": {i: {"label": 0} for i in range(40)},
                              "added_rows": [], "deleted_rows": []}
     _ok(at.run())
@@ -523,3 +527,64 @@ def test_a_diverged_fit_is_not_compared_with_its_clean_fit():
     story = _story(at, "What is happening")
     assert "Exponential boundary" not in story
     assert re.search(r"Diverged: [^.]*Exponential", story)
+
+
+# -- the handwritten digits (the multiclass view's real data) --------------------------------
+def _digit_split():
+    ds = lossviz.datasets.load("digits")
+    order = np.random.default_rng(0).permutation(ds.n)
+    return np.asarray(ds.x)[order] / 16, np.asarray(ds.y)[order].astype(int)
+
+
+def test_digits_train_both_losses_on_the_training_images_and_test_on_the_rest():
+    at = _app("Multiclass corner", clf_mc_data="digits", clf_digit_n=300, clf_lr=0.5,
+              clf_steps=200)
+    x, y = _digit_split()
+    shown = _metrics(at)
+    for name in ("softmax_cross_entropy", "multiclass_hinge"):
+        params = _fit(x[:300], y[:300], name, lr=0.5, steps=200).final_params
+        right = (x[1200:] @ params[:-1] + params[-1]).argmax(axis=1) == y[1200:]
+        assert shown[f"{loss_label(name)}: held-out accuracy"] == f"{right.mean():.1%}"
+    assert "On 597 images neither fit saw" in _story(at, "597")
+    fig = _chart(at, "clf_digits_fig")
+    heading = fig["layout"]["annotations"][0]["text"]
+    assert heading.startswith("Softmax cross-entropy: each class's weights")
+    assert not at.slider(key="clf_digit_n").disabled
+    # the one-sample controls step aside
+    assert not [e for e in at.number_input if e.key and e.key.startswith("clf_logit_")]
+
+
+def test_digits_show_the_picked_loss_and_follow_the_training_settings():
+    at = _app("Multiclass corner", clf_mc_data="digits", clf_digit_n=100)
+    at.segmented_control(key="clf_digit_loss").set_value("multiclass_hinge")
+    _ok(at.run())
+    fig = _chart(at, "clf_digits_fig")
+    assert fig["layout"]["annotations"][0]["text"].startswith("Multiclass hinge: each class")
+    before = _metrics(at)
+    at.session_state["clf_optimizer"] = "adam"
+    _ok(at.run())
+    x, y = _digit_split()
+    params = _fit(x[:100], y[:100], "softmax_cross_entropy", optimizer="adam").final_params
+    right = (x[1200:] @ params[:-1] + params[-1]).argmax(axis=1) == y[1200:]
+    shown = _metrics(at)["Softmax cross-entropy: held-out accuracy"]
+    assert shown == f"{right.mean():.1%}"
+    assert shown != before["Softmax cross-entropy: held-out accuracy"]
+
+
+def test_digits_and_back_to_one_sample():
+    at = _app("Multiclass corner", clf_mc_data="digits", clf_digit_n=100)
+    assert "clf_digits_fig" in _drawn(at)
+    at.segmented_control(key="clf_mc_data").set_value("one sample")
+    _ok(at.run())
+    assert "clf_softmax_fig" in _drawn(at) and "clf_digits_fig" not in _drawn(at)
+
+
+def test_the_two_class_controls_step_aside_in_the_multiclass_view_and_keep_their_values():
+    at = _app()
+    at.slider(key="clf_n").set_value(60)
+    _ok(at.run())
+    _view(at, "Multiclass corner")
+    assert not [s for s in at.slider if s.key == "clf_n"]
+    assert not [s for s in at.selectbox if s.key == "clf_data"]
+    _view(at, "Boundaries")
+    assert at.slider(key="clf_n").value == 60

@@ -23,6 +23,7 @@ from lossviz.experiments import loss_landscape
 from lossviz.figures import classification as fcl
 from lossviz.figures import custom as fc
 from lossviz.figures import descent as fd
+from lossviz.figures import multiclass as fm
 from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
 from lossviz.figures import stopping as fs
@@ -73,6 +74,12 @@ def catalogue() -> dict[str, tuple[Builder, Callable[[], States] | None]]:
                       {("mse", "MSE"): runs[0].history})
     lines = fo.lines_data(reg.x, reg.y, reg.is_outlier, delta=1.0)
     residual = 0.9 * reg.x - reg.y
+    digits = lossviz.datasets.load("digits")
+    dx, dy = np.asarray(digits.x) / 16, np.asarray(digits.y)
+    dd = fm.digits_data(dx[:200], dy[:200], dx[1500:], dy[1500:],
+                        [fm.DigitsFit(n, lossviz.fit(dx[:200], dy[:200], n, lr=0.5,
+                                                     steps=50).final_params)
+                         for n in fm.MULTICLASS], "multiclass_hinge")
     return {
         "convergence": (partial(fd.convergence_figure, conv, log_y=True),
                         lambda: fd.convergence_states(conv, log_y=True)),
@@ -82,6 +89,7 @@ def catalogue() -> dict[str, tuple[Builder, Callable[[], States] | None]]:
         "margin": (partial(fcl.margin_figure, md), None),
         "probability": (partial(fcl.probability_figure, pdata), None),
         "softmax": (partial(fcl.softmax_figure, sd), None),
+        "digits": (partial(fm.digits_figure, dd), None),
         "stopping curves": (partial(fs.curves_figure, cd), None),
         "stopping fit": (partial(fs.fit_frames_figure, ff, loss_name="mse"),
                          lambda: fs.fit_frames_states(ff)),
@@ -101,7 +109,7 @@ def catalogue() -> dict[str, tuple[Builder, Callable[[], States] | None]]:
     }
 
 
-NAMES = ["convergence", "path", "boundary", "margin", "probability", "softmax",
+NAMES = ["convergence", "path", "boundary", "margin", "probability", "softmax", "digits",
          "stopping curves", "stopping fit", "schedules", "custom curves", "custom fit"]
 
 

@@ -39,6 +39,9 @@ REG_DATA = ("generated", *REG_SETS, "csv")
 # multiclass digits have no place on a page of two-class boundaries).
 CLF_SETS = ("spam",)
 CLF_DATA = ("generated", *CLF_SETS)
+# ... and its multiclass view's: one sample whose logits the student sets, or the digits.
+MC_DATA = ("one sample", "digits")
+MULTICLASS = tuple(available_losses("multiclass"))
 MAX_LOGIT = 10.0
 
 # A table's edits travel in the link as short text (``lossviz.state.TableCodec``).
@@ -108,6 +111,10 @@ PARAMS: tuple[Field, ...] = (
     _f("clf_bits", "bool", False, _CLF),
     _f("clf_margin_model", "choice", "cross_entropy", _CLF, choices=SURROGATES),
     _f("clf_prob_others", "bool", False, _CLF),
+    # The multiclass view: one sample's logits, or classifiers of the handwritten digits.
+    _f("clf_mc_data", "choice", MC_DATA[0], _CLF, choices=MC_DATA),
+    _f("clf_digit_n", "int", 500, _CLF, low=100, high=limits.MAX_DIGIT_IMAGES, step=100),
+    _f("clf_digit_loss", "choice", MULTICLASS[0], _CLF, choices=MULTICLASS),
     _f("clf_classes", "choice", "3", _CLF, choices=("3", "4")),
     _f("clf_true_class", "choice", "0", _CLF, choices=("0", "1", "2", "3")),
     *(_f(f"clf_logit_{j}", "float", default, _CLF, low=-MAX_LOGIT, high=MAX_LOGIT, step=0.1)

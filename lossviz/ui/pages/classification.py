@@ -47,18 +47,29 @@ from lossviz.figures.descent import (
     convergence_figure,
     convergence_states,
 )
+from lossviz.figures.multiclass import (
+    MULTICLASS,
+    DigitsFit,
+    digits_data,
+    digits_figure,
+    digits_sentence,
+)
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.textsafe import escape_markdown
 from lossviz.training import OPTIMIZER_LABELS
 from lossviz.ui import chart, frame, tables, widgets
 
 MAX_LOGIT = 30.0
+MULTICLASS_VIEW = "Multiclass corner"
+MC_LABELS = {"one sample": "One sample (logits you set)",
+             "digits": "Handwritten digits (8x8, ten classes)"}
 VIEWS = {
     "Boundaries": "The trained classifiers over the data, and what flipped labels do to them.",
     "Training curves": "The training loss of each classifier, step by step.",
     "Margin picture": "Every loss against the margin, with the training points on each curve.",
     "Probability view": "Cross-entropy against the probability given to the true class.",
-    "Multiclass corner": "Softmax cross-entropy of one sample with three or four classes.",
+    "Multiclass corner": "Softmax cross-entropy of one sample, or two multiclass losses on "
+                         "real handwritten digits.",
 }
 
 
@@ -147,6 +158,11 @@ def render() -> None:
         + ("**Real e-mails: pick two features and see how many each loss's classifier gets right.**"
            if widgets.value("clf_data") != "generated" else
            "**Flip a few labels and watch which losses get dragged by them.**"))
+    if widgets.value("clf_view") == MULTICLASS_VIEW:
+        # One sample's logits or the digits: the two-class data and losses step aside.
+        _view_picker()
+        _multiclass_corner(present)
+        return
     edited = tables.edited("clf_points")
     # The controls sit above the table but are drawn after it has read this run's edits:
     # once a point is edited, the generator's controls are off on that same run.
@@ -177,11 +193,8 @@ def render() -> None:
         names, optimizer, lr, steps = _controls(tables.edited("clf_points"), present, source)
     _report_table_problems(points)
     problem = _data_problem(points)
-    view = widgets.choice("clf_view", "View", width="stretch")
-    st.caption(VIEWS[view])
-    if view == "Multiclass corner":
-        _multiclass_corner()
-    elif problem:
+    view = _view_picker()
+    if problem:
         st.warning(problem)
     elif view == "Boundaries":
         if not names:
@@ -195,8 +208,14 @@ def render() -> None:
         _margin_section(points, optimizer, lr, steps, present)
     else:
         _probability_section(points, optimizer, lr, steps, present)
-    if source is not None and view != "Multiclass corner":
+    if source is not None:
         _about(source, len(points.y))
+
+
+def _view_picker() -> str:
+    view = widgets.choice("clf_view", "View", width="stretch")
+    st.caption(VIEWS[view])
+    return view
 
 
 # -- where the points come from --------------------------------------------------------------
@@ -256,9 +275,9 @@ def _controls(edited: bool, present: bool,
                            help="How many rows of the set (the same fixed sample for every "
                                 "loss; more points add rows).")
     else:
-        c1, c2, c3, c4, c5 = st.columns([1, 1.3, 1.3, 1.3, 1.1])
-        with c1:
+        with points_box:  # beside the data picker: a row of its own is too narrow at 1024 px
             widgets.choice("clf_dim", "Inputs", disabled=edited)
+        c2, c3, c4, c5 = st.columns([1.3, 1.3, 1.3, 1.1])
         with c2:
             widgets.slider("clf_n", "Points", disabled=edited)
         with c3:
@@ -278,6 +297,11 @@ def _controls(edited: bool, present: bool,
                 widgets.value("clf_lr"), widgets.value("clf_steps"))
     # The losses on a row of their own: every name stays whole.
     names = widgets.multi("clf_losses", "Losses", format_func=loss_label)
+    return (names, *_training_controls())
+
+
+def _training_controls() -> tuple[str, float, int]:
+    """The optimizer, learning rate and steps, on one row (every view that trains)."""
     c2, c3, c4 = st.columns([1.2, 1.2, 1])
     with c2:
         optimizer = widgets.choice("clf_optimizer", "Optimizer", widget="select",
@@ -287,7 +311,7 @@ def _controls(edited: bool, present: bool,
     with c4:
         steps = widgets.slider("clf_steps", "Steps",
                                help=f"At most {limits.MAX_CLF_STEPS} steps.")
-    return names, optimizer, lr, steps
+    return optimizer, lr, steps
 
 
 def _edit_points(data: lossviz.ClassificationData, dim: int, *, show: bool,
@@ -613,8 +637,11 @@ def _probability_section(points, optimizer, lr, steps, present) -> None:
     st.latex(r"\ell = -\ln p,\qquad p = \sigma(f) = \frac{1}{1 + e^{-f}}")
 
 
-def _multiclass_corner() -> None:
-    """Softmax and its cross-entropy for one sample; a fragment: only it reruns on edits."""
+def _multiclass_corner(present: bool) -> None:
+    """One sample's softmax and its cross-entropy, or classifiers of the handwritten digits."""
+    picked = widgets.choice("clf_mc_data", "Data", format_func=MC_LABELS.get)
+    if picked == "digits":
+        return _digits(present)
     with _card("Logits of one sample"):
         c1, c2 = st.columns([1, 2.5])
         with c1:
@@ -655,3 +682,71 @@ def _multiclass_corner() -> None:
     )
     st.latex(r"p_j = \frac{e^{f_j}}{\sum_i e^{f_i}},\quad \ell = -\ln p_y,\quad "
              r"\frac{\partial \ell}{\partial f_j} = p_j - [\,j = y\,]")
+
+
+# -- the handwritten digits -------------------------------------------------------------------
+DIGITS = "digits"
+
+
+@st.cache_resource(show_spinner=False)
+def _digit_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The digits' images as ink from 0 to 1 and their labels, in a fixed random order
+    (seed 0); the first ``MAX_DIGIT_IMAGES`` are the training pool, the rest held out.
+    Read-only arrays shared by every session."""
+    ds = datasets.load(DIGITS)
+    order = np.random.default_rng(0).permutation(ds.n)
+    x, y = np.asarray(ds.x)[order] / 16.0, np.asarray(ds.y)[order].astype(np.int64)
+    pool = limits.MAX_DIGIT_IMAGES
+    parts = (x[:pool], y[:pool], x[pool:], y[pool:])
+    for part in parts:
+        part.setflags(write=False)
+    return parts
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _digits_fit(n: int, loss: str, optimizer: str, lr: float, steps: int
+                ) -> tuple[np.ndarray, bool, float]:
+    """A linear classifier of the first ``n`` training images: its ``(65, 10)``
+    parameters, whether the run diverged, and its final training loss."""
+    x, y, _, _ = _digit_split()
+    history = lossviz.fit(x[:n], y[:n], loss, optimizer=optimizer, lr=lr, steps=steps, seed=0)
+    return np.asarray(history.final_params), bool(history.diverged), float(history.loss[-1])
+
+
+def _digits(present: bool) -> None:
+    with st.container(border=True):
+        c1, c2 = st.columns([1, 1.4])
+        with c1:
+            n = widgets.slider("clf_digit_n", "Training images",
+                               help=f"Of the first {limits.MAX_DIGIT_IMAGES:,} images in a "
+                                    "fixed random order; the other 597 are held out to test "
+                                    "on.")
+        with c2:
+            shown = widgets.choice("clf_digit_loss", "Weights and mistakes of",
+                                   format_func=loss_label)
+        optimizer, lr, steps = _training_controls()
+    x, y, x_test, y_test = _digit_split()
+    runs = {loss: _digits_fit(n, loss, optimizer, lr, steps) for loss in MULTICLASS}
+    data = digits_data(x[:n], y[:n], x_test, y_test,
+                       [DigitsFit(loss, run[0]) for loss, run in runs.items()], shown)
+    chart.chart(digits_figure.spec(data, compact=widgets.compact(), presentation=present),
+                key="clf_digits_fig",
+                label="Each class's weights as a picture, the training images' margins, "
+                      "and held-out images the classifier gets wrong")
+    cols = st.columns(len(MULTICLASS))
+    for col, (k, loss) in zip(cols, enumerate(MULTICLASS), strict=True):
+        col.metric(f"{loss_label(loss)}: held-out accuracy", f"{data.accuracy[k]:.1%}",
+                   help=f"Training images right: {data.train_accuracy[k]:.1%}; final "
+                        f"training loss {runs[loss][2]:.4g}.")
+    diverged = [loss_label(loss) for loss, run in runs.items() if run[1]]
+    if diverged:
+        st.warning(f"{' and '.join(diverged)} diverged at this learning rate: lower it "
+                   "(the numbers shown are from its last finite step).")
+    st.markdown("**What is happening:** " + digits_sentence(data))
+    st.caption(f"Linear classifiers (a weight per pixel and class, and an intercept per "
+               f"class) trained on {n:,} images, their pixels scaled to ink from 0 to 1. A "
+               "classifier says the class with the highest score; a tie counts as a "
+               "mistake.")
+    ds = datasets.load(DIGITS)
+    frame.about_data(ds, (), f"The page trains on {n:,} of its {ds.n:,} images and tests on "
+                             f"{len(y_test)} others (a fixed random split).")
