@@ -576,7 +576,8 @@ def test_digits_and_back_to_one_sample():
     assert "clf_digits_fig" in _drawn(at)
     at.segmented_control(key="clf_mc_data").set_value("one sample")
     _ok(at.run())
-    assert "clf_softmax_fig" in _drawn(at) and "clf_digits_fig" not in _drawn(at)
+    assert "clf_softmax_fig" in _drawn(at)
+    assert "clf_digits_fig" not in _drawn(at)
 
 
 def test_the_two_class_controls_step_aside_in_the_multiclass_view_and_keep_their_values():

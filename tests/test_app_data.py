@@ -19,7 +19,7 @@ from plotly_data import share_link
 from streamlit.testing.v1 import AppTest
 
 from lossviz import datasets
-from lossviz.experiments import robust_line
+from lossviz.experiments import cross_validate, robust_line
 from lossviz.figures import outliers as fo
 from lossviz.textsafe import escape_markdown
 from lossviz.ui.pages import regression as page
@@ -203,6 +203,52 @@ def test_the_closer_looks_work_on_real_data(view):
     at = _app(reg_data="stars_cyg_ob1", reg_view=view)
     assert _charts(at)[:2] == HERO
     assert not at.exception
+
+
+def test_which_loss_on_real_data_judges_each_line_on_points_it_did_not_see():
+    at = _app(reg_data="anscombe_3", reg_view="Which loss?")
+    _, x, y = _set("anscombe_3")
+    cv = cross_validate(x, y, delta=1.0, folds=5)
+    table = at.dataframe[0].value
+    assert list(table["loss"]) == ["MSE", "MAE", "Huber (δ = 1)"]
+    assert list(table["mean |error|"]) == [f"{v:.4g}" for v in cv.mean_abs]
+    assert list(table["squared error (RMSE)"]) == [f"{v:.4g}" for v in cv.rmse]
+    advice = next(m.value for m in at.markdown if m.value.startswith("- "))
+    # Anscombe's set III: one outlier; MAE's line goes through the other ten points and
+    # predicts them best however the errors are counted.
+    assert [cv.rmse.argmin(), cv.mean_abs.argmin(), cv.median_abs.argmin()] == [1, 1, 1]
+    assert "MAE's line predicts the unseen points best by all three measures." in advice
+    assert f"most under MSE ({np.ptp(cv.slopes[0]):.3g})" in advice
+    assert not at.info  # no "pick the generated data" any more
+    # Engel's households: the measures disagree, and the advice says which picks which.
+    at = _app(reg_data="engel", reg_view="Which loss?")
+    _, x, y = _set("engel")
+    cv = cross_validate(x, y, delta=1.0, folds=5)
+    advice = next(m.value for m in at.markdown if m.value.startswith("- "))
+    best = [["MSE", "MAE", "Huber"][int(np.argmin([float(f"{v:.4g}") for v in values]))]
+            for values in (cv.rmse, cv.mean_abs, cv.median_abs)]
+    assert len(set(best)) > 1
+    assert (f"The measures disagree: by squared error, {best[0]}'s line is best; by mean "
+            f"absolute error, {best[1]}'s line is best; by median absolute error, "
+            f"{best[2]}'s line is best.") in advice
+    assert f"Here a typical error is {cv.median_abs[2]:.3g}, far beyond δ" in advice
+
+
+def test_which_loss_on_a_csv_is_computed_afresh_and_small_files_are_told_why_not(monkeypatch):
+    from lossviz.ui.pages import regression_views as views
+
+    used = []
+    monkeypatch.setattr(views, "_cross_validate", lambda *a, **k: used.append(a))
+    rows = b"x,y\n" + b"".join(f"{i},{2 * i + (i % 3)}\n".encode() for i in range(12))
+    at = _upload(rows)
+    at.session_state["reg_view"] = "Which loss?"
+    _ok(at.run())
+    assert used == []
+    assert at.dataframe[0].value["loss"][0] == "MSE"
+    at = _upload(GOOD)  # 6 rows
+    at.session_state["reg_view"] = "Which loss?"
+    _ok(at.run())
+    assert any("needs at least 10 points" in i.value for i in at.info)
 
 
 # -- the feature picker -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import lossviz
 from lossviz import get_loss
 from lossviz.experiments import (
+    cross_validate,
     curvature_bound,
     loss_landscape,
     outlier_sweep,
@@ -145,3 +146,39 @@ def test_landscape_grid_is_limited(clean):
     x, y = clean
     with pytest.raises(ValueError, match=f"size must be between 2 and {MAX_GRID}"):
         loss_landscape(x, y, get_loss("mse"), w_range=(0, 1), b_range=(0, 1), size=MAX_GRID + 1)
+
+
+# -- cross-validation ---------------------------------------------------------------------------
+def test_cross_validation_tests_every_point_once_on_lines_fitted_without_its_fold():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-3, 3, 23)
+    y = 2 * x + 1 + rng.normal(0, 0.5, 23)
+    y[4] += 30
+    cv = cross_validate(x, y, folds=5, seed=7, delta=1.0)
+    fold = np.empty(23, dtype=int)
+    fold[np.random.default_rng(7).permutation(23)] = np.arange(23) % 5
+    errors = {name: np.empty(23) for name in cv.losses}
+    for k in range(5):
+        train = fold != k
+        for j, name in enumerate(cv.losses):
+            w, b = robust_line(x[train], y[train], name, delta=1.0)
+            assert (cv.slopes[j, k], cv.intercepts[j, k]) == pytest.approx((w, b), rel=1e-12)
+            errors[name][~train] = w * x[~train] + b - y[~train]
+        # MSE's line is least squares on the other folds
+        w, b = np.polyfit(x[train], y[train], 1)
+        assert cv.slopes[0, k] == pytest.approx(w, rel=1e-9)
+    for j, name in enumerate(cv.losses):
+        assert cv.rmse[j] == pytest.approx(np.sqrt(np.mean(errors[name] ** 2)), rel=1e-12)
+        assert cv.mean_abs[j] == pytest.approx(np.mean(np.abs(errors[name])), rel=1e-12)
+        assert cv.median_abs[j] == pytest.approx(np.median(np.abs(errors[name])), rel=1e-12)
+    # the outlier spoils MSE's held-out absolute error more than MAE's
+    assert cv.mean_abs[1] < cv.mean_abs[0]
+
+
+def test_cross_validation_refuses_too_few_points_or_a_fold_without_two_x_values():
+    with pytest.raises(ValueError, match="at least 10 points"):
+        cross_validate(np.arange(9.0), np.arange(9.0))
+    with pytest.raises(ValueError, match="two different x values"):
+        cross_validate(np.r_[np.zeros(9), 1.0], np.arange(10.0), folds=2)
+    with pytest.raises(ValueError, match="same length"):
+        cross_validate(np.arange(10.0), np.arange(11.0))

@@ -41,7 +41,8 @@ def test_digits_data_counts_right_and_wrong_and_a_tie_is_wrong():
                           "multiclass_hinge")
     np.testing.assert_array_equal(data.accuracy, [1.0, 0.5])
     np.testing.assert_array_equal(data.margins, [[1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
-    assert data.wrong == 2 and data.n_test == 4
+    assert data.wrong == 2
+    assert data.n_test == 4
     np.testing.assert_array_equal(data.mistake_true, [1, 1])
     # said: the highest score, the first of equal ones (argmax)
     np.testing.assert_array_equal(data.mistake_said, [0, 0])
@@ -67,7 +68,8 @@ def test_on_the_digits_the_hinge_stops_at_margin_one_and_cross_entropy_goes_on()
     ce, hinge = data.margins
     assert np.median(ce) > np.median(hinge) + 0.5
     said = fm.digits_sentence(data)
-    assert f"{data.accuracy[0]:.1%}" in said and f"{data.accuracy[1]:.1%}" in said
+    assert f"{data.accuracy[0]:.1%}" in said
+    assert f"{data.accuracy[1]:.1%}" in said
     assert f"{np.mean(hinge >= 1 - 1e-9):.0%} of the training images" in said
     assert f"its median is {np.median(ce):.2f}" in said
     # the figure draws one picture per class, both histograms and the mistakes shown

@@ -399,8 +399,7 @@ def render() -> None:
         views.descent(points, data, delta, present)
     elif view == REG_VIEWS[3]:
         if source.real:
-            st.info("This closer look pushes one outlier away from the generated points' "
-                    "line: pick the generated data to see it.")
+            views.which_loss_real(points, delta)
         else:
             views.which_loss(points, data, delta, present)
 

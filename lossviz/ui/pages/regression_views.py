@@ -11,6 +11,8 @@ import streamlit as st
 
 import lossviz
 from lossviz.experiments import (
+    CrossValidation,
+    cross_validate,
     curvature_bound,
     loss_landscape,
     outlier_sweep,
@@ -49,10 +51,10 @@ def _curves_fresh(residual: np.ndarray, out: np.ndarray, extra: float | None, pr
 _curves = st.cache_data(max_entries=32, show_spinner=False)(_curves_fresh)
 
 
-def cached_or_fresh(source: str, cached, fresh, *args):
-    """``cached(*args)``; for the student's own file (``source`` "csv") ``fresh(*args)``: a
-    file stays in its session's memory, out of the caches that sessions share."""
-    return (fresh if source == "csv" else cached)(*args)
+def cached_or_fresh(source: str, cached, fresh, *args, **kwargs):
+    """``cached(*args, **kwargs)``; for the student's own file (``source`` "csv") ``fresh``:
+    a file stays in its session's memory, out of the caches that sessions share."""
+    return (fresh if source == "csv" else cached)(*args, **kwargs)
 
 
 def curves(points, data: fo.LinesData, present: bool) -> None:
@@ -344,3 +346,76 @@ def choosing(sweep, clean_slope: float, delta: float) -> str:
         lines.append("- Here the outlier barely moves any line (it sits where the line goes "
                      "anyway): MSE is fine.")
     return "\n".join(lines)
+
+
+# -- which loss, on real data ---------------------------------------------------------------------
+FOLDS = 5
+_cross_validate = st.cache_data(max_entries=32, show_spinner=False)(cross_validate)
+
+
+def which_loss_real(points, delta: float) -> None:
+    """On real data: each loss's line judged on the points it was not fitted on."""
+    if len(points.x) < 2 * FOLDS:
+        st.info(f"This needs at least {2 * FOLDS} points: each loss's line is fitted "
+                f"{FOLDS} times, each time without a fifth of them.")
+        return
+    try:
+        cv = cached_or_fresh(points.source, _cross_validate, cross_validate, points.x,
+                             points.y, delta=max(delta, 1e-3), folds=FOLDS)
+    except ValueError as err:
+        st.info(f"Cross-validation is not possible on these points: {err}.")
+        return
+    names = [loss_label(n) + (f" (δ = {delta:g})" if n == "huber" else "") for n in cv.losses]
+    table = {"loss": names,
+             "squared error (RMSE)": [f"{v:.4g}" for v in cv.rmse],
+             "mean |error|": [f"{v:.4g}" for v in cv.mean_abs],
+             "median |error|": [f"{v:.4g}" for v in cv.median_abs],
+             f"slope over the {FOLDS} fits": [f"{lo:.3g} to {hi:.3g}" for lo, hi in
+                                               zip(cv.slopes.min(axis=1), cv.slopes.max(axis=1),
+                                                   strict=True)]}
+    st.markdown(f"**Which loss predicts these points best?** Each loss's line is fitted "
+                f"{FOLDS} times, each time without a fifth of the points, and judged on the "
+                "points it did not see (every point once):")
+    st.dataframe(table, hide_index=True, width="stretch")
+    with st.container(border=True):
+        st.markdown("**Choosing a loss** (read off the table)")
+        st.markdown(choosing_real(cv, delta))
+
+
+def choosing_real(cv: CrossValidation, delta: float) -> str:
+    """Advice read off a cross-validation's numbers."""
+    label = {n: loss_label(n) for n in cv.losses}
+    measures = (("squared error", cv.rmse), ("mean absolute error", cv.mean_abs),
+                ("median absolute error", cv.median_abs))
+    best = {what: _best(cv.losses, values) for what, values in measures}
+    lines = []
+    if len(set(best.values())) == 1:
+        only = next(iter(best.values()))
+        lines.append(f"- {label[only]}'s line predicts the unseen points best by all three "
+                     "measures.")
+    else:
+        lines.append("- The measures disagree: " + "; ".join(
+            f"by {what}, {label[name]}'s line is best" for what, name in best.items()) + ". "
+            "Judge by what your predictions will be judged by: squared error punishes a few "
+            "big misses, absolute error counts every miss in proportion.")
+    spread = cv.slopes.max(axis=1) - cv.slopes.min(axis=1)
+    steady, shaky = int(np.argmin(spread)), int(np.argmax(spread))
+    lines.append(f"- Over the {cv.folds} fits, the slope moves least under "
+                 f"{label[cv.losses[steady]]} ({spread[steady]:.3g}) and most under "
+                 f"{label[cv.losses[shaky]]} ({spread[shaky]:.3g}): the more it moves, the "
+                 "more a few points decide the line.")
+    if "huber" in cv.losses:
+        text = (f"- Huber's δ = {delta:g} is in the units of y: residuals smaller than δ "
+                "count as under MSE, larger ones as under MAE.")
+        typical = float(cv.median_abs[cv.losses.index("huber")])
+        if typical > 10 * delta:
+            text += (f" Here a typical error is {typical:.3g}, far beyond δ, so Huber's line "
+                     "is almost MAE's.")
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def _best(names: tuple[str, ...], values: np.ndarray) -> str:
+    """The loss with the lowest value (the first of equal ones, to 4 significant digits)."""
+    shown = [float(f"{v:.4g}") for v in values]
+    return names[int(np.argmin(shown))]
