@@ -22,7 +22,7 @@ import numpy as np
 
 import lossviz
 from lossviz.classify import boundary_change
-from lossviz.experiments import curvature_bound, robust_line
+from lossviz.experiments import curvature_bound, robust_line, slider_units
 
 LOSSES = ("mse", "mae", "huber")
 # Huber's delta for 95% efficiency on Gaussian noise, in units of the noise's spread
@@ -114,22 +114,24 @@ def middle_moves_intercept(v: Settings) -> Claim:
     return Claim(2 if db > dw else 1, (f"{dw:.2f}", f"{db:.2f}"))
 
 
-def _real(v: Settings) -> tuple[np.ndarray, np.ndarray]:
+def _real(v: Settings) -> tuple[np.ndarray, np.ndarray, float]:
     """The regression page's real data for these settings: its feature (``reg_feature``,
-    the set's first when it names none of them) and its target."""
+    the set's first when it names none of them), its target, and Huber's δ there (the
+    slider's value times the set's unit, as the page computes it)."""
     from lossviz import datasets
 
     ds = datasets.load(v["reg_data"])
     feature = v["reg_feature"] if v["reg_feature"] in ds.feature_names else ds.feature_names[0]
-    return np.asarray(ds.column(feature), float), np.asarray(ds.y, float)
+    x, y = np.asarray(ds.column(feature), float), np.asarray(ds.y, float)
+    return x, y, v["reg_delta"] * slider_units(x, y).delta
 
 
 @claim
 def stars_mse_tilt(v: Settings) -> Claim:
     """Which way the MSE line through all the CYG OB1 stars tilts: up (1) or down (2); the
     slopes of the three lines, and of the MSE line through the main sequence alone."""
-    x, y = _real(v)
-    w = {n: float(robust_line(x, y, n, delta=v["reg_delta"])[0]) for n in LOSSES}
+    x, y, delta = _real(v)
+    w = {n: float(robust_line(x, y, n, delta=delta)[0]) for n in LOSSES}
     main = x >= STARS_GIANT_BELOW
     clean = float(robust_line(x[main], y[main], "mse")[0])
     return Claim(1 if w["mse"] > 0 else 2,
@@ -142,15 +144,15 @@ def stars_mse_tilt(v: Settings) -> Claim:
 def engel_mae_steeper(v: Settings) -> Claim:
     """Whose best line is steeper on Engel's households: MSE's (1) or MAE's (2); the slopes,
     the richest household's residual on the MSE line and the MSE slope without it."""
-    x, y = _real(v)
-    w = {n: robust_line(x, y, n, delta=v["reg_delta"]) for n in LOSSES}
+    x, y, delta = _real(v)
+    w = {n: robust_line(x, y, n, delta=delta) for n in LOSSES}
     rich = int(np.argmax(x))
     r = float(w["mse"][0] * x[rich] + w["mse"][1] - y[rich])
     rest = np.arange(len(x)) != rich
     without = float(robust_line(x[rest], y[rest], "mse")[0])
     return Claim(2 if w["mae"][0] > w["mse"][0] else 1,
                  (f"{w['mse'][0]:.3g}", f"{w['mae'][0]:.3g}", f"{w['huber'][0]:.3g}",
-                  f"{len(x)}", f"{x[rich]:.0f}", f"{r:.0f}", f"{without:.3g}"))
+                  f"{len(x)}", f"{x[rich]:.0f}", f"{r:.0f}", f"{without:.3g}", f"{delta:g}"))
 
 
 def _huber_closest(v: Settings) -> tuple[int, dict[str, float]]:

@@ -7,10 +7,13 @@
   outlier is pushed further away.
 - ``cross_validate``: how well each loss's line predicts points it was not fitted on, on
   data of any origin (a shipped set, a student's file).
+- ``slider_units``: what one unit of the regression lab's δ, slope and intercept sliders
+  stands for on a data set whose numbers are far larger or smaller than the generated ones.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -234,6 +237,46 @@ def outlier_sweep(
         resid = lines[:, :1] * z[:, 0] + lines[:, 1:] - ys
         clean[name] = np.sqrt(np.mean(resid * resid, axis=1))
     return Sweep(mags, ox, slope, intercept, clean)
+
+
+class SliderUnits(NamedTuple):
+    """What one unit of the regression lab's sliders stands for: Huber's δ, the slope and
+    the intercept of the student's line are the slider's value times these (powers of ten)."""
+
+    delta: float = 1.0
+    slope: float = 1.0
+    intercept: float = 1.0
+
+
+def _power_of_ten(value: float, low: float, high: float, lowest: float) -> float:
+    """1 if ``low <= |value| <= high`` (or 0); else the power of ten that brings ``|value|``
+    to between ``lowest`` and ``10 * lowest``."""
+    size = abs(float(value))
+    if size == 0.0 or not math.isfinite(size) or low <= size <= high:
+        return 1.0
+    return 10.0 ** math.floor(math.log10(size / lowest))
+
+
+def slider_units(x: Any, y: Any) -> SliderUnits:
+    """Units for the lab's fixed slider ranges (δ 0.1 to 5, slope -5 to 5, intercept -10 to
+    10) on data ``(x, y)``, read off its least-squares line ``w x + b`` and the median size
+    of its residuals: each stays 1 where that number already fits its slider, else becomes
+    the power of ten that brings it to 0.5-5 (δ, slope) or 1-10 (intercept).
+
+    On Windsor's house prices (line 6.6 x + 34,136 dollars, residuals of about 12,800)
+    the units are (10,000, 10, 10,000): δ's slider at 1 means 10,000 dollars.
+
+    Example: ``slider_units([0, 1, 2, 3], [0, 200, 390, 610])  # (1.0, 100.0, 1.0)``
+    """
+    z = _design(x)
+    ys = as_float_array(y, "y")
+    if ys.shape != (len(z),):
+        raise ValueError(f"x and y must have the same length; got {len(z)} and {ys.shape}")
+    w, b = robust_line(z[:, 0], ys, "mse")
+    typical = float(np.median(np.abs(w * z[:, 0] + b - ys)))
+    return SliderUnits(_power_of_ten(typical, 0.1, 5.0, 0.5),
+                       _power_of_ten(w, 0.1, 5.0, 0.5),
+                       _power_of_ten(b, 0.0, 10.0, 1.0))
 
 
 class CrossValidation(NamedTuple):

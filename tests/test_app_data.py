@@ -18,8 +18,9 @@ from plotly_data import sent as _sent
 from plotly_data import share_link
 from streamlit.testing.v1 import AppTest
 
+import lossviz
 from lossviz import datasets
-from lossviz.experiments import cross_validate, robust_line
+from lossviz.experiments import cross_validate, robust_line, slider_units
 from lossviz.figures import outliers as fo
 from lossviz.textsafe import escape_markdown
 from lossviz.ui.pages import regression as page
@@ -101,7 +102,8 @@ def test_each_set_draws_its_exact_best_lines_with_its_names_and_no_generator(nam
     assert not at.error
     assert not at.warning
     np.testing.assert_allclose(_points(at), np.column_stack([x, y]), rtol=1e-12)
-    fits = _fits(x, y)
+    delta = slider_units(x, y).delta  # δ's slider at its default, 1, in the set's units
+    fits = _fits(x, y, delta)
     for loss in fo.LOSSES:
         w, b = fits[loss]
         assert _line(at, loss) == pytest.approx((w, b), rel=2e-5, abs=1e-6 * max(1, abs(b)))
@@ -127,7 +129,7 @@ def test_each_set_draws_its_exact_best_lines_with_its_names_and_no_generator(nam
     assert _sent(at, "reg_lines")["states"] is None
     assert _sent(at, "reg_pulls")["states"] is None
     # The sentence under the picker is read off the same fits.
-    data = fo.lines_data(x, y, np.zeros(len(x), bool), delta=1.0, min_pad=0.0)
+    data = fo.lines_data(x, y, np.zeros(len(x), bool), delta=delta, min_pad=0.0)
     sentence = fo.fits_sentence(data, name=name, x_name=feature, y_name=target,
                                 y_unit=ds.units[target])
     assert escape_markdown(sentence) in _captions(at)
@@ -220,10 +222,12 @@ def test_which_loss_on_real_data_judges_each_line_on_points_it_did_not_see():
     assert "MAE's line predicts the unseen points best by all three measures." in advice
     assert f"most under MSE ({np.ptp(cv.slopes[0]):.3g})" in advice
     assert not at.info  # no "pick the generated data" any more
-    # Engel's households: the measures disagree, and the advice says which picks which.
+    # Engel's households: the measures disagree, and the advice says which picks which
+    # (δ's slider at 1 is 100 francs on this set).
     at = _app(reg_data="engel", reg_view="Which loss?")
     _, x, y = _set("engel")
-    cv = cross_validate(x, y, delta=1.0, folds=5)
+    cv = cross_validate(x, y, delta=100.0, folds=5)
+    assert list(at.dataframe[0].value["loss"]) == ["MSE", "MAE", "Huber (δ = 100)"]
     advice = next(m.value for m in at.markdown if m.value.startswith("- "))
     best = [["MSE", "MAE", "Huber"][int(np.argmin([float(f"{v:.4g}") for v in values]))]
             for values in (cv.rmse, cv.mean_abs, cv.median_abs)]
@@ -231,6 +235,12 @@ def test_which_loss_on_real_data_judges_each_line_on_points_it_did_not_see():
     assert (f"The measures disagree: by squared error, {best[0]}'s line is best; by mean "
             f"absolute error, {best[1]}'s line is best; by median absolute error, "
             f"{best[2]}'s line is best.") in advice
+    assert "far beyond δ" not in advice
+    # House prices with δ at its smallest (1,000 dollars): Huber is almost MAE, and it says so.
+    at = _app(reg_data="house_prices", reg_view="Which loss?", reg_delta=0.1)
+    _, x, y = _set("house_prices")
+    cv = cross_validate(x, y, delta=1000.0, folds=5)
+    advice = next(m.value for m in at.markdown if m.value.startswith("- "))
     assert f"Here a typical error is {cv.median_abs[2]:.3g}, far beyond δ" in advice
 
 
@@ -249,6 +259,56 @@ def test_which_loss_on_a_csv_is_computed_afresh_and_small_files_are_told_why_not
     at.session_state["reg_view"] = "Which loss?"
     _ok(at.run())
     assert any("needs at least 10 points" in i.value for i in at.info)
+
+
+# -- sliders on sets with large (or small) numbers ------------------------------------------------
+def test_on_house_prices_the_sliders_count_in_the_sets_units():
+    """δ's slider at 1 means 10,000 dollars there; the line's slope counts in tens and its
+    intercept in 10,000s. Every number shown follows."""
+    _, x, y = _set("house_prices")
+    units = slider_units(x, y)
+    assert units == (10000.0, 10.0, 10000.0)
+    at = _app(reg_data="house_prices", reg_delta=0.5, reg_view="Your line", reg_slope=0.7,
+              reg_intercept=3.4)
+    delta = at.slider(key="reg_delta")
+    assert delta.value == 0.5
+    assert delta.proto.format == "%.1f × 10,000"
+    assert "times 10,000 Canadian dollars" in delta.help
+    assert _line(at, "huber") == pytest.approx(tuple(robust_line(x, y, "huber", delta=5000.0)),
+                                               rel=2e-5)
+    assert at.slider(key="reg_slope").proto.format == "%.1f × 10"
+    shown = {m.label: m.value for m in at.metric}
+    huber = lossviz.get_loss("huber", delta=5000.0)
+    assert shown["Huber of your line"] == f"{huber(y, 7.0 * x + 34000.0):.4g}"
+    fig = _chart(at, "reg_your_line")
+    line = next(t for t in fig["data"] if t.get("name") == "your line")
+    assert _arr(line["y"])[0] == pytest.approx(7.0 * _arr(line["x"])[0] + 34000.0)
+
+
+def test_sets_whose_numbers_suit_the_sliders_keep_plain_sliders():
+    at = _app(reg_data="stars_cyg_ob1", reg_view="Your line")
+    assert at.slider(key="reg_delta").proto.format == "%.1f"
+    assert at.slider(key="reg_slope").proto.format == "%.1f"
+
+
+def _released_delta(value) -> None:
+    """Releasing the dragged δ handle on a chart whose δ grid counts in 10,000s."""
+    from types import SimpleNamespace
+
+    import streamlit as st
+
+    from lossviz.ui import chart
+
+    st.session_state.setdefault("reg_delta", 1.0)
+    st.session_state["reg_curves"] = SimpleNamespace(commit=value)
+    chart._commit("reg_curves", "reg_delta", 10000.0)
+
+
+@pytest.mark.parametrize(("released", "delta"), [(7000.0, 0.7), (30000, 3.0), (1e9, 1.0),
+                                                 ("x", 1.0)])
+def test_releasing_delta_on_a_scaled_chart_sets_the_sliders_value(released, delta):
+    at = _ok(AppTest.from_function(_released_delta, args=(released,), default_timeout=30).run())
+    assert at.session_state["reg_delta"] == delta
 
 
 # -- the feature picker -------------------------------------------------------------------------
@@ -365,8 +425,10 @@ def test_a_good_csv_is_the_data_with_its_columns_picked():
     assert at.selectbox(key=page.CSV_FEATURE).value == "hours"
     x = np.arange(1.0, 7.0)
     y = np.array([52, 55, 61, 60, 68, 20.0])
+    delta = slider_units(x, y).delta  # the file's residuals are about 10: δ counts in tens
+    assert delta == 10.0
     for loss in fo.LOSSES:
-        assert _line(at, loss) == pytest.approx(tuple(robust_line(x, y, loss, delta=1.0)),
+        assert _line(at, loss) == pytest.approx(tuple(robust_line(x, y, loss, delta=delta)),
                                                 rel=2e-5)
     fig = _chart(at, "reg_lines")
     assert fig["layout"]["xaxis"]["title"]["text"] == "hours"
@@ -516,7 +578,8 @@ def test_the_conventions_page_uses_the_labs_real_data(tmp_path, monkeypatch, cap
     lab = _app({"section": "regression", "reg_view": REG_VIEWS[1], **query})
     lab_mse = {m.label: m.value for m in lab.metric}["MSE of your line"]
     _, x, y = _set("stackloss", "water_temp")
-    assert lab_mse == f"{np.mean((2.0 * x - 1.0 - y) ** 2):.4g}"
+    assert slider_units(x, y).intercept == 10.0  # the intercept slider counts in tens here
+    assert lab_mse == f"{np.mean((2.0 * x - 10.0 - y) ** 2):.4g}"
     at = _app({"section": "conventions", "conv_source": "regression lab", "conv_loss": "mse",
                **query})
     ours = float(at.metric[0].value)

@@ -129,6 +129,23 @@ def test_stopping_script_prints_the_lowest_validation_loss_the_app_gives(tmp_pat
     assert int(ours[2]) == int(np.argmin(history.val_loss))
 
 
+def test_regression_script_on_a_set_with_large_numbers_uses_the_sliders_units(
+        tmp_path, monkeypatch):
+    """House prices: the sliders count in units (δ in 10,000 dollars, the slope in tens):
+    the script's line and δ are the app's."""
+    query = {"section": "regression", "reg_data": "house_prices", "reg_slope": "0.7",
+             "reg_intercept": "3.4", "reg_delta": "0.5", "reg_view": REG_VIEWS[1]}
+    at = open_app(query)
+    shown = {m.label: m.value for m in at.metric}
+    printed, namespace = run_script(at, "regression", tmp_path, monkeypatch)
+    assert (namespace["slope"], namespace["intercept"], namespace["delta"]) == (
+        pytest.approx(7.0), pytest.approx(34000.0), pytest.approx(5000.0))
+    for name in ("mse", "mae", "huber"):
+        label = lossviz.figures.style.loss_label(name)
+        value = float(re.search(rf"{re.escape(label)} of your line: {NUMBER}", printed)[1])
+        assert f"{value:.4g}" == shown[f"{label} of your line"]
+
+
 @pytest.mark.filterwarnings("ignore:Explicitly requested dtype float64:UserWarning")
 def test_conventions_script_runs_every_library_and_gets_the_numbers_the_app_shows(
         tmp_path, monkeypatch):

@@ -163,21 +163,25 @@ def as_figure(drawn: go.Figure | Prepared) -> go.Figure:
     return show_state(fig, states, drawn.index)
 
 
-def _commit(key: str, param: str) -> None:
-    # The browser released a dragged marker: its value becomes the parameter's value (the
-    # widget bound to the same key shows it, and the link follows).
+def _commit(key: str, param: str, scale: float = 1.0) -> None:
+    # The browser released a dragged marker: its value (divided by ``scale``, what one unit
+    # of the parameter stands for in the figure) becomes the parameter's value (the widget
+    # bound to the same key shows it, and the link follows).
     result = st.session_state.get(key)
     value = getattr(result, "commit", None)
     if value is None:
         return
     field = params.get(param)
-    with contextlib.suppress(ValueError):  # a stale or forged value: keep the current one
+    with contextlib.suppress(ValueError, TypeError):  # stale or forged: keep the current one
+        if scale != 1.0:  # 12 digits: 7000 / 10000 is 0.7, not 0.7000000000000001
+            value = float(f"{float(value) / scale:.12g}")
         st.session_state[param] = field.check(value)
 
 
 def chart(fig: Spec | go.Figure | Prepared, *, key: str, states: States | None = None,
-          index: int | None = None, param: str = "", drag: Drag | None = None,
-          label: str = "", highlight: Sequence[str] = (), focus: str = "") -> None:
+          index: int | None = None, param: str = "", scale: float = 1.0,
+          drag: Drag | None = None, label: str = "", highlight: Sequence[str] = (),
+          focus: str = "") -> None:
     """Draw ``fig`` (kept on the page and updated in place across reruns).
 
     Args:
@@ -189,6 +193,8 @@ def chart(fig: Spec | go.Figure | Prepared, *, key: str, states: States | None =
         param: what the states are a grid of: a parameter (``lossviz.ui.params`` key) for a
             drag, or any name for a sequence; charts with the same ``param`` follow each
             other (one run's loss curve and its path play together).
+        scale: what one unit of ``param`` stands for in the states' values (a slider
+            whose value is shown times 10,000 on a set with large numbers).
         drag: the marker the student drags through the states; releasing it sets ``param``.
         label: what the chart shows, for screen readers.
         highlight: trace names a lesson step talks about; the other traces are dimmed.
@@ -211,7 +217,7 @@ def chart(fig: Spec | go.Figure | Prepared, *, key: str, states: States | None =
             "highlight": list(highlight), "focus": focus}
     callbacks = {}
     if drag is not None:
-        callbacks["on_commit_change"] = lambda: _commit(key, param)
+        callbacks["on_commit_change"] = lambda: _commit(key, param, scale)
     _component()(key=key, data=data, height="content", **callbacks)
 
 

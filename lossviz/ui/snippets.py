@@ -55,10 +55,22 @@ def _regression_data(v: Mapping[str, Any]) -> tuple[str, str]:
                 "else ds.feature_names[0]\n"
                 "x, y = ds.column(feature), ds.y")
         head = "from lossviz import datasets\n"
-    return (f"from types import SimpleNamespace\n\nimport numpy as np\n\n{head}",
+    return (f"from types import SimpleNamespace\n\nimport numpy as np\n\n{head}"
+            "from lossviz.experiments import slider_units\n",
             f"{read}\n"
             "data = SimpleNamespace(x=np.array(x, float), y=np.array(y, float),\n"
-            "                       is_outlier=np.zeros(len(x), bool))")
+            "                       is_outlier=np.zeros(len(x), bool))\n"
+            "# The app's δ, slope and intercept sliders count in units that suit this data:\n"
+            "units = slider_units(data.x, data.y)")
+
+
+def _line(v: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The student's slope, intercept and Huber's δ as code: the sliders' values, times the
+    data's units on real data (``units``, which ``_regression_data`` defines there)."""
+    if v.get("reg_data", "generated") == "generated":
+        return repr(v["reg_slope"]), repr(v["reg_intercept"]), repr(v["reg_delta"])
+    return (f"{v['reg_slope']!r} * units.slope", f"{v['reg_intercept']!r} * units.intercept",
+            f"{v['reg_delta']!r} * units.delta")
 
 
 def _regression(v: Mapping[str, Any]) -> str:
@@ -70,7 +82,7 @@ def _regression(v: Mapping[str, Any]) -> str:
 from lossviz.figures import outliers
 
 {data}
-slope, intercept, delta = {v["reg_slope"]!r}, {v["reg_intercept"]!r}, {v["reg_delta"]!r}
+slope, intercept, delta = {", ".join(_line(v))}
 predictions = slope * data.x + intercept
 
 
@@ -212,9 +224,9 @@ def _conventions(v: Mapping[str, Any]) -> str:
     lab = cls.task == "regression" and v.get("conv_source") == "regression lab"
     if lab and v.get("reg_data", "generated") not in ("generated", "csv"):
         imports, made = _regression_data(v)
+        slope, intercept, _ = _line(v)
         data = (f"{imports}{made}\n"
-                f"y_true, y_pred = data.y, {v['reg_slope']!r} * data.x + "
-                f"{v['reg_intercept']!r}")
+                f"y_true, y_pred = data.y, {slope} * data.x + {intercept}")
     elif lab:
         outliers = v["reg_outliers"] if v["reg_outliers_on"] else 0
         data = (f"d = lossviz.make_regression({v['reg_n']!r}, noise={v['reg_noise']!r}, "

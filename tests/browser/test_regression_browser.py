@@ -157,6 +157,34 @@ def test_dragging_delta_changes_huber_and_sets_the_slider(regression: Any) -> No
     _wait_query_value(page, "reg_delta", shown)
 
 
+def test_dragging_delta_on_a_set_with_large_numbers_commits_it_in_the_sliders_units(
+        tab: Any, app_url: str) -> None:
+    """House prices: δ's slider counts in 10,000 dollars. The handle drags through real δ
+    values; releasing it sets the slider (and the link) to that δ divided by 10,000."""
+    page = tab
+    load(page, app_url + "/?reg_data=house_prices&reg_view=Loss+%26+gradient")
+    assert_healthy(page, "house prices")
+    huber0 = _named(page, "reg_curves", "Huber")
+    before = runs(page)
+    x, y = _center(page, DELTA)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x, y - 2 * i, steps=2)
+        if _named(page, "reg_curves", "Huber") != huber0:
+            break
+    shown = _handle_value(page, DELTA)  # dollars
+    assert shown != 10000.0, "dragging left delta at the slider's 1 x 10,000"
+    page.mouse.up()
+    _commits_once(page, before)
+    assert_healthy(page, "after dragging delta on house prices")
+    held = float(slider(page, "reg_delta").input_value())
+    assert held == pytest.approx(shown / 10000.0)
+    thumb = page.locator(".st-key-reg_delta [data-testid='stSliderThumbValue']").inner_text()
+    assert thumb == f"{held:.1f} × 10,000"
+    _wait_query_value(page, "reg_delta", round(shown / 10000.0, 12))
+
+
 # Marks every plotly graph element once; a graph drawn anew would come without the mark.
 MARKS = """() => Array.from(document.querySelectorAll('.lv-chart')).map(c => {
   const gd = c.querySelector('.lv-plot');

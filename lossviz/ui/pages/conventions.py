@@ -12,6 +12,7 @@ import streamlit as st
 import lossviz
 from lossviz import datasets
 from lossviz.conventions import LIBRARIES, bits, library_calls
+from lossviz.experiments import slider_units
 from lossviz.figures.style import loss_label
 from lossviz.textsafe import escape_markdown as plain
 from lossviz.ui import frame, widgets
@@ -46,12 +47,13 @@ def lab_data(v: dict) -> tuple[np.ndarray, np.ndarray, str]:
         ds = datasets.load(v["reg_data"])
         feature = v["reg_feature"] if v["reg_feature"] in ds.feature_names else \
             ds.feature_names[0]
-        x = np.asarray(ds.column(feature), float)
-        y_pred = v["reg_slope"] * x + v["reg_intercept"]
-        return np.asarray(ds.y, float), y_pred, (
+        x, y = np.asarray(ds.column(feature), float), np.asarray(ds.y, float)
+        units = slider_units(x, y)  # the lab's sliders count in these on this set
+        slope, intercept = v["reg_slope"] * units.slope, v["reg_intercept"] * units.intercept
+        return y, slope * x + intercept, (
             f"the regression lab's data ({plain(ds.title)}, {plain(feature)} against "
-            f"{plain(ds.target_name)}: {ds.n} points) and your line y = {v['reg_slope']:g} x + "
-            f"{v['reg_intercept']:g} there (per-point table edits not included)")
+            f"{plain(ds.target_name)}: {ds.n} points) and your line y = {slope:g} x + "
+            f"{intercept:g} there (per-point table edits not included)")
     outliers = v["reg_outliers"] if v["reg_outliers_on"] else 0
     data = lossviz.make_regression(v["reg_n"], noise=v["reg_noise"], outliers=outliers,
                                    outlier_shift=v["reg_shift"], outlier_place=v["reg_place"],

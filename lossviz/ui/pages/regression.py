@@ -26,7 +26,7 @@ import streamlit as st
 import lossviz
 from lossviz import datasets, limits, tabular
 from lossviz.claims import STARS_GIANT_BELOW
-from lossviz.experiments import read_points
+from lossviz.experiments import SliderUnits, read_points, slider_units
 from lossviz.figures import outliers as fo
 from lossviz.textsafe import escape_markdown
 from lossviz.ui import chart, frame, tables, widgets
@@ -60,6 +60,12 @@ class Source(NamedTuple):
     @property
     def real(self) -> bool:
         return self.x is not None
+
+    @property
+    def units(self) -> SliderUnits:
+        """What one unit of the δ, slope and intercept sliders stands for on these points (1
+        on the generated ones; read off the source's own points, not the table's edits)."""
+        return SliderUnits() if self.x is None else slider_units(self.x, self.y)
 
     def axis(self, which: str) -> str:
         """An axis title: the column's name and unit, as plotly text (escaped: a file's
@@ -150,7 +156,8 @@ def _points(show_table: bool, source: Source = GENERATED) -> Points:
         data = dataset(v("reg_n"), v("reg_noise"), v("reg_seed"), count, v("reg_shift"),
                        v("reg_place"))
         x, y, out = data.x, data.y, data.is_outlier
-    slope, intercept = v("reg_slope"), v("reg_intercept")
+    units = source.units
+    slope, intercept = v("reg_slope") * units.slope, v("reg_intercept") * units.intercept
     frame = pd.DataFrame({"x": x, "target": y, "prediction": slope * x + intercept,
                           "outlier": out}).round(3)
     config = {
@@ -352,7 +359,8 @@ def render() -> None:
             st.warning("The lab needs at least two points at different x. Add rows to the "
                        "table, or go back to the generated points.")
         return
-    delta = float(v("reg_delta"))
+    units = source.units
+    delta = float(v("reg_delta")) * units.delta
     shift = (float(v("reg_shift")) if generated and not source.real
              and points.is_outlier.any() else None)
     y, sized, extra = points.y, None, None
@@ -392,9 +400,9 @@ def render() -> None:
         st.caption("Pick a closer look: each loss against the residual (and Huber's δ), a "
                    "line of your own, gradient descent at work, or which loss to choose.")
     elif view == REG_VIEWS[0]:
-        views.curves(points, data, present)
+        views.curves(points, data, present, units.delta)
     elif view == REG_VIEWS[1]:
-        views.your_line(points, delta, present)
+        views.your_line(points, delta, present, units)
     elif view == REG_VIEWS[2]:
         views.descent(points, data, delta, present)
     elif view == REG_VIEWS[3]:
@@ -431,9 +439,13 @@ def _controls(generated: bool, source: Source = GENERATED) -> None:
         widgets.slider("reg_shift", "Outlier: how far above the line (below if negative)",
                        disabled=not generated or not on,
                        help="Or drag the orange diamond on the chart.")
-    widgets.slider("reg_delta", "Huber's δ",
+    unit = source.units.delta
+    widgets.slider("reg_delta", "Huber's δ", format=views.scaled(unit),
                    help="Huber squares residuals smaller than δ (like MSE) and counts "
-                        "larger ones in proportion (like MAE).")
+                        "larger ones in proportion (like MAE)."
+                        + (f" On this data δ is the slider's value times {unit:,g} "
+                           f"{escape_markdown(source.y_unit)}".rstrip() + ": the residuals "
+                           "are that large." if unit != 1 else ""))
 
 
 def _more(generated: bool, present: bool) -> None:

@@ -12,6 +12,7 @@ import streamlit as st
 import lossviz
 from lossviz.experiments import (
     CrossValidation,
+    SliderUnits,
     cross_validate,
     curvature_bound,
     loss_landscape,
@@ -39,10 +40,11 @@ def _loss(name: str, delta: float) -> lossviz.Loss:
 
 # -- loss and gradient --------------------------------------------------------------------------
 def _curves_fresh(residual: np.ndarray, out: np.ndarray, extra: float | None, present: bool,
-                  small: bool) -> tuple[chart.Prepared, np.ndarray]:
-    """The curves chart for these residuals, for every delta of the slider's grid (and
-    ``extra``, a delta off it): one picture whatever delta is, which only picks its state."""
-    deltas = DELTAS if extra is None else np.append(DELTAS, extra)
+                  small: bool, unit: float = 1.0) -> tuple[chart.Prepared, np.ndarray]:
+    """The curves chart for these residuals, for every delta of the slider's grid times
+    ``unit`` (and ``extra``, a delta off it): one picture whatever delta is, which only
+    picks its state."""
+    deltas = DELTAS * unit if extra is None else np.append(DELTAS * unit, extra)
     data = fr.curves_data(residual, delta=1.0, deltas=deltas, is_outlier=out)
     fig = fr.curves_figure.spec(data, height=560 if present else 520, presentation=present)
     return chart.prepare(fig, fr.curves_states(data)), data.deltas
@@ -57,34 +59,39 @@ def cached_or_fresh(source: str, cached, fresh, *args, **kwargs):
     return (fresh if source == "csv" else cached)(*args, **kwargs)
 
 
-def curves(points, data: fo.LinesData, present: bool) -> None:
-    """Loss and gradient against the residual; the points at the MSE line; drag delta."""
+def curves(points, data: fo.LinesData, present: bool, unit: float = 1.0) -> None:
+    """Loss and gradient against the residual; the points at the MSE line; drag delta (in
+    steps of the slider's grid times ``unit``)."""
     w, b = data.lines["mse"]
     residual = w * points.x + b - points.y
     delta = float(data.delta)
-    extra = None if np.isclose(DELTAS, delta).any() else delta
+    extra = None if np.isclose(DELTAS * unit, delta).any() else delta
     ready, deltas = cached_or_fresh(points.source, _curves, _curves_fresh, residual,
-                                    points.is_outlier, extra, present, widgets.compact())
+                                    points.is_outlier, extra, present, widgets.compact(), unit)
     chart.chart(ready, key="reg_curves", index=int(np.argmin(np.abs(deltas - delta))),
-                param="reg_delta", drag=fr.delta_drag(),
+                param="reg_delta", scale=unit, drag=fr.delta_drag(),
                 label="Loss and gradient of MSE, MAE and Huber against the residual")
     i = int(np.argmax(np.abs(residual)))
     r = float(residual[i])
     d = float(data.delta)
     st.caption(
         f"The dots are your points at the MSE line's residuals (r = prediction − target: a "
-        f"point above the line has r < 0). The farthest, r = {r:.1f}, costs {r * r:.0f} under "
-        f"MSE and pulls with {abs(2 * r):.1f}; under MAE it costs {abs(r):.1f} and pulls with "
-        f"1; under Huber it pulls with at most δ = {d:g}. Drag the green square to change δ.")
+        f"point above the line has r < 0). The farthest, r = {r:.4g}, costs {r * r:.4g} "
+        f"under MSE and pulls with {abs(2 * r):.4g}; under MAE it costs {abs(r):.4g} and pulls "
+        f"with 1; under Huber it pulls with at most δ = {d:g}. Drag the green square to "
+        "change δ.")
 
 
 # -- your own line --------------------------------------------------------------------------------
-def your_line(points, delta: float, present: bool) -> None:
-    """A line of the student's own: its residuals and its three scores."""
+def your_line(points, delta: float, present: bool, units: SliderUnits) -> None:
+    """A line of the student's own: its residuals and its three scores (its slope and
+    intercept are the sliders' values times ``units``)."""
     a, b = st.columns([1, 2.6], gap="medium")
     with a:
-        slope = widgets.slider("reg_slope", "Slope of your line")
-        intercept = widgets.slider("reg_intercept", "Intercept of your line")
+        slope = units.slope * widgets.slider("reg_slope", "Slope of your line",
+                                             format=scaled(units.slope))
+        intercept = units.intercept * widgets.slider("reg_intercept", "Intercept of your line",
+                                                     format=scaled(units.intercept))
         prediction = slope * points.x + intercept if points.generated else points.prediction
         for name in REGRESSION_LOSSES:
             value = _loss(name, delta)(points.y, prediction)
@@ -97,7 +104,7 @@ def your_line(points, delta: float, present: bool) -> None:
         states = None
         if points.generated:  # typed predictions do not follow a line: nothing to tilt
             states = fr.your_line_states(points.x, points.y, intercept=intercept,
-                                         slopes=SLOPES, slope=slope)
+                                         slopes=SLOPES * units.slope, slope=slope)
             span = np.ptp(points.y) or 1.0
             ends = fr.line_ends(points.x)
             layout = fig["layout"]
@@ -106,6 +113,7 @@ def your_line(points, delta: float, present: bool) -> None:
             layout.setdefault("yaxis", {})["range"] = [points.y.min() - 0.3 * span,
                                                        points.y.max() + 0.3 * span]
         chart.chart(fig, key="reg_your_line", states=states, param="reg_slope",
+                    scale=units.slope,
                     drag=fr.your_line_drag() if states is not None else None,
                     label="Your line, its predictions and residuals")
         chart.chart(fr.pull_figure.spec(residual, delta=delta, is_outlier=points.is_outlier,
@@ -118,6 +126,11 @@ def your_line(points, delta: float, present: bool) -> None:
                    f"segments are the residuals r = prediction − target. Point "
                    f"{points.rows[i]} alone makes up {100 * sq[i] / sq.sum():.0f}% of your "
                    "line's MSE: squaring makes one big miss outweigh many small ones.")
+
+
+def scaled(unit: float) -> str:
+    """A slider's printf format showing its value times ``unit`` ("%.1f × 10,000")."""
+    return "%.1f" if unit == 1 else f"%.1f × {unit:,g}"
 
 
 # -- gradient descent -----------------------------------------------------------------------------
