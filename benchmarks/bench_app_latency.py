@@ -99,6 +99,10 @@ CONTROLS = (
     # the data pickers: the next data set in the menu (each a new set of points and fits)
     Control("regression: data set", "reg_data", "/", kind="select"),
     Control("classification: data set", "clf_data", "/classification", kind="select"),
+    # real data in the closer looks: the digits' two fits, a real set's line in its units
+    Control("classification: digits images", "clf_digit_n",
+            "/classification?clf_view=Multiclass+corner&clf_mc_data=digits"),
+    Control("regression: δ on house prices", "reg_delta", "/?reg_data=house_prices"),
 )
 BASELINE = Control("minimal page: slider", "", "/")
 
