@@ -25,6 +25,11 @@ _CSS = """<style>
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; }
 [data-testid="stMetricValue"] { white-space: nowrap; }
 .st-key-lesson_banner { border-color: #0072B2 !important; }
+/* The regression page's best-lines table, in a column ~180 px wide at 1024 px: tighter
+   cells, and a scroll bar rather than a table spilling past the page's edge. */
+.st-key-reg_scores table { font-size: 0.85rem; }
+.st-key-reg_scores th, .st-key-reg_scores td { padding: 0.3rem 0.35rem !important; }
+.st-key-reg_scores [data-testid="stMarkdownContainer"] { overflow-x: auto; }
 /* A lesson step's Back / Next stay on screen while the page shows the chart the step talks
    about, which can be a screen or more below the step's panel. */
 @media (min-width: 641px) {

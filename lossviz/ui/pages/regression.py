@@ -311,7 +311,8 @@ def render() -> None:
     # A lesson step sits beside the figure (above it on a phone: frame's CSS).
     stepped = frame.lesson_here("regression")
     # The invitation and the data picker share the first row: the chart starts right under.
-    top, pick = st.columns([2.4, 1], vertical_alignment="bottom", gap="medium")
+    # (The picker's column holds "Stars of the cluster CYG OB1" whole at 1024 px.)
+    top, pick = st.columns([1.7, 1.3], vertical_alignment="bottom", gap="medium")
     intro = top.container()
     below = st.container(key="reg_data_box")
     source = _source(pick, below)
@@ -326,7 +327,7 @@ def render() -> None:
     if source is None:  # "Your own data" without a usable file yet
         return
     box = st.container(key="reg_hero_lesson" if stepped else "reg_hero")
-    left, right = box.columns([2.6, 1] if not (present or stepped) else [1.9, 1],
+    left, right = box.columns([2.1, 1] if not (present or stepped) else [1.9, 1],
                                gap="medium")
     table_box = st.container()
     with table_box:
@@ -351,7 +352,7 @@ def render() -> None:
         if stepped:
             frame.lesson("regression", compact=True)
         _controls(generated, source)
-        scores = st.container()
+        scores = st.container(key="reg_scores")
         if not source.real:
             _more(generated, present)
     if len(points.x) < 2 or np.ptp(points.x) == 0:
