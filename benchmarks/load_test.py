@@ -744,6 +744,19 @@ async def per_tab(url: str, pids: list[int], changes: int, seed: int) -> int:
     return 0
 
 
+async def leave_after_ttl(url: str, ttl: float) -> None:
+    """Wait out the disconnected-session TTL (Streamlit drops such sessions at the next
+    session change after it), then connect and leave once more."""
+    await asyncio.sleep(3)
+    if ttl > 0:
+        print(f"waiting {ttl + 5:g} s for the disconnected-session TTL ...", flush=True)
+        await asyncio.sleep(ttl + 5)
+        probe = StreamlitSession(url, cookie=page_cookie(url))
+        await probe.connect()
+        await probe.close()
+        await asyncio.sleep(5)
+
+
 async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     if args.per_tab:
         return await per_tab(url, pids, args.per_tab, args.seed)
@@ -759,6 +772,21 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     monitor = Monitor(pids)
     await asyncio.sleep(2)
     baseline = sum(monitor.rss().values())
+    before_any = None
+    if args.first_class > 0:
+        # A server runs class after class: the memory a class must give back is measured
+        # from where the one before it left the server (its allocator's pages included).
+        before_any = baseline
+        print(f"a first class: {args.sessions} sessions for {args.first_class:g} s, then its "
+              f"TTL ...", flush=True)
+        first = [SessionReport(i) for i in range(args.sessions)]
+        begin = time.monotonic() + 0.5
+        gap = args.ramp / max(1, args.sessions - 1) if args.sessions > 1 else 0.0
+        await asyncio.gather(*(student(r, url, begin + r.index * gap, args.first_class,
+                                       args.interval, args.seed + 1, not args.no_reconnect)
+                               for r in first))
+        await leave_after_ttl(url, args.ttl)
+        baseline = sum(monitor.rss().values())
     # Behind nginx each request may reach another process: only a single server has one view.
     metrics = (lambda: server_metrics(url)) if len(pids) == 1 else (lambda: {})
     metrics_base = metrics()
@@ -836,13 +864,7 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     # change after that, so wait out the TTL and then connect and leave once more.
     await asyncio.sleep(3)
     after_leave = sum(monitor.rss().values())
-    if args.ttl > 0:
-        print(f"waiting {args.ttl + 5:g} s for the disconnected-session TTL ...", flush=True)
-        await asyncio.sleep(args.ttl + 5)
-        probe = StreamlitSession(url, cookie=page_cookie(url))
-        await probe.connect()
-        await probe.close()
-        await asyncio.sleep(5)
+    await leave_after_ttl(url, args.ttl)
     after_ttl = sum(monitor.rss().values())
     metrics_after = metrics()
 
@@ -904,6 +926,7 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         "peak_mb": peak / 2**20,
         "growth_mb_per_session": growth / 2**20,
         "after_leave_mb": after_leave / 2**20,
+        "baseline_before_any_class_mb": None if before_any is None else before_any / 2**20,
         "after_ttl_mb": after_ttl / 2**20,
         "streamlit_stores": {"baseline": metrics_base, "all_in": metrics_loaded,
                              "after": metrics_after},
@@ -946,6 +969,9 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     print(f"server CPU per change {figures['server_cpu_ms_per_change']:.0f} ms (all processes; "
           f"one process serves at most ~{1000 / max(1e-9, figures['server_cpu_ms_per_change']):.0f}"
           " changes/s, one core)")
+    if before_any is not None:
+        print(f"memory before any class {mb(before_any)}; the baseline is after a first class "
+              f"of {args.first_class:g} s and its TTL ({mb(baseline - before_any)} more)")
     print(f"memory               baseline {mb(baseline)}, peak {mb(peak)}, "
           f"growth {mb(growth)} per session")
     print(f"after sessions left  {mb(after_leave)} at once, {mb(after_ttl)} after the TTL "
@@ -1031,6 +1057,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--browsers", type=int, default=0,
                    help="also run this many real Chromium pages (Playwright) as a cross-check")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--first-class", type=float, default=0.0, metavar="SECONDS",
+                   help="run a first class of as many sessions for SECONDS (and its TTL) "
+                        "before the baseline, so memory is compared with the server as a "
+                        "class left it")
     p.add_argument("--no-reconnect", action="store_true",
                    help="don't drop and reopen each session's websocket halfway through")
     p.add_argument("--cross-check", type=int, default=0, metavar="N",
