@@ -777,16 +777,20 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
         # A server runs class after class: the memory a class must give back is measured
         # from where the one before it left the server (its allocator's pages included).
         before_any = baseline
-        print(f"a first class: {args.sessions} sessions for {args.first_class:g} s, then its "
-              f"TTL ...", flush=True)
-        first = [SessionReport(i) for i in range(args.sessions)]
-        begin = time.monotonic() + 0.5
-        gap = args.ramp / max(1, args.sessions - 1) if args.sessions > 1 else 0.0
-        await asyncio.gather(*(student(r, url, begin + r.index * gap, args.first_class,
-                                       args.interval, args.seed + 1, not args.no_reconnect)
-                               for r in first))
-        await leave_after_ttl(url, args.ttl)
-        baseline = sum(monitor.rss().values())
+        for k in range(1, args.first_classes + 1):
+            print(f"first class {k} of {args.first_classes}: {args.sessions} sessions for "
+                  f"{args.first_class:g} s, then its TTL ...", flush=True)
+            first = [SessionReport(i) for i in range(args.sessions)]
+            begin = time.monotonic() + 0.5
+            gap = args.ramp / max(1, args.sessions - 1) if args.sessions > 1 else 0.0
+            await asyncio.gather(*(student(r, url, begin + r.index * gap, args.first_class,
+                                           args.interval, args.seed + k,
+                                           not args.no_reconnect) for r in first))
+            await leave_after_ttl(url, args.ttl)
+            baseline = sum(monitor.rss().values())
+            print(f"  after first class {k} and its TTL: {baseline / 2**20:.1f} MB "
+                  f"({(baseline - before_any) / 2**20:+.1f} MB since before any class)",
+                  flush=True)
     # Behind nginx each request may reach another process: only a single server has one view.
     metrics = (lambda: server_metrics(url)) if len(pids) == 1 else (lambda: {})
     metrics_base = metrics()
@@ -970,8 +974,9 @@ async def run(args: argparse.Namespace, url: str, pids: list[int]) -> int:
           f"one process serves at most ~{1000 / max(1e-9, figures['server_cpu_ms_per_change']):.0f}"
           " changes/s, one core)")
     if before_any is not None:
-        print(f"memory before any class {mb(before_any)}; the baseline is after a first class "
-              f"of {args.first_class:g} s and its TTL ({mb(baseline - before_any)} more)")
+        print(f"memory before any class {mb(before_any)}; the baseline is after "
+              f"{args.first_classes} first class(es) of {args.first_class:g} s and the TTL "
+              f"({mb(baseline - before_any)} more)")
     print(f"memory               baseline {mb(baseline)}, peak {mb(peak)}, "
           f"growth {mb(growth)} per session")
     print(f"after sessions left  {mb(after_leave)} at once, {mb(after_ttl)} after the TTL "
@@ -1061,6 +1066,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="run a first class of as many sessions for SECONDS (and its TTL) "
                         "before the baseline, so memory is compared with the server as a "
                         "class left it")
+    p.add_argument("--first-classes", type=int, default=1, metavar="K",
+                   help="with --first-class: run K such classes (memory after each)")
     p.add_argument("--no-reconnect", action="store_true",
                    help="don't drop and reopen each session's websocket halfway through")
     p.add_argument("--cross-check", type=int, default=0, metavar="N",
