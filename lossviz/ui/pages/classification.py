@@ -1,8 +1,10 @@
 """Classification lab: surrogate losses on the margin, flipped labels, decision boundaries,
-the probability view and a multiclass softmax corner.
+the probability view, and a multiclass view (one sample's softmax, or linear classifiers of
+the 8x8 handwritten digits).
 
 All numbers come from lossviz (``make_classification``, ``fit``, the losses); all pictures
-from ``lossviz.figures.classification`` and ``lossviz.figures.descent``.
+from ``lossviz.figures.classification``, ``lossviz.figures.multiclass`` and
+``lossviz.figures.descent``.
 """
 
 from __future__ import annotations
