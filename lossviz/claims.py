@@ -336,6 +336,29 @@ def cross_entropy_bits_at_zero(v: Settings) -> Claim:
     return Claim(value / math.log(2))
 
 
+@claim
+def digits_margins(v: Settings) -> Claim:
+    """On the handwritten digits, whose training images end with the larger margins:
+    cross-entropy's (1) or the multiclass hinge's (2); both medians, the share of images
+    the hinge leaves at margin 1 or more, and both held-out accuracies."""
+    from lossviz.figures.multiclass import MULTICLASS, DigitsFit, digits_data, digits_split
+    from lossviz.limits import MAX_DIGIT_IMAGES
+
+    x, y, x_test, y_test = digits_split(MAX_DIGIT_IMAGES)
+    n = v["clf_digit_n"]
+    fits = [DigitsFit(name, lossviz.fit(x[:n], y[:n], name, optimizer=v["clf_optimizer"],
+                                        lr=v["clf_lr"], steps=v["clf_steps"],
+                                        seed=0).final_params)
+            for name in MULTICLASS]
+    data = digits_data(x[:n], y[:n], x_test, y_test, fits, MULTICLASS[0])
+    ce, hinge = (float(np.median(m)) for m in data.margins)
+    content = float(np.mean(data.margins[1] >= 1.0 - 1e-9))
+    return Claim(1 if ce > hinge else 2,
+                 (f"{ce:.2f}", f"{hinge:.2f}", f"{100 * content:.0f}",
+                  f"{100 * data.accuracy[0]:.1f}", f"{100 * data.accuracy[1]:.1f}",
+                  f"{data.n_test}"))
+
+
 # -- the custom-loss page ---------------------------------------------------------------------
 def _custom(v: Settings) -> lossviz.Loss:
     task = v["custom_task"]

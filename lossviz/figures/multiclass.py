@@ -51,6 +51,18 @@ class DigitsData(NamedTuple):
     n_test: int
 
 
+def digits_split(pool: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The shipped 8x8 digits as ink from 0 to 1 and their labels, in a fixed random order
+    (seed 0): the first ``pool`` images to train on (a page takes the first n of them), the
+    rest held out. ``(x_pool, y_pool, x_test, y_test)``."""
+    from lossviz import datasets
+
+    ds = datasets.load("digits")
+    order = np.random.default_rng(0).permutation(ds.n)
+    x, y = np.asarray(ds.x)[order] / 16.0, np.asarray(ds.y)[order].astype(np.int64)
+    return x[:pool], y[:pool], x[pool:], y[pool:]
+
+
 def scores(x: np.ndarray, params: np.ndarray) -> np.ndarray:
     """Every class's score ``x.W + b`` for images ``x`` (n, pixels): ``(n, classes)``."""
     params = np.asarray(params, dtype=np.float64)
@@ -243,4 +255,4 @@ def digits_sentence(data: DigitsData) -> str:
 
 
 __all__ = ["MULTICLASS", "DigitsData", "DigitsFit", "class_margins", "digits_data",
-           "digits_figure", "digits_sentence", "scores"]
+           "digits_figure", "digits_sentence", "digits_split", "scores"]

@@ -55,6 +55,7 @@ from lossviz.figures.multiclass import (
     digits_data,
     digits_figure,
     digits_sentence,
+    digits_split,
 )
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.textsafe import escape_markdown
@@ -692,14 +693,9 @@ DIGITS = "digits"
 
 @st.cache_resource(show_spinner=False)
 def _digit_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The digits' images as ink from 0 to 1 and their labels, in a fixed random order
-    (seed 0); the first ``MAX_DIGIT_IMAGES`` are the training pool, the rest held out.
-    Read-only arrays shared by every session."""
-    ds = datasets.load(DIGITS)
-    order = np.random.default_rng(0).permutation(ds.n)
-    x, y = np.asarray(ds.x)[order] / 16.0, np.asarray(ds.y)[order].astype(np.int64)
-    pool = limits.MAX_DIGIT_IMAGES
-    parts = (x[:pool], y[:pool], x[pool:], y[pool:])
+    """``digits_split``: the training pool and the held-out images, read-only arrays shared
+    by every session."""
+    parts = digits_split(limits.MAX_DIGIT_IMAGES)
     for part in parts:
         part.setflags(write=False)
     return parts
