@@ -162,29 +162,32 @@ def _heading(text: str, x: float, y: float, size: int) -> dict:
 @figure
 def digits_figure(data: DigitsData, *, height: int | None = None, compact: bool = False,
                   presentation: bool = False) -> Spec:
-    """Top: the shown loss's weights for each class as an 8x8 picture (red: ink there
-    raises the class's score, blue: lowers it). Below: every training image's margin under
-    each loss, with hinge's margin of 1 marked, and held-out images the shown loss gets
-    wrong, labelled "true → said". On a wide page the margins and the mistakes sit side by
-    side; on a phone (``compact``) everything is stacked and the weights take two rows."""
+    """Top: every training image's margin under each loss (the comparison the picture is
+    about), with hinge's margin of 1 marked, and held-out images the shown loss gets wrong,
+    labelled "true → said". Below: the shown loss's weights for each class as an 8x8
+    picture (red: ink there raises the class's score, blue: lowers it). On a wide page the
+    margins and the mistakes sit side by side; on a phone (``compact``) everything is
+    stacked and the weights take two rows."""
     classes = data.weights.shape[0]
     size = note_size(presentation) + 1
-    if height is None:
-        height = (820 if compact else 540) + (120 if presentation else 0)
+    if height is None:  # a projector's larger text gets a little more room
+        height = (820 if compact else 540) + (40 if presentation else 0)
     layout = house_layout(height=height, presentation=presentation)
     layout.update(showlegend=True, barmode="overlay")
     layout["margin"].update(t=44, l=48, r=16)
     # Areas of the figure (paper fractions): the weights, the margins, the mistakes.
     if compact:
-        weights_area, hist_x, hist_y = ((0.0, 1.0), (0.7, 0.97)), (0.0, 1.0), (0.3, 0.58)
-        mistakes_area, mistake_cols, per_row = ((0.0, 1.0), (0.0, 0.14)), 6, 5
+        hist_x, hist_y = (0.0, 1.0), (0.72, 0.95)
+        mistakes_area, mistake_cols = ((0.0, 1.0), (0.47, 0.57)), 6
+        weights_area, per_row = ((0.0, 1.0), (0.0, 0.37)), 5
     else:
-        weights_area, hist_x, hist_y = ((0.0, 1.0), (0.74, 0.96)), (0.0, 0.55), (0.0, 0.56)
-        mistakes_area, mistake_cols, per_row = ((0.62, 1.0), (0.0, 0.48)), 3, classes
+        hist_x, hist_y = (0.0, 0.55), (0.47, 0.95)
+        mistakes_area, mistake_cols = ((0.62, 1.0), (0.47, 0.86)), 3
+        weights_area, per_row = ((0.0, 1.0), (0.0, 0.25)), classes
     traces: list[dict] = []
     colours = "red: ink there votes for the class, blue: against"
     notes = [_heading(f"{loss_label(data.shown)}: each class's weights"
-                      + (f"<br>({colours})" if compact else f" ({colours})"),
+                      + (f"<br>({colours})" if compact or presentation else f" ({colours})"),
                       0.0, weights_area[1][1], size)]
     zmax = float(np.abs(data.weights).max()) or 1.0
     axis = 1
@@ -220,8 +223,8 @@ def digits_figure(data: DigitsData, *, height: int | None = None, compact: bool 
     layout["legend"].update(x=hist_x[0], y=hist_y[1] + 0.01, yanchor="bottom")
     # The held-out images the shown loss gets wrong.
     if len(data.mistakes):
-        notes.append(_heading(f"{data.wrong} of {data.n_test} held-out images wrong"
-                              + (" " if compact else "<br>") + "(true → said)",
+        notes.append(_heading(f"{data.wrong} of {data.n_test} held-out images"
+                              + (" " if compact else "<br>") + "wrong (true → said)",
                               mistakes_area[0][0],
                               mistakes_area[1][1] + 0.01, size))
         cells = _cells(*mistakes_area, len(data.mistakes), mistake_cols, 0.05)
