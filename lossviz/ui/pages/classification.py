@@ -278,8 +278,13 @@ def _controls(edited: bool, present: bool,
                            help="How many rows of the set (the same fixed sample for every "
                                 "loss; more points add rows).")
     else:
-        with points_box:  # beside the data picker: a row of its own is too narrow at 1024 px
-            widgets.choice("clf_dim", "Inputs", disabled=edited)
+        with points_box:  # beside the data picker: a row of five is too narrow at 1024 px
+            d1, d2 = st.columns([1, 1])
+            with d1:
+                widgets.choice("clf_dim", "Inputs", disabled=edited)
+            if not present:
+                with d2:
+                    widgets.number("clf_seed", "Seed", disabled=edited)
         c2, c3, c4, c5 = st.columns([1.3, 1.3, 1.3, 1.1])
         with c2:
             widgets.slider("clf_n", "Points", disabled=edited)
@@ -293,8 +298,6 @@ def _controls(edited: bool, present: bool,
         with c5:
             widgets.choice("clf_flip_class", "Flip labels of", widget="select",
                            disabled=edited)
-            if not present:
-                widgets.number("clf_seed", "Seed", disabled=edited)
     if present:
         return (widgets.value("clf_losses"), widgets.value("clf_optimizer"),
                 widgets.value("clf_lr"), widgets.value("clf_steps"))
