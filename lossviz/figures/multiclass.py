@@ -92,25 +92,23 @@ def digits_data(x_train: Any, y_train: Any, x_test: Any, y_test: Any,
     names = tuple(f.loss for f in fits)
     if shown not in names:
         raise ValueError(f"shown must be one of the fitted losses {names}; got {shown!r}")
-    accuracy, train_accuracy, margins = [], [], []
-    for fit in fits:
-        margins.append(class_margins(scores(x_train, fit.params), y_train))
-        train_accuracy.append(float(np.mean(margins[-1] > 0)))
-        accuracy.append(float(np.mean(class_margins(scores(x_test, fit.params), y_test) > 0)))
-    params = np.asarray(fits[names.index(shown)].params, dtype=np.float64)
-    f_test = scores(x_test, params)
-    wrong = np.flatnonzero(class_margins(f_test, y_test) <= 0)
+    margins = [class_margins(scores(x_train, fit.params), y_train) for fit in fits]
+    tests = [scores(x_test, fit.params) for fit in fits]
+    test_margins = [class_margins(f, y_test) for f in tests]
+    k = names.index(shown)
+    params = np.asarray(fits[k].params, dtype=np.float64)
+    wrong = np.flatnonzero(test_margins[k] <= 0)
     picked = wrong[:MAX_MISTAKES]
     return DigitsData(
         losses=names,
-        accuracy=np.array(accuracy),
-        train_accuracy=np.array(train_accuracy),
+        accuracy=np.array([np.mean(m > 0) for m in test_margins]),
+        train_accuracy=np.array([np.mean(m > 0) for m in margins]),
         margins=np.array(margins),
         shown=shown,
         weights=params[:-1].T.reshape(-1, SIDE, SIDE),
         mistakes=x_test[picked].reshape(-1, SIDE, SIDE),
         mistake_true=y_test[picked],
-        mistake_said=f_test[picked].argmax(axis=1),
+        mistake_said=tests[k][picked].argmax(axis=1),
         wrong=len(wrong),
         n_test=len(y_test),
     )

@@ -41,7 +41,7 @@ CLF_SETS = ("spam",)
 CLF_DATA = ("generated", *CLF_SETS)
 # ... and its multiclass view's: one sample whose logits the student sets, or the digits.
 MC_DATA = ("one sample", "digits")
-MULTICLASS = tuple(available_losses("multiclass"))
+MULTICLASS = tuple(available_losses("multiclass"))  # as lossviz.figures.multiclass has it
 MAX_LOGIT = 10.0
 
 # A table's edits travel in the link as short text (``lossviz.state.TableCodec``).

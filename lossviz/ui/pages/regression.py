@@ -15,6 +15,7 @@ every picture from ``lossviz.figures``; every chart is drawn by ``lossviz.ui.cha
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from typing import NamedTuple
@@ -56,16 +57,13 @@ class Source(NamedTuple):
     x_unit: str = ""
     y_unit: str = ""
     marked: np.ndarray | None = None  # points the set's own documentation calls outliers
+    # What one unit of the δ, slope and intercept sliders stands for on these points (1 on
+    # the generated ones; read off the source's own points, not the table's edits).
+    units: SliderUnits = SliderUnits()
 
     @property
     def real(self) -> bool:
         return self.x is not None
-
-    @property
-    def units(self) -> SliderUnits:
-        """What one unit of the δ, slope and intercept sliders stands for on these points (1
-        on the generated ones; read off the source's own points, not the table's edits)."""
-        return SliderUnits() if self.x is None else slider_units(self.x, self.y)
 
     def axis(self, which: str) -> str:
         """An axis title: the column's name and unit, as plotly text (escaped: a file's
@@ -240,7 +238,15 @@ def _source(box, below) -> Source | None:
         if key == "stars_cyg_ob1" and feature == "log_temperature":
             marked = x < STARS_GIANT_BELOW  # the red giants (the set's context names them)
         return Source(key, x, np.asarray(ds.y), feature, ds.target_name, ds.units[feature],
-                      ds.units[ds.target_name], marked=marked)
+                      ds.units[ds.target_name], marked=marked, units=_set_units(key, feature))
+
+
+@functools.cache
+def _set_units(key: str, feature: str) -> SliderUnits:
+    """``slider_units`` of a shipped set's feature against its target (fixed data: once per
+    process)."""
+    ds = datasets.load(key)
+    return slider_units(ds.column(feature), ds.y)
 
 
 def _csv_source(side) -> Source | None:
@@ -288,7 +294,8 @@ def _csv_source(side) -> Source | None:
     except ValueError as err:
         st.warning(escape_markdown(str(err)))
         return None
-    return Source("csv", np.asarray(x), np.asarray(y), feature, target)
+    x, y = np.asarray(x), np.asarray(y)
+    return Source("csv", x, y, feature, target, units=slider_units(x, y))
 
 
 def _about(source: Source, data: fo.LinesData, sentence: bool = True) -> None:
@@ -441,12 +448,12 @@ def _controls(generated: bool, source: Source = GENERATED) -> None:
                        disabled=not generated or not on,
                        help="Or drag the orange diamond on the chart.")
     unit = source.units.delta
+    scale = f"{unit:,g} {escape_markdown(source.y_unit)}".rstrip()
     widgets.slider("reg_delta", "Huber's δ", format=views.scaled(unit),
                    help="Huber squares residuals smaller than δ (like MSE) and counts "
                         "larger ones in proportion (like MAE)."
-                        + (f" On this data δ is the slider's value times {unit:,g} "
-                           f"{escape_markdown(source.y_unit)}".rstrip() + ": the residuals "
-                           "are that large." if unit != 1 else ""))
+                        + (f" On this data δ is the slider's value times {scale}: the "
+                           "residuals are that large." if unit != 1 else ""))
 
 
 def _more(generated: bool, present: bool) -> None:
