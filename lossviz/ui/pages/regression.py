@@ -318,8 +318,8 @@ def render() -> None:
     # A lesson step sits beside the figure (above it on a phone: frame's CSS).
     stepped = frame.lesson_here("regression")
     # The invitation and the data picker share the first row: the chart starts right under.
-    # (The picker's column holds "Stars of the cluster CYG OB1" whole at 1024 px.)
-    top, pick = st.columns([1.7, 1.3], vertical_alignment="bottom", gap="medium")
+    # (The picker's column holds "House prices in Windsor, Canada" whole at 1024 px.)
+    top, pick = st.columns([1.55, 1.45], vertical_alignment="bottom", gap="medium")
     intro = top.container()
     below = st.container(key="reg_data_box")
     source = _source(pick, below)

@@ -86,7 +86,7 @@ def curves(points, data: fo.LinesData, present: bool, unit: float = 1.0) -> None
 def your_line(points, delta: float, present: bool, units: SliderUnits) -> None:
     """A line of the student's own: its residuals and its three scores (its slope and
     intercept are the sliders' values times ``units``)."""
-    a, b = st.columns([1, 2.6], gap="medium")
+    a, b = st.columns([1.4, 2.6], gap="medium")  # room for a score such as 5.119e+08
     with a:
         slope = units.slope * widgets.slider("reg_slope", "Slope of your line",
                                              format=scaled(units.slope))
