@@ -222,6 +222,16 @@ def test_which_loss_on_real_data_judges_each_line_on_points_it_did_not_see():
     assert "MAE's line predicts the unseen points best by all three measures." in advice
     assert f"most under MSE ({np.ptp(cv.slopes[0]):.3g})" in advice
     assert not at.info  # no "pick the generated data" any more
+    # each loss's five lines, on the set's axes
+    folds = _chart(at, "reg_folds")
+    mse_lines = [t for t in folds["data"] if t["name"].startswith("MSE fit")]
+    assert len(mse_lines) == 5
+    for k, line in enumerate(mse_lines):
+        xs, ys = _arr(line["x"]), _arr(line["y"])
+        np.testing.assert_allclose(ys, cv.slopes[0, k] * xs + cv.intercepts[0, k], rtol=1e-9)
+    lines = _chart(at, "reg_lines")["layout"]  # the same axes as the first picture's
+    for axis in ("xaxis", "yaxis"):
+        assert folds["layout"][axis]["title"]["text"] == lines[axis]["title"]["text"]
     # Engel's households: the measures disagree, and the advice says which picks which
     # (δ's slider at 1 is 100 francs on this set).
     at = _app(reg_data="engel", reg_view="Which loss?")

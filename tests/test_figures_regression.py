@@ -391,3 +391,47 @@ def test_the_line_labels_stay_inside_the_axis_when_they_crowd_at_the_top():
     gap = 0.065 * (data.y_range[1] - data.y_range[0])
     ordered = sorted(heights)
     assert all(b - a >= gap - 1e-9 for a, b in itertools.pairwise(ordered))
+
+
+# -- cross-validation: each loss's line from every fold ------------------------------------------
+def test_fold_lines_draw_each_folds_line_of_each_loss_over_the_points():
+    from lossviz.experiments import cross_validate
+    from lossviz.figures.regression import fold_lines_data, fold_lines_figure
+
+    d = lossviz.make_regression(40, outliers=2, outlier_shift=25, seed=3)
+    cv = cross_validate(d.x, d.y, delta=2.0, folds=5)
+    data = fold_lines_data(d.x, d.y, cv, delta=2.0)
+    fig = json.loads(fold_lines_figure(data, x_title="income", y_title="food").to_json())
+    traces = fig["data"]
+    assert len(traces) == 3 * (1 + 5)  # per loss: the points, then its five lines
+    for j, name in enumerate(("mse", "mae", "huber")):
+        panel = traces[6 * j: 6 * j + 6]
+        axis = "" if j == 0 else str(j + 1)
+        assert {t.get("xaxis", "x") for t in panel} == {"x" + axis}
+        np.testing.assert_array_equal(_arr(panel[0]["y"]), d.y)
+        for k, line in enumerate(panel[1:]):
+            xs, ys = _arr(line["x"]), _arr(line["y"])
+            np.testing.assert_allclose(ys, cv.slopes[j, k] * xs + cv.intercepts[j, k])
+            assert line["line"]["color"] == loss_color(name)
+            assert line["name"] == f"{['MSE', 'MAE', 'Huber'][j]} fit {k + 1}"
+    titles = [a["text"] for a in fig["layout"]["annotations"]]
+    assert titles == ["MSE: 5 fits", "MAE: 5 fits", "Huber (δ = 2): 5 fits"]
+    # every panel on the same y range, which holds every point and every line
+    ranges = {tuple(fig["layout"][f"yaxis{s}"]["range"]) for s in ("", "2", "3")}
+    assert len(ranges) == 1
+    lo, hi = ranges.pop()
+    assert lo < d.y.min() and hi > d.y.max()
+    assert fig["layout"]["xaxis"]["title"]["text"] == "income"
+    assert fig["layout"]["yaxis"]["title"]["text"] == "food"
+
+
+def test_fold_lines_refuse_mismatched_points_or_folds():
+    from lossviz.experiments import cross_validate
+    from lossviz.figures.regression import fold_lines_data
+
+    x = np.arange(20.0)
+    cv = cross_validate(x, 2 * x, folds=5)
+    with pytest.raises(ValueError, match="same length"):
+        fold_lines_data(x, x[:-1], cv, delta=1.0)
+    with pytest.raises(ValueError, match="one row"):
+        fold_lines_data(x, x, cv._replace(slopes=cv.slopes[:2]), delta=1.0)

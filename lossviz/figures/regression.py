@@ -502,3 +502,82 @@ def sweep_figure(
     layout["margin"]["t"] = 70
     layout["legend"]["y"] = 1.12
     return build(data, layout)
+
+
+# -- cross-validation: each loss's line from every fold ----------------------------------------
+class FoldLines(NamedTuple):
+    """The points and each loss's line from every fold of a cross-validation
+    (``lossviz.experiments.cross_validate``): ``slopes`` and ``intercepts`` are ``(L, K)``,
+    one row per loss in ``losses``, one column per fold (the line fitted without that fold's
+    points); ``ends`` are the x where the lines start and stop. How far a loss's K lines fan
+    out is how much a fifth of the points decides it."""
+
+    x: np.ndarray
+    y: np.ndarray
+    losses: tuple[str, ...]
+    slopes: np.ndarray
+    intercepts: np.ndarray
+    ends: np.ndarray
+    delta: float
+
+
+def fold_lines_data(x: Any, y: Any, cv: Any, *, delta: float) -> FoldLines:
+    """``cv`` (a ``CrossValidation`` of the points ``x``, ``y``) as the picture's data.
+
+    Example: ``fold_lines_data(x, y, cross_validate(x, y, delta=2.0), delta=2.0)``
+    """
+    xs, ys = np.asarray(x, float), np.asarray(y, float)
+    if xs.shape != ys.shape or xs.ndim != 1:
+        raise ValueError(f"x and y must be 1-D and of the same length; got {xs.shape} and "
+                         f"{ys.shape}")
+    slopes, intercepts = np.asarray(cv.slopes, float), np.asarray(cv.intercepts, float)
+    if slopes.shape != intercepts.shape or slopes.shape[0] != len(cv.losses):
+        raise ValueError("one row of slopes and intercepts per loss")
+    return FoldLines(xs, ys, tuple(cv.losses), slopes, intercepts, line_ends(xs), float(delta))
+
+
+@figure
+def fold_lines_figure(data: FoldLines, *, height: int = 340, presentation: bool = False,
+                      x_title: str = "x", y_title: str = "y") -> Spec:
+    """One panel per loss, side by side on the same axes: the points (grey) and the loss's
+    line from every fold. A loss whose lines fan out is decided by a few points.
+    ``x_title`` and ``y_title`` name the axes (plotly markup is not escaped here).
+
+    Example: ``fold_lines_figure(fold_lines_data(x, y, cv, delta=1.0))``
+    """
+    cols = len(data.losses)
+    axes = tuple(f"{a}{'' if k == 1 else k}" for k in range(1, cols + 1) for a in ("x", "y"))
+    layout = house_layout(height=height, presentation=presentation, axes=axes)
+    titles = tuple(loss_label(n) + (f" (δ = {data.delta:g})" if n == "huber" else "")
+                   + f": {data.slopes.shape[1]} fits" for n in data.losses)
+    subplot_layout(layout, cols=cols, spacing=0.04, titles=titles,
+                   font_size=15 if presentation else 13)
+    lines = data.slopes[..., None] * data.ends + data.intercepts[..., None]  # (L, K, 2)
+    span = np.concatenate([data.y, lines.ravel()])
+    lo, hi = float(span.min()), float(span.max())
+    pad = 0.05 * (hi - lo) or 1.0
+    size = max(3, marker_size(presentation) - 4)
+    traces: list[dict[str, Any]] = []
+    for j, name in enumerate(data.losses):
+        sx = "" if j == 0 else str(j + 1)
+        traces.append(dict(type="scatter", x=data.x, y=data.y, mode="markers", name="points",
+                           showlegend=False, marker=dict(color=DATA_COLOR, size=size,
+                                                         opacity=0.45),
+                           hoverinfo="skip", xaxis="x" + sx, yaxis="y" + sx))
+        for k in range(data.slopes.shape[1]):
+            w, b = float(data.slopes[j, k]), float(data.intercepts[j, k])
+            traces.append(dict(
+                type="scatter", x=data.ends, y=lines[j, k], mode="lines",
+                name=f"{loss_label(name)} fit {k + 1}", showlegend=False,
+                line=dict(color=loss_color(name), width=line_width(presentation) * 0.75),
+                hovertemplate=f"{loss_label(name)}, fit {k + 1} (without fifth {k + 1}): "
+                              f"y = {w:.3g} x {b:+.3g}<extra></extra>",
+                xaxis="x" + sx, yaxis="y" + sx))
+        layout["xaxis" + sx].update(range=[float(data.ends[0]), float(data.ends[1])],
+                                    fixedrange=True, title={"text": x_title})
+        layout["yaxis" + sx].update(range=[lo - pad, hi + pad], fixedrange=True,
+                                    showticklabels=j == 0)
+    layout["yaxis"]["title"] = {"text": y_title}
+    layout.update(dragmode=False, showlegend=False)
+    layout["margin"]["t"] = 36
+    return build(traces, layout)

@@ -415,7 +415,7 @@ def render() -> None:
         views.descent(points, data, delta, present)
     elif view == REG_VIEWS[3]:
         if source.real:
-            views.which_loss_real(points, delta)
+            views.which_loss_real(points, delta, present, (source.axis("x"), source.axis("y")))
         else:
             views.which_loss(points, data, delta, present)
 

@@ -366,8 +366,10 @@ FOLDS = 5
 _cross_validate = st.cache_data(max_entries=32, show_spinner=False)(cross_validate)
 
 
-def which_loss_real(points, delta: float) -> None:
-    """On real data: each loss's line judged on the points it was not fitted on."""
+def which_loss_real(points, delta: float, present: bool = False,
+                    axes: tuple[str, str] = ("x", "y")) -> None:
+    """On real data: each loss's line judged on the points it was not fitted on, and each
+    loss's lines from the five fits side by side (``axes``: the axis titles, escaped)."""
     if len(points.x) < 2 * FOLDS:
         st.info(f"This needs at least {2 * FOLDS} points: each loss's line is fitted "
                 f"{FOLDS} times, each time without a fifth of them.")
@@ -390,8 +392,14 @@ def which_loss_real(points, delta: float) -> None:
                 f"{FOLDS} times, each time without a fifth of the points, and judged on the "
                 "points it did not see (every point once):")
     st.dataframe(table, hide_index=True, width="stretch")
+    folds = fr.fold_lines_data(points.x, points.y, cv, delta=delta)
+    chart.chart(fr.fold_lines_figure.spec(folds, presentation=present, x_title=axes[0],
+                                          y_title=axes[1]),
+                key="reg_folds", label="Each loss's line from each of the five fits")
+    st.caption(f"Each loss's line from each of the {FOLDS} fits, every one without a fifth "
+               "of the points. Lines that fan out: a few points decide them.")
     with st.container(border=True):
-        st.markdown("**Choosing a loss** (read off the table)")
+        st.markdown("**Choosing a loss** (read off the table and the lines)")
         st.markdown(choosing_real(cv, delta))
 
 
