@@ -24,6 +24,10 @@ small pointer moves (each repaint's duration from ``window.__lossvizRenders``, w
 mutation of the rerun it commits), and the gradient-descent charts are played, if they have
 a play button.
 
+``--floor`` also times the minimal page's slider with unchanged elements below its chart (40
+lines of text; 20 sliders; ``baseline_app.py?text=40``): Streamlit's browser side redraws
+every element of a rerun, changed or not, so this is what a page pays per element.
+
 Run: ``python benchmarks/bench_app_latency.py`` (``--help`` for the options). Prints a table
 beside the issue's targets and asserts nothing: timings on a shared machine belong in a
 report, not in a test.
@@ -72,6 +76,7 @@ class Control:
     path: str  # the page, with settings in the query string where the control needs them
     kind: str = "slider"  # slider | number | text | select
     opener: str = ""  # the label of a popover button to click first
+    server: str = "app"  # app | base (the minimal page's server, for --floor)
 
     def matches(self, words: list[str]) -> bool:
         return any(w.lower() in f"{self.label} {self.key}".lower() for w in words)
@@ -105,6 +110,12 @@ CONTROLS = (
     Control("regression: δ on house prices", "reg_delta", "/?reg_data=house_prices"),
 )
 BASELINE = Control("minimal page: slider", "", "/")
+# --floor: the minimal page's slider with unchanged elements below the chart. What they add
+# is what any page pays per element on every change (Streamlit redraws them all).
+FLOOR = (
+    Control("min. page + 40 unchanged texts", "", "/?text=40", server="base"),
+    Control("min. page + 20 unchanged sliders", "", "/?sliders=20", server="base"),
+)
 
 # Installed in every page before its scripts run. ``arm()`` starts one measurement: a
 # MutationObserver on stMain notes the time of the last mutation, the next keydown (or
@@ -393,7 +404,8 @@ def report(results: list[Result], base_all: list[Change], drags: list[dict[str, 
                                         ("worst", max(lat) < TARGET_WORST_MS),
                                         ("bytes", most <= TARGET_BYTES)) if not ok]
         values = [c.value for c in r.changes]
-        same = sum(a == b for a, b in itertools.pairwise(values))
+        # (a control without a key has no value in the link to compare)
+        same = sum(a == b for a, b in itertools.pairwise(values) if a is not None)
         quiet = sum(c.bytes == 0 for c in r.changes)
         note = "".join([f" ({quiet} changes received nothing)" if quiet else "",
                         f" ({same} changes left the value as it was)" if same else ""])
@@ -474,9 +486,11 @@ class Bench:
     time, starting a server again and retrying once if it died meanwhile."""
 
     def __init__(self, servers: dict[str, Server], base: Tab, app: Tab,
-                 args: argparse.Namespace):
+                 args: argparse.Namespace, browser: Any):
         self.servers, self.base, self.app, self.args = servers, base, app, args
+        self.browser = browser
         self.base_driver: Driver | None = None
+        self.floor: Tab | None = None
 
     def _ensure_servers(self) -> bool:
         """Start again any server that is gone; True if one was."""
@@ -493,6 +507,13 @@ class Bench:
                 restarted = True
         return restarted
 
+    def floor_tab(self) -> Tab:
+        """A second page on the minimal page's server (its first page is the comparison)."""
+        if self.floor is None or self.floor.base_url != self.base.base_url:
+            self.floor = Tab(self.browser, self.base.base_url,
+                             server_time=self.args.server_time)
+        return self.floor
+
     def _base(self) -> Driver:
         if self.base_driver is None:
             self.base.open("/")
@@ -506,8 +527,9 @@ class Bench:
             result = Result(control)
             try:
                 base = self._base()
-                self.app.open(control.path)
-                driver = Driver(self.app, control)
+                tab = self.app if control.server == "app" else self.floor_tab()
+                tab.open(control.path)
+                driver = Driver(tab, control)
                 for _ in range(self.args.warmup):
                     driver.change()
                     base.change()
@@ -554,11 +576,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drags", type=int, default=3, help="drags per handle")
     parser.add_argument("--server-time", action="store_true",
                         help="also time each script run (the data-test-script-state flips)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time the minimal page with unchanged elements below its "
+                             "chart (40 texts; 20 sliders): what a page pays per element")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     args = parser.parse_args(argv)
 
     words = [w.strip() for w in args.controls.split(",") if w.strip()]
     controls = [c for c in CONTROLS if not words or c.matches(words)]
+    if args.floor:
+        controls += FLOOR
     if not controls:
         parser.error(f"no control matches {args.controls!r}; the controls: "
                      + ", ".join(c.key for c in CONTROLS))
@@ -578,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.callback(browser.close)
         base = Tab(browser, servers["base"].url, server_time=args.server_time)
         app = Tab(browser, servers["app"].url, server_time=args.server_time)
-        bench = Bench(servers, base, app, args)
+        bench = Bench(servers, base, app, args, browser)
         for control in controls:
             print(f"{control.label} ({control.key}) ...", end=" ", flush=True)
             result = bench.run(control)
