@@ -230,8 +230,8 @@ def test_which_loss_on_real_data_judges_each_line_on_points_it_did_not_see():
         xs, ys = _arr(line["x"]), _arr(line["y"])
         np.testing.assert_allclose(ys, cv.slopes[0, k] * xs + cv.intercepts[0, k], rtol=1e-9)
     lines = _chart(at, "reg_lines")["layout"]  # the same axes as the first picture's
-    for axis in ("xaxis", "yaxis"):
-        assert folds["layout"][axis]["title"]["text"] == lines[axis]["title"]["text"]
+    for axis, title in (("xaxis2", "xaxis"), ("yaxis", "yaxis")):
+        assert folds["layout"][axis]["title"]["text"] == lines[title]["title"]["text"]
     # Engel's households: the measures disagree, and the advice says which picks which
     # (δ's slider at 1 is 100 francs on this set).
     at = _app(reg_data="engel", reg_view="Which loss?")

@@ -24,6 +24,7 @@ from lossviz.figures.states import Drag, States
 from lossviz.figures.style import (
     DATA_COLOR,
     OKABE_ITO,
+    font_size,
     line_width,
     loss_color,
     loss_label,
@@ -539,8 +540,8 @@ def fold_lines_data(x: Any, y: Any, cv: Any, *, delta: float) -> FoldLines:
 @figure
 def fold_lines_figure(data: FoldLines, *, height: int = 340, presentation: bool = False,
                       x_title: str = "x", y_title: str = "y") -> Spec:
-    """One panel per loss, side by side on the same axes: the points (grey) and the loss's
-    line from every fold. A loss whose lines fan out is decided by a few points.
+    """One panel per loss, side by side on the same axes (titled once): the points (grey)
+    and the loss's line from every fold. A loss whose lines fan out is decided by a few points.
     ``x_title`` and ``y_title`` name the axes (plotly markup is not escaped here).
 
     Example: ``fold_lines_figure(fold_lines_data(x, y, cv, delta=1.0))``
@@ -549,9 +550,9 @@ def fold_lines_figure(data: FoldLines, *, height: int = 340, presentation: bool 
     axes = tuple(f"{a}{'' if k == 1 else k}" for k in range(1, cols + 1) for a in ("x", "y"))
     layout = house_layout(height=height, presentation=presentation, axes=axes)
     titles = tuple(loss_label(n) + (f" (δ = {data.delta:g})" if n == "huber" else "")
-                   + f": {data.slopes.shape[1]} fits" for n in data.losses)
+                   for n in data.losses)
     subplot_layout(layout, cols=cols, spacing=0.04, titles=titles,
-                   font_size=15 if presentation else 13)
+                   font_size=font_size(presentation))
     lines = data.slopes[..., None] * data.ends + data.intercepts[..., None]  # (L, K, 2)
     span = np.concatenate([data.y, lines.ravel()])
     lo, hi = float(span.min()), float(span.max())
@@ -574,9 +575,12 @@ def fold_lines_figure(data: FoldLines, *, height: int = 340, presentation: bool 
                               f"y = {w:.3g} x {b:+.3g}<extra></extra>",
                 xaxis="x" + sx, yaxis="y" + sx))
         layout["xaxis" + sx].update(range=[float(data.ends[0]), float(data.ends[1])],
-                                    fixedrange=True, title={"text": x_title})
+                                    fixedrange=True)
         layout["yaxis" + sx].update(range=[lo - pad, hi + pad], fixedrange=True,
                                     showticklabels=j == 0)
+    # One title per axis (the panels share both axes): three would overlap on a phone.
+    middle = "" if cols < 3 else str(cols // 2 + 1)
+    layout["xaxis" + middle]["title"] = {"text": x_title}
     layout["yaxis"]["title"] = {"text": y_title}
     layout.update(dragmode=False, showlegend=False)
     layout["margin"]["t"] = 36
