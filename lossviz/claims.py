@@ -22,7 +22,7 @@ import numpy as np
 
 import lossviz
 from lossviz.classify import boundary_change
-from lossviz.experiments import curvature_bound, robust_line, slider_units
+from lossviz.experiments import cross_validate, curvature_bound, robust_line, slider_units
 
 LOSSES = ("mse", "mae", "huber")
 # Huber's delta for 95% efficiency on Gaussian noise, in units of the noise's spread
@@ -153,6 +153,20 @@ def engel_mae_steeper(v: Settings) -> Claim:
     return Claim(2 if w["mae"][0] > w["mse"][0] else 1,
                  (f"{w['mse'][0]:.3g}", f"{w['mae'][0]:.3g}", f"{w['huber'][0]:.3g}",
                   f"{len(x)}", f"{x[rich]:.0f}", f"{r:.0f}", f"{without:.3g}", f"{delta:g}"))
+
+
+@claim
+def folds_spread(v: Settings) -> Claim:
+    """Whose line moves most over five fits, each without a fifth of the points (the page's
+    cross-validation): MSE's (1), MAE's (2) or Huber's (3); each loss's lowest and highest
+    slope and their spread, and the number of points."""
+    x, y, delta = _real(v)
+    cv = cross_validate(x, y, delta=max(delta, 1e-3), folds=5)
+    spread = cv.slopes.max(axis=1) - cv.slopes.min(axis=1)
+    quotes = [f"{len(x)}"]
+    for j in range(len(LOSSES)):
+        quotes += [f"{cv.slopes[j].min():.3g}", f"{cv.slopes[j].max():.3g}", f"{spread[j]:.3g}"]
+    return Claim(int(np.argmax(spread)) + 1, tuple(quotes))
 
 
 def _huber_closest(v: Settings) -> tuple[int, dict[str, float]]:
