@@ -420,7 +420,8 @@ def test_fold_lines_draw_each_folds_line_of_each_loss_over_the_points():
     ranges = {tuple(fig["layout"][f"yaxis{s}"]["range"]) for s in ("", "2", "3")}
     assert len(ranges) == 1
     lo, hi = ranges.pop()
-    assert lo < d.y.min() and hi > d.y.max()
+    assert lo < d.y.min()
+    assert hi > d.y.max()
     # each axis titled once (under the middle panel, beside the first)
     assert [fig["layout"][f"xaxis{s}"].get("title", {}).get("text") for s in ("", "2", "3")] \
         == [None, "income", None]

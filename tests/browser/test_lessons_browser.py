@@ -2,7 +2,8 @@
 
 What only a browser shows: where things land on the screen. For each step, once the page has
 settled: the chart the step talks about (its ``show`` key in ``assets/lessons/*.toml``) has
-at least its top half on screen; no metric value or text is cut off; the lesson's Next button
+at least its top half on screen, and the step's question with it; no metric value or text
+is cut off; the lesson's Next button
 (Back on the last step) is on screen; every page link (``PAGES``) sits on one row with no "more"
 item.
 Then the student answers the question and reveals the answer: it appears, and Next is still
@@ -52,6 +53,9 @@ GEOMETRY = """async ({show, button}) => {
     header: box(document.querySelector("header[data-testid='stHeader']")),
     chart: box(document.querySelector(show)),
     button: box(document.querySelector(button)),
+    question: box(Array.from(document.querySelectorAll(
+      ".st-key-lesson_banner [data-testid='stMarkdownContainer']"))
+      .find(e => e.innerText.startsWith("Predict:"))),
     nav: Array.from(document.querySelectorAll("NAV_LINK")).map(a => ({
       text: a.innerText.trim(), box: box(a),
       shown: a.checkVisibility() && !a.closest("[aria-hidden='true']")})),
@@ -126,6 +130,10 @@ def _problems(geo: dict, step: Step) -> list[str]:
             problems.append(f"(a) the top half of chart {step.show!r} is off screen: it spans "
                             f"{c['top']:.0f}..{half['bottom']:.0f} px, the screen shows "
                             f"{below_header:.0f}..{view['height']} px")
+    if not _on_screen(geo["question"], below_header, view["height"]):
+        where = geo["question"] and f"{geo['question']['top']:.0f}..{geo['question']['bottom']:.0f}"
+        problems.append(f"(e) the step's question is off screen beside its chart (at {where} "
+                        f"px, the screen shows {below_header:.0f}..{view['height']} px)")
     name = "Back" if step.last else "Next"
     if not _on_screen(geo["button"], below_header, view["height"]):
         where = geo["button"] and f"{geo['button']['top']:.0f}..{geo['button']['bottom']:.0f}"

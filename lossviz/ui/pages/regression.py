@@ -30,7 +30,7 @@ from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import SliderUnits, read_points, slider_units
 from lossviz.figures import outliers as fo
 from lossviz.textsafe import escape_markdown
-from lossviz.ui import chart, frame, tables, widgets
+from lossviz.ui import chart, frame, lessons, tables, widgets
 from lossviz.ui.pages import regression_views as views
 from lossviz.ui.params import REG_VIEWS
 
@@ -43,6 +43,8 @@ CSV_HELP = (f"A header line naming the columns, then numbers; UTF-8, at most "
             f"{tabular.MAX_BYTES / 1e6:g} MB, {tabular.MAX_ROWS:,} rows and "
             f"{tabular.MAX_COLUMNS} columns. It stays in this browser session's memory: "
             "nothing is saved.")
+
+HERO_CHARTS = ("reg_lines", "reg_pulls")  # the first picture's charts (a lesson's ``show``)
 
 
 class Source(NamedTuple):
@@ -315,8 +317,12 @@ def _about(source: Source, data: fo.LinesData, sentence: bool = True) -> None:
 def render() -> None:
     present = widgets.presenting()
     v = widgets.value
-    # A lesson step sits beside the figure (above it on a phone: frame's CSS).
+    # A lesson step sits beside the figure it talks about (above it on a phone: frame's
+    # CSS): the first picture's, or the closer look's, so that a projector shows the
+    # question and the chart together.
     stepped = frame.lesson_here("regression")
+    focus = lessons.focus()
+    by_hero = stepped and (focus is None or focus.chart in HERO_CHARTS)
     # The invitation and the data picker share the first row: the chart starts right under.
     # (The picker's column holds "House prices in Windsor, Canada" whole at 1024 px.)
     top, pick = st.columns([1.55, 1.45], vertical_alignment="bottom", gap="medium")
@@ -333,8 +339,8 @@ def render() -> None:
                        "why.")
     if source is None:  # "Your own data" without a usable file yet
         return
-    box = st.container(key="reg_hero_lesson" if stepped else "reg_hero")
-    left, right = box.columns([2.1, 1] if not (present or stepped) else [1.9, 1],
+    box = st.container(key="reg_hero_lesson" if by_hero else "reg_hero")
+    left, right = box.columns([2.1, 1] if not (present or by_hero) else [1.9, 1],
                                gap="medium")
     table_box = st.container()
     with table_box:
@@ -356,7 +362,7 @@ def render() -> None:
             points = _points(False, source)
     generated = points.generated
     with right:
-        if stepped:
+        if by_hero:
             frame.lesson("regression", compact=True)
         _controls(generated, source)
         scores = st.container(key="reg_scores")
@@ -366,6 +372,9 @@ def render() -> None:
         with left:
             st.warning("The lab needs at least two points at different x. Add rows to the "
                        "table, or go back to the generated points.")
+        if stepped and not by_hero:  # no closer look to sit beside: the step stays here
+            with right:
+                frame.lesson("regression", compact=True)
         return
     units = source.units
     delta = float(v("reg_delta")) * units.delta
@@ -403,6 +412,20 @@ def render() -> None:
     with scores:
         _scores(data, "{:.4g}" if source.real else "{:.2f}")
     st.write("")
+    look = st.container()
+    if stepped and not by_hero:
+        look, side = st.container(key="reg_look_lesson").columns([1.9, 1], gap="medium")
+        with side:
+            frame.lesson("regression", compact=True)
+    with look:
+        _closer_look(source, points, data, delta, present, units,
+                     narrow=stepped and not by_hero)
+
+
+def _closer_look(source: Source, points: Points, data: fo.LinesData, delta: float,
+                 present: bool, units: SliderUnits, narrow: bool = False) -> None:
+    """The closer look the student picked, under the first picture (``narrow``: in a
+    column beside a lesson step)."""
     view = widgets.choice("reg_view", "Look closer")
     if view is None:
         st.caption("Pick a closer look: each loss against the residual (and Huber's δ), a "
@@ -412,7 +435,7 @@ def render() -> None:
     elif view == REG_VIEWS[1]:
         views.your_line(points, delta, present, units)
     elif view == REG_VIEWS[2]:
-        views.descent(points, data, delta, present)
+        views.descent(points, data, delta, present, narrow)
     elif view == REG_VIEWS[3]:
         if source.real:
             views.which_loss_real(points, delta, present, (source.axis("x"), source.axis("y")))

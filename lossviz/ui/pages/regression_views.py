@@ -153,11 +153,17 @@ _exact = st.cache_data(max_entries=64, show_spinner=False)(_exact_fresh)
 _landscape = st.cache_data(max_entries=32, show_spinner=False)(_landscape_fresh)
 
 
-def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
-    """Gradient descent for the chosen losses, played in the browser."""
+def descent(points, data: fo.LinesData, delta: float, present: bool,
+            narrow: bool = False) -> None:
+    """Gradient descent for the chosen losses, played in the browser. ``narrow``: in a
+    column beside a lesson step (the controls in two columns, the table turned)."""
     x, y = points.x, points.y
     with st.container(border=True):
-        k1, k2, k3 = st.columns(3, gap="medium")
+        if narrow:
+            k1, k2 = st.columns(2, gap="medium")
+            k3 = st.container(horizontal=True, gap="medium")
+        else:
+            k1, k2, k3 = st.columns(3, gap="medium")
         with k1:
             names = widgets.multi("reg_gd_losses", "Losses", format_func=loss_label)
             optimizer = widgets.choice("reg_optimizer", "Optimizer", widget="select",
@@ -200,7 +206,7 @@ def descent(points, data: fo.LinesData, delta: float, present: bool) -> None:
                 key="reg_convergence", states=fd.convergence_states(curves, log_y=log_y),
                 param="reg_gd_step",
                 label="Training loss at every step of gradient descent")
-    _against_exact(points, names, delta, runs)
+    _against_exact(points, names, delta, runs, turned=narrow)
     land = _landscape_for(points, landscape, delta, runs, data)
     path = fd.path_data(land, runs)
     chart.chart(fd.path_figure.spec(path, landscape_label=loss_label(landscape),
@@ -220,9 +226,10 @@ def _line_text(w: float, b: float) -> str:
     return f"{w:.4f} x {'−' if b < 0 else '+'} {abs(b):.4f}".replace(" ", "\u00a0")
 
 
-def _against_exact(points, names, delta: float, runs) -> None:
+def _against_exact(points, names, delta: float, runs, turned: bool = False) -> None:
     """Each run beside the exact minimiser of its loss (``lossviz.solve``): how far it
-    ended, and from which step its loss was within 1e-3 of the minimum."""
+    ended, and from which step its loss was within 1e-3 of the minimum (``turned``: a
+    column per loss, for a narrow column)."""
     rows = []
     for name, run in zip(names, runs, strict=True):
         h = run.history
@@ -249,7 +256,8 @@ def _against_exact(points, names, delta: float, runs) -> None:
                 "squares, a linear program for MAE, Newton's method for Huber)")
     # A static table: lighter in the browser than the interactive grid (measured in
     # benchmarks/README.md).
-    st.table(pd.DataFrame(rows).set_index("Loss"))
+    table = pd.DataFrame(rows).set_index("Loss")
+    st.table(table.T if turned else table)
 
 
 def _landscape_for(points, name, delta, runs, data: fo.LinesData):
