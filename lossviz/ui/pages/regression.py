@@ -319,10 +319,11 @@ def render() -> None:
     v = widgets.value
     # A lesson step sits beside the figure it talks about (above it on a phone: frame's
     # CSS): the first picture's, or the closer look's, so that a projector shows the
-    # question and the chart together.
+    # question and the chart together. A phone, which does not scroll to the chart, shows
+    # the step first, at the top of the page.
     stepped = frame.lesson_here("regression")
     focus = lessons.focus()
-    by_hero = stepped and (focus is None or focus.chart in HERO_CHARTS)
+    by_hero = stepped and (focus is None or focus.chart in HERO_CHARTS or widgets.compact())
     # The invitation and the data picker share the first row: the chart starts right under.
     # (The picker's column holds "House prices in Windsor, Canada" whole at 1024 px.)
     top, pick = st.columns([1.55, 1.45], vertical_alignment="bottom", gap="medium")
