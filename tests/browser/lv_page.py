@@ -166,13 +166,27 @@ def edit_cell(page: Any, grid: Any, column: int, text: str) -> None:
     The grid is drawn on a canvas: the first row is clicked where it is drawn (below the
     35 px header, left part of the first column).
     """
-    grid.scroll_into_view_if_needed()
-    box = grid.locator("canvas").first.bounding_box()
-    assert box is not None, "the table is not shown"
-    page.mouse.click(box["x"] + 0.15 * box["width"], box["y"] + 35 + 17)
-    for _ in range(column):
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
-    editor = page.locator("#portal input.gdg-input")  # the cell's editor, over the canvas
-    editor.fill(text)
-    editor.press("Enter")
+    # The grid draws its rows after the run that shows it: click once they are there (its
+    # accessible copy of the cells, glide-cell-<column + 1>-<row>, says so). A click on a
+    # canvas still laid out can land elsewhere (seen once in a full run): the cell must then
+    # show the text, and a student would type it again, so this does once more.
+    cell = grid.locator(f"[data-testid='glide-cell-{column + 1}-0']")
+    cell.wait_for(state="attached", timeout=30_000)
+    for attempt in (1, 2):
+        grid.scroll_into_view_if_needed()
+        box = grid.locator("canvas").first.bounding_box()
+        assert box is not None, "the table is not shown"
+        page.mouse.click(box["x"] + 0.15 * box["width"], box["y"] + 35 + 17)
+        for _ in range(column):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        editor = page.locator("#portal input.gdg-input")  # the cell's editor, over the canvas
+        editor.fill(text)
+        editor.press("Enter")
+        try:
+            page.wait_for_function("([el, t]) => el && el.innerText.trim() === t",
+                                   arg=[cell.element_handle(), text], timeout=5_000)
+            return
+        except Exception:
+            if attempt == 2:
+                raise AssertionError(f"the table's first row did not take {text!r}") from None
