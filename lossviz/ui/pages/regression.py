@@ -413,14 +413,14 @@ def render() -> None:
     with scores:
         _scores(data, "{:.4g}" if source.real else "{:.2f}")
     st.write("")
-    look = st.container()
-    if stepped and not by_hero:
-        look, side = st.container(key="reg_look_lesson").columns([1.9, 1], gap="medium")
-        with side:
-            frame.lesson("regression", compact=True)
+    if not stepped or by_hero:
+        _closer_look(source, points, data, delta, present, units)
+        return
+    look, side = st.container(key="reg_look_lesson").columns([1.9, 1], gap="medium")
+    with side:
+        frame.lesson("regression", compact=True)
     with look:
-        _closer_look(source, points, data, delta, present, units,
-                     narrow=stepped and not by_hero)
+        _closer_look(source, points, data, delta, present, units, narrow=True)
 
 
 def _closer_look(source: Source, points: Points, data: fo.LinesData, delta: float,
