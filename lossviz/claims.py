@@ -161,8 +161,8 @@ def folds_spread(v: Settings) -> Claim:
     cross-validation): MSE's (1), MAE's (2) or Huber's (3); each loss's lowest and highest
     slope and their spread, and the number of points."""
     x, y, delta = _real(v)
-    cv = cross_validate(x, y, delta=max(delta, 1e-3), folds=5)
-    spread = cv.slopes.max(axis=1) - cv.slopes.min(axis=1)
+    cv = cross_validate(x, y, delta=max(delta, 1e-3))
+    spread = cv.slope_spread
     quotes = [f"{len(x)}"]
     for j in range(len(LOSSES)):
         quotes += [f"{cv.slopes[j].min():.3g}", f"{cv.slopes[j].max():.3g}", f"{spread[j]:.3g}"]

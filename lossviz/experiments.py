@@ -279,6 +279,9 @@ def slider_units(x: Any, y: Any) -> SliderUnits:
                        _power_of_ten(b, 0.0, 10.0, 1.0))
 
 
+CV_FOLDS = 5  # the regression lab's "Which loss?" on real data, and its lesson's claim
+
+
 class CrossValidation(NamedTuple):
     """Each loss's line judged on the points it did not see: ``folds`` fits per loss, each on
     all points but one fold, tested on that fold (every point is tested once). Arrays are in
@@ -292,6 +295,11 @@ class CrossValidation(NamedTuple):
     mean_abs: np.ndarray  # (L,) mean absolute error over every tested point
     median_abs: np.ndarray  # (L,) median absolute error over every tested point
 
+    @property
+    def slope_spread(self) -> np.ndarray:
+        """(L,) how far each loss's slope moves over the folds: highest minus lowest."""
+        return self.slopes.max(axis=1) - self.slopes.min(axis=1)
+
 
 def cross_validate(
     x: Any,
@@ -299,7 +307,7 @@ def cross_validate(
     *,
     losses: Sequence[str] = ("mse", "mae", "huber"),
     delta: float = 1.0,
-    folds: int = 5,
+    folds: int = CV_FOLDS,
     seed: int = 0,
 ) -> CrossValidation:
     """``folds``-fold cross-validation of each loss's best line (``robust_line``).

@@ -715,18 +715,18 @@ def _digits_fit(n: int, loss: str, optimizer: str, lr: float, steps: int
 
 
 def _digits(present: bool) -> None:
+    x, y, x_test, y_test = _digit_split()
     with st.container(border=True):
         c1, c2 = st.columns([1, 1.4])
         with c1:
             n = widgets.slider("clf_digit_n", "Training images",
                                help=f"Of the first {limits.MAX_DIGIT_IMAGES:,} images in a "
-                                    "fixed random order; the other 597 are held out to test "
-                                    "on.")
+                                    f"fixed random order; the other {len(y_test)} are held "
+                                    "out to test on.")
         with c2:
             shown = widgets.choice("clf_digit_loss", "Weights and mistakes of",
                                    format_func=loss_label)
         optimizer, lr, steps = _training_controls()
-    x, y, x_test, y_test = _digit_split()
     runs = {loss: _digits_fit(n, loss, optimizer, lr, steps) for loss in MULTICLASS}
     data = digits_data(x[:n], y[:n], x_test, y_test,
                        [DigitsFit(loss, run[0]) for loss, run in runs.items()], shown)

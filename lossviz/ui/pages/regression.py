@@ -322,8 +322,8 @@ def render() -> None:
     # question and the chart together. A phone, which does not scroll to the chart, shows
     # the step first, at the top of the page.
     stepped = frame.lesson_here("regression")
-    focus = lessons.focus()
-    by_hero = stepped and (focus is None or focus.chart in HERO_CHARTS or widgets.compact())
+    by_hero = stepped and (widgets.compact()
+                           or (focus := lessons.focus()) is None or focus.chart in HERO_CHARTS)
     # The invitation and the data picker share the first row: the chart starts right under.
     # (The picker's column holds "House prices in Windsor, Canada" whole at 1024 px.)
     top, pick = st.columns([1.55, 1.45], vertical_alignment="bottom", gap="medium")

@@ -11,6 +11,7 @@ import streamlit as st
 
 import lossviz
 from lossviz.experiments import (
+    CV_FOLDS,
     CrossValidation,
     SliderUnits,
     cross_validate,
@@ -370,7 +371,7 @@ def choosing(sweep, clean_slope: float, delta: float) -> str:
 
 
 # -- which loss, on real data ---------------------------------------------------------------------
-FOLDS = 5
+FOLDS = CV_FOLDS
 _cross_validate = st.cache_data(max_entries=32, show_spinner=False)(cross_validate)
 
 
@@ -427,7 +428,7 @@ def choosing_real(cv: CrossValidation, delta: float) -> str:
             f"by {what}, {label[name]}'s line is best" for what, name in best.items()) + ". "
             "Judge by what your predictions will be judged by: squared error punishes a few "
             "big misses, absolute error counts every miss in proportion.")
-    spread = cv.slopes.max(axis=1) - cv.slopes.min(axis=1)
+    spread = cv.slope_spread
     steady, shaky = int(np.argmin(spread)), int(np.argmax(spread))
     lines.append(f"- Over the {cv.folds} fits, the slope moves least under "
                  f"{label[cv.losses[steady]]} ({spread[steady]:.3g}) and most under "
