@@ -439,3 +439,10 @@ def test_fold_lines_refuse_mismatched_points_or_folds():
         fold_lines_data(x, x[:-1], cv, delta=1.0)
     with pytest.raises(ValueError, match="one row"):
         fold_lines_data(x, x, cv._replace(slopes=cv.slopes[:2]), delta=1.0)
+
+
+def test_a_large_delta_is_written_with_thousands_separators():
+    # On house prices δ counts in units of 10,000: "δ = 20000" is hard to read at a glance.
+    assert fo.label("huber", 20000.0) == "Huber (δ = 20,000)"
+    assert fo.label("huber", 1.5) == "Huber (δ = 1.5)"
+    assert fo.label("mse", 20000.0) == "MSE"

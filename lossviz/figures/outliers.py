@@ -49,7 +49,7 @@ NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber"}  # trace names: lessons h
 def label(name: str, delta: float) -> str:
     """The name of a loss's line in this lab: ``"Huber (δ = 1)"``."""
     base = {"mse": "MSE", "mae": "MAE", "huber": "Huber"}[name]
-    return f"{base} (δ = {delta:g})" if name == "huber" else base
+    return f"{base} (δ = {delta:,g})" if name == "huber" else base
 
 
 class LinesData(NamedTuple):
@@ -216,7 +216,7 @@ def _end_labels(data: LinesData, k: int, presentation: bool) -> list[dict[str, A
     """Each line named at its right end; the outlier named beside it (no legend to read)."""
     font = 20 if presentation else 13
     heights = _label_heights(data, k)
-    names = [(f"<b>{label(n, data.delta)}</b>".replace(f" (δ = {data.delta:g})", ""),
+    names = [(f"<b>{label(n, data.delta)}</b>".replace(f" (δ = {data.delta:,g})", ""),
               loss_color(n)) for n in LOSSES]
     if data.clean is not None:
         names.append(("without<br>outliers" if data.is_outlier.sum() > 1 else "without<br>outlier",
@@ -367,7 +367,7 @@ def pull_sentence(pulls: PullsData, k: int | None = None) -> str:
     return (f"On the MSE line the outlier pulls with {mse_out:.1f}, a typical point with "
             f"{mse_rest:.1f}: the line tilts until all the others balance it. On the MAE "
             f"line it pulls with {mae_out:.0f}, like any point; on the Huber line with at "
-            f"most δ = {pulls.delta:g} (here {hub_out:.2g}).")
+            f"most δ = {pulls.delta:,g} (here {hub_out:.2g}).")
 
 
 # -- real data: what the fitted lines show -----------------------------------------------------
@@ -431,10 +431,10 @@ def fits_sentence(data: LinesData, *, name: str, x_name: str = "x", y_name: str 
                      "a typical point")
         parts.append(text + ".")
     if typical > 0 and data.delta >= 3 * typical:
-        parts.append(f"Huber's δ = {data.delta:g} is large next to a typical residual "
+        parts.append(f"Huber's δ = {data.delta:,g} is large next to a typical residual "
                      f"({typical:.2g}): here Huber is almost MSE; lower δ to tell them apart.")
     elif typical > 0 and data.delta <= typical / 3:
-        parts.append(f"Huber's δ = {data.delta:g} is small next to a typical residual "
+        parts.append(f"Huber's δ = {data.delta:,g} is small next to a typical residual "
                      f"({typical:.3g}): here Huber is almost MAE.")
     return " ".join(parts)
 
@@ -449,7 +449,7 @@ def real_pull_sentence(pulls: PullsData, n: int, k: int | None = None) -> str:
     shown = "" if len(pulls.order) >= n else f" (bars for {len(pulls.order)} of the {n} points)"
     return (f"Point {int(pulls.order[i]) + 1} pulls hardest on the MSE line ({mse[i]:.3g}, a "
             f"typical point {float(np.median(mse[rest])):.3g}){shown}; on the MAE line every point "
-            f"pulls with at most 1, on the Huber line with at most δ = {pulls.delta:g}.")
+            f"pulls with at most 1, on the Huber line with at most δ = {pulls.delta:,g}.")
 
 
 def lever_sentence(data: LinesData, pulls: PullsData, k: int | None = None) -> str:

@@ -322,7 +322,7 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
                              y1=1, line=dict(color=loss_color("huber"), width=1.2, dash="dot"))
                         for xr, yr in (("x", "y"), ("x2", "y2")) for x0 in (-d, d)]
     layout["annotations"] = [*layout.get("annotations", []), dict(
-        x=d, y=1.0, xref="x", yref="y domain", text=f"δ = {d:g}", showarrow=False,
+        x=d, y=1.0, xref="x", yref="y domain", text=f"δ = {d:,g}", showarrow=False,
         xanchor="left", yanchor="top", xshift=4,
         font=dict(color=loss_color("huber"), size=20 if presentation else 13))]
     if len(pts) and 2 * float(np.abs(pts).max()) > data.grad_top:
@@ -364,10 +364,10 @@ def curves_states(data: CurvesData) -> States:
         layout[f"shapes[{i}].x0"] = sign * ds
         layout[f"shapes[{i}].x1"] = sign * ds
     layout["annotations[2].x"] = ds  # the δ label (after the two subplot titles)
-    layout["annotations[2].text"] = [f"δ = {d:g}" for d in ds]
+    layout["annotations[2].text"] = [f"δ = {d:,g}" for d in ds]
     return States("δ", ds, data.index, traces, layout,
-                  tuple(f"Huber with δ = {d:g}: quadratic for |r| ≤ {d:g}, straight beyond; "
-                        f"its pull stops at {d:g}" for d in ds))
+                  tuple(f"Huber with δ = {d:,g}: quadratic for |r| ≤ {d:,g}, straight beyond; "
+                        f"its pull stops at {d:,g}" for d in ds))
 
 
 def delta_drag() -> Drag:
@@ -472,7 +472,7 @@ def sweep_figure(
     m = np.asarray(sweep.magnitudes, float)
     data: list[dict[str, Any]] = []
     for name in sweep.slope:
-        label = loss_label(name) + (f" (δ = {delta:g})" if name == "huber" else "")
+        label = loss_label(name) + (f" (δ = {delta:,g})" if name == "huber" else "")
         for axis, values in (("", sweep.slope[name]), ("2", sweep.clean_error[name])):
             data.append(dict(
                 type="scatter", x=m, y=np.asarray(values, float), mode="lines+markers",
@@ -549,7 +549,7 @@ def fold_lines_figure(data: FoldLines, *, height: int = 340, presentation: bool 
     cols = len(data.losses)
     axes = tuple(f"{a}{'' if k == 1 else k}" for k in range(1, cols + 1) for a in ("x", "y"))
     layout = house_layout(height=height, presentation=presentation, axes=axes)
-    titles = tuple(loss_label(n) + (f" (δ = {data.delta:g})" if n == "huber" else "")
+    titles = tuple(loss_label(n) + (f" (δ = {data.delta:,g})" if n == "huber" else "")
                    for n in data.losses)
     subplot_layout(layout, cols=cols, spacing=0.04, titles=titles,
                    font_size=font_size(presentation))

@@ -79,7 +79,7 @@ def curves(points, data: fo.LinesData, present: bool, unit: float = 1.0) -> None
         f"The dots are your points at the MSE line's residuals (r = prediction − target: a "
         f"point above the line has r < 0). The farthest, r = {r:.4g}, costs {r * r:.4g} "
         f"under MSE and pulls with {abs(2 * r):.4g}; under MAE it costs {abs(r):.4g} and pulls "
-        f"with 1; under Huber it pulls with at most δ = {d:g}. Drag the green square to "
+        f"with 1; under Huber it pulls with at most δ = {d:,g}. Drag the green square to "
         "change δ.")
 
 
@@ -348,7 +348,7 @@ def choosing(sweep, clean_slope: float, delta: float) -> str:
     names = {k: loss_label(k) for k in sweep.slope}
     lines = [
         f"- With the outlier {abs(far):g} away, the slope moves by {move['mse']:.3g} under "
-        f"MSE, {move['mae']:.3g} under MAE and {move['huber']:.3g} under Huber (δ = {delta:g}); "
+        f"MSE, {move['mae']:.3g} under MAE and {move['huber']:.3g} under Huber (δ = {delta:,g}); "
         f"the error on the clean points grows to {err_far['mse']:.3g}, {err_far['mae']:.3g} "
         f"and {err_far['huber']:.3g}.",
         f"- Without the outlier, {names[efficient]} fits the clean points best (error "
@@ -359,7 +359,7 @@ def choosing(sweep, clean_slope: float, delta: float) -> str:
         text = (f"- So: if outliers are possible, avoid MSE. {names[robust]}'s slope moved "
                 f"least ({move[robust]:.3g}).")
         if move["huber"] > 0 and err0["mse"] > 0:
-            text += (f" Huber at δ = {delta:g} moves {move['mse'] / move['huber']:.3g}× less "
+            text += (f" Huber at δ = {delta:,g} moves {move['mse'] / move['huber']:.3g}× less "
                      f"than MSE and costs {100 * (err0['huber'] / err0['mse'] - 1):.2g}% more "
                      "error than MSE on clean data: robust, with little price when the data "
                      "is clean.")
@@ -389,7 +389,7 @@ def which_loss_real(points, delta: float, present: bool = False,
     except ValueError as err:
         st.info(f"Cross-validation is not possible on these points: {err}.")
         return
-    names = [loss_label(n) + (f" (δ = {delta:g})" if n == "huber" else "") for n in cv.losses]
+    names = [loss_label(n) + (f" (δ = {delta:,g})" if n == "huber" else "") for n in cv.losses]
     table = {"loss": names,
              "squared error (RMSE)": [f"{v:.4g}" for v in cv.rmse],
              "mean |error|": [f"{v:.4g}" for v in cv.mean_abs],
@@ -435,7 +435,7 @@ def choosing_real(cv: CrossValidation, delta: float) -> str:
                  f"{label[cv.losses[shaky]]} ({spread[shaky]:.3g}): the more it moves, the "
                  "more a few points decide the line.")
     if "huber" in cv.losses:
-        text = (f"- Huber's δ = {delta:g} is in the units of y: residuals smaller than δ "
+        text = (f"- Huber's δ = {delta:,g} is in the units of y: residuals smaller than δ "
                 "count as under MSE, larger ones as under MAE.")
         typical = float(cv.median_abs[cv.losses.index("huber")])
         if typical > 10 * delta:
