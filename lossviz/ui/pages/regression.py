@@ -413,21 +413,22 @@ def render() -> None:
     with scores:
         _scores(data, "{:.4g}" if source.real else "{:.2f}")
     st.write("")
+    # The picker keeps the page's width (beside a lesson step its last choices would be cut).
+    view = widgets.choice("reg_view", "Look closer")
     if not stepped or by_hero:
-        _closer_look(source, points, data, delta, present, units)
+        _closer_look(view, source, points, data, delta, present, units)
         return
     look, side = st.container(key="reg_look_lesson").columns([1.9, 1], gap="medium")
     with side:
         frame.lesson("regression", compact=True)
     with look:
-        _closer_look(source, points, data, delta, present, units, narrow=True)
+        _closer_look(view, source, points, data, delta, present, units, narrow=True)
 
 
-def _closer_look(source: Source, points: Points, data: fo.LinesData, delta: float,
-                 present: bool, units: SliderUnits, narrow: bool = False) -> None:
-    """The closer look the student picked, under the first picture (``narrow``: in a
-    column beside a lesson step)."""
-    view = widgets.choice("reg_view", "Look closer")
+def _closer_look(view: str | None, source: Source, points: Points, data: fo.LinesData,
+                 delta: float, present: bool, units: SliderUnits, narrow: bool = False) -> None:
+    """The closer look ``view`` the student picked, under the first picture (``narrow``: in
+    a column beside a lesson step)."""
     if view is None:
         st.caption("Pick a closer look: each loss against the residual (and Huber's δ), a "
                    "line of your own, gradient descent at work, or which loss to choose.")

@@ -157,12 +157,12 @@ _landscape = st.cache_data(max_entries=32, show_spinner=False)(_landscape_fresh)
 def descent(points, data: fo.LinesData, delta: float, present: bool,
             narrow: bool = False) -> None:
     """Gradient descent for the chosen losses, played in the browser. ``narrow``: in a
-    column beside a lesson step (the controls in two columns, the table turned)."""
+    column beside a lesson step (the controls in rows that wrap, the table turned)."""
     x, y = points.x, points.y
     with st.container(border=True):
-        if narrow:
-            k1, k2 = st.columns(2, gap="medium")
-            k3 = st.container(horizontal=True, gap="medium")
+        if narrow:  # the optimizer's name needs a row's width, not half of it
+            k1 = st.container(horizontal=True, gap="medium")
+            k2, k3 = st.columns(2, gap="medium"), st.container(horizontal=True, gap="medium")
         else:
             k1, k2, k3 = st.columns(3, gap="medium")
         with k1:
@@ -170,8 +170,9 @@ def descent(points, data: fo.LinesData, delta: float, present: bool,
             optimizer = widgets.choice("reg_optimizer", "Optimizer", widget="select",
                                        format_func=lambda k: OPTIMIZER_LABELS.get(k, k))
         fair = bool(widgets.value("reg_fair"))
-        with k2:
+        with k2[0] if narrow else k2:
             lr = widgets.slider("reg_lr", "Learning rate", format="%.3f", disabled=fair)
+        with k2[1] if narrow else k2:
             steps = widgets.slider("reg_steps", "Steps")
         with k3:
             widgets.toggle("reg_fair", "Fair comparison",
