@@ -192,6 +192,24 @@ def test_diverged_run_shows_where_it_left_the_axis(diverged, runs, log_y):
                if t.get("y") is not None and t["y"] != [None])
 
 
+
+@pytest.mark.parametrize("log_y", [False, True], ids=["linear", "log"])
+def test_a_run_that_diverged_alone_is_drawn_whole(diverged, log_y):
+    # Nothing else to squash: the axis holds the whole climb, and the note says where it
+    # ended on two lines (one ran out of the plot on a projector).
+    spec = _spec(convergence_figure(convergence_data([diverged]), log_y=log_y,
+                                    presentation=True))
+    h = diverged.history
+    top = spec["layout"]["yaxis"]["range"][1]
+    top = 10.0**top if log_y else top
+    peak = float(h.loss[np.isfinite(h.loss)].max())
+    assert top > peak
+    (mark,) = [t for t in spec["data"] if t["name"] == "MSE diverged"]
+    assert mark["marker"]["symbol"] == "x"  # at its last finite step, inside the plot
+    assert mark["x"] == [len(h.loss[np.isfinite(h.loss)]) - 1]
+    (note,) = spec["layout"]["annotations"]
+    assert note["text"].startswith(f"MSE diverged at step {h.diverged_at}:<br>loss reached ")
+
 def test_convergence_data_is_downsampled(data):
     h = lossviz.fit(data.x, data.y, "huber", lr=0.05, steps=5000)
     cd = convergence_data([Run("Huber", "#009E73", h)], max_points=250)

@@ -145,10 +145,16 @@ def _axis_top(data: ConvergenceData, log_y: bool) -> float | None:
     """The top of the loss axis when a run diverged, else None (plotly's own range).
 
     A run that blows up would squash every other curve: the axis stops a little above the
-    highest starting loss, and where a diverged run leaves it is marked at the edge.
+    highest starting loss, and where a diverged run leaves it is marked at the edge. When
+    every run diverged there is nothing to squash: the axis holds each run's highest loss
+    (its climb is the picture), with room above for the note.
     """
     if not any(at is not None for at in data.diverged_at) or not data.loss:
         return None
+    if all(at is not None for at in data.diverged_at):
+        peak = max((float(p) for p in data.peak if math.isfinite(p)), default=math.nan)
+        if peak > 0:
+            return 10.0 * max(peak, _LOG_FLOOR) if log_y else 1.3 * peak
     start = max(float(loss[0]) for loss in data.loss)
     if not start > 0:
         return None
@@ -163,7 +169,7 @@ def _shown_loss(values: np.ndarray, log_y: bool, top: float | None) -> np.ndarra
 
 def _step_captions(data: ConvergenceData) -> tuple[str, ...]:
     return tuple(
-        f"step {int(s)}: " + ", ".join(f"{label} {float(loss[k]):.4g}"
+        f"step {int(s)}: " + ", ".join(f"{label} {number_text(float(loss[k]), 4)}"
                                         for label, loss in zip(data.labels, data.state_loss,
                                                                strict=True))
         for k, s in enumerate(data.state_steps.tolist())
@@ -322,7 +328,7 @@ def _divergence_notes(data: ConvergenceData, top: float, log_y: bool, longest: i
     stays in the plot (anchored on the side of the mark that has room)."""
     notes = []
     size = note_size(presentation)
-    row = 0
+    lines = 0  # lines of the notes above this one
     for label, color, steps, loss, at, peak in zip(
         data.labels, data.colors, data.steps, data.loss, data.diverged_at, data.peak,
         strict=True,
@@ -331,8 +337,9 @@ def _divergence_notes(data: ConvergenceData, top: float, log_y: bool, longest: i
             continue
         leaves = _exit_step(steps, loss, top)
         x = leaves if leaves is not None else int(steps[-1])
+        # two lines: one would run out of a narrow or projected plot
         text = (f"{label} diverged at step {at}" if compact
-                else f"{label} diverged at step {at}: loss reached {number_text(peak)}")
+                else f"{label} diverged at step {at}:<br>loss reached {number_text(peak)}")
         if leaves is not None:
             text = "↑ " + text
         # the half of the plot the mark is in decides which way the text runs
@@ -340,10 +347,11 @@ def _divergence_notes(data: ConvergenceData, top: float, log_y: bool, longest: i
         notes.append(dict(
             x=x, xref="x", y=1.0, yref="y domain", text=text, showarrow=False,
             xanchor="right" if right_half else "left", yanchor="top",
-            xshift=-6 if right_half else 6, yshift=-6 - row * (size + 8),
+            xshift=-6 if right_half else 6, yshift=-6 - lines * (size + 6),
             font=dict(size=size, color=color), bgcolor="rgba(255,255,255,0.75)",
+            align="right" if right_half else "left",
         ))
-        row += 1
+        lines += text.count("<br>") + 1
     return notes
 
 

@@ -24,7 +24,7 @@ from lossviz.experiments import (
 from lossviz.figures import descent as fd
 from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
-from lossviz.figures.style import loss_color, loss_label
+from lossviz.figures.style import loss_color, loss_label, number_text
 from lossviz.training import OPTIMIZER_LABELS
 from lossviz.ui import chart, widgets
 from lossviz.ui.params import REGRESSION_LOSSES
@@ -230,7 +230,7 @@ def _line_text(w: float, b: float) -> str:
 
 def _against_exact(points, names, delta: float, runs, turned: bool = False) -> None:
     """Each run beside the exact minimiser of its loss (``lossviz.solve``): how far it
-    ended, and from which step its loss was within 1e-3 of the minimum (``turned``: a
+    ended, and from which step its loss was within 0.001 of the minimum (``turned``: a
     column per loss, for a narrow column)."""
     rows = []
     for name, run in zip(names, runs, strict=True):
@@ -247,9 +247,9 @@ def _against_exact(points, names, delta: float, runs, turned: bool = False) -> N
             "Exact line": _line_text(w, b),
             "Gradient descent's line": _line_text(gw, gb),
             "Steps": h.stop_step,
-            "Largest parameter gap": f"{g.params:.2g}",
-            "Loss above the minimum": f"{max(g.loss, 0.0):.2g}",
-            "Within 1e-3 of the minimum loss": ("never" if g.within is None
+            "Largest parameter gap": number_text(g.params),  # 1.3×10⁻¹⁵, not 1.3e-15
+            "Loss above the minimum": number_text(max(g.loss, 0.0)),
+            "Within 0.001 of the minimum loss": ("never" if g.within is None
                                                  else f"from step {g.within}"),
         })
     if not rows:
