@@ -186,14 +186,22 @@ class Chart {
   }
 
   // Scroll so that the chart sits just below the lesson step's panel when that panel stays
-  // on screen (sticky, wide screens), else as little as puts the chart in view.
+  // on screen above it (sticky, wide screens), else as little as puts the chart in view;
+  // a panel beside the chart is then brought to where it sticks, whole above the corner's
+  // Back / Next box.
   bringIntoView() {
     const banner = document.querySelector(".st-key-lesson_banner");
     const panel = banner && (banner.closest("[data-testid='stLayoutWrapper']") || banner);
     const sticky = panel && getComputedStyle(panel).position === "sticky" &&
-      !panel.contains(this.root) && panel.getBoundingClientRect().width > window.innerWidth / 2;
-    if (!sticky) {
+      !panel.contains(this.root);
+    if (!sticky || panel.getBoundingClientRect().width <= window.innerWidth / 2) {
       this.root.scrollIntoView({block: "nearest"});
+      const row = sticky && panel.closest("[data-testid='stHorizontalBlock']");
+      const stick = sticky ? parseFloat(getComputedStyle(panel).top) || 0 : 0;
+      if (row && row.contains(this.root) && panel.getBoundingClientRect().top > stick + 1) {
+        row.style.scrollMarginTop = `${stick}px`;
+        row.scrollIntoView({block: "start"});
+      }
       return;
     }
     const below = panel.getBoundingClientRect().bottom + 8;
