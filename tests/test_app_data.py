@@ -599,3 +599,12 @@ def test_the_conventions_page_uses_the_labs_real_data(tmp_path, monkeypatch, cap
     monkeypatch.chdir(tmp_path)
     exec(compile(snippet(state, "conventions"), "view.py", "exec"), {"__name__": "__main__"})
     assert f"lossviz: {ours:.8g}"[:14] in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("loss", ["huber", "mse"])  # 4 of 4 agree; 3 of 4 (Keras: float32)
+def test_the_conventions_page_points_to_other_libraries_only_when_some_differ(loss):
+    at = _app({"section": "conventions", "conv_loss": loss})
+    head = next(m.value for m in at.markdown if "libraries give this number" in m.value)
+    same = int(head.split("**")[1].split(" of ")[0])
+    total = int(head.split(" of ")[1].split(" ")[0])
+    assert ("How the others differ" in head) == (same < total)

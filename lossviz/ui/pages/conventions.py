@@ -146,10 +146,11 @@ def render() -> None:
                 + (f", {param[0]}={value!r}" if param else "") + ")(y_true, y_pred)",
                 language="python", wrap_lines=True)
         same = sum(r.relation == "same" for r in rows)
+        others = ("" if same == len(LIBRARIES)
+                  else " How the others differ is explained in their boxes.")
         st.markdown(f"**{same} of {len(LIBRARIES)} libraries give this number** with the call "
                     "shown: to about 12 digits in float64 (PyTorch, scikit-learn), to about 7 "
-                    "in float32 (Keras, optax by default). The others are explained in their "
-                    "boxes.")
+                    f"in float32 (Keras, optax by default).{others}")
         if name == "cross_entropy":
             st.caption(f"In bits (log2): {bits(ours):.10g}, i.e. divided by ln 2.")
     grid = st.columns(2)
