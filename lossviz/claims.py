@@ -246,12 +246,21 @@ def the_loss_flattens(v: Settings) -> Claim:
 
 
 @claim
-def mse_stable_limit(v: Settings) -> Claim:
-    """The largest stable learning rate 2/L of plain GD on MSE here."""
+def mse_blows_up_geometrically(v: Settings) -> Claim:
+    """Above the stable limit, what each step of plain GD does to MSE's loss above its
+    minimum: shrinks it (1), multiplies it by about the same factor above 1 (2) or adds
+    about the same amount (3). Quotes the factor, the limit 2/L and the step it blew up."""
     d = _data(v)
     limit = 2.0 / curvature_bound(d.x, "mse")
     h = _gd(v, "mse")
-    return Claim(limit, (f"{limit:.3f}", str(h.diverged_at)))
+    w, b = robust_line(d.x, d.y, "mse")
+    excess = h.loss[np.isfinite(h.loss)] - float(np.mean((w * d.x + b - d.y) ** 2))
+    ratios = excess[1:] / excess[:-1]
+    late = ratios[len(ratios) // 2:]  # once the steepest direction has taken over
+    factor = float(np.median(late))
+    steady = bool(np.all(np.abs(late / factor - 1) < 0.05))
+    answer = 1 if factor < 1 else (2 if steady else 3)
+    return Claim(answer, (f"{factor:.1f}", f"{limit:.3f}", str(h.diverged_at)))
 
 
 @claim

@@ -237,7 +237,7 @@ def margin_figure(
              text="m = 1" if compact else "m = 1 (hinge margin)"),
     ]
     if data.bits and "cross_entropy" in data.names:
-        annotations.append(dict(x=0.0, y=1.0, xref="x", yref="y", text="both = 1 at m = 0",
+        annotations.append(dict(x=0.0, y=1.0, xref="x", yref="y", text="touches the 0-1 loss here",
                                 ax=40, ay=-30, showarrow=True, arrowhead=2,
                                 font=dict(size=size)))
     layout = house_layout(height=height + (80 if presentation else 0),

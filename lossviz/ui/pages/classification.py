@@ -157,7 +157,7 @@ def render() -> None:
         "A linear classifier scores each point, f(x) = w·x + b, and says class 1 when f > 0 "
         "and class 0 when f < 0; a point exactly on the boundary (f = 0) counts as a mistake "
         "for either class in the accuracy and the 0-1 loss. Each loss turns the margin "
-        "m = (2y − 1)·f (positive = right side) into a penalty. "
+        "m = (2y\u00a0−\u00a01)·f (positive = right side) into a penalty. "
         + ("**Real e-mails: pick two features and see how many each loss's classifier gets right.**"
            if widgets.value("clf_data") != "generated" else
            "**Flip a few labels and watch which losses get dragged by them.**"))

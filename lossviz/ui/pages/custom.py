@@ -66,8 +66,9 @@ _FUNCTIONS_HELP = (
 _LANGUAGE_HELP = {
     "regression": "**Variables:** `r` = y_pred − y_true (the residual), `y` = y_true, "
                   "`yhat` = y_pred. Example: `log(1 + r**2)`.\n\n" + _FUNCTIONS_HELP,
-    "classification": "**Variable:** `m` = (2y − 1)·f, the margin: positive when the score f "
-                      "is on the right side. Example: `softplus(-m)`.\n\n" + _FUNCTIONS_HELP,
+    "classification": "**Variable:** `m` = (2y\u00a0−\u00a01)·f, the margin: positive when "
+                      "the score f is on the right side. Example: `softplus(-m)`.\n\n"
+                      + _FUNCTIONS_HELP,
 }
 
 
@@ -187,7 +188,7 @@ def render() -> None:
     frame.lesson("custom")
     st.markdown(
         "Write your own loss as a formula in the residual r = y_pred − y_true (regression) "
-        "or the margin m = (2y − 1)·f (classification). lossviz works out its exact "
+        "or the margin m = (2y\u00a0−\u00a01)·f (classification). lossviz works out its exact "
         "derivative, draws both beside the built-in losses, and trains with it."
     )
     st.markdown("**Start from an example:**")

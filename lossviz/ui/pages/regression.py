@@ -335,8 +335,8 @@ def render() -> None:
         intro.markdown("**Real data:** each loss's exact best line through the set's points. "
                        "The bars below show how hard each point pulls on each line.")
     elif not stepped:
-        intro.markdown("**Drag the orange outlier up and down:** the red MSE line swings "
-                       "after it while the blue MAE line hardly moves. The bars below show "
+        intro.markdown("**Drag the orange outlier up and down:** the MSE line swings "
+                       "after it while the MAE line hardly moves. The bars below show "
                        "why.")
     if source is None:  # "Your own data" without a usable file yet
         return
