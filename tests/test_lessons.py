@@ -123,6 +123,19 @@ def test_every_step_link_opens_its_page_with_its_settings_and_asks_first(lesson,
         "Reveal the answer"]
 
 
+
+@pytest.mark.parametrize(("lesson", "index"), [p for p in _steps()
+                                               if p.values[0].steps[p.values[1] - 1].highlight])
+def test_every_highlighted_name_is_a_trace_of_the_chart_the_step_shows(lesson, index):
+    # Highlighting dims every other trace: a misspelt name would dim what the step means.
+    from lossviz.ui import chart
+
+    at = _open({"lesson": lesson.id, "lesson_step": str(index)})
+    step = lesson.steps[index - 1]
+    drawn = chart.as_figure(at.session_state[chart.FIGURES][step.show])
+    names = {t.name for t in drawn.data}
+    assert set(step.highlight) <= names, sorted(set(step.highlight) - names)
+
 def test_a_lesson_link_opens_the_regression_page_at_that_step():
     lessons, _ = load_lessons(registry=BY_KEY, sections=SECTIONS)
     step = lessons["mse_outliers"].steps[1]
