@@ -326,21 +326,30 @@ def render() -> None:
                            or (focus := lessons.focus()) is None or focus.chart in HERO_CHARTS)
     # The invitation and the data picker share the first row: the chart starts right under.
     # (The picker's column holds "House prices in Windsor, Canada" whole at 1024 px.)
-    top, pick = st.columns([1.55, 1.45], vertical_alignment="bottom", gap="medium")
-    intro = top.container()
+    # (A lesson's phone page starts with the picker: a stacked empty column left a gap.)
+    phone = stepped and widgets.compact()
+    top, pick = ((None, st.container()) if phone else
+                 st.columns([1.55, 1.45], vertical_alignment="bottom", gap="medium"))
     below = st.container(key="reg_data_box")
     source = _source(pick, below)
     about = below.container()
-    if not stepped and (source is None or source.real):
-        intro.markdown("**Real data:** each loss's exact best line through the set's points. "
-                       "The bars below show how hard each point pulls on each line.")
-    elif not stepped:
-        intro.markdown("**Drag the orange outlier up and down:** the MSE line swings "
-                       "after it while the MAE line hardly moves. The bars below show "
-                       "why.")
+    if top is not None and (source is None or source.real):
+        top.markdown("**Real data:** each loss's exact best line through the set's points. "
+                     "The bars below show how hard each point pulls on each line.")
+    elif top is not None and widgets.value("reg_outliers_on"):
+        top.markdown("**Drag the orange outlier up and down:** the MSE line swings "
+                     "after it while the MAE line hardly moves. The bars below show why.")
+    elif top is not None:
+        top.markdown("**No outlier:** each loss's exact best line through the points. The "
+                     "bars below show how hard each point pulls on each line.")
     if source is None:  # "Your own data" without a usable file yet
         return
-    box = st.container(key="reg_hero_lesson" if by_hero else "reg_hero")
+    # A phone stacks the columns: the step goes first, above them, so that the picture it
+    # talks about follows it and the controls come after (inside the right-hand column the
+    # sliders and the table stood between the question and its chart).
+    if phone:
+        frame.lesson("regression", compact=True)
+    box = st.container(key="reg_hero_lesson" if by_hero and not phone else "reg_hero")
     left, right = box.columns([2.1, 1] if not (present or by_hero) else [1.9, 1],
                                gap="medium")
     table_box = st.container()
@@ -363,7 +372,7 @@ def render() -> None:
             points = _points(False, source)
     generated = points.generated
     with right:
-        if by_hero:
+        if by_hero and not phone:
             frame.lesson("regression", compact=True)
         _controls(generated, source)
         scores = st.container(key="reg_scores")
@@ -408,8 +417,11 @@ def render() -> None:
                        "to right. " + fo.real_pull_sentence(pulls, len(data.x))
                        + (" " + lever if lever else ""))
         else:
+            n = int(points.is_outlier.sum())
+            shaded = ("" if n == 0 else " (shaded column: the outlier)" if n == 1
+                      else " (shaded columns: the outliers)")
             st.caption("Bars: how hard each point pulls on each loss's best line, points left "
-                       "to right (orange column: the outlier). " + fo.pull_sentence(pulls))
+                       f"to right{shaded}. " + fo.pull_sentence(pulls))
     with scores:
         _scores(data, "{:.4g}" if source.real else "{:.2f}")
     st.write("")
