@@ -353,10 +353,18 @@ def dragged_furthest(v: Settings) -> Claim:
 
 
 @claim
-def cross_entropy_bits_at_zero(v: Settings) -> Claim:
-    """Cross-entropy in bits at margin 0."""
-    value = float(lossviz.get_loss("cross_entropy").elementwise(np.array([0.0]))[0])
-    return Claim(value / math.log(2))
+def still_pushing_at_three(v: Settings) -> Claim:
+    """Which losses still push a point at margin m = 3, well on the right side: all three
+    (1), cross-entropy and exponential but not hinge (2), none (3). Quotes the slopes of
+    cross-entropy (in bits when the page shows bits) and exponential there."""
+    m = np.array([3.0])
+    ce, hinge, exp = (float(lossviz.get_loss(n).derivative(m)[0])
+                      for n in ("cross_entropy", "hinge", "exponential"))
+    if v["clf_bits"]:
+        ce /= math.log(2)
+    pushing = [s != 0.0 for s in (ce, hinge, exp)]
+    answer = 1 if all(pushing) else (2 if pushing == [True, False, True] else 3)
+    return Claim(answer, (f"{abs(ce):.3f}", f"{abs(exp):.3f}"))
 
 
 @claim

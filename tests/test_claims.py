@@ -75,13 +75,23 @@ def test_ce_vs_hinge_lesson_cross_entropy_is_dragged_nearly_as_far_as_exponentia
 
 def test_ce_vs_hinge_lesson_cross_entropy_in_bits_bounds_the_zero_one_loss():
     assert_quotes(step_text("ce_vs_hinge", "Where the losses differ: the margin picture"),
-                  "Exactly 1 bit", "stays above it everywhere")
+                  "where both equal 1", "stays above it everywhere")
     m = np.linspace(-5, 5, 2001)
     zero_one = lossviz.get_loss("zero_one").elementwise(m)
     in_bits = lossviz.get_loss("cross_entropy").elementwise(m) / math.log(2)
     assert np.all(in_bits >= zero_one)
     assert lossviz.get_loss("cross_entropy").elementwise(np.array([0.0]))[0] / math.log(2) == (
         pytest.approx(1.0, rel=1e-15))
+
+
+def test_ce_vs_hinge_lesson_hinge_stops_pushing_beyond_its_margin():
+    assert_quotes(step_text("ce_vs_hinge", "Where the losses differ: the margin picture"),
+                  "exactly 0 for every m ≥ 1")
+    m = np.linspace(1.0, 10.0, 901)
+    assert np.all(lossviz.get_loss("hinge").derivative(m) == 0.0)
+    for name in ("cross_entropy", "exponential"):  # smaller and smaller, never 0
+        slope = lossviz.get_loss(name).derivative(m)
+        assert np.all(slope < 0) and np.all(np.diff(slope) > 0)
 
 
 # -- the ZeroOne docstring: which surrogates bound the 0-1 loss ------------------------------

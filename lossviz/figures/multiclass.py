@@ -184,8 +184,8 @@ def digits_figure(data: DigitsData, *, height: int | None = None, compact: bool 
         weights_area, per_row = ((0.0, 1.0), (0.0, 0.25)), classes
     traces: list[dict] = []
     colours = "red: ink there votes for the class, blue: against"
-    notes = [_heading(f"{loss_label(data.shown)}: each class's weights"
-                      + (f"<br>({colours})" if compact or presentation else f" ({colours})"),
+    # two lines: one ran out of the picture beside a lesson step
+    notes = [_heading(f"{loss_label(data.shown)}: each class's weights<br>({colours})",
                       0.0, weights_area[1][1], size)]
     zmax = float(np.abs(data.weights).max()) or 1.0
     axis = 1

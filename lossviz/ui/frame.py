@@ -51,7 +51,8 @@ _CSS = """<style>
   /* a phone shows the lesson step (the right-hand column) above its figure: the first
      picture's, or the closer look's (not the closer look's own columns inside it) */
   .st-key-reg_hero_lesson [data-testid="stHorizontalBlock"]:not(.st-key-lesson_nav),
-  .st-key-reg_look_lesson > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] {
+  .st-key-reg_look_lesson > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"],
+  .st-key-clf_look_lesson > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] {
     flex-direction: column-reverse; }
 }
 </style>"""

@@ -9,6 +9,8 @@ from ``lossviz.figures.classification``, ``lossviz.figures.multiclass`` and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -151,7 +153,11 @@ def _moved_text(dim: int, change) -> str:
 
 # -- the page --------------------------------------------------------------------------------
 def render() -> None:
-    frame.lesson("classification")
+    # A lesson step sits beside the view it talks about on a wide screen, so that a
+    # projector shows the question with the whole chart; a phone shows it first.
+    beside = frame.lesson_here("classification") and not widgets.compact()
+    if not beside:
+        frame.lesson("classification")
     present = widgets.presenting()
     st.markdown(
         "A linear classifier scores each point, f(x) = w·x + b, and says class 1 when f > 0 "
@@ -164,7 +170,8 @@ def render() -> None:
     if widgets.value("clf_view") == MULTICLASS_VIEW:
         # One sample's logits or the digits: the two-class data and losses step aside.
         _view_picker()
-        _multiclass_corner(present)
+        with _beside_step(beside):
+            _multiclass_corner(present)
         return
     edited = tables.edited("clf_points")
     # The controls sit above the table but are drawn after it has read this run's edits:
@@ -197,22 +204,36 @@ def render() -> None:
     _report_table_problems(points)
     problem = _data_problem(points)
     view = _view_picker()
-    if problem:
-        st.warning(problem)
-    elif view == "Boundaries":
-        if not names:
-            st.info("Pick at least one loss to train a classifier.")
+    with _beside_step(beside):
+        if problem:
+            st.warning(problem)
+        elif view == "Boundaries":
+            if not names:
+                st.info("Pick at least one loss to train a classifier.")
+            else:
+                fits, clean = _train(points, names, optimizer, lr, steps)
+                _boundary_section(points, dim, names, fits, clean, present, source)
+        elif view == "Training curves":
+            _convergence_section(names, points, optimizer, lr, steps, present)
+        elif view == "Margin picture":
+            _margin_section(points, optimizer, lr, steps, present)
         else:
-            fits, clean = _train(points, names, optimizer, lr, steps)
-            _boundary_section(points, dim, names, fits, clean, present, source)
-    elif view == "Training curves":
-        _convergence_section(names, points, optimizer, lr, steps, present)
-    elif view == "Margin picture":
-        _margin_section(points, optimizer, lr, steps, present)
-    else:
-        _probability_section(points, optimizer, lr, steps, present)
+            _probability_section(points, optimizer, lr, steps, present)
     if source is not None:
         _about(source, len(points.y))
+
+
+@contextmanager
+def _beside_step(beside: bool) -> Iterator[None]:
+    """Draw the view in the wide column beside the lesson step (when ``beside``)."""
+    if not beside:
+        yield
+        return
+    view, side = st.container(key="clf_look_lesson").columns([1.9, 1], gap="medium")
+    with side:
+        frame.lesson("classification", compact=True)
+    with view:
+        yield
 
 
 def _view_picker() -> str:
@@ -382,12 +403,10 @@ def _train(points: ParsedPoints, names: list[str], optimizer: str, lr: float, st
 
 
 def _boundary_section(points, dim, names, fits, clean, present, source) -> None:
-    c1, c2 = st.columns(2)
-    with c1:
+    with st.container(horizontal=True, gap="large"):  # a row that wraps beside a lesson step
         shading = widgets.toggle("clf_shading", "Probability shading (cross-entropy)")
-    with c2:
         show_clean = widgets.toggle("clf_show_clean", "Clean-label boundaries (dotted)",
-                                     disabled=not clean)
+                                    disabled=not clean)
     small = widgets.compact()
     data = boundary_data(
         points.x, points.y,
@@ -554,17 +573,15 @@ def _convergence_section(names, points, optimizer, lr, steps, present) -> None:
 
 def _margin_section(points, optimizer, lr, steps, present) -> None:
     with _card("Margin picture"):
-        c1, c2 = st.columns(2)
-        with c1:
+        with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
             model = widgets.choice("clf_margin_model", "Place points with the classifier of",
-                                    widget="select", format_func=loss_label)
-        with c2:
+                                   widget="select", format_func=loss_label, width=300)
             bits = widgets.toggle("clf_bits", "Cross-entropy in bits (divide by ln 2)")
-            st.caption(
-                "lossviz's cross-entropy uses the natural log: ln(1 + e⁻ᵐ) = ln 2 ≈ 0.693 at "
-                "m = 0. In bits, log₂(1 + e⁻ᵐ) equals 1 at m = 0 and touches the 0-1 loss, "
-                "so it lies above the 0-1 loss everywhere. Same minimiser, other scale."
-            )
+        st.caption(
+            "lossviz's cross-entropy uses the natural log: ln(1 + e⁻ᵐ) = ln 2 ≈ 0.693 at "
+            "m = 0. In bits, log₂(1 + e⁻ᵐ) equals 1 at m = 0 and touches the 0-1 loss, "
+            "so it lies above the 0-1 loss everywhere. Same minimiser, other scale."
+        )
     h = _fit(points.x, points.y, model, optimizer, lr, steps)
     m = margins(points.y, h.predict(points.x))
     data = margin_data(SURROGATES, point_margins=m, labels=points.y, flipped=points.flipped,
@@ -725,7 +742,7 @@ def _digits(present: bool) -> None:
                                     "out to test on.")
         with c2:
             shown = widgets.choice("clf_digit_loss", "Weights and mistakes of",
-                                   format_func=loss_label)
+                                   widget="select", format_func=loss_label)
         optimizer, lr, steps = _training_controls()
     runs = {loss: _digits_fit(n, loss, optimizer, lr, steps) for loss in MULTICLASS}
     data = digits_data(x[:n], y[:n], x_test, y_test,
@@ -734,9 +751,10 @@ def _digits(present: bool) -> None:
                 key="clf_digits_fig",
                 label="Each class's weights as a picture, the training images' margins, "
                       "and held-out images the classifier gets wrong")
+    st.markdown("**Held-out accuracy** (images no classifier trained on)")
     cols = st.columns(len(MULTICLASS))
     for col, (k, loss) in zip(cols, enumerate(MULTICLASS), strict=True):
-        col.metric(f"{loss_label(loss)}: held-out accuracy", f"{data.accuracy[k]:.1%}",
+        col.metric(loss_label(loss), f"{data.accuracy[k]:.1%}",
                    help=f"Training images right: {data.train_accuracy[k]:.1%}; final "
                         f"training loss {runs[loss][2]:.4g}.")
     diverged = [loss_label(loss) for loss, run in runs.items() if run[1]]
