@@ -247,7 +247,7 @@ def margin_figure(
     layout["xaxis2"].update(
         anchor="y2", range=list(x_range),
         title={"text": "margin m = (2y − 1) f" if compact
-               else "margin m = (2y − 1) f(x)   (wrong side ← 0 → right side)"},
+               else "margin m = (2y − 1) f(x)<br>(wrong side ← 0 → right side)"},
     )
     layout["yaxis"].update(domain=[0.41, 1.0], anchor="x", title={"text": "loss"},
                            range=[-0.2, y_max + 0.2])

@@ -35,10 +35,10 @@ _CSS = """<style>
 @media (min-width: 641px) {
   /* The step's panel stays in view while the page scrolls to the chart it talks about. */
   [data-testid="stLayoutWrapper"]:has(> .st-key-lesson_banner) {
-    position: sticky; top: 3rem; z-index: 990; background: Canvas;
+    position: sticky; top: 3.75rem; /* the header's height */ z-index: 990; background: Canvas;
     /* a tall step (a projector's large text in a narrow column) scrolls inside the panel
        rather than hiding its button under the Back / Next box at the window's corner */
-    max-height: calc(100vh - 8.5rem); overflow-y: auto; }
+    max-height: calc(100vh - 9.25rem); overflow-y: auto; }
   .st-key-lesson_nav { position: fixed; right: 1.25rem; bottom: 0.75rem; z-index: 999991;
     width: auto !important; padding: 0.35rem 0.5rem; border: 1px solid #0072B2;
     border-radius: 0.75rem; background: Canvas; /* the theme's: light or dark */
