@@ -223,20 +223,21 @@ def test_a_lesson_step_s_question_is_asked_and_revealed_with_lossviz_s_value(dat
     teacher, code, _ = start_class()
     student = join(code)
     ok(teacher.radio(key="class_q_source").set_value("A lesson step's question").run())
-    ok(teacher.selectbox(key="class_q_lesson").set_value("ce_vs_hinge").run())
-    ok(teacher.selectbox(key="class_q_step").set_value(3).run())  # a number: bits at m = 0
+    ok(teacher.selectbox(key="class_q_lesson").set_value("mse_outliers").run())
+    ok(teacher.selectbox(key="class_q_step").set_value(2).run())  # a number: the outlier's pull
     ok(teacher.button(key="class_ask").click().run())
     ok(student.run())
-    assert "cross\\-entropy in bits" in " ".join(texts(student, "markdown"))
-    ok(student.number_input(key="class_answer_1").set_value(0.7).run())
+    assert "outlier pull on the MSE line" in " ".join(texts(student, "markdown"))
+    ok(student.number_input(key="class_answer_1").set_value(30.0).run())
     ok(student.button(key="class_send_1").click().run())
     ok(teacher.button(key="class_reveal").click().run())
-    step = lessons.catalogue()[0]["ce_vs_hinge"].steps[2]
+    step = lessons.catalogue()[0]["mse_outliers"].steps[1]
     truth = claims.compute(step.claim, step_settings(step, params.BY_KEY)).answer
     shown = plotly_array(chart(teacher, "class_answers")["data"][1]["x"])
     assert shown.tolist() == [truth, truth]
     ok(student.run())
     ok(student.button(key="class_open_lab").click().run())  # the step, on its own page
     assert (student.session_state["lesson"], student.session_state["lesson_step"]) == (
-        "ce_vs_hinge", 3)
-    assert student.session_state["clf_view"] == "Margin picture"
+        "mse_outliers", 2)
+    assert (student.session_state["reg_shift"], student.session_state["reg_place"]) == (
+        20.0, "right")

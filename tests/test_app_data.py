@@ -213,8 +213,10 @@ def test_which_loss_on_real_data_judges_each_line_on_points_it_did_not_see():
     cv = cross_validate(x, y, delta=1.0, folds=5)
     table = at.dataframe[0].value
     assert list(table["loss"]) == ["MSE", "MAE", "Huber (δ = 1)"]
-    assert list(table["mean |error|"]) == [f"{v:.4g}" for v in cv.mean_abs]
-    assert list(table["squared error (RMSE)"]) == [f"{v:.4g}" for v in cv.rmse]
+    for column, values in (("mean |error|", cv.mean_abs), ("squared error (RMSE)", cv.rmse)):
+        (decimals,) = {len(t.split(".")[-1]) for t in table[column]}  # the same decimals
+        shown = [float(t.replace(",", "")) for t in table[column]]
+        assert shown == pytest.approx(values, abs=0.5 * 10.0**-decimals)
     advice = next(m.value for m in at.markdown if m.value.startswith("- "))
     # Anscombe's set III: one outlier; MAE's line goes through the other ten points and
     # predicts them best however the errors are counted.
@@ -599,6 +601,14 @@ def test_the_conventions_page_uses_the_labs_real_data(tmp_path, monkeypatch, cap
     monkeypatch.chdir(tmp_path)
     exec(compile(snippet(state, "conventions"), "view.py", "exec"), {"__name__": "__main__"})
     assert f"lossviz: {ours:.8g}"[:14] in capsys.readouterr().out
+
+
+def test_a_table_column_keeps_one_number_of_decimals():
+    from lossviz.ui.pages.regression_views import column_texts
+
+    assert column_texts([0.617, 0.7104, 0.621]) == ["0.6170", "0.7104", "0.6210"]
+    assert column_texts([15020.4, 9876.0]) == ["15,020", "9,876"]
+    assert column_texts([2.5, 12.25]) == ["2.50", "12.25"]
 
 
 @pytest.mark.parametrize("loss", ["huber", "mse"])  # 4 of 4 agree; 3 of 4 (Keras: float32)

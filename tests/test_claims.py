@@ -91,7 +91,8 @@ def test_ce_vs_hinge_lesson_hinge_stops_pushing_beyond_its_margin():
     assert np.all(lossviz.get_loss("hinge").derivative(m) == 0.0)
     for name in ("cross_entropy", "exponential"):  # smaller and smaller, never 0
         slope = lossviz.get_loss(name).derivative(m)
-        assert np.all(slope < 0) and np.all(np.diff(slope) > 0)
+        assert np.all(slope < 0)
+        assert np.all(np.diff(slope) > 0)
 
 
 # -- the ZeroOne docstring: which surrogates bound the 0-1 loss ------------------------------

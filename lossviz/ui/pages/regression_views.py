@@ -4,6 +4,7 @@ curves and Huber's delta, a line of your own, gradient descent, and which loss t
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -392,9 +393,9 @@ def which_loss_real(points, delta: float, present: bool = False,
         return
     names = [loss_label(n) + (f" (δ = {delta:,g})" if n == "huber" else "") for n in cv.losses]
     table = {"loss": names,
-             "squared error (RMSE)": [f"{v:.4g}" for v in cv.rmse],
-             "mean |error|": [f"{v:.4g}" for v in cv.mean_abs],
-             "median |error|": [f"{v:.4g}" for v in cv.median_abs],
+             "squared error (RMSE)": column_texts(cv.rmse),
+             "mean |error|": column_texts(cv.mean_abs),
+             "median |error|": column_texts(cv.median_abs),
              f"slope over the {FOLDS} fits": [f"{lo:.3g} to {hi:.3g}" for lo, hi in
                                                zip(cv.slopes.min(axis=1), cv.slopes.max(axis=1),
                                                    strict=True)]}
@@ -411,6 +412,14 @@ def which_loss_real(points, delta: float, present: bool = False,
     with st.container(border=True):
         st.markdown("**Choosing a loss** (read off the table and the lines)")
         st.markdown(choosing_real(cv, delta))
+
+
+def column_texts(values: Sequence[float], digits: int = 4) -> list[str]:
+    """A table column's numbers with the same decimals, about ``digits`` significant ones
+    for the largest: 0.6170 above 0.7104 (not 0.617), 15,020 (not 1.502e+04)."""
+    top = max((abs(float(v)) for v in values if math.isfinite(v) and v != 0), default=1.0)
+    decimals = max(0, digits - 1 - math.floor(math.log10(top)))
+    return [f"{float(v):,.{decimals}f}" for v in values]
 
 
 def choosing_real(cv: CrossValidation, delta: float) -> str:
