@@ -9,9 +9,15 @@ time per change (its tasks) and that time split by trace event, exclusive of nes
 browser's own work). Latency in the app is close to this busy time: a change is over when
 the main thread has drawn it.
 
+With ``--js``, the same presses are also run under V8's sampling profiler and the JavaScript
+time per change is split by the script file it ran in (plotly's bundle, React, Streamlit's
+own code, the chart component's ``chart.js``), self time: which library a change's time is
+spent in.
+
     python benchmarks/browser_trace.py --key reg_shift
     python benchmarks/browser_trace.py --script benchmarks/baseline_app.py
     python benchmarks/browser_trace.py --script benchmarks/baseline_app.py --path "/?text=40"
+    python benchmarks/browser_trace.py --key reg_shift --js
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--path", default="/")
     p.add_argument("--key", default="", help="the slider's widget key (default: the first)")
     p.add_argument("--changes", type=int, default=6)
+    p.add_argument("--js", action="store_true",
+                   help="also profile JavaScript over as many presses: time by script file")
     args = p.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -74,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
             time.sleep(1.2)
         events = json.loads(browser.stop_tracing())["traceEvents"]
+        profile = js_profile(page, args.changes) if args.js else None
         browser.close()
     # The renderer's main thread: the one whose tasks took longest.
     busy_by_thread: Counter = Counter()
@@ -87,7 +96,42 @@ def main(argv: list[str] | None = None) -> int:
           f"{busy / n / 1000:.1f} ms per change ({n} changes)")
     for name, us in own.most_common(10):
         print(f"  {us / n / 1000:7.1f} ms  {name}")
+    if profile is not None:
+        print(f"JavaScript by script file, self time per change ({n} more changes, sampled):")
+        for name, us in by_script(profile).most_common(12):
+            print(f"  {us / n / 1000:7.1f} ms  {name}")
     return 0
+
+
+def js_profile(page: Any, changes: int) -> dict[str, Any]:
+    """V8's CPU profile over ``changes`` more arrow presses on the focused slider."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Profiler.enable")
+    cdp.send("Profiler.setSamplingInterval", {"interval": 100})  # µs
+    cdp.send("Profiler.start")
+    for i in range(changes):
+        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        time.sleep(1.2)
+    return cdp.send("Profiler.stop")["profile"]
+
+
+def by_script(profile: dict[str, Any]) -> Counter:
+    """Each script file's self time in µs (``(program)``: the engine's own, unattributed;
+    idle time left out). A file name keeps its build hash off: ``react-dom.js``."""
+    nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+    times: Counter = Counter()
+    deltas = profile["timeDeltas"][1:] + [0]  # a sample lasts until the next one
+    for node, us in zip(profile["samples"], deltas):
+        frame = nodes[node]
+        name = frame["url"].rsplit("/", 1)[-1].split("?")[0]
+        if not name:
+            name = frame["functionName"] or "(anonymous)"
+        parts = name.split(".")
+        if len(parts) >= 3 and parts[-1] == "js" and len(parts[-2]) == 8:  # name.HASH.js
+            name = ".".join(parts[:-2] + ["js"])
+        if name != "(idle)":
+            times[name] += us
+    return times
 
 
 if __name__ == "__main__":
