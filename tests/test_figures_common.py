@@ -298,3 +298,13 @@ def test_figure_json_writes_gaps_integers_and_grids_as_plotly_reads_them():
     assert plotly_array(big)[0] == 2**40
     with pytest.raises(TypeError, match="set is not part of a figure"):
         figure_json({"x": {1, 2}})
+
+
+def test_a_long_y_title_puts_its_units_on_a_second_line():
+    from lossviz.figures.style import house_layout
+
+    long = "food_expenditure (Belgian francs per year)"
+    assert house_layout(y_title=long, height=380)["yaxis"]["title"]["text"] == (
+        "food_expenditure<br>(Belgian francs per year)")
+    assert house_layout(y_title="pull (up is +)", height=380)["yaxis"]["title"]["text"] == (
+        "pull (up is +)")

@@ -29,7 +29,14 @@ from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import robust_line
 from lossviz.figures._spec import Spec, build, figure, house_layout
 from lossviz.figures.states import Drag, States
-from lossviz.figures.style import DATA_COLOR, OKABE_ITO, line_width, loss_color, marker_size
+from lossviz.figures.style import (
+    DATA_COLOR,
+    OKABE_ITO,
+    line_width,
+    loss_color,
+    marker_size,
+    number_text,
+)
 
 LOSSES = ("mse", "mae", "huber")
 OUTLIER_COLOR = OKABE_ITO["orange"]  # vermillion is MSE's
@@ -447,9 +454,11 @@ def real_pull_sentence(pulls: PullsData, n: int, k: int | None = None) -> str:
     i = int(np.argmax(mse))
     rest = ~pulls.is_outlier if (~pulls.is_outlier).any() else np.ones(len(mse), bool)
     shown = "" if len(pulls.order) >= n else f" (bars for {len(pulls.order)} of the {n} points)"
-    return (f"Point {int(pulls.order[i]) + 1} pulls hardest on the MSE line ({mse[i]:.3g}, a "
-            f"typical point {float(np.median(mse[rest])):.3g}){shown}; on the MAE line every point "
-            f"pulls with at most 1, on the Huber line with at most δ = {pulls.delta:,g}.")
+    typical = number_text(float(np.median(mse[rest])), 3)
+    return (f"Point {int(pulls.order[i]) + 1} pulls hardest on the MSE line "
+            f"({number_text(mse[i], 3)}, a typical point {typical}){shown}; on the MAE line "
+            f"every point pulls with at most 1, on the Huber line with at most "
+            f"δ = {pulls.delta:,g}.")
 
 
 def lever_sentence(data: LinesData, pulls: PullsData, k: int | None = None) -> str:
@@ -464,7 +473,7 @@ def lever_sentence(data: LinesData, pulls: PullsData, k: int | None = None) -> s
     arm = np.abs(data.x - data.x.mean())
     far, usual = float(arm[data.is_outlier].mean()), float(np.median(arm[~data.is_outlier]))
     text = (f"Orange columns: the {int(data.is_outlier.sum())} marked points; they pull on the "
-            f"MSE line with {lo:.3g} to {hi:.3g}")
+            f"MSE line with {number_text(lo, 3)} to {number_text(hi, 3)}")
     if usual > 0:
         text += (f"; but they sit {far / usual:.1f} times as far from the mean x as a typical "
                  "point, and a pull's hold on the slope grows with that distance (a lever)")

@@ -159,8 +159,17 @@ def house_layout(
     if x_title is not None:
         layout["xaxis"]["title"] = {"text": x_title}
     if y_title is not None:
-        layout["yaxis"]["title"] = {"text": y_title}
+        layout["yaxis"]["title"] = {"text": wrapped_title(y_title, 0.7 * height, size)}
     return layout
+
+
+def wrapped_title(text: str, room: float, size: int) -> str:
+    """An axis title on two lines, its units in brackets on the second, when one line would
+    not fit ``room`` pixels: "food_expenditure<br>(Belgian francs per year)"."""
+    if "<br>" in text or " (" not in text or text_width(text, size) <= room:
+        return text
+    head, _, tail = text.partition(" (")
+    return f"{head}<br>({tail}"
 
 
 def base_layout(
