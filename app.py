@@ -17,7 +17,7 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
     if wanted in routes and routes[wanted] is not nav:
         st.switch_page(routes[wanted], query_params=url.kept_on_switch())
     section = next((k for k, p in routes.items() if p is nav), "regression")
-    frame.begin()
+    frame.begin(nav.title)
     frame.sidebar(section)
     notice = st.container()  # above the page; filled after it, as a table reads its link
     nav.run()  # the page draws the current lesson step where it fits (frame.lesson)

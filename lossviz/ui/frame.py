@@ -76,12 +76,15 @@ header[data-testid="stHeader"] { height: 2.5rem; }
 </style>"""
 
 
-def begin() -> None:
-    """Start a run: forget the last run's figures; the page's look."""
+def begin(title: str = "") -> None:
+    """Start a run: forget the last run's figures; the page's look; on a phone, whose page
+    links are folded into the sidebar, the page's ``title`` at the top."""
     chart.forget_figures()
     st.html(_CSS)
     if widgets.presenting():
         st.html(_PRESENT_CSS)
+    if title and widgets.compact():
+        st.subheader(title, anchor=False)
 
 
 def sidebar(section: str) -> None:
