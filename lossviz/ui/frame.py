@@ -30,21 +30,13 @@ _CSS = """<style>
 .st-key-reg_scores table { font-size: 0.85rem; }
 .st-key-reg_scores th, .st-key-reg_scores td { padding: 0.3rem 0.35rem !important; }
 .st-key-reg_scores [data-testid="stMarkdownContainer"] { overflow-x: auto; }
-/* A lesson step's Back / Next stay on screen while the page shows the chart the step talks
-   about, which can be a screen or more below the step's panel. */
 @media (min-width: 641px) {
-  /* The step's panel stays in view while the page scrolls to the chart it talks about. */
+  /* The step's panel, its Back / Next with it, stays in view under the header while the
+     page scrolls to the chart it talks about; a tall step (a projector's large text in a
+     narrow column) scrolls inside the panel. */
   [data-testid="stLayoutWrapper"]:has(> .st-key-lesson_banner) {
     position: sticky; top: 3.75rem; /* the header's height */ z-index: 990; background: Canvas;
-    /* a tall step (a projector's large text in a narrow column) scrolls inside the panel
-       rather than hiding its button under the Back / Next box at the window's corner */
-    max-height: calc(100vh - 9.25rem); overflow-y: auto; }
-  .st-key-lesson_nav { position: fixed; right: 1.25rem; bottom: 0.75rem; z-index: 999991;
-    width: auto !important; padding: 0.35rem 0.5rem; border: 1px solid #0072B2;
-    border-radius: 0.75rem; background: Canvas; /* the theme's: light or dark */
-    box-shadow: 0 2px 12px rgba(0, 0, 0, 0.18); }
-  /* its empty place in the panel would still take a gap */
-  [data-testid="stLayoutWrapper"]:has(> .st-key-lesson_nav) { display: contents; }
+    max-height: calc(100vh - 4.5rem); overflow-y: auto; }
 }
 @media (max-width: 640px) {
   .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
@@ -118,6 +110,12 @@ def lesson_here(section: str) -> bool:
     """Is a lesson step for this page being followed (without drawing it)?"""
     now = lessons.current()
     return now is not None and now[2].section in (None, section)
+
+
+def beside_step() -> list[float]:
+    """The widths of a figure's column and of the lesson step's column beside it: a wider
+    step on a projector, whose large text would otherwise run past the window's foot."""
+    return [1.5, 1.0] if widgets.presenting() else [1.9, 1.0]
 
 
 def lesson(section: str, *, compact: bool = False) -> bool:

@@ -144,8 +144,8 @@ def _answer_key(lesson: Lesson, index: int) -> str:
 
 def banner(section: str, *, compact: bool = False) -> bool:
     """The current step, on the page by its figure: look, predict, then the answer; the
-    step's buttons stay in view (a phone: first in the panel; wider: at the window's corner).
-    True if a step was drawn."""
+    step's buttons first (``compact``: a column beside the figure, or a phone) or beside the
+    title. True if a step was drawn."""
     now = current()
     if now is None:
         return False
@@ -158,8 +158,7 @@ def banner(section: str, *, compact: bool = False) -> bool:
     with st.container(border=True, key="lesson_banner"):
         title = (f"**{escape_markdown(step.title)}** · step {index} of {n} of "
                  f"*{escape_markdown(lesson.title)}*")
-        # The buttons' row floats at the window's corner on wider screens (frame's CSS): the
-        # page scrolls to the chart a step talks about, which can be far below this panel.
+        # On a wide screen the panel sticks under the header (frame's CSS), its buttons in it.
         if compact:
             nav = st.container(horizontal=True, key="lesson_nav")
             st.markdown(title)

@@ -56,6 +56,10 @@ GEOMETRY = """async ({show, button}) => {
     question: box(Array.from(document.querySelectorAll(
       ".st-key-lesson_banner [data-testid='stMarkdownContainer']"))
       .find(e => e.innerText.startsWith("Predict:"))),
+    reveal: box(Array.from(document.querySelectorAll(".st-key-lesson_banner button"))
+      .find(e => e.innerText.trim() === "Reveal the answer")),
+    panel: box(document.querySelector(".st-key-lesson_banner")
+      ?.closest("[data-testid='stLayoutWrapper']")),
     nav: Array.from(document.querySelectorAll("NAV_LINK")).map(a => ({
       text: a.innerText.trim(), box: box(a),
       shown: a.checkVisibility() && !a.closest("[aria-hidden='true']")})),
@@ -134,6 +138,12 @@ def _problems(geo: dict, step: Step) -> list[str]:
         where = geo["question"] and f"{geo['question']['top']:.0f}..{geo['question']['bottom']:.0f}"
         problems.append(f"(e) the step's question is off screen beside its chart (at {where} "
                         f"px, the screen shows {below_header:.0f}..{view['height']} px)")
+    # what the panel's own scrolling hides is hidden too
+    panel_bottom = min(view["height"], geo["panel"]["bottom"]) if geo["panel"] else 0.0
+    if not _on_screen(geo["reveal"], below_header, panel_bottom):
+        where = geo["reveal"] and f"{geo['reveal']['top']:.0f}..{geo['reveal']['bottom']:.0f}"
+        problems.append(f"(f) the Reveal button is out of sight (at {where} px, the panel "
+                        f"shows {below_header:.0f}..{panel_bottom:.0f} px)")
     name = "Back" if step.last else "Next"
     if not _on_screen(geo["button"], below_header, view["height"]):
         where = geo["button"] and f"{geo['button']['top']:.0f}..{geo['button']['bottom']:.0f}"

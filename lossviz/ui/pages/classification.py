@@ -229,7 +229,8 @@ def _beside_step(beside: bool) -> Iterator[None]:
     if not beside:
         yield
         return
-    view, side = st.container(key="clf_look_lesson").columns([1.9, 1], gap="medium")
+    view, side = st.container(key="clf_look_lesson").columns(frame.beside_step(),
+                                                             gap="medium")
     with side:
         frame.lesson("classification", compact=True)
     with view:

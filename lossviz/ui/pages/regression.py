@@ -350,8 +350,8 @@ def render() -> None:
     if phone:
         frame.lesson("regression", compact=True)
     box = st.container(key="reg_hero_lesson" if by_hero and not phone else "reg_hero")
-    left, right = box.columns([2.1, 1] if not (present or by_hero) else [1.9, 1],
-                               gap="medium")
+    left, right = box.columns(frame.beside_step() if by_hero and not phone
+                              else [2.1, 1] if not present else [1.9, 1], gap="medium")
     table_box = st.container()
     with table_box:
         table_open = False
@@ -430,7 +430,7 @@ def render() -> None:
     if not stepped or by_hero:
         _closer_look(view, source, points, data, delta, present, units)
         return
-    look, side = st.container(key="reg_look_lesson").columns([1.9, 1], gap="medium")
+    look, side = st.container(key="reg_look_lesson").columns(frame.beside_step(), gap="medium")
     with side:
         frame.lesson("regression", compact=True)
     with look:
