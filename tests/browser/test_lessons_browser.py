@@ -19,6 +19,7 @@ import pytest
 from lv_page import (
     NAV_LINK,
     NAV_MORE,
+    PHONE_AGENT,
     Step,
     assert_healthy,
     chart,
@@ -27,7 +28,7 @@ from lv_page import (
     slider_value,
     wait_query,
 )
-from streamlit_browser import load, new_tab, runs, wait_run
+from streamlit_browser import load, new_tab, open_lossviz, runs, wait_run
 
 from lossviz.ui.pages import PAGES
 
@@ -216,3 +217,34 @@ def test_next_opens_the_next_step_with_its_settings_and_link(tab: Any, app_url: 
     assert slider_value(page, "reg_delta") == 5.0
     wait_query(page, "lesson_step", "3")
     assert query(page)["lesson"] == "huber_delta"
+
+
+# On a phone: where the step's panel ends, and where the chart it talks about begins.
+PHONE_GEOMETRY = """show => {
+  const r = el => el && el.getBoundingClientRect();
+  const panel = r(document.querySelector(".st-key-lesson_banner"));
+  const plot = r(document.querySelector(show));
+  return {panel: panel && [panel.top, panel.bottom], plot: plot && [plot.top, plot.bottom],
+          height: innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("link", ["/?lesson=huber_delta&lesson_step=2",  # a closer look
+                                  "/?lesson=mse_outliers&lesson_step=1"])  # the first picture
+def test_a_phone_shows_the_step_then_the_chart_it_talks_about(browser: Any, app_url: str,
+                                                              link: str) -> None:
+    # A phone stacks everything: the step's panel comes right above its chart, whole on the
+    # first screen it scrolls to, and that chart starts right under it.
+    phone = open_lossviz(browser, app_url + link, width=390, height=844,
+                         user_agent=PHONE_AGENT)
+    try:
+        assert_healthy(phone, f"a phone, {link}")
+        step = next(s for s in STEPS if link.endswith(f"lesson={s.lesson}&lesson_step={s.number}"))
+        phone.wait_for_timeout(500)  # the scroll to the step, a frame after the chart
+        geo = phone.evaluate(PHONE_GEOMETRY, chart(step.show))
+    finally:
+        phone.close()
+    (top, bottom), (plot_top, _) = geo["panel"], geo["plot"]
+    assert top >= 0, f"the step starts above the screen: {geo}"
+    assert bottom <= geo["height"], f"the step ends below the screen: {geo}"
+    assert bottom <= plot_top <= bottom + 120, f"its chart does not follow the step: {geo}"

@@ -317,13 +317,11 @@ def _about(source: Source, data: fo.LinesData, sentence: bool = True) -> None:
 def render() -> None:
     present = widgets.presenting()
     v = widgets.value
-    # A lesson step sits beside the figure it talks about (above it on a phone: frame's
-    # CSS): the first picture's, or the closer look's, so that a projector shows the
-    # question and the chart together. A phone, which does not scroll to the chart, shows
-    # the step first, at the top of the page.
+    # A lesson step sits beside the figure it talks about: the first picture's, or the
+    # closer look's, so that a projector shows the question and the chart together. A
+    # phone puts it right above that figure, full width (and scrolls to it: chart.js).
     stepped = frame.lesson_here("regression")
-    by_hero = stepped and (widgets.compact()
-                           or (focus := lessons.focus()) is None or focus.chart in HERO_CHARTS)
+    by_hero = stepped and ((focus := lessons.focus()) is None or focus.chart in HERO_CHARTS)
     # The invitation and the data picker share the first row: the chart starts right under.
     # (The picker's column holds "House prices in Windsor, Canada" whole at 1024 px.)
     # (A lesson's phone page starts with the picker: a stacked empty column left a gap.)
@@ -347,7 +345,7 @@ def render() -> None:
     # A phone stacks the columns: the step goes first, above them, so that the picture it
     # talks about follows it and the controls come after (inside the right-hand column the
     # sliders and the table stood between the question and its chart).
-    if phone:
+    if by_hero and phone:
         frame.lesson("regression", compact=True)
     box = st.container(key="reg_hero_lesson" if by_hero and not phone else "reg_hero")
     left, right = box.columns(frame.beside_step() if by_hero and not phone
@@ -427,7 +425,9 @@ def render() -> None:
     st.write("")
     # The picker keeps the page's width (beside a lesson step its last choices would be cut).
     view = widgets.choice("reg_view", "Look closer")
-    if not stepped or by_hero:
+    if not stepped or by_hero or phone:
+        if stepped and not by_hero:  # a phone: the step, then the closer look it is about
+            frame.lesson("regression", compact=True)
         _closer_look(view, source, points, data, delta, present, units)
         return
     look, side = st.container(key="reg_look_lesson").columns(frame.beside_step(), gap="medium")

@@ -177,12 +177,23 @@ class Chart {
     this.highlight(data.highlight || []);
     if (data.focus && data.focus !== this.focused) {
       this.focused = data.focus;
-      // On a phone the step's text comes first and stays in view; wider, the chart it
-      // talks about is scrolled into view.
+      // Wider screens scroll the chart the step talks about into view; a phone, where the
+      // step comes right above that chart, scrolls to the step.
       if (window.innerWidth >= 640) {
         requestAnimationFrame(() => this.bringIntoView());
+      } else {
+        requestAnimationFrame(() => this.bringStepIntoView());
       }
     }
+  }
+
+  // A phone: the step's panel sits right above the chart it talks about. When that is down
+  // the page (a closer look), the panel is brought to the top of the screen, under the header.
+  bringStepIntoView() {
+    const banner = document.querySelector(".st-key-lesson_banner");
+    if (!banner || banner.getBoundingClientRect().top < window.innerHeight / 2) return;
+    banner.style.scrollMarginTop = "4rem";
+    banner.scrollIntoView({block: "start"});
   }
 
   // Scroll so that the chart sits just below the lesson step's panel when that panel stays
