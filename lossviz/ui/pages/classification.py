@@ -171,7 +171,7 @@ def render() -> None:
         # One sample's logits or the digits: the two-class data and losses step aside.
         _view_picker()
         with _beside_step(beside):
-            _multiclass_corner(present)
+            _multiclass_corner(present, narrow=beside)
         return
     edited = tables.edited("clf_points")
     # The controls sit above the table but are drawn after it has read this run's edits:
@@ -661,11 +661,11 @@ def _probability_section(points, optimizer, lr, steps, present) -> None:
     st.latex(r"\ell = -\ln p,\qquad p = \sigma(f) = \frac{1}{1 + e^{-f}}")
 
 
-def _multiclass_corner(present: bool) -> None:
+def _multiclass_corner(present: bool, narrow: bool = False) -> None:
     """One sample's softmax and its cross-entropy, or classifiers of the handwritten digits."""
     picked = widgets.choice("clf_mc_data", "Data", format_func=MC_LABELS.get)
     if picked == "digits":
-        return _digits(present)
+        return _digits(present, narrow)
     with _card("Logits of one sample"):
         c1, c2 = st.columns([1, 2.5])
         with c1:
@@ -732,7 +732,8 @@ def _digits_fit(n: int, loss: str, optimizer: str, lr: float, steps: int
     return np.asarray(history.final_params), bool(history.diverged), float(history.loss[-1])
 
 
-def _digits(present: bool) -> None:
+def _digits(present: bool, narrow: bool = False) -> None:
+    """The digits' classifiers (``narrow``: beside a lesson step, the picture's phone layout)."""
     x, y, x_test, y_test = _digit_split()
     with st.container(border=True):
         c1, c2 = st.columns([1, 1.4])
@@ -748,7 +749,8 @@ def _digits(present: bool) -> None:
     runs = {loss: _digits_fit(n, loss, optimizer, lr, steps) for loss in MULTICLASS}
     data = digits_data(x[:n], y[:n], x_test, y_test,
                        [DigitsFit(loss, run[0]) for loss, run in runs.items()], shown)
-    chart.chart(digits_figure.spec(data, compact=widgets.compact(), presentation=present),
+    chart.chart(digits_figure.spec(data, compact=widgets.compact() or narrow,
+                                   presentation=present),
                 key="clf_digits_fig",
                 label="Each class's weights as a picture, the training images' margins, "
                       "and held-out images the classifier gets wrong")
