@@ -146,6 +146,9 @@ def test_a_lesson_link_opens_the_regression_page_at_that_step():
         assert at.session_state[key] == value
     assert at.slider(key="reg_shift").value == 20.0
     assert "step 2 of 4" in _shown(at)
+    # The bars' caption does not say the pull the step asks for until the answer is given.
+    told = "On the MSE line the outlier pulls with 36.1"
+    assert told not in " ".join(c.value for c in at.caption)
     # No answer, no reveal: the page asks for the prediction first.
     next(b for b in at.button if b.label == "Reveal the answer").click().run()
     assert step.answer not in _shown(at)
@@ -158,6 +161,7 @@ def test_a_lesson_link_opens_the_regression_page_at_that_step():
     assert step.answer in shown
     assert "You said **40**" in shown
     assert f"The answer: **{escape_markdown('36.1')}**" in shown
+    assert told in " ".join(c.value for c in at.caption)
 
 
 def test_a_step_on_another_page_opens_that_page():

@@ -109,6 +109,16 @@ def focus() -> Focus | None:
     return Focus(step.show, tuple(step.highlight), f"{lesson.id}:{index}")
 
 
+def asking_about(chart: str) -> bool:
+    """Is the current step's question, about ``chart``, still unanswered? The page then
+    holds back the sentence that would state the answer beside that chart."""
+    now = current()
+    if now is None or now[2].show != chart:
+        return False
+    lesson, index, _ = now
+    return (lesson.id, index) not in st.session_state.get(ANSWER, {})
+
+
 def _go(lesson_id: str, index: int) -> None:
     if lesson_id:
         apply_step(lesson_id, index)

@@ -418,8 +418,10 @@ def render() -> None:
             n = int(points.is_outlier.sum())
             shaded = ("" if n == 0 else " (shaded column: the outlier)" if n == 1
                       else " (shaded columns: the outliers)")
+            # (a lesson asking about these bars waits for the answer before saying it)
+            told = "" if lessons.asking_about("reg_pulls") else fo.pull_sentence(pulls)
             st.caption("Bars: how hard each point pulls on each loss's best line, points left "
-                       f"to right{shaded}. " + fo.pull_sentence(pulls))
+                       f"to right{shaded}. " + told)
     with scores:
         _scores(data, "{:.4g}" if source.real else "{:.2f}")
     st.write("")
