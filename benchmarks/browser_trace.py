@@ -120,15 +120,15 @@ def by_script(profile: dict[str, Any]) -> Counter:
     idle time left out). A file name keeps its build hash off: ``react-dom.js``."""
     nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}
     times: Counter = Counter()
-    deltas = profile["timeDeltas"][1:] + [0]  # a sample lasts until the next one
-    for node, us in zip(profile["samples"], deltas):
+    deltas = [*profile["timeDeltas"][1:], 0]  # a sample lasts until the next one
+    for node, us in zip(profile["samples"], deltas, strict=True):
         frame = nodes[node]
         name = frame["url"].rsplit("/", 1)[-1].split("?")[0]
         if not name:
             name = frame["functionName"] or "(anonymous)"
         parts = name.split(".")
         if len(parts) >= 3 and parts[-1] == "js" and len(parts[-2]) == 8:  # name.HASH.js
-            name = ".".join(parts[:-2] + ["js"])
+            name = ".".join([*parts[:-2], "js"])
         if name != "(idle)":
             times[name] += us
     return times

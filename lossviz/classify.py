@@ -18,6 +18,9 @@ from lossviz._validation import as_float_array, cell_number
 from lossviz.limits import MAX_POINTS as MAX_TABLE_POINTS
 from lossviz.limits import MAX_TABLE_X as MAX_ABS_X
 
+# The margin as the pages write it (no-break spaces: a line never breaks after the minus).
+MARGIN_FORMULA = "(2y\u00a0−\u00a01)·f"
+
 
 def sigmoid(f: Any) -> np.ndarray:
     """``1 / (1 + exp(-f))``, the probability of class 1 for a score ``f``; exact for any finite f.

@@ -604,7 +604,7 @@ def test_the_conventions_page_uses_the_labs_real_data(tmp_path, monkeypatch, cap
 
 
 def test_a_table_column_keeps_one_number_of_decimals():
-    from lossviz.ui.pages.regression_views import column_texts
+    from lossviz.figures.style import column_texts
 
     assert column_texts([0.617, 0.7104, 0.621]) == ["0.6170", "0.7104", "0.6210"]
     assert column_texts([15020.4, 9876.0]) == ["15,020", "9,876"]

@@ -443,6 +443,8 @@ def test_fold_lines_refuse_mismatched_points_or_folds():
 
 def test_a_large_delta_is_written_with_thousands_separators():
     # On house prices δ counts in units of 10,000: "δ = 20000" is hard to read at a glance.
-    assert fo.label("huber", 20000.0) == "Huber (δ = 20,000)"
-    assert fo.label("huber", 1.5) == "Huber (δ = 1.5)"
-    assert fo.label("mse", 20000.0) == "MSE"
+    from lossviz.figures.style import loss_label_at
+
+    assert loss_label_at("huber", 20000.0) == "Huber (δ = 20,000)"
+    assert loss_label_at("huber", 1.5) == "Huber (δ = 1.5)"
+    assert loss_label_at("mse", 20000.0) == "MSE"

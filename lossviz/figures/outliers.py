@@ -34,6 +34,7 @@ from lossviz.figures.style import (
     OKABE_ITO,
     line_width,
     loss_color,
+    loss_label_at,
     marker_size,
     number_text,
 )
@@ -51,12 +52,6 @@ def _loss(name: str, delta: float) -> lossviz.Loss:
 
 
 NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber"}  # trace names: lessons highlight by them
-
-
-def label(name: str, delta: float) -> str:
-    """The name of a loss's line in this lab: ``"Huber (δ = 1)"``."""
-    base = {"mse": "MSE", "mae": "MAE", "huber": "Huber"}[name]
-    return f"{base} (δ = {delta:,g})" if name == "huber" else base
 
 
 class LinesData(NamedTuple):
@@ -174,7 +169,7 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
             type="scatter", x=ends, y=w * ends + b, mode="lines", name=NAMES[name],
             showlegend=False, line=dict(color=loss_color(name), width=width,
                       dash="dash" if name == "huber" else "solid"),
-            hovertemplate=f"{label(name, data.delta)}'s best line<br>"
+            hovertemplate=f"{loss_label_at(name, data.delta)}'s best line<br>"
                           "y = %{customdata[0]:.3g} x %{customdata[1]:+.3g}<extra></extra>",
             customdata=[[w, b]] * 2,
         ))
@@ -223,8 +218,7 @@ def _end_labels(data: LinesData, k: int, presentation: bool) -> list[dict[str, A
     """Each line named at its right end; the outlier named beside it (no legend to read)."""
     font = 20 if presentation else 13
     heights = _label_heights(data, k)
-    names = [(f"<b>{label(n, data.delta)}</b>".replace(f" (δ = {data.delta:,g})", ""),
-              loss_color(n)) for n in LOSSES]
+    names = [(f"<b>{NAMES[n]}</b>", loss_color(n)) for n in LOSSES]
     if data.clean is not None:
         names.append(("without<br>outliers" if data.is_outlier.sum() > 1 else "without<br>outlier",
                       CLEAN_COLOR))
@@ -336,8 +330,8 @@ def pulls_figure(pulls: PullsData, *, height: int = 230, presentation: bool = Fa
             type="bar", x=pos, y=pulls.pull[name][pulls.index], name=NAMES[name],
             marker=dict(color=loss_color(name)), offsetgroup=name,
             customdata=pulls.order + 1,
-            hovertemplate=f"point %{{customdata}}: pulls the {label(name, pulls.delta)} line "
-                          "with %{y:.3g}<extra></extra>",
+            hovertemplate=(f"point %{{customdata}}: pulls the {loss_label_at(name, pulls.delta)} "
+                           "line with %{y:.3g}<extra></extra>"),
         ))
     layout = house_layout(height=height, presentation=presentation,
                           y_title="pull (up is +)")

@@ -28,6 +28,7 @@ from lossviz.figures.style import (
     line_width,
     loss_color,
     loss_label,
+    loss_label_at,
     marker_size,
 )
 
@@ -472,7 +473,7 @@ def sweep_figure(
     m = np.asarray(sweep.magnitudes, float)
     data: list[dict[str, Any]] = []
     for name in sweep.slope:
-        label = loss_label(name) + (f" (δ = {delta:,g})" if name == "huber" else "")
+        label = loss_label_at(name, delta)
         for axis, values in (("", sweep.slope[name]), ("2", sweep.clean_error[name])):
             data.append(dict(
                 type="scatter", x=m, y=np.asarray(values, float), mode="lines+markers",
@@ -549,8 +550,7 @@ def fold_lines_figure(data: FoldLines, *, height: int = 340, presentation: bool 
     cols = len(data.losses)
     axes = tuple(f"{a}{'' if k == 1 else k}" for k in range(1, cols + 1) for a in ("x", "y"))
     layout = house_layout(height=height, presentation=presentation, axes=axes)
-    titles = tuple(loss_label(n) + (f" (δ = {data.delta:,g})" if n == "huber" else "")
-                   for n in data.losses)
+    titles = tuple(loss_label_at(n, data.delta) for n in data.losses)
     subplot_layout(layout, cols=cols, spacing=0.04, titles=titles,
                    font_size=font_size(presentation))
     lines = data.slopes[..., None] * data.ends + data.intercepts[..., None]  # (L, K, 2)

@@ -85,6 +85,11 @@ def loss_label(name: str) -> str:
     return "Custom" if name == "custom" else name
 
 
+def loss_label_at(name: str, delta: float) -> str:
+    """A loss's name with Huber's δ when it is Huber: ``"Huber (δ = 20,000)"``, ``"MSE"``."""
+    return loss_label(name) + (f" (δ = {delta:,g})" if name == "huber" else "")
+
+
 # -- text sizes --------------------------------------------------------------------------------
 FONT_SIZE = 13  # chart text on a screen
 SMALL_FONT_SIZE = 11  # in-plot notes on a screen (labels on marks, panel notes)
@@ -281,6 +286,15 @@ def number_text(value: float, digits: int = 2) -> str:
         m, k = m / 10, k + 1
     power = "10" + str(k).translate(_SUPERSCRIPT)
     return power if m == 1 else f"{m:g}×{power}"
+
+
+def column_texts(values: Iterable[float], digits: int = 4) -> list[str]:
+    """A table column's numbers with the same decimals, about ``digits`` significant ones
+    for the largest: 0.6170 above 0.7104 (not 0.617), 15,020 (not 1.502e+04)."""
+    values = [float(v) for v in values]
+    top = max((abs(v) for v in values if math.isfinite(v) and v != 0), default=1.0)
+    decimals = max(0, digits - 1 - math.floor(math.log10(top)))
+    return [f"{v:,.{decimals}f}" for v in values]
 
 
 def log_range(values: Iterable[Any], *, pad: float = 0.05) -> tuple[float, float] | None:

@@ -6,7 +6,8 @@ The CSS is fixed text written here; nothing a user types ever reaches it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -116,6 +117,20 @@ def beside_step() -> list[float]:
     """The widths of a figure's column and of the lesson step's column beside it: a wider
     step on a projector, whose large text would otherwise run past the window's foot."""
     return [1.5, 1.0] if widgets.presenting() else [1.9, 1.0]
+
+
+@contextmanager
+def beside_lesson(section: str, key: str, when: bool = True) -> Iterator[None]:
+    """Draw what the block draws in a wide column with the lesson step beside it (when
+    ``when``; else as it is). ``key`` names the row, for the phone's CSS."""
+    if not when:
+        yield
+        return
+    body, side = st.container(key=key).columns(beside_step(), gap="medium")
+    with side:
+        lesson(section, compact=True)
+    with body:
+        yield
 
 
 def lesson(section: str, *, compact: bool = False) -> bool:

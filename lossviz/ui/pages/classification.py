@@ -9,8 +9,6 @@ from ``lossviz.figures.classification``, ``lossviz.figures.multiclass`` and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -20,6 +18,7 @@ import streamlit as st
 import lossviz
 from lossviz import datasets, limits
 from lossviz.classify import (
+    MARGIN_FORMULA,
     MAX_TABLE_POINTS,
     ParsedPoints,
     accuracy,
@@ -163,14 +162,14 @@ def render() -> None:
         "A linear classifier scores each point, f(x) = w·x + b, and says class 1 when f > 0 "
         "and class 0 when f < 0; a point exactly on the boundary (f = 0) counts as a mistake "
         "for either class in the accuracy and the 0-1 loss. Each loss turns the margin "
-        "m = (2y\u00a0−\u00a01)·f (positive = right side) into a penalty. "
+        f"m = {MARGIN_FORMULA} (positive = right side) into a penalty. "
         + ("**Real e-mails: pick two features and see how many each loss's classifier gets right.**"
            if widgets.value("clf_data") != "generated" else
            "**Flip a few labels and watch which losses get dragged by them.**"))
     if widgets.value("clf_view") == MULTICLASS_VIEW:
         # One sample's logits or the digits: the two-class data and losses step aside.
         _view_picker()
-        with _beside_step(beside):
+        with frame.beside_lesson("classification", "clf_look_lesson", beside):
             _multiclass_corner(present, narrow=beside)
         return
     edited = tables.edited("clf_points")
@@ -204,7 +203,7 @@ def render() -> None:
     _report_table_problems(points)
     problem = _data_problem(points)
     view = _view_picker()
-    with _beside_step(beside):
+    with frame.beside_lesson("classification", "clf_look_lesson", beside):
         if problem:
             st.warning(problem)
         elif view == "Boundaries":
@@ -221,20 +220,6 @@ def render() -> None:
             _probability_section(points, optimizer, lr, steps, present)
     if source is not None:
         _about(source, len(points.y))
-
-
-@contextmanager
-def _beside_step(beside: bool) -> Iterator[None]:
-    """Draw the view in the wide column beside the lesson step (when ``beside``)."""
-    if not beside:
-        yield
-        return
-    view, side = st.container(key="clf_look_lesson").columns(frame.beside_step(),
-                                                             gap="medium")
-    with side:
-        frame.lesson("classification", compact=True)
-    with view:
-        yield
 
 
 def _view_picker() -> str:

@@ -17,6 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 import lossviz
 from lossviz import budget
+from lossviz.classify import MARGIN_FORMULA
 from lossviz.custom import CustomLoss, FormulaError
 from lossviz.custom.parser import PARAMETER_HINT, check_params
 from lossviz.figures import custom as fc
@@ -66,7 +67,7 @@ _FUNCTIONS_HELP = (
 _LANGUAGE_HELP = {
     "regression": "**Variables:** `r` = y_pred − y_true (the residual), `y` = y_true, "
                   "`yhat` = y_pred. Example: `log(1 + r**2)`.\n\n" + _FUNCTIONS_HELP,
-    "classification": "**Variable:** `m` = (2y\u00a0−\u00a01)·f, the margin: positive when "
+    "classification": f"**Variable:** `m` = {MARGIN_FORMULA}, the margin: positive when "
                       "the score f is on the right side. Example: `softplus(-m)`.\n\n"
                       + _FUNCTIONS_HELP,
 }
@@ -188,7 +189,7 @@ def render() -> None:
     frame.lesson("custom")
     st.markdown(
         "Write your own loss as a formula in the residual r = y_pred − y_true (regression) "
-        "or the margin m = (2y\u00a0−\u00a01)·f (classification). lossviz works out its exact "
+        f"or the margin m = {MARGIN_FORMULA} (classification). lossviz works out its exact "
         "derivative, draws both beside the built-in losses, and trains with it."
     )
     st.markdown("**Start from an example:**")

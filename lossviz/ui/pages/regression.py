@@ -29,6 +29,7 @@ from lossviz import datasets, limits, tabular
 from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import SliderUnits, read_points, slider_units
 from lossviz.figures import outliers as fo
+from lossviz.figures.style import loss_label_at
 from lossviz.textsafe import escape_markdown
 from lossviz.ui import chart, frame, lessons, tables, widgets
 from lossviz.ui.pages import regression_views as views
@@ -334,7 +335,7 @@ def render() -> None:
     if top is not None and (source is None or source.real):
         top.markdown("**Real data:** each loss's exact best line through the set's points. "
                      "The bars below show how hard each point pulls on each line.")
-    elif top is not None and widgets.value("reg_outliers_on"):
+    elif top is not None and v("reg_outliers_on"):
         top.markdown("**Drag the orange outlier up and down:** the MSE line swings "
                      "after it while the MAE line hardly moves. The bars below show why.")
     elif top is not None:
@@ -432,10 +433,7 @@ def render() -> None:
             frame.lesson("regression", compact=True)
         _closer_look(view, source, points, data, delta, present, units)
         return
-    look, side = st.container(key="reg_look_lesson").columns(frame.beside_step(), gap="medium")
-    with side:
-        frame.lesson("regression", compact=True)
-    with look:
+    with frame.beside_lesson("regression", "reg_look_lesson"):
         _closer_look(view, source, points, data, delta, present, units, narrow=True)
 
 
@@ -523,7 +521,7 @@ def _scores(data: fo.LinesData, fmt: str = "{:.2f}") -> None:
         moved = ("", "")
         if data.clean is not None:
             moved = (f" ({w - data.clean[0]:+.2f})", f" ({b - data.clean[1]:+.2f})")
-        rows.append(f"| :{_COLOR[name]}[**{fo.label(name, data.delta)}**] | "
+        rows.append(f"| :{_COLOR[name]}[**{loss_label_at(name, data.delta)}**] | "
                     f"**{fmt.format(w)}**{moved[0]} | **{fmt.format(b)}**{moved[1]} |")
     st.markdown("\n".join(rows))
     if data.clean is not None:

@@ -4,7 +4,6 @@ curves and Huber's delta, a line of your own, gradient descent, and which loss t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,7 +24,7 @@ from lossviz.experiments import (
 from lossviz.figures import descent as fd
 from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
-from lossviz.figures.style import loss_color, loss_label, number_text
+from lossviz.figures.style import column_texts, loss_color, loss_label, loss_label_at, number_text
 from lossviz.training import OPTIMIZER_LABELS
 from lossviz.ui import chart, widgets
 from lossviz.ui.params import REGRESSION_LOSSES
@@ -391,7 +390,7 @@ def which_loss_real(points, delta: float, present: bool = False,
     except ValueError as err:
         st.info(f"Cross-validation is not possible on these points: {err}.")
         return
-    names = [loss_label(n) + (f" (δ = {delta:,g})" if n == "huber" else "") for n in cv.losses]
+    names = [loss_label_at(n, delta) for n in cv.losses]
     table = {"loss": names,
              "squared error (RMSE)": column_texts(cv.rmse),
              "mean |error|": column_texts(cv.mean_abs),
@@ -412,14 +411,6 @@ def which_loss_real(points, delta: float, present: bool = False,
     with st.container(border=True):
         st.markdown("**Choosing a loss** (read off the table and the lines)")
         st.markdown(choosing_real(cv, delta))
-
-
-def column_texts(values: Sequence[float], digits: int = 4) -> list[str]:
-    """A table column's numbers with the same decimals, about ``digits`` significant ones
-    for the largest: 0.6170 above 0.7104 (not 0.617), 15,020 (not 1.502e+04)."""
-    top = max((abs(float(v)) for v in values if math.isfinite(v) and v != 0), default=1.0)
-    decimals = max(0, digits - 1 - math.floor(math.log10(top)))
-    return [f"{float(v):,.{decimals}f}" for v in values]
 
 
 def choosing_real(cv: CrossValidation, delta: float) -> str:

@@ -198,8 +198,7 @@ class Chart {
 
   // Scroll so that the chart sits just below the lesson step's panel when that panel stays
   // on screen above it (sticky, wide screens), else as little as puts the chart in view;
-  // a panel beside the chart is then brought to where it sticks, whole above the corner's
-  // Back / Next box.
+  // a panel beside the chart is then brought to where it sticks, whole on screen.
   bringIntoView() {
     const banner = document.querySelector(".st-key-lesson_banner");
     const panel = banner && (banner.closest("[data-testid='stLayoutWrapper']") || banner);
