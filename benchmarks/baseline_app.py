@@ -9,6 +9,8 @@ chart (with |r| <= 4, every delta from 4 to 5 drew the same parabola and nothing
 ``?text=N`` and ``?sliders=N`` (at most 100 each) add N elements that never change below the
 chart (lines of text, sliders): ``bench_app_latency.py --floor`` times what unchanged
 elements cost a change, since Streamlit's browser side redraws every element of a rerun.
+``?fragment=1`` puts the slider and the chart in an ``st.fragment``, so a change reruns only
+them: what is left of the unchanged elements' cost is what a fragment cannot save.
 
 Run alone: ``streamlit run benchmarks/baseline_app.py``
 """
@@ -17,11 +19,13 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-delta = st.slider("Huber delta", min_value=0.1, max_value=5.0, value=1.0, step=0.1)
-r = np.linspace(-6.0, 6.0, 101)
-a = np.abs(r)
-huber = np.where(a <= delta, 0.5 * r**2, delta * (a - 0.5 * delta))
-st.plotly_chart(go.Figure(go.Scatter(x=r, y=huber, name="Huber")), key="curve")
+
+def curve() -> None:
+    delta = st.slider("Huber delta", min_value=0.1, max_value=5.0, value=1.0, step=0.1)
+    r = np.linspace(-6.0, 6.0, 101)
+    a = np.abs(r)
+    huber = np.where(a <= delta, 0.5 * r**2, delta * (a - 0.5 * delta))
+    st.plotly_chart(go.Figure(go.Scatter(x=r, y=huber, name="Huber")), key="curve")
 
 
 def _count(name: str) -> int:
@@ -30,6 +34,7 @@ def _count(name: str) -> int:
     return min(int(text), 100) if text.isdigit() else 0
 
 
+(st.fragment(curve) if st.query_params.get("fragment") == "1" else curve)()
 for i in range(_count("text")):
     st.markdown(f"An unchanged line of text, number {i + 1}, with **a few words** in bold.")
 for i in range(_count("sliders")):

@@ -26,7 +26,8 @@ a play button.
 
 ``--floor`` also times the minimal page's slider with unchanged elements below its chart (40
 lines of text; 20 sliders; ``baseline_app.py?text=40``): Streamlit's browser side redraws
-every element of a rerun, changed or not, so this is what a page pays per element.
+every element of a rerun, changed or not, so this is what a page pays per element. A third
+row keeps the 40 texts but puts the slider and its chart in an ``st.fragment``.
 
 Run: ``python benchmarks/bench_app_latency.py`` (``--help`` for the options). Prints a table
 beside the issue's targets and asserts nothing: timings on a shared machine belong in a
@@ -115,6 +116,8 @@ BASELINE = Control("minimal page: slider", "", "/")
 FLOOR = (
     Control("min. page + 40 unchanged texts", "", "/?text=40", server="base"),
     Control("min. page + 20 unchanged sliders", "", "/?sliders=20", server="base"),
+    Control("the same 40 texts, slider and chart in a fragment", "", "/?text=40&fragment=1",
+            server="base"),
 )
 
 # Installed in every page before its scripts run. ``arm()`` starts one measurement: a
