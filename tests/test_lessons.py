@@ -164,6 +164,22 @@ def test_a_lesson_link_opens_the_regression_page_at_that_step():
     assert told in " ".join(c.value for c in at.caption)
 
 
+def test_the_schedules_step_holds_back_where_they_settle_until_answered():
+    # "Which schedules let MAE settle, and where?": the line under the chart names the
+    # lowest and highest final losses, so it waits for the student's prediction.
+    told = "Mean training loss over the last tenth of the budget"
+    at = _open({"lesson": "mae_oscillation", "lesson_step": "3"})
+    assert _pages(at) == {"stopping"}
+    assert "stop_schedules" in at.session_state["_lossviz_figures"]
+    assert told not in _shown(at)
+    at.radio(key="lesson_answer_mae_oscillation_3").set_value(
+        at.radio(key="lesson_answer_mae_oscillation_3").options[1])
+    next(b for b in at.button if b.label == "Reveal the answer").click().run()
+    assert not at.exception
+    assert "You said" in _shown(at)
+    assert told in _shown(at)  # (without a lesson at once: test_app_stopping.py)
+
+
 def test_a_step_on_another_page_opens_that_page():
     lessons, _ = load_lessons(registry=BY_KEY, sections=SECTIONS)
     lesson, index = next((item, i) for item in lessons.values()

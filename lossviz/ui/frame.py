@@ -6,7 +6,7 @@ The CSS is fixed text written here; nothing a user types ever reaches it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 
 import streamlit as st
@@ -41,11 +41,8 @@ _CSS = """<style>
 }
 @media (max-width: 640px) {
   .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
-  /* a phone shows the lesson step (the right-hand column) above its figure: the first
-     picture's, or the closer look's (not the closer look's own columns inside it) */
-  .st-key-reg_hero_lesson [data-testid="stHorizontalBlock"]:not(.st-key-lesson_nav),
-  .st-key-reg_look_lesson > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"],
-  .st-key-clf_look_lesson > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] {
+  /* a phone shows the lesson step (the right-hand column) above the first picture */
+  .st-key-reg_hero_lesson [data-testid="stHorizontalBlock"]:not(.st-key-lesson_nav) {
     flex-direction: column-reverse; }
 }
 </style>"""
@@ -119,11 +116,24 @@ def beside_step() -> list[float]:
     return [1.5, 1.0] if widgets.presenting() else [1.9, 1.0]
 
 
+def lesson_about(section: str, charts: Collection[str]) -> bool:
+    """Is the current step, on this page, about one of ``charts``? The page then draws it
+    with them (``beside_lesson``) rather than at its top."""
+    focus = lessons.focus()
+    return lesson_here(section) and focus is not None and focus.chart in charts
+
+
 @contextmanager
 def beside_lesson(section: str, key: str, when: bool = True) -> Iterator[None]:
-    """Draw what the block draws in a wide column with the lesson step beside it (when
-    ``when``; else as it is). ``key`` names the row, for the phone's CSS."""
+    """Draw what the block draws with the lesson step beside it (when ``when``; else as it
+    is): on a wide screen the block in a wide column and the step in a narrow one, so that a
+    projector shows the question and its chart together; on a phone the step full width
+    right above the block (chart.js scrolls to it). ``key`` names the row."""
     if not when:
+        yield
+        return
+    if widgets.compact():
+        lesson(section, compact=True)
         yield
         return
     body, side = st.container(key=key).columns(beside_step(), gap="medium")

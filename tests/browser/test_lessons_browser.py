@@ -1,11 +1,10 @@
 """Every step of every lesson on a projector (1024x768, presentation mode), opened by its link.
 
 What only a browser shows: where things land on the screen. For each step, once the page has
-settled: the chart the step talks about (its ``show`` key in ``assets/lessons/*.toml``) has
-at least its top half on screen, and the step's question with it; no metric value or text
-is cut off; the lesson's Next button
-(Back on the last step) is on screen; every page link (``PAGES``) sits on one row with no "more"
-item.
+settled: the chart the step talks about (its ``show`` key in ``assets/lessons/*.toml``) is
+whole on screen (as much of it as the screen holds, if it is taller), and the step's
+question with it; no metric value or text is cut off; the lesson's Next button (Back on the
+last step) is on screen; every page link (``PAGES``) sits on one row with no "more" item.
 Then the student answers the question and reveals the answer: it appears, and Next is still
 on screen. And at a laptop's size, Next opens the next step with its settings and its link.
 """
@@ -135,6 +134,13 @@ def _problems(geo: dict, step: Step) -> list[str]:
             problems.append(f"(a) the top half of chart {step.show!r} is off screen: it spans "
                             f"{c['top']:.0f}..{half['bottom']:.0f} px, the screen shows "
                             f"{below_header:.0f}..{view['height']} px")
+        elif not (_on_screen(c, below_header - MARGIN_UNDER_HEADER, view["height"] + 1)
+                  # a chart taller than the screen: as much of it as the screen holds
+                  or (c["height"] > view["height"] - below_header
+                      and c["top"] <= below_header + MARGIN_UNDER_HEADER)):
+            problems.append(f"(g) chart {step.show!r} is not whole on screen: it spans "
+                            f"{c['top']:.0f}..{c['bottom']:.0f} px, the screen shows "
+                            f"{below_header:.0f}..{view['height']} px")
     if not _on_screen(geo["question"], below_header, view["height"]):
         where = geo["question"] and f"{geo['question']['top']:.0f}..{geo['question']['bottom']:.0f}"
         problems.append(f"(e) the step's question is off screen beside its chart (at {where} "
@@ -230,7 +236,9 @@ PHONE_GEOMETRY = """show => {
 
 
 @pytest.mark.parametrize("link", ["/?lesson=huber_delta&lesson_step=2",  # a closer look
-                                  "/?lesson=mse_outliers&lesson_step=1"])  # the first picture
+                                  "/?lesson=mse_outliers&lesson_step=1",  # the first picture
+                                  "/custom?lesson=custom_loss&lesson_step=1",
+                                  "/stopping?lesson=mae_oscillation&lesson_step=3"])
 def test_a_phone_shows_the_step_then_the_chart_it_talks_about(browser: Any, app_url: str,
                                                               link: str) -> None:
     # A phone stacks everything: the step's panel comes right above its chart, whole on the

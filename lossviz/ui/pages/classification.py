@@ -152,11 +152,10 @@ def _moved_text(dim: int, change) -> str:
 
 # -- the page --------------------------------------------------------------------------------
 def render() -> None:
-    # A lesson step sits beside the view it talks about on a wide screen, so that a
-    # projector shows the question with the whole chart; a phone shows it first.
-    beside = frame.lesson_here("classification") and not widgets.compact()
-    if not beside:
-        frame.lesson("classification")
+    # A lesson step sits beside the view it talks about (on a phone right above it), so
+    # that a projector shows the question with the whole chart.
+    stepped = frame.lesson_here("classification")
+    narrow = stepped and not widgets.compact()
     present = widgets.presenting()
     st.markdown(
         "A linear classifier scores each point, f(x) = w·x + b, and says class 1 when f > 0 "
@@ -169,8 +168,8 @@ def render() -> None:
     if widgets.value("clf_view") == MULTICLASS_VIEW:
         # One sample's logits or the digits: the two-class data and losses step aside.
         _view_picker()
-        with frame.beside_lesson("classification", "clf_look_lesson", beside):
-            _multiclass_corner(present, narrow=beside)
+        with frame.beside_lesson("classification", "clf_look_lesson", stepped):
+            _multiclass_corner(present, narrow=narrow)
         return
     edited = tables.edited("clf_points")
     # The controls sit above the table but are drawn after it has read this run's edits:
@@ -189,6 +188,7 @@ def render() -> None:
         with controls:
             _controls(edited, present, source)
         st.error(f"Could not make the data: {err}.")
+        frame.lesson("classification")
         return
     if edited and "clf_table_open" not in st.session_state:
         # A link or a lesson with edited points opens the table. Not by expanded=: a
@@ -203,7 +203,7 @@ def render() -> None:
     _report_table_problems(points)
     problem = _data_problem(points)
     view = _view_picker()
-    with frame.beside_lesson("classification", "clf_look_lesson", beside):
+    with frame.beside_lesson("classification", "clf_look_lesson", stepped):
         if problem:
             st.warning(problem)
         elif view == "Boundaries":

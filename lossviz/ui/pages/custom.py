@@ -54,6 +54,8 @@ EXAMPLES: dict[str, tuple[str, str, str, dict[str, float], str]] = {
                 "m below about -709."),
 }
 _MAX_LATEX = 3000
+# The charts a lesson step can be about: it then sits beside them.
+CURVE_CHARTS = ("custom_curves_fig", "custom_slopes_fig")
 _FUNCTIONS_HELP = (
     "**Functions:** `abs` `sqrt` `exp` `expm1` `log` (natural) `log1p` `log2` `log10` `sin` "
     "`cos` `tan` `tanh` `sinh` `cosh` `arctan` `sign` `sigmoid` `softplus`; with two "
@@ -186,7 +188,11 @@ def _fmt(value: float) -> str:
 
 # -- the page --------------------------------------------------------------------------------------
 def render() -> None:
-    frame.lesson("custom")
+    # A step about the curves sits beside them (on a phone right above them), so that a
+    # projector shows the question and the charts together; any other at the top.
+    about = frame.lesson_about("custom", CURVE_CHARTS)
+    if not about:
+        frame.lesson("custom")
     st.markdown(
         "Write your own loss as a formula in the residual r = y_pred − y_true (regression) "
         f"or the margin m = {MARGIN_FORMULA} (classification). lossviz works out its exact "
@@ -209,7 +215,8 @@ def render() -> None:
 
     builtins = [lossviz.get_loss(n) for n in compare]
     shown: list[Loss] = [*builtins, *([loss] if loss is not None else [])]
-    _curves_section(shown, task, half, loss)
+    with frame.beside_lesson("custom", "custom_look_lesson", about):
+        _curves_section(shown, task, half, loss, stacked=about and not widgets.compact())
     st.divider()
     setup = _training_card(task)
     _training_section(setup, loss, compare)
@@ -309,7 +316,10 @@ def _formula_panel(loss: CustomLoss | None, half: float) -> None:
     )
 
 
-def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss | None) -> None:
+def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss | None,
+                    stacked: bool = False) -> None:
+    """The losses and their slopes, side by side (``stacked``: one above the other, in a
+    column beside a lesson step)."""
     if not shown:
         st.info("Pick a built-in loss to compare with, or fix the formula.")
         return
@@ -318,7 +328,7 @@ def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss 
     # Built for the projector when presenting: the generic projector copy is slower and
     # would drop the race's play buttons and step slider.
     present = widgets.presenting()
-    left, right = st.columns(2, gap="medium")
+    left, right = (st.container(), st.container()) if stacked else st.columns(2, gap="medium")
     with left:
         chart.chart(fc.curves_figure.spec(data, kind="loss", presentation=present,
                                           compact=widgets.compact()),

@@ -428,13 +428,10 @@ def render() -> None:
     st.write("")
     # The picker keeps the page's width (beside a lesson step its last choices would be cut).
     view = widgets.choice("reg_view", "Look closer")
-    if not stepped or by_hero or phone:
-        if stepped and not by_hero:  # a phone: the step, then the closer look it is about
-            frame.lesson("regression", compact=True)
-        _closer_look(view, source, points, data, delta, present, units)
-        return
-    with frame.beside_lesson("regression", "reg_look_lesson"):
-        _closer_look(view, source, points, data, delta, present, units, narrow=True)
+    beside = stepped and not by_hero
+    with frame.beside_lesson("regression", "reg_look_lesson", beside):
+        _closer_look(view, source, points, data, delta, present, units,
+                     narrow=beside and not phone)
 
 
 def _closer_look(view: str | None, source: Source, points: Points, data: fo.LinesData,

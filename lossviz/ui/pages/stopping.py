@@ -18,7 +18,7 @@ from lossviz import budget, limits
 from lossviz.figures import stopping as fs
 from lossviz.figures.style import loss_label
 from lossviz.training import OPTIMIZER_LABELS, History
-from lossviz.ui import chart, frame, turns, widgets
+from lossviz.ui import chart, frame, lessons, turns, widgets
 
 MAX_POINTS, MAX_STEPS, MAX_DEGREE = limits.MAX_POINTS, limits.MAX_STOP_STEPS, limits.MAX_STOP_DEGREE
 
@@ -192,7 +192,18 @@ def live_line(picks: dict[str, fs.StopPick], history: History, settings: dict[st
 
 
 def render() -> None:
-    frame.lesson("stopping")
+    # A step about the schedules sits beside their chart (on a phone right above it), so
+    # that a projector shows the question and the chart together; any other at the top.
+    about = frame.lesson_about("stopping", ("stop_schedules",))
+    top = st.container()
+    if not _lab(about) or not about:
+        with top:
+            frame.lesson("stopping")
+
+
+def _lab(about: bool) -> bool:
+    """The page under the lesson step; True if it drew the schedules' chart (the step
+    ``about`` it then sits beside it)."""
     st.markdown(
         "The loss tells you not only how wrong a model is but also when to stop training. "
         "Fit a polynomial to noisy points, watch the loss on held-out points, and see where "
@@ -209,7 +220,7 @@ def render() -> None:
     plan = _plan(setup, compared)
     if plan.refused:
         st.warning(plan.message, icon="⏱️")
-        return
+        return False
     if plan.cut:
         st.info(plan.message, icon="⏱️")
         setup = setup._replace(steps=plan.steps)
@@ -217,7 +228,7 @@ def render() -> None:
         frames = _frames(setup, schedule)
     except ValueError as err:
         st.error(f"This run cannot be trained: {err}")
-        return
+        return False
     _rules_panel(setup, schedule)
     # In presentation mode the figures are built for the projector: the generic projector
     # copy of ``controls.plot`` would drop the slider and play button kept as plain data.
@@ -231,7 +242,7 @@ def render() -> None:
         "dotted line is the true curve sin(x) the points were drawn around."
     )
     st.divider()
-    _schedules_panel(setup, schedule)
+    return _schedules_panel(setup, schedule, about)
 
 
 def _controls() -> tuple[Setup, str]:
@@ -336,7 +347,9 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
     )
 
 
-def _schedules_panel(setup: Setup, shown: str) -> None:
+def _schedules_panel(setup: Setup, shown: str, about: bool) -> bool:
+    """The schedules compared, if asked for; True if their chart was drawn (``about``: with
+    the lesson step beside it)."""
     st.subheader("Learning-rate schedules")
     st.markdown(
         "The same model, data, loss, optimizer, start and step budget; only the learning "
@@ -344,47 +357,51 @@ def _schedules_panel(setup: Setup, shown: str) -> None:
     )
     # Off until asked for: five more training runs on every change otherwise.
     if not widgets.toggle("stop_schedules_on", "Compare the schedules"):
-        return
+        return False
     names = widgets.multi("stop_compare", "Schedules to compare")
     if not names:
         st.info("Pick at least one schedule to compare.")
-        return
+        return False
     ordered = tuple(n for n in lossviz.SCHEDULES if n in names)
     turns.checkpoint()  # a lighter session's run may go first between the page's fits
     try:
         data = _schedules(setup, ordered, shown)
     except ValueError as err:
         st.error(f"These runs cannot be trained: {err}")
-        return
+        return False
     fig = fs.schedules_figure.spec(data, log_y=True, presentation=widgets.presenting(),
                                    height=460 if widgets.presenting() else 520,
                                    compact=widgets.compact())
-    chart.chart(fig, key="stop_schedules")
-    st.caption(
-        "Top: the training loss under each schedule. Bottom: the learning rate it used at "
-        "each step. Step decay halves the rate every quarter of the budget, exponential decay "
-        "shrinks it to 1% by the end, cosine glides to zero, warm-up ramps up over the first "
-        "tenth and then holds. A large rate moves fast but rattles; a small one settles."
-    )
-    finished = [
-        (data.tail_loss[i], name) for i, name in enumerate(data.names)
-        if data.diverged_at[i] is None
-    ]
-    parts = []
-    if finished:
-        low, high = min(finished), max(finished)
-        parts.append(
-            f"Mean training loss over the last tenth of the budget: lowest **{low[1]}** "
-            f"({low[0]:.4g})"
+    with frame.beside_lesson("stopping", "stop_look_lesson", about):
+        chart.chart(fig, key="stop_schedules")
+        st.caption(
+            "Top: the training loss under each schedule. Bottom: the learning rate it used at "
+            "each step. Step decay halves the rate every quarter of the budget, exponential decay "
+            "shrinks it to 1% by the end, cosine glides to zero, warm-up ramps up over the first "
+            "tenth and then holds. A large rate moves fast but rattles; a small one settles."
         )
-        if len(finished) > 1:
-            parts.append(f"highest **{high[1]}** ({high[0]:.4g})")
-    parts += [
-        f"**{name}** diverged at step {data.diverged_at[i]}"
-        for i, name in enumerate(data.names) if data.diverged_at[i] is not None
-    ]
-    st.markdown("; ".join(parts) + ".")
+        # While a step asks where the schedules settle, their losses would answer it.
+        told = _outcome(data, losses=not lessons.asking_about("stop_schedules"))
+        if told:
+            st.markdown(told)
     with st.expander("The formulas"):
         for name in ordered:
             st.markdown(f"**{name}**")
             st.latex(_schedule(name, setup.steps).latex)
+    return True
+
+
+def _outcome(data: fs.SchedulesData, *, losses: bool) -> str:
+    """Which schedule ended lowest and highest (``losses``), and which diverged where."""
+    finished = [(data.tail_loss[i], name) for i, name in enumerate(data.names)
+                if data.diverged_at[i] is None]
+    parts = []
+    if finished and losses:
+        low, high = min(finished), max(finished)
+        parts.append(f"Mean training loss over the last tenth of the budget: lowest "
+                     f"**{low[1]}** ({low[0]:.4g})")
+        if len(finished) > 1:
+            parts.append(f"highest **{high[1]}** ({high[0]:.4g})")
+    parts += [f"**{name}** diverged at step {data.diverged_at[i]}"
+              for i, name in enumerate(data.names) if data.diverged_at[i] is not None]
+    return "; ".join(parts) + "." if parts else ""

@@ -180,11 +180,28 @@ class Chart {
       // Wider screens scroll the chart the step talks about into view; a phone, where the
       // step comes right above that chart, scrolls to the step.
       if (window.innerWidth >= 640) {
-        requestAnimationFrame(() => this.bringIntoView());
+        this.followLayout();
       } else {
         requestAnimationFrame(() => this.bringStepIntoView());
       }
     }
+  }
+
+  // Bring the chart into view now, and again each time the page's layout changes while the
+  // rest of the run lands (what is drawn above the chart after it pushes it down), for a
+  // moment or until the student scrolls. A chart already in place is not scrolled again.
+  followLayout() {
+    const page = document.querySelector("[data-testid='stMainBlockContainer']");
+    requestAnimationFrame(() => this.bringIntoView());
+    if (!page || !window.ResizeObserver) return;
+    const watcher = new ResizeObserver(() => requestAnimationFrame(() => this.bringIntoView()));
+    const stop = () => {
+      watcher.disconnect();
+      for (const type of ["wheel", "touchstart", "keydown"]) removeEventListener(type, stop, true);
+    };
+    for (const type of ["wheel", "touchstart", "keydown"]) addEventListener(type, stop, true);
+    watcher.observe(page);
+    setTimeout(stop, 1500);
   }
 
   // A phone: the step's panel sits right above the chart it talks about. When that is down
@@ -198,7 +215,8 @@ class Chart {
 
   // Scroll so that the chart sits just below the lesson step's panel when that panel stays
   // on screen above it (sticky, wide screens), else as little as puts the chart in view;
-  // a panel beside the chart is then brought to where it sticks, whole on screen.
+  // a panel beside the chart is then brought to where it sticks, whole on screen, and the
+  // chart's foot too if what comes before it in its column pushed it below the window.
   bringIntoView() {
     const banner = document.querySelector(".st-key-lesson_banner");
     const panel = banner && (banner.closest("[data-testid='stLayoutWrapper']") || banner);
@@ -208,9 +226,16 @@ class Chart {
       this.root.scrollIntoView({block: "nearest"});
       const row = sticky && panel.closest("[data-testid='stHorizontalBlock']");
       const stick = sticky ? parseFloat(getComputedStyle(panel).top) || 0 : 0;
-      if (row && row.contains(this.root) && panel.getBoundingClientRect().top > stick + 1) {
-        row.style.scrollMarginTop = `${stick}px`;
-        row.scrollIntoView({block: "start"});
+      if (row && row.contains(this.root)) {
+        // One scroll, by at least what brings the row (and its panel) up to where the panel
+        // sticks; further, as long as the chart's top stays under the header, to its foot.
+        const chart = this.root.getBoundingClientRect();
+        const by = Math.max(row.getBoundingClientRect().top - stick,
+                            Math.min(chart.bottom - window.innerHeight, chart.top - stick));
+        if (by > 1) {
+          this.root.style.scrollMarginTop = `${chart.top - by}px`;
+          this.root.scrollIntoView({block: "start"});
+        }
       }
       return;
     }
