@@ -246,7 +246,7 @@ def _against_exact(points, names, delta: float, runs, turned: bool = False) -> N
             "Loss": loss_label(name),
             "Exact line": _line_text(w, b),
             "Gradient descent's line": _line_text(gw, gb),
-            "Steps": h.stop_step,
+            "Steps": f"{h.stop_step:,}",  # text, as every cell: a turned table mixes none
             "Largest parameter gap": number_text(g.params),  # 1.3×10⁻¹⁵, not 1.3e-15
             "Loss above the minimum": number_text(max(g.loss, 0.0)),
             "Within 0.001 of the minimum loss": ("never" if g.within is None
