@@ -61,7 +61,7 @@ from lossviz.figures.multiclass import (
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.textsafe import escape_markdown
 from lossviz.training import OPTIMIZER_LABELS
-from lossviz.ui import chart, frame, tables, widgets
+from lossviz.ui import chart, frame, lessons, tables, widgets
 
 MAX_LOGIT = 30.0
 MULTICLASS_VIEW = "Multiclass corner"
@@ -450,7 +450,8 @@ def _boundary_section(points, dim, names, fits, clean, present, source) -> None:
                     if n == "hinge" else "right side of the boundary"
             col.metric(loss_label(n), value, delta=delta, delta_color="off", delta_arrow="off",
                        help=note)
-    st.markdown(_boundary_story(points, dim, names, fits, clean, diverged, source))
+    if not lessons.asking_about("clf_boundary_fig"):  # the story would answer the step
+        st.markdown(_boundary_story(points, dim, names, fits, clean, diverged, source))
 
 
 def _real_story(points, names, fits, source: RealSource) -> str:
@@ -749,7 +750,8 @@ def _digits(present: bool, narrow: bool = False) -> None:
     if diverged:
         st.warning(f"{' and '.join(diverged)} diverged at this learning rate: lower it "
                    "(the numbers shown are from its last finite step).")
-    st.markdown("**What is happening:** " + digits_sentence(data))
+    if not lessons.asking_about("clf_digits_fig"):  # it says whose margins are larger
+        st.markdown("**What is happening:** " + digits_sentence(data))
     st.caption(f"Linear classifiers (a weight per pixel and class, and an intercept per "
                f"class) trained on {n:,} images, their pixels scaled to ink from 0 to 1. A "
                "classifier says the class with the highest score; a tie counts as a "

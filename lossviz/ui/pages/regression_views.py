@@ -26,7 +26,7 @@ from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
 from lossviz.figures.style import column_texts, loss_color, loss_label, loss_label_at, number_text
 from lossviz.training import OPTIMIZER_LABELS
-from lossviz.ui import chart, widgets
+from lossviz.ui import chart, lessons, widgets
 from lossviz.ui.params import REGRESSION_LOSSES
 
 DELTAS = np.round(np.arange(1, 51) * 0.1, 1)  # the delta slider's grid
@@ -410,11 +410,13 @@ def which_loss_real(points, delta: float, present: bool = False,
                "of the points. Lines that fan out: a few points decide them.")
     with st.container(border=True):
         st.markdown("**Choosing a loss** (read off the table and the lines)")
-        st.markdown(choosing_real(cv, delta))
+        # While a step asks whose lines spread most, the advice leaves that out.
+        st.markdown(choosing_real(cv, delta, spread=not lessons.asking_about("reg_folds")))
 
 
-def choosing_real(cv: CrossValidation, delta: float) -> str:
-    """Advice read off a cross-validation's numbers."""
+def choosing_real(cv: CrossValidation, delta: float, *, spread: bool = True) -> str:
+    """Advice read off a cross-validation's numbers (``spread``: with whose slope moves
+    least and most over the fits)."""
     label = {n: loss_label(n) for n in cv.losses}
     measures = (("squared error", cv.rmse), ("mean absolute error", cv.mean_abs),
                 ("median absolute error", cv.median_abs))
@@ -429,12 +431,13 @@ def choosing_real(cv: CrossValidation, delta: float) -> str:
             f"by {what}, {label[name]}'s line is best" for what, name in best.items()) + ". "
             "Judge by what your predictions will be judged by: squared error punishes a few "
             "big misses, absolute error counts every miss in proportion.")
-    spread = cv.slope_spread
-    steady, shaky = int(np.argmin(spread)), int(np.argmax(spread))
-    lines.append(f"- Over the {cv.folds} fits, the slope moves least under "
-                 f"{label[cv.losses[steady]]} ({spread[steady]:.3g}) and most under "
-                 f"{label[cv.losses[shaky]]} ({spread[shaky]:.3g}): the more it moves, the "
-                 "more a few points decide the line.")
+    if spread:
+        moves = cv.slope_spread
+        steady, shaky = int(np.argmin(moves)), int(np.argmax(moves))
+        lines.append(f"- Over the {cv.folds} fits, the slope moves least under "
+                     f"{label[cv.losses[steady]]} ({moves[steady]:.3g}) and most under "
+                     f"{label[cv.losses[shaky]]} ({moves[shaky]:.3g}): the more it moves, "
+                     "the more a few points decide the line.")
     if "huber" in cv.losses:
         text = (f"- Huber's δ = {delta:,g} is in the units of y: residuals smaller than δ "
                 "count as under MSE, larger ones as under MAE.")
