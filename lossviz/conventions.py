@@ -84,11 +84,11 @@ class LibraryCall:
     def agreement(self) -> str:
         """The relation in words, with how close "the same" is.
 
-        Example: ``"same number to float32 precision (about 1e-7 relative)"``
+        Example: ``"same number to float32 precision (about 10⁻⁷ relative)"``
         """
         if self.relation == "same":
             if self.precision == "float32":
-                return "same number to float32 precision (about 1e-7 relative)"
+                return "same number to float32 precision (about 10⁻⁷ relative)"
             return "same number (float64, about 12 digits)"
         if self.relation == "not available":
             return "not available"

@@ -6,6 +6,7 @@ here from ``lossviz.datasets``; every text the student's file brings is checked 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ import lossviz
 from lossviz import datasets
 from lossviz.experiments import cross_validate, robust_line, slider_units
 from lossviz.figures import outliers as fo
+from lossviz.figures.style import column_texts, figure_text
 from lossviz.textsafe import escape_markdown
 from lossviz.ui.pages import regression as page
 from lossviz.ui.params import REG_DATA, REG_SETS, REG_VIEWS
@@ -104,11 +106,15 @@ def test_each_set_draws_its_exact_best_lines_with_its_names_and_no_generator(nam
     np.testing.assert_allclose(_points(at), np.column_stack([x, y]), rtol=1e-12)
     delta = slider_units(x, y).delta  # δ's slider at its default, 1, in the set's units
     fits = _fits(x, y, delta)
-    for loss in fo.LOSSES:
+    # each column in the set's units, about four significant digits, no e-notation
+    slopes = column_texts([fits[loss][0] for loss in fo.LOSSES])
+    intercepts = column_texts([fits[loss][1] for loss in fo.LOSSES])
+    for loss, w_text, b_text in zip(fo.LOSSES, slopes, intercepts, strict=True):
         w, b = fits[loss]
         assert _line(at, loss) == pytest.approx((w, b), rel=2e-5, abs=1e-6 * max(1, abs(b)))
-        assert f"**{w:.4g}**" in _scores(at)
-        assert f"**{b:.4g}**" in _scores(at)
+        assert f"**{w_text}**" in _scores(at)
+        assert f"**{b_text}**" in _scores(at)
+        assert not re.search(r"\de[+-]\d", _scores(at))
     fig = _chart(at, "reg_lines")
     feature, target = ds.feature_names[0], ds.target_name
     assert fig["layout"]["xaxis"]["title"]["text"].startswith(feature)
@@ -155,7 +161,7 @@ def test_the_stars_sentence_says_what_the_fits_show():
     assert f"MSE {fits['mse'][0]:.3g}, MAE {fits['mae'][0]:.3g}, Huber {fits['huber'][0]:.3g}" \
         in text
     assert "The 4 red giants" in text
-    assert f"the other 43 stars alone give an MSE slope of {clean:.3g}" in text
+    assert f"the other 43 stars alone give an MSE slope of {figure_text(clean)}" in text
     assert "leverage points" in text
     # The giants are marked, and the dashed line is the main sequence's own.
     fig = _chart(at, "reg_lines")
@@ -171,7 +177,8 @@ def test_the_stars_sentence_says_what_the_fits_show():
     arm = np.abs(x - x.mean())
     ratio = arm[~main].mean() / np.median(arm[main])
     assert f"they sit {ratio:.1f} times as far from the mean x" in text
-    assert f"**{fits['mse'][0]:.4g}** ({fits['mse'][0] - clean:+.2f})" in _scores(at)
+    slope = column_texts([fits[loss][0] for loss in fo.LOSSES])[0]
+    assert f"**{slope}** ({fits['mse'][0] - clean:+.2f})" in _scores(at)
 
 
 def test_the_generated_default_is_unchanged():
@@ -253,7 +260,7 @@ def test_which_loss_on_real_data_judges_each_line_on_points_it_did_not_see():
     _, x, y = _set("house_prices")
     cv = cross_validate(x, y, delta=1000.0, folds=5)
     advice = next(m.value for m in at.markdown if m.value.startswith("- "))
-    assert f"Here a typical error is {cv.median_abs[2]:.3g}, far beyond δ" in advice
+    assert f"Here a typical error is {figure_text(cv.median_abs[2])}, far beyond δ" in advice
 
 
 def test_which_loss_on_a_csv_is_computed_afresh_and_small_files_are_told_why_not(monkeypatch):
@@ -291,10 +298,13 @@ def test_on_house_prices_the_sliders_count_in_the_sets_units():
     assert at.slider(key="reg_slope").proto.format == "%.1f × 10"
     shown = {m.label: m.value for m in at.metric}
     huber = lossviz.get_loss("huber", delta=5000.0)
-    assert shown["Huber of your line"] == f"{huber(y, 7.0 * x + 34000.0):.4g}"
+    assert shown["Huber of your line"] == figure_text(huber(y, 7.0 * x + 34000.0), 4)
     fig = _chart(at, "reg_your_line")
     line = next(t for t in fig["data"] if t.get("name") == "your line")
     assert _arr(line["y"])[0] == pytest.approx(7.0 * _arr(line["x"])[0] + 34000.0)
+    # the axes name the set's columns, as on the first picture
+    assert fig["layout"]["xaxis"]["title"]["text"] == "lot_size (square feet)"
+    assert fig["layout"]["yaxis"]["title"]["text"].startswith("price")
 
 
 def test_sets_whose_numbers_suit_the_sliders_keep_plain_sliders():
@@ -591,11 +601,11 @@ def test_the_conventions_page_uses_the_labs_real_data(tmp_path, monkeypatch, cap
     lab_mse = {m.label: m.value for m in lab.metric}["MSE of your line"]
     _, x, y = _set("stackloss", "water_temp")
     assert slider_units(x, y).intercept == 10.0  # the intercept slider counts in tens here
-    assert lab_mse == f"{np.mean((2.0 * x - 10.0 - y) ** 2):.4g}"
+    assert lab_mse == figure_text(np.mean((2.0 * x - 10.0 - y) ** 2), 4)
     at = _app({"section": "conventions", "conv_source": "regression lab", "conv_loss": "mse",
                **query})
     ours = float(at.metric[0].value)
-    assert f"{ours:.4g}" == lab_mse
+    assert figure_text(ours, 4) == lab_mse
     assert "Stack loss of a nitric" in _captions(at)
     state = {k: at.session_state[k] for k in at.session_state if k.startswith(("reg_", "conv_"))}
     monkeypatch.chdir(tmp_path)

@@ -217,7 +217,7 @@ def test_float32_rows_show_seven_digits_and_say_how_close():
     rows = rows_for("huber", {"delta": 0.7}, yt, yp)
     for lib in ("Keras", "optax"):
         assert rows[lib].precision == "float32"
-        assert rows[lib].agreement == "same number to float32 precision (about 1e-7 relative)"
+        assert rows[lib].agreement == "same number to float32 precision (about 10⁻⁷ relative)"
         assert len(rows[lib].shown.replace(".", "").lstrip("0")) <= 7
     for lib in ("PyTorch", "scikit-learn"):
         assert rows[lib].precision == "float64"

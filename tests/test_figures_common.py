@@ -308,3 +308,25 @@ def test_a_long_y_title_puts_its_units_on_a_second_line():
         "food_expenditure<br>(Belgian francs per year)")
     assert house_layout(y_title="pull (up is +)", height=380)["yaxis"]["title"]["text"] == (
         "pull (up is +)")
+
+
+# -- numbers in text -----------------------------------------------------------------------------
+@pytest.mark.parametrize(("value", "digits", "text"), [
+    (-106_942.3, 3, "-107,000"),  # a residual in dollars: no -1.07e+05
+    (6.599, 3, "6.6"),  # trailing zeros dropped, as :g does
+    (-0.4133, 3, "-0.413"),
+    (0.012345, 3, "0.0123"),
+    (999.6, 3, "1,000"),  # rounding carries into the next power
+    (21_930.0, 2, "22,000"),
+    (12_345_678.0, 3, "12,300,000"),
+    (0.0, 3, "0"),
+    (1e-5, 3, "10⁻⁵"),  # outside [0.001, 10^9): a power of ten
+    (1.1427e10, 4, "1.143×10¹⁰"),
+    (2.5e20, 3, "2.5×10²⁰"),
+    (math.inf, 3, "∞"),
+])
+def test_figure_text_writes_a_number_for_a_sentence(value, digits, text):
+    from lossviz.figures.style import figure_text
+
+    assert figure_text(value, digits) == text
+

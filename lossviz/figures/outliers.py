@@ -32,11 +32,11 @@ from lossviz.figures.states import Drag, States
 from lossviz.figures.style import (
     DATA_COLOR,
     OKABE_ITO,
+    figure_text,
     line_width,
     loss_color,
     loss_label_at,
     marker_size,
-    number_text,
 )
 
 LOSSES = ("mse", "mae", "huber")
@@ -388,7 +388,8 @@ def fits_sentence(data: LinesData, *, name: str, x_name: str = "x", y_name: str 
     """
     w = {n: float(data.lines[n][0]) for n in LOSSES}
     unit = f" {y_unit}" if y_unit else ""
-    parts = [f"Best slopes: MSE {w['mse']:.3g}, MAE {w['mae']:.3g}, Huber {w['huber']:.3g} "
+    said = {n: figure_text(w[n]) for n in LOSSES}  # -107,000, not -1.07e+05
+    parts = [f"Best slopes: MSE {said['mse']}, MAE {said['mae']}, Huber {said['huber']} "
              f"({y_name} per unit of {x_name})."]
     x, y = data.x, data.y
     if name == "stars_cyg_ob1" and x_name == "log_temperature":
@@ -397,7 +398,8 @@ def fits_sentence(data: LinesData, *, name: str, x_name: str = "x", y_name: str 
             clean = float(robust_line(x[~giants], y[~giants], "mse")[0])
             text = (f"The {int(giants.sum())} red giants (log temperature below "
                     f"{STARS_GIANT_BELOW:g}, at the left) are cool but bright: the other "
-                    f"{int((~giants).sum())} stars alone give an MSE slope of {clean:.3g}.")
+                    f"{int((~giants).sum())} stars alone give an MSE slope of "
+                    f"{figure_text(clean)}.")
             down = [NAMES[n] for n in LOSSES if w[n] < 0]
             if "MAE" in down and clean > 0:
                 text += (f" {', '.join(down)} all slope down: the giants sit far out in x "
@@ -412,31 +414,33 @@ def fits_sentence(data: LinesData, *, name: str, x_name: str = "x", y_name: str 
             clean = float(robust_line(x[rest], y[rest], "mse")[0])
             follows = abs(w["mae"] - clean) <= 0.01 * max(abs(clean), 1e-12)
             parts.append(
-                f"All points but point {k + 1} lie on one line (slope {clean:.3g}). "
+                f"All points but point {k + 1} lie on one line (slope {figure_text(clean)}). "
                 + ("MAE's line follows them; " if follows else
-                   f"MAE's slope is {w['mae']:.3g}; ")
-                + f"MSE's tilts to {w['mse']:.3g} towards the one point off the line.")
+                   f"MAE's slope is {said['mae']}; ")
+                + f"MSE's tilts to {said['mse']} towards the one point off the line.")
     elif name == "elnino_sst" and np.ptp(x) > 0:
         span = float(np.ptp(x))
-        parts.append(f"Over the {span:g} years the lines rise by {w['mse'] * span:.2g}{unit} "
-                     f"(MSE), {w['mae'] * span:.2g} (MAE) and {w['huber'] * span:.2g} "
-                     "(Huber).")
+        rise = {n: figure_text(w[n] * span, 2) for n in LOSSES}
+        parts.append(f"Over the {span:g} years the lines rise by {rise['mse']}{unit} (MSE), "
+                     f"{rise['mae']} (MAE) and {rise['huber']} (Huber).")
     wm, bm = data.lines["mse"]
     res = wm * x + bm - y
     far = int(np.argmax(np.abs(res)))
     typical = float(np.median(np.abs(res)))
     if len(parts) == 1:  # nothing the set is known for: the point that pulls hardest
-        text = f"Point {far + 1} is furthest from the MSE line (residual r = {res[far]:.3g}{unit})"
+        text = (f"Point {far + 1} is furthest from the MSE line (residual r = "
+                f"{figure_text(res[far])}{unit})")
         if typical > 0:
             text += (f": it pulls on that line {abs(res[far]) / typical:.0f} times as hard as "
                      "a typical point")
         parts.append(text + ".")
     if typical > 0 and data.delta >= 3 * typical:
         parts.append(f"Huber's δ = {data.delta:,g} is large next to a typical residual "
-                     f"({typical:.2g}): here Huber is almost MSE; lower δ to tell them apart.")
+                     f"({figure_text(typical, 2)}): here Huber is almost MSE; lower δ to tell "
+                     "them apart.")
     elif typical > 0 and data.delta <= typical / 3:
         parts.append(f"Huber's δ = {data.delta:,g} is small next to a typical residual "
-                     f"({typical:.3g}): here Huber is almost MAE.")
+                     f"({figure_text(typical)}): here Huber is almost MAE.")
     return " ".join(parts)
 
 
@@ -448,9 +452,9 @@ def real_pull_sentence(pulls: PullsData, n: int, k: int | None = None) -> str:
     i = int(np.argmax(mse))
     rest = ~pulls.is_outlier if (~pulls.is_outlier).any() else np.ones(len(mse), bool)
     shown = "" if len(pulls.order) >= n else f" (bars for {len(pulls.order)} of the {n} points)"
-    typical = number_text(float(np.median(mse[rest])), 3)
+    typical = figure_text(float(np.median(mse[rest])))
     return (f"Point {int(pulls.order[i]) + 1} pulls hardest on the MSE line "
-            f"({number_text(mse[i], 3)}, a typical point {typical}){shown}; on the MAE line "
+            f"({figure_text(mse[i])}, a typical point {typical}){shown}; on the MAE line "
             f"every point pulls with at most 1, on the Huber line with at most "
             f"δ = {pulls.delta:,g}.")
 
@@ -467,7 +471,7 @@ def lever_sentence(data: LinesData, pulls: PullsData, k: int | None = None) -> s
     arm = np.abs(data.x - data.x.mean())
     far, usual = float(arm[data.is_outlier].mean()), float(np.median(arm[~data.is_outlier]))
     text = (f"Orange columns: the {int(data.is_outlier.sum())} marked points; they pull on the "
-            f"MSE line with {number_text(lo, 3)} to {number_text(hi, 3)}")
+            f"MSE line with {figure_text(lo)} to {figure_text(hi)}")
     if usual > 0:
         text += (f"; but they sit {far / usual:.1f} times as far from the mean x as a typical "
                  "point, and a pull's hold on the slope grows with that distance (a lever)")

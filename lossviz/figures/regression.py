@@ -66,8 +66,11 @@ def data_figure(
     reference: tuple[str, float, float] | None = None,
     height: int = 420,
     presentation: bool = False,
+    x_title: str = "x",
+    y_title: str = "y",
 ) -> Spec:
-    """The points, the student's predictions with residual segments, and fitted lines.
+    """The points, the student's predictions with residual segments, and fitted lines
+    (``x_title``, ``y_title``: the axes' titles, plotly text).
 
     Each residual ``r_i = prediction_i - y_i`` is a grey segment from the point to its
     prediction. ``lines`` maps a loss name to a fitted ``(w, b)``; ``user_line`` is the
@@ -126,7 +129,8 @@ def data_figure(
             customdata=idx[mask],
             hovertemplate="point %{customdata}<br>x %{x:.4g}, y %{y:.4g}<extra></extra>",
         ))
-    layout = house_layout(height=height, presentation=presentation, x_title="x", y_title="y")
+    layout = house_layout(height=height, presentation=presentation, x_title=x_title,
+                          y_title=y_title)
     # Equal-width entries (plotly's grid when a legend wraps) sized for these short names.
     layout["legend"].update(entrywidth=120 if presentation else 100, entrywidthmode="pixels")
     return build(data, layout)

@@ -288,6 +288,22 @@ def number_text(value: float, digits: int = 2) -> str:
     return power if m == 1 else f"{m:g}×{power}"
 
 
+def figure_text(value: float, digits: int = 3) -> str:
+    """A number in a sentence or a card: ``digits`` significant digits, thousands grouped,
+    trailing zeros dropped (-107,000 dollars, not -1.07e+05; 6.6; 0.0123); powers of ten
+    written out beyond [0.001, 10^9) (``number_text``: 1.14×10¹⁰).
+
+    Example: ``figure_text(-106_942.3)  # "-107,000"``
+    """
+    value = float(value)
+    if not math.isfinite(value) or value == 0 or not 1e-3 <= abs(value) < 1e9:
+        return number_text(value, digits)
+    rounded = float(f"{value:.{digits}g}")
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
+    text = f"{rounded:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def column_texts(values: Iterable[float], digits: int = 4) -> list[str]:
     """A table column's numbers with the same decimals, about ``digits`` significant ones
     for the largest: 0.6170 above 0.7104 (not 0.617), 15,020 (not 1.502e+04)."""

@@ -29,7 +29,7 @@ from lossviz import datasets, limits, tabular
 from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import SliderUnits, read_points, slider_units
 from lossviz.figures import outliers as fo
-from lossviz.figures.style import loss_label_at
+from lossviz.figures.style import column_texts, loss_label_at
 from lossviz.textsafe import escape_markdown
 from lossviz.ui import chart, frame, lessons, tables, widgets
 from lossviz.ui.pages import regression_views as views
@@ -424,7 +424,7 @@ def render() -> None:
             st.caption("Bars: how hard each point pulls on each loss's best line, points left "
                        f"to right{shaded}. " + told)
     with scores:
-        _scores(data, "{:.4g}" if source.real else "{:.2f}")
+        _scores(data, real=source.real)
     st.write("")
     # The picker keeps the page's width (beside a lesson step its last choices would be cut).
     view = widgets.choice("reg_view", "Look closer")
@@ -438,18 +438,19 @@ def _closer_look(view: str | None, source: Source, points: Points, data: fo.Line
                  delta: float, present: bool, units: SliderUnits, narrow: bool = False) -> None:
     """The closer look ``view`` the student picked, under the first picture (``narrow``: in
     a column beside a lesson step)."""
+    axes = (source.axis("x"), source.axis("y"))
     if view is None:
         st.caption("Pick a closer look: each loss against the residual (and Huber's δ), a "
                    "line of your own, gradient descent at work, or which loss to choose.")
     elif view == REG_VIEWS[0]:
         views.curves(points, data, present, units.delta)
     elif view == REG_VIEWS[1]:
-        views.your_line(points, delta, present, units)
+        views.your_line(points, delta, present, units, axes)
     elif view == REG_VIEWS[2]:
         views.descent(points, data, delta, present, narrow)
     elif view == REG_VIEWS[3]:
         if source.real:
-            views.which_loss_real(points, delta, present, (source.axis("x"), source.axis("y")))
+            views.which_loss_real(points, delta, present, axes)
         else:
             views.which_loss(points, data, delta, present)
 
@@ -510,16 +511,22 @@ def _more(generated: bool, present: bool) -> None:
 _COLOR = {"mse": "red", "mae": "blue", "huber": "green"}  # Streamlit's named colours
 
 
-def _scores(data: fo.LinesData, fmt: str = "{:.2f}") -> None:
-    """Each loss's best line (slope and intercept), and how far the outliers moved it."""
+def _scores(data: fo.LinesData, real: bool = False) -> None:
+    """Each loss's best line (slope and intercept), and how far the outliers moved it. A
+    real set's columns keep about four significant digits in its own units (34,140, not
+    3.414e+04); generated points two decimals."""
+    lines = [data.lines[name] for name in fo.LOSSES]
+    if real:
+        slopes, intercepts = (column_texts(column) for column in zip(*lines, strict=True))
+    else:
+        slopes, intercepts = ([f"{v:.2f}" for v in column] for column in zip(*lines, strict=True))
     rows = ["| best line | slope | intercept |", "|:--|--:|--:|"]
-    for name in fo.LOSSES:
-        w, b = data.lines[name]
+    for name, (w, b), w_text, b_text in zip(fo.LOSSES, lines, slopes, intercepts, strict=True):
         moved = ("", "")
         if data.clean is not None:
             moved = (f" ({w - data.clean[0]:+.2f})", f" ({b - data.clean[1]:+.2f})")
         rows.append(f"| :{_COLOR[name]}[**{loss_label_at(name, data.delta)}**] | "
-                    f"**{fmt.format(w)}**{moved[0]} | **{fmt.format(b)}**{moved[1]} |")
+                    f"**{w_text}**{moved[0]} | **{b_text}**{moved[1]} |")
     st.markdown("\n".join(rows))
     if data.clean is not None:
         w, b = data.clean

@@ -24,7 +24,14 @@ from lossviz.experiments import (
 from lossviz.figures import descent as fd
 from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
-from lossviz.figures.style import column_texts, loss_color, loss_label, loss_label_at, number_text
+from lossviz.figures.style import (
+    column_texts,
+    figure_text,
+    loss_color,
+    loss_label,
+    loss_label_at,
+    number_text,
+)
 from lossviz.training import OPTIMIZER_LABELS
 from lossviz.ui import chart, lessons, widgets
 from lossviz.ui.params import REGRESSION_LOSSES
@@ -77,17 +84,18 @@ def curves(points, data: fo.LinesData, present: bool, unit: float = 1.0) -> None
     d = float(data.delta)
     st.caption(
         f"The dots are your points at the MSE line's residuals (r = prediction − target: a "
-        f"point above the line has r < 0). The farthest, r = {r:.4g}, costs {r * r:.4g} "
-        f"under MSE and pulls with {abs(2 * r):.4g}; under MAE it costs {abs(r):.4g} and pulls "
-        f"with 1; under Huber it pulls with at most δ = {d:,g}. Drag the green square to "
-        "change δ.")
+        f"point above the line has r < 0). The farthest, r = {figure_text(r, 4)}, costs "
+        f"{figure_text(r * r, 4)} under MSE and pulls with {figure_text(abs(2 * r), 4)}; under "
+        f"MAE it costs {figure_text(abs(r), 4)} and pulls with 1; under Huber it pulls with at "
+        f"most δ = {d:,g}. Drag the green square to change δ.")
 
 
 # -- your own line --------------------------------------------------------------------------------
-def your_line(points, delta: float, present: bool, units: SliderUnits) -> None:
+def your_line(points, delta: float, present: bool, units: SliderUnits,
+              axes: tuple[str, str] = ("x", "y")) -> None:
     """A line of the student's own: its residuals and its three scores (its slope and
-    intercept are the sliders' values times ``units``)."""
-    a, b = st.columns([1.4, 2.6], gap="medium")  # room for a score such as 5.119e+08
+    intercept are the sliders' values times ``units``; ``axes``: the titles, escaped)."""
+    a, b = st.columns([1.4, 2.6], gap="medium")  # room for a score such as 837,900,000
     with a:
         slope = units.slope * widgets.slider("reg_slope", "Slope of your line",
                                              format=scaled(units.slope))
@@ -96,12 +104,13 @@ def your_line(points, delta: float, present: bool, units: SliderUnits) -> None:
         prediction = slope * points.x + intercept if points.generated else points.prediction
         for name in REGRESSION_LOSSES:
             value = _loss(name, delta)(points.y, prediction)
-            st.metric(f"{loss_label(name)} of your line", f"{value:.4g}", border=True)
+            st.metric(f"{loss_label(name)} of your line", figure_text(value, 4), border=True)
     residual = prediction - points.y
     with b:
         fig = fr.data_figure.spec(points.x, points.y, predictions=prediction,
                                   is_outlier=points.is_outlier, user_line=(slope, intercept),
-                                  height=380, presentation=present)
+                                  height=380, presentation=present, x_title=axes[0],
+                                  y_title=axes[1])
         states = None
         if points.generated:  # typed predictions do not follow a line: nothing to tilt
             states = fr.your_line_states(points.x, points.y, intercept=intercept,
@@ -198,8 +207,8 @@ def descent(points, data: fo.LinesData, delta: float, present: bool,
             limit = 2.0 / curvature_bound(x, name)
             hint = ""
             if math.isfinite(limit):
-                hint = (f" Try a learning rate below {limit:.3g}: above it, plain gradient "
-                        f"descent on {loss_label(name)} overshoots here.")
+                hint = (f" Try a learning rate below {figure_text(limit)}: above it, plain "
+                        f"gradient descent on {loss_label(name)} overshoots here.")
             st.error(f"**{loss_label(name)}** {h.describe()}.{hint}")
     small = widgets.compact()
     curves = fd.convergence_data(runs)
@@ -286,9 +295,10 @@ def _fair_note(x, names, rates, fair: bool, optimizer: str) -> None:
             "Plain gradient descent is stable when the step is below 2/L, where L is the "
             "largest curvature (how sharply the slope of the mean loss can turn) over (w, b). "
             r"For a line, $L = \max_r \ell''(r)\cdot\lambda_{\max}(Z^\top Z)/n$ with "
-            f"$Z = [x, 1]$: here λ_max(ZᵀZ)/n = {big / 2:.3g}, so L = {big:.3g} for MSE "
-            f"(ℓ'' = 2) and at most {big / 2:.3g} for Huber (ℓ'' = 1 in its quadratic zone; "
-            "Huber's true curvature can be lower, so a somewhat larger step may still work). "
+            f"$Z = [x, 1]$: here λ_max(ZᵀZ)/n = {figure_text(big / 2)}, so L = "
+            f"{figure_text(big)} for MSE (ℓ'' = 2) and at most {figure_text(big / 2)} for Huber "
+            "(ℓ'' = 1 in its quadratic zone; Huber's true curvature can be lower, so a somewhat "
+            "larger step may still work). "
             "One learning rate is therefore too bold for MSE or too timid for Huber. MAE's "
             "slope jumps from −1 to +1, so no constant step is safe: it zig-zags unless the "
             "step shrinks.")
@@ -296,7 +306,7 @@ def _fair_note(x, names, rates, fair: bool, optimizer: str) -> None:
             parts = []
             for name in names:
                 rate, schedule = rates[name]
-                parts.append(f"{loss_label(name)}: {rate:.3g}"
+                parts.append(f"{loss_label(name)}: {figure_text(rate)}"
                              + (" (shrinking to 0 by a cosine schedule)"
                                 if schedule == "cosine" else " (1/L)"))
             st.markdown("Step sizes used now: " + "; ".join(parts) + ".")
@@ -395,9 +405,9 @@ def which_loss_real(points, delta: float, present: bool = False,
              "squared error (RMSE)": column_texts(cv.rmse),
              "mean |error|": column_texts(cv.mean_abs),
              "median |error|": column_texts(cv.median_abs),
-             f"slope over the {FOLDS} fits": [f"{lo:.3g} to {hi:.3g}" for lo, hi in
-                                               zip(cv.slopes.min(axis=1), cv.slopes.max(axis=1),
-                                                   strict=True)]}
+             f"slope over the {FOLDS} fits": [
+                 f"{figure_text(lo)} to {figure_text(hi)}"
+                 for lo, hi in zip(cv.slopes.min(axis=1), cv.slopes.max(axis=1), strict=True)]}
     st.markdown(f"**Which loss predicts these points best?** Each loss's line is fitted "
                 f"{FOLDS} times, each time without a fifth of the points, and judged on the "
                 "points it did not see (every point once):")
@@ -435,16 +445,16 @@ def choosing_real(cv: CrossValidation, delta: float, *, spread: bool = True) -> 
         moves = cv.slope_spread
         steady, shaky = int(np.argmin(moves)), int(np.argmax(moves))
         lines.append(f"- Over the {cv.folds} fits, the slope moves least under "
-                     f"{label[cv.losses[steady]]} ({moves[steady]:.3g}) and most under "
-                     f"{label[cv.losses[shaky]]} ({moves[shaky]:.3g}): the more it moves, "
+                     f"{label[cv.losses[steady]]} ({figure_text(moves[steady])}) and most under "
+                     f"{label[cv.losses[shaky]]} ({figure_text(moves[shaky])}): the more it moves, "
                      "the more a few points decide the line.")
     if "huber" in cv.losses:
         text = (f"- Huber's δ = {delta:,g} is in the units of y: residuals smaller than δ "
                 "count as under MSE, larger ones as under MAE.")
         typical = float(cv.median_abs[cv.losses.index("huber")])
         if typical > 10 * delta:
-            text += (f" Here a typical error is {typical:.3g}, far beyond δ, so Huber's line "
-                     "is almost MAE's.")
+            text += (f" Here a typical error is {figure_text(typical)}, far beyond δ, so "
+                     "Huber's line is almost MAE's.")
         lines.append(text)
     return "\n".join(lines)
 
