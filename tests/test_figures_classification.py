@@ -241,8 +241,9 @@ def test_clean_boundaries_are_drawn_only_when_asked(flipped_2d):
     assert "Exponential, clean labels" not in names
 
 
-@pytest.mark.parametrize(("width", "compact"), [(390, True), (700, False), (1200, False)],
-                         ids=["phone", "laptop", "wide"])
+@pytest.mark.parametrize(("width", "compact"),
+                         [(390, True), (560, False), (700, False), (1200, False)],
+                         ids=["phone", "beside-a-step", "laptop", "wide"])
 def test_2d_boundary_fills_the_chart_with_one_scale_on_both_axes(flipped_2d, width, compact):
     data, fits = flipped_2d
     aspect = boundary_aspect(width_hint=width, compact=compact)
@@ -261,6 +262,22 @@ def test_2d_boundary_fills_the_chart_with_one_scale_on_both_axes(flipped_2d, wid
     plot_w = width - fig.layout.margin.l - fig.layout.margin.r
     assert fig.layout.height >= plot_w / aspect
     assert fig.layout.height <= plot_w / aspect + 300
+
+
+def test_beside_a_step_on_a_projector_the_plot_is_square_and_the_legend_page_sized(flipped_2d):
+    # A 560 px column on a projector: the projector's large legend would wrap to an entry a
+    # row; the legend takes the page's text size and the plot is square, as the room left.
+    from lossviz.figures.style import font_size
+
+    data, fits = flipped_2d
+    assert boundary_aspect(width_hint=560, presentation=True) == 1.0
+    assert boundary_aspect(width_hint=560) == pytest.approx(1.3)
+    bd = boundary_data(data.x, data.y, fits, show_clean=True, probability_of="cross_entropy",
+                       aspect=boundary_aspect(width_hint=560, presentation=True))
+    narrow = boundary_figure(bd, width_hint=560, presentation=True, height=520)
+    assert narrow.layout.legend.font.size == font_size(False)
+    wide = boundary_figure(bd, width_hint=1200, presentation=True, height=520)
+    assert wide.layout.legend.font.size is None  # the projector's own size
 
 
 def test_legacy_call_gives_the_animated_figure_for_a_notebook(flipped_2d):

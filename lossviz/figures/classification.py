@@ -44,6 +44,7 @@ from lossviz.figures.style import (
     loss_label,
     marker_size,
     note_size,
+    text_width,
 )
 from lossviz.losses import get_loss, softmax
 
@@ -53,6 +54,7 @@ CURVE_POINTS = 181
 SHADING_GRID = 20  # cells per side of the probability shading (smoothed by the browser)
 BOUNDARY_STATES = 40
 WIDE_ASPECT = 1.6  # the plot area's width / height of a 2-D boundary chart on a wide page
+BESIDE_ASPECT = 1.3  # ... in a column beside a lesson step (at most 640 px wide)
 NARROW_ASPECT = 1.0  # ... on a phone
 _POINT_KEY = "#777777"  # the neutral colour of the legend keys for point markers
 
@@ -342,14 +344,19 @@ def _gaps(values: np.ndarray, digits: int = 6) -> list:
     return np.where(np.isfinite(rounded), rounded, None).tolist()
 
 
-def boundary_aspect(*, width_hint: int | None = None, compact: bool = False) -> float:
+def boundary_aspect(*, width_hint: int | None = None, compact: bool = False,
+                    presentation: bool = False) -> float:
     """The plot's width / height for a 2-D boundary chart ``width_hint`` pixels wide: square
-    on a phone (``compact`` or at most 500 px), wider than tall on a wider page.
+    on a phone (``compact`` or at most 500 px), a little wider than tall in a column beside
+    a lesson step (at most 640 px; square there on a projector, whose large axis labels
+    take the difference), wider still on a wide page.
 
     Example: ``boundary_aspect(width_hint=390)  # 1.0``
     """
-    narrow = compact or (width_hint is not None and width_hint <= 500)
-    return NARROW_ASPECT if narrow else WIDE_ASPECT
+    beside = width_hint is not None and width_hint <= 640
+    if compact or (width_hint is not None and width_hint <= 500) or (beside and presentation):
+        return NARROW_ASPECT
+    return BESIDE_ASPECT if beside else WIDE_ASPECT
 
 
 class BoundaryData(NamedTuple):
@@ -678,6 +685,16 @@ def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | Non
     layout = house_layout(height=height, presentation=presentation,
                           x_title="x" if dim == 1 else axis_titles[0])
     layout["margin"]["r"] = right
+    if presentation and dim == 2:
+        # A wrapping legend is a grid as wide as its widest entry. In a narrow chart on a
+        # projector (beside a lesson step) that is an entry a row, and the plot a strip:
+        # the legend then takes the page's own text size.
+        shown = [t["name"] for t in traces if t.get("showlegend", t["type"] != "heatmap")]
+        size = font_size(True)
+        widest = max((40 + text_width(name, size) + 10 for name in shown), default=1.0)
+        per_row = max(1, int((chart_px - 56 - right) // widest))
+        if -(-len(shown) // per_row) * (size + 13) > height / 4:
+            layout["legend"]["font"] = {"size": font_size(False)}
     layout["xaxis"].update(range=[x0, x1], showgrid=dim == 1)
     if dim == 2:
         # Equal units on both axes. The view already has the plot's shape; if the page is

@@ -211,7 +211,7 @@ def render() -> None:
                 st.info("Pick at least one loss to train a classifier.")
             else:
                 fits, clean = _train(points, names, optimizer, lr, steps)
-                _boundary_section(points, dim, names, fits, clean, present, source)
+                _boundary_section(points, dim, names, fits, clean, present, source, narrow)
         elif view == "Training curves":
             _convergence_section(names, points, optimizer, lr, steps, present)
         elif view == "Margin picture":
@@ -388,12 +388,16 @@ def _train(points: ParsedPoints, names: list[str], optimizer: str, lr: float, st
     return fits, clean
 
 
-def _boundary_section(points, dim, names, fits, clean, present, source) -> None:
+def _boundary_section(points, dim, names, fits, clean, present, source,
+                      narrow: bool = False) -> None:
+    """The boundaries and how far the flips moved them (``narrow``: beside a lesson step)."""
     with st.container(horizontal=True, gap="large"):  # a row that wraps beside a lesson step
         shading = widgets.toggle("clf_shading", "Probability shading (cross-entropy)")
         show_clean = widgets.toggle("clf_show_clean", "Clean-label boundaries (dotted)",
                                     disabled=not clean)
     small = widgets.compact()
+    # The chart's width, for the plot's shape: a phone's, a column beside a step, the page.
+    width = None if small else 560 if narrow else 900
     data = boundary_data(
         points.x, points.y,
         [BoundaryFit(n, fits[n].params, clean[n].final_params if n in clean else None)
@@ -401,11 +405,11 @@ def _boundary_section(points, dim, names, fits, clean, present, source) -> None:
         flipped=points.flipped,
         probability_of="cross_entropy" if shading else None,
         show_clean=show_clean and bool(clean),
-        aspect=boundary_aspect(compact=small),
+        aspect=boundary_aspect(width_hint=width, compact=small, presentation=present),
     )
     # On a projector the chart must leave room for the step beside or above it.
     titles = ("x1", "x2") if source is None else source.titles
-    chart.chart(boundary_figure.spec(data, width_hint=None if small else 900, compact=small,
+    chart.chart(boundary_figure.spec(data, width_hint=width, compact=small,
                                      presentation=present, height=520 if present else None,
                                      axis_titles=titles),
                 key="clf_boundary_fig", states=boundary_states(data), param="clf_step",
