@@ -215,7 +215,7 @@ def render() -> None:
         elif view == "Training curves":
             _convergence_section(names, points, optimizer, lr, steps, present)
         elif view == "Margin picture":
-            _margin_section(points, optimizer, lr, steps, present)
+            _margin_section(points, optimizer, lr, steps, present, narrow)
         else:
             _probability_section(points, optimizer, lr, steps, present)
     if source is not None:
@@ -562,7 +562,9 @@ def _convergence_section(names, points, optimizer, lr, steps, present) -> None:
         f"{r.label} {r.history.describe()}" for r in runs) + ".")
 
 
-def _margin_section(points, optimizer, lr, steps, present) -> None:
+def _margin_section(points, optimizer, lr, steps, present, narrow: bool = False) -> None:
+    """Each loss against the margin, with the points on it (``narrow``: beside a lesson
+    step, with the phone's shorter notes, which fit its column)."""
     with _card("Margin picture"):
         with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
             model = widgets.choice("clf_margin_model", "Place points with the classifier of",
@@ -579,7 +581,7 @@ def _margin_section(points, optimizer, lr, steps, present) -> None:
                        bits=bits)
     # On a projector it shares the screen with the lesson's step: a little shorter.
     chart.chart(margin_figure.spec(data, presentation=present, height=500 if present else 560,
-                                   compact=widgets.compact()), key="clf_margin_fig")
+                                   compact=widgets.compact() or narrow), key="clf_margin_fig")
     st.caption(
         "Top: each loss against the margin m (left of 0 = wrong side). Bottom: its slope, the "
         "push a point gives the classifier. Dots are the training points under the "
