@@ -257,3 +257,21 @@ def test_conventions_on_the_regression_lab_data_match_the_lab(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     exec(compile(snippet(state, "conventions"), "view.py", "exec"), {"__name__": "__main__"})
     assert f"lossviz: {ours:.8g}"[:14] in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("url", "section", "address"), [
+    # a typed /regression opens the default page under "Page not found": its link drops it
+    ("http://host:8501/regression", "regression", "http://host:8501/"),
+    ("http://host:8501/regression?reg_n=9#top", "regression", "http://host:8501/"),
+    ("http://host:8501", "regression", "http://host:8501/"),
+    ("http://host:8501/", "classification", "http://host:8501/classification"),
+    ("http://host:8501/classification", "classification", "http://host:8501/classification"),
+    # served under a path (behind a proxy): the path stays
+    ("https://school.example/lossviz/regression", "regression", "https://school.example/lossviz/"),
+    ("https://school.example/lossviz/", "custom", "https://school.example/lossviz/custom"),
+    ("http://regression", "regression", "http://regression/"),  # a host, not a page
+])
+def test_a_shared_link_names_the_page_by_its_own_address(url, section, address):
+    from lossviz.ui.url import page_address
+
+    assert page_address(url, section) == address

@@ -167,11 +167,30 @@ def sync() -> None:
 def share_link(section: str | None) -> str:
     """The link to this view: the app's address (when known), the page and its settings."""
     try:
-        base = (st.context.url or "").split("?")[0]
+        here = st.context.url or ""
     except Exception:  # no browser (AppTest, bare mode): a relative link still works
-        base = ""
+        here = ""
+    base = page_address(here, section) if here else ""
     qs = urlencode(query(section))
     return f"{base}?{qs}" if qs else (base or "?")
+
+
+def page_address(url: str, section: str | None) -> str:
+    """The address of page ``section``, from the browser's ``url``: the app's own (with
+    any path it is served under) and the page's path; the first page, the default, at the
+    app's address itself. A page's name ending ``url`` is dropped first: Streamlit serves
+    the default page at "/" only, so a typed ".../regression" opens it with "Page not
+    found", and a link copied from there would send everyone the same notice.
+
+    Example: ``page_address("http://host/lossviz/regression?x=1", "regression")``
+    gives ``"http://host/lossviz/"``.
+    """
+    head = url.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    rest, _, last = head.rpartition("/")
+    if last in SECTIONS and not rest.endswith(":/"):  # "http://regression" is a host
+        head = rest
+    page = "" if section in (None, SECTIONS[0]) else section
+    return f"{head}/{page}"
 
 
 def values(section: str) -> dict[str, Any]:
