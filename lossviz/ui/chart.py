@@ -208,6 +208,7 @@ def chart(fig: Spec | go.Figure | Prepared, *, key: str, states: States | None =
     step = lessons.focus()
     if step is not None and step.chart == key:  # the chart the lesson step talks about
         highlight, focus = highlight or step.highlight, focus or step.token
+        lessons.above_chart(key)  # a phone: the step right above it
     if index is not None:
         ready = ready._replace(index=int(index))
     st.session_state.setdefault(FIGURES, {})[key] = ready

@@ -72,6 +72,7 @@ def begin(title: str = "") -> None:
     """Start a run: forget the last run's figures; the page's look; on a phone, whose page
     links are folded into the sidebar, the page's ``title`` at the top."""
     chart.forget_figures()
+    lessons.new_run()
     st.html(_CSS)
     if widgets.presenting():
         st.html(_PRESENT_CSS)
@@ -129,14 +130,19 @@ def lesson_about(section: str, charts: Collection[str]) -> bool:
 def beside_lesson(section: str, key: str, when: bool = True) -> Iterator[None]:
     """Draw what the block draws with the lesson step beside it (when ``when``; else as it
     is): on a wide screen the block in a wide column and the step in a narrow one, so that a
-    projector shows the question and its chart together; on a phone the step full width
-    right above the block (chart.js scrolls to it). ``key`` names the row."""
+    projector shows the question and its chart together. On a phone the chart the step
+    talks about draws it right above itself (``lessons.above_chart``); if the block draws no
+    such chart, the step goes at the block's top. chart.js scrolls to it. ``key`` names the
+    row."""
     if not when:
         yield
         return
     if widgets.compact():
-        lesson(section, compact=True)
+        top = st.container()
         yield
+        if not lessons.drawn():
+            with top:
+                lesson(section, compact=True)
         return
     body, side = st.container(key=key).columns(beside_step(), gap="medium")
     with side:

@@ -28,10 +28,11 @@ from lossviz.lessons import (
     step_settings,
 )
 from lossviz.textsafe import escape_markdown
-from lossviz.ui import params, url
+from lossviz.ui import params, url, widgets
 
 PICK = "lesson_pick"
 ANSWER = "_lossviz_lesson_answer"  # (lesson, step) -> what the student answered
+DRAWN = "_lossviz_lesson_drawn"  # the step's panel is on the page in this run
 
 
 class Focus(NamedTuple):
@@ -152,16 +153,36 @@ def _answer_key(lesson: Lesson, index: int) -> str:
     return f"lesson_answer_{lesson.id}_{index}"
 
 
+def new_run() -> None:
+    """Start a run with no step drawn (the app calls it first thing)."""
+    st.session_state[DRAWN] = False
+
+
+def drawn() -> bool:
+    """Is the step's panel already on the page in this run?"""
+    return bool(st.session_state.get(DRAWN))
+
+
+def above_chart(key: str) -> None:
+    """On a phone, the step right above the chart ``key`` when that is the chart it talks
+    about (and it is not on the page yet): the question, then at once what it asks about."""
+    if widgets.compact() and (now := current()) is not None and now[2].show == key:
+        banner(now[2].section or "", compact=True)
+
+
 def banner(section: str, *, compact: bool = False) -> bool:
     """The current step, on the page by its figure: look, predict, then the answer; the
     step's buttons first (``compact``: a column beside the figure, or a phone) or beside the
-    title. True if a step was drawn."""
+    title. True if a step was drawn (now, or already earlier in this run: once a run)."""
     now = current()
     if now is None:
         return False
+    if drawn():
+        return True
     lesson, index, step = now
     if step.section and step.section != section:
         return False
+    st.session_state[DRAWN] = True
     n = len(lesson.steps)
     answers: dict[tuple[str, int], Any] = st.session_state.setdefault(ANSWER, {})
     given = answers.get((lesson.id, index))

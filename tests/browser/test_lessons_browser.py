@@ -235,19 +235,16 @@ PHONE_GEOMETRY = """show => {
 }"""
 
 
-@pytest.mark.parametrize("link", ["/?lesson=huber_delta&lesson_step=2",  # a closer look
-                                  "/?lesson=mse_outliers&lesson_step=1",  # the first picture
-                                  "/custom?lesson=custom_loss&lesson_step=1",
-                                  "/stopping?lesson=mae_oscillation&lesson_step=3"])
+@pytest.mark.parametrize("step", STEPS, ids=[s.id for s in STEPS])
 def test_a_phone_shows_the_step_then_the_chart_it_talks_about(browser: Any, app_url: str,
-                                                              link: str) -> None:
+                                                              step: Step) -> None:
     # A phone stacks everything: the step's panel comes right above its chart, whole on the
-    # first screen it scrolls to, and that chart starts right under it.
-    phone = open_lossviz(browser, app_url + link, width=390, height=844,
-                         user_agent=PHONE_AGENT)
+    # first screen it scrolls to, and that chart starts right under it (not under the
+    # view's settings, nor under another chart).
+    link = step.link(app_url)
+    phone = open_lossviz(browser, link, width=390, height=844, user_agent=PHONE_AGENT)
     try:
         assert_healthy(phone, f"a phone, {link}")
-        step = next(s for s in STEPS if link.endswith(f"lesson={s.lesson}&lesson_step={s.number}"))
         phone.wait_for_timeout(500)  # the scroll to the step, a frame after the chart
         geo = phone.evaluate(PHONE_GEOMETRY, chart(step.show))
     finally:

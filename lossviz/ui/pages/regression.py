@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import lossviz
 from lossviz import datasets, limits, tabular
@@ -343,11 +344,10 @@ def render() -> None:
                      "bars below show how hard each point pulls on each line.")
     if source is None:  # "Your own data" without a usable file yet
         return
-    # A phone stacks the columns: the step goes first, above them, so that the picture it
-    # talks about follows it and the controls come after (inside the right-hand column the
-    # sliders and the table stood between the question and its chart).
-    if by_hero and phone:
-        frame.lesson("regression", compact=True)
+    # A phone stacks the columns: the chart the step talks about draws the step right above
+    # itself (lessons.above_chart), and the controls come after; a step about neither chart
+    # goes here, above them.
+    hero_top = st.container() if by_hero and phone else None
     box = st.container(key="reg_hero_lesson" if by_hero and not phone else "reg_hero")
     left, right = box.columns(frame.beside_step() if by_hero and not phone
                               else [2.1, 1] if not present else [1.9, 1], gap="medium")
@@ -384,6 +384,7 @@ def render() -> None:
         if stepped and not by_hero:  # no closer look to sit beside: the step stays here
             with right:
                 frame.lesson("regression", compact=True)
+        _step_above(hero_top)
         return
     units = source.units
     delta = float(v("reg_delta")) * units.delta
@@ -423,6 +424,7 @@ def render() -> None:
             told = "" if lessons.asking_about("reg_pulls") else fo.pull_sentence(pulls)
             st.caption("Bars: how hard each point pulls on each loss's best line, points left "
                        f"to right{shaded}. " + told)
+    _step_above(hero_top)
     with scores:
         _scores(data, real=source.real)
     st.write("")
@@ -432,6 +434,13 @@ def render() -> None:
     with frame.beside_lesson("regression", "reg_look_lesson", beside):
         _closer_look(view, source, points, data, delta, present, units,
                      narrow=beside and not phone)
+
+
+def _step_above(top: DeltaGenerator | None) -> None:
+    """On a phone, the step at the first picture's top, if neither of its charts drew it."""
+    if top is not None and not lessons.drawn():
+        with top:
+            frame.lesson("regression", compact=True)
 
 
 def _closer_look(view: str | None, source: Source, points: Points, data: fo.LinesData,
