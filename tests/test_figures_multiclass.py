@@ -77,3 +77,8 @@ def test_on_the_digits_the_hinge_stops_at_margin_one_and_cross_entropy_goes_on()
     kinds = [t["type"] for t in spec["data"]]
     assert kinds.count("histogram") == 2
     assert kinds.count("heatmap") == 10 + len(data.mistakes)
+    # the histograms reach the largest margin: cross-entropy's long tail is what they show
+    hist = next(t for t in spec["data"] if t["type"] == "histogram")
+    axis = spec["layout"]["xaxis" + hist["xaxis"][1:]]
+    assert axis["range"][1] >= max(ce.max(), hinge.max())
+    assert hist["xbins"]["end"] >= ce.max()
