@@ -266,8 +266,8 @@ def test_2d_boundary_fills_the_chart_with_one_scale_on_both_axes(flipped_2d, wid
 
 def test_beside_a_step_on_a_projector_the_plot_is_square_and_the_legend_page_sized(flipped_2d):
     # A 560 px column on a projector: the projector's large legend would wrap to an entry a
-    # row; the legend takes the page's text size and the plot is square, as the room left.
-    from lossviz.figures.style import font_size
+    # row; the legend takes a size that fits two a row, and the plot is square.
+    from lossviz.figures.classification import BESIDE_LEGEND_SIZE
 
     data, fits = flipped_2d
     assert boundary_aspect(width_hint=560, presentation=True) == 1.0
@@ -275,7 +275,7 @@ def test_beside_a_step_on_a_projector_the_plot_is_square_and_the_legend_page_siz
     bd = boundary_data(data.x, data.y, fits, show_clean=True, probability_of="cross_entropy",
                        aspect=boundary_aspect(width_hint=560, presentation=True))
     narrow = boundary_figure(bd, width_hint=560, presentation=True, height=520)
-    assert narrow.layout.legend.font.size == font_size(False)
+    assert narrow.layout.legend.font.size == BESIDE_LEGEND_SIZE
     wide = boundary_figure(bd, width_hint=1200, presentation=True, height=520)
     assert wide.layout.legend.font.size is None  # the projector's own size
 

@@ -56,6 +56,10 @@ BOUNDARY_STATES = 40
 WIDE_ASPECT = 1.6  # the plot area's width / height of a 2-D boundary chart on a wide page
 BESIDE_ASPECT = 1.3  # ... in a column beside a lesson step (at most 640 px wide)
 NARROW_ASPECT = 1.0  # ... on a phone
+# A projector's legend in a narrow chart beside a lesson step: the laptop's 13 px, two
+# entries a row (at its 20 px plotly lays them one a row and the plot is a strip; 15 px
+# still did, measured at 1024x768).
+BESIDE_LEGEND_SIZE = 13
 _POINT_KEY = "#777777"  # the neutral colour of the legend keys for point markers
 
 
@@ -687,14 +691,13 @@ def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | Non
     layout["margin"]["r"] = right
     if presentation and dim == 2:
         # A wrapping legend is a grid as wide as its widest entry. In a narrow chart on a
-        # projector (beside a lesson step) that is an entry a row, and the plot a strip:
-        # the legend then takes the page's own text size.
+        # projector (beside a lesson step) that is an entry a row, half the chart, and the
+        # plot a strip: the legend then takes a size that fits two entries a row.
         shown = [t["name"] for t in traces if t.get("showlegend", t["type"] != "heatmap")]
-        size = font_size(True)
-        widest = max((40 + text_width(name, size) + 10 for name in shown), default=1.0)
-        per_row = max(1, int((chart_px - 56 - right) // widest))
-        if -(-len(shown) // per_row) * (size + 13) > height / 4:
-            layout["legend"]["font"] = {"size": font_size(False)}
+        room = chart_px - 56  # the legend starts at the plot's left edge
+        widest = max((text_width(name, font_size(True)) for name in shown), default=0.0)
+        if len(shown) > 2 and 2 * (widest + 50) > room:
+            layout["legend"]["font"] = {"size": BESIDE_LEGEND_SIZE}
     layout["xaxis"].update(range=[x0, x1], showgrid=dim == 1)
     if dim == 2:
         # Equal units on both axes. The view already has the plot's shape; if the page is
