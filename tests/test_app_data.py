@@ -23,7 +23,7 @@ import lossviz
 from lossviz import datasets
 from lossviz.experiments import cross_validate, robust_line, slider_units
 from lossviz.figures import outliers as fo
-from lossviz.figures.style import column_texts, figure_text
+from lossviz.numbers import column_texts, figure_text
 from lossviz.textsafe import escape_markdown
 from lossviz.ui.pages import regression as page
 from lossviz.ui.params import REG_DATA, REG_SETS, REG_VIEWS
@@ -614,7 +614,7 @@ def test_the_conventions_page_uses_the_labs_real_data(tmp_path, monkeypatch, cap
 
 
 def test_a_table_column_keeps_one_number_of_decimals():
-    from lossviz.figures.style import column_texts
+    from lossviz.numbers import column_texts
 
     assert column_texts([0.617, 0.7104, 0.621]) == ["0.6170", "0.7104", "0.6210"]
     assert column_texts([15020.4, 9876.0]) == ["15,020", "9,876"]

@@ -21,7 +21,8 @@ import lossviz
 from lossviz.experiments import robust_line, safe_learning_rate
 from lossviz.figures import outliers as fo
 from lossviz.figures.regression import C_HUBER
-from lossviz.figures.style import figure_text, loss_label
+from lossviz.figures.style import loss_label
+from lossviz.numbers import figure_text
 from lossviz.ui.export import figure_csv
 from lossviz.ui.params import REG_VIEWS
 

@@ -292,7 +292,7 @@ def test_stopping_rule_settings_move_their_markers():
     _rerun(at)
     assert _fit(setup, grad_tol=1e-5).stop_reason == "budget"
     line = next(m.value for m in at.markdown if m.value.startswith("With every rule on"))
-    assert "gradient norm (below 1e-5) never fires" in line
+    assert "gradient norm (below 10⁻⁵) never fires" in line
     assert not [t for t in _figure(at, "stop_curves")["data"]
                 if t["name"].startswith("gradient <")]
 

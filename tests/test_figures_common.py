@@ -326,7 +326,7 @@ def test_a_long_y_title_puts_its_units_on_a_second_line():
     (math.inf, 3, "∞"),
 ])
 def test_figure_text_writes_a_number_for_a_sentence(value, digits, text):
-    from lossviz.figures.style import figure_text
+    from lossviz.numbers import figure_text
 
     assert figure_text(value, digits) == text
 

@@ -45,8 +45,8 @@ from lossviz.figures.style import (
     log_range,
     marker_size,
     note_size,
-    number_text,
 )
+from lossviz.numbers import number_text
 from lossviz.training import History
 
 MAX_STATES = 100

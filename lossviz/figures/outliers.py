@@ -32,12 +32,12 @@ from lossviz.figures.states import Drag, States
 from lossviz.figures.style import (
     DATA_COLOR,
     OKABE_ITO,
-    figure_text,
     line_width,
     loss_color,
     loss_label_at,
     marker_size,
 )
+from lossviz.numbers import figure_text
 
 LOSSES = ("mse", "mae", "huber")
 OUTLIER_COLOR = OKABE_ITO["orange"]  # vermillion is MSE's

@@ -19,6 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lossviz.losses import available_losses, loss_class
+from lossviz.numbers import superscript
 
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -221,7 +222,6 @@ def legend_height(names: Iterable[str], width_px: float, *, presentation: bool =
 
 
 # -- log axes ------------------------------------------------------------------------------------
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def log_ticks(lo: float, hi: float, *, most: int = 10) -> list[float]:
@@ -264,53 +264,9 @@ def tick_text(ticks: Iterable[float]) -> list[str]:
     for t in ticks:
         k = math.floor(math.log10(t) + 1e-9)
         m = round(t / 10.0**k, 6)
-        power = "10" + str(k).translate(_SUPERSCRIPT)
+        power = "10" + superscript(k)
         out.append(power if m == 1 else f"{m:g}×{power}")
     return out
-
-
-def number_text(value: float, digits: int = 2) -> str:
-    """A number for a note on a chart: ``digits`` significant digits, and powers of ten
-    written out beyond [0.001, 10^5] (``2.5×10⁹``, not ``2.5e+09``).
-
-    Example: ``number_text(7.9e8)  # "7.9×10⁸"``
-    """
-    value = float(value)
-    if not math.isfinite(value):
-        return "∞" if value > 0 else ("−∞" if value < 0 else "not a number")
-    if value == 0 or 1e-3 <= abs(value) < 1e5:
-        return f"{float(f'{value:.{digits}g}'):.12g}"
-    k = math.floor(math.log10(abs(value)))
-    m = float(f"{value / 10.0**k:.{digits}g}")
-    if abs(m) >= 10:  # 9.96 rounded up to 10
-        m, k = m / 10, k + 1
-    power = "10" + str(k).translate(_SUPERSCRIPT)
-    return power if m == 1 else f"{m:g}×{power}"
-
-
-def figure_text(value: float, digits: int = 3) -> str:
-    """A number in a sentence or a card: ``digits`` significant digits, thousands grouped,
-    trailing zeros dropped (-107,000 dollars, not -1.07e+05; 6.6; 0.0123); powers of ten
-    written out beyond [0.001, 10^9) (``number_text``: 1.14×10¹⁰).
-
-    Example: ``figure_text(-106_942.3)  # "-107,000"``
-    """
-    value = float(value)
-    if not math.isfinite(value) or value == 0 or not 1e-3 <= abs(value) < 1e9:
-        return number_text(value, digits)
-    rounded = float(f"{value:.{digits}g}")
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
-    text = f"{rounded:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def column_texts(values: Iterable[float], digits: int = 4) -> list[str]:
-    """A table column's numbers with the same decimals, about ``digits`` significant ones
-    for the largest: 0.6170 above 0.7104 (not 0.617), 15,020 (not 1.502e+04)."""
-    values = [float(v) for v in values]
-    top = max((abs(v) for v in values if math.isfinite(v) and v != 0), default=1.0)
-    decimals = max(0, digits - 1 - math.floor(math.log10(top)))
-    return [f"{v:,.{decimals}f}" for v in values]
 
 
 def log_range(values: Iterable[Any], *, pad: float = 0.05) -> tuple[float, float] | None:

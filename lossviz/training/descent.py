@@ -26,6 +26,7 @@ from lossviz._validation import (
 )
 from lossviz.limits import MAX_FIT_STEPS
 from lossviz.losses import ElementwiseLoss, Loss, available_losses, get_loss
+from lossviz.numbers import figure_text
 from lossviz.training.models import Model, feature_scale, make_model, unstandardizing
 from lossviz.training.optimizers import make_optimizer
 from lossviz.training.schedules import Schedule, get_schedule
@@ -107,7 +108,7 @@ class History:
 
     def describe(self) -> str:
         """One plain-words sentence about how the run ended."""
-        last = f"loss {self.loss[-1]:.4g}"
+        last = f"loss {figure_text(self.loss[-1], 4)}"  # 793,600,000, not 7.936e+08
         if self.stop_reason == "divergence":
             return (
                 f"diverged at step {self.diverged_at}: the learning rate is too large for "
@@ -121,7 +122,7 @@ class History:
             assert self.val_loss is not None
             return (
                 f"stopped early at step {self.stop_step}: the validation loss last improved "
-                f"at step {self.best_step} ({self.val_loss[self.best_step]:.4g})"
+                f"at step {self.best_step} ({figure_text(self.val_loss[self.best_step], 4)})"
             )
         if self.stop_reason == "time_limit":
             return (

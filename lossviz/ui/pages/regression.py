@@ -30,7 +30,8 @@ from lossviz import datasets, limits, tabular
 from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import SliderUnits, read_points, slider_units
 from lossviz.figures import outliers as fo
-from lossviz.figures.style import column_texts, loss_label_at
+from lossviz.figures.style import loss_label_at
+from lossviz.numbers import column_texts
 from lossviz.textsafe import escape_markdown
 from lossviz.ui import chart, frame, lessons, tables, widgets
 from lossviz.ui.pages import regression_views as views

@@ -24,14 +24,8 @@ from lossviz.experiments import (
 from lossviz.figures import descent as fd
 from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
-from lossviz.figures.style import (
-    column_texts,
-    figure_text,
-    loss_color,
-    loss_label,
-    loss_label_at,
-    number_text,
-)
+from lossviz.figures.style import loss_color, loss_label, loss_label_at
+from lossviz.numbers import column_texts, figure_text, number_text
 from lossviz.training import OPTIMIZER_LABELS
 from lossviz.ui import chart, lessons, widgets
 from lossviz.ui.params import REGRESSION_LOSSES

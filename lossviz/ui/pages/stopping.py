@@ -8,6 +8,7 @@ therefore costs no training at all, only the small stopping-rule panel reruns (a
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -17,6 +18,7 @@ import lossviz
 from lossviz import budget, limits
 from lossviz.figures import stopping as fs
 from lossviz.figures.style import loss_label
+from lossviz.numbers import superscript
 from lossviz.training import OPTIMIZER_LABELS, History
 from lossviz.ui import chart, frame, lessons, turns, widgets
 
@@ -291,11 +293,16 @@ def _controls() -> tuple[Setup, str]:
     return setup, schedule
 
 
+def _power(text: str) -> str:
+    """A tolerance as a person reads it: "1e-4" is 10⁻⁴."""
+    return "1" if float(text) == 1 else "10" + superscript(round(math.log10(float(text))))
+
+
 def _setting_names(patience: int, tol: str, grad_tol: str) -> dict[str, str]:
     return {
         "early_stopping": f" (patience {patience})",
-        "tolerance": f" ({tol})",
-        "gradient": f" (below {grad_tol})",
+        "tolerance": f" ({_power(tol)})",
+        "gradient": f" (below {_power(grad_tol)})",
         "budget": "",
     }
 
@@ -313,12 +320,13 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
                      "this many steps, and keeps the best step it saw.",
             )
         with c2:
-            tol = widgets.choice("stop_tol", "Loss tolerance", widget="select",
+            tol = widgets.choice("stop_tol", "Loss tolerance", widget="select", format_func=_power,
                 help="Stop once one step changes the training loss by less than this "
                      "fraction of its value.",
             )
         with c3:
             grad_tol = widgets.choice("stop_grad_tol", "Gradient below", widget="select",
+                                      format_func=_power,
                 help="Stop once the gradient is this small: the slope has (nearly) vanished.",
             )
         with c4:
