@@ -214,6 +214,16 @@ def test_the_closer_looks_work_on_real_data(view):
     assert not at.exception
 
 
+def test_beside_a_lesson_step_the_cross_validation_table_has_a_column_per_loss():
+    # real_data step 3 sits beside the fold lines: five columns would be cut at its edge
+    at = _app({"lesson": "real_data", "lesson_step": "3"})
+    assert not at.dataframe  # the grid's five columns were cut at the column's edge
+    table = at.table[0].value
+    assert list(table.columns) == ["MSE", "MAE", "Huber (δ = 1)"]
+    assert list(table.index) == ["squared error (RMSE)", "mean |error|", "median |error|",
+                                 "slope over the 5 fits"]
+
+
 def test_which_loss_on_real_data_judges_each_line_on_points_it_did_not_see():
     at = _app(reg_data="anscombe_3", reg_view="Which loss?")
     _, x, y = _set("anscombe_3")

@@ -315,7 +315,7 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
         xaxis="x2", yaxis="y2"))
     layout = house_layout(height=height, presentation=presentation)
     subplot_layout(layout, rows=2, spacing=0.1, titles=(
-        "cost of a point ℓ(r)", "gradient ℓ′(r): how hard the loss pulls that prediction"),
+        "cost of a point ℓ(r)", "gradient ℓ′(r): how hard a point pulls"),
         font_size=20 if presentation else 13)
     r_max = float(g[-1])
     layout["xaxis"].update(range=[-r_max, r_max], showticklabels=False, fixedrange=True)

@@ -460,7 +460,7 @@ def _closer_look(view: str | None, source: Source, points: Points, data: fo.Line
         views.descent(points, data, delta, present, narrow)
     elif view == REG_VIEWS[3]:
         if source.real:
-            views.which_loss_real(points, delta, present, axes)
+            views.which_loss_real(points, delta, present, axes, narrow)
         else:
             views.which_loss(points, data, delta, present)
 

@@ -381,7 +381,7 @@ _cross_validate = st.cache_data(max_entries=32, show_spinner=False)(cross_valida
 
 
 def which_loss_real(points, delta: float, present: bool = False,
-                    axes: tuple[str, str] = ("x", "y")) -> None:
+                    axes: tuple[str, str] = ("x", "y"), narrow: bool = False) -> None:
     """On real data: each loss's line judged on the points it was not fitted on, and each
     loss's lines from the five fits side by side (``axes``: the axis titles, escaped)."""
     if len(points.x) < 2 * FOLDS:
@@ -395,17 +395,22 @@ def which_loss_real(points, delta: float, present: bool = False,
         st.info(f"Cross-validation is not possible on these points: {err}.")
         return
     names = [loss_label_at(n, delta) for n in cv.losses]
-    table = {"loss": names,
-             "squared error (RMSE)": column_texts(cv.rmse),
-             "mean |error|": column_texts(cv.mean_abs),
-             "median |error|": column_texts(cv.median_abs),
-             f"slope over the {FOLDS} fits": [
-                 f"{figure_text(lo)} to {figure_text(hi)}"
-                 for lo, hi in zip(cv.slopes.min(axis=1), cv.slopes.max(axis=1), strict=True)]}
+    columns = {"squared error (RMSE)": column_texts(cv.rmse),
+               "mean |error|": column_texts(cv.mean_abs),
+               "median |error|": column_texts(cv.median_abs),
+               f"slope over the {FOLDS} fits": [
+                   f"{figure_text(lo)} to {figure_text(hi)}"
+                   for lo, hi in zip(cv.slopes.min(axis=1), cv.slopes.max(axis=1), strict=True)]}
     st.markdown(f"**Which loss predicts these points best?** Each loss's line is fitted "
                 f"{FOLDS} times, each time without a fifth of the points, and judged on the "
                 "points it did not see (every point once):")
-    st.dataframe(table, hide_index=True, width="stretch")
+    if narrow or widgets.compact():
+        # A narrow column (beside a lesson step, or a phone): a loss a column, in a static
+        # table whose cells wrap; the grid's five columns were cut at the column's edge.
+        st.table(pd.DataFrame({name: [c[i] for c in columns.values()]
+                               for i, name in enumerate(names)}, index=list(columns)))
+    else:
+        st.dataframe({"loss": names} | columns, hide_index=True, width="stretch")
     folds = fr.fold_lines_data(points.x, points.y, cv, delta=delta)
     chart.chart(fr.fold_lines_figure.spec(folds, presentation=present, x_title=axes[0],
                                           y_title=axes[1]),
