@@ -297,7 +297,8 @@ def render() -> None:
 
 
 def join_or_start() -> None:
-    st.header("Class")
+    if not widgets.compact():  # a phone's page already starts with its title (frame.begin)
+        st.header("Class")
     _notice()
     st.markdown("Your teacher shows a code: type it here to join the class.")
     # Not bound to the address bar: the page writes the class there itself (url.sync), also
