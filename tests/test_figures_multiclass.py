@@ -82,3 +82,8 @@ def test_on_the_digits_the_hinge_stops_at_margin_one_and_cross_entropy_goes_on()
     axis = spec["layout"]["xaxis" + hist["xaxis"][1:]]
     assert axis["range"][1] >= max(ce.max(), hinge.max())
     assert hist["xbins"]["end"] >= ce.max()
+    # and leave room above the tallest bar for the note at the top of the plot
+    edges = np.linspace(hist["xbins"]["start"], hist["xbins"]["end"], 41)
+    tallest = max(np.histogram(m, bins=edges)[0].max() for m in (ce, hinge))
+    y_axis = spec["layout"]["yaxis" + hist["yaxis"][1:]]
+    assert y_axis["range"][1] >= 1.15 * tallest

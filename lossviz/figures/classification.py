@@ -243,8 +243,11 @@ def margin_figure(
              text="m = 1" if compact else "m = 1 (hinge margin)"),
     ]
     if data.bits and "cross_entropy" in data.names:
-        annotations.append(dict(x=0.0, y=1.0, xref="x", yref="y", text="touches the 0-1 loss here",
-                                ax=40, ay=-30, showarrow=True, arrowhead=2,
+        # the text to the upper right, where every curve has fallen below 1
+        # (on two lines in a narrow chart, which the one line would run out of)
+        text = "touches the<br>0-1 loss here" if compact else "touches the 0-1 loss here"
+        annotations.append(dict(x=0.0, y=1.0, xref="x", yref="y", text=text, ax=30, ay=-40,
+                                xanchor="left", showarrow=True, arrowhead=2,
                                 font=dict(size=size)))
     layout = house_layout(height=height + (80 if presentation else 0),
                           presentation=presentation, axes=("x", "y", "x2", "y2"))
@@ -259,6 +262,8 @@ def margin_figure(
                            range=[-0.2, y_max + 0.2])
     layout["yaxis2"].update(domain=[0.0, 0.35], anchor="x2", title={"text": "slope dℓ/dm"},
                             range=[slope_min - 0.3, 0.6])
+    if presentation and compact:  # beside a lesson step: nine entries, two a row (as above)
+        layout["legend"]["font"] = {"size": BESIDE_LEGEND_SIZE}
     return build(traces, layout)
 
 

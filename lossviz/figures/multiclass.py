@@ -213,8 +213,12 @@ def digits_figure(data: DigitsData, *, height: int | None = None, compact: bool 
              else "margin: true class's score − best other's")
     layout[f"xaxis{hx}"] = dict(layout["xaxis"], domain=list(hist_x), anchor=f"y{hx}",
                                 title=dict(text=title), range=[low, high])
+    # Room above the tallest bar for the note "hinge is content at 1" at the top.
+    edges = np.linspace(low, high, 41)
+    tallest = max(int(np.histogram(m, bins=edges)[0].max()) for m in data.margins)
     layout[f"yaxis{hx}"] = dict(layout["yaxis"], domain=list(hist_y), anchor=f"x{hx}",
-                                title=dict(text="training images"))
+                                title=dict(text="training images"),
+                                range=[0, 1.2 * max(tallest, 1)])
     layout["shapes"] = [dict(type="line", xref=f"x{hx}", yref=f"y{hx} domain", x0=1.0, x1=1.0,
                              y0=0.0, y1=1.0,
                              line=dict(color="rgba(0,0,0,0.6)", dash="dash", width=1.5))]
