@@ -366,7 +366,7 @@ def pull_sentence(pulls: PullsData, k: int | None = None) -> str:
     mae_out = float(np.abs(pulls.pull["mae"][k][out]).max())
     hub_out = float(np.abs(pulls.pull["huber"][k][out]).max())
     return (f"On the MSE line the outlier pulls with {mse_out:.1f}, a typical point with "
-            f"{mse_rest:.1f}: the line tilts until all the others balance it. On the MAE "
+            f"{mse_rest:.1f}: the line moves until all the others balance it. On the MAE "
             f"line it pulls with {mae_out:.0f}, like any point; on the Huber line with at "
             f"most δ = {pulls.delta:,g} (here {hub_out:.2g}).")
 
