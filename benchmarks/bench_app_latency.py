@@ -27,7 +27,9 @@ a play button.
 ``--floor`` also times the minimal page's slider with unchanged elements below its chart (40
 lines of text; 20 sliders; ``baseline_app.py?text=40``): Streamlit's browser side redraws
 every element of a rerun, changed or not, so this is what a page pays per element. A third
-row keeps the 40 texts but puts the slider and its chart in an ``st.fragment``.
+row keeps the 40 texts but puts the slider and its chart in an ``st.fragment``. ``--probe``
+times the regression page's first picture alone (``hero_fragment_app.py``): as the page
+draws it, in a fragment, and in a fragment without the Streamlit texts beside its charts.
 
 Run: ``python benchmarks/bench_app_latency.py`` (``--help`` for the options). Prints a table
 beside the issue's targets and asserts nothing: timings on a shared machine belong in a
@@ -77,7 +79,7 @@ class Control:
     path: str  # the page, with settings in the query string where the control needs them
     kind: str = "slider"  # slider | number | text | select
     opener: str = ""  # the label of a popover button to click first
-    server: str = "app"  # app | base (the minimal page's server, for --floor)
+    server: str = "app"  # app | base (the minimal page's server, for --floor) | probe
 
     def matches(self, words: list[str]) -> bool:
         return any(w.lower() in f"{self.label} {self.key}".lower() for w in words)
@@ -118,6 +120,18 @@ FLOOR = (
     Control("min. page + 20 unchanged sliders", "", "/?sliders=20", server="base"),
     Control("the same 40 texts, slider and chart in a fragment", "", "/?text=40&fragment=1",
             server="base"),
+)
+# --probe: the regression page's first picture alone (hero_fragment_app.py) with 40 unchanged
+# texts: as the page draws it, in a fragment, and in a fragment without the Streamlit texts
+# beside the charts (what a design drawing them in the chart component could reach).
+FIRST_PICTURE = (
+    Control("probe: outlier, as the page", "reg_shift", "/?words=1&text=40", server="probe"),
+    Control("probe: outlier, in a fragment", "reg_shift", "/?frag=1&words=1&text=40",
+            server="probe"),
+    Control("probe: outlier, fragment, no texts", "reg_shift", "/?frag=1&text=40",
+            server="probe"),
+    Control("probe: δ, in a fragment", "reg_delta", "/?frag=1&words=1&text=40", server="probe"),
+    Control("probe: δ, fragment, no texts", "reg_delta", "/?frag=1&text=40", server="probe"),
 )
 
 # Installed in every page before its scripts run. ``arm()`` starts one measurement: a
@@ -494,6 +508,7 @@ class Bench:
         self.browser = browser
         self.base_driver: Driver | None = None
         self.floor: Tab | None = None
+        self.probe: Tab | None = None
 
     def _ensure_servers(self) -> bool:
         """Start again any server that is gone; True if one was."""
@@ -504,7 +519,10 @@ class Bench:
                       f"again]", end=" ", flush=True)
                 server.stop()
                 server.start()
-                (self.base if name == "base" else self.app).base_url = server.url
+                if name == "probe":
+                    self.probe = None  # a new page on the new server
+                else:
+                    (self.base if name == "base" else self.app).base_url = server.url
                 if name == "base":
                     self.base_driver = None
                 restarted = True
@@ -516,6 +534,13 @@ class Bench:
             self.floor = Tab(self.browser, self.base.base_url,
                              server_time=self.args.server_time)
         return self.floor
+
+    def probe_tab(self) -> Tab:
+        """A page on the probe's server (--probe)."""
+        if self.probe is None:
+            self.probe = Tab(self.browser, self.servers["probe"].url,
+                             server_time=self.args.server_time)
+        return self.probe
 
     def _base(self) -> Driver:
         if self.base_driver is None:
@@ -530,7 +555,10 @@ class Bench:
             result = Result(control)
             try:
                 base = self._base()
-                tab = self.app if control.server == "app" else self.floor_tab()
+                if control.server == "app":
+                    tab = self.app
+                else:
+                    tab = self.probe_tab() if control.server == "probe" else self.floor_tab()
                 tab.open(control.path)
                 driver = Driver(tab, control)
                 for _ in range(self.args.warmup):
@@ -582,6 +610,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor", action="store_true",
                         help="also time the minimal page with unchanged elements below its "
                              "chart (40 texts; 20 sliders): what a page pays per element")
+    parser.add_argument("--probe", action="store_true",
+                        help="also time the first picture alone (hero_fragment_app.py): as "
+                             "the page, in a fragment, and without the texts beside it")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     args = parser.parse_args(argv)
 
@@ -589,6 +620,8 @@ def main(argv: list[str] | None = None) -> int:
     controls = [c for c in CONTROLS if not words or c.matches(words)]
     if args.floor:
         controls += FLOOR
+    if args.probe:
+        controls += FIRST_PICTURE
     if not controls:
         parser.error(f"no control matches {args.controls!r}; the controls: "
                      + ", ".join(c.key for c in CONTROLS))
@@ -600,6 +633,8 @@ def main(argv: list[str] | None = None) -> int:
     playback: dict[str, Any] = {"skipped": "not asked for"}
     with contextlib.ExitStack() as stack:
         servers = {"base": Server(HERE / "baseline_app.py"), "app": Server("app.py")}
+        if args.probe:
+            servers["probe"] = Server(HERE / "hero_fragment_app.py")
         for server in servers.values():
             stack.callback(server.stop)
             server.start()
