@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lossviz.datasets import Dataset
 from lossviz.textsafe import escape_markdown
@@ -140,15 +141,21 @@ def beside_lesson(section: str, key: str, when: bool = True) -> Iterator[None]:
     if widgets.compact():
         top = st.container()
         yield
-        if not lessons.drawn():
-            with top:
-                lesson(section, compact=True)
+        lesson_if_not_drawn(top, section)
         return
     body, side = st.container(key=key).columns(beside_step(), gap="medium")
     with side:
         lesson(section, compact=True)
     with body:
         yield
+
+
+def lesson_if_not_drawn(top: DeltaGenerator | None, section: str) -> None:
+    """On a phone, the step in ``top`` (a container kept above a block) when no chart in the
+    block drew it right above itself (``lessons.above_chart``)."""
+    if top is not None and not lessons.drawn():
+        with top:
+            lesson(section, compact=True)
 
 
 def lesson(section: str, *, compact: bool = False) -> bool:

@@ -23,7 +23,6 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 import lossviz
 from lossviz import datasets, limits, tabular
@@ -385,7 +384,7 @@ def render() -> None:
         if stepped and not by_hero:  # no closer look to sit beside: the step stays here
             with right:
                 frame.lesson("regression", compact=True)
-        _step_above(hero_top)
+        frame.lesson_if_not_drawn(hero_top, "regression")
         return
     units = source.units
     delta = float(v("reg_delta")) * units.delta
@@ -425,7 +424,7 @@ def render() -> None:
             told = "" if lessons.asking_about("reg_pulls") else fo.pull_sentence(pulls)
             st.caption("Bars: how hard each point pulls on each loss's best line, points left "
                        f"to right{shaded}. " + told)
-    _step_above(hero_top)
+    frame.lesson_if_not_drawn(hero_top, "regression")
     with scores:
         _scores(data, real=source.real)
     st.write("")
@@ -435,13 +434,6 @@ def render() -> None:
     with frame.beside_lesson("regression", "reg_look_lesson", beside):
         _closer_look(view, source, points, data, delta, present, units,
                      narrow=beside and not phone)
-
-
-def _step_above(top: DeltaGenerator | None) -> None:
-    """On a phone, the step at the first picture's top, if neither of its charts drew it."""
-    if top is not None and not lessons.drawn():
-        with top:
-            frame.lesson("regression", compact=True)
 
 
 def _closer_look(view: str | None, source: Source, points: Points, data: fo.LinesData,
