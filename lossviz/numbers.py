@@ -36,20 +36,26 @@ def number_text(value: float, digits: int = 2) -> str:
     return power if m == 1 else f"{m:g}×{power}"
 
 
-def figure_text(value: float, digits: int = 3) -> str:
-    """A number in a sentence or a card: ``digits`` significant digits, thousands grouped,
-    trailing zeros dropped (-107,000 dollars, not -1.07e+05; 6.6; 0.0123); powers of ten
-    written out beyond [0.001, 10^9) (``number_text``: 1.14×10¹⁰).
+def figure_text(value: float, digits: int = 3, *, grouped_below: float = 1e9) -> str:
+    """A number in a sentence: ``digits`` significant digits, thousands grouped, trailing
+    zeros dropped (-107,000 dollars, not -1.07e+05; 6.6; 0.0123); powers of ten written out
+    beyond [0.001, ``grouped_below``) (``number_text``: 1.14×10¹⁰).
 
     Example: ``figure_text(-106_942.3)  # "-107,000"``
     """
     value = float(value)
-    if not math.isfinite(value) or value == 0 or not 1e-3 <= abs(value) < 1e9:
+    if not math.isfinite(value) or value == 0 or not 1e-3 <= abs(value) < grouped_below:
         return number_text(value, digits)
     rounded = float(f"{value:.{digits}g}")
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
     text = f"{rounded:,.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def card_text(value: float) -> str:
+    """A number on a metric card, whose column can be ~180 px wide: four significant digits,
+    grouped up to a million, a power of ten beyond (22,620; 8.379×10⁸, not 837,900,000)."""
+    return figure_text(value, 4, grouped_below=1e6)
 
 
 def column_texts(values: Iterable[float], digits: int = 4) -> list[str]:

@@ -23,7 +23,7 @@ import lossviz
 from lossviz import datasets
 from lossviz.experiments import cross_validate, robust_line, slider_units
 from lossviz.figures import outliers as fo
-from lossviz.numbers import column_texts, figure_text
+from lossviz.numbers import card_text, column_texts, figure_text
 from lossviz.textsafe import escape_markdown
 from lossviz.ui.pages import regression as page
 from lossviz.ui.params import REG_DATA, REG_SETS, REG_VIEWS
@@ -308,7 +308,8 @@ def test_on_house_prices_the_sliders_count_in_the_sets_units():
     assert at.slider(key="reg_slope").proto.format == "%.1f × 10"
     shown = {m.label: m.value for m in at.metric}
     huber = lossviz.get_loss("huber", delta=5000.0)
-    assert shown["Huber of your line"] == figure_text(huber(y, 7.0 * x + 34000.0), 4)
+    assert shown["Huber of your line"] == card_text(huber(y, 7.0 * x + 34000.0))
+    assert "×10" in shown["MSE of your line"]  # 8.379×10⁸ fits the card; 837,900,000 did not
     fig = _chart(at, "reg_your_line")
     line = next(t for t in fig["data"] if t.get("name") == "your line")
     assert _arr(line["y"])[0] == pytest.approx(7.0 * _arr(line["x"])[0] + 34000.0)
@@ -611,11 +612,11 @@ def test_the_conventions_page_uses_the_labs_real_data(tmp_path, monkeypatch, cap
     lab_mse = {m.label: m.value for m in lab.metric}["MSE of your line"]
     _, x, y = _set("stackloss", "water_temp")
     assert slider_units(x, y).intercept == 10.0  # the intercept slider counts in tens here
-    assert lab_mse == figure_text(np.mean((2.0 * x - 10.0 - y) ** 2), 4)
+    assert lab_mse == card_text(np.mean((2.0 * x - 10.0 - y) ** 2))
     at = _app({"section": "conventions", "conv_source": "regression lab", "conv_loss": "mse",
                **query})
     ours = float(at.metric[0].value)
-    assert figure_text(ours, 4) == lab_mse
+    assert card_text(ours) == lab_mse
     assert "Stack loss of a nitric" in _captions(at)
     state = {k: at.session_state[k] for k in at.session_state if k.startswith(("reg_", "conv_"))}
     monkeypatch.chdir(tmp_path)

@@ -22,7 +22,7 @@ from lossviz.experiments import robust_line, safe_learning_rate
 from lossviz.figures import outliers as fo
 from lossviz.figures.regression import C_HUBER
 from lossviz.figures.style import loss_label
-from lossviz.numbers import figure_text
+from lossviz.numbers import card_text
 from lossviz.ui.export import figure_csv
 from lossviz.ui.params import REG_VIEWS
 
@@ -323,7 +323,7 @@ def test_your_line_is_scored_by_each_loss():
     shown = _metrics(at)
     for name in fo.LOSSES:
         loss = lossviz.get_loss(name, **({"delta": 1.0} if name == "huber" else {}))
-        assert shown[f"{loss_label(name)} of your line"] == figure_text(loss(d.y, pred), 4)
+        assert shown[f"{loss_label(name)} of your line"] == card_text(loss(d.y, pred))
     fig = _chart(at, "reg_your_line")
     x = _arr(_trace(fig, "your line")["x"])
     np.testing.assert_allclose(_arr(_trace(fig, "your line")["y"]), 2.0 * x - 3.5, rtol=1e-4)
@@ -468,7 +468,7 @@ def test_editing_a_target_and_a_prediction_changes_the_scores():
     d = _data()
     y, pred = np.round(d.y, 3), np.round(d.x, 3)  # the table shows three decimals
     y[0], pred[0] = 0.0, 0.0
-    assert _metrics(at)["MSE of your line"] == figure_text(lossviz.get_loss("mse")(y, pred), 4)
+    assert _metrics(at)["MSE of your line"] == card_text(lossviz.get_loss("mse")(y, pred))
     np.testing.assert_allclose(_points(at), _sorted(np.round(d.x, 3), y))
 
 

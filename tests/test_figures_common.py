@@ -330,3 +330,11 @@ def test_figure_text_writes_a_number_for_a_sentence(value, digits, text):
 
     assert figure_text(value, digits) == text
 
+
+def test_card_text_keeps_a_metric_card_short():
+    from lossviz.numbers import card_text
+
+    assert card_text(22_617.4) == "22,620"
+    assert card_text(837_912_345.0) == "8.379×10⁸"  # the grouped digits ran out of the card
+    assert card_text(0.61704) == "0.617"
+

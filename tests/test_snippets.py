@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 import lossviz
 from lossviz.conventions import library_calls
 from lossviz.figures import outliers as fo
-from lossviz.numbers import figure_text
+from lossviz.numbers import card_text
 from lossviz.ui.params import BY_KEY as REGISTRY
 from lossviz.ui.params import REG_VIEWS
 from lossviz.ui.snippets import snippet
@@ -70,7 +70,7 @@ def test_regression_script_prints_the_lab_numbers(tmp_path, monkeypatch):
     for name in ("mse", "mae", "huber"):
         label = lossviz.figures.style.loss_label(name)
         value = float(re.search(rf"{re.escape(label)} of your line: {NUMBER}", printed)[1])
-        assert figure_text(value, 4) == shown[f"{label} of your line"]  # 511,900,000
+        assert card_text(value) == shown[f"{label} of your line"]  # 5.119×10⁸, as the card shows it
         best = re.search(rf"{re.escape(label)} of your line: .*\n  its best line: "
                          rf"slope {NUMBER}, intercept {NUMBER}", printed)
         slope, intercept = float(best[1]), float(best[2])
@@ -144,7 +144,7 @@ def test_regression_script_on_a_set_with_large_numbers_uses_the_sliders_units(
     for name in ("mse", "mae", "huber"):
         label = lossviz.figures.style.loss_label(name)
         value = float(re.search(rf"{re.escape(label)} of your line: {NUMBER}", printed)[1])
-        assert figure_text(value, 4) == shown[f"{label} of your line"]  # 511,900,000
+        assert card_text(value) == shown[f"{label} of your line"]  # 5.119×10⁸, as the card shows it
 
 
 @pytest.mark.filterwarnings("ignore:Explicitly requested dtype float64:UserWarning")

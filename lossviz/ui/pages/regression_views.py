@@ -25,7 +25,7 @@ from lossviz.figures import descent as fd
 from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
 from lossviz.figures.style import loss_color, loss_label, loss_label_at
-from lossviz.numbers import column_texts, figure_text, number_text
+from lossviz.numbers import card_text, column_texts, figure_text, number_text
 from lossviz.training import OPTIMIZER_LABELS
 from lossviz.ui import chart, lessons, widgets
 from lossviz.ui.params import REGRESSION_LOSSES
@@ -89,7 +89,7 @@ def your_line(points, delta: float, present: bool, units: SliderUnits,
               axes: tuple[str, str] = ("x", "y")) -> None:
     """A line of the student's own: its residuals and its three scores (its slope and
     intercept are the sliders' values times ``units``; ``axes``: the titles, escaped)."""
-    a, b = st.columns([1.4, 2.6], gap="medium")  # room for a score such as 837,900,000
+    a, b = st.columns([1.4, 2.6], gap="medium")  # room for a score such as 8.379×10⁸
     with a:
         slope = units.slope * widgets.slider("reg_slope", "Slope of your line",
                                              format=scaled(units.slope))
@@ -98,7 +98,7 @@ def your_line(points, delta: float, present: bool, units: SliderUnits,
         prediction = slope * points.x + intercept if points.generated else points.prediction
         for name in REGRESSION_LOSSES:
             value = _loss(name, delta)(points.y, prediction)
-            st.metric(f"{loss_label(name)} of your line", figure_text(value, 4), border=True)
+            st.metric(f"{loss_label(name)} of your line", card_text(value), border=True)
     residual = prediction - points.y
     with b:
         fig = fr.data_figure.spec(points.x, points.y, predictions=prediction,
