@@ -29,7 +29,9 @@ lines of text; 20 sliders; ``baseline_app.py?text=40``): Streamlit's browser sid
 every element of a rerun, changed or not, so this is what a page pays per element. A third
 row keeps the 40 texts but puts the slider and its chart in an ``st.fragment``. ``--probe``
 times the regression page's first picture alone (``hero_fragment_app.py``): as the page
-draws it, in a fragment, and in a fragment without the Streamlit texts beside its charts.
+draws it, in a fragment, and in a fragment without the Streamlit texts beside its charts;
+"lean" rows also leave out the texts of a chart the browser already has (only the state to
+show is sent), which tells how much of a change is the bytes sent.
 
 Run: ``python benchmarks/bench_app_latency.py`` (``--help`` for the options). Prints a table
 beside the issue's targets and asserts nothing: timings on a shared machine belong in a
@@ -132,6 +134,10 @@ FIRST_PICTURE = (
             server="probe"),
     Control("probe: δ, in a fragment", "reg_delta", "/?frag=1&words=1&text=40", server="probe"),
     Control("probe: δ, fragment, no texts", "reg_delta", "/?frag=1&text=40", server="probe"),
+    Control("probe: outlier, fragment, no texts, lean", "reg_shift", "/?frag=1&strip=1&text=40",
+            server="probe"),
+    Control("probe: δ, fragment, no texts, lean", "reg_delta", "/?frag=1&strip=1&text=40",
+            server="probe"),
 )
 
 # Installed in every page before its scripts run. ``arm()`` starts one measurement: a

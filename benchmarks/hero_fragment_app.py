@@ -9,6 +9,8 @@ of text below: the app's regression page has some forty elements.
 * ``?words=1``: the pull caption and the best-lines table as Streamlit elements beside the
   charts, as the app has them; without it they are left out, which bounds a design that
   would draw them inside the chart component.
+* ``?strip=1``: a chart whose figure and states this session was already sent gets only the
+  state to show (its texts left out): what the bytes of a change cost.
 
 Run alone: ``streamlit run benchmarks/hero_fragment_app.py``
 """
@@ -26,6 +28,16 @@ st.set_page_config(layout="wide")
 query = st.query_params
 texts = min(int(query.get("text", "0")), 100) if query.get("text", "0").isdigit() else 0
 words = query.get("words") == "1"
+strip = query.get("strip") == "1"
+
+
+def lean(ready: chart.Prepared, key: str) -> chart.Prepared:
+    # ?strip=1: a chart whose texts this browser already has gets only its state's index.
+    sent = st.session_state.setdefault("probe_sent", set())
+    if strip and (key, ready.rev) in sent:
+        return ready._replace(figure="", states=None)
+    sent.add((key, ready.rev))
+    return ready
 
 
 def first_picture() -> None:
@@ -44,8 +56,10 @@ def first_picture() -> None:
     built = hero(points.x, y, points.is_outlier, delta, sized, extra, False)
     data = at(built.data, shift)
     with left:
-        chart.chart(built.lines, key="reg_lines", index=data.index, param="reg_shift")
-        chart.chart(built.pulls, key="reg_pulls", index=data.index, param="reg_shift")
+        chart.chart(lean(built.lines, "reg_lines"), key="reg_lines", index=data.index,
+                    param="reg_shift")
+        chart.chart(lean(built.pulls, "reg_pulls"), key="reg_pulls", index=data.index,
+                    param="reg_shift")
         if words:
             st.caption("Bars: how hard each point pulls. " + fo.pull_sentence(fo.pulls_data(data)))
     if words:
