@@ -482,7 +482,7 @@ def _controls(generated: bool, source: Source = GENERATED) -> None:
     on = widgets.value("reg_outliers_on")
     if not source.real:
         widgets.slider("reg_shift", "Outlier: how far above the line (below if negative)",
-                       disabled=not generated or not on,
+                       format="%+.0f", disabled=not generated or not on,
                        help="Or drag the orange diamond on the chart.")
     unit = source.units.delta
     scale = f"{unit:,g} {escape_markdown(source.y_unit)}".rstrip()

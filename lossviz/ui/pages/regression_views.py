@@ -231,6 +231,14 @@ def _line_text(w: float, b: float) -> str:
     return f"{w:.4f} x {'−' if b < 0 else '+'} {abs(b):.4f}".replace(" ", "\u00a0")
 
 
+def _within_text(g: lossviz.exact.Gap) -> str:
+    """When a run's loss first came within ``g.tol`` of the minimum, and whether it was
+    still there at the end (MAE's steps of a fixed size can take it out again)."""
+    if g.within is None:
+        return "never"
+    return f"first at step {g.within}" + ("" if g.loss <= g.tol else ", not at the end")
+
+
 def _against_exact(points, names, delta: float, runs, turned: bool = False) -> None:
     """Each run beside the exact minimiser of its loss (``lossviz.solve``): how far it
     ended, and from which step its loss was within 0.001 of the minimum (``turned``: a
@@ -252,8 +260,7 @@ def _against_exact(points, names, delta: float, runs, turned: bool = False) -> N
             "Steps": f"{h.stop_step:,}",  # text, as every cell: a turned table mixes none
             "Largest parameter gap": number_text(g.params),  # 1.3×10⁻¹⁵, not 1.3e-15
             "Loss above the minimum": number_text(max(g.loss, 0.0)),
-            "Within 0.001 of the minimum loss": ("never" if g.within is None
-                                                 else f"from step {g.within}"),
+            "Within 0.001 of the minimum loss": _within_text(g),
         })
     if not rows:
         return
