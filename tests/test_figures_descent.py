@@ -273,3 +273,23 @@ def test_a_loss_running_off_to_minus_infinity_is_drawn_with_finite_numbers(data)
     line = np.asarray(fig.data[0].y, dtype=np.float64)
     assert np.isfinite(line).all()
     np.testing.assert_allclose(line[-1], h.loss[-1], rtol=1e-6)
+
+
+def test_captions_say_when_a_run_is_over(data, diverged, runs):
+    """Past a run's end its marker waits at its last row, but the caption does not pass
+    that row's numbers off as the run's at the step shown: a diverged run says where it
+    blew up, a shorter run where it stopped."""
+    both = [diverged, runs[1]]  # MSE blows up early; MAE runs 200 of the 500 steps
+    at, last = diverged.history.diverged_at, runs[1].history.stop_step
+    loss = convergence_states(convergence_data(both, states=101))
+    land = loss_landscape(data.x, data.y, lossviz.get_loss("mae"), w_range=(-2.0, 4.0),
+                          b_range=(-2.0, 6.0), size=20)
+    path = path_states(path_data(land, both, states=101))
+    for states in (loss, path):
+        for k, step in enumerate(states.values.tolist()):
+            text = states.captions[k]
+            assert (f"MSE diverged at step {at}" in text) == (step >= at), text
+            assert (f"(stopped at step {last})" in text) == (step > last), text
+            if step < at:  # before it blew up: its numbers at that step
+                assert text.startswith(f"step {step}: MSE ")
+                assert "diverged" not in text

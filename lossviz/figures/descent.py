@@ -167,11 +167,27 @@ def _shown_loss(values: np.ndarray, log_y: bool, top: float | None) -> np.ndarra
     return np.minimum(values, top) if top is not None else values
 
 
+def _ended(step: int, last: int, diverged_at: int | None) -> str:
+    """What a run's caption says at ``step`` once the run is over (``last``: its last row):
+    "" while it runs; else that it diverged, or where it stopped. A run's marker stays at
+    its last finite row, but its numbers there are not the run's at ``step``."""
+    if diverged_at is not None and step >= diverged_at:
+        return f"diverged at step {diverged_at}"
+    return f"stopped at step {last}" if step > last else ""
+
+
 def _step_captions(data: ConvergenceData) -> tuple[str, ...]:
+    def one(k: int, s: int, label: str, loss: np.ndarray, last: int, at: int | None) -> str:
+        ended = _ended(s, last, at)
+        if ended.startswith("diverged"):
+            return f"{label} {ended}"
+        value = f"{label} {number_text(float(loss[k]), 4)}"
+        return f"{value} ({ended})" if ended else value
+
+    runs = list(zip(data.labels, data.state_loss, data.steps, data.diverged_at, strict=True))
     return tuple(
-        f"step {int(s)}: " + ", ".join(f"{label} {number_text(float(loss[k]), 4)}"
-                                        for label, loss in zip(data.labels, data.state_loss,
-                                                               strict=True))
+        f"step {s}: " + ", ".join(one(k, s, label, loss, int(steps[-1]), at)
+                                  for label, loss, steps, at in runs)
         for k, s in enumerate(data.state_steps.tolist())
     )
 
@@ -376,6 +392,10 @@ class PathData(NamedTuple):
     state_steps: np.ndarray
     state_w: tuple[np.ndarray, ...]
     state_b: tuple[np.ndarray, ...]
+    # Per run: its last row and the step where it blew up (None if it did not); empty when
+    # built by hand, and the captions then give every run's numbers at every step.
+    last: tuple[int, ...] = ()
+    diverged_at: tuple[int | None, ...] = ()
 
 
 def path_data(
@@ -409,6 +429,8 @@ def path_data(
         lowest=(float(grid_w[low[1]]), float(grid_b[low[0]])),
         labels=tuple(r.label for r in runs), colors=tuple(r.color for r in runs),
         w=tuple(w), b=tuple(b), state_steps=shown, state_w=tuple(sw), state_b=tuple(sb),
+        last=tuple(int(r.history.stop_step) for r in runs),
+        diverged_at=tuple(r.history.diverged_at for r in runs),
     )
 
 
@@ -421,10 +443,19 @@ def path_states(data: PathData, *, state: int | None = None) -> States:
         traces[2 + n + i] = {"x": round_sig(sw, 6).reshape(-1, 1),
                              "y": round_sig(sb, 6).reshape(-1, 1)}
     traces[2 + 2 * n] = {"name": [f"at step {int(s)}" for s in data.state_steps.tolist()]}
+    ends = (tuple(zip(data.last, data.diverged_at, strict=True)) if data.last
+            else ((10**18, None),) * n)
+
+    def one(k: int, s: int, label: str, w: np.ndarray, b: np.ndarray, end: tuple) -> str:
+        ended = _ended(s, *end)
+        if ended.startswith("diverged"):
+            return f"{label} {ended}"
+        value = f"{label} w = {float(w[k]):.3g}, b = {float(b[k]):.3g}"
+        return f"{value} ({ended})" if ended else value
+
+    runs = list(zip(data.labels, data.state_w, data.state_b, ends, strict=True))
     captions = tuple(
-        f"step {int(s)}: " + ", ".join(f"{label} w = {float(w[k]):.3g}, b = {float(b[k]):.3g}"
-                                        for label, w, b in zip(data.labels, data.state_w,
-                                                               data.state_b, strict=True))
+        f"step {s}: " + ", ".join(one(k, s, label, w, b, end) for label, w, b, end in runs)
         for k, s in enumerate(data.state_steps.tolist())
     )
     k = _index(state, len(data.state_steps))
