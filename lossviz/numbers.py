@@ -52,6 +52,16 @@ def figure_text(value: float, digits: int = 3, *, grouped_below: float = 1e9) ->
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def line_text(w: float, b: float, digits: int = 3) -> str:
+    """A line as a person writes it, through ``figure_text``: ``y = 1.76 x + 2.79``,
+    ``y = 6.6 x − 34,100`` (a minus sign, spaces around it; never ``x +3.41e+04``).
+
+    Example: ``line_text(1.0, 0.0)  # "y = 1 x + 0"``
+    """
+    sign = "−" if b < 0 else "+"
+    return f"y = {figure_text(w, digits)} x {sign} {figure_text(abs(b), digits)}"
+
+
 def card_text(value: float) -> str:
     """A number on a metric card, whose column can be ~180 px wide: four significant digits,
     grouped up to a million, a power of ten beyond (22,620; 8.379×10⁸, not 837,900,000)."""

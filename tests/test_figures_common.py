@@ -331,6 +331,18 @@ def test_figure_text_writes_a_number_for_a_sentence(value, digits, text):
     assert figure_text(value, digits) == text
 
 
+@pytest.mark.parametrize(("w", "b", "text"), [
+    (1.0, 0.0, "y = 1 x + 0"),  # was "y = 1 x +0"
+    (1.7637, 2.7864, "y = 1.76 x + 2.79"),
+    (6.599, -34_136.2, "y = 6.6 x − 34,100"),  # was "x -3.41e+04"
+    (-0.4133, 6.793, "y = -0.413 x + 6.79"),
+])
+def test_line_text_writes_a_line_as_a_person_does(w, b, text):
+    from lossviz.numbers import line_text
+
+    assert line_text(w, b) == text
+
+
 def test_card_text_keeps_a_metric_card_short():
     from lossviz.numbers import card_text
 

@@ -37,7 +37,7 @@ from lossviz.figures.style import (
     loss_label_at,
     marker_size,
 )
-from lossviz.numbers import figure_text
+from lossviz.numbers import figure_text, line_text
 
 LOSSES = ("mse", "mae", "huber")
 OUTLIER_COLOR = OKABE_ITO["orange"]  # vermillion is MSE's
@@ -154,13 +154,13 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
         dict(type="scatter", x=data.x[clean], y=data.y[clean], mode="markers", name="points",
              marker=dict(color=DATA_COLOR, size=size, line=dict(color="white", width=1)),
              customdata=rows[clean],
-             hovertemplate="point %{customdata}: x %{x:.3g}, y %{y:.3g}<extra></extra>"),
+             hovertemplate="point %{customdata}: x %{x:,.3~r}, y %{y:,.3~r}<extra></extra>"),
         dict(type="scatter", x=data.x[out], y=data.outlier_y[data.index], mode="markers",
              name="outlier",
              marker=dict(color=OUTLIER_COLOR, size=size + 8, symbol="diamond",
                          line=dict(color="white", width=1.5)),
              customdata=rows[out],
-             hovertemplate="outlier (point %{customdata}): y %{y:.3g}<extra></extra>"),
+             hovertemplate="outlier (point %{customdata}): y %{y:,.3~r}<extra></extra>"),
     ]
     width = line_width(presentation)
     for name in LOSSES:
@@ -170,7 +170,7 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
             showlegend=False, line=dict(color=loss_color(name), width=width,
                       dash="dash" if name == "huber" else "solid"),
             hovertemplate=f"{loss_label_at(name, data.delta)}'s best line<br>"
-                          "y = %{customdata[0]:.3g} x %{customdata[1]:+.3g}<extra></extra>",
+                          "y = %{customdata[0]:,.3~r} x %{customdata[1]:+,.3~r}<extra></extra>",
             customdata=[[w, b]] * 2,
         ))
     if data.clean is not None:
@@ -178,8 +178,7 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
         traces.append(dict(type="scatter", x=ends, y=w * ends + b, mode="lines",
                            name="MSE without the outlier",
                            line=dict(color=CLEAN_COLOR, width=2, dash="dot"),
-                           hovertemplate=f"without outliers: y = {w:.3g} x {b:+.3g}"
-                                         "<extra></extra>"))
+                           hovertemplate=f"without outliers: {line_text(w, b)}<extra></extra>"))
     else:
         traces.append(dict(type="scatter", x=[], y=[], mode="lines", showlegend=False,
                            name="MSE without the outliers", hoverinfo="skip"))
@@ -331,7 +330,7 @@ def pulls_figure(pulls: PullsData, *, height: int = 230, presentation: bool = Fa
             marker=dict(color=loss_color(name)), offsetgroup=name,
             customdata=pulls.order + 1,
             hovertemplate=(f"point %{{customdata}}: pulls the {loss_label_at(name, pulls.delta)} "
-                           "line with %{y:.3g}<extra></extra>"),
+                           "line with %{y:,.3~r}<extra></extra>"),
         ))
     layout = house_layout(height=height, presentation=presentation,
                           y_title="pull (up is +)")

@@ -31,6 +31,7 @@ from lossviz.figures.style import (
     loss_label_at,
     marker_size,
 )
+from lossviz.numbers import figure_text, line_text
 
 REGRESSION_LOSSES = ("mse", "mae", "huber")
 # Outliers need a colour no loss uses on this page (vermillion is MSE's).
@@ -108,13 +109,13 @@ def data_figure(
             name="your line", line=dict(color=USER_COLOR, width=2, dash="dash"),
             marker=dict(symbol="square", size=marker_size(presentation) + 2,
                         color=USER_COLOR), cliponaxis=False,
-            hovertemplate=f"your line: y = {w:.3g} x {b:+.3g}<extra></extra>",
+            hovertemplate=f"your line: {line_text(w, b)}<extra></extra>",
         ))
     idx = np.arange(1, len(xs) + 1)
     data.append(dict(
         type="scatter", x=xs, y=pred, mode="markers", name="your predictions", showlegend=False,
         marker=dict(symbol="circle-open", color=USER_COLOR, size=marker_size(presentation) - 1),
-        customdata=idx, hovertemplate="point %{customdata}: prediction %{y:.4g}<extra></extra>",
+        customdata=idx, hovertemplate="point %{customdata}: prediction %{y:,.4~r}<extra></extra>",
     ))
     for mask, label, color, symbol, size in (
         (~out, "points", DATA_COLOR, "circle", marker_size(presentation)),
@@ -127,7 +128,7 @@ def data_figure(
             showlegend=label == "outliers",
             marker=dict(color=color, size=size, symbol=symbol, line=dict(color="white", width=1)),
             customdata=idx[mask],
-            hovertemplate="point %{customdata}<br>x %{x:.4g}, y %{y:.4g}<extra></extra>",
+            hovertemplate="point %{customdata}<br>x %{x:,.4~r}, y %{y:,.4~r}<extra></extra>",
         ))
     layout = house_layout(height=height, presentation=presentation, x_title=x_title,
                           y_title=y_title)
@@ -161,7 +162,7 @@ def your_line_states(x: Any, y: Any, *, intercept: float, slopes: Any, slope: fl
     if n <= MAX_DRAGGED_POINTS:  # more points: the line alone moves until released
         traces.update({0: {"y": seg}, 2: {"y": pred}})
     return States("slope", grid, index, traces=traces,
-                  captions=tuple(f"your line: y = {w:g} x {intercept:+g}" for w in grid))
+                  captions=tuple(f"your line: {line_text(w, intercept, 4)}" for w in grid))
 
 
 def your_line_drag() -> Drag:
@@ -181,7 +182,7 @@ def fit_line(ends: Any, name: str, w: float, b: float) -> dict[str, Any]:
     """The data of a loss's fitted line ``y = w x + b`` in ``data_figure``: x, y, hover text."""
     ends = np.asarray(ends, float)
     return dict(x=_round(ends), y=_round(w * ends + b),
-                hovertemplate=f"{loss_label(name)} fit: y = {w:.3g} x {b:+.3g}<extra></extra>")
+                hovertemplate=f"{loss_label(name)} fit: {line_text(w, b)}<extra></extra>")
 
 
 # -- loss and gradient against residual ------------------------------------------------------
@@ -294,8 +295,8 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
             name="your points (orange: outlier)", showlegend=axis == "",
             legendgroup="points", marker={**marker, "color": colors * 2},
             customdata=np.tile(data.rows, 2),
-            hovertemplate="point %{customdata}: r = %{x:.3g}, " + what
-                          + " %{y:.3g}<extra></extra>",
+            hovertemplate="point %{customdata}: r = %{x:,.3~r}, " + what
+                          + " %{y:,.3~r}<extra></extra>",
             xaxis="x" + axis, yaxis="y" + axis))
     for axis, ys, what in (("", _huber(pts, d), "Huber cost"),
                            ("2", np.clip(pts, -d, d), "Huber gradient")):
@@ -303,15 +304,15 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
             type="scatter", x=pts, y=ys, mode="markers", name="your points (orange: outlier)",
             showlegend=False, legendgroup="points", marker={**marker, "color": colors},
             customdata=data.rows,
-            hovertemplate="point %{customdata}: r = %{x:.3g}, " + what
-                          + " %{y:.3g}<extra></extra>",
+            hovertemplate="point %{customdata}: r = %{x:,.3~r}, " + what
+                          + " %{y:,.3~r}<extra></extra>",
             xaxis="x" + axis, yaxis="y" + axis))
     traces.append(dict(
         type="scatter", x=[d], y=[d], mode="markers", name="δ: where Huber's pull stops",
         showlegend=False, marker=dict(size=marker_size(presentation) + 6, symbol="square",
                                       color=loss_color("huber"),
                                       line=dict(color="white", width=1.5)),
-        hovertemplate="δ = %{x:.3g}: Huber's pull stops here<extra></extra>",
+        hovertemplate="δ = %{x:,.3~r}: Huber's pull stops here<extra></extra>",
         xaxis="x2", yaxis="y2"))
     layout = house_layout(height=height, presentation=presentation)
     subplot_layout(layout, rows=2, spacing=0.1, titles=(
@@ -335,7 +336,7 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
         up = far > 0
         layout["annotations"].append(dict(
             x=far, y=data.grad_top if up else -data.grad_top, xref="x2", yref="y2",
-            text=f"MSE pulls this point with {abs(2 * far):.3g} {'↑' if up else '↓'}",
+            text=f"MSE pulls this point with {figure_text(abs(2 * far))} {'↑' if up else '↓'}",
             showarrow=True, arrowhead=2, ax=0, ay=28 if up else -28,
             xanchor="right" if far > 0 else "left",
             font=dict(color=loss_color("mse"), size=20 if presentation else 13)))
@@ -433,7 +434,7 @@ def pull_figure(
             data.append(dict(
                 type="bar", x=labels, y=values, name=loss_label(name), legendgroup=name,
                 showlegend=axis == "", marker=dict(color=loss_color(name)),
-                hovertemplate=f"point %{{x}}<br>{loss_label(name)} %{{y:.3g}}<extra></extra>",
+                hovertemplate=f"point %{{x}}<br>{loss_label(name)} %{{y:,.3~r}}<extra></extra>",
                 xaxis="x" + axis, yaxis="y" + axis,
             ))
     layout = house_layout(height=height, presentation=presentation)
@@ -484,7 +485,8 @@ def sweep_figure(
                 name=label, legendgroup=name, showlegend=axis == "",
                 line=dict(color=loss_color(name), width=line_width(presentation)),
                 marker=dict(size=5),
-                hovertemplate=f"{label}<br>outlier %{{x:.3g}} away<br>%{{y:.4g}}<extra></extra>",
+                hovertemplate=(f"{label}<br>outlier %{{x:,.3~r}} away<br>%{{y:,.4~r}}"
+                               "<extra></extra>"),
                 xaxis="x" + axis, yaxis="y" + axis,
             ))
     layout = house_layout(height=height, presentation=presentation)
@@ -496,7 +498,7 @@ def sweep_figure(
         type="scatter", x=[float(m[0]), float(m[-1])], y=[clean_slope, clean_slope],
         mode="lines", name="slope without the outlier",
         line=dict(color=DATA_COLOR, dash="dot", width=1.5),
-        hovertemplate="slope without the outlier: %{y:.4g}<extra></extra>",
+        hovertemplate="slope without the outlier: %{y:,.4~r}<extra></extra>",
     ))
     shapes = []
     if current is not None:
@@ -576,7 +578,7 @@ def fold_lines_figure(data: FoldLines, *, height: int = 340, presentation: bool 
                 name=f"{loss_label(name)} fit {k + 1}", showlegend=False,
                 line=dict(color=loss_color(name), width=line_width(presentation) * 0.75),
                 hovertemplate=f"{loss_label(name)}, fit {k + 1} (without fifth {k + 1}): "
-                              f"y = {w:.3g} x {b:+.3g}<extra></extra>",
+                              f"{line_text(w, b)}<extra></extra>",
                 xaxis="x" + sx, yaxis="y" + sx))
         layout["xaxis" + sx].update(range=[float(data.ends[0]), float(data.ends[1])],
                                     fixedrange=True)
