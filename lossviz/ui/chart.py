@@ -220,6 +220,7 @@ def chart(fig: Spec | go.Figure | Prepared, *, key: str, states: States | None =
     if drag is not None:
         callbacks["on_commit_change"] = lambda: _commit(key, param, scale)
     _component()(key=key, data=data, height="content", **callbacks)
+    lessons.under_chart(key)  # a phone: the step's question right under its chart
 
 
 def figures() -> dict[str, Prepared]:

@@ -26,7 +26,7 @@ _CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; }
 [data-testid="stMetricValue"] { white-space: nowrap; }
-.st-key-lesson_banner { border-color: #0072B2 !important; }
+.st-key-lesson_banner, .st-key-lesson_question { border-color: #0072B2 !important; }
 /* The regression page's best-lines table, in a column ~180 px wide at 1024 px: tighter
    cells, and a scroll bar rather than a table spilling past the page's edge. */
 .st-key-reg_scores table { font-size: 0.85rem; }

@@ -33,6 +33,7 @@ from lossviz.ui import params, url, widgets
 PICK = "lesson_pick"
 ANSWER = "_lossviz_lesson_answer"  # (lesson, step) -> what the student answered
 DRAWN = "_lossviz_lesson_drawn"  # the step's panel is on the page in this run
+OWED = "_lossviz_lesson_owed"  # a phone: the chart whose step's question comes under it
 
 
 class Focus(NamedTuple):
@@ -156,6 +157,7 @@ def _answer_key(lesson: Lesson, index: int) -> str:
 def new_run() -> None:
     """Start a run with no step drawn (the app calls it first thing)."""
     st.session_state[DRAWN] = False
+    st.session_state[OWED] = ""
 
 
 def drawn() -> bool:
@@ -164,16 +166,32 @@ def drawn() -> bool:
 
 
 def above_chart(key: str) -> None:
-    """On a phone, the step right above the chart ``key`` when that is the chart it talks
-    about (and it is not on the page yet): the question, then at once what it asks about."""
-    if widgets.compact() and (now := current()) is not None and now[2].show == key:
-        banner(now[2].section or "", compact=True)
+    """On a phone, the step around the chart ``key`` when that is the chart it talks about
+    (and it is not on the page yet): what to look at right above the chart, and the
+    question right under it (``under_chart``), so that one screen holds the chart and what
+    is said of it, and the student answers looking at it."""
+    if not widgets.compact() or drawn() or (now := current()) is None or now[2].show != key:
+        return
+    if banner(now[2].section or "", compact=True, ask=False):
+        st.session_state[OWED] = key
 
 
-def banner(section: str, *, compact: bool = False) -> bool:
+def under_chart(key: str) -> None:
+    """On a phone, the question (or the answer) of the step ``above_chart`` began above the
+    chart ``key``."""
+    if not key or st.session_state.get(OWED) != key or (now := current()) is None:
+        return
+    st.session_state[OWED] = ""
+    lesson, index, step = now
+    with st.container(border=True, key="lesson_question"):
+        _question(lesson, index, step, compact=True)
+
+
+def banner(section: str, *, compact: bool = False, ask: bool = True) -> bool:
     """The current step, on the page by its figure: look, predict, then the answer; the
     step's buttons first (``compact``: a column beside the figure, or a phone) or beside the
-    title. True if a step was drawn (now, or already earlier in this run: once a run)."""
+    title. ``ask=False`` leaves the question to ``under_chart``. True if a step was drawn
+    (now, or already earlier in this run: once a run)."""
     now = current()
     if now is None:
         return False
@@ -184,8 +202,6 @@ def banner(section: str, *, compact: bool = False) -> bool:
         return False
     st.session_state[DRAWN] = True
     n = len(lesson.steps)
-    answers: dict[tuple[str, int], Any] = st.session_state.setdefault(ANSWER, {})
-    given = answers.get((lesson.id, index))
     with st.container(border=True, key="lesson_banner"):
         title = (f"**{escape_markdown(step.title)}** · step {index} of {n} of "
                  f"*{escape_markdown(lesson.title)}*")
@@ -205,11 +221,19 @@ def banner(section: str, *, compact: bool = False) -> bool:
             st.button("✕", key="lesson_leave", on_click=_go, args=("", 1),
                       type="tertiary", help="Leave the lesson")
         st.caption(step.look)
-        if given is None:
-            _ask(lesson, index, step, answers, compact)
-        else:
-            _reveal(lesson, index, step, given)
+        if ask:
+            _question(lesson, index, step, compact)
     return True
+
+
+def _question(lesson: Lesson, index: int, step: Step, compact: bool) -> None:
+    """The step's question, or, once answered, the answer beside the student's."""
+    answers: dict[tuple[str, int], Any] = st.session_state.setdefault(ANSWER, {})
+    given = answers.get((lesson.id, index))
+    if given is None:
+        _ask(lesson, index, step, answers, compact)
+    else:
+        _reveal(lesson, index, step, given)
 
 
 def _ask(lesson: Lesson, index: int, step: Step, answers: dict, compact: bool) -> None:

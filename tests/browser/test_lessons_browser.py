@@ -167,8 +167,8 @@ def _problems(geo: dict, step: Step) -> list[str]:
     return problems
 
 
-def _answer(page: Any, step: Step) -> None:
-    banner = page.locator(".st-key-lesson_banner")
+def _answer(page: Any, step: Step, where: str = ".st-key-lesson_banner") -> None:
+    banner = page.locator(where)
     if step.choices:
         option = banner.locator("[data-testid='stRadioOption']").filter(
             has=page.get_by_text(step.choices[0], exact=True))
@@ -225,22 +225,25 @@ def test_next_opens_the_next_step_with_its_settings_and_link(tab: Any, app_url: 
     assert query(page)["lesson"] == "huber_delta"
 
 
-# On a phone: where the step's panel ends, and where the chart it talks about begins.
+# On a phone: where the step's panel ends, where the chart it talks about begins and ends,
+# and where the step's question (under the chart) begins.
 PHONE_GEOMETRY = """show => {
   const r = el => el && el.getBoundingClientRect();
-  const panel = r(document.querySelector(".st-key-lesson_banner"));
-  const plot = r(document.querySelector(show));
-  return {panel: panel && [panel.top, panel.bottom], plot: plot && [plot.top, plot.bottom],
+  const at = el => el && [r(el).top, r(el).bottom];
+  return {panel: at(document.querySelector(".st-key-lesson_banner")),
+          plot: at(document.querySelector(show)),
+          question: at(document.querySelector(".st-key-lesson_question")),
           height: innerHeight};
 }"""
 
 
 @pytest.mark.parametrize("step", STEPS, ids=[s.id for s in STEPS])
-def test_a_phone_shows_the_step_then_the_chart_it_talks_about(browser: Any, app_url: str,
-                                                              step: Step) -> None:
-    # A phone stacks everything: the step's panel comes right above its chart, whole on the
-    # first screen it scrolls to, and that chart starts right under it (not under the
-    # view's settings, nor under another chart).
+def test_a_phone_shows_the_step_around_the_chart_it_talks_about(browser: Any, app_url: str,
+                                                                step: Step) -> None:
+    # A phone stacks everything: what to look at comes right above the step's chart, whole
+    # on the first screen it scrolls to; the chart starts right under it (not under the
+    # view's settings, nor under another chart) and shows on that screen; the question
+    # comes right under the chart, so the student answers looking at it.
     link = step.link(app_url)
     phone = open_lossviz(browser, link, width=390, height=844, user_agent=PHONE_AGENT)
     try:
@@ -249,7 +252,30 @@ def test_a_phone_shows_the_step_then_the_chart_it_talks_about(browser: Any, app_
         geo = phone.evaluate(PHONE_GEOMETRY, chart(step.show))
     finally:
         phone.close()
-    (top, bottom), (plot_top, _) = geo["panel"], geo["plot"]
+    (top, bottom), (plot_top, plot_bottom) = geo["panel"], geo["plot"]
     assert top >= 0, f"the step starts above the screen: {geo}"
     assert bottom <= geo["height"], f"the step ends below the screen: {geo}"
     assert bottom <= plot_top <= bottom + 120, f"its chart does not follow the step: {geo}"
+    # The chart ends on the screen, or the step was brought up under the header (~64 px)
+    # to show as much of it as a screen holds.
+    assert plot_bottom <= geo["height"] or top <= 80, f"its chart is cut off: {geo}"
+    assert geo["question"], f"no question: {geo}"
+    assert plot_bottom <= geo["question"][0] <= plot_bottom + 120, (
+        f"the question does not follow the chart: {geo}")
+
+
+def test_a_phone_answers_under_the_chart(browser: Any, app_url: str) -> None:
+    # The question under the chart works as the panel's does: answered, the answer shows
+    # there (beside the student's), and the look above the chart stays.
+    step = STEPS[0]
+    phone = open_lossviz(browser, step.link(app_url), width=390, height=844,
+                         user_agent=PHONE_AGENT)
+    try:
+        _answer(phone, step, ".st-key-lesson_question")
+        assert_healthy(phone, f"a phone, {step.id}, answer revealed")
+        assert "You said" in phone.locator(".st-key-lesson_question").inner_text()
+        assert "Predict" not in phone.locator(".st-key-lesson_banner").inner_text()
+        geo = phone.evaluate(PHONE_GEOMETRY, chart(step.show))
+        assert geo["plot"][1] <= geo["question"][0] <= geo["plot"][1] + 120, geo
+    finally:
+        phone.close()

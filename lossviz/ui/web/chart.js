@@ -179,22 +179,19 @@ class Chart {
       this.focused = data.focus;
       // Wider screens scroll the chart the step talks about into view; a phone, where the
       // step comes right above that chart, scrolls to the step.
-      if (window.innerWidth >= 640) {
-        this.followLayout();
-      } else {
-        requestAnimationFrame(() => this.bringStepIntoView());
-      }
+      this.followLayout(window.innerWidth >= 640 ? () => this.bringIntoView() :
+        () => this.bringStepIntoView());
     }
   }
 
-  // Bring the chart into view now, and again each time the page's layout changes while the
-  // rest of the run lands (what is drawn above the chart after it pushes it down), for a
-  // moment or until the student scrolls. A chart already in place is not scrolled again.
-  followLayout() {
+  // Bring the chart into view now (``bring``), and again each time the page's layout changes
+  // while the rest of the run lands (what is drawn above the chart after it pushes it down),
+  // for a moment or until the student scrolls. A chart already in place is not scrolled again.
+  followLayout(bring) {
     const page = document.querySelector("[data-testid='stMainBlockContainer']");
-    requestAnimationFrame(() => this.bringIntoView());
+    requestAnimationFrame(bring);
     if (!page || !window.ResizeObserver) return;
-    const watcher = new ResizeObserver(() => requestAnimationFrame(() => this.bringIntoView()));
+    const watcher = new ResizeObserver(() => requestAnimationFrame(bring));
     const stop = () => {
       watcher.disconnect();
       for (const type of ["wheel", "touchstart", "keydown"]) removeEventListener(type, stop, true);
@@ -204,11 +201,14 @@ class Chart {
     setTimeout(stop, 1500);
   }
 
-  // A phone: the step's panel sits right above the chart it talks about. When that is down
-  // the page (a closer look), the panel is brought to the top of the screen, under the header.
+  // A phone: the step's panel sits right above the chart it talks about (its question right
+  // under it). When that panel is down the page (a closer look), or the chart does not end
+  // on the screen, the panel is brought to the top of the screen, under the header.
   bringStepIntoView() {
     const banner = document.querySelector(".st-key-lesson_banner");
-    if (!banner || banner.getBoundingClientRect().top < window.innerHeight / 2) return;
+    if (!banner) return;
+    const low = banner.getBoundingClientRect().top >= window.innerHeight / 2;
+    if (!low && this.root.getBoundingClientRect().bottom <= window.innerHeight) return;
     banner.style.scrollMarginTop = "4rem";
     banner.scrollIntoView({block: "start"});
   }
