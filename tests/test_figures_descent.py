@@ -209,6 +209,8 @@ def test_a_run_that_diverged_alone_is_drawn_whole(diverged, log_y):
     assert mark["x"] == [len(h.loss[np.isfinite(h.loss)]) - 1]
     (note,) = spec["layout"]["annotations"]
     assert note["text"].startswith(f"MSE diverged at step {h.diverged_at}:<br>loss reached ")
+    # at the foot of the plot, under the climb: at the top its box hid the climb's last steps
+    assert (note["y"], note["yanchor"], note["yref"]) == (0.0, "bottom", "y domain")
 
 def test_convergence_data_is_downsampled(data):
     h = lossviz.fit(data.x, data.y, "huber", lr=0.05, steps=5000)

@@ -340,11 +340,14 @@ def _exits(data: ConvergenceData, top: float, log_y: bool,
 
 def _divergence_notes(data: ConvergenceData, top: float, log_y: bool, longest: int,
                       compact: bool, presentation: bool) -> list[dict[str, Any]]:
-    """One note per diverged run, inside the plot area under its exit mark: the whole text
-    stays in the plot (anchored on the side of the mark that has room)."""
+    """One note per diverged run, inside the plot area: under its exit mark at the top edge,
+    anchored on the side of the mark that has room; when the axis holds the run's whole
+    climb (every run diverged) and the mark is its last point, at the foot of the plot,
+    where the rising curve leaves room, not over the curve's last steps."""
     notes = []
     size = note_size(presentation)
-    lines = 0  # lines of the notes above this one
+    lines = {"top": 0, "bottom": 0}  # lines of the notes already at the top, at the foot
+    every = all(at is not None for at in data.diverged_at)  # no curve along the foot
     for label, color, steps, loss, at, peak in zip(
         data.labels, data.colors, data.steps, data.loss, data.diverged_at, data.peak,
         strict=True,
@@ -360,14 +363,16 @@ def _divergence_notes(data: ConvergenceData, top: float, log_y: bool, longest: i
             text = "↑ " + text
         # the half of the plot the mark is in decides which way the text runs
         right_half = x > 0.5 * max(longest, 1)
+        side = "bottom" if leaves is None and every else "top"
+        shift = 6 + lines[side] * (size + 6)
         notes.append(dict(
-            x=x, xref="x", y=1.0, yref="y domain", text=text, showarrow=False,
-            xanchor="right" if right_half else "left", yanchor="top",
-            xshift=-6 if right_half else 6, yshift=-6 - lines * (size + 6),
+            x=x, xref="x", y=1.0 if side == "top" else 0.0, yref="y domain", text=text,
+            showarrow=False, xanchor="right" if right_half else "left", yanchor=side,
+            xshift=-6 if right_half else 6, yshift=-shift if side == "top" else shift,
             font=dict(size=size, color=color), bgcolor="rgba(255,255,255,0.75)",
             align="right" if right_half else "left",
         ))
-        lines += text.count("<br>") + 1
+        lines[side] += text.count("<br>") + 1
     return notes
 
 
