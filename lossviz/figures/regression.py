@@ -557,7 +557,7 @@ def fold_lines_figure(data: FoldLines, *, height: int = 340, presentation: bool 
     axes = tuple(f"{a}{'' if k == 1 else k}" for k in range(1, cols + 1) for a in ("x", "y"))
     layout = house_layout(height=height, presentation=presentation, axes=axes)
     titles = tuple(loss_label_at(n, data.delta) for n in data.losses)
-    subplot_layout(layout, cols=cols, spacing=0.04, titles=titles,
+    subplot_layout(layout, cols=cols, spacing=0.08 if presentation else 0.05, titles=titles,
                    font_size=font_size(presentation))
     lines = data.slopes[..., None] * data.ends + data.intercepts[..., None]  # (L, K, 2)
     span = np.concatenate([data.y, lines.ravel()])
@@ -580,8 +580,10 @@ def fold_lines_figure(data: FoldLines, *, height: int = 340, presentation: bool 
                 hovertemplate=f"{loss_label(name)}, fit {k + 1} (without fifth {k + 1}): "
                               f"{line_text(w, b)}<extra></extra>",
                 xaxis="x" + sx, yaxis="y" + sx))
+        # few ticks: a panel is a third of the width, and one panel's last tick label ran
+        # into the next one's first ("4.5 5 3 3.5" on a projector)
         layout["xaxis" + sx].update(range=[float(data.ends[0]), float(data.ends[1])],
-                                    fixedrange=True)
+                                    fixedrange=True, nticks=3 if presentation else 4)
         layout["yaxis" + sx].update(range=[lo - pad, hi + pad], fixedrange=True,
                                     showticklabels=j == 0)
     # One title per axis (the panels share both axes): three would overlap on a phone.

@@ -825,6 +825,10 @@ def schedules_figure(
         anchor="x2", domain=[0.0, (1.0 - gap) * (1.0 - top)], rangemode="tozero",
         title={"text": "rate" if compact else "learning rate"},
     )
+    rates = [float(np.nanmax(lr)) for lr in data.lr if np.isfinite(lr).any()]
+    if rates and max(rates) > 0:  # 0 a little above the step axis: its "0" and the
+        # step axis's "0" met in the corner
+        layout["yaxis2"]["range"] = [-0.08 * max(rates), 1.08 * max(rates)]
     if log_y:
         extent = log_range(data.loss)
         if extent is not None:
