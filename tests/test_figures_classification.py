@@ -175,9 +175,11 @@ def test_probability_shading_is_sigmoid_of_the_cross_entropy_score(flipped_2d, b
     x1, x2 = _arr(heat.x), _arr(heat.y)
     expected = sigmoid(w1 * x1[None, :] + w2 * x2[:, None] + b)
     np.testing.assert_allclose(_arr(heat.z), expected, atol=0.005)  # two decimals sent
-    # the shading covers the whole view
-    assert (x1[0], x1[-1]) == pytest.approx(fig.layout.xaxis.range, rel=1e-6)
-    assert (x2[0], x2[-1]) == pytest.approx(fig.layout.yaxis.range, rel=1e-6)
+    # the shading covers the whole view, and a quarter of it past each edge (plotly widens
+    # an axis's range to keep equal units when the page is not the width expected)
+    for grid, (lo, hi) in ((x1, fig.layout.xaxis.range), (x2, fig.layout.yaxis.range)):
+        assert (grid[0], grid[-1]) == pytest.approx((lo - (hi - lo) / 4, hi + (hi - lo) / 4),
+                                                    rel=1e-5)
     none = boundary_data(data.x, data.y, fits, probability_of=None)
     assert not any(t.type == "heatmap" for t in boundary_figure(none).data)
 
@@ -215,7 +217,9 @@ def test_every_state_draws_the_line_of_its_step(flipped_2d, level):
     bd = boundary_data(data.x, data.y, fits, states=15)
     fig = boundary_figure(bd)
     states = boundary_states(bd)
-    box = (*fig.layout.xaxis.range, *fig.layout.yaxis.range)
+    (a, b), (c, d) = fig.layout.xaxis.range, fig.layout.yaxis.range
+    # the lines reach a quarter of the view past each edge, as the shading does
+    box = (a - (b - a) / 4, b + (b - a) / 4, c - (d - c) / 4, d + (d - c) / 4)
     name = "Hinge" if level == 0 else "Hinge margin f = ±1"
     index = next(i for i, t in enumerate(fig.data) if t.name == name)
     hinge = fits[1].params

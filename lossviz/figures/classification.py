@@ -451,8 +451,16 @@ def boundary_data(
     def at_steps(rows: np.ndarray) -> np.ndarray:
         return np.asarray(rows)[np.minimum(steps, len(rows) - 1)]
 
+    # The lines and the shading reach a quarter of the view past each edge: when the page
+    # is not the width the plot's shape assumed, plotly widens an axis's range to keep equal
+    # units, and a strip without shading or lines then showed along that edge.
+    reach = view
+    if dim == 2:
+        dx, dy = 0.25 * (view[1] - view[0]), 0.25 * (view[3] - view[2])
+        reach = (view[0] - dx, view[1] + dx, view[2] - dy, view[3] + dy)
+
     def ends(rows: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-        return _lines_2d(rows, view, level) if dim == 2 else _lines_1d(rows, level)
+        return _lines_2d(rows, reach, level) if dim == 2 else _lines_1d(rows, level)
 
     lines = []
     clean = {}
@@ -469,8 +477,8 @@ def boundary_data(
     if prob_fit is not None:
         rows = at_steps(prob_fit.params)
         if dim == 2:
-            px = np.linspace(view[0], view[1], int(grid))
-            py = np.linspace(view[2], view[3], int(grid))
+            px = np.linspace(reach[0], reach[1], int(grid))
+            py = np.linspace(reach[2], reach[3], int(grid))
             f = (rows[:, None, None, 0] * px[None, None, :] + rows[:, None, None, 1]
                  * py[None, :, None] + rows[:, None, None, 2])
         else:

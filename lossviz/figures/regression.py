@@ -334,11 +334,13 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
     if len(pts) and 2 * float(np.abs(pts).max()) > data.grad_top:
         far = float(pts[int(np.argmax(np.abs(pts)))])  # MSE's pull leaves the axis here
         up = far > 0
+        # On a projector the long note ran across the δ lines at the middle: a short one.
+        said = "MSE's pull here:" if presentation else "MSE pulls this point with"
         layout["annotations"].append(dict(
             x=far, y=data.grad_top if up else -data.grad_top, xref="x2", yref="y2",
-            text=f"MSE pulls this point with {figure_text(abs(2 * far))} {'↑' if up else '↓'}",
+            text=f"{said} {figure_text(abs(2 * far))} {'↑' if up else '↓'}",
             showarrow=True, arrowhead=2, ax=0, ay=28 if up else -28,
-            xanchor="right" if far > 0 else "left",
+            xanchor="right" if far > 0 else "left", bgcolor="rgba(255,255,255,0.8)",
             font=dict(color=loss_color("mse"), size=20 if presentation else 13)))
     layout.update(dragmode=False)
     layout["margin"]["t"] = 70
