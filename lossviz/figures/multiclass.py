@@ -167,8 +167,10 @@ def digits_figure(data: DigitsData, *, height: int | None = None, compact: bool 
     margins and the mistakes sit side by side; on a phone (``compact``) everything is
     stacked and the weights take two rows."""
     classes = data.weights.shape[0]
-    # the stacked layout's notes keep their size: a projector's would run out of its width
-    size = note_size(presentation and not compact) + 1
+    # The stacked layout (a phone, or a column beside a lesson step) takes 16 px notes on a
+    # projector: its 20 px would run out of the width, and 12 px cannot be read from the
+    # back of a room.
+    size = 16 if presentation and compact else note_size(presentation) + 1
     if height is None:  # a projector's larger text gets a little more room
         height = (820 if compact else 540) + (40 if presentation else 0)
     layout = house_layout(height=height, presentation=presentation)
