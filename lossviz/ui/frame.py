@@ -43,7 +43,8 @@ _CSS = """<style>
 @media (max-width: 640px) {
   .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
   /* a finger's room: a radio choice at least 44 px tall (22 px by default) */
-  [data-testid="stRadioOption"] { min-height: 2.75rem; align-items: center; }
+  [data-testid="stRadioOption"] { min-height: 2.75rem; align-items: center;
+    padding-block: 0.25rem; /* a two-line choice does not touch the next */ }
   /* a phone shows the lesson step (the right-hand column) above the first picture */
   .st-key-reg_hero_lesson [data-testid="stHorizontalBlock"]:not(.st-key-lesson_nav) {
     flex-direction: column-reverse; }
