@@ -16,6 +16,7 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
     wanted = url.pending_page()
     if wanted in routes and routes[wanted] is not nav:
         st.switch_page(routes[wanted], query_params=url.kept_on_switch())
+    url.start_clean()  # a link's unusable values are out of it: run again, on this page
     section = next((k for k, p in routes.items() if p is nav), "regression")
     frame.begin(nav.title)
     frame.sidebar(section)

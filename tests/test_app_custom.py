@@ -354,3 +354,22 @@ def test_text_the_app_cannot_use_stays_as_typed_with_a_message():
     assert at.text_input(key="custom_p3_name").value == "q\x7fz"  # nothing typed is lost
     assert "U+007F" in _errors(at)  # and it says what is wrong, where
     assert set(CHARTS) <= set(_charts(at))  # the page keeps working meanwhile
+
+
+@pytest.mark.parametrize(("state", "says"), [
+    ({"custom_formula_r": "2*(1e308*r)"}, "too large for float64"),
+    ({"custom_formula_r": "r**2/(0*c)"}, "divides by zero"),
+    ({"custom_task": "classification", "custom_formula_m": "m**2/(0*c)"}, "divides by zero"),
+    ({"custom_p1_name": "task"}, "'task' cannot be a parameter name"),
+])
+def test_a_formula_or_name_the_core_cannot_use_gets_a_message(state, says):
+    # Found by fuzzing the page's link: each raised an exception on the page (OverflowError
+    # in the derivative's LaTeX, ZeroDivisionError, TypeError for a name like "formula").
+    at = _app(**state)
+    assert says in _errors(at)
+
+
+@pytest.mark.parametrize("name", ["formula", "self"])
+def test_a_parameter_may_be_called_formula(name):
+    at = _app(custom_p1_name=name, custom_formula_r=f"{name}*r**2/2")
+    assert not at.error, _errors(at)

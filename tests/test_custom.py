@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import lossviz
 from lossviz.custom import CustomLoss, FormulaError, custom_loss, parse_formula
 from lossviz.custom.latex import to_text
+from lossviz.custom.parser import check_params
 
 RNG = np.random.default_rng(0)
 # Residuals with the kinks included: 0, +-1 (hinge, Huber), +-2.5.
@@ -453,3 +454,32 @@ def test_curves_raise_where_undefined_unless_asked_for_gaps():
     assert np.isnan(values[0])
     assert values[1] == 0.0
     assert np.isinf(loss.derivative([0.0], check=False)[0])
+
+
+@pytest.mark.parametrize(("formula", "says"), [
+    ("2*(1e308*r)", "too large for float64"),  # the derivative's 2*1e308 folded to inf
+    ("1e308*r + 1e308*r", "too large for float64"),
+    ("1e308*r - (-1e308*r)", "too large for float64"),
+    ("r**2/(c - c)", "divides by zero"),
+    ("r**2/(0*c)", "divides by zero"),  # the derivative's (2*r)/(0*c) divided by 0
+])
+def test_numbers_too_large_or_a_zero_divisor_are_a_message_not_a_crash(formula, says):
+    # The simplifier folds 2*1e308 only when the result is a finite number, and (2*x)/(0*y)
+    # not at all. The loss and its derivative are then written out (the LaTeX raised
+    # OverflowError, the derivative ZeroDivisionError or recursed without end), and using
+    # them says what is wrong.
+    loss = custom_loss(formula, c=1.0) if "c" in formula else custom_loss(formula)
+    assert loss.latex
+    assert loss.derivative_latex
+    with pytest.raises(FormulaError, match=says):
+        loss.derivative(np.array([1.0]))
+
+
+def test_a_parameter_may_be_called_formula_or_self_but_not_task():
+    # custom_loss(formula, /, task=..., **params): "formula" and "self" clashed with its
+    # own arguments (TypeError); "task" is its keyword, so it is refused by name.
+    for name in ("formula", "self"):
+        loss = custom_loss(f"{name}*r**2", **{name: 2.0})
+        assert loss(np.zeros(1), np.ones(1)) == pytest.approx(2.0)
+    with pytest.raises(FormulaError, match="'task' cannot be a parameter name"):
+        check_params({"task": 2.0})

@@ -42,7 +42,9 @@ class CustomLoss(ElementwiseLoss):
     name = "custom"
     label = "Custom"
 
-    def __init__(self, formula: str, task: str = "regression", **params: Any) -> None:
+    # ``formula`` positional-only: a parameter may be called "formula" (or "self"); "task"
+    # is a reserved name (``check_params``), as it is this keyword's.
+    def __init__(self, formula: str, /, task: str = "regression", **params: Any) -> None:
         if task not in _SEEDS:
             raise FormulaError(
                 f"custom losses are for task 'regression' (a formula in r) or "
@@ -303,7 +305,7 @@ def _describe(node: Node, values: dict[Node, Any], at: str) -> str:
     return f"{text} is too large for float64 (beyond about 1.8e308) {at}{where_arg}"
 
 
-def custom_loss(formula: str, task: str = "regression", **params: float) -> CustomLoss:
+def custom_loss(formula: str, /, task: str = "regression", **params: float) -> CustomLoss:
     """A loss from a formula: ``r`` (residual ``y_pred - y_true``) for regression, ``m``
     (margin ``(2y - 1) f``) for binary classification; ``params`` become named constants.
 

@@ -201,7 +201,7 @@ def check_params(params: Mapping[str, object]) -> dict[str, float]:
     if len(params) > MAX_PARAMS:
         raise FormulaError(f"at most {MAX_PARAMS} parameters are allowed; got {len(params)}")
     reserved = {v for names in TASK_VARIABLES.values() for v in names}
-    reserved |= set(FUNCTIONS) | set(ALIASES) | set(CONSTANTS)
+    reserved |= set(FUNCTIONS) | set(ALIASES) | set(CONSTANTS) | {"task"}  # custom_loss's
     out: dict[str, float] = {}
     for key, raw in params.items():
         if not isinstance(key, str) or not re.fullmatch(_PARAM_NAME, key):

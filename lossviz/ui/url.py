@@ -31,6 +31,7 @@ from lossviz.ui import params
 RESTORED = "_lossviz_url_restored"
 IGNORED = "_lossviz_url_ignored"
 OPEN_PAGE = "_lossviz_open_page"  # a page to switch to at the start of the next run
+RESTART = "_lossviz_url_restart"  # restore() took values out of the link: run again
 # Parameters that no widget holds: this module keeps them in the address bar.
 UNBOUND = ("lesson", "lesson_step", "reg_points", "reg_feature", "clf_points", "clf_feature_1",
            "clf_feature_2", "class")
@@ -85,6 +86,22 @@ def restore() -> None:
             st.session_state["lesson"] = ""
             st.session_state["lesson_step"] = 1
     st.session_state[IGNORED] = ignored
+    # Out of the address bar too (the notice names them), before any widget reads it: a
+    # widget bound to the link reads the link it was opened with itself (Streamlit 1.67:
+    # an integer box given "inf" raised OverflowError; given "1.5" it showed 1 while the
+    # notice said the value was not used). ``start_clean()`` then starts the run again,
+    # from the link as it is now.
+    dropped = [name for name in ignored if name in st.query_params]
+    for name in dropped:
+        del st.query_params[name]
+    st.session_state[RESTART] = bool(dropped)
+
+
+def start_clean() -> None:
+    """Run again, once, when ``restore()`` took values out of the link, before any widget
+    exists. Call it after ``st.navigation``: the new run then opens the same page."""
+    if st.session_state.pop(RESTART, False):
+        st.rerun()
 
 
 def teacher_key() -> str | None:

@@ -102,6 +102,25 @@ def test_a_mangled_link_names_what_it_ignored(tab: Any, app_url: str) -> None:
     assert "conv_n" not in _share_link(page)
 
 
+@pytest.mark.parametrize("link", [
+    "/?reg_seed=inf&reg_view=Your+line",  # an integer box: OverflowError in Streamlit 1.67
+    "/stopping?stop_patience=1e999",
+    "/conventions?conv_n=-inf",
+    "/?reg_seed=1.5",  # the box showed 1 while the notice said the value was not used
+])
+def test_a_value_the_link_cannot_hold_leaves_the_address_bar(tab: Any, app_url: str,
+                                                             link: str) -> None:
+    # Named in the notice and taken out of the address bar before any widget reads it:
+    # a widget bound to the link would read the value again itself.
+    page = load(tab, app_url + link)
+    assert_healthy(page, link)
+    assert page.get_by_text("could not use").count() == 1
+    name = link.split("?", 1)[1].split("=", 1)[0]
+    assert name not in page.evaluate("() => location.search"), link
+    assert page.evaluate("() => location.pathname") == link.split("?", 1)[0]  # same page
+    assert name not in _share_link(page)
+
+
 def test_presentation_mode_by_keyboard_alone(tab: Any, app_url: str) -> None:
     page = load(tab, app_url + "/conventions")
     toggle = page.locator(f"{SIDEBAR} .st-key-present input[type='checkbox']")
