@@ -137,6 +137,14 @@ def test_bad_parameters_fall_back_with_a_notice_naming_them():
     assert not notice(at)
 
 
+def test_a_link_to_the_quantile_loss_without_its_tau_takes_tau_half():
+    # The parameter field's default is delta's 1.0, no quantile: the page showed "tau must
+    # be between 0 and 1" for ?conv_loss=quantile.
+    at = _ok(open_app({"section": "conventions", "conv_loss": "quantile"}))
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["conv_param"] == 0.5
+
+
 def test_unknown_section_falls_back_to_the_first_page_and_says_so():
     at = _ok(open_app({"section": "nowhere"}))
     assert list(_figures(at))[:2] == ["reg_lines", "reg_pulls"]

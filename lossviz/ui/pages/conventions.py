@@ -93,6 +93,11 @@ def _loss_changed() -> None:
 
 def render() -> None:
     frame.lesson("conventions")
+    if st.session_state.get("conv_loss") == "quantile" \
+            and not 0 < float(st.session_state.get("conv_param", 1.0)) < 1:
+        # A link naming the quantile loss without its tau: the field's default (delta 1)
+        # is no quantile, so tau starts at its own default, as picking the loss sets it.
+        _loss_changed()
     st.markdown("#### Same loss, four libraries")
     st.caption(
         "Libraries agree on what a loss means and disagree on the details. Pick a loss: each "
