@@ -374,7 +374,8 @@ def test_pull_sentence_says_the_numbers_of_the_pulls(lab):
     assert f"the outlier pulls with {mse_out:.1f}, a typical point with {typical:.1f}" in sentence
     assert "On the MAE line it pulls with 1, like any point" in sentence
     hub = min(abs(r["huber"][out][0]), 1.0)
-    assert f"at most δ = 1 (here {hub:.2g})" in sentence
+    here = "" if f"{hub:.2g}" == "1" else f" (here {hub:.2g})"  # said only when not δ
+    assert f"at most δ\u00a0=\u00a01{here}." in sentence
 
 
 def test_the_line_labels_stay_inside_the_axis_when_they_crowd_at_the_top():

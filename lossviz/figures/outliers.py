@@ -367,7 +367,8 @@ def pull_sentence(pulls: PullsData, k: int | None = None) -> str:
     return (f"On the MSE line the outlier pulls with {mse_out:.1f}, a typical point with "
             f"{mse_rest:.1f}: the line moves until all the others balance it. On the MAE "
             f"line it pulls with {mae_out:.0f}, like any point; on the Huber line with at "
-            f"most δ = {pulls.delta:,g} (here {hub_out:.2g}).")
+            f"most δ\u00a0=\u00a0{pulls.delta:,g}"
+            + (f" (here {hub_out:.2g})." if f"{hub_out:.2g}" != f"{pulls.delta:.2g}" else "."))
 
 
 # -- real data: what the fitted lines show -----------------------------------------------------

@@ -340,7 +340,7 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
             x=far, y=data.grad_top if up else -data.grad_top, xref="x2", yref="y2",
             text=f"{said} {figure_text(abs(2 * far))} {'↑' if up else '↓'}",
             showarrow=True, arrowhead=2, ax=0, ay=28 if up else -28,
-            xanchor="right" if far > 0 else "left", bgcolor="rgba(255,255,255,0.8)",
+            xanchor="right" if far > 0 else "left", bgcolor="rgba(255,255,255,0.92)",
             font=dict(color=loss_color("mse"), size=20 if presentation else 13)))
     layout.update(dragmode=False)
     layout["margin"]["t"] = 70
