@@ -90,8 +90,12 @@ def restore() -> None:
     # widget bound to the link reads the link it was opened with itself (Streamlit 1.67:
     # an integer box given "inf" raised OverflowError; given "1.5" it showed 1 while the
     # notice said the value was not used). ``start_clean()`` then starts the run again,
-    # from the link as it is now.
-    dropped = [name for name in ignored if name in st.query_params]
+    # from the link as it is now. Menus stay: Streamlit writes a menu's label into the
+    # address bar ("Stars of the cluster CYG OB1"), which its own binding reads back on a
+    # reload, and drops an unknown one without failing.
+    menus = {"choice", "multi"}
+    dropped = [name for name in ignored if name in st.query_params
+               and getattr(params.BY_KEY.get(name), "kind", "") not in menus]
     for name in dropped:
         del st.query_params[name]
     st.session_state[RESTART] = bool(dropped)
