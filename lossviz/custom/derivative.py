@@ -26,12 +26,6 @@ from lossviz.custom.expr import ONE, ZERO, Node, num
 
 
 # -- constructors that simplify ----------------------------------------------------------------
-def _finite(value: float) -> bool:
-    """A folded number the formula can hold: 1e308*2 is not written as inf (which no
-    formula can spell, nor its LaTeX show); the product is kept as it was written."""
-    return math.isfinite(value)
-
-
 def _short(value: float) -> bool:
     """A number worth folding into a product: it prints in a few characters."""
     return math.isfinite(value) and len(f"{value:.12g}") <= 8
@@ -50,7 +44,7 @@ def add(a: Node, b: Node) -> Node:
         return b
     if b.is_num(0):
         return a
-    if a.op == "num" and b.op == "num" and _finite(a.value + b.value):
+    if a.op == "num" and b.op == "num" and math.isfinite(a.value + b.value):
         return num(a.value + b.value)
     if b.op == "neg":
         return sub(a, b.args[0])
@@ -68,7 +62,7 @@ def sub(a: Node, b: Node) -> Node:
         return neg(b)
     if a == b:
         return ZERO
-    if a.op == "num" and b.op == "num" and _finite(a.value - b.value):
+    if a.op == "num" and b.op == "num" and math.isfinite(a.value - b.value):
         return num(a.value - b.value)
     if b.op == "neg":
         return add(a, b.args[0])
@@ -86,8 +80,10 @@ def mul(a: Node, b: Node) -> Node:
         return neg(b)
     if b.is_num(-1):
         return neg(a)
-    if a.op == "num" and b.op == "num":  # 1e308*2 stays a product: no formula spells inf
-        return num(a.value * b.value) if _finite(a.value * b.value) else Node("mul", (a, b))
+    # Numbers fold only into finite ones: no formula (nor its LaTeX) can spell inf, so
+    # 1e308*2 stays the product it was written as.
+    if a.op == "num" and b.op == "num":
+        return num(a.value * b.value) if math.isfinite(a.value * b.value) else Node("mul", (a, b))
     if b.op == "num":  # numbers first: 2*r, not r*2
         return mul(b, a)
     if a.op == "neg":

@@ -167,26 +167,23 @@ def _shown_loss(values: np.ndarray, log_y: bool, top: float | None) -> np.ndarra
     return np.minimum(values, top) if top is not None else values
 
 
-def _ended(step: int, last: int, diverged_at: int | None) -> str:
-    """What a run's caption says at ``step`` once the run is over (``last``: its last row):
-    "" while it runs; else that it diverged, or where it stopped. A run's marker stays at
-    its last finite row, but its numbers there are not the run's at ``step``."""
+def _run_at(label: str, numbers: str, step: int, last: int | None,
+            diverged_at: int | None) -> str:
+    """One run in a state's caption: its ``numbers`` at ``step``; past its end, that it
+    diverged (its marker waits at its last finite row, whose numbers are not the run's at
+    ``step``) or, with its last numbers, where it stopped (``last``: its last row)."""
     if diverged_at is not None and step >= diverged_at:
-        return f"diverged at step {diverged_at}"
-    return f"stopped at step {last}" if step > last else ""
+        return f"{label} diverged at step {diverged_at}"
+    if last is not None and step > last:
+        return f"{label} {numbers} (stopped at step {last})"
+    return f"{label} {numbers}"
 
 
 def _step_captions(data: ConvergenceData) -> tuple[str, ...]:
-    def one(k: int, s: int, label: str, loss: np.ndarray, last: int, at: int | None) -> str:
-        ended = _ended(s, last, at)
-        if ended.startswith("diverged"):
-            return f"{label} {ended}"
-        value = f"{label} {number_text(float(loss[k]), 4)}"
-        return f"{value} ({ended})" if ended else value
-
     runs = list(zip(data.labels, data.state_loss, data.steps, data.diverged_at, strict=True))
     return tuple(
-        f"step {s}: " + ", ".join(one(k, s, label, loss, int(steps[-1]), at)
+        f"step {s}: " + ", ".join(_run_at(label, number_text(float(loss[k]), 4), s,
+                                          int(steps[-1]), at)
                                   for label, loss, steps, at in runs)
         for k, s in enumerate(data.state_steps.tolist())
     )
@@ -449,18 +446,12 @@ def path_states(data: PathData, *, state: int | None = None) -> States:
                              "y": round_sig(sb, 6).reshape(-1, 1)}
     traces[2 + 2 * n] = {"name": [f"at step {int(s)}" for s in data.state_steps.tolist()]}
     ends = (tuple(zip(data.last, data.diverged_at, strict=True)) if data.last
-            else ((10**18, None),) * n)
-
-    def one(k: int, s: int, label: str, w: np.ndarray, b: np.ndarray, end: tuple) -> str:
-        ended = _ended(s, *end)
-        if ended.startswith("diverged"):
-            return f"{label} {ended}"
-        value = f"{label} w = {float(w[k]):.3g}, b = {float(b[k]):.3g}"
-        return f"{value} ({ended})" if ended else value
-
+            else ((None, None),) * n)  # built by hand: every run's numbers at every step
     runs = list(zip(data.labels, data.state_w, data.state_b, ends, strict=True))
     captions = tuple(
-        f"step {s}: " + ", ".join(one(k, s, label, w, b, end) for label, w, b, end in runs)
+        f"step {s}: " + ", ".join(_run_at(label, f"w = {float(w[k]):.3g}, b = {float(b[k]):.3g}",
+                                          s, *end)
+                                  for label, w, b, end in runs)
         for k, s in enumerate(data.state_steps.tolist())
     )
     k = _index(state, len(data.state_steps))

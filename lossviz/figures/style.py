@@ -86,9 +86,12 @@ def loss_label(name: str) -> str:
     return "Custom" if name == "custom" else name
 
 
-def loss_label_at(name: str, delta: float) -> str:
-    """A loss's name with Huber's δ when it is Huber: ``"Huber (δ = 20,000)"``, ``"MSE"``."""
-    return loss_label(name) + (f" (δ = {delta:,g})" if name == "huber" else "")
+def loss_label_at(name: str, delta: float, *, whole: bool = False) -> str:
+    """A loss's name with Huber's δ when it is Huber: ``"Huber (δ = 20,000)"``, ``"MSE"``
+    (``whole``: no-break spaces around "=", so that a narrow table cell never breaks the
+    brackets as "Huber (δ =" / "1)")."""
+    eq = "\u00a0=\u00a0" if whole else " = "
+    return loss_label(name) + (f" (δ{eq}{delta:,g})" if name == "huber" else "")
 
 
 # -- text sizes --------------------------------------------------------------------------------

@@ -527,8 +527,7 @@ def _scores(data: fo.LinesData, real: bool = False) -> None:
         moved = ("", "")
         if data.clean is not None:
             moved = (f" ({w - data.clean[0]:+.2f})", f" ({b - data.clean[1]:+.2f})")
-        label = loss_label_at(name, data.delta).replace(" = ", "\u00a0=\u00a0")  # "(δ = 1)" whole
-        rows.append(f"| :{_COLOR[name]}[**{label}**] | "
+        rows.append(f"| :{_COLOR[name]}[**{loss_label_at(name, data.delta, whole=True)}**] | "
                     f"**{w_text}**{moved[0]} | **{b_text}**{moved[1]} |")
     st.markdown("\n".join(rows))
     if data.clean is not None:

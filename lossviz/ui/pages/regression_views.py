@@ -414,10 +414,9 @@ def which_loss_real(points, delta: float, present: bool = False,
     if narrow or widgets.compact():
         # A narrow column (beside a lesson step, or a phone): a loss a column, in a static
         # table whose cells wrap; the grid's five columns were cut at the column's edge.
-        # "(δ = 1)" kept whole: a header broke as "Huber (δ =" / "1)" on a projector
-        st.table(pd.DataFrame({name.replace(" = ", "\u00a0=\u00a0"): [c[i] for c in
-                                                                     columns.values()]
-                               for i, name in enumerate(names)}, index=list(columns)))
+        whole = [loss_label_at(n, delta, whole=True) for n in cv.losses]
+        st.table(pd.DataFrame({name: [c[i] for c in columns.values()]
+                               for i, name in enumerate(whole)}, index=list(columns)))
     else:
         st.dataframe({"loss": names} | columns, hide_index=True, width="stretch")
     folds = fr.fold_lines_data(points.x, points.y, cv, delta=delta)
