@@ -451,16 +451,18 @@ def boundary_data(
     def at_steps(rows: np.ndarray) -> np.ndarray:
         return np.asarray(rows)[np.minimum(steps, len(rows) - 1)]
 
-    # The lines and the shading reach a quarter of the view past each edge: when the page
-    # is not the width the plot's shape assumed, plotly widens an axis's range to keep equal
-    # units, and a strip without shading or lines then showed along that edge.
-    reach = view
-    if dim == 2:
-        dx, dy = 0.25 * (view[1] - view[0]), 0.25 * (view[3] - view[2])
-        reach = (view[0] - dx, view[1] + dx, view[2] - dy, view[3] + dy)
+    # The shading reaches a quarter of the view past each edge, the lines a whole view (they
+    # cost nothing more): when the page is not the width the plot's shape assumed, plotly
+    # widens an axis's range to keep equal units, and a strip without shading showed along
+    # that edge, or lines that stopped short of it (at 1024 px with the sidebar open).
+    def around(part: float) -> tuple[float, float, float, float]:
+        dx, dy = part * (view[1] - view[0]), part * (view[3] - view[2])
+        return (view[0] - dx, view[1] + dx, view[2] - dy, view[3] + dy)
+
+    reach = around(0.25) if dim == 2 else view
 
     def ends(rows: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-        return _lines_2d(rows, reach, level) if dim == 2 else _lines_1d(rows, level)
+        return _lines_2d(rows, around(1.0), level) if dim == 2 else _lines_1d(rows, level)
 
     lines = []
     clean = {}
