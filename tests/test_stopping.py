@@ -109,6 +109,38 @@ def test_patience_longer_than_the_run_keeps_the_best_step():
     np.testing.assert_array_equal(h.best_params, h.params[h.best_step])
 
 
+@pytest.mark.parametrize(
+    ("loss", "task"),
+    [("mse", "poly"), ("cauchy", "poly"), ("cross_entropy", "binary"),
+     ("softmax_cross_entropy", "multiclass"), ("multiclass_hinge", "multiclass")],
+)
+def test_validation_losses_are_the_same_bits_with_and_without_patience(loss, task):
+    """Without patience the validation losses are computed after the loop, in blocks; with
+    it, step by step. Both must agree to the last bit, or a rule picked from the full run
+    (the stopping page) could stop elsewhere than fit(patience=...)."""
+    rng = np.random.default_rng(4)
+    if task == "poly":
+        xt, yt, xv, yv = _overfit_split()
+        kw = dict(model="poly", degree=10)
+    else:
+        k = 2 if task == "binary" else 3
+        x = rng.normal(size=(90, 2))
+        labels = rng.integers(0, k, size=90).astype(float)
+        xt, yt, xv, yv = x[:60], labels[:60], x[60:], labels[60:]
+        kw = {}
+    for optimizer in ("adam", "sgd"):
+        common = dict(optimizer=optimizer, lr=0.05, steps=700, seed=2,
+                      validation=(xv, yv), **kw)
+        full = lossviz.fit(xt, yt, loss, **common)
+        step_by_step = lossviz.fit(xt, yt, loss, **common, patience=10**6)
+        assert full.stop_step == step_by_step.stop_step == 700
+        np.testing.assert_array_equal(full.val_loss, step_by_step.val_loss)
+        # and they are the mean validation loss of each row's parameters
+        for row in (0, 350, 700):
+            expected = lossviz.get_loss(loss)(yv, full.predict(xv, row))
+            assert full.val_loss[row] == pytest.approx(expected, rel=1e-12)
+
+
 def test_patience_without_validation_is_refused():
     x, y = lossviz.make_curve(10, seed=0)
     with pytest.raises(ValueError, match="validation"):

@@ -246,13 +246,15 @@ def fit(
         design = design @ to_raw
         if val_design is not None:
             val_design = val_design @ to_raw
-    val_predict = None if val_design is None else val_design.dot
-    if val_design is not None and classes > 1:
-        val_weights = val_design
+    if val_design is not None:
+        n_val = len(val_design)
+        val_terms = val_design[:, None, :]
 
         def val_predict(theta: np.ndarray) -> np.ndarray:
-            """The validation logits of a row of the loop (K blocks of parameters)."""
-            return val_weights @ theta.reshape(classes, width).T
+            """A row's validation predictions (logits for K classes), computed as
+            ``_validation_losses`` computes them, to the same bits."""
+            pred = np.add.reduce(val_terms * theta.reshape(classes, width), axis=2)
+            return pred.reshape(-1) if classes == 1 else pred
 
     opt = make_optimizer(
         optimizer, p, {"momentum": momentum, "beta1": beta1, "beta2": beta2, "eps": eps}
@@ -296,7 +298,10 @@ def fit(
         return (a * row.item(p) + (c * row.item(p + 1) if c else 0.0)) / n
 
     val_losses = np.empty(steps + 1) if val_design is not None else None
-    checks = val_losses is not None or tol is not None or grad_tol2 is not None
+    # Early stopping reads the validation loss as the run goes; without it the loss of every
+    # row is computed after the loop, in a few batched products instead of one per step.
+    val_in_loop = val_losses is not None and patience is not None
+    checks = val_in_loop or tol is not None or grad_tol2 is not None
     stop_reason, converged, last = "budget", False, steps
     best_step, best_val, previous, limit = 0, np.inf, np.nan, -np.inf
     # The last row has no update: no next row, no rate.
@@ -328,9 +333,9 @@ def fit(
                 if pause is not None:
                     pause()
             if checks:
-                if val_losses is not None:
+                if val_in_loop:
                     val_values, _ = pointwise(val_y, val_predict(theta))
-                    val_losses[t] = float(np.add.reduce(val_values)) / len(val_values)
+                    val_losses[t] = float(np.add.reduce(val_values)) / n_val
                     if val_losses[t] < best_val:
                         best_val, best_step = val_losses[t], t
                     elif patience is not None and t - best_step >= patience:
@@ -352,6 +357,8 @@ def fit(
             opt.step_to(theta, step, rate, next_theta)
 
     run = slice(0, last + 1)
+    if val_losses is not None and not val_in_loop:
+        _validation_losses(params[run], val_design, val_y, pointwise, classes, val_losses[run])
     if form is not None:  # the losses, read off the rows (loss_of's arithmetic, vectorised)
         dots = rows[run, p:]
         losses[run] = (a * dots[:, 0] + (c * dots[:, 1] if c else 0.0)) / n
@@ -505,6 +512,27 @@ class _LogitGradient:
 
     def dot(self, d: np.ndarray, row: np.ndarray) -> None:
         np.dot(d, self.scaled, out=row[: self.size].reshape(self.shape))
+
+
+def _validation_losses(thetas: np.ndarray, val_design: np.ndarray, val_y: np.ndarray,
+                       pointwise: Callable, classes: int, out: np.ndarray) -> None:
+    """The mean validation loss of each row of ``thetas`` into ``out``, a block of rows at
+    a time: one product and one call of the loss per block.
+
+    Each prediction is a product summed along its row, never a BLAS call, so that a row's
+    loss has the same bits whether it comes in a block of one (early stopping, in the
+    loop) or of thousands (after it): ``patience`` stops where the full run's losses say.
+    """
+    n_val, width = val_design.shape
+    block = max(1, 2**16 // (n_val * classes * width))
+    for start in range(0, len(thetas), block):
+        rows = thetas[start : start + block].reshape(-1, 1, classes, width)
+        # (rows, n_val, K) predictions (logits for K classes), then one sample per line.
+        pred = np.add.reduce(rows * val_design[None, :, None, :], axis=3)
+        pred = pred.reshape(-1) if classes == 1 else pred.reshape(-1, classes)
+        values, _ = pointwise(np.tile(val_y, len(rows)), pred)
+        out[start : start + len(rows)] = np.add.reduce(values.reshape(len(rows), n_val),
+                                                       axis=1) / n_val
 
 
 def _sq_norm(grad: np.ndarray, raw_grad: np.ndarray | None, classes: int) -> float:
