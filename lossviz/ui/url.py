@@ -176,7 +176,8 @@ def query(section: str | None = None) -> dict[str, str]:
 
 def sync() -> None:
     """Write the parameters no widget holds to the address bar, where they changed."""
-    wanted = {k: v for k, v in query().items() if k in UNBOUND}
+    fields = {k: params.BY_KEY[k] for k in UNBOUND}
+    wanted = to_query(current_values(st.session_state, fields), fields)
     shown = st.query_params.to_dict()
     for key in UNBOUND:
         if key in wanted and shown.get(key) != wanted[key]:
