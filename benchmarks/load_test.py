@@ -733,10 +733,15 @@ async def per_tab(url: str, pids: list[int], changes: int, seed: int) -> int:
         await session.rerun()  # the first visit imports and fills caches
         cpu0 = sum(monitor.cpu().values())
         seconds, sizes, charts, problems = [], [], [], []
+        by_control: dict[str, list[float]] = {}
         for _ in range(changes):
             pool = [w for w in session.page_widgets() if w.kind in SLIDER_KINDS + CHOICE_KINDS]
             widget = rng.choice(pool) if pool else None
+            before = sum(monitor.cpu().values())
             result = await session.rerun([random_state(widget, rng)] if widget else [])
+            if widget is not None:
+                by_control.setdefault(widget.param or widget.label, []).append(
+                    sum(monitor.cpu().values()) - before)
             seconds.append(result.seconds)
             sizes.append(result.bytes)
             charts.append(result.chart_bytes)
@@ -746,6 +751,10 @@ async def per_tab(url: str, pids: list[int], changes: int, seed: int) -> int:
               f"{max(seconds):>7.3f} {statistics.fmean(sizes) / 1000:>10.1f} "
               f"{statistics.fmean(charts) / 1000:>9.1f}"
               + (f"  problems: {problems[:2]}" if problems else ""))
+        # The costliest controls: where the page's CPU goes (total over the run).
+        costly = sorted(by_control.items(), key=lambda kv: -sum(kv[1]))[:3]
+        print("    costliest: " + ", ".join(
+            f"{name} {1000 * statistics.fmean(v):.0f} ms x{len(v)}" for name, v in costly))
     await session.close()
     return 0
 
