@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
@@ -182,6 +182,23 @@ class Field:
     section: str = ""
     codec: TableCodec | None = None  # a text field that holds a table's edits
     optional: bool = False  # a choice that may be none of its choices (None)
+    # What a menu shows for each choice (``choice``, ``multi``): "Huber" for "huber". A
+    # menu bound to the address bar writes this label there, so ``check`` takes it too.
+    labels: Callable[[str], str] | None = None
+
+    def label(self, choice: str) -> str:
+        """The text a menu shows for ``choice``."""
+        return choice if self.labels is None else self.labels(choice)
+
+    def _choice_of(self, item: Any) -> str | None:
+        """``item`` as one of the choices: a choice itself, or the label of one."""
+        if not isinstance(item, str):
+            return None
+        if item in self.choices:
+            return item
+        if self.labels is not None:
+            return next((c for c in self.choices if self.labels(c) == item), None)
+        return None
 
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to this field's type, or raise ``ValueError``."""
@@ -213,9 +230,10 @@ class Field:
         if self.kind == "choice":
             if self.optional and value in (None, ""):
                 return None  # nothing picked
-            if not isinstance(value, str) or value not in self.choices:
+            choice = self._choice_of(value)
+            if choice is None:
                 raise ValueError(f"{self.key} must be one of {', '.join(self.choices)}")
-            return value
+            return choice
         if self.kind == "multi":
             if isinstance(value, str):
                 items = value.split(",")
@@ -225,11 +243,10 @@ class Field:
                 raise ValueError(f"{self.key} must be a list of {', '.join(self.choices)}")
             if not all(isinstance(item, str) for item in items):
                 raise ValueError(f"{self.key} accepts only {', '.join(self.choices)}")
-            items = [item.strip() for item in items if item.strip()]
-            bad = [item for item in items if item not in self.choices]
-            if bad:
+            picked = [self._choice_of(item.strip()) for item in items if item.strip()]
+            if None in picked:
                 raise ValueError(f"{self.key} accepts only {', '.join(self.choices)}")
-            return list(dict.fromkeys(items))
+            return list(dict.fromkeys(picked))
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ValueError(f"{self.key} must be text")
         text = str(value)

@@ -84,3 +84,20 @@ def test_every_parameter_survives_a_link_at_once():
     back, reasons = explain_query(dict(parse_qsl(link, keep_blank_values=True)), params.BY_KEY)
     assert reasons == {}
     assert back == values
+
+
+def test_every_menu_label_reads_back_as_its_choice():
+    """Streamlit writes a bound menu's label into the address bar: each label must name one
+    choice, and read back as it (a data set's title, "Huber", "10⁻⁴", ...)."""
+    menus = [f for f in params.PARAMS if f.kind in ("choice", "multi")]
+    assert sum(f.labels is not None for f in menus) >= 15
+    for f in menus:
+        labels = [f.label(c) for c in f.choices]
+        assert len(set(labels)) == len(labels), f.key
+        for choice, label in zip(f.choices, labels, strict=True):
+            assert isinstance(label, str) and label, (f.key, choice)
+            if f.kind == "choice":
+                assert f.check(label) == choice
+            else:
+                assert "," not in label, (f.key, label)  # a comma separates picks
+                assert f.check([label]) == [choice]

@@ -96,6 +96,26 @@ def test_multi_accepts_commas_and_drops_blanks_and_repeats():
     assert values["t_multi"] == ["mae", "huber"]
 
 
+def test_a_menu_takes_the_label_it_shows_as_well_as_its_choice():
+    # A menu bound to the address bar writes its label there ("Huber"), one parameter per
+    # pick for a multi-select: a link copied from the address bar reads back the same.
+    names = {"mse": "MSE", "mae": "MAE", "huber": "Huber (robust)"}
+    one = Field("t_menu", "choice", "mse", choices=tuple(names), labels=names.get)
+    several = Field("t_menus", "multi", ["mse"], choices=tuple(names), labels=names.get)
+    registry = {f.key: f for f in (one, several)}
+    values, reasons = explain_query(
+        {"t_menu": "Huber (robust)", "t_menus": ["MAE", "huber", "MSE"]}, registry=registry)
+    assert values == {"t_menu": "huber", "t_menus": ["mae", "huber", "mse"]}
+    assert reasons == {}
+    assert explain_query({"t_menus": "MAE,Huber (robust)"}, registry=registry)[0] == {
+        "t_menus": ["mae", "huber"]}
+    assert one.label("mae") == "MAE" and Field("t", "choice", "a", choices=("a",)).label("a") == "a"
+    # what is neither a choice nor a label stays refused, with the choices named
+    _, reasons = explain_query({"t_menu": "Huber", "t_menus": ["MAE", "L1"]}, registry=registry)
+    assert reasons == {"t_menu": "t_menu must be one of mse, mae, huber",
+                       "t_menus": "t_menus accepts only mse, mae, huber"}
+
+
 def test_defaults_stay_out_of_the_link():
     assert to_query({k: s.default for k, s in SPECS.items()}, registry=SPECS) == {}
     assert to_query({"t_int": 31, "t_bool": True}, registry=SPECS) == {"t_int": "31",

@@ -8,7 +8,6 @@ whole session (``persist_state="session"``), also while its page is not shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -71,12 +70,13 @@ def number(key: str, label: str, **kw: Any) -> Any:
                            step=float(f.step) if f.step else None, key=key, **_kw(kw))
 
 
-def choice(key: str, label: str, *, widget: str = "segmented",
-           format_func: Callable[[Any], str] = str, **kw: Any) -> Any:
-    """One of the field's choices: a segmented control, a select box or radio buttons."""
+def choice(key: str, label: str, *, widget: str = "segmented", **kw: Any) -> Any:
+    """One of the field's choices: a segmented control, a select box or radio buttons, each
+    shown by the field's label (``Field.labels``)."""
     f = params.get(key)
     seed(f)
     kw = _kw(kw)
+    format_func = f.label
     if f.optional:  # pills: a second click on the picked one puts it away again
         return st.pills(label, f.choices, format_func=format_func, selection_mode="single",
                         key=key, **kw)
@@ -89,12 +89,11 @@ def choice(key: str, label: str, *, widget: str = "segmented",
     return f.default if picked is None else picked
 
 
-def multi(key: str, label: str, *, format_func: Callable[[Any], str] = str,
-          **kw: Any) -> list[Any]:
-    """A subset of the field's choices, as pills."""
+def multi(key: str, label: str, **kw: Any) -> list[Any]:
+    """A subset of the field's choices, as pills shown by the field's label."""
     f = params.get(key)
     seed(f)
-    picked = st.pills(label, f.choices, selection_mode="multi", format_func=format_func,
+    picked = st.pills(label, f.choices, selection_mode="multi", format_func=f.label,
                       key=key, **_kw(kw))
     return [c for c in f.choices if c in (picked or [])]  # one order everywhere
 

@@ -65,8 +65,6 @@ from lossviz.ui import chart, frame, lessons, tables, widgets
 
 MAX_LOGIT = 30.0
 MULTICLASS_VIEW = "Multiclass corner"
-MC_LABELS = {"one sample": "One sample (logits you set)",
-             "digits": "Handwritten digits (8x8, ten classes)"}
 VIEWS = {
     "Boundaries": "The trained classifiers over the data, and what flipped labels do to them.",
     "Training curves": "The training loss of each classifier, step by step.",
@@ -229,10 +227,6 @@ def _view_picker() -> str:
 
 
 # -- where the points come from --------------------------------------------------------------
-def _data_label(key: str) -> str:
-    return "Generated points" if key == "generated" else datasets.load(key).title
-
-
 def _new_source() -> None:
     """Another data set: the table's edits and the features were the old set's."""
     tables.reset("clf_points")
@@ -249,8 +243,7 @@ def _data_picker(source: RealSource | None):
     and under them a shipped set's two feature boxes."""
     c1, c4 = st.columns([1.4, 1])
     with c1:
-        widgets.choice("clf_data", "Data", widget="select", format_func=_data_label,
-                       on_change=_new_source,
+        widgets.choice("clf_data", "Data", widget="select", on_change=_new_source,
                        help="Generated points (two clouds whose separation and flipped "
                             "labels you set) or a real data set.")
     if source is None:
@@ -309,7 +302,7 @@ def _controls(edited: bool, present: bool,
         return (widgets.value("clf_losses"), widgets.value("clf_optimizer"),
                 widgets.value("clf_lr"), widgets.value("clf_steps"))
     # The losses on a row of their own: every name stays whole.
-    names = widgets.multi("clf_losses", "Losses", format_func=loss_label)
+    names = widgets.multi("clf_losses", "Losses")
     return (names, *_training_controls())
 
 
@@ -317,8 +310,7 @@ def _training_controls() -> tuple[str, float, int]:
     """The optimizer, learning rate and steps, on one row (every view that trains)."""
     c2, c3, c4 = st.columns([1.2, 1.2, 1])
     with c2:
-        optimizer = widgets.choice("clf_optimizer", "Optimizer", widget="select",
-                                   format_func=lambda o: OPTIMIZER_LABELS.get(o, o))
+        optimizer = widgets.choice("clf_optimizer", "Optimizer", widget="select")
     with c3:
         lr = widgets.slider("clf_lr", "Learning rate")
     with c4:
@@ -568,7 +560,7 @@ def _margin_section(points, optimizer, lr, steps, present, narrow: bool = False)
     with _card("Margin picture"):
         with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
             model = widgets.choice("clf_margin_model", "Place points with the classifier of",
-                                   widget="select", format_func=loss_label, width=300)
+                                   widget="select", width=300)
             bits = widgets.toggle("clf_bits", "Cross-entropy in bits (divide by ln 2)")
         st.caption(
             "lossviz's cross-entropy uses the natural log: ln(1 + e⁻ᵐ) = ln 2 ≈ 0.693 at "
@@ -655,7 +647,7 @@ def _probability_section(points, optimizer, lr, steps, present) -> None:
 
 def _multiclass_corner(present: bool, narrow: bool = False) -> None:
     """One sample's softmax and its cross-entropy, or classifiers of the handwritten digits."""
-    picked = widgets.choice("clf_mc_data", "Data", format_func=MC_LABELS.get)
+    picked = widgets.choice("clf_mc_data", "Data")
     if picked == "digits":
         return _digits(present, narrow)
     with _card("Logits of one sample"):
@@ -667,8 +659,7 @@ def _multiclass_corner(present: bool, narrow: bool = False) -> None:
             st.session_state["clf_true_class"] = str(k - 1)
         with c2:
             true_class = int(widgets.choice("clf_true_class", "True class", widget="radio",
-                                             horizontal=True,
-                                             format_func=lambda c: f"class {c}"))
+                                             horizontal=True))
         cols = st.columns(4)
         logits = []
         for j in range(k):
@@ -736,7 +727,7 @@ def _digits(present: bool, narrow: bool = False) -> None:
                                     "out to test on.")
         with c2:
             shown = widgets.choice("clf_digit_loss", "Weights and mistakes of",
-                                   widget="select", format_func=loss_label)
+                                   widget="select")
         optimizer, lr, steps = _training_controls()
     runs = {loss: _digits_fit(n, loss, optimizer, lr, steps) for loss in MULTICLASS}
     data = digits_data(x[:n], y[:n], x_test, y_test,

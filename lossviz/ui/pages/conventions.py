@@ -13,7 +13,6 @@ import lossviz
 from lossviz import datasets
 from lossviz.conventions import LIBRARIES, bits, library_calls
 from lossviz.experiments import slider_units
-from lossviz.figures.style import loss_label
 from lossviz.textsafe import escape_markdown as plain
 from lossviz.ui import frame, widgets
 from lossviz.ui.params import BY_KEY as REGISTRY
@@ -111,8 +110,7 @@ def render() -> None:
     with st.container(border=True):
         cols = st.columns([2, 1.2, 1, 1.2, 1])
         with cols[0]:
-            name = widgets.choice("conv_loss", "Loss", widget="select", format_func=loss_label,
-                                   on_change=_loss_changed)
+            name = widgets.choice("conv_loss", "Loss", widget="select", on_change=_loss_changed)
         param = _PARAM.get(name)
         with cols[1]:
             value = widgets.number("conv_param", param[0] if param else "none",

@@ -30,7 +30,7 @@ from lossviz.figures.descent import (
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.losses import Loss
 from lossviz.textsafe import escape_markdown
-from lossviz.training import OPTIMIZER_LABELS, History
+from lossviz.training import History
 from lossviz.ui import chart, frame, turns, widgets
 from lossviz.ui.params import CUSTOM_SLOTS
 
@@ -226,8 +226,7 @@ def _formula_row() -> tuple[str, str, DeltaGenerator]:
     """Task and formula, full width (a formula can be long); errors appear right under it."""
     a, b = st.columns([1.8, 2.2], vertical_alignment="top")
     with a:
-        task = widgets.choice("custom_task", "Task", format_func=lambda t: {
-            "regression": "Regression", "classification": "Classification"}[t])
+        task = widgets.choice("custom_task", "Task")
     variable = "r" if task == "regression" else "m"
     formula_field = "custom_formula_r" if task == "regression" else "custom_formula_m"
     with b:
@@ -268,7 +267,7 @@ def _settings_card(
             except FormulaError as err:
                 _show_error(err)
     options = "custom_compare_r" if task == "regression" else "custom_compare_m"
-    compare = widgets.multi(options, "Compare with", format_func=loss_label)
+    compare = widgets.multi(options, "Compare with")
     half = float(widgets.slider("custom_range", f"Range of {variable} shown (±)"))
     return loss, compare, half
 
@@ -370,8 +369,7 @@ def _training_card(task: str) -> Setup:
         with c:
             seed = widgets.number("custom_seed", "Seed")
         with d:
-            optimizer = widgets.choice("custom_optimizer", "Optimizer", widget="select",
-                                        format_func=lambda o: OPTIMIZER_LABELS.get(o, o))
+            optimizer = widgets.choice("custom_optimizer", "Optimizer", widget="select")
         with e:
             lr = widgets.number("custom_lr", "Learning rate", format="%.3f")
         with f:

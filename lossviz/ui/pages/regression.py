@@ -190,14 +190,6 @@ def _points(show_table: bool, source: Source = GENERATED) -> Points:
 
 
 # -- where the points come from -----------------------------------------------------------------
-def _label(key: str) -> str:
-    if key == "generated":
-        return "Generated points"
-    if key == "csv":
-        return "Your own data (CSV)"
-    return datasets.load(key).title
-
-
 def _new_source() -> None:
     """Another data set: the table's edits and the feature were the old set's."""
     tables.reset("reg_points")
@@ -214,8 +206,7 @@ def _source(box, below) -> Source | None:
     with several features, or the file's controls); the source it picks, or None while
     "Your own data" has no usable file."""
     with box:
-        key = widgets.choice("reg_data", "Data", widget="select", format_func=_label,
-                             on_change=_new_source,
+        key = widgets.choice("reg_data", "Data", widget="select", on_change=_new_source,
                              help="Generated points (a line, noise and outliers you set), a "
                              "real data set, or your own CSV file.")
     if key == "generated":

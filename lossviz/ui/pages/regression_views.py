@@ -26,7 +26,6 @@ from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
 from lossviz.figures.style import loss_color, loss_label, loss_label_at
 from lossviz.numbers import card_text, column_texts, figure_text, number_text
-from lossviz.training import OPTIMIZER_LABELS
 from lossviz.ui import chart, lessons, widgets
 from lossviz.ui.params import REGRESSION_LOSSES
 
@@ -169,9 +168,8 @@ def descent(points, data: fo.LinesData, delta: float, present: bool,
         else:
             k1, k2, k3 = st.columns(3, gap="medium")
         with k1:
-            names = widgets.multi("reg_gd_losses", "Losses", format_func=loss_label)
-            optimizer = widgets.choice("reg_optimizer", "Optimizer", widget="select",
-                                       format_func=lambda k: OPTIMIZER_LABELS.get(k, k))
+            names = widgets.multi("reg_gd_losses", "Losses")
+            optimizer = widgets.choice("reg_optimizer", "Optimizer", widget="select")
         fair = bool(widgets.value("reg_fair"))
         with k2[0] if narrow else k2:
             lr = widgets.slider("reg_lr", "Learning rate", format="%.3f", disabled=fair)
@@ -181,8 +179,7 @@ def descent(points, data: fo.LinesData, delta: float, present: bool,
             widgets.toggle("reg_fair", "Fair comparison",
                            help="Each loss gets its own safe step size, from its curvature.")
             log_y = widgets.toggle("reg_log_y", "Log-scale loss axis")
-            landscape = widgets.choice("reg_landscape", "Contours of", widget="select",
-                                       format_func=loss_label)
+            landscape = widgets.choice("reg_landscape", "Contours of", widget="select")
     if not names:
         st.info("Pick at least one loss to run gradient descent.")
         return

@@ -8,7 +8,6 @@ therefore costs no training at all, only the small stopping-rule panel reruns (a
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
@@ -17,10 +16,8 @@ import streamlit as st
 import lossviz
 from lossviz import budget, limits
 from lossviz.figures import stopping as fs
-from lossviz.figures.style import loss_label
-from lossviz.numbers import superscript
-from lossviz.training import OPTIMIZER_LABELS, History
-from lossviz.ui import chart, frame, lessons, turns, widgets
+from lossviz.training import History
+from lossviz.ui import chart, frame, lessons, params, turns, widgets
 
 MAX_POINTS, MAX_STEPS, MAX_DEGREE = limits.MAX_POINTS, limits.MAX_STOP_STEPS, limits.MAX_STOP_DEGREE
 
@@ -277,13 +274,11 @@ def _controls() -> tuple[Setup, str]:
         st.markdown("**Training**")
         a, b = st.columns(2)
         with a:
-            loss = widgets.choice("stop_loss", "Loss", widget="select", format_func=loss_label)
+            loss = widgets.choice("stop_loss", "Loss", widget="select")
             lr = widgets.number("stop_lr", "Learning rate", format="%.4f")
             schedule = widgets.choice("stop_schedule", "Schedule", widget="select")
         with b:
-            optimizer = widgets.choice("stop_optimizer", "Optimizer", widget="select",
-                format_func=lambda o: OPTIMIZER_LABELS.get(o, o),
-            )
+            optimizer = widgets.choice("stop_optimizer", "Optimizer", widget="select")
             steps = widgets.slider("stop_steps", "Step budget")
             batch = widgets.value("stop_batch")
             if optimizer == "sgd":
@@ -293,16 +288,11 @@ def _controls() -> tuple[Setup, str]:
     return setup, schedule
 
 
-def _power(text: str) -> str:
-    """A tolerance as a person reads it: "1e-4" is 10⁻⁴."""
-    return "1" if float(text) == 1 else "10" + superscript(round(math.log10(float(text))))
-
-
 def _setting_names(patience: int, tol: str, grad_tol: str) -> dict[str, str]:
     return {
         "early_stopping": f" (patience {patience})",
-        "tolerance": f" ({_power(tol)})",
-        "gradient": f" (below {_power(grad_tol)})",
+        "tolerance": f" ({params.power_of_ten(tol)})",
+        "gradient": f" (below {params.power_of_ten(grad_tol)})",
         "budget": "",
     }
 
@@ -320,13 +310,12 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
                      "this many steps, and keeps the best step it saw.",
             )
         with c2:
-            tol = widgets.choice("stop_tol", "Loss tolerance", widget="select", format_func=_power,
+            tol = widgets.choice("stop_tol", "Loss tolerance", widget="select",
                 help="Stop once one step changes the training loss by less than this "
                      "fraction of its value.",
             )
         with c3:
             grad_tol = widgets.choice("stop_grad_tol", "Gradient below", widget="select",
-                                      format_func=_power,
                 help="Stop once the gradient is this small: the slope has (nearly) vanished.",
             )
         with c4:
