@@ -137,6 +137,29 @@ def test_bad_parameters_fall_back_with_a_notice_naming_them():
     assert not notice(at)
 
 
+def test_a_link_copied_from_the_address_bar_reads_its_menus_labels():
+    # Streamlit writes a bound menu's label into the address bar, one parameter per pick
+    # of a multi-select; reloading such a link showed the notice "reg_data must be one of
+    # generated, ..." for a set the page then opened anyway.
+    at = _ok(open_app({"reg_data": "Stars of the cluster CYG OB1", "reg_optimizer": "Adam",
+                       "reg_gd_losses": ["MAE", "Huber"], "stop_tol": "10⁻⁶",
+                       "clf_losses": ["Hinge"]}))
+    assert not notice(at)
+    assert at.session_state["reg_data"] == "stars_cyg_ob1"
+    assert at.session_state["reg_optimizer"] == "adam"
+    assert at.session_state["reg_gd_losses"] == ["mae", "huber"]
+    assert at.session_state["stop_tol"] == "1e-6"
+    assert at.session_state["clf_losses"] == ["hinge"]
+    assert [s.value for s in at.selectbox if s.key == "reg_data"] == ["stars_cyg_ob1"]
+    # the share box writes the choices themselves, which read back too
+    assert link(at)["reg_data"] == "stars_cyg_ob1"
+    assert link(at)["reg_gd_losses"] == "mae,huber"
+    # a label the menu does not show is still named in the notice
+    at = _ok(open_app({"reg_data": "Stars of some other cluster"}))
+    assert "reg\\_data" in notice(at)
+    assert at.session_state["reg_data"] == "generated"
+
+
 def test_a_link_to_the_quantile_loss_without_its_tau_takes_tau_half():
     # The parameter field's default is delta's 1.0, no quantile: the page showed "tau must
     # be between 0 and 1" for ?conv_loss=quantile.

@@ -49,7 +49,11 @@ def restore() -> None:
     if st.session_state.get(RESTORED):
         return
     st.session_state[RESTORED] = True
-    query = st.query_params.to_dict()
+    query: dict[str, Any] = st.query_params.to_dict()
+    for name in query:  # a menu of several picks writes one parameter per pick
+        if getattr(params.BY_KEY.get(name), "kind", "") == "multi":
+            picks = st.query_params.get_all(name)
+            query[name] = picks if len(picks) > 1 else query[name]
     ignored: dict[str, str] = {}
     key = query.pop(TEACHER, None)
     if key is not None:
@@ -90,15 +94,32 @@ def restore() -> None:
     # widget bound to the link reads the link it was opened with itself (Streamlit 1.67:
     # an integer box given "inf" raised OverflowError; given "1.5" it showed 1 while the
     # notice said the value was not used). ``start_clean()`` then starts the run again,
-    # from the link as it is now. Menus stay: Streamlit writes a menu's label into the
-    # address bar ("Stars of the cluster CYG OB1"), which its own binding reads back on a
-    # reload, and drops an unknown one without failing.
+    # from the link as it is now. Menus stay: their binding drops a value it does not know
+    # without failing (Streamlit writes a menu's label into the address bar, "Stars of the
+    # cluster CYG OB1", which ``Field.check`` reads as the choice it names).
     menus = {"choice", "multi"}
     dropped = [name for name in ignored if name in st.query_params
                and getattr(params.BY_KEY.get(name), "kind", "") not in menus]
     for name in dropped:
         del st.query_params[name]
-    st.session_state[RESTART] = bool(dropped)
+    st.session_state[RESTART] = bool(dropped) | _menus_as_shown(values)
+
+
+def _menus_as_shown(values: dict[str, Any]) -> bool:
+    """Write each menu of the link as its binding reads it: by the label it shows, one
+    parameter per pick (``reg_data=stars_cyg_ob1`` becomes ``reg_data=Stars+of+...``).
+    Given the choice itself, the binding took the parameter out of the address bar, which
+    a link copied from there then lacked. True if the link changed."""
+    changed = False
+    for name, value in values.items():
+        f = params.BY_KEY[name]
+        if f.kind not in ("choice", "multi") or not value or name not in st.query_params:
+            continue
+        shown = [f.label(c) for c in value] if f.kind == "multi" else [f.label(value)]
+        if st.query_params.get_all(name) != shown:
+            st.query_params[name] = shown if f.kind == "multi" else shown[0]
+            changed = True
+    return changed
 
 
 def start_clean() -> None:

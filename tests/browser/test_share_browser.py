@@ -102,6 +102,28 @@ def test_a_mangled_link_names_what_it_ignored(tab: Any, app_url: str) -> None:
     assert "conv_n" not in _share_link(page)
 
 
+def test_menus_of_a_shared_link_stay_in_the_address_bar(browser: Any, tab: Any,
+                                                       app_url: str) -> None:
+    # A bound menu reads the address bar by the label it shows; given the choice itself
+    # (the share box's form) it took the parameter out, and a link copied from the address
+    # bar opened the generated points.
+    page = load(tab, app_url + "/?reg_data=stars_cyg_ob1&reg_gd_losses=mae,huber")
+    assert_healthy(page, "a link with menus")
+    address = page.evaluate("() => location.href")
+    assert "reg_data=Stars+of+the+cluster+CYG+OB1" in address
+    assert "reg_gd_losses=MAE&reg_gd_losses=Huber" in address
+    link = _share_link(page)
+    assert "reg_data=stars_cyg_ob1" in link and "reg_gd_losses=mae%2Chuber" in link
+    copied = open_lossviz(browser, address, width=1366, height=768)
+    try:
+        assert_healthy(copied, "the link copied from the address bar")
+        assert copied.get_by_text("could not use").count() == 0
+        assert _share_link(copied) == link
+        assert traces(copied, "reg_lines") == traces(page, "reg_lines")
+    finally:
+        copied.close()
+
+
 @pytest.mark.parametrize("link", [
     "/?reg_seed=inf&reg_view=Your+line",  # an integer box: OverflowError in Streamlit 1.67
     "/stopping?stop_patience=1e999",
