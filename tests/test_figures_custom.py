@@ -33,7 +33,7 @@ def test_curves_figure_draws_each_loss_and_its_slope(curves, kind):
     assert custom.line.dash == "dash"
     expected = np.log1p(z**2) if kind == "loss" else 2 * z / (1 + z**2)
     np.testing.assert_allclose(_arr(custom.y), expected, rtol=1e-5, atol=1e-6)
-    assert fig.layout.xaxis.title.text == "residual r = y_pred - y_true"
+    assert fig.layout.xaxis.title.text == "residual r = y_pred − y_true"
     assert fc.curves_figure(curves, kind=kind, compact=True).layout.xaxis.title.text == "r"
 
 

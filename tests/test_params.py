@@ -95,7 +95,8 @@ def test_every_menu_label_reads_back_as_its_choice():
         labels = [f.label(c) for c in f.choices]
         assert len(set(labels)) == len(labels), f.key
         for choice, label in zip(f.choices, labels, strict=True):
-            assert isinstance(label, str) and label, (f.key, choice)
+            assert isinstance(label, str), (f.key, choice)
+            assert label, (f.key, choice)
             if f.kind == "choice":
                 assert f.check(label) == choice
             else:

@@ -109,7 +109,8 @@ def test_a_menu_takes_the_label_it_shows_as_well_as_its_choice():
     assert reasons == {}
     assert explain_query({"t_menus": "MAE,Huber (robust)"}, registry=registry)[0] == {
         "t_menus": ["mae", "huber"]}
-    assert one.label("mae") == "MAE" and Field("t", "choice", "a", choices=("a",)).label("a") == "a"
+    assert one.label("mae") == "MAE"
+    assert Field("t", "choice", "a", choices=("a",)).label("a") == "a"
     # what is neither a choice nor a label stays refused, with the choices named
     _, reasons = explain_query({"t_menu": "Huber", "t_menus": ["MAE", "L1"]}, registry=registry)
     assert reasons == {"t_menu": "t_menu must be one of mse, mae, huber",

@@ -40,7 +40,7 @@ from lossviz.losses import Loss
 from lossviz.training import History
 
 CURVE_POINTS = 301
-_AXIS = {"r": "residual r = y_pred - y_true", "m": "margin m = (2y - 1) f"}
+_AXIS = {"r": "residual r = y_pred − y_true", "m": "margin m = (2y − 1) f"}
 FLIPPED_RIM = "black"
 
 

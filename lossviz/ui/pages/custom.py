@@ -344,12 +344,11 @@ def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss 
             "The slope of each loss: how hard one point pulls the model. A slope that fades "
             "back to 0 means far points stop pulling."
         )
-    values = {}
-    for label, v, s in zip(data.labels, data.values, data.slopes, strict=True):
-        values[f"{label} at {z}={half:g}"] = float(v[-1])
-        values[f"{label} slope"] = float(s[-1])
-    st.caption("At the right edge: " + "; ".join(f"{k} {_fmt(v)}" for k, v in values.items())
-               + ".")
+    # "MSE 16, slope 8": each loss at the right edge, its value then its slope.
+    at_edge = "; ".join(f"{label} {_fmt(float(v[-1]))}, slope {_fmt(float(s[-1]))}"
+                        for label, v, s in zip(data.labels, data.values, data.slopes,
+                                               strict=True))
+    st.caption(f"At the right edge, {z} = {half:g}: {at_edge}.")
 
 
 def _training_card(task: str) -> Setup:
