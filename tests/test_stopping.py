@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -139,6 +140,20 @@ def test_validation_losses_are_the_same_bits_with_and_without_patience(loss, tas
         for row in (0, 350, 700):
             expected = lossviz.get_loss(loss)(yv, full.predict(xv, row))
             assert full.val_loss[row] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("patience", [None, 10**6])
+def test_a_run_that_blows_up_with_validation_warns_of_nothing(patience):
+    # Rows between the blow-up and the check that sees it hold inf: their validation
+    # losses are computed (after the loop, without patience) and then cut, silently.
+    xt, yt, xv, yv = _overfit_split()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = lossviz.fit(xt, yt, "mse", model="poly", degree=10, lr=1e30, steps=500,
+                        validation=(xv, yv), patience=patience)
+    assert h.stop_reason == "divergence"
+    assert np.isfinite(h.val_loss).all()
+    assert len(h.val_loss) == h.stop_step + 1
 
 
 def test_patience_without_validation_is_refused():

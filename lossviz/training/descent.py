@@ -358,7 +358,9 @@ def fit(
 
     run = slice(0, last + 1)
     if val_losses is not None and not val_in_loop:
-        _validation_losses(params[run], val_design, val_y, pointwise, classes, val_losses[run])
+        with np.errstate(all="ignore"):  # rows past a blow-up are cut below, as in the loop
+            _validation_losses(params[run], val_design, val_y, pointwise, classes,
+                               val_losses[run])
     if form is not None:  # the losses, read off the rows (loss_of's arithmetic, vectorised)
         dots = rows[run, p:]
         losses[run] = (a * dots[:, 0] + (c * dots[:, 1] if c else 0.0)) / n
