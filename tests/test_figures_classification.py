@@ -145,7 +145,7 @@ def test_boundary_figure_draws_each_final_boundary_where_f_is_zero(flipped_2d, b
         np.testing.assert_allclose(w1 * _arr(line.x) + w2 * _arr(line.y) + b, 0.0,
                                    atol=1e-3 * (abs(w1) + abs(w2)) * 10)
     # both hinge margin lines in one trace (one legend entry), split by a gap
-    margin = next(t for t in fig.data if t.name == "Hinge margin f = ±1")
+    margin = next(t for t in fig.data if t.name == "Hinge f = ±1")
     w1, w2, b = fits[1].params[-1]
     for level, xs, ys in zip((-1, 1), _split_gap(margin.x), _split_gap(margin.y),
                              strict=True):
@@ -164,7 +164,7 @@ def test_every_mark_is_in_the_legend(flipped_2d):
             assert t.showscale or t.showlegend  # a colour bar, or a legend entry on a phone
         elif t.showlegend is False:  # a clean-label line: the dotted key says what it is
             assert t.line.dash == "dot"
-            assert "dotted: clean-label fit" in named
+            assert "clean labels" in named
 
 
 def test_probability_shading_is_sigmoid_of_the_cross_entropy_score(flipped_2d, boundary_2d):
@@ -220,7 +220,7 @@ def test_every_state_draws_the_line_of_its_step(flipped_2d, level):
     (a, b), (c, d) = fig.layout.xaxis.range, fig.layout.yaxis.range
     # the lines reach a whole view past each edge (plotly may widen the axes' ranges)
     box = (2 * a - b, 2 * b - a, 2 * c - d, 2 * d - c)
-    name = "Hinge" if level == 0 else "Hinge margin f = ±1"
+    name = "Hinge" if level == 0 else "Hinge f = ±1"
     index = next(i for i, t in enumerate(fig.data) if t.name == name)
     hinge = fits[1].params
     for k, step in enumerate(states.values.tolist()):
@@ -301,7 +301,7 @@ def test_boundary_figure_in_1d_draws_thresholds_and_the_probability_curve():
     w, b = fits[1].params[-1]
     hinge = _arr(next(t for t in fig.data if t.name == "Hinge").x)
     assert hinge[0] == hinge[1] == pytest.approx(-b / w, abs=1e-4)
-    minus, plus = _split_gap(next(t for t in fig.data if t.name == "Hinge margin f = ±1").x)
+    minus, plus = _split_gap(next(t for t in fig.data if t.name == "Hinge f = ±1").x)
     assert plus[0] == pytest.approx((1 - b) / w, abs=1e-4)
     assert minus[0] == pytest.approx((-1 - b) / w, abs=1e-4)
     curve = next(t for t in fig.data if t.name.startswith("P(class 1)"))

@@ -56,10 +56,12 @@ BOUNDARY_STATES = 40
 WIDE_ASPECT = 1.6  # the plot area's width / height of a 2-D boundary chart on a wide page
 BESIDE_ASPECT = 1.3  # ... in a column beside a lesson step (at most 640 px wide)
 NARROW_ASPECT = 1.0  # ... on a phone
-# A projector's legend in a narrow chart beside a lesson step: the laptop's 13 px, two
-# entries a row (at its 20 px plotly lays them one a row and the plot is a strip; 15 px
-# still did, measured at 1024x768).
+# A projector's legend in a narrow chart beside a lesson step: the largest size that lays
+# two entries a row, at least the laptop's 13 px (one a row, the plot is a strip). A chart
+# given a width of 560 px is 460 px wide beside a step at 1024x768 (measured): the size is
+# chosen for that.
 BESIDE_LEGEND_SIZE = 13
+NARROWEST_SHARE = 460 / 560
 _POINT_KEY = "#777777"  # the neutral colour of the legend keys for point markers
 
 
@@ -660,7 +662,7 @@ def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | Non
         # one legend entry for every dotted line (each in its loss's colour)
         traces.append(dict(
             type="scatter", x=[None], y=[None], mode="lines",
-            name="dotted: clean-label fit",
+            name="clean labels",  # its key: a grey dotted line
             line=dict(color=DATA_COLOR, width=width - 1, dash="dot"), hoverinfo="skip",
         ))
     for name in data.names:
@@ -684,7 +686,7 @@ def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | Non
             rows = states.traces[where["moving"][(name, "margin")]]
             traces.append(dict(
                 type="scatter", x=rows["x"][k], y=rows["y"][k], mode="lines",
-                name=f"{label} margin f = ±1", legendgroup=name,
+                name=f"{label} f = ±1", legendgroup=name,
                 line=dict(color=color, width=width - 1.2, dash="dash"),
                 hovertemplate=f"{label}: f = ±1<extra></extra>",
             ))
@@ -709,10 +711,14 @@ def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | Non
         # projector (beside a lesson step) that is an entry a row, half the chart, and the
         # plot a strip: the legend then takes a size that fits two entries a row.
         shown = [t["name"] for t in traces if t.get("showlegend", t["type"] != "heatmap")]
-        room = chart_px - 56  # the legend starts at the plot's left edge
-        widest = max((text_width(name, font_size(True)) for name in shown), default=0.0)
-        if len(shown) > 2 and 2 * (widest + 50) > room:
-            layout["legend"]["font"] = {"size": BESIDE_LEGEND_SIZE}
+        # The legend wraps at about the plot's width (the colour bar and the y axis aside).
+        room = NARROWEST_SHARE * chart_px - 56 - right - 2 * font_size(True)
+        size = font_size(True)
+        while len(shown) > 2 and size > BESIDE_LEGEND_SIZE and 2 * (
+                max(text_width(name, size) for name in shown) + 50) > room:
+            size -= 1
+        if size != font_size(True):
+            layout["legend"]["font"] = {"size": size}
     layout["xaxis"].update(range=[x0, x1], showgrid=dim == 1)
     if dim == 2:
         # Equal units on both axes. The view already has the plot's shape; if the page is

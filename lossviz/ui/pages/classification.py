@@ -412,6 +412,7 @@ def _boundary_section(points, dim, names, fits, clean, present, source,
          "Points sit at height 0 or 1 (their label); each vertical line is where a loss's "
          "classifier switches class, the dashed Hinge lines its margin f = ±1. ")
         + ("Ringed points have flipped labels. " if points.flipped.any() else "")
+        + ("Dotted lines: each loss fitted on the clean labels. " if data.clean else "")
         + "Press play to watch the boundaries form."
     )
     diverged = [loss_label(n) for n in names if fits[n].diverged]
