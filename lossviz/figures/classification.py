@@ -706,10 +706,11 @@ def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | Non
     layout = house_layout(height=height, presentation=presentation,
                           x_title="x" if dim == 1 else axis_titles[0])
     layout["margin"]["r"] = right
-    if presentation and dim == 2:
+    if presentation and dim == 2 and width_hint is not None and width_hint <= 640:
         # A wrapping legend is a grid as wide as its widest entry. In a narrow chart on a
-        # projector (beside a lesson step) that is an entry a row, half the chart, and the
-        # plot a strip: the legend then takes a size that fits two entries a row.
+        # projector (beside a lesson step, at most 640 px) that can be an entry a row, half
+        # the chart, and the plot a strip: the legend then takes a size that fits two
+        # entries a row (every other projector chart keeps its 20 px).
         shown = [t["name"] for t in traces if t.get("showlegend", t["type"] != "heatmap")]
         # The legend wraps at about the plot's width (the colour bar and the y axis aside).
         room = NARROWEST_SHARE * chart_px - 56 - right - 2 * font_size(True)
