@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from lossviz.losses import available_losses, loss_class
+from lossviz.losses import loss_label
 from lossviz.numbers import superscript
 
 OKABE_ITO = {
@@ -77,13 +77,6 @@ FONT = "Inter, Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
 def loss_color(name: str) -> str:
     """The colour of a loss in every chart (``custom`` for user-written losses)."""
     return LOSS_COLORS.get(name, LOSS_COLORS["custom"])
-
-
-def loss_label(name: str) -> str:
-    """The name a student reads for a loss (``"huber"`` -> ``"Huber"``)."""
-    if name in available_losses():
-        return loss_class(name).label
-    return "Custom" if name == "custom" else name
 
 
 def loss_label_at(name: str, delta: float, *, whole: bool = False) -> str:

@@ -51,6 +51,14 @@ def loss_class(name: str) -> type[Loss]:
     return cls
 
 
+def loss_label(name: str) -> str:
+    """The name a student reads for a loss (``"huber"`` -> ``"Huber"``; a user-written
+    loss is ``"Custom"``)."""
+    if name in _CATALOGUE:
+        return _CATALOGUE[name].label
+    return "Custom" if name == "custom" else name
+
+
 __all__ = [
     "TASKS",
     "ElementwiseLoss",
@@ -63,5 +71,6 @@ __all__ = [
     "huber",
     "huber_slope",
     "loss_class",
+    "loss_label",
     "softmax",
 ]

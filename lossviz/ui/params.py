@@ -15,7 +15,7 @@ import math
 
 from lossviz import datasets, limits
 from lossviz.data import FLIP_CLASSES, OUTLIER_PLACES
-from lossviz.losses import available_losses, loss_class
+from lossviz.losses import available_losses, loss_label
 from lossviz.numbers import superscript
 from lossviz.state import Field, TableCodec, make_registry
 from lossviz.training import OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES
@@ -58,11 +58,6 @@ CLF_TABLE = TableCodec((("x", "x1", "number"), ("y", "x2", "number"),
 MC_LABELS = {"one sample": "One sample (logits you set)",
              "digits": "Handwritten digits (8x8, ten classes)"}
 TASK_LABELS = {"regression": "Regression", "classification": "Classification"}
-
-
-def loss_name(name: str) -> str:
-    """``"huber"`` -> ``"Huber"``."""
-    return loss_class(name).label
 
 
 def optimizer_name(name: str) -> str:
@@ -119,13 +114,13 @@ PARAMS: tuple[Field, ...] = (
     # Nothing open below the first picture until the student picks a closer look.
     _f("reg_view", "choice", None, _REG, choices=REG_VIEWS, optional=True),
     _f("reg_gd_losses", "multi", list(REGRESSION_LOSSES), _REG, choices=REGRESSION_LOSSES,
-       labels=loss_name),
+       labels=loss_label),
     _f("reg_optimizer", "choice", "gd", _REG, choices=OPTIMIZERS, labels=optimizer_name),
     _f("reg_lr", "float", 0.04, _REG, low=0.001, high=1.0, step=0.001),
     _f("reg_steps", "int", 200, _REG, low=10, high=limits.MAX_GD_STEPS, step=10),
     _f("reg_log_y", "bool", True, _REG),
     _f("reg_fair", "bool", False, _REG),
-    _f("reg_landscape", "choice", "mse", _REG, choices=REGRESSION_LOSSES, labels=loss_name),
+    _f("reg_landscape", "choice", "mse", _REG, choices=REGRESSION_LOSSES, labels=loss_label),
     _f("reg_sweep_max", "float", 60.0, _REG, low=10.0, high=200.0, step=5.0),
     _f("reg_points", "text", "", _REG, max_len=limits.MAX_TABLE_TEXT, codec=REG_TABLE),
     # -- classification lab -------------------------------------------------------------------
@@ -139,7 +134,7 @@ PARAMS: tuple[Field, ...] = (
     _f("clf_seed", "int", 0, _CLF, low=0, high=9999),
     _f("clf_flip", "int", 0, _CLF, low=0, high=10),
     _f("clf_flip_class", "choice", "both", _CLF, choices=FLIP_CLASSES),
-    _f("clf_losses", "multi", list(SURROGATES), _CLF, choices=SURROGATES, labels=loss_name),
+    _f("clf_losses", "multi", list(SURROGATES), _CLF, choices=SURROGATES, labels=loss_label),
     _f("clf_optimizer", "choice", "gd", _CLF, choices=OPTIMIZERS, labels=optimizer_name),
     _f("clf_lr", "float", 0.1, _CLF, low=0.01, high=2.0, step=0.01),
     _f("clf_steps", "int", 300, _CLF, low=10, high=limits.MAX_CLF_STEPS, step=10),
@@ -148,12 +143,12 @@ PARAMS: tuple[Field, ...] = (
     _f("clf_log_y", "bool", False, _CLF),
     _f("clf_bits", "bool", False, _CLF),
     _f("clf_margin_model", "choice", "cross_entropy", _CLF, choices=SURROGATES,
-       labels=loss_name),
+       labels=loss_label),
     _f("clf_prob_others", "bool", False, _CLF),
     # The multiclass view: one sample's logits, or classifiers of the handwritten digits.
     _f("clf_mc_data", "choice", MC_DATA[0], _CLF, choices=MC_DATA, labels=MC_LABELS.get),
     _f("clf_digit_n", "int", 500, _CLF, low=100, high=limits.MAX_DIGIT_IMAGES, step=100),
-    _f("clf_digit_loss", "choice", MULTICLASS[0], _CLF, choices=MULTICLASS, labels=loss_name),
+    _f("clf_digit_loss", "choice", MULTICLASS[0], _CLF, choices=MULTICLASS, labels=loss_label),
     _f("clf_classes", "choice", "3", _CLF, choices=("3", "4")),
     _f("clf_true_class", "choice", "0", _CLF, choices=("0", "1", "2", "3"),
        labels=class_name),
@@ -171,9 +166,9 @@ PARAMS: tuple[Field, ...] = (
     *(_f(f"custom_p{i}_value", "float", value, _CUS, low=-100.0, high=100.0, step=0.1)
       for i, (_, value) in enumerate(CUSTOM_SLOTS, start=1)),
     _f("custom_compare_r", "multi", ["mse", "mae", "huber"], _CUS, choices=REGRESSION_FAMILY,
-       labels=loss_name),
+       labels=loss_label),
     _f("custom_compare_m", "multi", ["cross_entropy", "hinge"], _CUS,
-       choices=CLASSIFICATION_FAMILY, labels=loss_name),
+       choices=CLASSIFICATION_FAMILY, labels=loss_label),
     _f("custom_range", "float", 4.0, _CUS, low=1.0, high=20.0, step=0.5),
     _f("custom_points", "int", 40, _CUS, low=10, high=limits.MAX_POINTS, step=2),
     _f("custom_outliers", "int", 3, _CUS, low=0, high=limits.MAX_OUTLIERS),
@@ -185,7 +180,7 @@ PARAMS: tuple[Field, ...] = (
     _f("custom_log_y", "bool", False, _CUS),
     _f("custom_relative", "bool", True, _CUS),
     # -- conventions --------------------------------------------------------------------------
-    _f("conv_loss", "choice", "huber", _CONV, choices=ALL_LOSSES, labels=loss_name),
+    _f("conv_loss", "choice", "huber", _CONV, choices=ALL_LOSSES, labels=loss_label),
     _f("conv_param", "float", 1.0, _CONV, low=0.05, high=10.0, step=0.05),
     _f("conv_n", "int", 8, _CONV, low=2, high=50),
     _f("conv_outliers", "int", 1, _CONV, low=0, high=5),
@@ -197,7 +192,7 @@ PARAMS: tuple[Field, ...] = (
     _f("stop_seed", "int", 1, _STOP, low=0, high=999),
     _f("stop_val_share", "float", 0.3, _STOP, low=0.1, high=0.6, step=0.05),
     _f("stop_degree", "int", 12, _STOP, low=1, high=limits.MAX_STOP_DEGREE),
-    _f("stop_loss", "choice", "mse", _STOP, choices=REGRESSION_FAMILY, labels=loss_name),
+    _f("stop_loss", "choice", "mse", _STOP, choices=REGRESSION_FAMILY, labels=loss_label),
     _f("stop_optimizer", "choice", "adam", _STOP, choices=OPTIMIZERS, labels=optimizer_name),
     _f("stop_lr", "float", 0.05, _STOP, low=0.0001, high=5.0, step=0.005),
     _f("stop_steps", "int", 2000, _STOP, low=10, high=limits.MAX_STOP_STEPS, step=10),
