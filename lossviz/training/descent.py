@@ -246,16 +246,6 @@ def fit(
         design = design @ to_raw
         if val_design is not None:
             val_design = val_design @ to_raw
-    if val_design is not None:
-        n_val = len(val_design)
-        val_terms = val_design[:, None, :]
-
-        def val_predict(theta: np.ndarray) -> np.ndarray:
-            """A row's validation predictions (logits for K classes), computed as
-            ``_validation_losses`` computes them, to the same bits."""
-            pred = np.add.reduce(val_terms * theta.reshape(classes, width), axis=2)
-            return pred.reshape(-1) if classes == 1 else pred
-
     opt = make_optimizer(
         optimizer, p, {"momentum": momentum, "beta1": beta1, "beta2": beta2, "eps": eps}
     )
@@ -334,8 +324,8 @@ def fit(
                     pause()
             if checks:
                 if val_in_loop:
-                    val_values, _ = pointwise(val_y, val_predict(theta))
-                    val_losses[t] = float(np.add.reduce(val_values)) / n_val
+                    _validation_losses(theta, val_design, val_y, pointwise, classes,
+                                       val_losses[t : t + 1])
                     if val_losses[t] < best_val:
                         best_val, best_step = val_losses[t], t
                     elif patience is not None and t - best_step >= patience:
@@ -532,7 +522,7 @@ def _validation_losses(thetas: np.ndarray, val_design: np.ndarray, val_y: np.nda
         # (rows, n_val, K) predictions (logits for K classes), then one sample per line.
         pred = np.add.reduce(rows * val_design[None, :, None, :], axis=3)
         pred = pred.reshape(-1) if classes == 1 else pred.reshape(-1, classes)
-        values, _ = pointwise(np.tile(val_y, len(rows)), pred)
+        values, _ = pointwise(val_y if len(rows) == 1 else np.tile(val_y, len(rows)), pred)
         out[start : start + len(rows)] = np.add.reduce(values.reshape(len(rows), n_val),
                                                        axis=1) / n_val
 

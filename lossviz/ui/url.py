@@ -35,6 +35,7 @@ RESTART = "_lossviz_url_restart"  # restore() took values out of the link: run a
 # Parameters that no widget holds: this module keeps them in the address bar.
 UNBOUND = ("lesson", "lesson_step", "reg_points", "reg_feature", "clf_points", "clf_feature_1",
            "clf_feature_2", "class")
+_UNBOUND_FIELDS = {k: params.BY_KEY[k] for k in UNBOUND}
 SECTIONS = ("regression", "classification", "custom", "conventions", "stopping", "classroom")
 TEACHER = "teacher"  # the teacher link's parameter: a class's teacher key
 TEACHER_KEY = "_lossviz_class_teacher_key"
@@ -197,8 +198,7 @@ def query(section: str | None = None) -> dict[str, str]:
 
 def sync() -> None:
     """Write the parameters no widget holds to the address bar, where they changed."""
-    fields = {k: params.BY_KEY[k] for k in UNBOUND}
-    wanted = to_query(current_values(st.session_state, fields), fields)
+    wanted = to_query(current_values(st.session_state, _UNBOUND_FIELDS), _UNBOUND_FIELDS)
     shown = st.query_params.to_dict()
     for key in UNBOUND:
         if key in wanted and shown.get(key) != wanted[key]:
