@@ -90,7 +90,8 @@ def loss_for(name):
     return lossviz.get_loss(name, **({{"delta": delta}} if name == "huber" else {{}}))
 
 
-# Each loss's best line, exactly (least squares; reweighted least squares for MAE and Huber).
+# Each loss's best line, exactly (least squares for MSE, a descent through the points for
+# MAE, reweighted least squares for Huber).
 for name in ("mse", "mae", "huber"):
     print(f"{{loss_label(name)}} of your line: {{loss_for(name)(data.y, predictions):.6g}}")
     w, b = robust_line(data.x, data.y, name, delta=delta)
