@@ -272,14 +272,16 @@ def _controls() -> tuple[Setup, str]:
         )
     with train_card, st.container(border=True):
         st.markdown("**Training**")
+        # The two menus have the card's width: "Pseudo-Huber" and "SGD (mini-batch)" stay
+        # whole beside the data card on a 1024 px projector.
+        loss = widgets.choice("stop_loss", "Loss", widget="select")
+        optimizer = widgets.choice("stop_optimizer", "Optimizer", widget="select")
         a, b = st.columns(2)
         with a:
-            loss = widgets.choice("stop_loss", "Loss", widget="select")
             lr = widgets.number("stop_lr", "Learning rate", format="%.4f")
-            schedule = widgets.choice("stop_schedule", "Schedule", widget="select")
-        with b:
-            optimizer = widgets.choice("stop_optimizer", "Optimizer", widget="select")
             steps = widgets.slider("stop_steps", "Step budget")
+        with b:
+            schedule = widgets.choice("stop_schedule", "Schedule", widget="select")
             batch = widgets.value("stop_batch")
             if optimizer == "sgd":
                 batch = widgets.slider("stop_batch", "Mini-batch size")
