@@ -160,6 +160,10 @@ def _points(show_table: bool, source: Source = GENERATED) -> Points:
         x, y, out = data.x, data.y, data.is_outlier
     units = source.units
     slope, intercept = v("reg_slope") * units.slope, v("reg_intercept") * units.intercept
+    exact = Points(x, y, slope * x + intercept, out, np.arange(1, len(x) + 1), [], True,
+                   source.key)
+    if not show_table and not tables.edited("reg_points"):
+        return exact  # no table to draw and no edits to read: the source's points as they are
     frame = pd.DataFrame({"x": x, "target": y, "prediction": slope * x + intercept,
                           "outlier": out}).round(3)
     config = {
@@ -168,8 +172,6 @@ def _points(show_table: bool, source: Source = GENERATED) -> Points:
         "prediction": st.column_config.NumberColumn("prediction ŷ (your line)", format="%.3f"),
         "outlier": st.column_config.CheckboxColumn("outlier", default=False),
     } if show_table else {}
-    exact = Points(x, y, slope * x + intercept, out, np.arange(1, len(x) + 1), [], True,
-                   source.key)
     if source.real and len(x) > limits.MAX_POINTS:
         # The table edits at most MAX_POINTS points: a larger set is shown, not edited.
         if tables.edited("reg_points"):
