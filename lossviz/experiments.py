@@ -242,11 +242,16 @@ def _best_through(x: np.ndarray, ys: np.ndarray, pivot: np.ndarray,
     best = slopes[rows, through]
     if slope is None:
         return best, through, np.zeros(len(ys), bool)
-    # The current slope is a best one when the points on each side of it weigh at most half
-    # (slopes within rounding of it, three points on one line, count on neither side).
-    near = 1e-12 * (np.abs(slope) + np.abs(slopes).max(axis=1))
-    below = (weight * (slopes < (slope - near)[:, None])).sum(axis=1)
-    above = (weight * (slopes > (slope + near)[:, None])).sum(axis=1)
+    # The current slope is a best one when the points whose slope is above it weigh at most
+    # half, and those below it too. A point's slope is above where its residual from the
+    # current line has the sign of its dx; a residual within rounding of 0 (three points on
+    # one line) counts on neither side.
+    resid = ys - ys[rows, pivot][:, None] - slope[:, None] * dx
+    scale = np.abs(ys).max(axis=1) + np.abs(slope) * np.ptp(x)
+    off = np.abs(resid) > 1e-12 * scale[:, None]
+    side = np.sign(resid) * np.sign(dx)
+    above = (weight * (off & (side > 0))).sum(axis=1)
+    below = (weight * (off & (side < 0))).sum(axis=1)
     settled = (below <= half * (1 + 1e-12)) & (above <= half * (1 + 1e-12))
     return best, through, settled
 
