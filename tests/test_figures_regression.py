@@ -394,6 +394,36 @@ def test_the_line_labels_stay_inside_the_axis_when_they_crowd_at_the_top():
     assert all(b - a >= gap - 1e-9 for a, b in itertools.pairwise(ordered))
 
 
+def test_the_outliers_label_sits_beside_the_outlier_farthest_from_every_line():
+    """On the star cluster the label sat beside the lowest giant, one of the two points the
+    MAE line passes through: the line ran through the word. It now sits by the giant
+    farthest from every line, and follows that one through the states."""
+    from lossviz.claims import STARS_GIANT_BELOW
+    from lossviz.figures import outliers as fo
+
+    d = lossviz.datasets.load("stars_cyg_ob1")
+    x, y = d.x[:, 0], d.y
+    giants = x < STARS_GIANT_BELOW  # as the page marks them
+    data = fo.lines_data(x, y, giants, delta=1.0, min_pad=0.0)
+    label = fo.lines_figure.spec(data)["layout"]["annotations"][-1]
+    assert label["text"] == "outliers"
+    xo, yo = x[giants], y[giants]
+    gaps = [min(abs(yo[i] - (w * xo[i] + b)) for w, b in data.lines.values())
+            for i in range(len(xo))]
+    i = int(np.argmax(gaps))
+    assert (label["x"], label["y"]) == (xo[i], yo[i])
+    assert min(gaps) < 1e-9  # the old spot: on the MAE line
+    assert gaps[i] > 0.5  # this one: clear of every line
+
+    g = lossviz.make_regression(30, outliers=3, outlier_shift=20.0, seed=0)
+    swept = fo.lines_data(g.x, g.y, g.is_outlier, delta=1.0, shift=20.0,
+                          shifts=np.arange(-40.0, 41.0))
+    states = fo.lines_states(swept)
+    ys = states.layout[f"annotations[{len(fo.LOSSES) + 1}].y"]
+    k = fo._labelled_outlier(swept)
+    np.testing.assert_array_equal(ys, swept.outlier_y[:, k])
+
+
 # -- cross-validation: each loss's line from every fold ------------------------------------------
 def test_fold_lines_draw_each_folds_line_of_each_loss_over_the_points():
     from lossviz.experiments import cross_validate

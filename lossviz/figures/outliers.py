@@ -225,18 +225,27 @@ def _end_labels(data: LinesData, k: int, presentation: bool) -> list[dict[str, A
                   xanchor="left", xshift=6, font=dict(color=color, size=font - 2 * (i == 3)))
              for i, ((text, color), h) in enumerate(zip(names, heights, strict=True))]
     if data.is_outlier.any():
-        x0 = float(data.x[data.is_outlier][0])
+        j = _labelled_outlier(data)
+        x0 = float(data.x[data.is_outlier][j])
         right = x0 > 0.5 * (data.x_range[0] + data.x_range[1])
         many = data.is_outlier.sum() > 1
         text = "outliers" if many else "outlier"
         if len(data.shifts) > 1:  # states to drag through (typed or real points have none)
             text += ": drag one" if many else ": drag it"
-        notes.append(dict(x=x0, y=float(data.outlier_y[k][0]), xref="x", yref="y",
+        notes.append(dict(x=x0, y=float(data.outlier_y[k][j]), xref="x", yref="y",
                           text=text,
                           showarrow=False, xanchor="right" if right else "left",
                           xshift=-16 if right else 16,
                           font=dict(color=OUTLIER_COLOR, size=font)))
     return notes
+
+
+def _labelled_outlier(data: LinesData) -> int:
+    """Which outlier the "outliers" label sits beside: the one farthest from every line now
+    (the label then stays clear of them; the outliers move together, so it stays that one)."""
+    xo, yo = data.x[data.is_outlier], data.outlier_y[data.index]
+    gaps = np.array([np.abs(yo - (w * xo + b)) for w, b in data.lines.values()])
+    return int(np.argmax(gaps.min(axis=0)))
 
 
 def lines_states(data: LinesData) -> States:
@@ -254,7 +263,7 @@ def lines_states(data: LinesData) -> States:
     heights = np.array([_label_heights(data, k) for k in range(len(data.shifts))])
     layout = {f"annotations[{i}].y": heights[:, i] for i in range(heights.shape[1])}
     if data.is_outlier.any():  # the outlier's own label follows it
-        layout[f"annotations[{heights.shape[1]}].y"] = data.outlier_y[:, 0]
+        layout[f"annotations[{heights.shape[1]}].y"] = data.outlier_y[:, _labelled_outlier(data)]
     captions = tuple(
         f"Outlier {s:+g} from the line: slopes MSE {data.swept['mse'][k][0]:.2f}, "
         f"MAE {data.swept['mae'][k][0]:.2f}, Huber {data.swept['huber'][k][0]:.2f}"
