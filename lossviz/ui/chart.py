@@ -181,7 +181,7 @@ def _commit(key: str, param: str, scale: float = 1.0) -> None:
 def chart(fig: Spec | go.Figure | Prepared, *, key: str, states: States | None = None,
           index: int | None = None, param: str = "", scale: float = 1.0,
           drag: Drag | None = None, label: str = "", highlight: Sequence[str] = (),
-          focus: str = "") -> None:
+          focus: str = "", caption: str = "") -> None:
     """Draw ``fig`` (kept on the page and updated in place across reruns).
 
     Args:
@@ -199,6 +199,8 @@ def chart(fig: Spec | go.Figure | Prepared, *, key: str, states: States | None =
         label: what the chart shows, for screen readers.
         highlight: trace names a lesson step talks about; the other traces are dimmed.
         focus: a token (a lesson step's id): when it changes, the page scrolls to the chart.
+        caption: the sentence under the chart (Markdown), drawn before a lesson step's
+            question that a phone puts under the chart: what the chart shows comes first.
     """
     ready = fig if isinstance(fig, Prepared) else prepare(fig, states)
     if drag is not None and (ready.states is None or not param):
@@ -220,6 +222,8 @@ def chart(fig: Spec | go.Figure | Prepared, *, key: str, states: States | None =
     if drag is not None:
         callbacks["on_commit_change"] = lambda: _commit(key, param, scale)
     _component()(key=key, data=data, height="content", **callbacks)
+    if caption:
+        st.caption(caption)
     lessons.under_chart(key)  # a phone: the step's question right under its chart
 
 

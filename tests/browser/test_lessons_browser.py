@@ -225,14 +225,24 @@ def test_next_opens_the_next_step_with_its_settings_and_link(tab: Any, app_url: 
     assert query(page)["lesson"] == "huber_delta"
 
 
+# The charts lessons talk about that have a sentence under them (``chart.chart(caption=)``).
+CAPTIONED = {"reg_pulls", "reg_curves", "reg_path", "reg_folds", "custom_curves_fig",
+             "custom_slopes_fig", "clf_boundary_fig", "clf_margin_fig", "stop_schedules"}
+
+
 # On a phone: where the step's panel ends, where the chart it talks about begins and ends,
-# and where the step's question (under the chart) begins.
+# where the chart's caption (between the chart and the question) ends, and where the step's
+# question (under the chart) begins.
 PHONE_GEOMETRY = """show => {
   const r = el => el && el.getBoundingClientRect();
   const at = el => el && [r(el).top, r(el).bottom];
-  return {panel: at(document.querySelector(".st-key-lesson_banner")),
-          plot: at(document.querySelector(show)),
-          question: at(document.querySelector(".st-key-lesson_question")),
+  const plot = at(document.querySelector(show));
+  const question = at(document.querySelector(".st-key-lesson_question"));
+  const between = plot && question ? [...document.querySelectorAll(
+      "[data-testid='stCaptionContainer']")].map(at).filter(
+      c => c[0] >= plot[1] - 1 && c[1] <= question[0] + 1) : [];
+  return {panel: at(document.querySelector(".st-key-lesson_banner")), plot, question,
+          caption: between.length ? Math.max(...between.map(c => c[1])) : null,
           height: innerHeight};
 }"""
 
@@ -243,7 +253,8 @@ def test_a_phone_shows_the_step_around_the_chart_it_talks_about(browser: Any, ap
     # A phone stacks everything: what to look at comes right above the step's chart, whole
     # on the first screen it scrolls to; the chart starts right under it (not under the
     # view's settings, nor under another chart) and shows on that screen; the question
-    # comes right under the chart, so the student answers looking at it.
+    # comes right under the chart and the sentence that says what it shows, so the student
+    # answers looking at it.
     link = step.link(app_url)
     phone = open_lossviz(browser, link, width=390, height=844, user_agent=PHONE_AGENT)
     try:
@@ -260,8 +271,11 @@ def test_a_phone_shows_the_step_around_the_chart_it_talks_about(browser: Any, ap
     # to show as much of it as a screen holds.
     assert plot_bottom <= geo["height"] or top <= 80, f"its chart is cut off: {geo}"
     assert geo["question"], f"no question: {geo}"
-    assert plot_bottom <= geo["question"][0] <= plot_bottom + 120, (
-        f"the question does not follow the chart: {geo}")
+    above = geo["caption"] or plot_bottom  # the chart's caption, if it has one
+    assert above <= geo["question"][0] <= above + 120, (
+        f"the question does not follow the chart and its caption: {geo}")
+    if step.show in CAPTIONED:  # what the chart shows is said before the question
+        assert geo["caption"], f"{step.show}'s caption is not between it and the question"
 
 
 def test_a_phone_answers_under_the_chart(browser: Any, app_url: str) -> None:
@@ -276,6 +290,7 @@ def test_a_phone_answers_under_the_chart(browser: Any, app_url: str) -> None:
         assert "You said" in phone.locator(".st-key-lesson_question").inner_text()
         assert "Predict" not in phone.locator(".st-key-lesson_banner").inner_text()
         geo = phone.evaluate(PHONE_GEOMETRY, chart(step.show))
-        assert geo["plot"][1] <= geo["question"][0] <= geo["plot"][1] + 120, geo
+        above = geo["caption"] or geo["plot"][1]
+        assert above <= geo["question"][0] <= above + 120, geo
     finally:
         phone.close()

@@ -405,16 +405,16 @@ def _boundary_section(points, dim, names, fits, clean, present, source,
                                      presentation=present, height=520 if present else None,
                                      axis_titles=titles),
                 key="clf_boundary_fig", states=boundary_states(data), param="clf_step",
-                label="Each loss's decision boundary over the data")
-    st.caption(
-        ("Each line is where a loss's classifier switches class (f = 0); the dashed Hinge "
-         "lines are its margin f = ±1. " if dim == 2 else
-         "Points sit at height 0 or 1 (their label); each vertical line is where a loss's "
-         "classifier switches class, the dashed Hinge lines its margin f = ±1. ")
-        + ("Ringed points have flipped labels. " if points.flipped.any() else "")
-        + ("Dotted lines: each loss fitted on the clean labels. " if data.clean else "")
-        + "Press play to watch the boundaries form."
-    )
+                label="Each loss's decision boundary over the data", caption=(
+                    ("Each line is where a loss's classifier switches class (f = 0); the "
+                     "dashed Hinge lines are its margin f = ±1. " if dim == 2 else
+                     "Points sit at height 0 or 1 (their label); each vertical line is where "
+                     "a loss's classifier switches class, the dashed Hinge lines its margin "
+                     "f = ±1. ")
+                    + ("Ringed points have flipped labels. " if points.flipped.any() else "")
+                    + ("Dotted lines: each loss fitted on the clean labels. " if data.clean
+                       else "")
+                    + "Press play to watch the boundaries form."))
     diverged = [loss_label(n) for n in names if fits[n].diverged]
     for n in names:
         if fits[n].diverged:
@@ -574,13 +574,12 @@ def _margin_section(points, optimizer, lr, steps, present, narrow: bool = False)
                        bits=bits)
     # On a projector it shares the screen with the lesson's step: a little shorter.
     chart.chart(margin_figure.spec(data, presentation=present, height=500 if present else 560,
-                                   compact=widgets.compact() or narrow), key="clf_margin_fig")
-    st.caption(
-        "Top: each loss against the margin m (left of 0 = wrong side). Bottom: its slope, the "
-        "push a point gives the classifier. Dots are the training points under the "
-        f"{loss_label(model)} classifier (hollow = flipped label); triangles are off the "
-        "chart, at its edge (hover for the true values)."
-    )
+                                   compact=widgets.compact() or narrow), key="clf_margin_fig",
+                caption="Top: each loss against the margin m (left of 0 = wrong side). "
+                        "Bottom: its slope, the push a point gives the classifier. Dots are "
+                        f"the training points under the {loss_label(model)} classifier "
+                        "(hollow = flipped label); triangles are off the chart, at its edge "
+                        "(hover for the true values).")
     worst = int(np.argmin(m))
     wrong = int((m <= 0).sum())
     beyond = int((m >= 1).sum())

@@ -331,19 +331,16 @@ def _curves_section(shown: list[Loss], task: str, half: float, loss: CustomLoss 
     with left:
         chart.chart(fc.curves_figure.spec(data, kind="loss", presentation=present,
                                           compact=widgets.compact()),
-                      key="custom_curves_fig")
-        st.caption(
-            f"Each loss as a function of the {'residual' if z == 'r' else 'margin'} {z}: "
-            "how much one point costs. Your loss is the dashed line."
-        )
+                    key="custom_curves_fig",
+                    caption=f"Each loss as a function of the "
+                            f"{'residual' if z == 'r' else 'margin'} {z}: how much one point "
+                            "costs. Your loss is the dashed line.")
     with right:
         chart.chart(fc.curves_figure.spec(data, kind="derivative", presentation=present,
                                           compact=widgets.compact()),
-                      key="custom_slopes_fig")
-        st.caption(
-            "The slope of each loss: how hard one point pulls the model. A slope that fades "
-            "back to 0 means far points stop pulling."
-        )
+                    key="custom_slopes_fig",
+                    caption="The slope of each loss: how hard one point pulls the model. A "
+                            "slope that fades back to 0 means far points stop pulling.")
     # "MSE 16, slope 8": each loss at the right edge, its value then its slope.
     at_edge = "; ".join(f"{label} {_fmt(float(v[-1]))}, slope {_fmt(float(s[-1]))}"
                         for label, v, s in zip(data.labels, data.values, data.slopes,

@@ -402,21 +402,22 @@ def render() -> None:
         chart.chart(built.lines, key="reg_lines", index=data.index, param="reg_shift",
                     drag=fo.outlier_drag() if shift is not None else None,
                     label="The points, the outlier and each loss's best line")
-        chart.chart(built.pulls, key="reg_pulls", index=data.index, param="reg_shift",
-                    label="How hard each point pulls on each loss's best line")
         if source.real:
             lever = fo.lever_sentence(data, pulls)
-            st.caption("Bars: how hard each point pulls on each loss's best line, points left "
-                       "to right. " + fo.real_pull_sentence(pulls, len(data.x))
-                       + (" " + lever if lever else ""))
+            about_bars = ("Bars: how hard each point pulls on each loss's best line, points "
+                          "left to right. " + fo.real_pull_sentence(pulls, len(data.x))
+                          + (" " + lever if lever else ""))
         else:
             n = int(points.is_outlier.sum())
             shaded = ("" if n == 0 else " (shaded column: the outlier)" if n == 1
                       else " (shaded columns: the outliers)")
             # (a lesson asking about these bars waits for the answer before saying it)
             told = "" if lessons.asking_about("reg_pulls") else fo.pull_sentence(pulls)
-            st.caption("Bars: how hard each point pulls on each loss's best line, points left "
-                       f"to right{shaded}. " + told)
+            about_bars = ("Bars: how hard each point pulls on each loss's best line, points "
+                          f"left to right{shaded}. " + told)
+        chart.chart(built.pulls, key="reg_pulls", index=data.index, param="reg_shift",
+                    label="How hard each point pulls on each loss's best line",
+                    caption=about_bars)
     frame.lesson_if_not_drawn(hero_top, "regression")
     with scores:
         _scores(data, real=source.real)

@@ -69,18 +69,17 @@ def curves(points, data: fo.LinesData, present: bool, unit: float = 1.0) -> None
     extra = None if np.isclose(DELTAS * unit, delta).any() else delta
     ready, deltas = cached_or_fresh(points.source, _curves, _curves_fresh, residual,
                                     points.is_outlier, extra, present, widgets.compact(), unit)
-    chart.chart(ready, key="reg_curves", index=int(np.argmin(np.abs(deltas - delta))),
-                param="reg_delta", scale=unit, drag=fr.delta_drag(),
-                label="Loss and gradient of MSE, MAE and Huber against the residual")
-    i = int(np.argmax(np.abs(residual)))
-    r = float(residual[i])
-    d = float(data.delta)
-    st.caption(
+    r = float(residual[int(np.argmax(np.abs(residual)))])
+    about = (
         f"The dots are your points at the MSE line's residuals (r = prediction − target: a "
         f"point above the line has r < 0). The farthest, r = {figure_text(r, 4)}, costs "
         f"{figure_text(r * r, 4)} under MSE and pulls with {figure_text(abs(2 * r), 4)}; under "
         f"MAE it costs {figure_text(abs(r), 4)} and pulls with 1; under Huber it pulls with at "
-        f"most δ = {d:,g}. Drag the green square to change δ.")
+        f"most δ = {delta:,g}. Drag the green square to change δ.")
+    chart.chart(ready, key="reg_curves", index=int(np.argmin(np.abs(deltas - delta))),
+                param="reg_delta", scale=unit, drag=fr.delta_drag(),
+                label="Loss and gradient of MSE, MAE and Huber against the residual",
+                caption=about)
 
 
 # -- your own line --------------------------------------------------------------------------------
@@ -214,10 +213,10 @@ def descent(points, data: fo.LinesData, delta: float, present: bool,
     chart.chart(fd.path_figure.spec(path, landscape_label=loss_label(landscape),
                                     presentation=present, height=420, compact=small),
                 key="reg_path", states=fd.path_states(path), param="reg_gd_step",
-                label="The path of gradient descent over the loss's contours")
-    st.caption(f"The path of (slope w, intercept b) over the contours of "
-               f"{loss_label(landscape)} (darker is lower; the star is its minimum). ▶ plays "
-               "the run in your browser.")
+                label="The path of gradient descent over the loss's contours",
+                caption=f"The path of (slope w, intercept b) over the contours of "
+                        f"{loss_label(landscape)} (darker is lower; the star is its minimum). "
+                        "▶ plays the run in your browser.")
     _fair_note(x, names, rates, fair, optimizer)
 
 
@@ -419,9 +418,9 @@ def which_loss_real(points, delta: float, present: bool = False,
     folds = fr.fold_lines_data(points.x, points.y, cv, delta=delta)
     chart.chart(fr.fold_lines_figure.spec(folds, presentation=present, x_title=axes[0],
                                           y_title=axes[1]),
-                key="reg_folds", label="Each loss's line from each of the five fits")
-    st.caption(f"Each loss's line from each of the {FOLDS} fits, every one without a fifth "
-               "of the points. Lines that fan out: a few points decide them.")
+                key="reg_folds", label="Each loss's line from each of the five fits",
+                caption=f"Each loss's line from each of the {FOLDS} fits, every one without a "
+                        "fifth of the points. Lines that fan out: a few points decide them.")
     with st.container(border=True):
         st.markdown("**Choosing a loss** (read off the table and the lines)")
         # While a step asks whose lines spread most, the advice leaves that out.

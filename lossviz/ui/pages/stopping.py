@@ -372,13 +372,12 @@ def _schedules_panel(setup: Setup, shown: str, about: bool) -> bool:
                                    height=460 if widgets.presenting() else 520,
                                    compact=widgets.compact())
     with frame.beside_lesson("stopping", "stop_look_lesson", about):
-        chart.chart(fig, key="stop_schedules")
-        st.caption(
+        chart.chart(fig, key="stop_schedules", caption=(
             "Top: the training loss under each schedule. Bottom: the learning rate it used at "
-            "each step. Step decay halves the rate every quarter of the budget, exponential decay "
-            "shrinks it to 1% by the end, cosine glides to zero, warm-up ramps up over the first "
-            "tenth and then holds. A large rate moves fast but rattles; a small one settles."
-        )
+            "each step. Step decay halves the rate every quarter of the budget, exponential "
+            "decay shrinks it to 1% by the end, cosine glides to zero, warm-up ramps up over "
+            "the first tenth and then holds. A large rate moves fast but rattles; a small one "
+            "settles."))
         # While a step asks where the schedules settle, their losses would answer it.
         told = _outcome(data, losses=not lessons.asking_about("stop_schedules"))
         if told:
