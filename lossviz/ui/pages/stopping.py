@@ -272,10 +272,14 @@ def _controls() -> tuple[Setup, str]:
         )
     with train_card, st.container(border=True):
         st.markdown("**Training**")
-        # The two menus have the card's width: "Pseudo-Huber" and "SGD (mini-batch)" stay
-        # whole beside the data card on a 1024 px projector.
-        loss = widgets.choice("stop_loss", "Loss", widget="select")
-        optimizer = widgets.choice("stop_optimizer", "Optimizer", widget="select")
+        # Beside the data card each menu has the card's width ("Pseudo-Huber" and "SGD
+        # (mini-batch)" stay whole at 1024 px); in presentation mode the card has the page's
+        # width, and they share a row.
+        menus = st.columns(2) if presenting else (st.container(), st.container())
+        with menus[0]:
+            loss = widgets.choice("stop_loss", "Loss", widget="select")
+        with menus[1]:
+            optimizer = widgets.choice("stop_optimizer", "Optimizer", widget="select")
         a, b = st.columns(2)
         with a:
             lr = widgets.number("stop_lr", "Learning rate", format="%.4f")
