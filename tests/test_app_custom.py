@@ -331,7 +331,15 @@ def test_an_expensive_formula_at_the_largest_settings_trains_what_the_budget_all
     assert "fewer nested logaddexp" in cut
     race = _chart(at, "custom_race_fig")
     steps = _arr(_trace(race, "Custom")["x"])
-    assert steps.max() == trained  # every run stops at the step the budget allows
+    # Every run stops at the step the budget allows, unless this machine is so much slower
+    # than the one the estimates were measured on that a run reached its time limit (twice
+    # the budget; seen at 384 of 440 steps on a machine 1.4x slower): then the page says so.
+    limit = f"the time limit of {budget.TIME_LIMIT_FACTOR * budget.RUN_BUDGET_S:g} s"
+    if limit in _captions(at):
+        assert steps.max() < trained
+        assert f"stopped after {int(steps.max()):,} of {trained:,} steps" in _captions(at)
+    else:
+        assert steps.max() == trained
     assert set(CHARTS) <= set(_charts(at))
     # What was trained fits the budget by the cost estimate the page used.
     x_points = 210
