@@ -142,7 +142,7 @@ def robust_line(
     outside, 1 at ``r = 0``), each weighted fit a 2 x 2 solve, for at most ``iterations``
     rounds (a few dozen reach the minimiser to rounding error).
 
-    Example: ``robust_line([0, 1, 2, 3, 4], [0, 1, 30, 3, 4], "mae")  # ~[1, 0]``
+    Example: ``robust_line([0, 1, 2, 3, 4], [0, 1, 30, 3, 4], "mae")  # [1.0, 0.0]``
     """
     z = _design(x)
     ys = as_float_array(y, "y")
