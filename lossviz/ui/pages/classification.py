@@ -60,8 +60,8 @@ from lossviz.figures.multiclass import (
 )
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.textsafe import escape_markdown
-from lossviz.training import OPTIMIZER_LABELS
 from lossviz.ui import chart, frame, lessons, tables, widgets
+from lossviz.ui.params import optimizer_name
 
 MAX_LOGIT = 30.0
 MULTICLASS_VIEW = "Multiclass corner"
@@ -549,7 +549,7 @@ def _convergence_section(names, points, optimizer, lr, steps, present) -> None:
                 key="clf_convergence_fig", states=convergence_states(data, log_y=log_y),
                 param="clf_step", label="Training loss of each classifier, step by step")
     st.caption("Training loss of each classifier at every step of "
-               f"{OPTIMIZER_LABELS.get(optimizer, optimizer)} (learning rate {lr:g}). The losses "
+               f"{optimizer_name(optimizer)} (learning rate {lr:g}). The losses "
                "have different scales, so compare how fast each curve flattens, not its height.")
     st.markdown("**What is happening:** " + "; ".join(
         f"{r.label} {r.history.describe()}" for r in runs) + ".")

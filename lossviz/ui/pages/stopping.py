@@ -3,7 +3,7 @@ learning-rate schedules compared on one plot.
 
 One full run (no stopping rule) answers every rule: a rule only looks at the steps so far,
 so the run it would have stopped is a prefix of the full run. Moving patience or a tolerance
-therefore costs no training at all, only the small stopping-rule panel reruns (a fragment).
+therefore costs no training at all: the run comes from the cache.
 """
 
 from __future__ import annotations
@@ -304,8 +304,8 @@ def _setting_names(patience: int, tol: str, grad_tol: str) -> dict[str, str]:
 
 
 def _rules_panel(setup: Setup, schedule: str) -> None:
-    """Stopping-rule settings, the live line and the loss curves. A fragment: moving a rule's
-    setting reruns only this panel, and needs no training (the run comes from the cache)."""
+    """Stopping-rule settings, the live line and the loss curves. Moving a rule's setting
+    needs no training: the run comes from the cache."""
     history = _history(setup, schedule)
     with st.container(border=True):
         st.markdown("**Stopping rules**")
