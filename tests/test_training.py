@@ -650,6 +650,27 @@ def test_plain_descent_updates_few_and_many_parameters_with_the_same_arithmetic(
         np.testing.assert_array_equal(few, many[:p])
 
 
+def test_adam_updates_few_and_many_parameters_with_the_same_arithmetic():
+    # Up to 16 parameters Adam's moments are Python floats; beyond, numpy arrays. Forty
+    # steps of the same gradients give the same bits either way.
+    from lossviz.training.optimizers import Adam
+
+    rng = np.random.default_rng(1)
+    grads = rng.standard_normal((40, 24)) * np.logspace(-8, 8, 24)
+    many, opt = np.empty((41, 24)), Adam(24, beta1=0.8, beta2=0.99, eps=1e-7)
+    many[0] = rng.standard_normal(24)
+    for t in range(40):
+        opt.step_to(many[t], grads[t], 0.05, many[t + 1])
+    assert not opt.few
+    for p in (1, 2, 5, 16):
+        few, opt = np.empty((41, p)), Adam(p, beta1=0.8, beta2=0.99, eps=1e-7)
+        few[0] = many[0, :p]
+        for t in range(40):
+            opt.step_to(few[t], grads[t, :p], 0.05, few[t + 1])
+        assert opt.few
+        np.testing.assert_array_equal(few, many[:, :p])
+
+
 def test_a_duck_typed_loss_must_give_one_number_per_point(line):
     x, y = line
 
