@@ -67,6 +67,10 @@ def sent(at: Any, key: str) -> dict:
             data["states"] = json.loads(data["states"]) if data["states"] else None
             if data["states"] is not None:
                 data["states"]["index"] = data["index"]  # sent apart from the states
+                for rows in (*data["states"]["traces"].values(), data["states"]["layout"]):
+                    for name, value in rows.items():
+                        if isinstance(value, dict) and "bdata" in value:
+                            rows[name] = plotly_array(value)  # float32, as float64
             return data
     raise AssertionError(f"no chart {key} sent")
 

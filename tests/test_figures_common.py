@@ -30,7 +30,7 @@ from lossviz.figures import stopping as fs
 from lossviz.figures._spec import Render
 from lossviz.figures.states import States, show_state
 from lossviz.figures.style import FONT_SIZE, PRESENTATION_FONT_SIZE, loss_color, loss_label
-from lossviz.ui.chart import figure_json
+from lossviz.ui.chart import Prepared, as_figure, figure_json, states_json
 
 Builder = Callable[..., go.Figure]
 
@@ -298,6 +298,48 @@ def test_figure_json_writes_gaps_integers_and_grids_as_plotly_reads_them():
     assert plotly_array(big)[0] == 2**40
     with pytest.raises(TypeError, match="set is not part of a figure"):
         figure_json({"x": {1, 2}})
+
+
+def test_states_json_sends_rows_as_float32_arrays_and_values_as_decimals():
+    # The rows (what changes between states) go as float32 typed arrays: a gap for NaN,
+    # infinity and what overflows float32; text and ragged rows as lists. The parameter's
+    # values stay short decimals: a released drag commits one of them.
+    grid = np.linspace(0.1, 0.3, 3)  # 0.30000000000000004 as computed
+    surface = np.arange(12.0).reshape(3, 2, 2)
+    states = States("δ", grid, 1, traces={
+        0: {"y": np.array([[1.0, np.nan], [np.inf, 2.5], [1e39, -3.0]]),
+            "text": [["a", "b"], ["c", "d"], ["e", "f"]]},
+        1: {"x": [[0.0], [0.0, 1.0], [0.0, 1.0, 2.0]], "z": surface}},
+        layout={"shapes[0].x0": [0.1, 0.2, 0.3], "annotations[0].text": ["p", "q", "r"]},
+        captions=("one", "two", "three"))
+    out = json.loads(states_json(states))
+    assert out["values"] == [0.1, 0.2, 0.3]
+    y = out["traces"]["0"]["y"]
+    assert (y["dtype"], y["shape"]) == ("f4", "3,2")
+    assert np.array_equal(plotly_array(y), [[1.0, np.nan], [np.nan, 2.5], [np.nan, -3.0]],
+                          equal_nan=True)
+    assert out["traces"]["0"]["text"] == [["a", "b"], ["c", "d"], ["e", "f"]]
+    ragged = out["traces"]["1"]["x"]
+    assert [plotly_array(r).tolist() for r in ragged] == [[0.0], [0.0, 1.0], [0.0, 1.0, 2.0]]
+    assert out["traces"]["1"]["z"]["shape"] == "3,2,2"
+    assert plotly_array(out["traces"]["1"]["z"]).tolist() == surface.tolist()
+    assert plotly_array(out["layout"]["shapes[0].x0"]).tolist() == pytest.approx(
+        [0.1, 0.2, 0.3], rel=1e-7)
+    assert out["layout"]["annotations[0].text"] == ["p", "q", "r"]
+    assert out["captions"] == ["one", "two", "three"]
+    assert "index" not in out
+    # The export pack reads them back: the state shown, from the typed rows.
+    fig = {"data": [{"type": "scatter", "y": [0.0, 0.0], "text": ["", ""]},
+                    {"type": "heatmap", "x": [0.0], "z": [[0.0, 0.0], [0.0, 0.0]]}],
+           "layout": {"shapes": [{"type": "line", "x0": 0.0}],
+                      "annotations": [{"text": ""}]}}
+    shown = as_figure(Prepared(figure_json(fig), states_json(states), 2, "rev"))
+    assert np.allclose(shown.data[0].y, [np.nan, -3.0], equal_nan=True)
+    assert shown.data[0].text == ("e", "f")
+    assert list(shown.data[1].x) == [0.0, 1.0, 2.0]
+    assert np.asarray(shown.data[1].z).tolist() == surface[2].tolist()
+    assert shown.layout.shapes[0].x0 == pytest.approx(0.3, rel=1e-7)
+    assert shown.layout.annotations[0].text == "r"
 
 
 def test_a_long_y_title_puts_its_units_on_a_second_line():

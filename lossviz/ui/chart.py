@@ -37,41 +37,13 @@ from lossviz.ui import params
 
 NAME = "lossviz.chart"  # "<project>.<component>", as pyproject.toml declares it
 FIGURES = "_lossviz_figures"  # this run's figures, by chart key: the export pack reads them
-_DIGITS = 6  # significant digits of the states sent: more than any axis shows
+_DIGITS = 6  # significant digits of the states' parameter values sent
 
 
 @cache
 def _component() -> Callable[..., Any]:
     return st.components.v2.component(NAME, js="chart.js", css="chart.css",
                                       isolate_styles=False)
-
-
-def _round(values: Any) -> Any:
-    """A state's rows for JSON: numbers to ``_DIGITS`` significant digits in one numpy pass
-    (NaN and infinities become null: a gap); text and ragged rows as they are."""
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):  # text (names, captions) or rows of unequal length
-        return [_round(v) if isinstance(v, list | tuple | np.ndarray) else v for v in values]
-    out = round_sig(arr, _DIGITS)
-    if np.isfinite(out).all():
-        return out.tolist()
-    return np.where(np.isfinite(out), out, None).tolist()
-
-
-def states_json(states: States) -> str:
-    """``states`` as the JSON the browser reads (without ``index``: which state to show is
-    sent apart, so that one chart's data serve every state)."""
-    states.check()
-    return json.dumps({
-        "label": states.label,
-        "values": _round(list(states.values)),
-        "traces": {str(t): {a: _round(rows) for a, rows in attrs.items()}
-                   for t, attrs in states.traces.items()},
-        "layout": {p: _round(rows) for p, rows in states.layout.items()},
-        "captions": list(states.captions),
-        "play": bool(states.play),
-    }, separators=(",", ":"), allow_nan=False)
 
 
 # numpy dtypes plotly.js reads as typed arrays ({"dtype", "bdata", "shape"}), little-endian
@@ -92,6 +64,36 @@ def _typed(arr: np.ndarray) -> Any:
     if arr.ndim > 1:
         out["shape"] = ",".join(map(str, arr.shape))
     return out
+
+
+def _rows(values: Any) -> Any:
+    """A state's rows for JSON: numbers as one float32 typed array (``_typed``; about seven
+    significant digits, more than any axis shows, and no decimal text to write or parse;
+    NaN and infinities are gaps); text and ragged rows as they are."""
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):  # text (names, captions) or rows of unequal length
+        return [_rows(v) if isinstance(v, list | tuple | np.ndarray) else v for v in values]
+    with np.errstate(over="ignore", invalid="ignore"):
+        arr = arr.astype(np.float32)
+    arr[~np.isfinite(arr)] = np.nan  # beyond float32's range too: a gap, not infinity
+    return _typed(arr)
+
+
+def states_json(states: States) -> str:
+    """``states`` as the JSON the browser reads (without ``index``: which state to show is
+    sent apart, so that one chart's data serve every state). The parameter's values are
+    decimals to ``_DIGITS`` significant digits: a released drag commits one of them."""
+    states.check()
+    return json.dumps({
+        "label": states.label,
+        "values": round_sig(np.asarray(states.values, dtype=np.float64), _DIGITS).tolist(),
+        "traces": {str(t): {a: _rows(rows) for a, rows in attrs.items()}
+                   for t, attrs in states.traces.items()},
+        "layout": {p: _rows(rows) for p, rows in states.layout.items()},
+        "captions": list(states.captions),
+        "play": bool(states.play),
+    }, separators=(",", ":"), allow_nan=False)
 
 
 def _plain(value: Any) -> Any:
@@ -150,6 +152,18 @@ def prepare(fig: Spec | go.Figure, states: States | None = None) -> Prepared:
     return Prepared(figure, grid, int(states.index) if states is not None else 0, rev)
 
 
+def _untyped(value: Any) -> Any:
+    """A typed array of ``_typed`` (or rows holding some) back as numpy arrays."""
+    if isinstance(value, dict) and "bdata" in value:
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype="<" + value["dtype"])
+        if value.get("shape"):
+            arr = arr.reshape([int(n) for n in value["shape"].split(",")])
+        return arr.astype(np.float64) if arr.dtype.kind == "f" else arr
+    if isinstance(value, list):
+        return [_untyped(v) for v in value]
+    return value
+
+
 def as_figure(drawn: go.Figure | Prepared) -> go.Figure:
     """A drawn chart as a figure showing the state on screen (for the export pack)."""
     if isinstance(drawn, go.Figure):
@@ -158,8 +172,10 @@ def as_figure(drawn: go.Figure | Prepared) -> go.Figure:
     if drawn.states is None:
         return fig
     grid = json.loads(drawn.states)
-    states = States(grid["label"], np.asarray(grid["values"]), drawn.index,
-                    {int(k): v for k, v in grid["traces"].items()}, grid["layout"])
+    traces = {int(k): {a: _untyped(rows) for a, rows in attrs.items()}
+              for k, attrs in grid["traces"].items()}
+    layout = {p: _untyped(rows) for p, rows in grid["layout"].items()}
+    states = States(grid["label"], np.asarray(grid["values"]), drawn.index, traces, layout)
     return show_state(fig, states, drawn.index)
 
 

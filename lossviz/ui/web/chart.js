@@ -59,11 +59,22 @@ function setPath(obj, path, value) {
   node[parts[parts.length - 1]] = value;
 }
 
-// plotly.py sends numeric arrays as {dtype, bdata (base64), shape}: decoded once here, so
-// that the script can read them (the dragged marker's position) and plotly need not decode
-// them again on every state shown.
+// Numeric arrays come as {dtype, bdata (base64), shape} (a figure's as plotly.py writes
+// them, the states' rows as float32): decoded once here, so that the script can read them
+// (the dragged marker's position) and plotly need not decode them on every state shown.
 const TYPES = {f8: Float64Array, f4: Float32Array, i4: Int32Array, i2: Int16Array,
                i1: Int8Array, u4: Uint32Array, u2: Uint16Array, u1: Uint8Array};
+
+// A flat array as nested rows of ``shape`` (row-major, as numpy writes it).
+function nest(flat, shape) {
+  if (shape.length < 2) return flat;
+  const size = shape.slice(1).reduce((a, b) => a * b, 1);
+  const rows = [];
+  for (let i = 0; i < shape[0]; i++) {
+    rows.push(nest(flat.slice(i * size, (i + 1) * size), shape.slice(1)));
+  }
+  return rows;
+}
 
 function decode(value) {
   if (Array.isArray(value)) return value.map(decode);
@@ -72,10 +83,7 @@ function decode(value) {
     const bytes = Uint8Array.from(atob(value.bdata), (c) => c.charCodeAt(0));
     const flat = Array.from(new TYPES[value.dtype](bytes.buffer));
     const shape = String(value.shape || "").split(",").map(Number).filter((n) => n > 0);
-    if (shape.length !== 2) return flat;
-    const rows = [];
-    for (let i = 0; i < shape[0]; i++) rows.push(flat.slice(i * shape[1], (i + 1) * shape[1]));
-    return rows;
+    return shape.length > 1 ? nest(flat, shape) : flat;
   }
   const out = {};
   for (const [k, v] of Object.entries(value)) out[k] = decode(v);
@@ -158,7 +166,7 @@ class Chart {
       this.rev = data.rev;
       const fig = decode(JSON.parse(data.figure));
       this.base = {data: fig.data || [], layout: fig.layout || {}};
-      this.states = data.states ? JSON.parse(data.states) : null;
+      this.states = data.states ? decode(JSON.parse(data.states)) : null;
       this.param = data.param || "";
       this.drag = data.drag || null;
       this.k = data.index || 0;
