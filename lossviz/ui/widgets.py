@@ -3,7 +3,9 @@ and key, so a widget, the link and a lesson step always agree on a parameter.
 
 Each widget is bound to the URL (``bind="query-params"``: Streamlit writes the address bar
 from the browser as the value changes, so every view is a link) and keeps its value for the
-whole session (``persist_state="session"``), also while its page is not shown.
+whole session (``persist_state="session"``), also while its page is not shown. Its default
+is the field's: the address bar leaves out exactly the values a link need not carry (a
+widget's own default, such as a slider's minimum, would drop a value the link needs).
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from lossviz.ui import params
 def seed(f: Field) -> Any:
     """Put ``f``'s value in the session if it is missing or invalid; return the value.
 
-    A widget reads its value from the session (seeding there, not through ``value=``, avoids
-    Streamlit's warning about a widget given both); a value a stale session left out of
-    bounds falls back to the default, so the widget never raises.
+    A widget reads its value from the session (its ``value=`` is the field's default, which
+    the address bar leaves out); a value a stale session left out of bounds falls back to
+    the default, so the widget never raises.
     """
     if f.key in st.session_state:
         value = st.session_state[f.key]
@@ -54,10 +56,12 @@ def slider(key: str, label: str, **kw: Any) -> Any:
     f = params.get(key)
     seed(f)
     if f.kind == "int":
-        lo, hi, step = int(f.low), int(f.high), int(f.step or 1)
+        lo, hi, step, default = int(f.low), int(f.high), int(f.step or 1), int(f.default)
     else:
-        lo, hi, step = float(f.low), float(f.high), float(f.step) if f.step else None
-    return st.slider(label, min_value=lo, max_value=hi, step=step, key=key, **_kw(kw))
+        lo, hi = float(f.low), float(f.high)
+        step, default = (float(f.step) if f.step else None), float(f.default)
+    return st.slider(label, min_value=lo, max_value=hi, value=default, step=step, key=key,
+                     **_kw(kw))
 
 
 def number(key: str, label: str, **kw: Any) -> Any:
@@ -65,9 +69,10 @@ def number(key: str, label: str, **kw: Any) -> Any:
     seed(f)
     if f.kind == "int":
         return st.number_input(label, min_value=int(f.low), max_value=int(f.high),
-                               step=int(f.step or 1), key=key, **_kw(kw))
+                               value=int(f.default), step=int(f.step or 1), key=key, **_kw(kw))
     return st.number_input(label, min_value=float(f.low), max_value=float(f.high),
-                           step=float(f.step) if f.step else None, key=key, **_kw(kw))
+                           value=float(f.default), step=float(f.step) if f.step else None,
+                           key=key, **_kw(kw))
 
 
 def choice(key: str, label: str, *, widget: str = "segmented", **kw: Any) -> Any:
@@ -79,13 +84,15 @@ def choice(key: str, label: str, *, widget: str = "segmented", **kw: Any) -> Any
     format_func = f.label
     if f.optional:  # pills: a second click on the picked one puts it away again
         return st.pills(label, f.choices, format_func=format_func, selection_mode="single",
-                        key=key, **kw)
+                        default=f.default, key=key, **kw)
     if widget == "select":
-        return st.selectbox(label, f.choices, format_func=format_func, key=key, **kw)
+        return st.selectbox(label, f.choices, index=f.choices.index(f.default),
+                            format_func=format_func, key=key, **kw)
     if widget == "radio":
-        return st.radio(label, f.choices, format_func=format_func, key=key, **kw)
+        return st.radio(label, f.choices, index=f.choices.index(f.default),
+                        format_func=format_func, key=key, **kw)
     picked = st.segmented_control(label, f.choices, format_func=format_func, required=True,
-                                  key=key, **kw)
+                                  default=f.default, key=key, **kw)
     return f.default if picked is None else picked
 
 
@@ -94,13 +101,14 @@ def multi(key: str, label: str, **kw: Any) -> list[Any]:
     f = params.get(key)
     seed(f)
     picked = st.pills(label, f.choices, selection_mode="multi", format_func=f.label,
-                      key=key, **_kw(kw))
+                      default=list(f.default), key=key, **_kw(kw))
     return [c for c in f.choices if c in (picked or [])]  # one order everywhere
 
 
 def toggle(key: str, label: str, **kw: Any) -> bool:
-    seed(params.get(key))
-    return bool(st.toggle(label, key=key, **_kw(kw)))
+    f = params.get(key)
+    seed(f)
+    return bool(st.toggle(label, value=bool(f.default), key=key, **_kw(kw)))
 
 
 def text(key: str, label: str, **kw: Any) -> str:
@@ -108,7 +116,7 @@ def text(key: str, label: str, **kw: Any) -> str:
     with a message under it, and the default is used meanwhile."""
     f = params.get(key)
     seed(f)
-    typed = st.text_input(label, max_chars=f.max_len, key=key, **_kw(kw))
+    typed = st.text_input(label, value=f.default, max_chars=f.max_len, key=key, **_kw(kw))
     try:
         return f.check(typed)
     except ValueError as err:

@@ -17,6 +17,7 @@ from lv_page import (
     assert_healthy,
     edit_cell,
     query,
+    slider,
     slider_value,
     traces,
     wait_query,
@@ -121,6 +122,42 @@ def test_menus_of_a_shared_link_stay_in_the_address_bar(browser: Any, tab: Any,
         assert copied.get_by_text("could not use").count() == 0
         assert _share_link(copied) == link
         assert traces(copied, "reg_lines") == traces(page, "reg_lines")
+    finally:
+        copied.close()
+
+
+def test_a_slider_at_its_minimum_and_a_first_option_stay_in_the_address_bar(
+    browser: Any, tab: Any, app_url: str
+) -> None:
+    # Streamlit leaves a bound widget's default out of the address bar. That default was
+    # the widget's own (a slider's minimum, a menu's first option) where the parameter's
+    # is another: a link copied with δ at 0.1 opened δ = 1, one with MSE opened Huber.
+    page = load(tab, app_url + "/?reg_delta=0.3")
+    before = runs(page)
+    slider(page, "reg_delta").focus()
+    page.keyboard.press("Home")
+    wait_run(page, before)
+    wait_quiet(page)
+    wait_query(page, "reg_delta", "0.1")
+    copied = open_lossviz(browser, page.evaluate("() => location.href"), width=1366,
+                          height=768)
+    try:
+        assert slider_value(copied, "reg_delta") == 0.1
+    finally:
+        copied.close()
+
+    page = load(tab, app_url + "/conventions?conv_loss=mae")
+    before = runs(page)
+    page.locator(".st-key-conv_loss").click()
+    page.get_by_role("option", name="MSE", exact=True).click()
+    wait_run(page, before)
+    wait_quiet(page)
+    wait_query(page, "conv_loss", "MSE")
+    copied = open_lossviz(browser, page.evaluate("() => location.href"), width=1366,
+                          height=768)
+    try:
+        assert_healthy(copied, "the link copied from the address bar")
+        assert "conv_loss=mse" in _share_link(copied)
     finally:
         copied.close()
 
