@@ -454,7 +454,8 @@ class StreamlitSession:
 
     def number(self, widget: Widget) -> float | None:
         """The value a slider or number input shows: what this client last set, else the
-        value the server drew it with (None if neither is known)."""
+        value the server drew it with: a number box's ``value`` when the server set one,
+        else its ``default`` (None if neither is known)."""
         state = self._states.get(widget.id)
         if state is not None:
             which = state.WhichOneof("value")
@@ -465,7 +466,9 @@ class StreamlitSession:
         value = getattr(widget.proto, "value", None)
         if widget.kind == "slider":
             return value[0] if value is not None and len(value) else None
-        return value if getattr(widget.proto, "set_value", False) else None
+        if getattr(widget.proto, "set_value", False):
+            return value
+        return getattr(widget.proto, "default", None)
 
     def widget_for(self, param: str) -> Widget | None:
         """The widget bound to query parameter ``param`` on this page, if any."""
