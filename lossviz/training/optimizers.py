@@ -40,7 +40,7 @@ OPTIMIZER_LATEX = {
 # of the benchmark's fits), even at 4; numpy is cheaper from about 6.
 _FEW_PARAMS = 4
 # Adam's update is a dozen numpy calls (about 9 us a step whatever the size up to ~20
-# parameters); as Python floats it is 1.5 us on 2 parameters and 6.5 us on 16. The custom
+# parameters); as Python floats it is 1.4 us on 2 parameters and 7 us on 16. The custom
 # loss page and the stopping page train with Adam: 2 to 16 parameters.
 _FEW_ADAM = 16
 

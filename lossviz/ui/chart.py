@@ -71,11 +71,10 @@ def _rows(values: Any) -> Any:
     significant digits, more than any axis shows, and no decimal text to write or parse;
     NaN and infinities are gaps); text and ragged rows as they are."""
     try:
-        arr = np.asarray(values, dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            arr = np.array(values, dtype=np.float32)
     except (TypeError, ValueError):  # text (names, captions) or rows of unequal length
         return [_rows(v) if isinstance(v, list | tuple | np.ndarray) else v for v in values]
-    with np.errstate(over="ignore", invalid="ignore"):
-        arr = arr.astype(np.float32)
     arr[~np.isfinite(arr)] = np.nan  # beyond float32's range too: a gap, not infinity
     return _typed(arr)
 

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -33,6 +35,16 @@ def _share_link(page: Any) -> str:
     return page.locator(SHARE_BOX).inner_text().strip()
 
 
+@contextmanager
+def _opened(browser: Any, url: str) -> Iterator[Any]:
+    """``url`` in a new tab (a new session), closed afterwards."""
+    opened = open_lossviz(browser, url, width=1366, height=768)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
 def test_the_share_link_restores_a_setting_and_a_table_edit(
     browser: Any, tab: Any, app_url: str
 ) -> None:
@@ -54,8 +66,7 @@ def test_the_share_link_restores_a_setting_and_a_table_edit(
 
     link = _share_link(page)
     assert link.startswith(app_url)
-    shared = open_lossviz(browser, link, width=1366, height=768)
-    try:
+    with _opened(browser, link) as shared:
         assert_healthy(shared, "the shared link")
         assert slider_value(shared, "reg_shift") == 30
         assert traces(shared, "reg_lines") == traces(page, "reg_lines")
@@ -74,8 +85,6 @@ def test_the_share_link_restores_a_setting_and_a_table_edit(
         assert traces(shared, "reg_lines")["points"]["x"][0] == -4.5
         assert traces(shared, "reg_lines")["points"]["y"][0] == 12.5
         assert _share_link(shared) != link
-    finally:
-        shared.close()
 
 
 def test_a_link_opens_the_page_and_settings_it_names(tab: Any, app_url: str) -> None:
@@ -116,14 +125,11 @@ def test_menus_of_a_shared_link_stay_in_the_address_bar(browser: Any, tab: Any,
     link = _share_link(page)
     assert "reg_data=stars_cyg_ob1" in link
     assert "reg_gd_losses=mae%2Chuber" in link
-    copied = open_lossviz(browser, address, width=1366, height=768)
-    try:
+    with _opened(browser, address) as copied:
         assert_healthy(copied, "the link copied from the address bar")
         assert copied.get_by_text("could not use").count() == 0
         assert _share_link(copied) == link
         assert traces(copied, "reg_lines") == traces(page, "reg_lines")
-    finally:
-        copied.close()
 
 
 def test_a_slider_at_its_minimum_and_a_first_option_stay_in_the_address_bar(
@@ -139,12 +145,8 @@ def test_a_slider_at_its_minimum_and_a_first_option_stay_in_the_address_bar(
     wait_run(page, before)
     wait_quiet(page)
     wait_query(page, "reg_delta", "0.1")
-    copied = open_lossviz(browser, page.evaluate("() => location.href"), width=1366,
-                          height=768)
-    try:
+    with _opened(browser, page.evaluate("() => location.href")) as copied:
         assert slider_value(copied, "reg_delta") == 0.1
-    finally:
-        copied.close()
 
     page = load(tab, app_url + "/conventions?conv_loss=mae")
     before = runs(page)
@@ -153,13 +155,9 @@ def test_a_slider_at_its_minimum_and_a_first_option_stay_in_the_address_bar(
     wait_run(page, before)
     wait_quiet(page)
     wait_query(page, "conv_loss", "MSE")
-    copied = open_lossviz(browser, page.evaluate("() => location.href"), width=1366,
-                          height=768)
-    try:
+    with _opened(browser, page.evaluate("() => location.href")) as copied:
         assert_healthy(copied, "the link copied from the address bar")
         assert "conv_loss=mse" in _share_link(copied)
-    finally:
-        copied.close()
 
 
 @pytest.mark.parametrize("link", [
