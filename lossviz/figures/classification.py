@@ -617,7 +617,9 @@ def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | Non
                 y=data.prob_y.astype(np.float32), z=rows["z"][k].astype(np.float32),
                 zmin=0.0, zmax=1.0,
                 colorscale=[[0.0, CLASS_COLORS[0]], [0.5, "#FFFFFF"], [1.0, CLASS_COLORS[1]]],
-                opacity=0.35, zsmooth="best", name="P(class 1) shading",
+                # "fast": the browser smooths the 20x20 grid when it scales the image.
+                # "best" interpolated every pixel in plotly.js, 40 of a redraw's 74 ms.
+                opacity=0.35, zsmooth="fast", name="P(class 1) shading",
                 showscale=show_scale, showlegend=not show_scale,
                 colorbar=dict(title=dict(text="P(class 1)", side="right"), thickness=10,
                               len=0.7, tickvals=[0, 0.5, 1]),
