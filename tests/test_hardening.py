@@ -485,3 +485,18 @@ def test_production_config_is_safe_and_keeps_the_look():
     assert deploy["browser"]["gatherUsageStats"] is False
     assert deploy["theme"] == dev["theme"]
     assert deploy["runner"].get("postScriptGC") == dev["runner"].get("postScriptGC")
+
+
+def test_no_embedding_page_may_control_the_app():
+    # Streamlit checks every message its page posts against client.allowedOrigins (sixteen
+    # Community Cloud patterns by default) on every rerun; lossviz is not embedded, so
+    # neither config lists any, and the page opens no channel to a host.
+    import tomllib
+
+    from streamlit import config
+
+    root = Path(__file__).resolve().parents[1]
+    for path in (".streamlit/config.toml", "deploy/.streamlit/config.toml"):
+        assert tomllib.loads((root / path).read_text())["client"]["allowedOrigins"] == []
+    # The option still exists under this name (an unknown one is ignored with a warning).
+    assert isinstance(config.get_option("client.allowedOrigins"), list)
