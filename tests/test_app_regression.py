@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 import lossviz
 from lossviz.experiments import robust_line, safe_learning_rate
 from lossviz.figures import outliers as fo
-from lossviz.figures.regression import C_HUBER
+from lossviz.figures.regression import C_DELTA, C_HUBER, C_KINKS
 from lossviz.figures.style import loss_label
 from lossviz.numbers import card_text
 from lossviz.ui.export import figure_csv
@@ -277,8 +277,10 @@ def test_delta_moves_the_huber_line_its_kinks_and_the_bars():
         robust_line(d.x, d.y, "huber", delta=3.0), rel=2e-5)
     assert _line(at, "mse", 3.0) == pytest.approx(robust_line(d.x, d.y, "mse"), rel=2e-5)
     fig = _chart(at, "reg_curves")
-    assert [s["x0"] for s in fig["layout"]["shapes"]] == [-3.0, 3.0, -3.0, 3.0]
-    assert any(a.get("text") == "δ = 3" for a in fig["layout"]["annotations"])
+    for kinks in C_KINKS:
+        assert _arr(fig["data"][kinks]["x"]).tolist()[:2] == [-3.0, -3.0]
+        assert _arr(fig["data"][kinks]["x"]).tolist()[3:] == [3.0, 3.0]
+    assert list(fig["data"][C_DELTA]["text"]) == ["δ = 3"]
     states = _sent(at, "reg_curves")["states"]
     assert states["values"][states["index"]] == 3.0
     assert len(states["values"]) == 50

@@ -15,9 +15,11 @@ import lossviz
 from lossviz.experiments import outlier_sweep, read_points, robust_line
 from lossviz.figures import outliers as fo
 from lossviz.figures.regression import (
+    C_DELTA,
     C_HANDLE,
     C_HUBER,
     C_HUBER_POINTS,
+    C_KINKS,
     C_MAE,
     C_MSE,
     C_POINTS,
@@ -145,8 +147,13 @@ def test_each_delta_state_shows_that_deltas_huber_kinks_points_and_handle():
         np.testing.assert_allclose(_xy(shown, C_HUBER_POINTS[0])[1], huber.elementwise(R))
         np.testing.assert_allclose(_xy(shown, C_HUBER_POINTS[1])[1], huber.derivative(R))
         assert [*_xy(shown, C_HANDLE)[0], *_xy(shown, C_HANDLE)[1]] == [d, d]
-        assert [s.x0 for s in shown.layout.shapes] == [-d, d, -d, d]
-        assert shown.layout.annotations[2].text == f"δ = {d:g}"
+        for kinks in C_KINKS:  # a dotted line at -δ and one at δ, in each panel
+            x = np.array(shown.data[kinks].x, dtype=float)  # the gap: None or NaN
+            assert x[[0, 1, 3, 4]].tolist() == [-d, -d, d, d]
+            assert np.isnan(x[2])
+        assert list(shown.data[C_DELTA].x) == [d]
+        assert list(shown.data[C_DELTA].text) == [f"δ = {d:g}"]
+        assert not states.layout  # a state moves traces alone (no redraw in the browser)
         # the MSE and MAE curves do not depend on delta
         np.testing.assert_allclose(_xy(shown, C_MSE[0])[1], _xy(fig, C_MSE[0])[1])
     # the figure as built is its current state
@@ -405,13 +412,14 @@ def test_the_outliers_label_sits_beside_the_outlier_farthest_from_every_line():
     x, y = d.x[:, 0], d.y
     giants = x < STARS_GIANT_BELOW  # as the page marks them
     data = fo.lines_data(x, y, giants, delta=1.0, min_pad=0.0)
-    label = fo.lines_figure.spec(data)["layout"]["annotations"][-1]
-    assert label["text"] == "outliers"
+    outliers = fo.lines_figure.spec(data)["data"][fo.T_OUTLIERS]
+    named = [i for i, text in enumerate(outliers["text"]) if text]
+    assert [outliers["text"][i] for i in named] == ["outliers"]
     xo, yo = x[giants], y[giants]
     gaps = [min(abs(yo[i] - (w * xo[i] + b)) for w, b in data.lines.values())
             for i in range(len(xo))]
     i = int(np.argmax(gaps))
-    assert (label["x"], label["y"]) == (xo[i], yo[i])
+    assert named == [i]  # the name is that outlier's text: it moves with it
     assert min(gaps) < 1e-9  # the old spot: on the MAE line
     assert gaps[i] > 0.5  # this one: clear of every line
 
@@ -419,9 +427,15 @@ def test_the_outliers_label_sits_beside_the_outlier_farthest_from_every_line():
     swept = fo.lines_data(g.x, g.y, g.is_outlier, delta=1.0, shift=20.0,
                           shifts=np.arange(-40.0, 41.0))
     states = fo.lines_states(swept)
-    ys = states.layout[f"annotations[{len(fo.LOSSES) + 1}].y"]
     k = fo._labelled_outlier(swept)
-    np.testing.assert_array_equal(ys, swept.outlier_y[:, k])
+    text = fo.lines_figure.spec(swept)["data"][fo.T_OUTLIERS]["text"]
+    assert [i for i, t in enumerate(text) if t] == [k]
+    assert text[k] == "outliers: drag one"
+    # A state moves the outliers (their names with them) and the lines' names: no layout.
+    assert not states.layout
+    np.testing.assert_array_equal(states.traces[fo.T_OUTLIERS]["y"], swept.outlier_y)
+    np.testing.assert_array_equal(states.traces[fo.T_LABELS]["y"][swept.index],
+                                  fo._label_heights(swept, swept.index))
 
 
 # -- cross-validation: each loss's line from every fold ------------------------------------------

@@ -103,6 +103,21 @@ def test_with_frames_gives_one_frame_per_state_and_a_slider(play):
     assert not fig.frames  # the figure given is not changed
 
 
+def test_frames_redraw_only_a_figure_with_traces_a_frame_cannot_move():
+    # Scatter traces move without a redraw; a contour's layer would leave the plot.
+    def redraws(fig):
+        out = with_frames(fig, _states(play=True))
+        steps = [s.args[1]["frame"]["redraw"] for s in out.layout.sliders[0].steps]
+        play = out.layout.updatemenus[0].buttons[0].args[1]["frame"]["redraw"]
+        assert set(steps) == {play}
+        return play
+
+    assert redraws(_figure()) is False
+    with_contour = _figure()
+    with_contour.add_trace(go.Contour(z=[[1, 2], [3, 4]]))
+    assert redraws(with_contour) is True
+
+
 def test_a_drag_names_a_marker_and_a_hint():
     drag = Drag(1, 0)
     assert drag._asdict() == {"trace": 1, "point": 0, "hint": "Drag me"}

@@ -54,6 +54,9 @@ DEFAULT_STATES = 60
 CURVE_POINTS = 300
 _LOG_FLOOR = 1e-12  # an exact fit has loss 0, which a log axis cannot show
 STEP_KEY_COLOR = DATA_COLOR
+# The legend key of the moving markers. The step itself is in the player's readout and the
+# caption: a state moves trace coordinates only, which a frame carries without a redraw.
+STEP_KEY = "at the step shown"
 
 
 class Run(NamedTuple):
@@ -192,8 +195,8 @@ def _step_captions(data: ConvergenceData) -> tuple[str, ...]:
 def convergence_states(data: ConvergenceData, *, log_y: bool = False,
                        state: int | None = None) -> States:
     """Every state of ``convergence_figure(data, log_y=log_y)``: each run's marker (traces
-    ``n .. 2n-1`` for ``n`` runs) at each state's step, the legend key's step (trace
-    ``2n``), and a caption with every run's loss. A sequence to play (``play=True``)."""
+    ``n .. 2n-1`` for ``n`` runs) at each state's step, and a caption with every run's
+    loss. A sequence to play (``play=True``)."""
     n = len(data.labels)
     top = _axis_top(data, log_y)
     traces: dict[int, dict[str, Any]] = {}
@@ -201,7 +204,6 @@ def convergence_states(data: ConvergenceData, *, log_y: bool = False,
         xs = np.minimum(data.state_steps, int(steps[-1]))
         traces[n + i] = {"x": xs.reshape(-1, 1).astype(np.int64),
                          "y": round_sig(_shown_loss(loss, log_y, top), 6).reshape(-1, 1)}
-    traces[2 * n] = {"name": [f"at step {int(s)}" for s in data.state_steps.tolist()]}
     k = _index(state, len(data.state_steps))
     return States("step", data.state_steps.astype(np.int64), k, traces=traces,
                   captions=_step_captions(data), play=True).check()
@@ -225,8 +227,8 @@ def convergence_figure(
     """Loss against step for each run, with each run's marker at the step of ``state``
     (an index into ``data.state_steps``; the last by default).
 
-    Traces: the ``n`` curves, then the ``n`` markers, then a legend key naming the step
-    shown (``convergence_states`` moves the last ``n + 1``). With ``log_y`` the loss axis is
+    Traces: the ``n`` curves, then the ``n`` markers, then the markers' legend key
+    (``convergence_states`` moves the ``n`` markers). With ``log_y`` the loss axis is
     logarithmic, ticked 1-2-5 or in powers of ten (losses of exactly 0 are drawn at 1e-12).
     When a run diverged, the axis stops a little above the highest starting loss: a diverged
     run's curve leaves it at a triangle on the top edge, with a note in the plot saying where
@@ -275,7 +277,7 @@ def _convergence_still(data: ConvergenceData, states: States, *, log_y: bool,
         ))
     # A legend entry for the markers, naming the step they show.
     traces.append(dict(
-        type="scatter", x=[None], y=[None], mode="markers", name=states.traces[2 * n]["name"][k],
+        type="scatter", x=[None], y=[None], mode="markers", name=STEP_KEY,
         marker=dict(color=STEP_KEY_COLOR, size=marker_size(presentation) + 3,
                     line=dict(color="white", width=1.5)),
         hoverinfo="skip",
@@ -297,8 +299,23 @@ def _convergence_still(data: ConvergenceData, states: States, *, log_y: bool,
         layout["yaxis"].update(log_axis(lo, hi))
     elif top is not None:
         layout["yaxis"]["range"] = [0.0, top]
+    else:
+        layout["yaxis"].update(_linear_range(data.loss))
     layout["annotations"] = annotations
     return build(traces, layout)
+
+
+def _linear_range(losses: Sequence[np.ndarray]) -> dict[str, Any]:
+    """A fixed loss axis around every curve (5% of room above and below), as plotly's own
+    would be: the markers then move along the curves without the axis being redrawn."""
+    finite = [v[np.isfinite(v)] for v in (np.asarray(loss, np.float64) for loss in losses)]
+    finite = [v for v in finite if v.size]
+    if not finite:
+        return {}
+    lo = min(float(v.min()) for v in finite)
+    hi = max(float(v.max()) for v in finite)
+    pad = 0.05 * (hi - lo) if hi > lo else max(abs(hi), 1.0) * 0.1
+    return {"range": [lo - pad, hi + pad]}
 
 
 def _exit_step(steps: np.ndarray, loss: np.ndarray, top: float) -> int | None:
@@ -438,13 +455,12 @@ def path_data(
 
 def path_states(data: PathData, *, state: int | None = None) -> States:
     """Every state of ``path_figure(data)``: each run's marker (traces ``2 + n .. 1 + 2n``
-    for ``n`` runs) at each state's step, and the legend key's step (trace ``2 + 2n``)."""
+    for ``n`` runs) at each state's step."""
     n = len(data.labels)
     traces: dict[int, dict[str, Any]] = {}
     for i, (sw, sb) in enumerate(zip(data.state_w, data.state_b, strict=True)):
         traces[2 + n + i] = {"x": round_sig(sw, 6).reshape(-1, 1),
                              "y": round_sig(sb, 6).reshape(-1, 1)}
-    traces[2 + 2 * n] = {"name": [f"at step {int(s)}" for s in data.state_steps.tolist()]}
     ends = (tuple(zip(data.last, data.diverged_at, strict=True)) if data.last
             else ((None, None),) * n)  # built by hand: every run's numbers at every step
     runs = list(zip(data.labels, data.state_w, data.state_b, ends, strict=True))
@@ -479,7 +495,7 @@ def path_figure(
 
     Contour lines are drawn at levels of ``log10(loss)`` so that both the floor of the bowl
     and its walls show (darker is lower); a star marks the grid's lowest point. Traces: the
-    contour, the star, the ``n`` paths, the ``n`` markers, a legend key naming the step shown.
+    contour, the star, the ``n`` paths, the ``n`` markers, the markers' legend key.
 
     Given a landscape and runs instead of data (the notebook form), builds the data and
     returns the animated figure (``with_frames``) unless ``animate=False``.
@@ -530,7 +546,7 @@ def path_figure(
         ))
     traces.append(dict(
         type="scatter", x=[None], y=[None], mode="markers",
-        name=states.traces[2 + 2 * n]["name"][k],
+        name=STEP_KEY,
         marker=dict(color=STEP_KEY_COLOR, size=marker_size(presentation) + 5,
                     line=dict(color="white", width=2)),
         hoverinfo="skip",

@@ -44,6 +44,7 @@ OUTLIER_COLOR = OKABE_ITO["orange"]  # vermillion is MSE's
 CLEAN_COLOR = "#A0A0A0"
 # Trace order of lines_figure (States address traces by index).
 T_POINTS, T_OUTLIERS, T_LINES, T_CLEAN = 0, 1, {"mse": 2, "mae": 3, "huber": 4}, 5
+T_LABELS = 6  # the lines' names at their right ends (a text trace: a state moves it)
 HEADROOM = 1.5  # the y axis leaves room to drag the outlier 50% further than it is
 
 
@@ -139,8 +140,9 @@ def _ends(data: LinesData) -> np.ndarray:
 @figure
 def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = False,
                  x_title: str = "x", y_title: str = "y") -> Spec:
-    """The points (grey), the outliers (orange diamonds), each loss's best line (labelled at
-    its right end) and, dashed, the least-squares line without the outliers. ``x_title`` and
+    """The points (grey), the outliers (orange diamonds, one of them named beside it), each
+    loss's best line (named at its right end by trace ``T_LABELS``) and, dashed, the
+    least-squares line without the outliers. ``x_title`` and
     ``y_title`` name the axes (a real data set's columns and units; plotly markup is not
     escaped here: the caller escapes a user's text).
 
@@ -155,11 +157,11 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
              marker=dict(color=DATA_COLOR, size=size, line=dict(color="white", width=1)),
              customdata=rows[clean],
              hovertemplate="point %{customdata}: x %{x:,.3~r}, y %{y:,.3~r}<extra></extra>"),
-        dict(type="scatter", x=data.x[out], y=data.outlier_y[data.index], mode="markers",
-             name="outlier",
+        dict(type="scatter", x=data.x[out], y=data.outlier_y[data.index],
+             mode="markers+text", name="outlier",
              marker=dict(color=OUTLIER_COLOR, size=size + 8, symbol="diamond",
                          line=dict(color="white", width=1.5)),
-             customdata=rows[out],
+             customdata=rows[out], cliponaxis=False, **_outlier_label(data, presentation),
              hovertemplate="outlier (point %{customdata}): y %{y:,.3~r}<extra></extra>"),
     ]
     width = line_width(presentation)
@@ -182,12 +184,12 @@ def lines_figure(data: LinesData, *, height: int = 420, presentation: bool = Fal
     else:
         traces.append(dict(type="scatter", x=[], y=[], mode="lines", showlegend=False,
                            name="MSE without the outliers", hoverinfo="skip"))
+    traces.append(_end_labels(data, data.index, presentation))
     layout = house_layout(height=height, presentation=presentation, x_title=x_title,
                           y_title=y_title)
     layout["xaxis"].update(range=list(data.x_range), fixedrange=True)
     layout["yaxis"].update(range=list(data.y_range), fixedrange=True)
-    layout.update(dragmode=False, showlegend=False,
-                  annotations=_end_labels(data, data.index, presentation))
+    layout.update(dragmode=False, showlegend=False)
     layout["margin"].update(r=90)
     return build(traces, layout)
 
@@ -213,31 +215,37 @@ def _label_heights(data: LinesData, k: int) -> list[float]:
     return placed
 
 
-def _end_labels(data: LinesData, k: int, presentation: bool) -> list[dict[str, Any]]:
-    """Each line named at its right end; the outlier named beside it (no legend to read)."""
+def _end_labels(data: LinesData, k: int, presentation: bool) -> dict[str, Any]:
+    """Each line named at its right end (no legend to read), in the margin beside the plot:
+    a text trace, so that a state moves the names with the lines."""
     font = 20 if presentation else 13
-    heights = _label_heights(data, k)
-    names = [(f"<b>{NAMES[n]}</b>", loss_color(n)) for n in LOSSES]
+    names = [(f"<b>{NAMES[n]}</b>", loss_color(n), font) for n in LOSSES]
     if data.clean is not None:
         names.append(("without<br>outliers" if data.is_outlier.sum() > 1 else "without<br>outlier",
-                      CLEAN_COLOR))
-    notes = [dict(x=data.x_range[1], y=h, xref="x", yref="y", text=text, showarrow=False,
-                  xanchor="left", xshift=6, font=dict(color=color, size=font - 2 * (i == 3)))
-             for i, ((text, color), h) in enumerate(zip(names, heights, strict=True))]
-    if data.is_outlier.any():
-        j = _labelled_outlier(data)
-        x0 = float(data.x[data.is_outlier][j])
-        right = x0 > 0.5 * (data.x_range[0] + data.x_range[1])
-        many = data.is_outlier.sum() > 1
-        text = "outliers" if many else "outlier"
-        if len(data.shifts) > 1:  # states to drag through (typed or real points have none)
-            text += ": drag one" if many else ": drag it"
-        notes.append(dict(x=x0, y=float(data.outlier_y[k][j]), xref="x", yref="y",
-                          text=text,
-                          showarrow=False, xanchor="right" if right else "left",
-                          xshift=-16 if right else 16,
-                          font=dict(color=OUTLIER_COLOR, size=font)))
-    return notes
+                      CLEAN_COLOR, font - 2))
+    text, color, size = (list(column) for column in zip(*names, strict=True))
+    return dict(type="scatter", x=[data.x_range[1]] * len(names), y=_label_heights(data, k),
+                mode="text", text=text, textposition="middle right", cliponaxis=False,
+                textfont=dict(color=color, size=size), name="line names", showlegend=False,
+                hoverinfo="skip")
+
+
+def _outlier_label(data: LinesData, presentation: bool) -> dict[str, Any]:
+    """The outliers' trace's text: one outlier named beside it (toward the middle of the
+    plot), so that the name moves with it."""
+    if not data.is_outlier.any():
+        return {}
+    j = _labelled_outlier(data)
+    x0 = float(data.x[data.is_outlier][j])
+    right = x0 > 0.5 * (data.x_range[0] + data.x_range[1])
+    many = data.is_outlier.sum() > 1
+    name = "outliers" if many else "outlier"
+    if len(data.shifts) > 1:  # states to drag through (typed or real points have none)
+        name += ": drag one" if many else ": drag it"
+    text = [""] * int(data.is_outlier.sum())
+    text[j] = name
+    return dict(text=text, textposition="middle left" if right else "middle right",
+                textfont=dict(color=OUTLIER_COLOR, size=20 if presentation else 13))
 
 
 def _labelled_outlier(data: LinesData) -> int:
@@ -260,15 +268,13 @@ def lines_states(data: LinesData) -> States:
         # the line's y at its two ends, and its slope and intercept for the hover text
         traces[T_LINES[name]] = {"y": w[:, None] * ends[None, :] + b[:, None],
                                  "customdata": np.repeat(data.swept[name][:, None, :], 2, axis=1)}
-    heights = np.array([_label_heights(data, k) for k in range(len(data.shifts))])
-    layout = {f"annotations[{i}].y": heights[:, i] for i in range(heights.shape[1])}
-    if data.is_outlier.any():  # the outlier's own label follows it
-        layout[f"annotations[{heights.shape[1]}].y"] = data.outlier_y[:, _labelled_outlier(data)]
+    traces[T_LABELS] = {"y": np.array([_label_heights(data, k)
+                                       for k in range(len(data.shifts))])}
     captions = tuple(
         f"Outlier {s:+g} from the line: slopes MSE {data.swept['mse'][k][0]:.2f}, "
         f"MAE {data.swept['mae'][k][0]:.2f}, Huber {data.swept['huber'][k][0]:.2f}"
         for k, s in enumerate(data.shifts))
-    return States("outlier distance", data.shifts, data.index, traces, layout, captions)
+    return States("outlier distance", data.shifts, data.index, traces, captions=captions)
 
 
 def outlier_drag() -> Drag:

@@ -254,14 +254,18 @@ def curves_data(residuals: Any, *, delta: float, deltas: Sequence[float] | None 
 # Trace order of curves_figure: (loss, gradient) pairs; States address traces by index.
 C_MSE, C_MAE, C_HUBER = (0, 1), (2, 3), (4, 5)
 C_POINTS, C_HUBER_POINTS, C_HANDLE = (6, 7), (8, 9), 10
+# Huber's kinks at ±δ (a dotted line across each panel) and the δ named at the top: traces,
+# so that a state of δ moves them with the curves.
+C_KINKS, C_DELTA = (11, 12), 13
 
 
 @figure
 def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = False
                   ) -> Spec:
     """Loss (top) and gradient (bottom) against the residual for MSE, MAE and Huber, sharing
-    the residual axis; Huber's kinks at ``±δ`` marked; every point shown on all three
-    curves, so one look says what each loss charges for it and how hard it pulls.
+    the residual axis; Huber's kinks at ``±δ`` marked (dotted lines ``C_KINKS``, the value
+    ``C_DELTA``); every point shown on all three curves, so one look says what each loss
+    charges for it and how hard it pulls.
 
     Example: ``curves_figure(curves_data([0.5, -2, -17], delta=1.0))``
     """
@@ -314,6 +318,19 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
                                       line=dict(color="white", width=1.5)),
         hovertemplate="δ = %{x:,.3~r}: Huber's pull stops here<extra></extra>",
         xaxis="x2", yaxis="y2"))
+    spans = ((-0.03 * data.loss_top, data.loss_top), (-data.grad_top, data.grad_top))
+    for axis, (lo, hi) in zip(("", "2"), spans, strict=True):
+        # named as Huber's curves: a lesson step that keeps Huber lit keeps its kinks lit
+        traces.append(dict(
+            type="scatter", x=_kinks(d), y=[lo, hi, None, lo, hi], mode="lines",
+            name=loss_label("huber"), showlegend=False, hoverinfo="skip",
+            line=dict(color=loss_color("huber"), width=1.2, dash="dot"),
+            xaxis="x" + axis, yaxis="y" + axis))
+    traces.append(dict(
+        type="scatter", x=[d], y=[data.loss_top], mode="text", text=[_delta_text(d)],
+        textposition="bottom right", cliponaxis=False, name="δ", showlegend=False,
+        hoverinfo="skip",
+        textfont=dict(color=loss_color("huber"), size=20 if presentation else 13)))
     layout = house_layout(height=height, presentation=presentation)
     subplot_layout(layout, rows=2, spacing=0.1, titles=(
         "cost of a point ℓ(r)", "gradient ℓ′(r): how hard a point pulls"),
@@ -324,13 +341,6 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
                             title={"text": "residual r = prediction − target"})
     layout["yaxis"].update(range=[-0.03 * data.loss_top, data.loss_top], fixedrange=True)
     layout["yaxis2"].update(range=[-data.grad_top, data.grad_top], fixedrange=True)
-    layout["shapes"] = [dict(type="line", xref=xr, yref=f"{yr} domain", x0=x0, x1=x0, y0=0,
-                             y1=1, line=dict(color=loss_color("huber"), width=1.2, dash="dot"))
-                        for xr, yr in (("x", "y"), ("x2", "y2")) for x0 in (-d, d)]
-    layout["annotations"] = [*layout.get("annotations", []), dict(
-        x=d, y=1.0, xref="x", yref="y domain", text=f"δ = {d:,g}", showarrow=False,
-        xanchor="left", yanchor="top", xshift=4,
-        font=dict(color=loss_color("huber"), size=20 if presentation else 13))]
     if len(pts) and 2 * float(np.abs(pts).max()) > data.grad_top:
         far = float(pts[int(np.argmax(np.abs(pts)))])  # MSE's pull leaves the axis here
         up = far > 0
@@ -346,6 +356,19 @@ def curves_figure(data: CurvesData, *, height: int = 520, presentation: bool = F
     layout["margin"]["t"] = 70
     layout["legend"]["y"] = 1.08
     return build(traces, layout)
+
+
+def _kinks(delta: Any) -> list[Any] | np.ndarray:
+    """x of the two dotted lines at ``-δ`` and ``δ`` (a gap between them); for an array
+    of deltas, one row per delta."""
+    if np.ndim(delta) == 0:
+        return [-delta, -delta, None, delta, delta]
+    ds = np.asarray(delta, np.float64)
+    return np.column_stack([-ds, -ds, np.full(len(ds), np.nan), ds, ds])
+
+
+def _delta_text(delta: float) -> str:
+    return f"δ = {delta:,g}"
 
 
 def _huber(r: np.ndarray, delta: float) -> np.ndarray:
@@ -366,16 +389,13 @@ def curves_states(data: CurvesData) -> States:
         C_HUBER_POINTS[0]: {"y": q * (np.abs(pts)[None, :] - 0.5 * q)},
         C_HUBER_POINTS[1]: {"y": np.clip(pts[None, :], -ds[:, None], ds[:, None])},
         C_HANDLE: {"x": ds[:, None], "y": ds[:, None]},
+        C_KINKS[0]: {"x": _kinks(ds)},
+        C_KINKS[1]: {"x": _kinks(ds)},
+        C_DELTA: {"x": ds[:, None], "text": [[_delta_text(float(d))] for d in ds]},
     }
-    layout: dict[str, Any] = {}
-    for i, sign in enumerate((-1, 1, -1, 1)):
-        layout[f"shapes[{i}].x0"] = sign * ds
-        layout[f"shapes[{i}].x1"] = sign * ds
-    layout["annotations[2].x"] = ds  # the δ label (after the two subplot titles)
-    layout["annotations[2].text"] = [f"δ = {d:,g}" for d in ds]
-    return States("δ", ds, data.index, traces, layout,
-                  tuple(f"Huber with δ = {d:,g}: quadratic for |r| ≤ {d:,g}, straight beyond; "
-                        f"its pull stops at {d:,g}" for d in ds))
+    return States("δ", ds, data.index, traces, captions=tuple(
+        f"Huber with δ = {d:,g}: quadratic for |r| ≤ {d:,g}, straight beyond; "
+        f"its pull stops at {d:,g}" for d in ds))
 
 
 def delta_drag() -> Drag:

@@ -38,7 +38,10 @@ class States(NamedTuple):
         traces: trace index -> attribute (``"x"``, ``"y"``, ``"text"``, ...) -> one entry
             per state (an array of shape ``(k, ...)`` or a sequence of length ``k``).
         layout: layout path as ``Plotly.relayout`` takes it (``"shapes[0].x0"``,
-            ``"annotations[1].text"``) -> one value per state.
+            ``"annotations[1].text"``) -> one value per state. The app's charts move
+            scatter traces' ``x``, ``y``, ``customdata`` and ``text`` without redrawing
+            the plot; a layout entry makes every state a full redraw, so lossviz's own
+            figures put what moves in traces.
         captions: optional one line per state, shown under the chart while scrubbing.
         play: True for a sequence to play (the steps of a run); False for a setting to
             scrub or drag (the browser then commits the state where it was released).
@@ -144,10 +147,14 @@ def with_frames(fig: go.Figure | dict[str, Any], states: States, *,
     play and pause buttons): the same stepping in a notebook or an exported HTML file.
     A figure gives a new figure, plotly's figure dict a new dict.
 
-    Layout paths that a frame cannot carry (``shapes``, ``annotations``) stay as built.
+    Layout paths that a frame cannot carry (``shapes``, ``annotations``) stay as built. A
+    frame moves scatter traces without redrawing the plot; a figure with another kind of
+    trace (a contour, a heatmap, bars) is redrawn at each frame, since an animation without
+    a redraw takes those traces' layers off the plot.
     """
     spec = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
     kinds = [trace.get("type", "scatter") for trace in spec["data"]]
+    redraw = any(kind != "scatter" for kind in kinds)
     frames = []
     for k in range(states.count):
         traces, _ = state_update(states, k)
@@ -155,7 +162,7 @@ def with_frames(fig: go.Figure | dict[str, Any], states: States, *,
         frames.append({"name": str(k), "traces": list(traces),
                        "data": [{"type": kinds[t], **traces[t]} for t in traces]})
     steps = [{"method": "animate", "label": fmt.format(float(v)),
-              "args": [[str(k)], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+              "args": [[str(k)], {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw},
                                   "transition": {"duration": 0}}]}
              for k, v in enumerate(states.values)]
     layout = dict(spec["layout"])
@@ -167,7 +174,7 @@ def with_frames(fig: go.Figure | dict[str, Any], states: States, *,
             "yanchor": "top", "pad": {"t": 36, "r": 8},
             "buttons": [
                 {"label": "▶", "method": "animate",
-                 "args": [None, {"frame": {"duration": 40, "redraw": False},
+                 "args": [None, {"frame": {"duration": 40, "redraw": redraw},
                                  "fromcurrent": True, "transition": {"duration": 0}}]},
                 {"label": "❚❚", "method": "animate",
                  "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]},

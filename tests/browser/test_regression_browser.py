@@ -6,6 +6,8 @@
 - The same handle by keyboard: an arrow key steps and commits.
 - Dragging Huber's delta on the loss-and-gradient chart changes Huber's curves only, and
   sets the delta slider on release.
+- Another state of a chart is moved into place (no redraw) and looks exactly as the same
+  state drawn anew.
 - A slider's rerun updates the charts in place (the same plotly graph, new data), and a
   burst of key presses settles on the last value.
 - Gradient descent plays in the browser: the step advances, and the path over the contours
@@ -191,6 +193,31 @@ MARKS = """() => Array.from(document.querySelectorAll('.lv-chart')).map(c => {
   gd.__testMark = gd.__testMark || Math.random();
   return [c.dataset.key, gd.__testMark];
 })"""
+
+
+@pytest.mark.parametrize("key", ["reg_lines", "reg_curves"])
+def test_a_state_moved_into_place_looks_as_the_state_drawn_anew(regression: Any,
+                                                                  key: str) -> None:
+    # chart.js shows another state by moving the points (Plotly.animate, no redraw): the
+    # picture must be the one a full redraw (Plotly.react) gives, pixel for pixel.
+    page = regression
+    box = page.locator(chart(key))
+    box.scroll_into_view_if_needed()
+    moves = page.evaluate(
+        """async sel => {
+          const c = document.querySelector(sel).__chart;
+          const far = c.k > 5 ? 2 : c.states.values.length - 3;
+          c.show(far); await c.painting;
+          c.show(far + 1); await c.painting;
+          return c.moves;
+        }""", chart(key))
+    assert moves, f"{key}: its states would redraw the chart (a layout entry or a trace type)"
+    page.wait_for_timeout(300)
+    moved = box.screenshot()
+    page.evaluate("async sel => { const c = document.querySelector(sel).__chart; "
+                  "c.render(); await c.painting; }", chart(key))
+    page.wait_for_timeout(300)
+    assert box.screenshot() == moved, f"{key}: the moved state differs from the one drawn"
 
 
 def test_a_slider_rerun_updates_the_charts_in_place(regression: Any) -> None:
