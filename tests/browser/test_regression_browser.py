@@ -220,6 +220,27 @@ def test_a_state_moved_into_place_looks_as_the_state_drawn_anew(regression: Any,
     assert box.screenshot() == moved, f"{key}: the moved state differs from the one drawn"
 
 
+def test_a_redraw_asked_for_during_a_move_is_what_stays_on_screen(regression: Any) -> None:
+    # A move lands on plotly's next frame: a redraw asked for meanwhile (a rerun's new
+    # figure) must not be overtaken by it. Ten times: move to one state, at once redraw
+    # another; the plot holds the redrawn state's outlier.
+    page = regression
+    held = page.evaluate(
+        """async sel => {
+          const c = document.querySelector(sel).__chart;
+          const n = c.states.values.length, out = [];
+          for (let i = 0; i < 10; i++) {
+            c.show((i * 7) % n);
+            c.k = (i * 7 + 20) % n;
+            c.render();
+            await c.painting;
+            out.push([c.states.traces["1"].y[c.k][0], c.gd.data[1].y[0]]);
+          }
+          return out;
+        }""", chart("reg_lines"))
+    assert all(want == got for want, got in held), held
+
+
 def test_a_slider_rerun_updates_the_charts_in_place(regression: Any) -> None:
     page = regression
     marks = page.evaluate(MARKS)

@@ -299,43 +299,83 @@ class Chart {
     return {data, layout};
   }
 
+  // Draw the figure at state this.k: a full redraw, or a move of its points when only the
+  // state changed (see MOVES). One paint at a time: a move lands on plotly's next frame,
+  // so a paint started meanwhile would be overtaken by it. A request made while a paint is
+  // in flight waits for it, and only the latest waits (a redraw wins over a move); the
+  // promise this.painting settles when the chart shows what was asked last.
   render() {
+    this.paint(true);
+  }
+
+  paint(redraw) {
     if (this.dead) return;
+    this.wanted = this.wanted === "redraw" || redraw ? "redraw" : "move";
+    if (this.busy) return;
+    this.busy = true;
+    this.painting = new Promise((settled) => {
+      const next = () => {
+        const op = this.wanted;
+        this.wanted = null;
+        if (!op || this.dead) {
+          this.busy = false;
+          settled();
+          return;
+        }
+        const done = op === "redraw" ? this.redraw() : this.move(this.k);
+        Promise.resolve(done).catch(() => {}).then(next);
+      };
+      next();
+    });
+  }
+
+  redraw() {
     const started = performance.now();
     const fig = this.figureAt(this.k);
     // The plot keeps the figure's height when plotly resizes it to the page's width.
     this.gd.style.height = (fig.layout.height || 360) + "px";
-    this.painted(this.Plotly.react(this.gd, fig.data, fig.layout, this.config), started);
+    const done = this.Plotly.react(this.gd, fig.data, fig.layout, this.config);
     this.drawnRev = this.rev;
     this.drawn = true;
     if (!this.hooked) {
       this.hooked = true;
       this.gd.on("plotly_afterplot", () => this.placeHandle());
+      this.gd.on("plotly_animated", () => {
+        if (this.moved) this.moved();
+        this.moved = null;
+      });
     }
+    return this.painted(done, started);
   }
 
-  // State k of the figure on screen, its points moved (see MOVES).
   move(k) {
     const started = performance.now();
     const fig = this.figureAt(k);
+    // Drawn when plotly says the frame is (plotly_animated, hooked in redraw): the promise
+    // of plotly.animate does not settle for a frame that the next one overtakes. A quarter
+    // of a second at most: a chart that never says so (hidden, say) must not stop the next.
+    const drawn = new Promise((resolve) => {
+      this.moved = resolve;
+      setTimeout(resolve, 250);
+    });
     // Every trace goes in the frame, moved or not: plotly draws a frame's traces over the
     // others, and the figure's own order (the dotted line over the loss lines) must stay.
-    this.painted(this.Plotly.animate(this.gd, {
-      data: fig.data, traces: fig.data.map((_, i) => i),
-    }, {mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0}}),
-    started);
+    this.Plotly.animate(this.gd, {data: fig.data, traces: fig.data.map((_, i) => i)},
+      {mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0}})
+      .catch(() => {});
+    return this.painted(drawn, started);
   }
 
   painted(done, started) {
-    this.painting = done;
-    Promise.resolve(done).then(() => {
+    this.showState();
+    return Promise.resolve(done).then(() => {
       // How long each repaint took, for the benchmark (benchmarks/bench_app_latency.py).
       const log = window.__lossvizRenders || (window.__lossvizRenders = []);
-      log.push({key: this.root.dataset.key || "", ms: performance.now() - started});
+      const now = performance.now();
+      log.push({key: this.root.dataset.key || "", ms: now - started, at: now});
       if (log.length > 500) log.splice(0, log.length - 500);
       this.placeHandle();
-    }).catch(() => {});  // a move cut short by the next one
-    this.showState();
+    });
   }
 
   show(k, {broadcast = false} = {}) {
@@ -343,8 +383,7 @@ class Chart {
     k = Math.max(0, Math.min(this.states.values.length - 1, k));
     if (k === this.k) return;
     this.k = k;
-    if (this.moves && this.drawnRev === this.rev) this.move(k);
-    else this.render();
+    this.paint(!(this.moves && this.drawnRev === this.rev));
     if (broadcast && this.param) {
       BUS.dispatchEvent(new CustomEvent("scrub", {
         detail: {param: this.param, value: this.states.values[k], source: this}}));
