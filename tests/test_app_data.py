@@ -171,9 +171,8 @@ def test_the_stars_sentence_says_what_the_fits_show():
     dashed = next(t for t in fig["data"] if t.get("name") == "MSE without the outlier")
     dx, dy = _arr(dashed["x"]), _arr(dashed["y"])
     assert (dy[1] - dy[0]) / (dx[1] - dx[0]) == pytest.approx(clean, rel=1e-5)
-    notes = [a["text"] for a in fig["layout"]["annotations"]]
-    assert "outliers" in notes  # named, and not offered to drag: real data has no states
-    assert not any("drag" in n for n in notes)
+    names = [t for t in fig["data"][fo.T_OUTLIERS]["text"] if t]
+    assert names == ["outliers"]  # named, and not offered to drag: real data has no states
     arm = np.abs(x - x.mean())
     ratio = arm[~main].mean() / np.median(arm[main])
     assert f"they sit {ratio:.1f} times as far from the mean x" in text
