@@ -118,7 +118,7 @@ function forTheme(layout, dark) {
 // Another state of the same figure is shown the way a plotly frame is (Plotly.animate
 // without a redraw, as lossviz's notebook figures step their frames) when it moves scatter
 // points alone, in a figure of scatter traces on axes whose ranges it fixes: those traces
-// move and nothing else is drawn again (17-22 ms against 23-95 ms for Plotly.react's full
+// move and nothing else is drawn again (17-27 ms against 23-95 ms for Plotly.react's full
 // redraw in Chromium on a 2-core machine). Anything else is redrawn with Plotly.react: a
 // state that changes the layout or a name, and a figure with another kind of trace (an
 // animation without a redraw takes a contour's or a heatmap's layer off the plot).
