@@ -278,25 +278,28 @@ class Chart {
 
   // The figure showing state k: base traces with state k's attributes, layout likewise.
   figureAt(k) {
-    const data = this.base.data.map((t) => Object.assign({}, t));
     const layout = structuredClone(this.base.layout);
-    const s = this.states;
-    if (s) {
-      for (const [trace, attrs] of Object.entries(s.traces || {})) {
-        const t = data[Number(trace)];
-        if (!t) continue;
-        for (const [name, rows] of Object.entries(attrs)) t[name] = rows[k];
-      }
-      for (const [path, rows] of Object.entries(s.layout || {})) setPath(layout, path, rows[k]);
+    for (const [path, rows] of Object.entries((this.states || {}).layout || {})) {
+      setPath(layout, path, rows[k]);
     }
-    forTheme(layout, darkTheme());
+    return {data: this.tracesAt(k), layout: forTheme(layout, darkTheme())};
+  }
+
+  // The traces alone at state k (a move needs no layout, nor the theme read off the page).
+  tracesAt(k) {
+    const data = this.base.data.map((t) => Object.assign({}, t));
+    for (const [trace, attrs] of Object.entries((this.states || {}).traces || {})) {
+      const t = data[Number(trace)];
+      if (!t) continue;
+      for (const [name, rows] of Object.entries(attrs)) t[name] = rows[k];
+    }
     if (this.dimmed && this.dimmed.size) {
       data.forEach((t) => {
         // names written on the chart (a trace of text alone) stay readable
         if (!this.dimmed.has(t.name) && t.mode !== "text") t.opacity = 0.25;
       });
     }
-    return {data, layout};
+    return data;
   }
 
   // Draw the figure at state this.k: a full redraw, or a move of its points when only the
@@ -340,27 +343,28 @@ class Chart {
     if (!this.hooked) {
       this.hooked = true;
       this.gd.on("plotly_afterplot", () => this.placeHandle());
-      this.gd.on("plotly_animated", () => {
-        if (this.moved) this.moved();
-        this.moved = null;
-      });
+      this.gd.on("plotly_animated", () => this.moved && this.moved());
     }
     return this.painted(done, started);
   }
 
   move(k) {
     const started = performance.now();
-    const fig = this.figureAt(k);
+    const data = this.tracesAt(k);
     // Drawn when plotly says the frame is (plotly_animated, hooked in redraw): the promise
     // of plotly.animate does not settle for a frame that the next one overtakes. A quarter
     // of a second at most: a chart that never says so (hidden, say) must not stop the next.
     const drawn = new Promise((resolve) => {
-      this.moved = resolve;
-      setTimeout(resolve, 250);
+      const done = () => {
+        if (this.moved === done) this.moved = null;  // not the next move's, if late
+        resolve();
+      };
+      this.moved = done;
+      setTimeout(done, 250);
     });
     // Every trace goes in the frame, moved or not: plotly draws a frame's traces over the
     // others, and the figure's own order (the dotted line over the loss lines) must stay.
-    this.Plotly.animate(this.gd, {data: fig.data, traces: fig.data.map((_, i) => i)},
+    this.Plotly.animate(this.gd, {data, traces: data.map((_, i) => i)},
       {mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0}})
       .catch(() => {});
     return this.painted(drawn, started);
