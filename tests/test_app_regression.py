@@ -443,7 +443,8 @@ def test_contour_choice_and_path_figure():
     at.selectbox(key="reg_landscape").set_value("huber")
     _ok(at.run())
     fig = _chart(at, "reg_path")
-    assert fig["data"][0]["type"] == "contour"
+    assert fig["data"][0]["name"] == "Huber contours (lighter is lower)"
+    assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     assert fig["data"][1]["name"] == "lowest Huber"
     assert "contours of Huber" in _text(at)
 

@@ -23,6 +23,7 @@ from lossviz.figures.descent import (
     path_states,
     state_steps,
 )
+from lossviz.figures.raster import contour_png
 from lossviz.figures.states import show_state
 from lossviz.figures.style import loss_color
 
@@ -227,12 +228,18 @@ def landscape(data):
                           b_range=(-1, 5), size=40)
 
 
-def test_path_figure_contour_and_paths(landscape, runs):
+def test_path_figure_landscape_and_paths(landscape, runs):
     pdata = path_data(landscape, runs)
     spec = _spec(path_figure(pdata, landscape_label="MSE"))
-    contour = spec["data"][0]
-    assert contour["type"] == "contour"
-    assert contour["showlegend"] is True  # named in the legend: darker is lower
+    # The landscape is a picture under the axes, spanning the grid; trace 0 is its key.
+    (image,) = spec["layout"]["images"]
+    assert image["source"] == contour_png(pdata.log_loss)
+    assert (image["x"], image["y"]) == (-1, 5)  # the grid's top left corner: w low, b high
+    assert (image["sizex"], image["sizey"]) == (4, 6)
+    assert (image["xref"], image["yref"], image["layer"]) == ("x", "y", "below")
+    assert spec["layout"]["xaxis"]["range"] == [-1, 3]
+    assert spec["data"][0]["name"] == "MSE contours (lighter is lower)"
+    assert all(t.get("type", "scatter") == "scatter" for t in spec["data"])
     paths = [t for t in spec["data"] if t.get("mode") == "lines+markers"]
     assert [t["name"] for t in paths] == ["MSE", "MAE"]
     np.testing.assert_allclose(_values(paths[0], "x")[-1], runs[0].history.params[-1, 0],
@@ -263,6 +270,11 @@ def test_path_figure_from_a_landscape_and_runs_is_animated(landscape, runs):
     spec = _spec(path_figure(landscape, runs, landscape_label="MSE"))
     assert spec["frames"][-1]["data"][0]["x"][0] == pytest.approx(
         runs[0].history.params[-1, 0], rel=1e-5)
+    # Every trace a scatter, the landscape a layout image: a frame moves the markers
+    # without redrawing the plot, and the picture stays.
+    steps = spec["layout"]["sliders"][0]["steps"]
+    assert all(step["args"][1]["frame"]["redraw"] is False for step in steps)
+    assert spec["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
 
 
 @pytest.mark.filterwarnings("error")  # no overflow warning either

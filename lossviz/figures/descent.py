@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lossviz.figures._spec import Spec, build, figure, round_sig, screen
+from lossviz.figures.raster import contour_png
 from lossviz.figures.states import States, with_frames
 from lossviz.figures.style import (
     DATA_COLOR,
@@ -493,9 +494,11 @@ def path_figure(
     """The path of the parameters ``(w, b)`` over the contours of a loss landscape, each
     run's marker at the step of ``state`` (the last by default).
 
-    Contour lines are drawn at levels of ``log10(loss)`` so that both the floor of the bowl
-    and its walls show (darker is lower); a star marks the grid's lowest point. Traces: the
-    contour, the star, the ``n`` paths, the ``n`` markers, the markers' legend key.
+    The landscape is filled contour bands of ``log10(loss)``, so that both the floor of the
+    bowl and its walls show (lighter is lower), drawn as a picture under the axes
+    (``lossviz.figures.raster``); a star marks the grid's lowest point. Traces: the
+    landscape's legend key, the star, the ``n`` paths, the ``n`` markers, the markers'
+    legend key: all scatter, so a state only moves the markers.
 
     Given a landscape and runs instead of data (the notebook form), builds the data and
     returns the animated figure (``with_frames``) unless ``animate=False``.
@@ -510,14 +513,14 @@ def path_figure(
     states = path_states(data, state=state)
     n = len(data.labels)
     k = states.index
+    # The landscape is a picture under the axes (lossviz.figures.raster): the markers then
+    # move from step to step without redrawing the plot. Its legend key is trace 0.
     traces: list[dict[str, Any]] = [dict(
-        type="contour", x=screen(data.grid_w), y=screen(data.grid_b), z=screen(data.log_loss),
-        showscale=False, colorscale="Greys", reversescale=True, opacity=0.45, ncontours=18,
-        contours=dict(coloring="fill", showlines=True),
-        line=dict(width=0.6, color="rgba(80,80,80,0.5)"),
-        hovertemplate=(f"w %{{x:.3g}}, b %{{y:.3g}}<br>log10 {landscape_label} "
-                       "%{z:.3f}<extra></extra>"),
-        name=f"{landscape_label} contours (darker is lower)", showlegend=True,
+        type="scatter", x=[None], y=[None], mode="markers",
+        name=f"{landscape_label} contours (lighter is lower)",
+        marker=dict(symbol="square", size=12, color="rgba(120,120,120,0.55)",
+                    line=dict(color="rgba(80,80,80,0.5)", width=1)),
+        hoverinfo="skip",
     )]
     traces.append(dict(
         type="scatter", x=[data.lowest[0]], y=[data.lowest[1]], mode="markers",
@@ -557,5 +560,10 @@ def path_figure(
                            showgrid=False)
     layout["yaxis"].update(range=[float(data.grid_b[0]), float(data.grid_b[-1])],
                            showgrid=False)
+    w0, w1, b0, b1 = (float(v) for v in (data.grid_w[0], data.grid_w[-1], data.grid_b[0],
+                                         data.grid_b[-1]))
+    layout["images"] = [dict(source=contour_png(data.log_loss), xref="x", yref="y", x=w0,
+                             y=b1, sizex=w1 - w0, sizey=b1 - b0, sizing="stretch",
+                             xanchor="left", yanchor="top", layer="below")]
     fig = build(traces, layout)
     return with_frames(fig, states) if animate else fig

@@ -195,12 +195,17 @@ MARKS = """() => Array.from(document.querySelectorAll('.lv-chart')).map(c => {
 })"""
 
 
-@pytest.mark.parametrize("key", ["reg_lines", "reg_curves"])
-def test_a_state_moved_into_place_looks_as_the_state_drawn_anew(regression: Any,
-                                                                  key: str) -> None:
+@pytest.mark.parametrize(("key", "view"), [("reg_lines", "Loss+%26+gradient"),
+                                           ("reg_curves", "Loss+%26+gradient"),
+                                           ("reg_path", "Gradient+descent")])
+def test_a_state_moved_into_place_looks_as_the_state_drawn_anew(tab: Any, app_url: str,
+                                                                  key: str, view: str) -> None:
     # chart.js shows another state by moving the points (Plotly.animate, no redraw): the
-    # picture must be the one a full redraw (Plotly.react) gives, pixel for pixel.
-    page = regression
+    # picture must be the one a full redraw (Plotly.react) gives, pixel for pixel (the
+    # descent path's landscape, a picture under the axes, included).
+    load(tab, f"{app_url}/?reg_view={view}")
+    assert_healthy(tab, "the regression page")
+    page = tab
     box = page.locator(chart(key))
     box.scroll_into_view_if_needed()
     moves = page.evaluate(
@@ -213,11 +218,12 @@ def test_a_state_moved_into_place_looks_as_the_state_drawn_anew(regression: Any,
         }""", chart(key))
     assert moves, f"{key}: its states would redraw the chart (a layout entry or a trace type)"
     page.wait_for_timeout(300)
-    moved = box.screenshot()
+    plot = page.locator(f"{chart(key)} .lv-plot")  # the plot (a player's button aside)
+    moved = plot.screenshot()
     page.evaluate("async sel => { const c = document.querySelector(sel).__chart; "
                   "c.render(); await c.painting; }", chart(key))
     page.wait_for_timeout(300)
-    assert box.screenshot() == moved, f"{key}: the moved state differs from the one drawn"
+    assert plot.screenshot() == moved, f"{key}: the moved state differs from the one drawn"
 
 
 def test_a_redraw_asked_for_during_a_move_is_what_stays_on_screen(regression: Any) -> None:

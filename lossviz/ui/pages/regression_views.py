@@ -215,7 +215,7 @@ def descent(points, data: fo.LinesData, delta: float, present: bool,
                 key="reg_path", states=fd.path_states(path), param="reg_gd_step",
                 label="The path of gradient descent over the loss's contours",
                 caption=f"The path of (slope w, intercept b) over the contours of "
-                        f"{loss_label(landscape)} (darker is lower; the star is its minimum). "
+                        f"{loss_label(landscape)} (lighter is lower; the star is its minimum). "
                         "▶ plays the run in your browser.")
     _fair_note(x, names, rates, fair, optimizer)
 

@@ -121,7 +121,8 @@ function forTheme(layout, dark) {
 // move and nothing else is drawn again (17-27 ms against 23-95 ms for Plotly.react's full
 // redraw in Chromium on a 2-core machine). Anything else is redrawn with Plotly.react: a
 // state that changes the layout or a name, and a figure with another kind of trace (an
-// animation without a redraw takes a contour's or a heatmap's layer off the plot).
+// animation without a redraw takes a contour's or a heatmap's layer off the plot; a layout
+// image stays, which is why the descent path draws its landscape as one).
 const MOVES = new Set(["x", "y", "customdata", "text"]);
 
 // Whether every change a state of the figure makes is such a move.
