@@ -190,6 +190,9 @@ class Chart {
       this.base = {data: fig.data || [], layout: fig.layout || {}};
       this.states = data.states ? decode(JSON.parse(data.states)) : null;
       this.moves = statesOnlyMove(this.base, this.states);
+      // A move redraws the first moved trace and every trace after it (see move).
+      const moved = Object.keys((this.states || {}).traces || {}).map(Number);
+      this.from = moved.length ? Math.min(...moved) : 0;
       this.param = data.param || "";
       this.drag = data.drag || null;
       this.k = data.index || 0;
@@ -351,7 +354,7 @@ class Chart {
 
   move(k) {
     const started = performance.now();
-    const data = this.tracesAt(k);
+    const data = this.tracesAt(k).slice(this.from);
     // Drawn when plotly says the frame is (plotly_animated, hooked in redraw): the promise
     // of plotly.animate does not settle for a frame that the next one overtakes. A quarter
     // of a second at most: a chart that never says so (hidden, say) must not stop the next.
@@ -363,9 +366,11 @@ class Chart {
       this.moved = done;
       setTimeout(done, 250);
     });
-    // Every trace goes in the frame, moved or not: plotly draws a frame's traces over the
-    // others, and the figure's own order (the dotted line over the loss lines) must stay.
-    this.Plotly.animate(this.gd, {data, traces: data.map((_, i) => i)},
+    // The frame holds the moved traces and every trace after the first of them, moved or
+    // not: plotly draws a frame's traces over the others, so a run of the figure's last
+    // traces keeps its order (the dotted line over the loss lines), and the traces before
+    // it (a run's long path, a curve that only a marker travels along) are left as drawn.
+    this.Plotly.animate(this.gd, {data, traces: data.map((_, i) => this.from + i)},
       {mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0}})
       .catch(() => {});
     return this.painted(drawn, started);
