@@ -240,6 +240,9 @@ def test_path_figure_landscape_and_paths(landscape, runs):
     assert spec["layout"]["xaxis"]["range"] == [-1, 3]
     assert spec["data"][0]["name"] == "MSE contours (lighter is lower)"
     assert all(t.get("type", "scatter") == "scatter" for t in spec["data"])
+    # A caller that keeps the picture (the app caches it) passes it in.
+    kept = _spec(path_figure(pdata, picture=image["source"][:40]))
+    assert kept["layout"]["images"][0]["source"] == image["source"][:40]
     paths = [t for t in spec["data"] if t.get("mode") == "lines+markers"]
     assert [t["name"] for t in paths] == ["MSE", "MAE"]
     np.testing.assert_allclose(_values(paths[0], "x")[-1], runs[0].history.params[-1, 0],

@@ -490,6 +490,7 @@ def path_figure(
     animate: bool | None = None,
     frames: int = DEFAULT_STATES,
     max_points: int = CURVE_POINTS,
+    picture: str | None = None,
 ) -> Spec:
     """The path of the parameters ``(w, b)`` over the contours of a loss landscape, each
     run's marker at the step of ``state`` (the last by default).
@@ -498,7 +499,9 @@ def path_figure(
     bowl and its walls show (lighter is lower), drawn as a picture under the axes
     (``lossviz.figures.raster``); a star marks the grid's lowest point. Traces: the
     landscape's legend key, the star, the ``n`` paths, the ``n`` markers, the markers'
-    legend key: all scatter, so a state only moves the markers.
+    legend key: all scatter, so a state only moves the markers. ``picture`` is the
+    landscape's picture, ``contour_png(data.log_loss)``, for a caller that keeps it (drawing
+    it takes about 10 ms; the app caches it); drawn here when None.
 
     Given a landscape and runs instead of data (the notebook form), builds the data and
     returns the animated figure (``with_frames``) unless ``animate=False``.
@@ -562,7 +565,8 @@ def path_figure(
                            showgrid=False)
     w0, w1, b0, b1 = (float(v) for v in (data.grid_w[0], data.grid_w[-1], data.grid_b[0],
                                          data.grid_b[-1]))
-    layout["images"] = [dict(source=contour_png(data.log_loss), xref="x", yref="y", x=w0,
+    picture = contour_png(data.log_loss) if picture is None else picture
+    layout["images"] = [dict(source=picture, xref="x", yref="y", x=w0,
                              y=b1, sizex=w1 - w0, sizey=b1 - b0, sizing="stretch",
                              xanchor="left", yanchor="top", layer="below")]
     fig = build(traces, layout)

@@ -24,6 +24,7 @@ from lossviz.experiments import (
 from lossviz.figures import descent as fd
 from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
+from lossviz.figures.raster import contour_png
 from lossviz.figures.style import loss_color, loss_label, loss_label_at
 from lossviz.numbers import card_text, column_texts, figure_text, number_text
 from lossviz.ui import chart, lessons, widgets
@@ -153,6 +154,7 @@ def _landscape_fresh(x, y, name: str, delta: float, w_range, b_range):
 _descent = st.cache_data(max_entries=64, show_spinner=False)(_descent_fresh)
 _exact = st.cache_data(max_entries=64, show_spinner=False)(_exact_fresh)
 _landscape = st.cache_data(max_entries=32, show_spinner=False)(_landscape_fresh)
+_picture = st.cache_data(max_entries=32, show_spinner=False)(contour_png)  # of a landscape
 
 
 def descent(points, data: fo.LinesData, delta: float, present: bool,
@@ -210,8 +212,10 @@ def descent(points, data: fo.LinesData, delta: float, present: bool,
     _against_exact(points, names, delta, runs, turned=narrow)
     land = _landscape_for(points, landscape, delta, runs, data)
     path = fd.path_data(land, runs)
+    picture = cached_or_fresh(points.source, _picture, contour_png, path.log_loss)
     chart.chart(fd.path_figure.spec(path, landscape_label=loss_label(landscape),
-                                    presentation=present, height=420, compact=small),
+                                    presentation=present, height=420, compact=small,
+                                    picture=picture),
                 key="reg_path", states=fd.path_states(path), param="reg_gd_step",
                 label="The path of gradient descent over the loss's contours",
                 caption=f"The path of (slope w, intercept b) over the contours of "
