@@ -104,7 +104,7 @@ def test_with_frames_gives_one_frame_per_state_and_a_slider(play):
 
 
 def test_frames_redraw_only_a_figure_with_traces_a_frame_cannot_move():
-    # Scatter traces move without a redraw; a contour's layer would leave the plot.
+    # Scatter and bar traces move without a redraw; a contour's layer would leave the plot.
     def redraws(fig):
         out = with_frames(fig, _states(play=True))
         steps = [s.args[1]["frame"]["redraw"] for s in out.layout.sliders[0].steps]
@@ -113,6 +113,9 @@ def test_frames_redraw_only_a_figure_with_traces_a_frame_cannot_move():
         return play
 
     assert redraws(_figure()) is False
+    with_bars = _figure()
+    with_bars.add_trace(go.Bar(x=[1, 2], y=[3, 4]))
+    assert redraws(with_bars) is False
     with_contour = _figure()
     with_contour.add_trace(go.Contour(z=[[1, 2], [3, 4]]))
     assert redraws(with_contour) is True

@@ -27,6 +27,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
+# The traces plotly animates: a frame moves them without redrawing the plot.
+ANIMATED = frozenset({"scatter", "bar"})
+
 
 class States(NamedTuple):
     """Every state of a figure on a grid of one parameter.
@@ -39,8 +42,8 @@ class States(NamedTuple):
             per state (an array of shape ``(k, ...)`` or a sequence of length ``k``).
         layout: layout path as ``Plotly.relayout`` takes it (``"shapes[0].x0"``,
             ``"annotations[1].text"``) -> one value per state. The app's charts move
-            scatter traces' ``x``, ``y``, ``customdata`` and ``text`` without redrawing
-            the plot; a layout entry makes every state a full redraw, so lossviz's own
+            scatter and bar traces' ``x``, ``y``, ``customdata`` and ``text`` without
+            redrawing the plot; a layout entry makes every state a full redraw, so lossviz's own
             figures put what moves in traces.
         captions: optional one line per state, shown under the chart while scrubbing.
         play: True for a sequence to play (the steps of a run); False for a setting to
@@ -148,13 +151,13 @@ def with_frames(fig: go.Figure | dict[str, Any], states: States, *,
     A figure gives a new figure, plotly's figure dict a new dict.
 
     Layout paths that a frame cannot carry (``shapes``, ``annotations``) stay as built. A
-    frame moves scatter traces without redrawing the plot; a figure with another kind of
-    trace (a contour, a heatmap, bars) is redrawn at each frame, since an animation without
-    a redraw takes those traces' layers off the plot.
+    frame moves scatter and bar traces without redrawing the plot; a figure with another
+    kind of trace (a contour, a heatmap) is redrawn at each frame, since an animation
+    without a redraw takes those traces' layers off the plot.
     """
     spec = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
     kinds = [trace.get("type", "scatter") for trace in spec["data"]]
-    redraw = any(kind != "scatter" for kind in kinds)
+    redraw = any(kind not in ANIMATED for kind in kinds)
     frames = []
     for k in range(states.count):
         traces, _ = state_update(states, k)

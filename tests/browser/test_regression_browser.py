@@ -196,6 +196,7 @@ MARKS = """() => Array.from(document.querySelectorAll('.lv-chart')).map(c => {
 
 
 @pytest.mark.parametrize(("key", "view"), [("reg_lines", "Loss+%26+gradient"),
+                                           ("reg_pulls", "Loss+%26+gradient"),
                                            ("reg_curves", "Loss+%26+gradient"),
                                            ("reg_path", "Gradient+descent")])
 def test_a_state_moved_into_place_looks_as_the_state_drawn_anew(tab: Any, app_url: str,

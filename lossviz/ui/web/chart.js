@@ -116,19 +116,21 @@ function forTheme(layout, dark) {
 }
 
 // Another state of the same figure is shown the way a plotly frame is (Plotly.animate
-// without a redraw, as lossviz's notebook figures step their frames) when it moves scatter
-// points alone, in a figure of scatter traces on axes whose ranges it fixes: those traces
-// move and nothing else is drawn again (17-27 ms against 23-95 ms for Plotly.react's full
-// redraw in Chromium on a 2-core machine). Anything else is redrawn with Plotly.react: a
-// state that changes the layout or a name, and a figure with another kind of trace (an
-// animation without a redraw takes a contour's or a heatmap's layer off the plot; a layout
-// image stays, which is why the descent path draws its landscape as one).
+// without a redraw, as lossviz's notebook figures step their frames) when it moves points
+// or bars alone, in a figure of scatter and bar traces (the two that plotly animates) on
+// axes whose ranges it fixes: those traces move and nothing else is drawn again (17-27 ms
+// against 23-95 ms for Plotly.react's full redraw in Chromium on a 2-core machine).
+// Anything else is redrawn with Plotly.react: a state that changes the layout or a name,
+// and a figure with another kind of trace (an animation without a redraw takes a contour's
+// or a heatmap's layer off the plot; a layout image stays, which is why the descent path
+// draws its landscape as one).
 const MOVES = new Set(["x", "y", "customdata", "text"]);
+const ANIMATED = new Set(["scatter", "bar"]);
 
 // Whether every change a state of the figure makes is such a move.
 function statesOnlyMove(base, states) {
   if (!states || Object.keys(states.layout || {}).length) return false;
-  if (base.data.some((t) => (t.type || "scatter") !== "scatter")) return false;
+  if (base.data.some((t) => !ANIMATED.has(t.type || "scatter"))) return false;
   for (const [key, axis] of Object.entries(base.layout)) {
     if (/^[xy]axis\d*$/.test(key) && (!axis || !Array.isArray(axis.range) ||
                                         axis.autorange === true)) return false;
