@@ -12,10 +12,11 @@ with turns.one_run_at_a_time():  # sessions share the process: their runs take t
     st.set_page_config(page_title="lossviz: how loss functions behave", page_icon="📉",
                        layout="wide", initial_sidebar_state=frame.sidebar_state())
     routes = pages.pages()
-    nav = st.navigation(list(routes.values()), position="top")
-    wanted = url.pending_page()
+    nav = st.navigation([*routes.values(), pages.alias()], position="top")
+    alias = pages.aliased(nav)  # a typed /regression: on to "/", with its whole link
+    wanted = url.pending_page() or alias
     if wanted in routes and routes[wanted] is not nav:
-        st.switch_page(routes[wanted], query_params=url.kept_on_switch())
+        st.switch_page(routes[wanted], query_params=url.kept_on_switch(whole=bool(alias)))
     url.start_clean()  # a link's unusable values are out of it: run again, on this page
     section = next((k for k, p in routes.items() if p is nav), "regression")
     frame.begin(nav.title)

@@ -291,7 +291,7 @@ def test_conventions_on_the_regression_lab_data_match_the_lab(tmp_path, monkeypa
 
 
 @pytest.mark.parametrize(("url", "section", "address"), [
-    # a typed /regression opens the default page under "Page not found": its link drops it
+    # a typed /regression is sent on to "/" (app.py): the page's own address drops it
     ("http://host:8501/regression", "regression", "http://host:8501/"),
     ("http://host:8501/regression?reg_n=9#top", "regression", "http://host:8501/"),
     ("http://host:8501", "regression", "http://host:8501/"),

@@ -163,14 +163,16 @@ def pending_page() -> str | None:
     return st.session_state.pop(OPEN_PAGE, None)
 
 
-def kept_on_switch() -> dict[str, str]:
-    """The link's parameters that a page switch keeps: those no widget holds.
+def kept_on_switch(*, whole: bool = False) -> dict[str, str]:
+    """The link's parameters that a page switch keeps: those no widget holds (``whole``:
+    all of them, for a switch before any widget was drawn, the alias /regression on to /).
 
     ``st.switch_page`` otherwise clears the link, which Streamlit refuses (an exception on
     the page) once a parameter in it is bound to a widget; the widgets' own parameters come
     back with their widgets (they are kept in the session).
     """
-    return {k: v for k, v in st.query_params.to_dict().items() if k in (*UNBOUND, STUDENT)}
+    link = st.query_params.to_dict()
+    return link if whole else {k: v for k, v in link.items() if k in (*UNBOUND, STUDENT)}
 
 
 def notice() -> None:

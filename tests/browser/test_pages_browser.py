@@ -43,6 +43,25 @@ def test_every_page_loads_by_its_address_and_draws(
         assert tab.get_by_role("button", name="Start a class").is_visible()
 
 
+def test_a_typed_regression_path_opens_the_first_page_with_its_settings(
+    tab: Any, app_url: str
+) -> None:
+    # The first page is served at "/": its name typed as a path once opened it under a
+    # "Page not found" dialog. It is sent on to "/", keeping the link's settings.
+    load(tab, app_url + "/regression?reg_shift=12")
+    tab.wait_for_function("() => location.pathname === '/'")
+    assert_healthy(tab, "/regression")
+    assert tab.get_by_text("Page not found").count() == 0
+    assert tab.get_by_role("dialog").count() == 0
+    assert "reg_shift=12" in tab.url  # the setting is in the address bar
+    current = tab.locator(f"{NAV_LINK}[aria-current='page']")
+    assert current.get_attribute("href") == app_url + PAGE_PATHS["regression"]
+    for key in FIRST_CHARTS["regression"]:
+        assert tab.locator(f"{chart(key)} {DRAWN}").count() >= 1, f"/regression: no {key}"
+    handle = tab.locator(f"{chart('reg_lines')} .lv-handle")
+    assert float(handle.get_attribute("aria-valuenow")) == 12  # and on the chart
+
+
 def test_the_top_navigation_opens_every_page_in_one_session(tab: Any, app_url: str) -> None:
     load(tab, app_url + "/")
     assert tab.locator(NAV_LINK).count() == len(PAGE_PATHS)
