@@ -373,3 +373,35 @@ def test_picking_the_star_cluster_shows_its_four_giants_dragging_the_mse_line(
     mse = next(t for t in data if t["name"] == "MSE")
     clean = data[5]  # the dashed line: the fit without the marked points
     assert slope(mse) < 0 < slope(clean), (slope(mse), slope(clean))
+
+
+def test_a_new_delta_moves_the_charts_points_and_looks_as_drawn_anew(regression: Any) -> None:
+    # Huber's delta changes the lines and the pull bars and nothing else on those charts:
+    # chart.js shows the rerun's new figures by moving their points, no redraw. The picture
+    # must be the one a full redraw gives, pixel for pixel, and hovering reads the new delta.
+    page = regression
+    thumb = slider(page, "reg_delta")
+    before = runs(page)
+    thumb.focus()
+    page.keyboard.press("ArrowRight")
+    wait_run(page, before)
+    wait_quiet(page, quiet=0.75)
+    wait_charts(page)
+    assert slider_value(page, "reg_delta") == pytest.approx(1.1)
+    for key in ("reg_lines", "reg_pulls"):
+        sel = chart(key)
+        page.locator(sel).scroll_into_view_if_needed()
+        shown = page.evaluate("sel => document.querySelector(sel).__chart.lastPaint", sel)
+        assert shown == "move", f"{key}: the new delta's figure was redrawn"
+        hover = page.evaluate(
+            "sel => document.querySelector(sel + ' .lv-plot').data"
+            ".map(t => t.hovertemplate || '').join(' ')", sel)
+        assert "δ = 1.1" in hover, f"{key}: the hover text kept the old delta: {hover[:200]}"
+        plot = page.locator(f"{sel} .lv-plot")
+        page.wait_for_timeout(300)
+        moved = plot.screenshot()
+        page.evaluate("async sel => { const c = document.querySelector(sel).__chart; "
+                      "c.render(); await c.painting; }", sel)
+        page.wait_for_timeout(300)
+        assert plot.screenshot() == moved, f"{key}: the moved figure differs from the one drawn"
+    assert_healthy(page, "after a delta key press")

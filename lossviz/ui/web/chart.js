@@ -127,16 +127,33 @@ function forTheme(layout, dark) {
 const MOVES = new Set(["x", "y", "customdata", "text"]);
 const ANIMATED = new Set(["scatter", "bar"]);
 
+// A figure whose traces can move: scatter and bar traces alone, on axes whose ranges it fixes.
+function canMove(base) {
+  if (base.data.some((t) => !ANIMATED.has(t.type || "scatter"))) return false;
+  return Object.entries(base.layout).every(([key, axis]) => !/^[xy]axis\d*$/.test(key) ||
+    (axis && Array.isArray(axis.range) && axis.autorange !== true));
+}
+
 // Whether every change a state of the figure makes is such a move.
 function statesOnlyMove(base, states) {
-  if (!states || Object.keys(states.layout || {}).length) return false;
-  if (base.data.some((t) => !ANIMATED.has(t.type || "scatter"))) return false;
-  for (const [key, axis] of Object.entries(base.layout)) {
-    if (/^[xy]axis\d*$/.test(key) && (!axis || !Array.isArray(axis.range) ||
-                                        axis.autorange === true)) return false;
-  }
+  if (!states || Object.keys(states.layout || {}).length || !canMove(base)) return false;
   return Object.values(states.traces || {}).every(
     (attrs) => Object.keys(attrs).every((name) => MOVES.has(name)));
+}
+
+// A rerun's new figure is shown as a move too when it is the drawn one with other points:
+// the same layout, the same traces with the same names, colours and styles (a trace's text
+// on hover may change: plotly reads it when the pointer comes, not when it draws). Huber's
+// delta changes its lines and pull bars so, and nothing else on those charts.
+const SWAPS = new Set([...MOVES, "hovertemplate"]);
+
+function swapOnlyMoves(before, after, states) {
+  if (!before || before.data.length !== after.data.length || !canMove(after)) return false;
+  if (states && !statesOnlyMove(after, states)) return false;
+  if (JSON.stringify(before.layout) !== JSON.stringify(after.layout)) return false;
+  const rest = (t) => JSON.stringify(Object.keys(t).sort().filter((k) => !SWAPS.has(k))
+    .map((k) => [k, t[k]]));
+  return after.data.every((t, i) => rest(t) === rest(before.data[i]));
 }
 
 function format(value) {
@@ -189,8 +206,10 @@ class Chart {
     if (data.rev !== this.rev) {
       this.rev = data.rev;
       const fig = decode(JSON.parse(data.figure));
+      const before = this.drawn ? this.base : null;
       this.base = {data: fig.data || [], layout: fig.layout || {}};
       this.states = data.states ? decode(JSON.parse(data.states)) : null;
+      const swap = swapOnlyMoves(before, this.base, this.states);
       this.moves = statesOnlyMove(this.base, this.states);
       // A move redraws the first moved trace and every trace after it (see move).
       const moved = Object.keys((this.states || {}).traces || {}).map(Number);
@@ -202,7 +221,9 @@ class Chart {
       this.config = {displayModeBar: false, responsive: true, scrollZoom: false,
                      doubleClick: false, showTips: false};
       this.buildBar();
-      this.render();
+      // A move of every trace: which of them changed is not worth finding out.
+      if (swap) this.swapping = true;
+      this.paint(!swap);
     } else if (this.states && data.index !== this.shownIndex) {
       // The same chart, another state (a committed drag, a slider on the page).
       this.shownIndex = data.index;
@@ -345,6 +366,8 @@ class Chart {
     this.gd.style.height = (fig.layout.height || 360) + "px";
     const done = this.Plotly.react(this.gd, fig.data, fig.layout, this.config);
     this.drawnRev = this.rev;
+    this.swapping = false;
+    this.lastPaint = "redraw";
     this.drawn = true;
     if (!this.hooked) {
       this.hooked = true;
@@ -356,7 +379,11 @@ class Chart {
 
   move(k) {
     const started = performance.now();
-    const data = this.tracesAt(k).slice(this.from);
+    const from = this.swapping ? 0 : this.from;
+    const data = this.tracesAt(k).slice(from);
+    this.drawnRev = this.rev;  // the figure drawn now is this one (a new one, when swapping)
+    this.swapping = false;
+    this.lastPaint = "move";
     // Drawn when plotly says the frame is (plotly_animated, hooked in redraw): the promise
     // of plotly.animate does not settle for a frame that the next one overtakes. A quarter
     // of a second at most: a chart that never says so (hidden, say) must not stop the next.
@@ -372,7 +399,7 @@ class Chart {
     // not: plotly draws a frame's traces over the others, so a run of the figure's last
     // traces keeps its order (the dotted line over the loss lines), and the traces before
     // it (a run's long path, a curve that only a marker travels along) are left as drawn.
-    this.Plotly.animate(this.gd, {data, traces: data.map((_, i) => this.from + i)},
+    this.Plotly.animate(this.gd, {data, traces: data.map((_, i) => from + i)},
       {mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0}})
       .catch(() => {});
     return this.painted(drawn, started);
