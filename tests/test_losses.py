@@ -166,6 +166,29 @@ def test_value_and_gradient_agree_with_the_separate_methods(name):
     np.testing.assert_allclose(value, np.mean(loss.pointwise(y_true, y_pred)), rtol=1e-15)
 
 
+# Where a loss's branches meet, both sides of it, and the far ends of float64.
+EDGES = np.array([0.0, -0.0, 1.0, -1.0, np.nextafter(1.0, 0.0), np.nextafter(1.0, 2.0),
+                  4.685, 1e-300, -1e-300, 5e-324, 1e150, -1e150, 1e200, 1e308, -1e308,
+                  np.inf, -np.inf, np.nan])
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@pytest.mark.parametrize("scale", [0.3, 1.0, 7.0])
+def test_the_training_step_s_value_and_slope_are_the_separate_ones_to_the_last_bit(name, scale):
+    # fit calls _value_deriv once a step; a loss may compute both at once (Cauchy shares
+    # r / c and its square), but never other numbers than _value and _deriv give.
+    scales = {k: scale for k in get_loss(name).param_specs if k != "tau"}  # tau: in (0, 1)
+    loss = get_loss(name, **scales)
+    with np.errstate(all="ignore"):  # 1e308 * 7 is inf: one more edge
+        z = np.concatenate([np.random.default_rng(2).normal(scale=3 * scale, size=2000),
+                            EDGES, EDGES * scale])
+        value, slope = loss._value_deriv(z)
+        alone = loss._value(z), loss._deriv(z)
+    for got, want in zip((value, slope), alone, strict=True):
+        assert np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
 # -- hand-computed values ----------------------------------------------------------------------
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_matches_the_naive_formula_for_moderate_arguments(name):

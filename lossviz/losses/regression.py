@@ -297,6 +297,18 @@ class Cauchy(RegressionLoss):
         tf = np.where(near, 1.0, t)
         return c * np.where(near, tn / (1.0 + tn * tn), 1.0 / (tf + 1.0 / tf))
 
+    def _value_deriv(self, r):
+        # _value and _deriv at once, sharing r / c and its square (training calls this once
+        # a step): the same numbers as the two, to the last bit. Each branch is computed
+        # everywhere and picked after: the one not picked may overflow (callers hold
+        # np.errstate), never the one picked.
+        c = self.params["c"]
+        t = r / c
+        a = np.abs(t)
+        tt = t * t
+        value = 0.5 * c * c * np.where(a < 1.0, np.log1p(tt), 2.0 * np.log(np.hypot(1.0, a)))
+        return value, c * np.where(a <= 1.0, t / (1.0 + tt), 1.0 / (t + 1.0 / t))
+
 
 class Tukey(RegressionLoss):
     r"""Tukey's biweight loss: flat beyond ``|r| = c``, so far outliers have no pull at all.
