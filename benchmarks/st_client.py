@@ -369,9 +369,11 @@ class StreamlitSession:
             self.started += 1
         elif kind == "navigation":
             nav = msg.navigation
+            # The pages a student can click: a hidden page (the app's /regression alias)
+            # is reached by a typed address only.
             self.pages = {p.page_script_hash: Page(p.page_script_hash, p.page_name,
                                                    p.url_pathname, p.is_default)
-                          for p in nav.app_pages}
+                          for p in nav.app_pages if not p.is_hidden}
             self.page_hash = nav.page_script_hash
         elif kind == "page_not_found" and run is not None:
             run.exceptions.append(f"page not found: {msg.page_not_found.page_name!r}")
