@@ -218,7 +218,7 @@ def test_beside_a_lesson_step_the_cross_validation_table_has_a_column_per_loss()
     at = _app({"lesson": "real_data", "lesson_step": "3"})
     assert not at.dataframe  # the grid's five columns were cut at the column's edge
     table = at.table[0].value
-    assert list(table.columns) == ["MSE", "MAE", "Huber (δ\u00a0=\u00a01)"]  # kept whole
+    assert list(table.columns) == ["MSE", "MAE", "Huber (δ\u202f=\u202f1)"]  # kept whole
     assert list(table.index) == ["squared error (RMSE)", "mean |error|", "median |error|",
                                  "slope over the 5 fits"]
 

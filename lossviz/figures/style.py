@@ -81,9 +81,9 @@ def loss_color(name: str) -> str:
 
 def loss_label_at(name: str, delta: float, *, whole: bool = False) -> str:
     """A loss's name with Huber's δ when it is Huber: ``"Huber (δ = 20,000)"``, ``"MSE"``
-    (``whole``: no-break spaces around "=", so that a narrow table cell never breaks the
-    brackets as "Huber (δ =" / "1)")."""
-    eq = "\u00a0=\u00a0" if whole else " = "
+    (``whole``: narrow no-break spaces around "=", so that a narrow table cell never
+    breaks the brackets as "Huber (δ =" / "1)", and the cell stays as narrow as it can)."""
+    eq = "\u202f=\u202f" if whole else " = "
     return loss_label(name) + (f" (δ{eq}{delta:,g})" if name == "huber" else "")
 
 

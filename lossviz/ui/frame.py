@@ -27,10 +27,11 @@ _CSS = """<style>
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; }
 [data-testid="stMetricValue"] { white-space: nowrap; }
 .st-key-lesson_banner, .st-key-lesson_question { border-color: #0072B2 !important; }
-/* The regression page's best-lines table, in a column ~180 px wide at 1024 px: tighter
-   cells, and a scroll bar rather than a table spilling past the page's edge. */
-.st-key-reg_scores table { font-size: 0.85rem; }
-.st-key-reg_scores th, .st-key-reg_scores td { padding: 0.3rem 0.35rem !important; }
+/* The regression page's best-lines table, in a column 166 px wide at 1024 px with the
+   sidebar open: cells tight enough for the widest tables to fit (a browser test checks),
+   and a scroll bar rather than a table spilling past the page's edge should one not. */
+.st-key-reg_scores table { font-size: 0.8rem; }
+.st-key-reg_scores th, .st-key-reg_scores td { padding: 0.3rem 0.2rem !important; }
 .st-key-reg_scores [data-testid="stMarkdownContainer"] { overflow-x: auto; }
 @media (min-width: 641px) {
   /* The step's panel, its Back / Next with it, stays in view under the header while the

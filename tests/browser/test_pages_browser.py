@@ -99,3 +99,26 @@ def test_a_phone_gets_the_compact_figures(browser: Any, tab: Any, app_url: str) 
     assert wide, "the wide loss chart has no note on the diverged run"
     assert narrow, "the phone's loss chart has no note on the diverged run"
     assert len(narrow[0]) < len(wide[0]), f"not shorter on a phone: {narrow} vs {wide}"
+
+
+# The widest best-lines tables: the outlier far below (negative shifts, two-digit brackets),
+# house prices (δ = 10,000, five-digit intercepts), the stars (four decimals).
+SCORES = ["/?reg_shift=-14&reg_delta=2.5", "/?reg_data=house_prices",
+          "/?reg_data=stars_cyg_ob1"]
+TABLE_FITS = """() => { const box = document.querySelector(
+  ".st-key-reg_scores [data-testid='stMarkdownContainer']");
+  return [box.querySelector('table').scrollWidth, box.clientWidth]; }"""
+
+
+@pytest.mark.parametrize("query", SCORES)
+def test_the_best_lines_table_fits_its_column_at_1024_px(browser: Any, app_url: str,
+                                                         query: str) -> None:
+    # A 1024 px projector with the sidebar open leaves the table a column ~166 px wide; it
+    # once spilled 10-25 px past it (cut off, behind a scroll bar).
+    page = open_lossviz(browser, app_url + query, width=1024, height=768)
+    try:
+        assert_healthy(page, query)
+        table, room = page.evaluate(TABLE_FITS)
+    finally:
+        page.close()
+    assert table <= room, f"{query}: the table is {table} px wide in a {room} px column"
