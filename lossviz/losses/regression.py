@@ -282,32 +282,25 @@ class Cauchy(RegressionLoss):
         return r"\ell'(r) = \frac{r}{1 + (r/c)^2}"
 
     def _value(self, r):
-        c = self.params["c"]
-        t = np.abs(r / c)
-        near = t < 1.0
-        tn = np.where(near, t, 0.0)
-        far = 2.0 * np.log(np.hypot(1.0, np.where(near, 1.0, t)))
-        return 0.5 * c * c * np.where(near, np.log1p(tn * tn), far)
+        return self._value_deriv(r)[0]
 
     def _deriv(self, r):
-        c = self.params["c"]
-        t = r / c
-        near = np.abs(t) <= 1.0
-        tn = np.where(near, t, 0.0)
-        tf = np.where(near, 1.0, t)
-        return c * np.where(near, tn / (1.0 + tn * tn), 1.0 / (tf + 1.0 / tf))
+        return self._value_deriv(r)[1]
 
     def _value_deriv(self, r):
-        # _value and _deriv at once, sharing r / c and its square (training calls this once
-        # a step): the same numbers as the two, to the last bit. Each branch is computed
-        # everywhere and picked after: the one not picked may overflow (callers hold
-        # np.errstate), never the one picked.
+        # One pass for both (training asks for both once a step), sharing t = r / c and its
+        # square. Each branch is computed everywhere and picked after: near 0, log1p(t**2)
+        # and t / (1 + t**2) keep every digit; far out, 2 log hypot(1, t) and
+        # 1 / (t + 1/t), whose t is held at 1 where it is near (no division by 0), never
+        # overflow. The branch not picked may overflow (callers hold np.errstate).
         c = self.params["c"]
         t = r / c
         a = np.abs(t)
         tt = t * t
+        near = a <= 1.0
+        tf = np.where(near, 1.0, t)
         value = 0.5 * c * c * np.where(a < 1.0, np.log1p(tt), 2.0 * np.log(np.hypot(1.0, a)))
-        return value, c * np.where(a <= 1.0, t / (1.0 + tt), 1.0 / (t + 1.0 / t))
+        return value, c * np.where(near, t / (1.0 + tt), 1.0 / (tf + 1.0 / tf))
 
 
 class Tukey(RegressionLoss):
