@@ -147,9 +147,8 @@ function statesOnlyMove(base, states) {
 // delta changes its lines and pull bars so, and nothing else on those charts.
 const SWAPS = new Set([...MOVES, "hovertemplate"]);
 
-function swapOnlyMoves(before, after, states) {
-  if (!before || before.data.length !== after.data.length || !canMove(after)) return false;
-  if (states && !statesOnlyMove(after, states)) return false;
+function swapOnlyMoves(before, after) {
+  if (!before || before.data.length !== after.data.length) return false;
   if (JSON.stringify(before.layout) !== JSON.stringify(after.layout)) return false;
   const rest = (t) => JSON.stringify(Object.keys(t).sort().filter((k) => !SWAPS.has(k))
     .map((k) => [k, t[k]]));
@@ -209,8 +208,10 @@ class Chart {
       const before = this.drawn ? this.base : null;
       this.base = {data: fig.data || [], layout: fig.layout || {}};
       this.states = data.states ? decode(JSON.parse(data.states)) : null;
-      const swap = swapOnlyMoves(before, this.base, this.states);
       this.moves = statesOnlyMove(this.base, this.states);
+      // Its states, if any, must move too; so must the figure itself (canMove).
+      const swap = (this.states ? this.moves : canMove(this.base)) &&
+        swapOnlyMoves(before, this.base);
       // A move redraws the first moved trace and every trace after it (see move).
       const moved = Object.keys((this.states || {}).traces || {}).map(Number);
       this.from = moved.length ? Math.min(...moved) : 0;
