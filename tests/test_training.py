@@ -254,6 +254,49 @@ def test_sgd_is_seeded(line):
     assert not np.array_equal(runs[0].params, runs[2].params)
 
 
+def _sgd_by_hand(x, y, loss, *, lr, steps, batch, seed, classes=1):
+    """SGD written out: batches of a seeded permutation (a new one when too few points are
+    left), each step along the mean gradient of the batch's losses (the public method)."""
+    design = np.column_stack([np.reshape(x, (len(y), -1)), np.ones(len(y))])
+    theta = np.zeros((design.shape[1], classes)) if classes > 1 else np.zeros(design.shape[1])
+    rng = np.random.default_rng(seed)
+    order, cursor, path = rng.permutation(len(y)), 0, [theta.copy()]
+    for _ in range(steps):
+        if cursor + batch > len(y):
+            order, cursor = rng.permutation(len(y)), 0
+        chosen = order[cursor : cursor + batch]
+        cursor += batch
+        rows = design[chosen]
+        theta = theta - lr * (rows.T @ loss.gradient(y[chosen], rows @ theta))
+        path.append(theta.copy())
+    return np.array(path)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["log_cosh", "cauchy", "mse", "formula with y", "cross_entropy", "softmax"],
+)
+def test_sgd_steps_along_each_batch_of_the_seeded_permutation(case):
+    # Every way fit takes a batch's gradient: in the residual or margin (slope only), the
+    # declared fast form, a custom formula that reads y (through the predictions), two
+    # classes and K classes. 23 points in batches of 5: three new permutations in 14 steps.
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-2, 2, 23)
+    y = 1.5 * x - 0.5 + rng.standard_normal(23)
+    classes = 1
+    if case == "formula with y":
+        loss = lossviz.custom_loss("log(1 + r**2) + 0.01*y*r", "regression")
+    elif case == "cross_entropy":
+        loss, y = get_loss(case), (y > 0).astype(float)
+    elif case == "softmax":
+        loss, y, classes = get_loss("softmax_cross_entropy"), np.digitize(y, [-1.0, 1.0]), 3
+    else:
+        loss = get_loss(case)
+    history = fit(x, y, loss, optimizer="sgd", lr=0.1, steps=14, batch_size=5, seed=4)
+    expected = _sgd_by_hand(x, y, loss, lr=0.1, steps=14, batch=5, seed=4, classes=classes)
+    np.testing.assert_allclose(history.params, expected, rtol=1e-12, atol=1e-14)
+
+
 def test_sgd_with_one_full_batch_is_gradient_descent(line):
     x, y = line
     sgd = fit(x, y, "mse", optimizer="sgd", lr=0.01, steps=50, batch_size=len(x))

@@ -251,18 +251,19 @@ def fit(
     )
     rates = get_schedule(schedule).rates(lr, steps)
     pointwise = _pointwise_and_dpred(loss_obj)
-    if optimizer == "sgd":
-        batch_gradient = _minibatches(design, ys, pointwise, batch_size, seed, classes)
-    elif batch_size is not None:
+    if optimizer != "sgd" and batch_size is not None:
         raise ValueError("batch_size applies to optimizer='sgd' only")
-    else:
-        batch_gradient = None
 
     # Step t computes z = lhs @ state, the loss's variable at every point, then its slope
     # d = dl/dz, then one product work.T @ d = [gradient of the mean loss, d . z, d . d]
     # (z and d are work's last two columns). A loss declaring sum_from_slope = (a, c) has
     # its sum a (d . z) + c (d . d) read off that product; any other gives its sum itself.
     lhs, tail, form, slope_into, sum_and_slope = _variable_space(loss_obj, design, ys, pointwise)
+    batch_gradient = None
+    if optimizer == "sgd":  # a batch's rows: of lhs when it trains in its variable
+        batch_gradient = _minibatches(
+            np.ascontiguousarray(design if slope_into is None else lhs), ys,
+            _batch_gradient(pointwise, slope_into, p, classes), batch_size, seed)
     if classes == 1:
         work = np.empty((n, p + 2), order="F")
         work[:, :p] = lhs[:, :p] / n
@@ -343,7 +344,7 @@ def fit(
             if next_theta is None:
                 break
             # SGD steps along a mini-batch's gradient; the history keeps the full one.
-            step = grad if batch_gradient is None else batch_gradient(theta)
+            step = grad if batch_gradient is None else batch_gradient(state)
             opt.step_to(theta, step, rate, next_theta)
 
     run = slice(0, last + 1)
@@ -546,38 +547,62 @@ def _standardizing(design: np.ndarray, model: str) -> np.ndarray:
 
 
 def _minibatches(
-    design: np.ndarray,
+    rows: np.ndarray,
     ys: np.ndarray,
-    pointwise: Callable,
+    gradient: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
     batch_size: int | None,
     seed: int,
-    classes: int = 1,
 ) -> Callable[[np.ndarray], np.ndarray]:
-    """``theta -> gradient of the mean loss over the next mini-batch`` for SGD.
+    """``state -> gradient of the mean loss over the next mini-batch`` for SGD.
 
     Batches of ``batch_size`` (default ``min(32, n)``) walk a seeded permutation of the
-    points; a new permutation starts when too few points are left for a whole batch.
+    points; a new permutation starts when too few points are left for a whole batch. Each
+    permutation gathers ``rows`` and ``ys`` in its order once, and a batch is a slice of
+    them; ``gradient(rows_b, ys_b, state)`` is the batch's summed gradient.
     """
     n = len(ys)
     batch = check_int(min(32, n) if batch_size is None else batch_size, "batch_size", low=1)
     batch = min(batch, n)
     rng = np.random.default_rng(check_int(seed, "seed", low=0))
-    order, cursor = rng.permutation(n), 0
+    order = rng.permutation(n)
+    shuffled, shuffled_y, cursor = rows[order], ys[order], 0
 
-    def batch_gradient(theta: np.ndarray) -> np.ndarray:
-        nonlocal order, cursor
+    def batch_gradient(state: np.ndarray) -> np.ndarray:
+        nonlocal shuffled, shuffled_y, cursor
         if cursor + batch > n:
-            order, cursor = rng.permutation(n), 0
-        chosen = order[cursor : cursor + batch]
+            order = rng.permutation(n)
+            shuffled, shuffled_y, cursor = rows[order], ys[order], 0
+        chosen = slice(cursor, cursor + batch)
         cursor += batch
-        if classes == 1:
-            _, dpred = pointwise(ys[chosen], design[chosen] @ theta)
-            return (design[chosen].T @ dpred) / len(chosen)
-        weights = theta.reshape(classes, -1).T
-        _, dlogits = pointwise(ys[chosen], design[chosen] @ weights)
-        return (dlogits.T @ design[chosen]).ravel() / len(chosen)
+        return gradient(shuffled[chosen], shuffled_y[chosen], state) / batch
 
     return batch_gradient
+
+
+def _batch_gradient(
+    pointwise: Callable, slope: Callable | None, p: int, classes: int
+) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """``(rows, ys, state) -> summed gradient`` of a batch's losses, as the loop has them.
+
+    ``slope``: the loss's ``_deriv`` when it trains in its variable (``rows`` are the loop's
+    ``lhs``, ``z = rows @ state``): only the slope is computed, never the values. Otherwise
+    ``rows`` are the design matrix's and ``state`` starts with the parameters.
+    """
+    if slope is not None:
+        return lambda rows, ys, state: rows[:, :p].T @ slope(rows @ state)
+    if classes == 1:
+
+        def gradient(rows: np.ndarray, ys: np.ndarray, state: np.ndarray) -> np.ndarray:
+            _, dpred = pointwise(ys, rows @ state[:p])
+            return rows.T @ dpred
+
+        return gradient
+
+    def multiclass(rows: np.ndarray, ys: np.ndarray, state: np.ndarray) -> np.ndarray:
+        _, dlogits = pointwise(ys, rows @ state[:p].reshape(classes, -1).T)
+        return (dlogits.T @ rows).ravel()
+
+    return multiclass
 
 
 def _variable_space(
