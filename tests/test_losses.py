@@ -599,6 +599,23 @@ def test_regression_losses_survive_residuals_of_1e150(name):
 
 
 @pytest.mark.usefixtures("strict_floats")
+@pytest.mark.parametrize("c", [1.0, 2.5, 1e-3])
+def test_cauchy_is_exact_where_the_square_of_r_over_c_overflows(c):
+    # Beyond |r / c| ~ 1.34e154, (r / c)**2 is inf in float64; the loss is then c**2 log|r/c|
+    # and its slope c**2 / r, to within 1e-308 relative. Either side of that edge: no jump.
+    loss = get_loss("cauchy", c=c)
+    r = np.array([1e160, -1e200, 1.7e308, -5e307])
+    values, slopes = loss.pointwise(np.zeros(4), r), loss.gradient(np.zeros(4), r) * 4
+    np.testing.assert_allclose(values, c * c * (np.log(np.abs(r)) - np.log(c)), rtol=1e-15)
+    np.testing.assert_allclose(slopes, c * c / r, rtol=1e-15, atol=1e-307)  # subnormal: 0
+    edge = np.sqrt(np.finfo(float).max) * c
+    r = np.array([edge * (1 - 1e-15), edge * (1 + 1e-15)])
+    values, slopes = loss.pointwise(np.zeros(2), r), loss.gradient(np.zeros(2), r) * 2
+    assert values[1] == pytest.approx(values[0], rel=1e-14)
+    assert slopes[1] == pytest.approx(slopes[0], rel=1e-14)
+
+
+@pytest.mark.usefixtures("strict_floats")
 @pytest.mark.parametrize("name", [n for n in BINARY if n != "exponential"])
 def test_binary_losses_survive_logits_of_1e4(name):
     loss = get_loss(name)

@@ -260,7 +260,8 @@ class Cauchy(RegressionLoss):
 
     ``dl/dr = r / (1 + (r/c)**2)``: the pull of a point rises up to ``|r| = c`` and then
     fades, so far outliers barely move the fit. Not convex beyond ``|r| = c``. Computed with
-    ``log1p`` near 0 and ``2 log hypot(1, r/c)`` far out, so it never overflows.
+    ``log1p``, and from its limits ``c**2 log|r/c|`` and ``c**2 / r`` where ``(r/c)**2``
+    would overflow, so it never does.
 
     Example: ``get_loss("cauchy", c=1.0)([0.0], [1.0])  # log(2) / 2 = 0.34657...``
     """
@@ -289,18 +290,19 @@ class Cauchy(RegressionLoss):
 
     def _value_deriv(self, r):
         # One pass for both (training asks for both once a step), sharing t = r / c and its
-        # square. Each branch is computed everywhere and picked after: near 0, log1p(t**2)
-        # and t / (1 + t**2) keep every digit; far out, 2 log hypot(1, t) and
-        # 1 / (t + 1/t), whose t is held at 1 where it is near (no division by 0), never
-        # overflow. The branch not picked may overflow (callers hold np.errstate).
+        # square: log1p(t**2) and t / (1 + t**2) keep every digit near 0 and far out. Only
+        # where t**2 overflows (|r / c| above 1.3e154) are both taken from their limits,
+        # log |t| and 1 / t, to which 1 / t**2 < 1e-308 adds nothing: nothing overflows.
         c = self.params["c"]
         t = r / c
-        a = np.abs(t)
         tt = t * t
-        near = a <= 1.0
-        tf = np.where(near, 1.0, t)
-        value = 0.5 * c * c * np.where(a < 1.0, np.log1p(tt), 2.0 * np.log(np.hypot(1.0, a)))
-        return value, c * np.where(near, t / (1.0 + tt), 1.0 / (tf + 1.0 / tf))
+        value = (0.5 * c * c) * np.log1p(tt)
+        deriv = r / (1.0 + tt)
+        far = np.isinf(tt)
+        if far.any():  # rare: computed everywhere, kept where t**2 overflowed
+            value = np.where(far, (c * c) * (np.log(np.abs(r)) - np.log(c)), value)
+            deriv = np.where(far, c * (c / r), deriv)
+        return value, deriv
 
 
 class Tukey(RegressionLoss):
