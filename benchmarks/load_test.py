@@ -179,11 +179,12 @@ def start_server(port: int, log: Path, ttl: float = 0) -> subprocess.Popen[bytes
     ]
     if ttl > 0:
         cmd += ["--server.disconnectedSessionTTL", str(max(1, round(ttl)))]
-    # Streamlit reads .streamlit/config.toml from the working directory; the allocator setting
-    # is the one deploy/run_cluster.sh and the README's class command use.
+    # Streamlit reads .streamlit/config.toml from the working directory; the allocator and
+    # BLAS settings are those deploy/run_cluster.sh and the README's class command use.
     proc = subprocess.Popen(
         cmd, cwd=DEPLOY, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-        env={"MALLOC_ARENA_MAX": "2", **os.environ, "PYTHONPATH": str(ROOT)},
+        env={"MALLOC_ARENA_MAX": "2", "OPENBLAS_NUM_THREADS": "1", **os.environ,
+             "PYTHONPATH": str(ROOT)},
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
