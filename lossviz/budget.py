@@ -40,7 +40,7 @@ import math
 import platform
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -77,6 +77,8 @@ class Calibration:
             values where numpy is slower than on the calibration's data (exp underflowing
             to subnormal numbers, overflowing to inf): this covers it.
         machine: where and when it was measured.
+        param_s: per optimizer, per model parameter per step whatever the number of points
+            (the update: Adam's is a dozen operations per parameter).
     """
 
     op_call_s: Mapping[str, float]
@@ -88,6 +90,7 @@ class Calibration:
     builtin_s: Mapping[str, Mapping[str, tuple[float, float]]]
     formula_margin: float = 1.0
     machine: str = ""
+    param_s: Mapping[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """The calibration as JSON text (what ``budget_calibration.json`` holds)."""
@@ -208,7 +211,7 @@ def step_seconds(
         )
     n = int(n_points)
     batch = min(_DEFAULT_BATCH if batch_size is None else int(batch_size), n)
-    model = max(int(params) - 2, 0) * n * cal.point_param_s
+    model = max(int(params) - 2, 0) * (n * cal.point_param_s + cal.param_s.get(optimizer, 0.0))
     if _is_formula(loss):
         fixed, per_point = cal.loop_s[optimizer]
         total = fixed + per_point * n + model + formula_seconds(loss, n, calibration=cal)
@@ -585,6 +588,11 @@ def calibrate(*, repeats: int = 3, progress: Callable[[str], None] | None = None
     poly = _fit_step(_regression_data, "mse", large, "gd", repeats, model="poly", degree=15)
     linear = _fit_step(_regression_data, "mse", large, "gd", repeats, model="poly", degree=1)
     point_param_s = max((poly - linear) / (large * 14), 0.0)
+    param_s = {}
+    for optimizer in _OPTIMIZERS:  # on few points: what the update adds per parameter
+        poly, linear = (_fit_step(_regression_data, "mse", small, optimizer, repeats,
+                                  model="poly", degree=degree) for degree in (15, 1))
+        param_s[optimizer] = max((poly - linear) / 14 - small * point_param_s, 0.0)
     x, y = _regression_data(small)
     with_val = _fit_step(_regression_data, "mse", small, "gd", repeats,
                          validation=(x[:1], y[:1]))
@@ -605,4 +613,4 @@ def calibrate(*, repeats: int = 3, progress: Callable[[str], None] | None = None
         + time.strftime("%Y-%m-%d")
     )
     return Calibration(op_call_s, op_point_s, entry_s, loop_s, point_param_s, validation_s,
-                       builtin_s, formula_margin, machine)
+                       builtin_s, formula_margin, machine, param_s)

@@ -126,6 +126,22 @@ def test_every_built_in_loss_and_optimizer_has_an_estimate(name, optimizer):
     assert bigger > by_name
 
 
+@pytest.mark.parametrize("optimizer", lossviz.OPTIMIZERS)
+def test_a_bigger_model_costs_its_update_per_parameter_whatever_the_points(optimizer):
+    # Adam's update is a dozen operations per parameter: a degree-15 polynomial pays it on
+    # 14 more parameters than a line, on 16 points as on 200 (the stopping page's runs).
+    cal = budget.default_calibration()
+    assert set(cal.param_s) == set(lossviz.OPTIMIZERS)
+    extra = dataclasses.replace(cal, param_s={**cal.param_s, optimizer: 1e-6})
+    for n, loss in ((16, "mse"), (200, "cauchy"), (200, custom_loss("log(1 + r**2)"))):
+        line, poly = (budget.step_seconds(loss, n, optimizer=optimizer, params=p,
+                                          calibration=extra) for p in (2, 16))
+        without = budget.step_seconds(loss, n, optimizer=optimizer, params=16,
+                                      calibration=dataclasses.replace(extra, param_s={}))
+        assert poly - without == pytest.approx(14e-6)
+        assert poly > line
+
+
 def test_every_formula_operation_has_a_measured_cost():
     cal = budget.default_calibration()
     assert set(OPS) <= set(cal.op_call_s)
