@@ -292,7 +292,7 @@ class Cauchy(RegressionLoss):
         # One pass for both (training asks for both once a step), sharing t = r / c and its
         # square: log1p(t**2) and t / (1 + t**2) keep every digit near 0 and far out. Only
         # where t**2 overflows (|r / c| above 1.3e154) are both taken from their limits,
-        # log |t| and 1 / t, to which 1 / t**2 < 1e-308 adds nothing: nothing overflows.
+        # c**2 log|t| and c / t, to which 1 / t**2 < 1e-308 adds nothing: nothing overflows.
         c = self.params["c"]
         t = r / c
         tt = t * t
