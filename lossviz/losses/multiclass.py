@@ -74,12 +74,18 @@ class SoftmaxCrossEntropy(MulticlassLoss):
     derivative_latex = r"\frac{\partial \ell}{\partial f_j} = p_j - [\,j = y\,]"
 
     def _pointwise_and_dpred(self, y_true, y_pred):
+        # One exp per logit: the probabilities are e / sum(e) (as torch's softmax computes
+        # them; exp(log p) cost a second exp and lost more digits on small p), and the loss
+        # at the label log(sum(e)) - shifted_y.
         labels = y_true.astype(np.intp)
         rows = np.arange(len(labels))
-        logp = _log_softmax(y_pred)
-        grad = np.exp(logp)
+        shifted = y_pred - y_pred.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        grad = e / total
         grad[rows, labels] -= 1.0
-        return 0.0 - logp[rows, labels], grad  # 0.0 - x: an exact fit gives 0.0, not -0.0
+        # 0.0 - x: an exact fit gives 0.0, not -0.0
+        return 0.0 - (shifted[rows, labels] - np.log(total[:, 0])), grad
 
 
 class MulticlassHinge(MulticlassLoss):
