@@ -541,6 +541,16 @@ def test_softmax_cross_entropy_gradient_is_p_minus_onehot():
     np.testing.assert_allclose(get_loss("softmax_cross_entropy").pointwise(y, f), naive, rtol=1e-12)
 
 
+def test_softmax_cross_entropy_gradient_uses_the_very_probabilities_softmax_gives():
+    # The page shows p = softmax(f) beside the gradient p - onehot(y): the same bits. With 8
+    # samples the mean's division is exact; off the label, the gradient is p itself.
+    rng = np.random.default_rng(10)
+    f, y = rng.normal(scale=8, size=(8, 5)), rng.integers(0, 5, size=8)
+    per_sample = get_loss("softmax_cross_entropy").gradient(y, f) * 8
+    off = np.eye(5)[y] == 0
+    np.testing.assert_array_equal(per_sample[off], softmax(f)[off])
+
+
 def test_softmax_of_two_classes_is_binary_cross_entropy():
     rng = np.random.default_rng(9)
     f, y = rng.normal(scale=2, size=10), rng.integers(0, 2, size=10)

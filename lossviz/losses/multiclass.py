@@ -41,9 +41,12 @@ class MulticlassLoss(Loss):
         return super().gradient(y_true, y_pred)
 
 
-def _log_softmax(f: np.ndarray) -> np.ndarray:
+def _shifted_exp(f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's logits less their largest, their exp and its sum (a column): the
+    probabilities are ``e / total``, one exp per logit, as torch's softmax computes them."""
     shifted = f - f.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    e = np.exp(shifted)
+    return shifted, e, e.sum(axis=1, keepdims=True)
 
 
 def softmax(logits: Any) -> np.ndarray:
@@ -52,8 +55,8 @@ def softmax(logits: Any) -> np.ndarray:
     Example: ``softmax([[0.0, 0.0]])  # [[0.5, 0.5]]``
     """
     f = as_float_array(logits, "logits")
-    f2 = np.atleast_2d(f)
-    p = np.exp(_log_softmax(f2))
+    _, e, total = _shifted_exp(np.atleast_2d(f))
+    p = e / total
     return p if f.ndim == 2 else p[0]
 
 
@@ -74,14 +77,11 @@ class SoftmaxCrossEntropy(MulticlassLoss):
     derivative_latex = r"\frac{\partial \ell}{\partial f_j} = p_j - [\,j = y\,]"
 
     def _pointwise_and_dpred(self, y_true, y_pred):
-        # One exp per logit: the probabilities are e / sum(e) (as torch's softmax computes
-        # them; exp(log p) cost a second exp and lost more digits on small p), and the loss
-        # at the label log(sum(e)) - shifted_y.
+        # The probabilities as softmax() gives them (exp(log p) cost a second exp and lost
+        # more digits on small p), and the loss at the label log(sum(e)) - shifted_y.
         labels = y_true.astype(np.intp)
         rows = np.arange(len(labels))
-        shifted = y_pred - y_pred.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
-        total = e.sum(axis=1, keepdims=True)
+        shifted, e, total = _shifted_exp(y_pred)
         grad = e / total
         grad[rows, labels] -= 1.0
         # 0.0 - x: an exact fit gives 0.0, not -0.0
