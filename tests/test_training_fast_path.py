@@ -2,7 +2,9 @@
 ``sum_from_slope = (a, c)`` (its sum over the points is ``a (d . z) + c (d . d)`` with ``d``
 its slope) has its loss read off the product that gives the gradient. Such a loss records the
 same history as the general way, the identity holds for every loss declaring it, and a
-subclass that redefines the formula trains its own formula."""
+subclass that redefines the formula trains its own formula. A loss with neither a sum form
+nor shared work in ``_value_deriv`` is trained on its slope alone, its losses computed after
+the loop: the same history."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+import lossviz
 from lossviz import available_losses, fit, get_loss, make_regression
 from lossviz.losses import ElementwiseLoss
 from lossviz.losses.regression import MAE, MSE, Huber
@@ -247,3 +250,95 @@ def test_per_step_checks_change_no_number(data, name, params, model):
     np.testing.assert_array_equal(plain.params, checked.params)
     np.testing.assert_array_equal(plain.loss, checked.loss)
     np.testing.assert_array_equal(plain.grad_norm, checked.grad_norm)
+
+
+# -- losses trained on their slope alone ------------------------------------------------------
+# A loss with no sum form whose value and slope share no work (it keeps ElementwiseLoss's
+# _value_deriv) is trained on its slope alone when no rule reads the loss at every step; the
+# history's losses are computed after the loop, a block of steps per call.
+SLOPE_ONLY = [
+    name for name in available_losses("regression") + available_losses("classification")
+    if get_loss(name).sum_from_slope is None
+    and type(get_loss(name))._value_deriv is ElementwiseLoss._value_deriv
+]
+
+
+def in_loop_twin(loss):
+    """The same loss with its own _value_deriv: its values are computed at every step."""
+
+    class Twin(type(loss)):
+        def _value_deriv(self, z):
+            return self._value(z), self._deriv(z)
+
+    return Twin(**loss.params)
+
+
+def test_the_slope_only_losses_are_the_elementwise_ones_without_shared_work():
+    assert sorted(SLOPE_ONLY) == ["cross_entropy", "hinge", "log_cosh", "modified_huber",
+                                  "pseudo_huber", "squared_hinge", "tukey", "zero_one"]
+
+
+@pytest.mark.parametrize("run", RUNS[:6], ids=RUN_IDS[:6])
+@pytest.mark.parametrize("name", SLOPE_ONLY)
+def test_a_loss_trained_on_its_slope_alone_records_every_rows_loss(name, run):
+    loss = get_loss(name)
+    if loss.task == "regression":
+        d = make_regression(300, noise=1.0, outliers=6, seed=5)  # 13 rows per block after
+    else:
+        d = lossviz.make_classification(300, dim=2, flip=6, seed=5)
+    x, y = d.x, d.y
+    later = fit(x, y, loss, steps=100, **run)
+    each = fit(x, y, in_loop_twin(loss), steps=100, **run)
+    assert (later.stop_step, later.stop_reason) == (each.stop_step, each.stop_reason)
+    np.testing.assert_array_equal(later.params, each.params)  # the same steps, bit for bit
+    np.testing.assert_allclose(later.loss, each.loss, rtol=1e-13, atol=1e-300)
+    np.testing.assert_array_equal(later.grad_norm, each.grad_norm)
+    for step in range(later.stop_step + 1):  # every row: the loss at that row's parameters
+        assert later.loss[step] == pytest.approx(loss(y, later.predict(x, step)), rel=1e-12)
+
+
+@pytest.mark.parametrize("growth", [1.02, 1.1, 1.5])
+def test_a_slope_only_run_that_blows_up_stops_where_the_in_loop_run_does(data, growth):
+    x, y = data
+
+    class Square(ElementwiseLoss):  # r^2 with no sum form: trained on its slope alone
+        task, variable = "regression", "r"
+
+        def _value(self, r):
+            return r * r
+
+        def _deriv(self, r):
+            return 2.0 * r
+
+    # Just past the stable rate: the loss passes 1e8 times its start between two of the
+    # loop's looks at it (every 16 steps), so the history is cut after the loop.
+    design = np.column_stack([x, np.ones(len(x))])
+    lr = (1 + growth) / np.linalg.eigvalsh(2 * design.T @ design / len(x)).max()
+    later = fit(x, y, Square(), lr=lr, steps=3000)
+    each = fit(x, y, in_loop_twin(Square()), lr=lr, steps=3000)
+    assert later.diverged
+    assert later.diverged_at == later.stop_step + 1
+    assert later.stop_step % 16 != 0
+    assert (later.diverged_at, later.stop_step) == (each.diverged_at, each.stop_step)
+    np.testing.assert_array_equal(later.params, each.params)
+    np.testing.assert_allclose(later.loss, each.loss, rtol=1e-13)
+    assert later.loss[-1] <= 1e8 * later.loss[0]
+
+
+def test_a_slope_only_loss_computes_its_values_only_where_the_loop_looks(data):
+    x, y = data
+    calls = []
+
+    class Counted(type(get_loss("log_cosh"))):
+        def _value(self, r):
+            calls.append(r.shape)
+            return super()._value(r)
+
+    fit(x, y, Counted(), lr=0.05, steps=160)
+    looks = [shape for shape in calls if len(shape) == 1]  # one step's values: (n,)
+    assert len(looks) == 160 // 16 + 1  # steps 0, 16, ..., 160
+    assert sum(shape[0] for shape in calls if len(shape) == 2) == 161  # then every row
+    calls.clear()
+    fit(x, y, Counted(), lr=0.05, steps=160, grad_tol=1e-300)  # a rule reads every step
+    assert len(calls) == 161
+    assert all(len(shape) == 1 for shape in calls)

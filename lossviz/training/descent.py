@@ -38,6 +38,7 @@ _PARAM_LIMIT = 1e200  # on the squared norm of the parameters
 # The loop looks at the loss, the parameters and the clock every this many steps: often
 # enough to stop a blown-up or overdue run within microseconds, rarely enough to cost nothing.
 _LOOK_EVERY = 16
+_BLOCK_VALUES = 4096  # losses computed after the loop: about this many values per call
 
 
 @dataclass(frozen=True)
@@ -257,8 +258,16 @@ def fit(
     # Step t computes z = lhs @ state, the loss's variable at every point, then its slope
     # d = dl/dz, then one product work.T @ d = [gradient of the mean loss, d . z, d . d]
     # (z and d are work's last two columns). A loss declaring sum_from_slope = (a, c) has
-    # its sum a (d . z) + c (d . d) read off that product; any other gives its sum itself.
+    # its sum a (d . z) + c (d . d) read off that product; any other gives its sum itself,
+    # at every step or (values_later) after the loop.
     lhs, tail, form, slope_into, sum_and_slope = _variable_space(loss_obj, design, ys, pointwise)
+    val_in_loop = validation is not None and patience is not None
+    checks = val_in_loop or tol is not None or grad_tol is not None
+    # A loss that computes its value and slope separately (no shared work, no sum form) is
+    # trained on its slope alone when no rule reads the loss at every step: the losses of
+    # the run are computed after the loop, many steps per call (``_losses_after``).
+    values_later = (form is None and slope_into is not None and not checks
+                    and type(loss_obj)._value_deriv is ElementwiseLoss._value_deriv)
     batch_gradient = None
     if optimizer == "sgd":  # a batch's rows: of lhs when it trains in its variable
         batch_gradient = _minibatches(
@@ -291,8 +300,6 @@ def fit(
     val_losses = np.empty(steps + 1) if val_design is not None else None
     # Early stopping reads the validation loss as the run goes; without it the loss of every
     # row is computed after the loop, in a few batched products instead of one per step.
-    val_in_loop = val_losses is not None and patience is not None
-    checks = val_in_loop or tol is not None or grad_tol2 is not None
     stop_reason, converged, last = "budget", False, steps
     best_step, best_val, previous, limit = 0, np.inf, np.nan, -np.inf
     # The last row has no update: no next row, no rate.
@@ -301,7 +308,9 @@ def fit(
     with np.errstate(all="ignore"):  # blow-ups are detected below, never printed
         for t, (state, theta, row, grad, next_theta, rate) in enumerate(walk):
             lhs.dot(state, z)
-            if form is None:
+            if values_later and t % _LOOK_EVERY:
+                np.copyto(d, slope_into(z))
+            elif form is None:
                 total, slope = sum_and_slope(z)
                 np.copyto(d, slope)
                 losses[t] = total / n
@@ -355,6 +364,8 @@ def fit(
     if form is not None:  # the losses, read off the rows (loss_of's arithmetic, vectorised)
         dots = rows[run, p:]
         losses[run] = (a * dots[:, 0] + (c * dots[:, 1] if c else 0.0)) / n
+    elif values_later:
+        _losses_after(states[run], lhs, loss_obj, losses[run])
     # Every row kept must be finite and within bounds: the first that is not is where the
     # run diverged, and the history ends just before it.
     if raw_grad is not None:  # the rows in raw units, as the caller gave x
@@ -394,6 +405,18 @@ def fit(
         budget=steps,
         time_limit=time_limit,
     )
+
+
+def _losses_after(states: np.ndarray, lhs: np.ndarray, loss: Any, out: np.ndarray) -> None:
+    """The mean loss at each row of ``states`` into ``out``: ``z = lhs @ state`` for a block
+    of rows in one product, the loss's values on the whole block in one call, each row
+    summed as the loop sums one step's values."""
+    n = len(lhs)
+    block = max(1, _BLOCK_VALUES // n)
+    with np.errstate(all="ignore"):
+        for start in range(0, len(states), block):
+            z = states[start : start + block] @ lhs.T  # one row per step
+            np.divide(np.add.reduce(loss._value(z), axis=1), n, out=out[start : start + block])
 
 
 def _trainable(loss: Any) -> Any:
