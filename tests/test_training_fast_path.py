@@ -335,10 +335,51 @@ def test_a_slope_only_loss_computes_its_values_only_where_the_loop_looks(data):
             return super()._value(r)
 
     fit(x, y, Counted(), lr=0.05, steps=160)
-    looks = [shape for shape in calls if len(shape) == 1]  # one step's values: (n,)
-    assert len(looks) == 160 // 16 + 1  # steps 0, 16, ..., 160
-    assert sum(shape[0] for shape in calls if len(shape) == 2) == 161  # then every row
+    # Where the loop looks (steps 0, 16, ..., 160): one row each; after it, every row in
+    # blocks of 4096 // 61 = 67.
+    assert calls == [(1, 61)] * 11 + [(67, 61), (67, 61), (27, 61)]
     calls.clear()
     fit(x, y, Counted(), lr=0.05, steps=160, grad_tol=1e-300)  # a rule reads every step
-    assert len(calls) == 161
-    assert all(len(shape) == 1 for shape in calls)
+    assert calls == [(1, 61)] * 161
+
+
+@pytest.mark.parametrize("name", [*available_losses("regression"),
+                                  *available_losses("classification")])
+def test_sgd_records_the_full_data_loss_and_gradient_of_every_row(name):
+    # SGD steps along a batch's gradient; the history's rows (the loss and gradient over all
+    # points) are computed after the loop, a block of steps at a time.
+    loss = get_loss(name)
+    if loss.task == "regression":
+        d = make_regression(300, noise=1.0, outliers=6, seed=8)
+    else:
+        d = lossviz.make_classification(300, dim=2, flip=6, seed=8)
+    x, y = d.x, d.y
+    run = {"optimizer": "sgd", "lr": 0.02, "batch_size": 16, "seed": 4, "steps": 90}
+    later = fit(x, y, loss, **run)
+    each = fit(x, y, loss, grad_tol=1e-300, **run)  # a rule reads every row in the loop
+    assert (later.stop_step, later.stop_reason) == (each.stop_step, each.stop_reason)
+    np.testing.assert_array_equal(later.params, each.params)
+    np.testing.assert_array_equal(later.loss, each.loss)  # one row at a time, or in blocks
+    np.testing.assert_array_equal(later.grad_norm, each.grad_norm)
+    design = np.column_stack([x, np.ones(len(x))])
+    for step in range(later.stop_step + 1):
+        pred = later.predict(x, step)
+        assert later.loss[step] == pytest.approx(loss(y, pred), rel=1e-12, abs=1e-300)
+        full = np.linalg.norm(design.T @ loss.gradient(y, pred))
+        assert later.grad_norm[step] == pytest.approx(full, rel=1e-10, abs=1e-14)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "sgd", "adam"])
+@pytest.mark.parametrize("name", ["mse", "huber", "cauchy", "log_cosh", "pseudo_huber", "tukey"])
+def test_a_rule_reading_every_step_changes_no_number_of_a_polynomial_run(name, optimizer):
+    # The stopping page finds where each rule would stop in ONE run without rules: that run's
+    # rows must be the ones a run with the rule computes, to the last bit, with the widest
+    # model it trains (degree 15: 16 parameters).
+    x, y = lossviz.make_curve(120, seed=3)
+    run = {"model": "poly", "degree": 15, "optimizer": optimizer, "lr": 0.01, "steps": 300}
+    plain = fit(x, y, name, **run)
+    checked = fit(x, y, name, grad_tol=1e-300, tol=1e-300, **run)
+    assert checked.stop_reason == plain.stop_reason == "budget"
+    np.testing.assert_array_equal(plain.params, checked.params)
+    np.testing.assert_array_equal(plain.loss, checked.loss)
+    np.testing.assert_array_equal(plain.grad_norm, checked.grad_norm)

@@ -263,11 +263,17 @@ def fit(
     lhs, tail, form, slope_into, sum_and_slope = _variable_space(loss_obj, design, ys, pointwise)
     val_in_loop = validation is not None and patience is not None
     checks = val_in_loop or tol is not None or grad_tol is not None
-    # A loss that computes its value and slope separately (no shared work, no sum form) is
-    # trained on its slope alone when no rule reads the loss at every step: the losses of
-    # the run are computed after the loop, many steps per call (``_losses_after``).
-    values_later = (form is None and slope_into is not None and not checks
+    # What the step itself does not need is computed by ``_rows_after``, a block of steps
+    # per product and per call, after the loop: SGD steps along a mini-batch's gradient, so
+    # its history's rows (full-data gradient and loss) wait; a loss that computes its value
+    # and slope separately (no shared work, no sum form) trains on its slope alone and its
+    # losses wait. Where the loop looks at the loss (every 16 steps, or every step for a
+    # rule) it calls the same function on that one row: a row's numbers do not depend on
+    # the block, so a run with a rule records the same history as one without.
+    rows_later = optimizer == "sgd" and slope_into is not None
+    values_later = (form is None and slope_into is not None
                     and type(loss_obj)._value_deriv is ElementwiseLoss._value_deriv)
+    later = rows_later or values_later
     batch_gradient = None
     if optimizer == "sgd":  # a batch's rows: of lhs when it trains in its variable
         batch_gradient = _minibatches(
@@ -277,10 +283,11 @@ def fit(
         work = np.empty((n, p + 2), order="F")
         work[:, :p] = lhs[:, :p] / n
         z, d = work[:, p], work[:, p + 1]
-        work_t = work.T
+        work_t, scaled = work.T, work[:, :p]
     else:  # z and d hold one row per class: the logits and their slopes, transposed
         lhs, work_t = _Logits(design, classes), _LogitGradient(design, classes)
         z, d = np.empty((classes, n)), np.empty((classes, n))
+        scaled = None
     # The run is written straight into its history: row t of `states` holds theta_t (then the
     # fixed tail of the state), the product writes row t of `rows` (gradient first), and the
     # optimizer writes theta_{t+1} into the next row of `states`.
@@ -307,21 +314,26 @@ def fit(
                strict=True)
     with np.errstate(all="ignore"):  # blow-ups are detected below, never printed
         for t, (state, theta, row, grad, next_theta, rate) in enumerate(walk):
-            lhs.dot(state, z)
-            if values_later and t % _LOOK_EVERY:
-                np.copyto(d, slope_into(z))
-            elif form is None:
-                total, slope = sum_and_slope(z)
-                np.copyto(d, slope)
-                losses[t] = total / n
-            else:
-                slope_into(z, d)
-            work_t.dot(d, row)
+            look = not t % _LOOK_EVERY
+            if not rows_later:
+                lhs.dot(state, z)
+                if form is not None:
+                    slope_into(z, d)
+                elif values_later:
+                    np.copyto(d, slope_into(z))
+                else:
+                    total, slope = sum_and_slope(z)
+                    np.copyto(d, slope)
+                    losses[t] = total / n
+                work_t.dot(d, row)
             # The loss is looked at when a rule needs it, and every 16 steps to stop a run
             # that blew up (every row is checked after the loop) or ran out of time.
-            if checks or not t % _LOOK_EVERY:
-                current = losses.item(t) if form is None else loss_of(row)
-            if not t % _LOOK_EVERY:
+            if checks or look:
+                if later:  # (the gradient only for a rule that reads it)
+                    _rows_after(states[t : t + 1], lhs, loss_obj, losses[t : t + 1],
+                                grads[t : t + 1] if rows_later and checks else None, scaled)
+                current = loss_of(row) if form is not None and not later else losses.item(t)
+            if look:
                 if t == 0 and current < np.inf:  # a NaN or infinite start keeps -inf
                     limit = _DIVERGENCE_FACTOR * max(current, 1e-12)
                 if not (current <= limit and float(theta @ theta) < _PARAM_LIMIT):
@@ -361,11 +373,13 @@ def fit(
         with np.errstate(all="ignore"):  # rows past a blow-up are cut below, as in the loop
             _validation_losses(params[run], val_design, val_y, pointwise, classes,
                                val_losses[run])
-    if form is not None:  # the losses, read off the rows (loss_of's arithmetic, vectorised)
+    if later:
+        if not checks:  # (with a rule the loop has computed every row)
+            _rows_after(states[run], lhs, loss_obj, losses[run],
+                        grads[run] if rows_later else None, scaled)
+    elif form is not None:  # the losses, read off the rows (loss_of's arithmetic, vectorised)
         dots = rows[run, p:]
         losses[run] = (a * dots[:, 0] + (c * dots[:, 1] if c else 0.0)) / n
-    elif values_later:
-        _losses_after(states[run], lhs, loss_obj, losses[run])
     # Every row kept must be finite and within bounds: the first that is not is where the
     # run diverged, and the history ends just before it.
     if raw_grad is not None:  # the rows in raw units, as the caller gave x
@@ -407,16 +421,48 @@ def fit(
     )
 
 
-def _losses_after(states: np.ndarray, lhs: np.ndarray, loss: Any, out: np.ndarray) -> None:
-    """The mean loss at each row of ``states`` into ``out``: ``z = lhs @ state`` for a block
-    of rows in one product, the loss's values on the whole block in one call, each row
-    summed as the loop sums one step's values."""
+def _rows_after(
+    states: np.ndarray,
+    lhs: np.ndarray,
+    loss: Any,
+    losses: np.ndarray,
+    grads: np.ndarray | None = None,
+    scaled: np.ndarray | None = None,
+) -> None:
+    """The mean loss at each row of ``states`` into ``losses``, and with ``grads`` the
+    gradient of the mean loss, ``scaled.T @ d`` (``scaled = lhs[:, :p] / n``).
+
+    ``loss``: an elementwise loss that trains in its variable, ``z = lhs @ state``. A block
+    of rows takes one product for ``z``, one call for the values (and slopes) and one
+    product for the gradients. Products are einsum's: numpy sums one row's terms the same
+    way whatever the block (BLAS kernels depend on the matrix's shape), so the loop,
+    calling this on single rows, and the caller after it, on blocks, agree to the last bit
+    (``tests/test_training_fast_path.py`` checks it on every path that uses it).
+    """
     n = len(lhs)
     block = max(1, _BLOCK_VALUES // n)
+    form = loss.sum_from_slope
+    shared = type(loss)._value_deriv is not ElementwiseLoss._value_deriv
     with np.errstate(all="ignore"):
         for start in range(0, len(states), block):
-            z = states[start : start + block] @ lhs.T  # one row per step
-            np.divide(np.add.reduce(loss._value(z), axis=1), n, out=out[start : start + block])
+            rows = slice(start, start + block)
+            z = np.einsum("tk,ik->ti", states[rows], lhs)  # one row per step
+            # The losses are computed one way whether the gradients are wanted or not.
+            if form is not None:  # the sum read off the slope, as the loop reads it
+                d = loss._deriv(z)
+                a, c = form
+                dz = np.einsum("ti,ti->t", d, z)
+                sums = a * dz + c * np.einsum("ti,ti->t", d, d) if c else a * dz
+            elif shared:
+                values, d = loss._value_deriv(z)
+                sums = np.add.reduce(values, axis=1)
+            else:
+                sums = np.add.reduce(loss._value(z), axis=1)
+                if grads is not None:
+                    d = loss._deriv(z)
+            np.divide(sums, n, out=losses[rows])
+            if grads is not None:
+                grads[rows] = np.einsum("ti,ip->tp", d, scaled)
 
 
 def _trainable(loss: Any) -> Any:
