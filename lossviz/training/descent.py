@@ -263,16 +263,17 @@ def fit(
     lhs, tail, form, slope_into, sum_and_slope = _variable_space(loss_obj, design, ys, pointwise)
     val_in_loop = validation is not None and patience is not None
     checks = val_in_loop or tol is not None or grad_tol is not None
-    # What the step itself does not need is computed by ``_rows_after``, a block of steps
-    # per product and per call, after the loop: SGD steps along a mini-batch's gradient, so
-    # its history's rows (full-data gradient and loss) wait; a loss that computes its value
-    # and slope separately (no shared work, no sum form) trains on its slope alone and its
-    # losses wait. Where the loop looks at the loss (every 16 steps, or every step for a
-    # rule) it calls the same function on that one row: a row's numbers do not depend on
-    # the block, so a run with a rule records the same history as one without.
-    rows_later = optimizer == "sgd" and slope_into is not None
-    values_later = (form is None and slope_into is not None
-                    and type(loss_obj)._value_deriv is ElementwiseLoss._value_deriv)
+    # For an elementwise loss without a sum form, what the step itself does not need is
+    # computed by ``_rows_after``, a block of steps per product and per call, after the
+    # loop: SGD steps along a mini-batch's gradient, so its history's rows (full-data
+    # gradient and loss) wait; a loss that computes its value and slope separately (no
+    # shared work) trains on its slope alone and its losses wait. Where the loop looks at
+    # the loss (every 16 steps, or every step for a rule) it calls the same function on that
+    # one row: a row's numbers do not depend on the block, so a run with a rule records the
+    # same history as one without. (A sum form makes the full-data row one cheap product.)
+    deferrable = form is None and slope_into is not None
+    rows_later = deferrable and optimizer == "sgd"
+    values_later = deferrable and type(loss_obj)._value_deriv is ElementwiseLoss._value_deriv
     later = rows_later or values_later
     batch_gradient = None
     if optimizer == "sgd":  # a batch's rows: of lhs when it trains in its variable
@@ -332,7 +333,7 @@ def fit(
                 if later:  # (the gradient only for a rule that reads it)
                     _rows_after(states[t : t + 1], lhs, loss_obj, losses[t : t + 1],
                                 grads[t : t + 1] if rows_later and checks else None, scaled)
-                current = loss_of(row) if form is not None and not later else losses.item(t)
+                current = losses.item(t) if form is None else loss_of(row)
             if look:
                 if t == 0 and current < np.inf:  # a NaN or infinite start keeps -inf
                     limit = _DIVERGENCE_FACTOR * max(current, 1e-12)
@@ -432,28 +433,23 @@ def _rows_after(
     """The mean loss at each row of ``states`` into ``losses``, and with ``grads`` the
     gradient of the mean loss, ``scaled.T @ d`` (``scaled = lhs[:, :p] / n``).
 
-    ``loss``: an elementwise loss that trains in its variable, ``z = lhs @ state``. A block
-    of rows takes one product for ``z``, one call for the values (and slopes) and one
-    product for the gradients. Products are einsum's: numpy sums one row's terms the same
-    way whatever the block (BLAS kernels depend on the matrix's shape), so the loop,
-    calling this on single rows, and the caller after it, on blocks, agree to the last bit
-    (``tests/test_training_fast_path.py`` checks it on every path that uses it).
+    ``loss``: an elementwise loss that trains in its variable, ``z = lhs @ state``, and
+    declares no ``sum_from_slope``. A block of rows takes one product for ``z``, one call
+    for the values (and slopes) and one product for the gradients. Products are einsum's:
+    numpy sums one row's terms the same way whatever the block (BLAS kernels depend on the
+    matrix's shape), so the loop, calling this on single rows, and the caller after it, on
+    blocks, agree to the last bit (``tests/test_training_fast_path.py`` checks it on every
+    path that uses it).
     """
     n = len(lhs)
     block = max(1, _BLOCK_VALUES // n)
-    form = loss.sum_from_slope
     shared = type(loss)._value_deriv is not ElementwiseLoss._value_deriv
     with np.errstate(all="ignore"):
         for start in range(0, len(states), block):
             rows = slice(start, start + block)
             z = np.einsum("tk,ik->ti", states[rows], lhs)  # one row per step
             # The losses are computed one way whether the gradients are wanted or not.
-            if form is not None:  # the sum read off the slope, as the loop reads it
-                d = loss._deriv(z)
-                a, c = form
-                dz = np.einsum("ti,ti->t", d, z)
-                sums = a * dz + c * np.einsum("ti,ti->t", d, d) if c else a * dz
-            elif shared:
+            if shared:
                 values, d = loss._value_deriv(z)
                 sums = np.add.reduce(values, axis=1)
             else:
