@@ -11,13 +11,14 @@ The estimate of one step of ``lossviz.fit`` is a sum of measured parts:
 - the training loop around the loss, per optimizer: a fixed part and a part per point;
 - the model's two products (predictions and gradient): per point and parameter;
 - the loss: for a built-in loss its whole step is measured, per loss and optimizer; for a
-  formula (``CustomLoss``), the operations its value and exact derivative run per evaluation
-  (each a numpy call: a fixed part per call and a part per point, measured per operation, so
+  formula (``CustomLoss``), the operations its value and exact derivative run (each a numpy
+  call: a fixed part per call and a part per point, measured per operation, so
   ``logaddexp`` on 200 points costs about seven additions) plus the tape's bookkeeping,
-  times a margin measured on trained reference formulas (training reaches values, such as
-  exp underflowing, where numpy is slower than on the calibration's data);
-- validation data, when given: one more evaluation of the loss per step;
-- with ``sgd``, one more evaluation on the mini-batch.
+  counted as ``fit`` runs them (``formula_step_seconds``: a formula in ``r`` or ``m`` alone
+  trains on its slope and has its values computed after the loop), times a margin
+  measured on trained reference formulas (training reaches values, such as exp
+  underflowing, where numpy is slower than on the calibration's data);
+- validation data, when given: one more evaluation of the loss per step.
 
 The parts were measured on the server this was written for by ``calibrate()`` (run
 ``python benchmarks/bench_budget.py --write`` to measure again after changing training or
@@ -45,6 +46,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from lossviz.training.descent import BLOCK_VALUES, LOOK_EVERY
 
 # Server time one change may spend training, in seconds: with the page's own work on top, a
 # rerun stays within about 0.5 s of one core.
@@ -125,14 +128,17 @@ def formula_profile(loss: Any) -> dict[str, tuple[int, int]]:
     makes: ``{op: (calls, calls on arrays)}``. Calls whose arguments are all constants run on
     single numbers (``c**2/2`` in ``c**2/2*log(1 + (r/c)**2)``) and cost no time per point.
 
-    Counts the tape ``CustomLoss`` runs: each distinct sub-expression of the loss and its
-    derivative once.
+    Counts each distinct sub-expression of the loss and its derivative once.
 
     Example: ``formula_profile(custom_loss("r**2"))  # {'pow': (1, 1), 'mul': (1, 1)}``
     """
+    return _profile((loss.expression, loss.derivative_expression))
+
+
+def _profile(trees: tuple[Any, ...]) -> dict[str, tuple[int, int]]:
     seen: dict[Any, bool] = {}  # node -> whether it is an array (depends on the data)
     out: dict[str, list[int]] = {}
-    for tree in (loss.expression, loss.derivative_expression):
+    for tree in trees:
         for node in tree.walk():
             if node in seen:
                 continue
@@ -150,11 +156,17 @@ def formula_profile(loss: Any) -> dict[str, tuple[int, int]]:
     return {op: (calls, arrays) for op, (calls, arrays) in out.items()}
 
 
-def _tape_entries(loss: Any) -> int:
+def _tape_seconds(trees: tuple[Any, ...], n_points: float, cal: Calibration,
+                  calls: float = 1.0) -> float:
+    """One run of the tape of ``trees`` on ``n_points`` points, its per-call costs (each
+    operation's and the tape's bookkeeping) counted ``calls`` times."""
     nodes: set[Any] = set()
-    for tree in (loss.expression, loss.derivative_expression):
+    for tree in trees:
         nodes.update(tree.walk())
-    return len(nodes)
+    total = calls * len(nodes) * cal.entry_s
+    for op, (ops, arrays) in _profile(trees).items():
+        total += calls * ops * cal.op_call_s[op] + arrays * n_points * cal.op_point_s[op]
+    return total
 
 
 def formula_seconds(loss: Any, n_points: int, *, calibration: Calibration | None = None) -> float:
@@ -165,9 +177,39 @@ def formula_seconds(loss: Any, n_points: int, *, calibration: Calibration | None
     Example: ``formula_seconds(custom_loss("r**2"), 200)  # a few microseconds``
     """
     cal = calibration or default_calibration()
-    total = _tape_entries(loss) * cal.entry_s
-    for op, (calls, arrays) in formula_profile(loss).items():
-        total += calls * cal.op_call_s[op] + arrays * n_points * cal.op_point_s[op]
+    trees = (loss.expression, loss.derivative_expression)
+    return _tape_seconds(trees, n_points, cal) * cal.formula_margin
+
+
+def formula_step_seconds(loss: Any, n_points: int, *, optimizer: str = "gd",
+                         batch_size: int | None = None,
+                         calibration: Calibration | None = None) -> float:
+    """Estimated seconds a formula costs in one step of ``lossviz.fit``, as ``fit`` trains
+    it (times ``formula_margin``).
+
+    A formula that reads ``y`` or ``yhat`` evaluates its value and derivative at every step
+    (and with ``sgd`` on the batch too). A formula in the residual or margin alone trains on
+    its slope: the derivative at every step (on the batch with ``sgd``), the values (and
+    with ``sgd`` the full-data slopes) after the loop, a block of steps per call, so that
+    their per-point cost remains and their per-call cost nearly vanishes; the loop also
+    evaluates the value where it looks at the loss, every 16 steps.
+
+    Example: ``formula_step_seconds(custom_loss("r**2"), 200, optimizer="adam")``
+    """
+    cal = calibration or default_calibration()
+    n = int(n_points)
+    batch = min(_DEFAULT_BATCH if batch_size is None else int(batch_size), n)
+    value, slope = (loss.expression,), (loss.derivative_expression,)
+    if {"y", "yhat"} & set(loss.variables):
+        total = formula_seconds(loss, n, calibration=cal)
+        if optimizer == "sgd":
+            total += formula_seconds(loss, batch, calibration=cal)
+        return total
+    after = n / BLOCK_VALUES  # the share of a block's calls one step pays
+    later = value + slope if optimizer == "sgd" else value
+    total = (_tape_seconds(slope, batch if optimizer == "sgd" else n, cal)
+             + _tape_seconds(later, n, cal, calls=after)
+             + _tape_seconds(value, n, cal) / LOOK_EVERY)
     return total * cal.formula_margin
 
 
@@ -214,9 +256,8 @@ def step_seconds(
     model = max(int(params) - 2, 0) * (n * cal.point_param_s + cal.param_s.get(optimizer, 0.0))
     if _is_formula(loss):
         fixed, per_point = cal.loop_s[optimizer]
-        total = fixed + per_point * n + model + formula_seconds(loss, n, calibration=cal)
-        if optimizer == "sgd":
-            total += formula_seconds(loss, batch, calibration=cal)
+        total = fixed + per_point * n + model + formula_step_seconds(
+            loss, n, optimizer=optimizer, batch_size=batch, calibration=cal)
         if validation_points:
             total += cal.validation_s + formula_seconds(loss, validation_points, calibration=cal)
             total += validation_points * int(params) * cal.point_param_s
@@ -562,9 +603,7 @@ def calibrate(*, repeats: int = 3, progress: Callable[[str], None] | None = None
     for optimizer in _OPTIMIZERS:
         at = {
             n: _fit_step(_regression_data, square, n, optimizer, repeats)
-            - formula_seconds(square, n, calibration=cal)
-            - (formula_seconds(square, min(_DEFAULT_BATCH, n), calibration=cal)
-               if optimizer == "sgd" else 0.0)
+            - formula_step_seconds(square, n, optimizer=optimizer, calibration=cal)
             for n in (small, large)
         }
         loop_s[optimizer] = _line(at[small], at[large], small, large)
@@ -581,7 +620,8 @@ def calibrate(*, repeats: int = 3, progress: Callable[[str], None] | None = None
             lossviz.fit(d.x, d.y, loss, optimizer="adam", lr=0.05, steps=steps, seed=0)
 
         formula = (_cpu(train, min(repeats, 2)) / steps - fixed - per_point * n)
-        formula_margin = max(formula_margin, formula / formula_seconds(loss, n, calibration=cal))
+        estimate = formula_step_seconds(loss, n, optimizer="adam", calibration=cal)
+        formula_margin = max(formula_margin, formula / estimate)
     cal = Calibration(op_call_s, op_point_s, entry_s, loop_s, 0.0, 0.0, {}, formula_margin)
 
     say("model size and validation")

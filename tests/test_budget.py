@@ -81,6 +81,30 @@ def test_constant_parts_of_a_formula_cost_no_time_per_point():
     assert budget.formula_profile(custom_loss("r**2")) == {"pow": (1, 1), "mul": (1, 1)}
 
 
+@pytest.mark.parametrize("optimizer", ["gd", "adam", "sgd"])
+def test_a_step_is_charged_the_formula_work_fit_does(optimizer):
+    # A formula that reads y: value and derivative at every step (and on SGD's batch).
+    of_y = custom_loss("c*log(cosh((yhat - y)/c))", c=1.5)
+    step = budget.formula_step_seconds(of_y, 200, optimizer=optimizer)
+    once = budget.formula_seconds(of_y, 200)
+    batch = budget.formula_seconds(of_y, 32) if optimizer == "sgd" else 0.0
+    assert step == pytest.approx(once + batch)
+    # The same formula in r alone trains on its slope: the derivative every step, the value
+    # (with SGD the full-data slope too) after the loop in blocks, where its per-call costs
+    # are shared by a block's steps; the loop evaluates the value where it looks (1 in 16).
+    in_r = custom_loss("c*log(cosh(r/c))", c=1.5)
+    assert budget.formula_step_seconds(in_r, 200, optimizer=optimizer) < step
+    cal = budget.default_calibration()
+    free = dataclasses.replace(cal, op_call_s=dict.fromkeys(cal.op_call_s, 0.0), entry_s=0.0)
+    whole = budget.formula_seconds(in_r, 200, calibration=free)  # value and slope, per point
+    # Every point's value and slope is still computed: their per-point cost stays whole.
+    assert budget.formula_step_seconds(in_r, 200, optimizer=optimizer, calibration=free) >= whole
+    no_calls = {"op_call_s": dict.fromkeys(cal.op_call_s, 0.0), "entry_s": 0.0}
+    assert budget.formula_step_seconds(
+        in_r, 4096, optimizer=optimizer, calibration=dataclasses.replace(cal, **no_calls)
+    ) < budget.formula_step_seconds(in_r, 4096, optimizer=optimizer, calibration=cal)
+
+
 def test_expensive_functions_weigh_more_than_arithmetic():
     cal = budget.default_calibration()
     for op in ("exp", "log", "logaddexp", "sigmoid", "hypot"):

@@ -239,6 +239,28 @@ def test_fit_with_hand_written_log_loss_equals_cross_entropy():
     assert mine.loss[-1] < mine.loss[0]
 
 
+@pytest.mark.parametrize("optimizer", ["gd", "adam", "sgd"])
+def test_a_formula_of_y_and_yhat_trains_as_its_formula_in_r(optimizer):
+    # "log(cosh(r))" is a function of the residual alone: fit trains it on its slope and
+    # computes its values after the loop. Written with y and yhat it needs each point's
+    # y_true, and fit trains it on the predictions, evaluating value and slope every step.
+    data = lossviz.make_regression(80, outliers=3, seed=2)
+    kw = dict(optimizer=optimizer, lr=0.05, steps=300, seed=1)
+    in_r = custom_loss("c*log(cosh(r/c))", c=1.5)
+    of_y = custom_loss("c*log(cosh((yhat - y)/c))", c=1.5)
+    assert type(of_y) is not type(in_r)
+    assert isinstance(of_y, CustomLoss)
+    a = lossviz.fit(data.x, data.y, in_r, **kw)
+    b = lossviz.fit(data.x, data.y, of_y, **kw)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(a.loss, b.loss, rtol=1e-12)
+    np.testing.assert_allclose(a.grad_norm, b.grad_norm, rtol=1e-9, atol=1e-13)
+    for loss in (in_r, of_y):
+        again = pickle.loads(pickle.dumps(loss))
+        assert type(again) is type(loss)
+        assert again(data.y, data.y + 1.0) == loss(data.y, data.y + 1.0)
+
+
 def test_fit_reports_divergence_of_an_unbounded_loss_instead_of_raising():
     data = lossviz.make_regression(30, seed=0)
     history = lossviz.fit(data.x, data.y, custom_loss("r**3"), lr=0.5, steps=500)

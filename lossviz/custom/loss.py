@@ -60,10 +60,13 @@ class CustomLoss(ElementwiseLoss):
         self.parameters = parsed.parameters
         self.expression: Node = parsed.tree
         self.derivative_expression: Node = differentiate(parsed.tree, _SEEDS[task])
-        self._both = Tape([self.expression, self.derivative_expression])
         self._value_tape = Tape([self.expression])
         self._deriv_tape = Tape([self.derivative_expression])
         self._convex: bool | None = None
+        if {"y", "yhat"} & set(self.variables):
+            # Not a function of r alone: the loss of a point needs its y_true too.
+            self.__class__ = _CustomLossOfTarget
+            self._both = Tape([self.expression, self.derivative_expression])
 
     def __repr__(self) -> str:
         params = "".join(f", {k}={v:g}" for k, v in self.params.items())
@@ -204,20 +207,6 @@ class CustomLoss(ElementwiseLoss):
         (slope,) = self._deriv_tape.run(self._env(z, 0.0))
         return _fill(slope, z.shape)
 
-    def _pointwise_and_dpred(
-        self, y_true: np.ndarray, y_pred: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        if self.task == "regression":
-            value, slope = self._both.run(self._env(y_pred - y_true, y_true))
-            return _fill(value, y_true.shape), _fill(slope, y_true.shape)
-        sign = 2.0 * y_true - 1.0
-        value, slope = self._both.run(self._env(sign * y_pred, y_true))
-        return _fill(value, y_true.shape), sign * slope + 0.0
-
-    def _sum_and_dpred(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, np.ndarray]:
-        values, dpred = self._pointwise_and_dpred(y_true, y_pred)
-        return float(np.add.reduce(values)), dpred
-
     # -- explaining non-finite results ----------------------------------------------------------
     def _check_finite(
         self, y_true: np.ndarray, y_pred: np.ndarray, values: np.ndarray, what: str
@@ -259,6 +248,20 @@ class CustomLoss(ElementwiseLoss):
             if culprit is not None:
                 return prefix + _describe(culprit, values, at)
         return None
+
+
+class _CustomLossOfTarget(CustomLoss):
+    """A regression formula that also reads ``y`` or ``yhat``: a point's loss needs its
+    ``y_true`` as well as its residual, so the value and slope come from the targets and
+    predictions (one tape for both), and ``fit`` trains it on its predictions. A formula in
+    ``r`` (or ``m``) alone is an elementwise loss like the built-ins: ``fit`` trains it on
+    its slope alone and computes its values after the loop."""
+
+    def _pointwise_and_dpred(
+        self, y_true: np.ndarray, y_pred: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        value, slope = self._both.run(self._env(y_pred - y_true, y_true))
+        return _fill(value, y_true.shape), _fill(slope, y_true.shape)
 
 
 def _rebuild(formula: str, task: str, params: dict[str, float]) -> CustomLoss:

@@ -37,8 +37,8 @@ _DIVERGENCE_FACTOR = 1e8  # a loss this many times its start has blown up
 _PARAM_LIMIT = 1e200  # on the squared norm of the parameters
 # The loop looks at the loss, the parameters and the clock every this many steps: often
 # enough to stop a blown-up or overdue run within microseconds, rarely enough to cost nothing.
-_LOOK_EVERY = 16
-_BLOCK_VALUES = 4096  # losses computed after the loop: about this many values per call
+LOOK_EVERY = 16
+BLOCK_VALUES = 4096  # losses computed after the loop: about this many values per call
 
 
 @dataclass(frozen=True)
@@ -315,7 +315,7 @@ def fit(
                strict=True)
     with np.errstate(all="ignore"):  # blow-ups are detected below, never printed
         for t, (state, theta, row, grad, next_theta, rate) in enumerate(walk):
-            look = not t % _LOOK_EVERY
+            look = not t % LOOK_EVERY
             if not rows_later:
                 lhs.dot(state, z)
                 if form is not None:
@@ -442,7 +442,7 @@ def _rows_after(
     path that uses it).
     """
     n = len(lhs)
-    block = max(1, _BLOCK_VALUES // n)
+    block = max(1, BLOCK_VALUES // n)
     shared = type(loss)._value_deriv is not ElementwiseLoss._value_deriv
     with np.errstate(all="ignore"):
         for start in range(0, len(states), block):
