@@ -63,7 +63,8 @@ class CustomLoss(ElementwiseLoss):
         self._value_tape = Tape([self.expression])
         self._deriv_tape = Tape([self.derivative_expression])
         self._convex: bool | None = None
-        if {"y", "yhat"} & set(self.variables):
+        self._reads_target = bool({"y", "yhat"} & set(self.variables))
+        if self._reads_target:
             # Not a function of r alone: the loss of a point needs its y_true too.
             self.__class__ = _CustomLossOfTarget
             self._both = Tape([self.expression, self.derivative_expression])
@@ -150,12 +151,10 @@ class CustomLoss(ElementwiseLoss):
     # -- numbers --------------------------------------------------------------------------------
     def _env(self, z: np.ndarray, y_true: Any) -> dict[str, Any]:
         env: dict[str, Any] = dict(self.params)
-        if self.task == "regression":
-            env["r"] = z
+        env[self.variable] = z
+        if self._reads_target:  # (yhat is an array operation: only when the formula asks)
             env["y"] = y_true
             env["yhat"] = z + y_true
-        else:
-            env["m"] = z
         return env
 
     def elementwise(self, z: Any, y_true: float = 0.0, *, check: bool = True) -> np.ndarray:
