@@ -200,7 +200,7 @@ def formula_step_seconds(loss: Any, n_points: int, *, optimizer: str = "gd",
     n = int(n_points)
     batch = min(_DEFAULT_BATCH if batch_size is None else int(batch_size), n)
     value, slope = (loss.expression,), (loss.derivative_expression,)
-    if {"y", "yhat"} & set(loss.variables):
+    if loss.reads_target:
         total = formula_seconds(loss, n, calibration=cal)
         if optimizer == "sgd":
             total += formula_seconds(loss, batch, calibration=cal)

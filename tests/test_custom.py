@@ -249,6 +249,8 @@ def test_a_formula_of_y_and_yhat_trains_as_its_formula_in_r(optimizer):
     in_r = custom_loss("c*log(cosh(r/c))", c=1.5)
     of_y = custom_loss("c*log(cosh((yhat - y)/c))", c=1.5)
     assert type(of_y) is not type(in_r)
+    assert of_y.reads_target
+    assert not in_r.reads_target
     assert isinstance(of_y, CustomLoss)
     a = lossviz.fit(data.x, data.y, in_r, **kw)
     b = lossviz.fit(data.x, data.y, of_y, **kw)

@@ -32,9 +32,10 @@ class CustomLoss(ElementwiseLoss):
     formula's tree is differentiated rule by rule (see ``lossviz.custom.derivative`` for the
     conventions at kinks), never by finite differences.
 
-    A regression formula may also use ``y`` (y_true) and ``yhat`` (y_pred); its curves
-    (``elementwise``, ``derivative``) are then drawn at ``y_true = 0`` unless another
-    ``y_true`` is given. Bad formulas raise ``FormulaError`` (a ``ValueError``).
+    A regression formula may also use ``y`` (y_true) and ``yhat`` (y_pred): ``reads_target``
+    is then True, and its curves (``elementwise``, ``derivative``) are drawn at
+    ``y_true = 0`` unless another ``y_true`` is given. Bad formulas raise ``FormulaError``
+    (a ``ValueError``).
 
     Example: ``CustomLoss("log(1 + r**2)")([0.0], [1.0])  # log 2 = 0.693147...``
     """
@@ -63,8 +64,8 @@ class CustomLoss(ElementwiseLoss):
         self._value_tape = Tape([self.expression])
         self._deriv_tape = Tape([self.derivative_expression])
         self._convex: bool | None = None
-        self._reads_target = bool({"y", "yhat"} & set(self.variables))
-        if self._reads_target:
+        self.reads_target = bool({"y", "yhat"} & set(self.variables))
+        if self.reads_target:
             # Not a function of r alone: the loss of a point needs its y_true too.
             self.__class__ = _CustomLossOfTarget
             self._both = Tape([self.expression, self.derivative_expression])
@@ -152,7 +153,7 @@ class CustomLoss(ElementwiseLoss):
     def _env(self, z: np.ndarray, y_true: Any) -> dict[str, Any]:
         env: dict[str, Any] = dict(self.params)
         env[self.variable] = z
-        if self._reads_target:  # (yhat is an array operation: only when the formula asks)
+        if self.reads_target:  # (yhat is an array operation: only when the formula asks)
             env["y"] = y_true
             env["yhat"] = z + y_true
         return env
