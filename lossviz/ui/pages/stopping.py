@@ -339,7 +339,7 @@ def _rules_panel(setup: Setup, schedule: str) -> None:
     st.markdown(live_line(picks, history, names))
     data = fs.curves_data(history, picks, loss_name=setup.loss)
     fig = fs.curves_figure.spec(data, log_y=log_y, settings=short, compact=widgets.compact(),
-                                width_hint=None if widgets.compact() else 1000,
+                                width_hint=None if widgets.compact() else 700,
                                 presentation=widgets.presenting())
     chart.chart(fig, key="stop_curves")
     st.caption(
