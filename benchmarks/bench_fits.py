@@ -3,7 +3,7 @@
     python benchmarks/bench_fits.py                  # the lossviz this Python imports
     PYTHONPATH=/path/to/other/checkout python benchmarks/bench_fits.py   # another version
 
-Each case is timed ``--repeats`` times (process time of this thread, so other processes on
+Each case is timed ``--repeats`` times (CPU time of this thread, so other processes on
 a busy machine disturb it little) and the least is printed. To compare two versions, run
 both one after the other and again in the other order: this machine's speed moves by more
 than 10% within minutes.
@@ -12,8 +12,9 @@ than 10% within minutes.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
+
+from bench_budget import cpu  # the least CPU time of a few runs
 
 import lossviz
 
@@ -66,15 +67,6 @@ def cases() -> list[tuple[str, Callable[[], object]]]:
     return out
 
 
-def best_of(func: Callable[[], object], repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.process_time()
-        func()
-        best = min(best, time.process_time() - start)
-    return best
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -82,7 +74,7 @@ def main() -> None:
     print(f"lossviz from {lossviz.__file__}")
     print(f"{'fit':64} {'ms':>8}")
     for name, func in cases():
-        print(f"{name:64} {best_of(func, args.repeats) * 1e3:8.1f}", flush=True)
+        print(f"{name:64} {cpu(func, args.repeats) * 1e3:8.1f}", flush=True)
 
 
 if __name__ == "__main__":
