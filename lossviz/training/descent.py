@@ -630,16 +630,18 @@ def _minibatches(
     batch = min(batch, n)
     rng = np.random.default_rng(check_int(seed, "seed", low=0))
     order = rng.permutation(n)
-    shuffled, shuffled_y, cursor = rows[order], ys[order], 0
+    shuffled, shuffled_y, cursor = rows.take(order, axis=0), ys.take(order), 0
 
     def batch_gradient(state: np.ndarray) -> np.ndarray:
         nonlocal shuffled, shuffled_y, cursor
         if cursor + batch > n:
             order = rng.permutation(n)
-            shuffled, shuffled_y, cursor = rows[order], ys[order], 0
+            shuffled, shuffled_y, cursor = rows.take(order, axis=0), ys.take(order), 0
         chosen = slice(cursor, cursor + batch)
         cursor += batch
-        return gradient(shuffled[chosen], shuffled_y[chosen], state) / batch
+        g = gradient(shuffled[chosen], shuffled_y[chosen], state)  # a new array
+        g /= batch
+        return g
 
     return batch_gradient
 
