@@ -714,6 +714,28 @@ def test_adam_updates_few_and_many_parameters_with_the_same_arithmetic():
         np.testing.assert_array_equal(few, many[:, :p])
 
 
+@pytest.mark.parametrize("name", ["momentum", "nesterov"])
+def test_momentum_updates_few_and_many_parameters_with_the_same_arithmetic(name):
+    # Up to 4 parameters the velocity is a list of Python floats; beyond, a numpy array.
+    from lossviz.training.optimizers import Momentum, Nesterov
+
+    kind = Momentum if name == "momentum" else Nesterov
+    rng = np.random.default_rng(2)
+    grads = rng.standard_normal((40, 9)) * np.logspace(-8, 8, 9)
+    many, opt = np.empty((41, 9)), kind(9, 0.83)
+    many[0] = rng.standard_normal(9)
+    for t in range(40):
+        opt.step_to(many[t], grads[t], 0.07, many[t + 1])
+    assert not opt.few
+    for p in (1, 2, 3, 4):
+        few, opt = np.empty((41, p)), kind(p, 0.83)
+        few[0] = many[0, :p]
+        for t in range(40):
+            opt.step_to(few[t], grads[t, :p], 0.07, few[t + 1])
+        assert opt.few
+        np.testing.assert_array_equal(few, many[:, :p])
+
+
 def test_a_duck_typed_loss_must_give_one_number_per_point(line):
     x, y = line
 

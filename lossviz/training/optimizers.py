@@ -79,11 +79,20 @@ class Momentum(Optimizer):
     def __init__(self, n_params: int, momentum: float = 0.9) -> None:
         super().__init__(n_params)
         self.beta = momentum
-        self.v = np.zeros(n_params)
+        # The velocity: a list of floats for a few parameters (as plain descent, 0.7 against
+        # 2.5 us a step on 2 parameters, the same arithmetic), else an array.
+        self.few = n_params <= _FEW_PARAMS
+        self.v = [0.0] * n_params if self.few else np.zeros(n_params)
 
     def step_to(self, theta, g, lr, out):
-        v = self.v
-        v *= self.beta
+        v, beta = self.v, self.beta
+        if self.few:
+            now = theta.tolist()
+            for i, gi in enumerate(g.tolist()):
+                v[i] = v[i] * beta + gi
+                out[i] = now[i] - v[i] * lr
+            return
+        v *= beta
         v += g
         np.subtract(theta, v * lr, out=out)
 
@@ -96,10 +105,16 @@ class Nesterov(Momentum):
     """
 
     def step_to(self, theta, g, lr, out):
-        v = self.v
-        v *= self.beta
+        v, beta = self.v, self.beta
+        if self.few:
+            now = theta.tolist()
+            for i, gi in enumerate(g.tolist()):
+                v[i] = v[i] * beta + gi
+                out[i] = now[i] - (gi + beta * v[i]) * lr
+            return
+        v *= beta
         v += g
-        np.subtract(theta, (g + self.beta * v) * lr, out=out)
+        np.subtract(theta, (g + beta * v) * lr, out=out)
 
 
 class Adam(Optimizer):
