@@ -211,17 +211,24 @@ class Tape:
         self._steps = steps
         self._outputs = [index[out] for out in outputs]
         self.size = len(steps)
+        # What ``run`` reads: the registers with the constants in place, where each named
+        # value goes, and the operations as (function, register, arguments).
+        self._consts = [what if kind == "const" else None for kind, what, _ in steps]
+        self._names = [(i, what) for i, (kind, what, _) in enumerate(steps) if kind == "env"]
+        self._ops = [(what, i, args) for i, (kind, what, args) in enumerate(steps)
+                     if kind == "op"]
 
     def run(self, env: Mapping[str, Any]) -> list[Any]:
-        regs: list[Any] = []
-        push = regs.append
-        for kind, what, args in self._steps:
-            if kind == "op":
-                push(what(*[regs[i] for i in args]))
-            elif kind == "const":
-                push(what)
+        regs = self._consts.copy()
+        for i, name in self._names:
+            regs[i] = env[name]
+        for op, i, args in self._ops:
+            if len(args) == 2:
+                regs[i] = op(regs[args[0]], regs[args[1]])
+            elif len(args) == 1:
+                regs[i] = op(regs[args[0]])
             else:
-                push(env[what])
+                regs[i] = op(*[regs[k] for k in args])
         return [regs[i] for i in self._outputs]
 
 
