@@ -383,3 +383,20 @@ def test_a_rule_reading_every_step_changes_no_number_of_a_polynomial_run(name, o
     np.testing.assert_array_equal(plain.params, checked.params)
     np.testing.assert_array_equal(plain.loss, checked.loss)
     np.testing.assert_array_equal(plain.grad_norm, checked.grad_norm)
+
+
+@pytest.mark.parametrize("n", [1, 2, 40, 333, 5000])
+def test_sgd_shuffles_are_those_of_permutation_called_again_and_again(n):
+    # SGD draws its permutations a stack at a time (Generator.permuted, row by row); they
+    # must be the ones rng.permutation(n) gives call after call, past a stack's end too.
+    from itertools import islice
+
+    from lossviz.training.descent import _PERMUTED_AT_ONCE, _permutations
+
+    count = 2 * max(1, _PERMUTED_AT_ONCE // n) + 3
+    rng = np.random.default_rng(12)
+    expected = [rng.permutation(n) for _ in range(count)]
+    got = list(islice(_permutations(n, 12), count))
+    assert len(got) == count
+    for want, have in zip(expected, got, strict=True):
+        np.testing.assert_array_equal(have, want)

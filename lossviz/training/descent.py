@@ -10,7 +10,7 @@ step and marked diverged.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -39,6 +39,7 @@ _PARAM_LIMIT = 1e200  # on the squared norm of the parameters
 # enough to stop a blown-up or overdue run within microseconds, rarely enough to cost nothing.
 LOOK_EVERY = 16
 BLOCK_VALUES = 4096  # losses computed after the loop: about this many values per call
+_PERMUTED_AT_ONCE = 4096  # SGD's shuffles: about this many numbers drawn per call
 
 
 @dataclass(frozen=True)
@@ -628,14 +629,14 @@ def _minibatches(
     n = len(ys)
     batch = check_int(min(32, n) if batch_size is None else batch_size, "batch_size", low=1)
     batch = min(batch, n)
-    rng = np.random.default_rng(check_int(seed, "seed", low=0))
-    order = rng.permutation(n)
+    orders = _permutations(n, check_int(seed, "seed", low=0))
+    order = next(orders)
     shuffled, shuffled_y, cursor = rows.take(order, axis=0), ys.take(order), 0
 
     def batch_gradient(state: np.ndarray) -> np.ndarray:
         nonlocal shuffled, shuffled_y, cursor
         if cursor + batch > n:
-            order = rng.permutation(n)
+            order = next(orders)
             shuffled, shuffled_y, cursor = rows.take(order, axis=0), ys.take(order), 0
         chosen = slice(cursor, cursor + batch)
         cursor += batch
@@ -644,6 +645,17 @@ def _minibatches(
         return g
 
     return batch_gradient
+
+
+def _permutations(n: int, seed: int) -> Iterator[np.ndarray]:
+    """The permutations of ``range(n)`` that ``rng.permutation(n)`` gives call after call
+    (``rng`` seeded with ``seed``), drawn about ``_PERMUTED_AT_ONCE`` numbers at a time:
+    ``Generator.permuted`` shuffles each row of a stack with the same draws, in about a
+    fifth of the time per permutation (0.8 against 3.8 us for 40 points)."""
+    rng = np.random.default_rng(seed)
+    stack = np.tile(np.arange(n), (max(1, _PERMUTED_AT_ONCE // max(n, 1)), 1))
+    while True:
+        yield from rng.permuted(stack, axis=1)
 
 
 def _batch_gradient(
