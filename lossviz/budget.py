@@ -169,6 +169,10 @@ def _tape_seconds(trees: tuple[Any, ...], n_points: float, cal: Calibration,
     return total
 
 
+def _yhat_seconds(n_points: float, cal: Calibration) -> float:
+    return (cal.op_call_s["add"] + n_points * cal.op_point_s["add"]) * cal.formula_margin
+
+
 def formula_seconds(loss: Any, n_points: int, *, calibration: Calibration | None = None) -> float:
     """Estimated seconds of one evaluation of a formula's value and derivative on
     ``n_points`` points: per call ``op_call_s``, per point ``op_point_s``, plus the tape's
@@ -200,10 +204,10 @@ def formula_step_seconds(loss: Any, n_points: int, *, optimizer: str = "gd",
     n = int(n_points)
     batch = min(_DEFAULT_BATCH if batch_size is None else int(batch_size), n)
     value, slope = (loss.expression,), (loss.derivative_expression,)
-    if loss.reads_target:
-        total = formula_seconds(loss, n, calibration=cal)
+    if loss.reads_target:  # (each evaluation also builds yhat = r + y: one addition)
+        total = formula_seconds(loss, n, calibration=cal) + _yhat_seconds(n, cal)
         if optimizer == "sgd":
-            total += formula_seconds(loss, batch, calibration=cal)
+            total += formula_seconds(loss, batch, calibration=cal) + _yhat_seconds(batch, cal)
         return total
     after = n / BLOCK_VALUES  # the share of a block's calls one step pays
     later = value + slope if optimizer == "sgd" else value

@@ -83,18 +83,23 @@ def test_constant_parts_of_a_formula_cost_no_time_per_point():
 
 @pytest.mark.parametrize("optimizer", ["gd", "adam", "sgd"])
 def test_a_step_is_charged_the_formula_work_fit_does(optimizer):
-    # A formula that reads y: value and derivative at every step (and on SGD's batch).
+    # A formula that reads y: value and derivative at every step (and on SGD's batch), each
+    # evaluation with the addition that builds yhat.
+    cal = budget.default_calibration()
+
+    def yhat(n):
+        return (cal.op_call_s["add"] + n * cal.op_point_s["add"]) * cal.formula_margin
+
     of_y = custom_loss("c*log(cosh((yhat - y)/c))", c=1.5)
     step = budget.formula_step_seconds(of_y, 200, optimizer=optimizer)
-    once = budget.formula_seconds(of_y, 200)
-    batch = budget.formula_seconds(of_y, 32) if optimizer == "sgd" else 0.0
+    once = budget.formula_seconds(of_y, 200) + yhat(200)
+    batch = budget.formula_seconds(of_y, 32) + yhat(32) if optimizer == "sgd" else 0.0
     assert step == pytest.approx(once + batch)
     # The same formula in r alone trains on its slope: the derivative every step, the value
     # (with SGD the full-data slope too) after the loop in blocks, where its per-call costs
     # are shared by a block's steps; the loop evaluates the value where it looks (1 in 16).
     in_r = custom_loss("c*log(cosh(r/c))", c=1.5)
     assert budget.formula_step_seconds(in_r, 200, optimizer=optimizer) < step
-    cal = budget.default_calibration()
     free = dataclasses.replace(cal, op_call_s=dict.fromkeys(cal.op_call_s, 0.0), entry_s=0.0)
     whole = budget.formula_seconds(in_r, 200, calibration=free)  # value and slope, per point
     # Every point's value and slope is still computed: their per-point cost stays whole.
