@@ -47,6 +47,12 @@ def cases() -> list[tuple[str, Callable[[], object]]]:
                     line(CLASSIFICATION, loss, "sgd", 2000)))
     for loss in ("mse", "huber", "cauchy", "log_cosh"):
         out.append((f"{loss}, sgd, 2,000 steps, 120 points", line(REGRESSION, loss, "sgd", 2000)))
+    small = lossviz.make_regression(40, outliers=3, seed=0)  # the custom page's default
+    for loss in ("mse", "cauchy"):
+        out.append((f"{loss}, sgd, 2,000 steps, 40 points", line(small, loss, "sgd", 2000)))
+    for loss, optimizer in [("mse", "momentum"), ("cauchy", "nesterov")]:
+        out.append((f"{loss}, {optimizer}, 2,000 steps, 120 points",
+                    line(REGRESSION, loss, optimizer, 2000)))
     formulas = [
         ("Cauchy by formula", lossviz.custom_loss("c**2/2*log(1 + (r/c)**2)", c=1.0),
          REGRESSION),
