@@ -438,6 +438,24 @@ def test_the_outliers_label_sits_beside_the_outlier_farthest_from_every_line():
                                   fo._label_heights(swept, swept.index))
 
 
+
+@pytest.mark.parametrize(("shift", "place", "side"), [
+    (10.0, "right", "top left"), (-10.0, "right", "bottom left"),
+    (10.0, "left", "top right"), (-10.0, "left", "bottom right")])
+def test_the_outliers_name_sits_on_the_far_side_from_the_lines(shift, place, side):
+    """Beside the outlier at its height, the name crossed the lines when the outlier came
+    within a few units of them (at 1024 px, 6 below): it now sits above an outlier above the
+    lines and below one below them, toward the middle of the plot."""
+    from lossviz.figures import outliers as fo
+
+    g = lossviz.make_regression(30, outliers=1, outlier_shift=shift, outlier_place=place,
+                                seed=0)
+    data = fo.lines_data(g.x, g.y, g.is_outlier, delta=1.0, shift=shift,
+                         shifts=np.arange(-20.0, 21.0))
+    outliers = fo.lines_figure.spec(data)["data"][fo.T_OUTLIERS]
+    assert outliers["textposition"] == side
+
+
 # -- cross-validation: each loss's line from every fold ------------------------------------------
 def test_fold_lines_draw_each_folds_line_of_each_loss_over_the_points():
     from lossviz.experiments import cross_validate

@@ -232,19 +232,23 @@ def _end_labels(data: LinesData, k: int, presentation: bool) -> dict[str, Any]:
 
 def _outlier_label(data: LinesData, presentation: bool) -> dict[str, Any]:
     """The outliers' trace's text: one outlier named beside it (toward the middle of the
-    plot), so that the name moves with it."""
+    plot, and on the far side from the lines: above an outlier above them, below one below),
+    so that the name moves with it and does not cross a line when the outlier comes near."""
     if not data.is_outlier.any():
         return {}
     j = _labelled_outlier(data)
     x0 = float(data.x[data.is_outlier][j])
     right = x0 > 0.5 * (data.x_range[0] + data.x_range[1])
+    y0 = float(data.outlier_y[data.index][j])
+    above = y0 >= np.mean([w * x0 + b for w, b in data.lines.values()])
     many = data.is_outlier.sum() > 1
     name = "outliers" if many else "outlier"
     if len(data.shifts) > 1:  # states to drag through (typed or real points have none)
         name += ": drag one" if many else ": drag it"
     text = [""] * int(data.is_outlier.sum())
     text[j] = name
-    return dict(text=text, textposition="middle left" if right else "middle right",
+    side = ("top " if above else "bottom ") + ("left" if right else "right")
+    return dict(text=text, textposition=side,
                 textfont=dict(color=OUTLIER_COLOR, size=20 if presentation else 13))
 
 
