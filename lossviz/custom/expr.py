@@ -195,28 +195,24 @@ class Tape:
     """
 
     def __init__(self, outputs: list[Node]) -> None:
+        # Registers, one per distinct sub-expression: the constants in place, where each
+        # named value goes, and the operations as (function, register, argument registers).
         index: dict[Node, int] = {}
-        steps: list[tuple[str, Any, tuple[int, ...]]] = []
+        self._consts: list[Any] = []
+        self._names: list[tuple[int, str]] = []
+        self._ops: list[tuple[Any, int, tuple[int, ...]]] = []
         for out in outputs:
             for node in out.walk():
                 if node in index:
                     continue
-                if node.op == "num":
-                    steps.append(("const", node.value, ()))
-                elif node.op in ("var", "par"):
-                    steps.append(("env", node.name, ()))
-                else:
-                    steps.append(("op", OPS[node.op][1], tuple(index[a] for a in node.args)))
-                index[node] = len(steps) - 1
-        self._steps = steps
+                i = index[node] = len(self._consts)
+                self._consts.append(node.value if node.op == "num" else None)
+                if node.op in ("var", "par"):
+                    self._names.append((i, node.name))
+                elif node.op != "num":
+                    self._ops.append((OPS[node.op][1], i, tuple(index[a] for a in node.args)))
         self._outputs = [index[out] for out in outputs]
-        self.size = len(steps)
-        # What ``run`` reads: the registers with the constants in place, where each named
-        # value goes, and the operations as (function, register, arguments).
-        self._consts = [what if kind == "const" else None for kind, what, _ in steps]
-        self._names = [(i, what) for i, (kind, what, _) in enumerate(steps) if kind == "env"]
-        self._ops = [(what, i, args) for i, (kind, what, args) in enumerate(steps)
-                     if kind == "op"]
+        self.size = len(self._consts)
 
     def run(self, env: Mapping[str, Any]) -> list[Any]:
         regs = self._consts.copy()
