@@ -52,6 +52,21 @@ def figure_text(value: float, digits: int = 3, *, grouped_below: float = 1e9) ->
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def value_text(value: float, digits: int = 3) -> str:
+    """A computed value in a sentence (``figure_text``), or what it is when it is not a
+    number: past a float's range (e⁷⁸⁵⁴ at a diverged fit's margin) it overflowed, so it is
+    "over 10³⁰⁸", never "inf"; NaN is "undefined".
+
+    Example: ``value_text(float("inf"))  # "over 10³⁰⁸"``
+    """
+    value = float(value)
+    if math.isnan(value):
+        return "undefined"
+    if math.isinf(value):
+        return "over 10³⁰⁸" if value > 0 else "below −10³⁰⁸"
+    return figure_text(value, digits)
+
+
 def line_text(w: float, b: float, digits: int = 3) -> str:
     """A line as a person writes it, through ``figure_text``: ``y = 1.76 x + 2.79``,
     ``y = 6.6 x − 34,100`` (a minus sign, spaces around it; never ``x +3.41e+04``).

@@ -320,6 +320,23 @@ def test_margin_picture_places_points_with_the_chosen_classifier():
     assert f"{int((m >= 1).sum())} are beyond the hinge margin" in story
 
 
+def test_a_diverged_classifier_costs_are_written_as_numbers_never_inf():
+    # Nesterov at lr 2 blows the squared-hinge fit up: the worst margin is about -7,850
+    # and the exponential loss there, e^7854, is past a float's range.
+    state = dict(clf_n=20, clf_separation=0.5, clf_seed=0, clf_optimizer="nesterov",
+                 clf_lr=2.0, clf_margin_model="squared_hinge")
+    at = _app("Margin picture", **state)
+    data = _data(n=20, separation=0.5)
+    h = _fit(data.x, data.y, "squared_hinge", optimizer="nesterov", lr=2.0)
+    assert h.diverged
+    m = margins(data.y, h.predict(data.x))
+    assert -m.min() > 710  # e^-m, the exponential loss, overflows there
+    story = _story(at, "under the Squared hinge classifier")
+    assert "Exponential over 10³⁰⁸ (slope below −10³⁰⁸)" in story
+    assert not re.search(r"(?<![\w.])[-+]?(nan|inf)(?![\w])", story, re.IGNORECASE)
+    assert not re.search(r"\de[+-]\d", story)  # no 6.17e+07: 61,700,000
+
+
 def test_bits_toggle_rescales_cross_entropy_everywhere():
     at = _app("Margin picture")
     at.toggle(key="clf_bits").set_value(True)

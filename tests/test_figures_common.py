@@ -373,6 +373,19 @@ def test_figure_text_writes_a_number_for_a_sentence(value, digits, text):
     assert figure_text(value, digits) == text
 
 
+@pytest.mark.parametrize(("value", "text"), [
+    (math.inf, "over 10³⁰⁸"),  # e^7854 overflowed: a number too large, not infinity
+    (-math.inf, "below −10³⁰⁸"),
+    (math.nan, "undefined"),
+    (0.3688, "0.369"),  # a finite value as figure_text writes it
+    (61_706_346.8, "61,700,000"),
+])
+def test_value_text_says_what_a_value_that_is_not_a_number_is(value, text):
+    from lossviz.numbers import value_text
+
+    assert value_text(value) == text
+
+
 @pytest.mark.parametrize(("w", "b", "text"), [
     (1.0, 0.0, "y = 1 x + 0"),  # was "y = 1 x +0"
     (1.7637, 2.7864, "y = 1.76 x + 2.79"),

@@ -59,6 +59,7 @@ from lossviz.figures.multiclass import (
     digits_split,
 )
 from lossviz.figures.style import loss_color, loss_label
+from lossviz.numbers import figure_text, value_text
 from lossviz.textsafe import escape_markdown
 from lossviz.ui import chart, frame, lessons, tables, widgets
 from lossviz.ui.params import optimizer_name
@@ -513,8 +514,8 @@ def _boundary_story(points, dim, names, fits, clean, diverged, source=None) -> s
         m = margins(points.y, fits[n].predict(points.x))[points.flipped]
         worst = float(m.min())
         pulls[n] = (worst, abs(float(lossviz.get_loss(n).derivative([worst])[0])))
-    text = ", ".join(f"{loss_label(n)} {pulls[n][1]:.3g} (at m = {pulls[n][0]:.2f})"
-                     for n in pulls)
+    text = ", ".join(f"{loss_label(n)} {value_text(pull)} (at m = {figure_text(at)})"
+                     for n, (at, pull) in pulls.items())
     parts.append(f"\n- Pull of the worst flipped point on each fit, |dℓ/dm|: {text}. Hinge's pull "
                  "is capped at 1 and points beyond its margin pull 0; squared hinge's grows "
                  "with the distance, exponential's as e⁻ᵐ.")
@@ -584,13 +585,13 @@ def _margin_section(points, optimizer, lr, steps, present, narrow: bool = False)
     wrong = int((m <= 0).sum())
     beyond = int((m >= 1).sum())
     vals = ", ".join(
-        f"{curve_label(n, bits=bits)} {data.point_values[n][worst]:.3g} "
-        f"(slope {data.point_slopes[n][worst]:.3g})" for n in SURROGATES)
+        f"{curve_label(n, bits=bits)} {value_text(data.point_values[n][worst])} "
+        f"(slope {value_text(data.point_slopes[n][worst])})" for n in SURROGATES)
     st.markdown(
         f"**What is happening:** under the {loss_label(model)} classifier {wrong} of "
         f"{m.size} points are on the wrong side (m ≤ 0) and {beyond} are beyond the hinge "
         f"margin (m ≥ 1), where hinge loss and slope are exactly 0. The worst point, "
-        f"#{worst + 1} at m = {m[worst]:.2f}, costs: {vals}."
+        f"#{worst + 1} at m = {figure_text(m[worst])}, costs: {vals}."
     )
     st.latex(r"\log_2\!\left(1 + e^{-m}\right) = \frac{\ln\left(1 + e^{-m}\right)}{\ln 2},"
              r"\qquad \log_2\!\left(1 + e^{0}\right) = 1")
@@ -636,11 +637,11 @@ def _probability_section(points, optimizer, lr, steps, present) -> None:
     good = p > 0.5
     unit = "bits" if bits else "nats"
     st.markdown(
-        f"**What is happening:** point #{worst + 1} gets p = {p[worst]:.3g} for its true "
-        f"class and costs {costs[worst]:.3g} {unit}; the {int(good.sum())} points with "
-        f"p > 0.5 cost {costs[good].sum():.3g} {unit} together. Mean cross-entropy "
-        f"{costs.mean():.4g} {unit}"
-        + (f" (= {costs.mean() * LN2:.4g} nats)." if bits else ".")
+        f"**What is happening:** point #{worst + 1} gets p = {value_text(p[worst])} for its "
+        f"true class and costs {value_text(costs[worst])} {unit}; the {int(good.sum())} "
+        f"points with p > 0.5 cost {value_text(costs[good].sum())} {unit} together. Mean "
+        f"cross-entropy {value_text(costs.mean(), 4)} {unit}"
+        + (f" (= {value_text(costs.mean() * LN2, 4)} nats)." if bits else ".")
     )
     st.latex(r"\ell = -\ln p,\qquad p = \sigma(f) = \frac{1}{1 + e^{-f}}")
 
@@ -742,7 +743,7 @@ def _digits(present: bool, narrow: bool = False) -> None:
     for col, (k, loss) in zip(cols, enumerate(MULTICLASS), strict=True):
         col.metric(loss_label(loss), f"{data.accuracy[k]:.1%}",
                    help=f"Training images right: {data.train_accuracy[k]:.1%}; final "
-                        f"training loss {runs[loss][2]:.4g}.")
+                        f"training loss {value_text(runs[loss][2], 4)}.")
     diverged = [loss_label(loss) for loss, run in runs.items() if run[1]]
     if diverged:
         st.warning(f"{' and '.join(diverged)} diverged at this learning rate: lower it "

@@ -29,6 +29,7 @@ from lossviz.figures.descent import (
 )
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.losses import Loss
+from lossviz.numbers import figure_text
 from lossviz.textsafe import escape_markdown
 from lossviz.training import History
 from lossviz.ui import chart, frame, turns, widgets
@@ -183,7 +184,7 @@ def _relative(h: History) -> History:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.4g}" if np.isfinite(value) else "undefined"
+    return figure_text(value, 4) if np.isfinite(value) else "undefined"
 
 
 # -- the page --------------------------------------------------------------------------------------

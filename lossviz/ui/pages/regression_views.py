@@ -358,23 +358,24 @@ def choosing(sweep, clean_slope: float, delta: float) -> str:
     robust = min(move, key=move.get)
     efficient = min(err0, key=err0.get)
     names = {k: loss_label(k) for k in sweep.slope}
+    t = figure_text  # 1,230 and 4.5×10⁻⁶ in a sentence, never 1.23e+03
     lines = [
-        f"- With the outlier {abs(far):g} away, the slope moves by {move['mse']:.3g} under "
-        f"MSE, {move['mae']:.3g} under MAE and {move['huber']:.3g} under Huber (δ = {delta:,g}); "
-        f"the error on the clean points grows to {err_far['mse']:.3g}, {err_far['mae']:.3g} "
-        f"and {err_far['huber']:.3g}.",
+        f"- With the outlier {abs(far):g} away, the slope moves by {t(move['mse'])} under "
+        f"MSE, {t(move['mae'])} under MAE and {t(move['huber'])} under Huber "
+        f"(δ = {delta:,g}); the error on the clean points grows to {t(err_far['mse'])}, "
+        f"{t(err_far['mae'])} and {t(err_far['huber'])}.",
         f"- Without the outlier, {names[efficient]} fits the clean points best (error "
-        f"{err0[efficient]:.3g}; MSE {err0['mse']:.3g}, MAE {err0['mae']:.3g}, Huber "
-        f"{err0['huber']:.3g}).",
+        f"{t(err0[efficient])}; MSE {t(err0['mse'])}, MAE {t(err0['mae'])}, Huber "
+        f"{t(err0['huber'])}).",
     ]
     if move["mse"] > 0.05 * max(abs(clean_slope), 1.0) and robust != "mse":
         text = (f"- So: if outliers are possible, avoid MSE. {names[robust]}'s slope moved "
-                f"least ({move[robust]:.3g}).")
+                f"least ({t(move[robust])}).")
         if move["huber"] > 0 and err0["mse"] > 0:
-            text += (f" Huber at δ = {delta:,g} moves {move['mse'] / move['huber']:.3g}× less "
-                     f"than MSE and costs {100 * (err0['huber'] / err0['mse'] - 1):.2g}% more "
-                     "error than MSE on clean data: robust, with little price when the data "
-                     "is clean.")
+            text += (f" Huber at δ = {delta:,g} moves {t(move['mse'] / move['huber'])}× less "
+                     f"than MSE and costs {t(100 * (err0['huber'] / err0['mse'] - 1), 2)}% "
+                     "more error than MSE on clean data: robust, with little price when the "
+                     "data is clean.")
         lines.append(text)
     else:
         lines.append("- Here the outlier barely moves any line (it sits where the line goes "

@@ -16,6 +16,7 @@ import streamlit as st
 import lossviz
 from lossviz import budget, limits
 from lossviz.figures import stopping as fs
+from lossviz.numbers import value_text
 from lossviz.training import History
 from lossviz.ui import chart, frame, lessons, params, turns, widgets
 
@@ -148,7 +149,7 @@ def _apply_preset(name: str) -> None:
 
 
 def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.4g}"
+    return "n/a" if value is None else value_text(value, 4)
 
 
 def live_line(picks: dict[str, fs.StopPick], history: History, settings: dict[str, str]) -> str:
@@ -401,9 +402,9 @@ def _outcome(data: fs.SchedulesData, *, losses: bool) -> str:
     if finished and losses:
         low, high = min(finished), max(finished)
         parts.append(f"Mean training loss over the last tenth of the budget: lowest "
-                     f"**{low[1]}** ({low[0]:.4g})")
+                     f"**{low[1]}** ({value_text(low[0], 4)})")
         if len(finished) > 1:
-            parts.append(f"highest **{high[1]}** ({high[0]:.4g})")
+            parts.append(f"highest **{high[1]}** ({value_text(high[0], 4)})")
     parts += [f"**{name}** diverged at step {data.diverged_at[i]}"
               for i, name in enumerate(data.names) if data.diverged_at[i] is not None]
     return "; ".join(parts) + "." if parts else ""
