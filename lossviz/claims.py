@@ -23,8 +23,8 @@ import numpy as np
 import lossviz
 from lossviz.classify import boundary_change
 from lossviz.experiments import cross_validate, curvature_bound, robust_line, slider_units
+from lossviz.losses import OUTLIER_LOSSES as LOSSES
 
-LOSSES = ("mse", "mae", "huber")
 # Huber's delta for 95% efficiency on Gaussian noise, in units of the noise's spread
 # (Huber 1964; the "1.345" of statsmodels' HuberT and scikit-learn's HuberRegressor).
 HUBER_EFFICIENT_DELTA = 1.345

@@ -46,9 +46,8 @@ from lossviz.figures.style import (
     note_size,
     text_width,
 )
-from lossviz.losses import get_loss, softmax
+from lossviz.losses import SURROGATES, get_loss, softmax
 
-SURROGATES = ("cross_entropy", "hinge", "squared_hinge", "modified_huber", "exponential")
 LN2 = math.log(2.0)
 CURVE_POINTS = 181
 SHADING_GRID = 20  # cells per side of the probability shading (smoothed by the browser)

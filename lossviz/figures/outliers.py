@@ -37,9 +37,9 @@ from lossviz.figures.style import (
     loss_label_at,
     marker_size,
 )
+from lossviz.losses import OUTLIER_LOSSES as LOSSES
 from lossviz.numbers import figure_text, line_text
 
-LOSSES = ("mse", "mae", "huber")
 OUTLIER_COLOR = OKABE_ITO["orange"]  # vermillion is MSE's
 CLEAN_COLOR = "#A0A0A0"
 # Trace order of lines_figure (States address traces by index).

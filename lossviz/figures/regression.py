@@ -31,9 +31,9 @@ from lossviz.figures.style import (
     loss_label_at,
     marker_size,
 )
+from lossviz.losses import OUTLIER_LOSSES as REGRESSION_LOSSES
 from lossviz.numbers import figure_text, line_text
 
-REGRESSION_LOSSES = ("mse", "mae", "huber")
 # Outliers need a colour no loss uses on this page (vermillion is MSE's).
 OUTLIER_MARK = OKABE_ITO["orange"]
 USER_COLOR = DATA_COLOR  # black would vanish on the dark theme

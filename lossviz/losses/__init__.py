@@ -9,6 +9,11 @@ from lossviz.losses.classification import CLASSIFICATION_LOSSES
 from lossviz.losses.multiclass import MULTICLASS_LOSSES, softmax
 from lossviz.losses.regression import REGRESSION_LOSSES, huber, huber_slope
 
+# The three losses every regression view compares on outliers, and the margin losses the
+# classification views compare: named once here, imported everywhere else.
+OUTLIER_LOSSES = ("mse", "mae", "huber")
+SURROGATES = ("cross_entropy", "hinge", "squared_hinge", "modified_huber", "exponential")
+
 _CATALOGUE: dict[str, type[Loss]] = {
     cls.name: cls for cls in (*REGRESSION_LOSSES, *CLASSIFICATION_LOSSES, *MULTICLASS_LOSSES)
 }

@@ -15,13 +15,12 @@ import math
 
 from lossviz import datasets, limits
 from lossviz.data import FLIP_CLASSES, OUTLIER_PLACES
-from lossviz.losses import available_losses, loss_label
+from lossviz.losses import OUTLIER_LOSSES, SURROGATES, available_losses, loss_label
 from lossviz.numbers import superscript
 from lossviz.state import Field, TableCodec, make_registry
 from lossviz.training import OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES
 
-REGRESSION_LOSSES = ("mse", "mae", "huber")
-SURROGATES = ("cross_entropy", "hinge", "squared_hinge", "modified_huber", "exponential")
+REGRESSION_LOSSES = OUTLIER_LOSSES
 ALL_LOSSES = tuple(available_losses())
 REGRESSION_FAMILY = tuple(available_losses("regression"))
 CLASSIFICATION_FAMILY = tuple(available_losses("classification"))
