@@ -37,6 +37,15 @@ def test_number_answers_become_a_histogram_with_the_truth_marked():
     assert "middle answer is 2.05" in answers_sentence(data)
 
 
+def test_large_answers_are_written_as_numbers_not_e_notation():
+    # A house-price question: answers in the tens of thousands.
+    data = answers_data([15_000.0, 21_000.0, 24_500.0], NUMBER)
+    sentence = answers_sentence(data)
+    assert "middle answer is 21,000" in sentence
+    assert not any("e+" in label for label in data.labels)
+    assert "e+" not in sentence
+
+
 def test_the_truth_stays_on_the_axis_even_far_from_every_answer():
     data = answers_data([-9.0, -8.5], NUMBER)
     assert data.edges[0] <= -9.0

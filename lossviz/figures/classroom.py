@@ -21,6 +21,7 @@ import numpy as np
 from lossviz.classroom.questions import Question
 from lossviz.figures._spec import Spec, build, figure
 from lossviz.figures.style import DATA_COLOR, OKABE_ITO, house_layout, note_size
+from lossviz.numbers import figure_text
 
 TRUTH_COLOR = OKABE_ITO["green"]
 MINE_COLOR = OKABE_ITO["blue"]
@@ -72,7 +73,7 @@ def answers_data(values: Sequence[float | str], question: Question, *,
     numbers = np.asarray([v for v in values if not isinstance(v, str)], dtype=np.float64)
     edges = _bin_edges(numbers, float(question.truth))
     counts, _ = np.histogram(numbers, bins=edges)
-    labels = tuple(f"{a:.3g} to {b:.3g}" for a, b in itertools.pairwise(edges))
+    labels = tuple(f"{figure_text(a)} to {figure_text(b)}" for a, b in itertools.pairwise(edges))
     return AnswersData("number", labels, (edges[:-1] + edges[1:]) / 2, edges,
                        counts.astype(np.int64), float(question.truth), mine, question.unit,
                        int(counts.sum()), float(np.median(numbers)) if len(numbers)
@@ -148,5 +149,5 @@ def answers_sentence(data: AnswersData) -> str:
     if data.kind == "choice":
         right = int(data.counts[data.labels.index(data.truth)])
         return f"{right} of {data.n} picked the true answer, {data.truth}."
-    return (f"{data.n} answered; the middle answer is {data.median:.3g}, the true answer "
-            f"{data.truth:.3g}.")
+    return (f"{data.n} answered; the middle answer is {figure_text(data.median)}, the true "
+            f"answer {figure_text(data.truth)}.")

@@ -41,6 +41,7 @@ from lossviz.classroom.questions import QUICK, lesson_question, quick_question
 from lossviz.classroom.store import database_url, normalise_code
 from lossviz.figures.classroom import answers_data, answers_figure, answers_sentence
 from lossviz.limits import MAX_NICKNAME, MAX_SHIFT
+from lossviz.numbers import figure_text
 from lossviz.textsafe import escape_markdown
 from lossviz.ui import chart, lessons, params, turns, url, widgets
 
@@ -244,7 +245,7 @@ def _open_lab(question: Question) -> None:
 
 
 def _show(value: float | str | None) -> str:
-    return "none" if value is None else value if isinstance(value, str) else f"{value:.4g}"
+    return "none" if value is None else value if isinstance(value, str) else figure_text(value, 4)
 
 
 # -- the poll ----------------------------------------------------------------------------------
