@@ -320,7 +320,7 @@ def test_margin_picture_places_points_with_the_chosen_classifier():
     assert f"{int((m >= 1).sum())} are beyond the hinge margin" in story
 
 
-def test_a_diverged_classifier_costs_are_written_as_numbers_never_inf():
+def test_a_diverged_classifier_is_said_first_and_its_costs_are_numbers_never_inf():
     # Nesterov at lr 2 blows the squared-hinge fit up: the worst margin is about -7,850
     # and the exponential loss there, e^7854, is past a float's range.
     state = dict(clf_n=20, clf_separation=0.5, clf_seed=0, clf_optimizer="nesterov",
@@ -331,7 +331,11 @@ def test_a_diverged_classifier_costs_are_written_as_numbers_never_inf():
     assert h.diverged
     m = margins(data.y, h.predict(data.x))
     assert -m.min() > 710  # e^-m, the exponential loss, overflows there
-    story = _story(at, "under the Squared hinge classifier")
+    story = _story(at, "Under the Squared hinge classifier")
+    # The fit blew up: said first, with the step, before what its last parameters show.
+    assert story.startswith(f"**What is happening:** the Squared hinge fit diverged at step "
+                            f"{h.diverged_at}")
+    assert "so the points sit where its last finite parameters put them. Under" in story
     assert "Exponential over 10³⁰⁸ (slope below −10³⁰⁸)" in story
     assert not re.search(r"(?<![\w.])[-+]?(nan|inf)(?![\w])", story, re.IGNORECASE)
     assert not re.search(r"\de[+-]\d", story)  # no 6.17e+07: 61,700,000

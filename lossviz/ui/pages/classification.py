@@ -587,12 +587,11 @@ def _margin_section(points, optimizer, lr, steps, present, narrow: bool = False)
     vals = ", ".join(
         f"{curve_label(n, bits=bits)} {value_text(data.point_values[n][worst])} "
         f"(slope {value_text(data.point_slopes[n][worst])})" for n in SURROGATES)
-    st.markdown(
-        f"**What is happening:** under the {loss_label(model)} classifier {wrong} of "
-        f"{m.size} points are on the wrong side (m ≤ 0) and {beyond} are beyond the hinge "
-        f"margin (m ≥ 1), where hinge loss and slope are exactly 0. The worst point, "
-        f"#{worst + 1} at m = {figure_text(m[worst])}, costs: {vals}."
-    )
+    st.markdown("**What is happening:** " + _after_divergence(h, (
+        f"under the {loss_label(model)} classifier {wrong} of {m.size} points are on the "
+        f"wrong side (m ≤ 0) and {beyond} are beyond the hinge margin (m ≥ 1), where hinge "
+        f"loss and slope are exactly 0. The worst point, #{worst + 1} at "
+        f"m = {figure_text(m[worst])}, costs: {vals}.")))
     st.latex(r"\log_2\!\left(1 + e^{-m}\right) = \frac{\ln\left(1 + e^{-m}\right)}{\ln 2},"
              r"\qquad \log_2\!\left(1 + e^{0}\right) = 1")
     with st.expander("Formulas of the losses and their slopes"):
@@ -603,6 +602,15 @@ def _margin_section(points, optimizer, lr, steps, present, narrow: bool = False)
                 st.markdown(f"**{loss.label}**")
                 st.latex(loss.latex)
                 st.latex(loss.derivative_latex)
+
+
+def _after_divergence(h: lossviz.History, sentence: str) -> str:
+    """``sentence`` about the points placed with the fit ``h``; when that fit blew up, said
+    first: the points then sit where its last finite parameters put them."""
+    if not h.diverged:
+        return sentence
+    return (f"the {h.loss_name} fit {h.describe()}, so the points sit where its last finite "
+            f"parameters put them. {sentence[:1].upper()}{sentence[1:]}")
 
 
 def _probability_section(points, optimizer, lr, steps, present) -> None:
@@ -636,13 +644,12 @@ def _probability_section(points, optimizer, lr, steps, present) -> None:
     worst = int(np.argmin(p))
     good = p > 0.5
     unit = "bits" if bits else "nats"
-    st.markdown(
-        f"**What is happening:** point #{worst + 1} gets p = {value_text(p[worst])} for its "
-        f"true class and costs {value_text(costs[worst])} {unit}; the {int(good.sum())} "
-        f"points with p > 0.5 cost {value_text(costs[good].sum())} {unit} together. Mean "
-        f"cross-entropy {value_text(costs.mean(), 4)} {unit}"
-        + (f" (= {value_text(costs.mean() * LN2, 4)} nats)." if bits else ".")
-    )
+    st.markdown("**What is happening:** " + _after_divergence(h, (
+        f"point #{worst + 1} gets p = {value_text(p[worst])} for its true class and costs "
+        f"{value_text(costs[worst])} {unit}; the {int(good.sum())} points with p > 0.5 cost "
+        f"{value_text(costs[good].sum())} {unit} together. Mean cross-entropy "
+        f"{value_text(costs.mean(), 4)} {unit}"
+        + (f" (= {value_text(costs.mean() * LN2, 4)} nats)." if bits else "."))))
     st.latex(r"\ell = -\ln p,\qquad p = \sigma(f) = \frac{1}{1 + e^{-f}}")
 
 
