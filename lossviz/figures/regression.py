@@ -31,7 +31,7 @@ from lossviz.figures.style import (
     loss_label_at,
     marker_size,
 )
-from lossviz.losses import OUTLIER_LOSSES as REGRESSION_LOSSES
+from lossviz.losses import OUTLIER_LOSSES
 from lossviz.numbers import figure_text, line_text
 
 # Outliers need a colour no loss uses on this page (vermillion is MSE's).
@@ -419,9 +419,9 @@ def pull_data(residuals: Any, *, delta: float) -> Pull:
     r = np.asarray(residuals, float)
     share, pull = {}, {}
     if not len(r):
-        empty = {name: np.empty(0) for name in REGRESSION_LOSSES}
+        empty = {name: np.empty(0) for name in OUTLIER_LOSSES}
         return Pull(empty, dict(empty))
-    for name in REGRESSION_LOSSES:
+    for name in OUTLIER_LOSSES:
         loss = _loss(name, delta)
         values = loss.elementwise(r)
         total = float(values.sum())
@@ -451,7 +451,7 @@ def pull_figure(
     pulls = pull_data(r, delta=delta)
     labels = np.arange(1, len(r) + 1)
     data: list[dict[str, Any]] = []
-    for name in REGRESSION_LOSSES:
+    for name in OUTLIER_LOSSES:
         for axis, values in (("", pulls.share[name]), ("2", pulls.pull[name])):
             data.append(dict(
                 type="bar", x=labels, y=values, name=loss_label(name), legendgroup=name,

@@ -20,7 +20,6 @@ from lossviz.numbers import superscript
 from lossviz.state import Field, TableCodec, make_registry
 from lossviz.training import OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES
 
-REGRESSION_LOSSES = OUTLIER_LOSSES
 ALL_LOSSES = tuple(available_losses())
 REGRESSION_FAMILY = tuple(available_losses("regression"))
 CLASSIFICATION_FAMILY = tuple(available_losses("classification"))
@@ -112,14 +111,14 @@ PARAMS: tuple[Field, ...] = (
     _f("reg_delta", "float", 1.0, _REG, low=0.1, high=5.0, step=0.1),
     # Nothing open below the first picture until the student picks a closer look.
     _f("reg_view", "choice", None, _REG, choices=REG_VIEWS, optional=True),
-    _f("reg_gd_losses", "multi", list(REGRESSION_LOSSES), _REG, choices=REGRESSION_LOSSES,
+    _f("reg_gd_losses", "multi", list(OUTLIER_LOSSES), _REG, choices=OUTLIER_LOSSES,
        labels=loss_label),
     _f("reg_optimizer", "choice", "gd", _REG, choices=OPTIMIZERS, labels=optimizer_name),
     _f("reg_lr", "float", 0.04, _REG, low=0.001, high=1.0, step=0.001),
     _f("reg_steps", "int", 200, _REG, low=10, high=limits.MAX_GD_STEPS, step=10),
     _f("reg_log_y", "bool", True, _REG),
     _f("reg_fair", "bool", False, _REG),
-    _f("reg_landscape", "choice", "mse", _REG, choices=REGRESSION_LOSSES, labels=loss_label),
+    _f("reg_landscape", "choice", "mse", _REG, choices=OUTLIER_LOSSES, labels=loss_label),
     _f("reg_sweep_max", "float", 60.0, _REG, low=10.0, high=200.0, step=5.0),
     _f("reg_points", "text", "", _REG, max_len=limits.MAX_TABLE_TEXT, codec=REG_TABLE),
     # -- classification lab -------------------------------------------------------------------

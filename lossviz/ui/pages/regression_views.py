@@ -26,9 +26,9 @@ from lossviz.figures import outliers as fo
 from lossviz.figures import regression as fr
 from lossviz.figures.raster import contour_png
 from lossviz.figures.style import loss_color, loss_label, loss_label_at
+from lossviz.losses import OUTLIER_LOSSES
 from lossviz.numbers import card_text, column_texts, figure_text, number_text
 from lossviz.ui import chart, lessons, widgets
-from lossviz.ui.params import REGRESSION_LOSSES
 
 DELTAS = np.round(np.arange(1, 51) * 0.1, 1)  # the delta slider's grid
 SLOPES = np.round(np.arange(-50, 51) * 0.1, 1)  # the slope slider's grid
@@ -95,7 +95,7 @@ def your_line(points, delta: float, present: bool, units: SliderUnits,
         intercept = units.intercept * widgets.slider("reg_intercept", "Intercept of your line",
                                                      format=scaled(units.intercept))
         prediction = slope * points.x + intercept if points.generated else points.prediction
-        for name in REGRESSION_LOSSES:
+        for name in OUTLIER_LOSSES:
             value = _loss(name, delta)(points.y, prediction)
             st.metric(f"{loss_label(name)} of your line", card_text(value), border=True)
     residual = prediction - points.y
