@@ -138,9 +138,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(script: str | Path = "app.py", *, timeout: float = 60.0) -> Iterator[str]:
+def streamlit_server(script: str | Path = "app.py", *, timeout: float = 60.0,
+                     cwd: Path = ROOT) -> Iterator[str]:
     """Run ``streamlit run script`` from the repository root on 127.0.0.1 and a free port;
-    yield its URL.
+    yield its URL. ``cwd=ROOT / "deploy"`` runs it with the production config
+    (``deploy/.streamlit/config.toml``), as ``deploy/run_cluster.sh`` does.
 
     The server runs headless, without usage statistics, with the production config's flags:
     no file watcher and no rerun on save (files edited while it runs must not change what is
@@ -153,7 +155,7 @@ def streamlit_server(script: str | Path = "app.py", *, timeout: float = 60.0) ->
         "w+", prefix=f"streamlit-{port}-", suffix=".log", delete=False
     )
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(script),
+        sys.executable, "-m", "streamlit", "run", str(ROOT / script),
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
@@ -163,7 +165,7 @@ def streamlit_server(script: str | Path = "app.py", *, timeout: float = 60.0) ->
         "--runner.fastReruns", "true",
     ]
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -65,3 +65,21 @@ def test_a_browser_pinned_to_a_dead_process_goes_to_a_live_one(text: str) -> Non
         block = re.search(rf"location {name} \{{(.*?)\n        \}}", text, re.S).group(1)
         assert "proxy_pass http://lossviz;" in block
         assert 'lossviz_route=$lossviz_answered;' in block
+
+
+def test_a_students_csv_fits_every_upload_limit(text: str) -> None:
+    """A CSV of lossviz.tabular.MAX_BYTES passes Streamlit's limit (MiB) and nginx's (the
+    upload location's; every other request keeps 1m). The live check:
+    tests/browser/test_deploy_browser.py uploads 3.4 MB through both."""
+    import tomllib
+
+    from lossviz import tabular
+
+    config = tomllib.loads((CONF.parent / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 >= tabular.MAX_BYTES
+    upload = re.search(r"location /_stcore/upload_file/ \{(.*?)\n        \}", text, re.S)
+    assert upload, "no location for Streamlit's uploads"
+    size = re.search(r"client_max_body_size (\d+)m;", upload.group(1))
+    assert int(size.group(1)) * 1024 * 1024 > tabular.MAX_BYTES + 64 * 1024  # + multipart
+    assert "proxy_pass http://$lossviz_backend;" in upload.group(1)  # the session's process
+    assert re.search(r"server \{\s*listen 8080;\s*client_max_body_size 1m;", text)
