@@ -79,6 +79,23 @@ class Table(NamedTuple):
                              "different columns")
         return self.column(feature), self.column(target)
 
+    def labels(self, target: str) -> tuple[np.ndarray, tuple[float, float]]:
+        """Two classes from column ``target``: ``(y, (value 0, value 1))``, y 1.0 where the
+        column holds the larger of its two values and 0.0 where the smaller; ``ValueError``
+        if it holds more than two values (a constant column is not usable at all).
+
+        Example: ``read_csv(b"x,spam\\n1,-1\\n2,1\\n").labels("spam")  # ([0., 1.], (-1.0, 1.0))``
+        """
+        column = self.column(target)
+        values = np.unique(column)
+        if len(values) != 2:
+            shown = ", ".join(f"{v:g}" for v in values[:4]) + (", ..." if len(values) > 4 else "")
+            raise ValueError(f"the label column {target!r} holds {len(values):,} different "
+                             f"values ({shown}); two classes need exactly two, such as 0 and 1")
+        y = (column == values[1]).astype(np.float64)
+        y.setflags(write=False)
+        return y, (float(values[0]), float(values[1]))
+
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -217,8 +234,8 @@ def read_csv(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROW
             columns.append(values)
     if len(keep) < 2:
         reasons = "; ".join(f"{n!r}: {w}" for n, w in list(skipped.items())[:4])
-        raise ValueError(f"the file needs two numeric columns to fit a line, and has "
-                         f"{len(keep)} ({reasons})")
+        raise ValueError(f"the file needs two numeric columns (a feature, and a target or "
+                         f"labels), and has {len(keep)} ({reasons})")
     values = np.column_stack(columns)
     values.flags.writeable = False
     return Table(tuple(keep), values, MappingProxyType(skipped), len(rows))

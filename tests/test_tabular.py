@@ -75,8 +75,9 @@ def test_nan_and_inf_written_out_are_not_numbers(text):
         pytest.param("x,y\n1,2\n3,4\n".encode("utf-16-le"), "NUL byte", id="utf-16-no-bom"),
         pytest.param(b"x,y\n1,1e13\n2,3\n", r"'y': line 2 holds '1e13', beyond ±1e\+12",
                      id="too-large"),
-        pytest.param(b"x,name\n1,a\n2,b\n", r"two numeric columns to fit a line, and has 1 "
-                     r"\('name': not numeric: line 2 holds 'a'\)", id="non-numeric"),
+        pytest.param(b"x,name\n1,a\n2,b\n", r"two numeric columns \(a feature, and a target or "
+                     r"labels\), and has 1 \('name': not numeric: line 2 holds 'a'\)",
+                     id="non-numeric"),
         pytest.param(b"x,y\n1,\n2,3\n", r"'y': line 2 has an empty cell", id="missing"),
         pytest.param(b"x,y\n1,4\n2,4\n", r"'y': the same value \(4\) on every line",
                      id="constant"),

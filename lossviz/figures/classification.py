@@ -568,7 +568,7 @@ def boundary_figure(
     show_clean: bool = False,
     animate: bool | None = None,
     frames: int = BOUNDARY_STATES,
-    axis_titles: tuple[str, str] = ("x1", "x2"),
+    axis_titles: tuple[str, ...] | None = None,
 ) -> Spec:
     """The data with each loss's decision boundary ``f = 0`` at the step of ``state`` (an
     index into ``data.state_steps``; the last, after training, by default).
@@ -579,7 +579,8 @@ def boundary_figure(
     (``width_hint`` pixels, or a phone's width when ``compact``) so that the plot fills it.
     1-D: points at height 0 or 1 (their label), boundaries as vertical lines,
     ``sigmoid(f)`` as a curve. Flipped labels are ringed; clean-label boundaries dotted.
-    ``axis_titles`` name the two inputs in 2-D (a real data set's features).
+    ``axis_titles`` name the inputs (a real data set's features): by default "x1" and "x2"
+    in 2-D, "x" in 1-D.
 
     Given points and fits instead of data (``boundary_figure(x, y, fits, flipped=...)``, the
     notebook form), builds the data with the keyword arguments after ``flipped`` and returns
@@ -600,9 +601,11 @@ def boundary_figure(
 
 def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | None,
                     height: int | None, compact: bool, presentation: bool,
-                    axis_titles: tuple[str, str]) -> Spec:
+                    axis_titles: tuple[str, ...] | None) -> Spec:
     k = states.index
     dim = data.dim
+    if axis_titles is None:
+        axis_titles = ("x",) if dim == 1 else ("x1", "x2")
     width = line_width(presentation)
     where = _boundary_traces_index(data)
     traces: list[dict[str, Any]] = []
@@ -705,7 +708,7 @@ def _boundary_still(data: BoundaryData, states: States, *, width_hint: int | Non
         else:
             height = 380
     layout = house_layout(height=height, presentation=presentation,
-                          x_title="x" if dim == 1 else axis_titles[0])
+                          x_title=axis_titles[0])
     layout["margin"]["r"] = right
     if presentation and dim == 2 and width_hint is not None and width_hint <= 640:
         # A wrapping legend is a grid as wide as its widest entry. In a narrow chart on a

@@ -39,7 +39,12 @@ REG_DATA = ("generated", *REG_SETS, "csv")
 # The classification page's data: the generator or a shipped binary set (task "binary"; the
 # multiclass digits have no place on a page of two-class boundaries).
 CLF_SETS = ("spam",)
-CLF_DATA = ("generated", *CLF_SETS)
+CLF_DATA = ("generated", *CLF_SETS, "csv")
+# The two features a shipped set shows until the student picks others (clf_feature_1 and 2):
+# the spam e-mails' share of "!" and their average run of capitals.
+CLF_DEFAULT_FEATURES = {"spam": ("charExclamation", "capitalAve")}
+# The student's file on the classification page: the second feature's "none" choice.
+ONE_FEATURE = "(none: one feature)"
 # ... and its multiclass view's: one sample whose logits the student sets, or the digits.
 MC_DATA = ("one sample", "digits")
 MULTICLASS = tuple(available_losses("multiclass"))  # as lossviz.figures.multiclass has it

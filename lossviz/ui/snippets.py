@@ -14,6 +14,7 @@ from typing import Any
 
 from lossviz.state import current_values
 from lossviz.ui.params import BY_KEY as REGISTRY
+from lossviz.ui.params import CLF_DEFAULT_FEATURES, ONE_FEATURE
 
 HEADER = '''"""Rebuilds a lossviz view. Run: python lossviz_view.py (after pip install lossviz)."""
 
@@ -111,17 +112,55 @@ convergence_figure(runs, log_y={v["reg_log_y"]!r}).write_html("regression_conver
 '''
 
 
+def _classification_data(v: Mapping[str, Any]) -> tuple[str, str]:
+    """The imports and the lines that make ``data`` (x, y, is_flipped) as the classification
+    page has it: generated, a shipped set's fixed sample on log axes, or the student's file
+    (read from the file saved beside the script) standardized."""
+    source = v.get("clf_data", "generated")
+    n = v["clf_n"]
+    if source == "generated":
+        dim = 1 if v["clf_dim"] == "1-D" else 2
+        return "", (f"data = lossviz.make_classification({n!r}, dim={dim},\n"
+                    f"                                   separation={v['clf_separation']!r},\n"
+                    f"                                   flip={v['clf_flip']!r}, "
+                    f"flip_class={v['clf_flip_class']!r},\n"
+                    f"                                   seed={v['clf_seed']!r})")
+    sample = (f"rows = np.random.default_rng(0).permutation(len(y))[:{n!r}]  # the app's "
+              "fixed sample\n")
+    if source == "csv":
+        label = v.get("clf_csv_label", "")
+        features = [f for f in (v.get("clf_csv_x1", ""), v.get("clf_csv_x2", ""))
+                    if f and f != ONE_FEATURE]
+        return ("from lossviz.tabular import read_csv\n",
+                "table = read_csv(open('your_data.csv', 'rb').read())  # your file\n"
+                f"y, classes = table.labels({label!r})  # class 1: the larger value\n"
+                f"columns = [table.column(f) for f in {features!r}]\n"
+                "# Standardized, as the app shows them: mean 0, standard deviation 1.\n"
+                "x = np.column_stack([(c - c.mean()) / c.std() for c in columns])\n"
+                + sample +
+                f"data = lossviz.ClassificationData(x[rows{'' if len(features) == 2 else ', 0'}], "
+                "y[rows], np.zeros(len(rows), bool))")
+    features = [v.get("clf_feature_1") or "", v.get("clf_feature_2") or ""]
+    return ("from lossviz import datasets\n",
+            f"ds = datasets.load({source!r})\n"
+            f"defaults = {list(CLF_DEFAULT_FEATURES.get(source, ('', '')))!r}\n"
+            f"features = [f if f in ds.feature_names else d for f, d in zip({features!r}, "
+            "defaults)]\n"
+            "y = np.asarray(ds.y, float)\n"
+            + sample +
+            "# Both axes as the app shows them: log(1 + value).\n"
+            "x = np.log1p(np.column_stack([ds.column(f)[rows] for f in features]))\n"
+            "data = lossviz.ClassificationData(x, y[rows], np.zeros(len(rows), bool))")
+
+
 def _classification(v: Mapping[str, Any]) -> str:
     losses = v["clf_losses"] or ["cross_entropy"]
-    dim = 1 if v["clf_dim"] == "1-D" else 2
+    imports, data = _classification_data(v)
     return f'''import numpy as np
 
-from lossviz.classify import accuracy
+{imports}from lossviz.classify import accuracy
 
-data = lossviz.make_classification({v["clf_n"]!r}, dim={dim},
-                                   separation={v["clf_separation"]!r},
-                                   flip={v["clf_flip"]!r}, flip_class={v["clf_flip_class"]!r},
-                                   seed={v["clf_seed"]!r})
+{data}
 y_true = np.where(data.is_flipped, 1 - data.y, data.y)
 runs = []
 for name in {losses!r}:
@@ -293,7 +332,8 @@ def snippet(state: Mapping[str, Any], section: str | None = None) -> str:
     losses of the line and writes its figures to HTML files.
     """
     values = settings(state)
-    for key in ("reg_csv_target", "reg_csv_feature"):  # a file's columns: not parameters
+    for key in ("reg_csv_target", "reg_csv_feature", "clf_csv_label", "clf_csv_x1",
+                "clf_csv_x2"):  # a file's columns: not parameters
         if isinstance(state.get(key), str):
             values[key] = state[key]
     template = TEMPLATES.get(section or "regression", _regression)

@@ -9,6 +9,7 @@ from ``lossviz.figures.classification``, ``lossviz.figures.multiclass`` and
 
 from __future__ import annotations
 
+import html
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -61,8 +62,8 @@ from lossviz.figures.multiclass import (
 from lossviz.figures.style import loss_color, loss_label
 from lossviz.numbers import figure_text, value_text
 from lossviz.textsafe import escape_markdown
-from lossviz.ui import chart, frame, lessons, tables, widgets
-from lossviz.ui.params import optimizer_name
+from lossviz.ui import chart, frame, lessons, tables, uploads, widgets
+from lossviz.ui.params import CLF_DEFAULT_FEATURES, ONE_FEATURE, optimizer_name
 
 MAX_LOGIT = 30.0
 MULTICLASS_VIEW = "Multiclass corner"
@@ -84,18 +85,33 @@ def _dataset(dim: int, n: int, separation: float, flip: int, flip_class: str,
                                        flip_class=flip_class, seed=seed)
 
 
-# A shipped set's two features, as the page shows them: the counts and frequencies of the spam
-# e-mails are skewed (half of the e-mails have no "!" at all, a few have hundreds of capitals
-# in a row), so both axes are log(1 + value), and a fixed sample of n e-mails (n the points
-# slider: growing it adds e-mails).
-DEFAULT_FEATURES = {"spam": ("charExclamation", "capitalAve")}
+# A shipped set's two features (its defaults: params.CLF_DEFAULT_FEATURES), as the page shows
+# them: the counts and frequencies of the spam e-mails are skewed (half of the e-mails have no
+# "!" at all, a few have hundreds of capitals in a row), so both axes are log(1 + value), and a
+# fixed sample of n e-mails (n the points slider: growing it adds e-mails).
 FEATURE_PICKS = ("_clf_feature_pick_1", "_clf_feature_pick_2")  # their select boxes
+
+
+# The student's own file: its uploader, the parsed file (this session only), the label column
+# and the one or two feature columns (select boxes; the file is never in the link).
+CSV_FILE, CSV_MEMO = "clf_csv_file", "_clf_csv"
+CSV_LABEL, CSV_X = "clf_csv_label", ("clf_csv_x1", "clf_csv_x2")
 
 
 class RealSource(NamedTuple):
     key: str
-    features: tuple[str, str]
-    titles: tuple[str, str]  # the axes' titles
+    features: tuple[str, ...]  # two of a shipped set; one or two of the student's file
+    titles: tuple[str, ...]  # the axes' titles (plotly text)
+    # The student's file only: all its rows with the features standardized, the label
+    # column, the values that are class 0 and class 1, and the file's name.
+    rows: lossviz.ClassificationData | None = None
+    label: str = ""
+    classes: tuple[float, float] = (0.0, 1.0)
+    file: str = ""
+
+    @property
+    def own(self) -> bool:
+        return self.key == "csv"
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -112,17 +128,27 @@ def _real_source(key: str) -> RealSource:
     one the set does not have)."""
     ds = datasets.load(key)
     picked = []
-    for k, default in enumerate(DEFAULT_FEATURES[key], start=1):
+    for k, default in enumerate(CLF_DEFAULT_FEATURES[key], start=1):
         wanted = widgets.value(f"clf_feature_{k}")
         picked.append(wanted if wanted in ds.feature_names else default)
     f1, f2 = picked
     return RealSource(key, (f1, f2), (f"log(1 + {f1})", f"log(1 + {f2})"))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+def _fit_fresh(x: np.ndarray, y: np.ndarray, loss: str, optimizer: str, lr: float,
+               steps: int) -> lossviz.History:
+    return lossviz.fit(x, y, loss, optimizer=optimizer, lr=lr, steps=steps, seed=0)
+
+
+_fit_cached = st.cache_data(max_entries=128, show_spinner=False)(_fit_fresh)
+
+
 def _fit(x: np.ndarray, y: np.ndarray, loss: str, optimizer: str, lr: float,
          steps: int) -> lossviz.History:
-    return lossviz.fit(x, y, loss, optimizer=optimizer, lr=lr, steps=steps, seed=0)
+    """A training run; on the student's own file not cached: a file stays in its session's
+    memory, out of the caches that sessions share."""
+    own = widgets.value("clf_data") == "csv"
+    return (_fit_fresh if own else _fit_cached)(x, y, loss, optimizer, lr, steps)
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -161,9 +187,12 @@ def render() -> None:
         "and class 0 when f < 0; a point exactly on the boundary (f = 0) counts as a mistake "
         "for either class in the accuracy and the 0-1 loss. Each loss turns the margin "
         f"m = {MARGIN_FORMULA} (positive = right side) into a penalty. "
-        + ("**Real e-mails: pick two features and see how many each loss's classifier gets right.**"
-           if widgets.value("clf_data") != "generated" else
-           "**Flip a few labels and watch which losses get dragged by them.**"))
+        + {"generated": "**Flip a few labels and watch which losses get dragged by them.**",
+           "csv": "**Your own data: pick the column of labels and one or two features, and "
+                  "see how many each loss's classifier gets right.**"}.get(
+            widgets.value("clf_data"),
+            "**Real e-mails: pick two features and see how many each loss's classifier gets "
+            "right.**"))
     if widgets.value("clf_view") == MULTICLASS_VIEW:
         # One sample's logits or the digits: the two-class data and losses step aside.
         _view_picker()
@@ -175,17 +204,24 @@ def render() -> None:
     # once a point is edited, the generator's controls are off on that same run.
     controls = st.container(border=True)
     v = widgets.value
-    source = _real_source(v("clf_data")) if v("clf_data") != "generated" else None
-    dim = 2 if source is not None or v("clf_dim") == "2-D" else 1
+    with controls:
+        source, points_box = _data_picker()
+    if source is None and v("clf_data") == "csv":  # no usable file yet: the page says why
+        frame.lesson("classification")
+        return
+    dim = (len(source.features) if source is not None else
+           2 if v("clf_dim") == "2-D" else 1)
     try:
-        if source is not None:
+        if source is not None and source.own:
+            data = _sample(source.rows, v("clf_n"))
+        elif source is not None:
             data = _real_points(source.key, source.features, v("clf_n"))
         else:
             data = _dataset(dim, v("clf_n"), v("clf_separation"), v("clf_flip"),
                             v("clf_flip_class"), v("clf_seed"))
     except ValueError as err:
         with controls:
-            _controls(edited, present, source)
+            _controls(edited, present, source, points_box)
         st.error(f"Could not make the data: {err}.")
         frame.lesson("classification")
         return
@@ -198,7 +234,8 @@ def render() -> None:
     with table:
         points = _edit_points(data, dim, show=table.open, real=source is not None)
     with controls:
-        names, optimizer, lr, steps = _controls(tables.edited("clf_points"), present, source)
+        names, optimizer, lr, steps = _controls(tables.edited("clf_points"), present, source,
+                                                points_box)
     _report_table_problems(points)
     problem = _data_problem(points)
     view = _view_picker()
@@ -239,16 +276,26 @@ def _feature_picked(k: int) -> None:
     tables.reset("clf_points")
 
 
-def _data_picker(source: RealSource | None):
-    """The data select box (and beside it, the column returned: room for the points slider),
-    and under them a shipped set's two feature boxes."""
+def _new_file() -> None:
+    """Another file: the table's edits were the old file's points."""
+    tables.reset("clf_points")
+
+
+def _data_picker() -> tuple[RealSource | None, Any]:
+    """The data select box (and beside it, the column returned: room for the points slider);
+    under them a shipped set's two feature boxes, or the student's file and its columns.
+    Returns the source picked (None for the generator, and for "Your own data" while there
+    is no usable file) and that column."""
     c1, c4 = st.columns([1.4, 1])
     with c1:
-        widgets.choice("clf_data", "Data", widget="select", on_change=_new_source,
-                       help="Generated points (two clouds whose separation and flipped "
-                            "labels you set) or a real data set.")
-    if source is None:
-        return c4
+        key = widgets.choice("clf_data", "Data", widget="select", on_change=_new_source,
+                             help="Generated points (two clouds whose separation and flipped "
+                                  "labels you set), a real data set, or your own CSV file.")
+    if key == "generated":
+        return None, c4
+    if key == "csv":
+        return _csv_source(), c4
+    source = _real_source(key)
     names = datasets.load(source.key).feature_names
     c2, c3 = st.columns(2)
     for k, (col, feature) in enumerate(zip((c2, c3), source.features, strict=True), start=1):
@@ -258,21 +305,84 @@ def _data_picker(source: RealSource | None):
                          on_change=_feature_picked, args=(k,),
                          help="Shown as log(1 + value): most e-mails have little of "
                               "anything, a few a lot.")
-    return c4
+    return source, c4
+
+
+def _csv_source() -> RealSource | None:
+    """The student's file: the uploader, then its label column and one or two features;
+    None (with the reason on the page) until they make two classes to separate."""
+    read = uploads.table(CSV_FILE, CSV_MEMO, on_new=_new_file,
+                         ask="Upload a CSV file with a column of two labels (such as 0 and "
+                             "1) and one or more numeric feature columns.")
+    if read is None:
+        return None
+    name, table = read
+    names = table.names  # at least two: the reader refuses a file with fewer
+    if st.session_state.get(CSV_LABEL) not in names:  # the last column with two values
+        two = [n for n in names if len(np.unique(table.column(n))) == 2]
+        st.session_state[CSV_LABEL] = two[-1] if two else names[-1]
+    label = st.session_state[CSV_LABEL]
+    others = [n for n in names if n != label]
+    if st.session_state.get(CSV_X[0]) not in names:
+        st.session_state[CSV_X[0]] = others[0]
+    if st.session_state.get(CSV_X[1]) not in (ONE_FEATURE, *names):
+        st.session_state[CSV_X[1]] = others[1] if len(others) > 1 else ONE_FEATURE
+    a, b, c = st.columns(3)
+    label = a.selectbox("Labels (two values)", names, key=CSV_LABEL, on_change=_new_file,
+                        help="The larger of its two values is class 1, the smaller class 0.")
+    x1 = b.selectbox("Feature x1", names, key=CSV_X[0], on_change=_new_file)
+    x2 = c.selectbox("Feature x2", (ONE_FEATURE, *names), key=CSV_X[1], on_change=_new_file,
+                     help="A second feature draws the points in a plane and the boundary "
+                          "as a line; none, on one axis with a threshold.")
+    uploads.describe(name, table)
+    features = (x1,) if x2 == ONE_FEATURE else (x1, x2)
+    if label in features or len(set(features)) < len(features):
+        st.warning("Pick different columns for the labels and the features.")
+        return None
+    try:
+        y, classes = table.labels(label)
+    except ValueError as err:
+        st.warning(escape_markdown(str(err)) + ": pick another column for the labels.")
+        return None
+    # Standardized (mean 0, standard deviation 1 over the file), so that one learning rate
+    # suits any units; a usable column is never constant.
+    columns = [table.column(f) for f in features]
+    z = np.column_stack([(col - col.mean()) / col.std() for col in columns])
+    rows = lossviz.ClassificationData(z if len(features) == 2 else z[:, 0], y,
+                                      np.zeros(len(y), dtype=bool))
+    return RealSource("csv", features, tuple(html.escape(f"{f} (standardized)")
+                                             for f in features),
+                      rows=rows, label=label, classes=classes, file=name)
+
+
+def _sample(rows: lossviz.ClassificationData, n: int) -> lossviz.ClassificationData:
+    """``n`` rows of the file, a fixed random sample (more points add rows), as a shipped
+    set's are drawn."""
+    pick = np.random.default_rng(0).permutation(len(rows.y))[:n]
+    return lossviz.ClassificationData(rows.x[pick], rows.y[pick], rows.is_flipped[pick])
 
 
 def _about(source: RealSource, n: int) -> None:
+    if source.own:
+        c0, c1 = source.classes
+        st.caption(f"{escape_markdown(source.file)}: the page trains on {n:,} of its "
+                   f"{len(source.rows.y):,} rows (a fixed random sample, the same for every "
+                   f"loss), class 1 where {escape_markdown(source.label)} is {c1:g} and "
+                   f"class 0 where it is {c0:g}. Each feature is standardized (its mean "
+                   "subtracted, divided by its standard deviation over the file) so that one "
+                   "learning rate suits any units: the best boundary is the same line in the "
+                   "original units.")
+        return
     ds = datasets.load(source.key)
     frame.about_data(ds, source.features,
                      f"The page trains on {n:,} of its {ds.n:,} rows (the same ones for every "
                      "loss: a fixed random sample), two features at a time.")
 
 
-def _controls(edited: bool, present: bool,
-              source: RealSource | None) -> tuple[list[str], str, float, int]:
-    """The data and training controls (the generator's off while the table is edited or
-    the data are a real set); the training settings."""
-    points_box = _data_picker(source)
+def _controls(edited: bool, present: bool, source: RealSource | None,
+              points_box) -> tuple[list[str], str, float, int]:
+    """The data and training controls under the data picker (the generator's off while the
+    table is edited or the data are a real set); the training settings."""
     if source is not None:  # the generator's controls step aside: only how many points
         with points_box:
             widgets.slider("clf_n", "Points", disabled=edited,
@@ -401,7 +511,7 @@ def _boundary_section(points, dim, names, fits, clean, present, source,
         aspect=boundary_aspect(width_hint=width, compact=small, presentation=present),
     )
     # On a projector the chart must leave room for the step beside or above it.
-    titles = ("x1", "x2") if source is None else source.titles
+    titles = None if source is None else source.titles
     chart.chart(boundary_figure.spec(data, width_hint=width, compact=small,
                                      presentation=present, height=520 if present else None,
                                      axis_titles=titles),
@@ -455,13 +565,16 @@ def _boundary_section(points, dim, names, fits, clean, present, source,
 def _real_story(points, names, fits, source: RealSource) -> str:
     """What the fits on a real set show, read off them: how many they label right, against
     the share of the larger class (what always saying it gets right)."""
-    f1, f2 = (escape_markdown(f) for f in source.features)
-    n, spam = len(points.y), int(points.y.sum())
-    base = max(spam, n - spam) / n
+    shown = " and ".join(escape_markdown(f) for f in source.features)
+    n, ones = len(points.y), int(points.y.sum())
+    base = max(ones, n - ones) / n
     accs = {nm: accuracy(points.y, fits[nm].predict(points.x)) for nm in names
             if not fits[nm].diverged}
-    text = (f"**What the numbers show:** of these {n} e-mails {spam} are spam, so always "
-            f"saying the larger class gets {base:.0%} right. With {f1} and {f2} alone, ")
+    among = (f"of these {n} rows {ones} are class 1 ({escape_markdown(source.label)} = "
+             f"{source.classes[1]:g})" if source.own else
+             f"of these {n} e-mails {ones} are spam")
+    text = (f"**What the numbers show:** {among}, so always saying the larger class gets "
+            f"{base:.0%} right. With {shown} alone, ")
     if not accs:
         return text + "no classifier trained: lower the learning rate."
     top = max(accs.values())
@@ -471,7 +584,7 @@ def _real_story(points, names, fits, source: RealSource) -> str:
     who = (f"The best, {best[0]}, is" if len(best) == 1 else
            f"The best ({', '.join(best[:-1])} and {best[-1]}) are")
     text += (f" {who} right {100 * gain:.0f} percentage points more often than that guess."
-             if gain > 0 else " None beats that guess: try two other features.")
+             if gain > 0 else " None beats that guess: try other features.")
     return text
 
 

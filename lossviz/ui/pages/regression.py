@@ -25,14 +25,14 @@ import pandas as pd
 import streamlit as st
 
 import lossviz
-from lossviz import datasets, limits, tabular
+from lossviz import datasets, limits
 from lossviz.claims import STARS_GIANT_BELOW
 from lossviz.experiments import SliderUnits, read_points, slider_units
 from lossviz.figures import outliers as fo
 from lossviz.figures.style import loss_label_at
 from lossviz.numbers import column_texts
 from lossviz.textsafe import escape_markdown
-from lossviz.ui import chart, frame, lessons, tables, widgets
+from lossviz.ui import chart, frame, lessons, tables, uploads, widgets
 from lossviz.ui.pages import regression_views as views
 from lossviz.ui.params import REG_VIEWS
 
@@ -41,10 +41,6 @@ DELTAS = np.round(np.arange(1, 51) * 0.1, 1)  # the delta slider's grid
 CSV_MEMO = "_reg_csv"  # the student's parsed file, in this session only
 FEATURE_PICK = "_reg_feature_pick"  # the feature select box (reg_feature is its parameter)
 CSV_TARGET, CSV_FEATURE, CSV_FILE = "reg_csv_target", "reg_csv_feature", "reg_csv_file"
-CSV_HELP = (f"A header line naming the columns, then numbers; UTF-8, at most "
-            f"{tabular.MAX_BYTES / 1e6:g} MB, {tabular.MAX_ROWS:,} rows and "
-            f"{tabular.MAX_COLUMNS} columns. It stays in this browser session's memory: "
-            "nothing is saved.")
 
 HERO_CHARTS = ("reg_lines", "reg_pulls")  # the first picture's charts (a lesson's ``show``)
 
@@ -247,26 +243,10 @@ def _set_units(key: str, feature: str) -> SliderUnits:
 
 
 def _csv_source(side) -> Source | None:
-    upload = st.file_uploader("Your CSV file", type=["csv"], key=CSV_FILE, help=CSV_HELP,
-                              max_upload_size=max(1, round(tabular.MAX_BYTES / 1e6)))
-    if upload is None:
-        st.session_state.pop(CSV_MEMO, None)
-        st.info("Upload a CSV file. " + CSV_HELP)
+    read = uploads.table(CSV_FILE, CSV_MEMO, on_new=lambda: tables.reset("reg_points"))
+    if read is None:
         return None
-    memo = st.session_state.get(CSV_MEMO)
-    if not isinstance(memo, dict) or memo.get("id") != upload.file_id:
-        try:
-            memo = {"id": upload.file_id, "table": tabular.read_csv(upload.getvalue()),
-                    "error": ""}
-        except ValueError as err:
-            memo = {"id": upload.file_id, "table": None, "error": str(err)}
-        st.session_state[CSV_MEMO] = memo
-        tables.reset("reg_points")
-    table = memo["table"]
-    if table is None:
-        st.error(f"{escape_markdown(upload.name)}: {escape_markdown(memo['error'])}",
-                 icon="⚠️")
-        return None
+    name, table = read
     names = table.names
     if st.session_state.get(CSV_TARGET) not in names:
         st.session_state[CSV_TARGET] = names[-1]
@@ -278,14 +258,7 @@ def _csv_source(side) -> Source | None:
                              on_change=tables.reset, args=("reg_points",))
         feature = d.selectbox("Feature (x)", names, key=CSV_FEATURE,
                               on_change=tables.reset, args=("reg_points",))
-    st.caption(f"{escape_markdown(upload.name)}: {table.rows:,} rows, {len(names)} numeric "
-               "column(s).")
-    if table.skipped:
-        left = "; ".join(f"{escape_markdown(n)} ({escape_markdown(w)})"
-                         for n, w in list(table.skipped.items())[:5])
-        more = len(table.skipped) - 5
-        st.caption(f"Columns left out: {left}" + (f"; and {more} more" if more > 0 else "")
-                   + ".")
+    uploads.describe(name, table)
     try:
         x, y = table.pair(feature=feature, target=target)
     except ValueError as err:
