@@ -610,3 +610,49 @@ def test_the_two_class_controls_step_aside_in_the_multiclass_view_and_keep_their
     assert not [s for s in at.selectbox if s.key == "clf_data"]
     _view(at, "Boundaries")
     assert at.slider(key="clf_n").value == 60
+
+
+# -- against the exact answer ----------------------------------------------------------------
+def test_training_curves_set_each_run_beside_its_exact_minimiser():
+    from lossviz.numbers import figure_text, number_text
+
+    at = _app("Training curves", clf_flip=4, clf_steps=200)
+    table = at.table[0].value
+    story = next(m.value for m in at.markdown if m.value.startswith("**What is happening"))
+    data = lossviz.make_classification(40, dim=2, separation=3.0, flip=4, seed=0)
+    for name in ("cross_entropy", "hinge", "squared_hinge"):
+        row = table.loc[loss_label(name)]
+        h = lossviz.fit(data.x, data.y, name, optimizer="gd", lr=0.1, steps=200, seed=0)
+        best = lossviz.solve(data.x, data.y, name)
+        g = lossviz.exact.gap(h, best)
+        assert row["Exact minimum loss"] == figure_text(best.loss, 4)
+        assert row["Gradient descent's loss"] == figure_text(float(h.loss[-1]), 4)
+        # The same figure as the sentence above the table (History.describe).
+        assert f"{loss_label(name)} {h.describe()}" in story
+        shown = row["Gradient descent's loss"]
+        assert f"(loss {shown})" in h.describe()
+        assert row["Loss above the minimum"] == number_text(max(g.loss, 0.0))
+        assert row["Largest parameter gap"] == number_text(g.params)
+        assert row["Within 0.001 of the minimum loss"] == (
+            "never" if g.within is None else f"first at step {g.within:,}")
+    assert len(table) == 3  # modified Huber and exponential: no exact solver
+    assert any("No exact answer is computed for Modified Huber and Exponential" in c.value
+               for c in at.caption)
+
+
+def test_separable_classes_say_cross_entropy_has_no_minimiser():
+    from lossviz.numbers import figure_text
+
+    at = _app("Training curves", clf_separation=6.0)
+    data = lossviz.make_classification(40, dim=2, separation=6.0, seed=0)
+    with pytest.raises(lossviz.NoFiniteMinimum):
+        lossviz.solve(data.x, data.y, "cross_entropy")
+    assert at.table[0].value.loc["Cross-entropy", "Exact minimum loss"] == (
+        "none (separable classes)")
+    h = lossviz.fit(data.x, data.y, "cross_entropy", optimizer="gd", lr=0.1, steps=300, seed=0)
+    length = figure_text(float(np.linalg.norm(h.params[-1][:-1])))
+    said = " ".join(c.value for c in at.caption)
+    assert ("Cross-entropy has no minimiser here: the classes are separable" in said)
+    assert f"after 300 steps they have length |w| = {length}" in said
+    # Hinge reaches its minimum, 0, at finite weights.
+    assert at.table[0].value.loc["Hinge", "Exact minimum loss"] == "0"

@@ -60,7 +60,7 @@ from lossviz.figures.multiclass import (
     digits_split,
 )
 from lossviz.figures.style import loss_color, loss_label
-from lossviz.numbers import figure_text, value_text
+from lossviz.numbers import figure_text, number_text, value_text
 from lossviz.textsafe import escape_markdown
 from lossviz.ui import chart, frame, lessons, tables, uploads, widgets
 from lossviz.ui.params import CLF_DEFAULT_FEATURES, ONE_FEATURE, optimizer_name
@@ -149,6 +149,24 @@ def _fit(x: np.ndarray, y: np.ndarray, loss: str, optimizer: str, lr: float,
     memory, out of the caches that sessions share."""
     own = widgets.value("clf_data") == "csv"
     return (_fit_fresh if own else _fit_cached)(x, y, loss, optimizer, lr, steps)
+
+
+def _solve_fresh(x: np.ndarray, y: np.ndarray, loss: str) -> lossviz.Solution | None:
+    """The exact minimiser of ``loss`` on the points; None where there is none
+    (cross-entropy on separable classes: ``lossviz.NoFiniteMinimum``)."""
+    try:
+        return lossviz.solve(x, y, loss)
+    except lossviz.NoFiniteMinimum:
+        return None
+
+
+_solve_cached = st.cache_data(max_entries=64, show_spinner=False)(_solve_fresh)
+
+
+def _solve(x: np.ndarray, y: np.ndarray, loss: str) -> lossviz.Solution | None:
+    """``_solve_fresh``; on the student's own file not cached (as ``_fit``)."""
+    own = widgets.value("clf_data") == "csv"
+    return (_solve_fresh if own else _solve_cached)(x, y, loss)
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -667,6 +685,57 @@ def _convergence_section(names, points, optimizer, lr, steps, present) -> None:
                "have different scales, so compare how fast each curve flattens, not its height.")
     st.markdown("**What is happening:** " + "; ".join(
         f"{r.label} {r.history.describe()}" for r in runs) + ".")
+    _against_exact(points, names, runs)
+
+
+def _against_exact(points: ParsedPoints, names: list[str], runs: list[Run]) -> None:
+    """Each run beside the exact minimiser of its loss (``lossviz.solve``, for the losses it
+    covers): how far it ended, and from which step its loss was within 0.001 of the
+    minimum; for cross-entropy on separable classes, that there is no minimiser."""
+    rows, unbounded = [], []
+    for name, run in zip(names, runs, strict=True):
+        h = run.history
+        if name not in lossviz.SOLVABLE or h.diverged:
+            continue
+        best = _solve(points.x, points.y, name)
+        row = {"Loss": loss_label(name), "Exact minimum loss": "none (separable classes)",
+               "Gradient descent's loss": figure_text(float(h.loss[-1]), 4),  # as describe()
+               "Loss above the minimum": "", "Largest parameter gap": "",
+               "Within 0.001 of the minimum loss": ""}
+        if best is None:
+            w = float(np.linalg.norm(h.params[-1][:-1]))
+            unbounded.append(f"{loss_label(name)} has no minimiser here: the classes are "
+                             "separable, so its loss keeps falling as the weights grow along "
+                             f"a separating direction (after {h.stop_step:,} steps they have "
+                             f"length |w| = {figure_text(w)}; more steps make them longer "
+                             "still and the loss smaller, without end).")
+        else:
+            g = lossviz.exact.gap(h, best)
+            # A minimum of 0 comes out of the solvers as 0 or a few units of rounding error.
+            row.update({
+                "Exact minimum loss": figure_text(best.loss if best.loss > 1e-12 else 0.0, 4),
+                "Loss above the minimum": number_text(max(g.loss, 0.0)),
+                "Largest parameter gap": number_text(g.params),
+                "Within 0.001 of the minimum loss": (
+                    "never" if g.within is None else f"first at step {g.within:,}"),
+            })
+        rows.append(row)
+    if not rows:
+        return
+    st.markdown("**Against the exact answer** (each loss's minimiser computed directly: "
+                "Newton's method for cross-entropy and squared hinge, a linear program for "
+                "hinge)")
+    st.table(pd.DataFrame(rows).set_index("Loss"))
+    notes = unbounded
+    if {"hinge", "squared_hinge"} & set(names):
+        notes.append("Hinge's minimum, and squared hinge's when it is 0, can be reached by "
+                     "many parameters (a whole region when the classes are separable): "
+                     "compare their losses, not their parameters.")
+    left = [loss_label(n) for n in names if n not in lossviz.SOLVABLE]
+    if left:
+        notes.append(f"No exact answer is computed for {' and '.join(left)}.")
+    if notes:
+        st.caption(" ".join(notes))
 
 
 def _margin_section(points, optimizer, lr, steps, present, narrow: bool = False) -> None:
