@@ -11,15 +11,16 @@ intercept last. Each loss gets the method that reaches its minimiser to full pre
   solved in its dual form (``k + 1`` constraints instead of ``n``).
 - ``hinge``: a linear program: minimise ``sum xi_i`` over ``xi_i >= 1 - m_i``, ``xi >= 0``,
   also solved in its dual form.
-- ``huber``, ``pseudo_huber``, ``log_cosh``, ``cross_entropy``, ``squared_hinge``: Newton's
-  method with a backtracking line search on standardised features; where the Hessian is
-  singular (Huber with few points in its quadratic zone, squared hinge with few points inside
-  the margin) a majorize-minimize step (iteratively reweighted least squares, weights
-  ``l'(z) / z``) takes its place, which never increases the loss.
+- ``huber``, ``pseudo_huber``, ``log_cosh``, ``cross_entropy``, ``squared_hinge``,
+  ``modified_huber``, ``exponential``: Newton's method with a backtracking line search on
+  standardised features; where the Hessian is singular (Huber with few points in its
+  quadratic zone, squared hinge and modified Huber with few points inside the margin) a
+  majorize-minimize step (iteratively reweighted least squares, weights ``l'(z) / z``) takes
+  its place, which never increases the loss.
 
-Cross-entropy has no finite minimum when a line separates the classes (the loss keeps falling
-as the weights grow): ``solve`` checks that first, with a linear program, and raises
-``NoFiniteMinimum``, which carries a separating direction.
+Cross-entropy and the exponential loss have no finite minimum when a line separates the
+classes (the loss keeps falling as the weights grow): ``solve`` checks that first, with a
+linear program, and raises ``NoFiniteMinimum``, which carries a separating direction.
 
 SciPy is imported inside the functions that use it, so ``import lossviz`` stays fast.
 
@@ -49,7 +50,12 @@ METHODS = {
     "cross_entropy": "newton",
     "hinge": "linear program",
     "squared_hinge": "newton",
+    "modified_huber": "newton",
+    "exponential": "newton",
 }
+# The margin losses whose infimum no finite weights reach on separable classes (the others
+# reach 0 at any weights that put every point beyond the margin).
+UNBOUNDED_WHEN_SEPARABLE = ("cross_entropy", "exponential")
 SOLVABLE = tuple(METHODS)
 MAX_ITERATIONS = 500  # Newton and majorize-minimize steps together; a few dozen is typical
 
@@ -113,8 +119,9 @@ def solve(x: Any, y: Any, loss: str | Loss, **params: Any) -> Solution:
         y: targets (regression) or labels in {0, 1} (binary classification), shape ``(n,)``.
         loss: a loss name or a loss object of the convex losses ``solve`` knows (``SOLVABLE``:
             mse, mae, quantile, huber, pseudo_huber, log_cosh, cross_entropy, hinge,
-            squared_hinge). Other losses raise ``ValueError``: the non-convex ones (Cauchy,
-            Tukey, 0-1) can have several local minima, and no exact method is claimed for them.
+            squared_hinge, modified_huber, exponential). Other losses raise ``ValueError``:
+            the non-convex ones (Cauchy, Tukey, 0-1) can have several local minima, and no
+            exact method is claimed for them.
         **params: the loss's hyperparameters with a loss name (``delta=2.0``, ``tau=0.9``).
 
     Returns:
@@ -123,7 +130,8 @@ def solve(x: Any, y: Any, loss: str | Loss, **params: Any) -> Solution:
         returned and ``message`` says so where ``solve`` can tell.
 
     Raises:
-        NoFiniteMinimum: cross-entropy on separable classes (no finite minimiser exists).
+        NoFiniteMinimum: cross-entropy or the exponential loss on separable classes (no
+            finite minimiser exists).
         ValueError: an unsupported loss, or inputs of the wrong shape or with labels not in
             {0, 1} for a classification loss.
 
@@ -152,8 +160,8 @@ def solve(x: Any, y: Any, loss: str | Loss, **params: Any) -> Solution:
         elif name == "hinge":
             theta, iterations = _hinge_lp(design, ys)
         else:
-            if name == "cross_entropy":
-                _refuse_separable(design, ys)
+            if name in UNBOUNDED_WHEN_SEPARABLE:
+                _refuse_separable(design, ys, loss_obj.label)
             theta, iterations, leftover = _newton(design, ys, loss_obj)
     value = loss_obj(ys, design @ theta)
     how = {
@@ -274,9 +282,10 @@ def _hinge_lp(design: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, int]:
     return theta, result.nit
 
 
-def _refuse_separable(design: np.ndarray, ys: np.ndarray) -> None:
+def _refuse_separable(design: np.ndarray, ys: np.ndarray, label: str) -> None:
     """Raise ``NoFiniteMinimum`` when some direction gives every point a margin >= 0 and
-    some point a margin > 0: along it cross-entropy falls towards its infimum for ever.
+    some point a margin > 0: along it cross-entropy (or the exponential loss, ``label``)
+    falls towards its infimum for ever.
 
     Linear program: maximise ``sum m_i`` over directions with ``0 <= m_i <= 1``.
     """
@@ -298,11 +307,11 @@ def _refuse_separable(design: np.ndarray, ys: np.ndarray) -> None:
     strict = int(np.sum(m > 1e-9 * np.abs(m).max()))
     direction = direction / np.linalg.norm(direction)
     raise NoFiniteMinimum(
-        "cross-entropy has no finite minimum here: the classes are separable (a boundary puts "
+        f"{label} has no finite minimum here: the classes are separable (a boundary puts "
         f"every point on its own side or on it, {strict} of {n} strictly), so the loss keeps "
-        "falling towards 0 as the weights grow without bound, and gradient descent's weights "
-        "keep growing. Hinge and squared hinge have a minimum on such data; or add "
-        "overlapping points.",
+        "falling (the strictly separated points' share towards 0) as the weights grow "
+        "without bound, and gradient descent's weights keep growing. Hinge, squared hinge "
+        "and modified Huber have a minimum on such data; or add overlapping points.",
         direction,
     )
 
@@ -343,6 +352,14 @@ def _curvatures(loss: Loss) -> tuple[Callable, Callable]:
         return sech2, lambda m: np.full_like(m, 0.25)
     if name == "squared_hinge":
         return lambda m: 2.0 * (m < 1.0), lambda m: np.full_like(m, 2.0)
+    if name == "modified_huber":  # (1 - m)^2 on [-1, 1), linear below, 0 above
+        return lambda m: 2.0 * ((m >= -1.0) & (m < 1.0)), lambda m: np.full_like(m, 2.0)
+    if name == "exponential":
+        # No curvature bounds e^-m everywhere; the Newton step with its line search does the
+        # work (the loss is smooth and strictly convex where a minimiser exists), and this
+        # stand-in is only tried when that search fails, and kept only if it lowers the loss.
+        second = lambda m: np.exp(-m)  # noqa: E731
+        return second, second
     raise AssertionError(name)  # pragma: no cover - METHODS lists the Newton losses
 
 

@@ -620,7 +620,8 @@ def test_training_curves_set_each_run_beside_its_exact_minimiser():
     table = at.table[0].value
     story = next(m.value for m in at.markdown if m.value.startswith("**What is happening"))
     data = lossviz.make_classification(40, dim=2, separation=3.0, flip=4, seed=0)
-    for name in ("cross_entropy", "hinge", "squared_hinge"):
+    assert set(SURROGATES) <= set(lossviz.SOLVABLE)  # every loss of the page has its answer
+    for name in SURROGATES:
         row = table.loc[loss_label(name)]
         h = lossviz.fit(data.x, data.y, name, optimizer="gd", lr=0.1, steps=200, seed=0)
         best = lossviz.solve(data.x, data.y, name)
@@ -635,9 +636,7 @@ def test_training_curves_set_each_run_beside_its_exact_minimiser():
         assert row["Largest parameter gap"] == number_text(g.params)
         assert row["Within 0.001 of the minimum loss"] == (
             "never" if g.within is None else f"first at step {g.within:,}")
-    assert len(table) == 3  # modified Huber and exponential: no exact solver
-    assert any("No exact answer is computed for Modified Huber and Exponential" in c.value
-               for c in at.caption)
+    assert len(table) == len(SURROGATES)
 
 
 def test_separable_classes_say_cross_entropy_has_no_minimiser():
@@ -645,14 +644,16 @@ def test_separable_classes_say_cross_entropy_has_no_minimiser():
 
     at = _app("Training curves", clf_separation=6.0)
     data = lossviz.make_classification(40, dim=2, separation=6.0, seed=0)
-    with pytest.raises(lossviz.NoFiniteMinimum):
-        lossviz.solve(data.x, data.y, "cross_entropy")
-    assert at.table[0].value.loc["Cross-entropy", "Exact minimum loss"] == (
-        "none (separable classes)")
-    h = lossviz.fit(data.x, data.y, "cross_entropy", optimizer="gd", lr=0.1, steps=300, seed=0)
-    length = figure_text(float(np.linalg.norm(h.params[-1][:-1])))
     said = " ".join(c.value for c in at.caption)
-    assert ("Cross-entropy has no minimiser here: the classes are separable" in said)
-    assert f"after 300 steps they have length |w| = {length}" in said
-    # Hinge reaches its minimum, 0, at finite weights.
-    assert at.table[0].value.loc["Hinge", "Exact minimum loss"] == "0"
+    assert "Cross-entropy and Exponential have no minimiser here: the classes are separable" in said
+    for name in ("cross_entropy", "exponential"):
+        with pytest.raises(lossviz.NoFiniteMinimum):
+            lossviz.solve(data.x, data.y, name)
+        assert at.table[0].value.loc[loss_label(name), "Exact minimum loss"] == (
+            "none (separable classes)")
+        h = lossviz.fit(data.x, data.y, name, optimizer="gd", lr=0.1, steps=300, seed=0)
+        length = figure_text(float(np.linalg.norm(h.params[-1][:-1])))
+        assert f"{loss_label(name)}'s after 300 steps: {length}" in said
+    # The hinges and modified Huber reach their minimum, 0, at finite weights.
+    for name in ("hinge", "squared_hinge", "modified_huber"):
+        assert at.table[0].value.loc[loss_label(name), "Exact minimum loss"] == "0"

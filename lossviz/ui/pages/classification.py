@@ -689,13 +689,13 @@ def _convergence_section(names, points, optimizer, lr, steps, present) -> None:
 
 
 def _against_exact(points: ParsedPoints, names: list[str], runs: list[Run]) -> None:
-    """Each run beside the exact minimiser of its loss (``lossviz.solve``, for the losses it
-    covers): how far it ended, and from which step its loss was within 0.001 of the
-    minimum; for cross-entropy on separable classes, that there is no minimiser."""
-    rows, unbounded = [], []
+    """Each run beside the exact minimiser of its loss (``lossviz.solve``): how far it ended,
+    and from which step its loss was within 0.001 of the minimum; for cross-entropy and the
+    exponential loss on separable classes, that there is no minimiser."""
+    rows, unbounded = [], {}
     for name, run in zip(names, runs, strict=True):
         h = run.history
-        if name not in lossviz.SOLVABLE or h.diverged:
+        if h.diverged:
             continue
         best = _solve(points.x, points.y, name)
         row = {"Loss": loss_label(name), "Exact minimum loss": "none (separable classes)",
@@ -703,12 +703,8 @@ def _against_exact(points: ParsedPoints, names: list[str], runs: list[Run]) -> N
                "Loss above the minimum": "", "Largest parameter gap": "",
                "Within 0.001 of the minimum loss": ""}
         if best is None:
-            w = float(np.linalg.norm(h.params[-1][:-1]))
-            unbounded.append(f"{loss_label(name)} has no minimiser here: the classes are "
-                             "separable, so its loss keeps falling as the weights grow along "
-                             f"a separating direction (after {h.stop_step:,} steps they have "
-                             f"length |w| = {figure_text(w)}; more steps make them longer "
-                             "still and the loss smaller, without end).")
+            unbounded[loss_label(name)] = (float(np.linalg.norm(h.params[-1][:-1])),
+                                           h.stop_step)
         else:
             g = lossviz.exact.gap(h, best)
             # A minimum of 0 comes out of the solvers as 0 or a few units of rounding error.
@@ -722,18 +718,22 @@ def _against_exact(points: ParsedPoints, names: list[str], runs: list[Run]) -> N
         rows.append(row)
     if not rows:
         return
-    st.markdown("**Against the exact answer** (each loss's minimiser computed directly: "
-                "Newton's method for cross-entropy and squared hinge, a linear program for "
-                "hinge)")
+    st.markdown("**Against the exact answer** (each loss's minimiser computed directly: a "
+                "linear program for hinge, Newton's method for the others)")
     st.table(pd.DataFrame(rows).set_index("Loss"))
-    notes = unbounded
-    if {"hinge", "squared_hinge"} & set(names):
-        notes.append("Hinge's minimum, and squared hinge's when it is 0, can be reached by "
-                     "many parameters (a whole region when the classes are separable): "
-                     "compare their losses, not their parameters.")
-    left = [loss_label(n) for n in names if n not in lossviz.SOLVABLE]
-    if left:
-        notes.append(f"No exact answer is computed for {' and '.join(left)}.")
+    notes = []
+    if unbounded:
+        who = " and ".join(unbounded)
+        grown = "; ".join(f"{n}'s after {steps:,} steps: {figure_text(w)}"
+                          for n, (w, steps) in unbounded.items())
+        notes.append(f"{who} {'have' if len(unbounded) > 1 else 'has'} no minimiser here: the "
+                     "classes are separable, so the loss keeps falling as the weights grow "
+                     f"along a separating direction (their length |w|, {grown}; more steps "
+                     "make them longer still and the loss smaller, without end).")
+    if {"hinge", "squared_hinge", "modified_huber"} & set(names):
+        notes.append("Hinge's minimum, and squared hinge's or modified Huber's when it is 0, "
+                     "can be reached by many parameters (a whole region when the classes are "
+                     "separable): compare their losses, not their parameters.")
     if notes:
         st.caption(" ".join(notes))
 
