@@ -80,7 +80,8 @@ def bench_solve(repeats: int) -> None:
     regression = ["mse", "mae", "huber", "quantile", "pseudo_huber", "log_cosh"]
     cases = [(name, xy, loss) for name, xy in regression_sets().items() for loss in regression]
     cases += [("generated 10,000 x 10", classification_set(), loss)
-              for loss in ("cross_entropy", "hinge", "squared_hinge")]
+              for loss in ("cross_entropy", "hinge", "squared_hinge", "modified_huber",
+                           "exponential")]
     for data_name, (x, y), loss in cases:
         found = lossviz.solve(x, y, loss)
         wall, best, cpu = timed(lambda x=x, y=y, loss=loss: lossviz.solve(x, y, loss), repeats)
