@@ -288,3 +288,33 @@ def test_the_exported_script_trains_on_the_same_points(csv, tmp_path, monkeypatc
     assert len(printed) == len(at.session_state["clf_losses"])
     for label, share in printed:
         assert f"{label} gets {share}" in story
+
+
+def test_the_file_and_its_columns_outlive_a_visit_to_another_page():
+    """Streamlit's uploader forgets its file when its page is left; the page keeps the file
+    it read and the columns picked for it, says so, and forgets it on request."""
+    from plotly_data import open_page
+
+    at = _upload(OWN)
+    at.selectbox(key=page.CSV_X[1]).set_value(page.ONE_FEATURE)
+    _ok(at.run())
+    before = _chart(at, "clf_boundary_fig")["data"]
+    open_page(at, "regression")
+    open_page(at, "classification")
+    assert at.file_uploader(key=page.CSV_FILE).value is None  # the widget's file is gone
+    assert at.selectbox(key=page.CSV_X[1]).value == page.ONE_FEATURE
+    assert _chart(at, "clf_boundary_fig")["data"] == before
+    assert any("Using mine\\.csv, the file you uploaded earlier" in c.value for c in at.caption)
+    forget = next(b for b in at.button if b.label.startswith("Forget"))
+    forget.click()
+    _ok(at.run())
+    assert any("Upload a CSV file with a column of two labels" in i.value for i in at.info)
+    assert not [c for c in at.get("bidi_component")]
+
+
+def test_taking_the_file_out_of_the_uploader_forgets_it():
+    at = _upload(OWN)
+    at.file_uploader(key=page.CSV_FILE).set_value(None)
+    _ok(at.run())
+    assert page.CSV_MEMO not in at.session_state
+    assert any("Upload a CSV file with a column of two labels" in i.value for i in at.info)

@@ -638,3 +638,18 @@ def test_the_conventions_page_points_to_other_libraries_only_when_some_differ(lo
     same = int(head.split("**")[1].split(" of ")[0])
     total = int(head.split(" of ")[1].split(" ")[0])
     assert ("How the others differ" in head) == (same < total)
+
+
+def test_the_file_and_its_columns_outlive_a_visit_to_another_page():
+    at = _upload(GOOD)
+    at.selectbox(key=page.CSV_TARGET).set_value("hours")
+    at.selectbox(key=page.CSV_FEATURE).set_value("score")
+    _ok(at.run())
+    at.session_state["_lossviz_open_page"] = "custom"
+    _ok(at.run())
+    at.session_state["_lossviz_open_page"] = "regression"
+    _ok(at.run())
+    assert at.selectbox(key=page.CSV_TARGET).value == "hours"
+    assert at.selectbox(key=page.CSV_FEATURE).value == "score"
+    assert _charts(at) == HERO
+    assert any("Using mine\\.csv, the file you uploaded earlier" in c.value for c in at.caption)

@@ -7,7 +7,8 @@ link. Every problem is said in the page, naming the line or the column.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -25,21 +26,31 @@ def table(file_key: str, memo_key: str, on_new: Callable[[], None],
     """The uploader (widget key ``file_key``) and the file's usable columns with its name;
     None, with a prompt (``ask``) or the reader's message, while there is no usable file.
 
-    The parsed file is kept under ``memo_key`` until another file is uploaded; ``on_new``
-    runs when one is (the page forgets edits made to the old file's points)."""
+    The parsed file is kept under ``memo_key`` until another file is uploaded or the student
+    removes it: Streamlit's uploader forgets its file when its page is left, and the page
+    then keeps using the one it read (and says so). ``on_new`` runs when the file changes
+    (the page forgets edits made to the old file's points)."""
     upload = st.file_uploader("Your CSV file", type=["csv"], key=file_key, help=HELP,
-                              max_upload_size=max(1, round(tabular.MAX_BYTES / 1e6)))
+                              max_upload_size=max(1, round(tabular.MAX_BYTES / 1e6)),
+                              on_change=_removed, args=(file_key, memo_key, on_new))
+    memo = st.session_state.get(memo_key)
     if upload is None:
+        if isinstance(memo, dict) and memo.get("table") is not None:
+            st.caption(f"Using {escape_markdown(memo['name'])}, the file you uploaded earlier "
+                       "in this session: upload another one to replace it.")
+            st.button(f"Forget {escape_markdown(memo['name'])}", key=f"{file_key}_forget",
+                      on_click=_forget, args=(memo_key, on_new))
+            return memo["name"], memo["table"]
         st.session_state.pop(memo_key, None)
         st.info(f"{ask} {HELP}")
         return None
-    memo = st.session_state.get(memo_key)
     if not isinstance(memo, dict) or memo.get("id") != upload.file_id:
         try:
-            memo = {"id": upload.file_id, "table": tabular.read_csv(upload.getvalue()),
-                    "error": ""}
+            memo = {"id": upload.file_id, "name": upload.name,
+                    "table": tabular.read_csv(upload.getvalue()), "error": ""}
         except ValueError as err:
-            memo = {"id": upload.file_id, "table": None, "error": str(err)}
+            memo = {"id": upload.file_id, "name": upload.name, "table": None,
+                    "error": str(err)}
         st.session_state[memo_key] = memo
         on_new()
     if memo["table"] is None:
@@ -47,6 +58,32 @@ def table(file_key: str, memo_key: str, on_new: Callable[[], None],
                  icon="⚠️")
         return None
     return upload.name, memo["table"]
+
+
+def _removed(file_key: str, memo_key: str, on_new: Callable[[], None]) -> None:
+    """The student took the file out of the uploader: the page forgets it too."""
+    if st.session_state.get(file_key) is None:
+        _forget(memo_key, on_new)
+
+
+def _forget(memo_key: str, on_new: Callable[[], None]) -> None:
+    st.session_state.pop(memo_key, None)
+    on_new()
+
+
+def select(box, label: str, options: Sequence[str], *, key: str, memo_key: str,
+           default: str, **kwargs: Any) -> str:
+    """A select box (in ``box``) over the file's columns whose pick outlives its page: its
+    value is the widget's, else the one picked for this file before the page was left
+    (kept in the file's memo under ``memo_key``), else ``default``."""
+    memo = st.session_state.get(memo_key)
+    picks = memo.setdefault("picks", {}) if isinstance(memo, dict) else {}
+    for value in (st.session_state.get(key), picks.get(key), default):
+        if value in options:
+            st.session_state[key] = value
+            break
+    picks[key] = box.selectbox(label, options, key=key, **kwargs)
+    return picks[key]
 
 
 def describe(name: str, table: tabular.Table) -> None:

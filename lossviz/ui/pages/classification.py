@@ -336,22 +336,21 @@ def _csv_source() -> RealSource | None:
         return None
     name, table = read
     names = table.names  # at least two: the reader refuses a file with fewer
-    if st.session_state.get(CSV_LABEL) not in names:  # the last column with two values
-        two = [n for n in names if len(np.unique(table.column(n))) == 2]
-        st.session_state[CSV_LABEL] = two[-1] if two else names[-1]
-    label = st.session_state[CSV_LABEL]
-    others = [n for n in names if n != label]
-    if st.session_state.get(CSV_X[0]) not in names:
-        st.session_state[CSV_X[0]] = others[0]
-    if st.session_state.get(CSV_X[1]) not in (ONE_FEATURE, *names):
-        st.session_state[CSV_X[1]] = others[1] if len(others) > 1 else ONE_FEATURE
+    two = [n for n in names if len(np.unique(table.column(n))) == 2]
     a, b, c = st.columns(3)
-    label = a.selectbox("Labels (two values)", names, key=CSV_LABEL, on_change=_new_file,
-                        help="The larger of its two values is class 1, the smaller class 0.")
-    x1 = b.selectbox("Feature x1", names, key=CSV_X[0], on_change=_new_file)
-    x2 = c.selectbox("Feature x2", (ONE_FEATURE, *names), key=CSV_X[1], on_change=_new_file,
-                     help="A second feature draws the points in a plane and the boundary "
-                          "as a line; none, on one axis with a threshold.")
+    label = uploads.select(a, "Labels (two values)", names, key=CSV_LABEL, memo_key=CSV_MEMO,
+                           default=two[-1] if two else names[-1], on_change=_new_file,
+                           help="The larger of its two values is class 1, the smaller "
+                                "class 0.")
+    others = [n for n in names if n != label]
+    x1 = uploads.select(b, "Feature x1", names, key=CSV_X[0], memo_key=CSV_MEMO,
+                        default=others[0], on_change=_new_file)
+    x2 = uploads.select(c, "Feature x2", (ONE_FEATURE, *names), key=CSV_X[1],
+                        memo_key=CSV_MEMO,
+                        default=others[1] if len(others) > 1 else ONE_FEATURE,
+                        on_change=_new_file,
+                        help="A second feature draws the points in a plane and the boundary "
+                             "as a line; none, on one axis with a threshold.")
     uploads.describe(name, table)
     features = (x1,) if x2 == ONE_FEATURE else (x1, x2)
     if label in features or len(set(features)) < len(features):

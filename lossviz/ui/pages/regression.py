@@ -248,16 +248,14 @@ def _csv_source(side) -> Source | None:
         return None
     name, table = read
     names = table.names
-    if st.session_state.get(CSV_TARGET) not in names:
-        st.session_state[CSV_TARGET] = names[-1]
-    if st.session_state.get(CSV_FEATURE) not in names:
-        st.session_state[CSV_FEATURE] = names[0]
     with side:
         c, d = st.columns(2)
-        target = c.selectbox("Target (y)", names, key=CSV_TARGET,
-                             on_change=tables.reset, args=("reg_points",))
-        feature = d.selectbox("Feature (x)", names, key=CSV_FEATURE,
-                              on_change=tables.reset, args=("reg_points",))
+        target = uploads.select(c, "Target (y)", names, key=CSV_TARGET, memo_key=CSV_MEMO,
+                                default=names[-1], on_change=tables.reset,
+                                args=("reg_points",))
+        feature = uploads.select(d, "Feature (x)", names, key=CSV_FEATURE, memo_key=CSV_MEMO,
+                                 default=names[0], on_change=tables.reset,
+                                 args=("reg_points",))
     uploads.describe(name, table)
     try:
         x, y = table.pair(feature=feature, target=target)
