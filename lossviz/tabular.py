@@ -40,6 +40,8 @@ MAX_BYTES = 5_000_000
 MAX_ROWS = 10_000
 #: Columns in the file: enough for any teaching table; a picker of more is unusable.
 MAX_COLUMNS = 50
+#: Different values a label column may hold (the classifier takes one against the rest).
+MAX_CLASSES = 20
 #: Largest |value| read: squares and sums of squares (MSE, its gradient) stay far from
 #: overflow and keep their digits; house prices in dollars are 1e5.
 MAX_ABS = 1e12
@@ -79,22 +81,34 @@ class Table(NamedTuple):
                              "different columns")
         return self.column(feature), self.column(target)
 
-    def labels(self, target: str) -> tuple[np.ndarray, tuple[float, float]]:
-        """Two classes from column ``target``: ``(y, (value 0, value 1))``, y 1.0 where the
-        column holds the larger of its two values and 0.0 where the smaller; ``ValueError``
-        if it holds more than two values (a constant column is not usable at all).
+    def labels(self, target: str, positive: float | None = None) -> tuple[np.ndarray, float]:
+        """Two classes from column ``target``: ``(y, value)``, y 1.0 where the column holds
+        ``value`` (class 1) and 0.0 elsewhere (class 0). ``positive`` is that value; left out,
+        the larger of a column's two values. ``ValueError`` for a column of more than two
+        values without ``positive``, one of more than ``MAX_CLASSES`` values (not labels),
+        or a ``positive`` the column does not hold.
 
-        Example: ``read_csv(b"x,spam\\n1,-1\\n2,1\\n").labels("spam")  # ([0., 1.], (-1.0, 1.0))``
+        Example: ``read_csv(b"x,spam\\n1,-1\\n2,1\\n").labels("spam")  # ([0., 1.], 1.0)``
         """
         column = self.column(target)
         values = np.unique(column)
-        if len(values) != 2:
-            shown = ", ".join(f"{v:g}" for v in values[:4]) + (", ..." if len(values) > 4 else "")
+        shown = ", ".join(f"{v:g}" for v in values[:5]) + (", ..." if len(values) > 5 else "")
+        if len(values) > MAX_CLASSES:
             raise ValueError(f"the label column {target!r} holds {len(values):,} different "
-                             f"values ({shown}); two classes need exactly two, such as 0 and 1")
-        y = (column == values[1]).astype(np.float64)
+                             f"values ({shown}): labels name a few classes, at most "
+                             f"{MAX_CLASSES}")
+        if positive is None:
+            if len(values) != 2:
+                raise ValueError(f"the label column {target!r} holds {len(values)} different "
+                                 f"values ({shown}): say which one is class 1 (the others "
+                                 "are class 0)")
+            positive = float(values[1])
+        elif positive not in values:
+            raise ValueError(f"the label column {target!r} holds no {positive:g}; its values "
+                             f"are {shown}")
+        y = (column == positive).astype(np.float64)
         y.setflags(write=False)
-        return y, (float(values[0]), float(values[1]))
+        return y, float(positive)
 
 
 def _decode(data: bytes) -> str:

@@ -158,6 +158,12 @@ OWN = (b"hours,score,note,passed\n"
                                              for h in np.arange(1.0, 13.0, 0.25))))
 
 
+# Three species on two measurements: a column of three labels, one of them against the rest.
+SPECIES = (b"length,width,species\n"
+           + b"".join(f"{1 + k + 0.1 * (i % 5)},{2 - k + 0.07 * (i % 3)},{k}\n".encode()
+                      for i in range(12) for k in range(3)))
+
+
 def _upload(data: bytes, name: str = "mine.csv", **state) -> AppTest:
     at = _app(clf_data="csv", **state)
     assert not [c for c in at.get("bidi_component")]  # no chart before a file
@@ -177,6 +183,7 @@ def _own(data: bytes, features: tuple[str, ...], label: str, n: int):
 def test_a_csv_trains_every_loss_on_its_standardized_features():
     at = _upload(OWN, clf_n=40)
     assert at.selectbox(key=page.CSV_LABEL).value == "passed"  # the column with two values
+    assert page.CSV_POSITIVE not in {w.key for w in at.selectbox}  # its larger is class 1
     assert at.selectbox(key=page.CSV_X[0]).value == "hours"
     assert at.selectbox(key=page.CSV_X[1]).value == "score"
     x, y = _own(OWN, ("hours", "score"), "passed", 40)
@@ -223,7 +230,9 @@ def test_every_view_trains_on_the_file(view):
 
 
 @pytest.mark.parametrize(("data", "said"), [
-    (b"a,b\n1,2\n3,5\n7,1\n", "the label column 'b' holds 3 different values (1, 2, 5)"),
+    (b"a,b\n" + b"".join(f"{i % 3},{i}\n".encode() for i in range(25)),
+     "the label column 'b' holds 25 different values (0, 1, 2, 3, 4, ...): labels name a few "
+     "classes, at most 20"),
     (b"a,b\n1,x\n0,y\n", "the file needs two numeric columns (a feature, and a target or "
                           "labels), and has 1 ('b': not numeric"),
     (b"\xff\xfea,b\n", "not UTF-8"),
@@ -260,24 +269,29 @@ def test_the_file_stays_out_of_the_shared_caches(monkeypatch):
     assert calls
 
 
-@pytest.mark.parametrize("csv", [False, True], ids=["spam", "a-file"])
-def test_the_exported_script_trains_on_the_same_points(csv, tmp_path, monkeypatch):
+@pytest.mark.parametrize("case", ["spam", "a-file", "more-labels"])
+def test_the_exported_script_trains_on_the_same_points(case, tmp_path, monkeypatch):
     import contextlib
     import io
     import re
 
     from lossviz.ui.snippets import snippet
 
-    if csv:
+    file = SPECIES if case == "more-labels" else OWN
+    if case == "a-file":
         at = _upload(OWN, clf_n=30)
         at.selectbox(key=page.CSV_X[1]).set_value(page.ONE_FEATURE)
+        _ok(at.run())
+    elif case == "more-labels":
+        at = _upload(SPECIES)
+        at.selectbox(key=page.CSV_POSITIVE).set_value("0")
         _ok(at.run())
     else:
         at = _app(clf_data="spam", clf_n=60, clf_feature_1="hp")
     story = next(m.value for m in at.markdown if m.value.startswith("**What the numbers"))
     state = {k: at.session_state[k] for k in at.session_state
              if k.startswith("clf_") and isinstance(at.session_state[k], str | int | float | list)}
-    (tmp_path / "your_data.csv").write_bytes(OWN)
+    (tmp_path / "your_data.csv").write_bytes(file)
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -318,3 +332,26 @@ def test_taking_the_file_out_of_the_uploader_forgets_it():
     _ok(at.run())
     assert page.CSV_MEMO not in at.session_state
     assert any("Upload a CSV file with a column of two labels" in i.value for i in at.info)
+
+
+def test_a_column_of_more_labels_takes_one_against_the_rest():
+    at = _upload(SPECIES, clf_n=36)
+    assert at.selectbox(key=page.CSV_LABEL).value == "species"  # no column of two values
+    assert at.selectbox(key=page.CSV_POSITIVE).options == ["0", "1", "2"]
+    assert at.selectbox(key=page.CSV_POSITIVE).value == "2"
+    at.selectbox(key=page.CSV_POSITIVE).set_value("1")
+    _ok(at.run())
+    table = lossviz.tabular.read_csv(SPECIES)
+    y, positive = table.labels("species", 1.0)
+    assert positive == 1.0
+    z = np.column_stack([(c - c.mean()) / c.std()
+                         for c in map(table.column, ("length", "width"))])
+    rows = np.random.default_rng(0).permutation(len(y))[:36]
+    shown, labels = _shown(at)
+    np.testing.assert_allclose(shown, z[rows], rtol=1e-6, atol=1e-9)
+    np.testing.assert_array_equal(labels, y[rows])
+    captions = " ".join(c.value for c in at.caption)
+    assert "class 1 where species is 1 and class 0 where it is 0 or 2" in captions
+    story = next(m.value for m in at.markdown if m.value.startswith("**What the numbers"))
+    assert "of these 36 rows 12 are class 1 (species = 1)" in story
+    assert not at.warning

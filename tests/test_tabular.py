@@ -112,3 +112,30 @@ def test_nothing_in_a_cell_is_evaluated():
     assert t.skipped["z"] == "not numeric: line 2 holds \"__import__('os')\""
     with pytest.raises(ValueError, match="expected the file's bytes"):
         read_csv("x,y\n1,2\n")  # text, not bytes
+
+
+def test_labels_of_two_values_make_the_larger_class_1():
+    table = read_csv(b"x,spam\n1,-1\n2,1\n3,1\n")
+    y, positive = table.labels("spam")
+    np.testing.assert_array_equal(y, [0.0, 1.0, 1.0])
+    assert positive == 1.0
+    assert not y.flags.writeable
+
+
+def test_labels_of_more_values_take_the_one_named_against_the_rest():
+    table = read_csv(b"x,species\n1,0\n2,1\n3,2\n4,1\n")
+    with pytest.raises(ValueError, match=r"holds 3 different values \(0, 1, 2\): say which one "
+                                         r"is class 1"):
+        table.labels("species")
+    y, positive = table.labels("species", 1.0)
+    np.testing.assert_array_equal(y, [0.0, 1.0, 0.0, 1.0])
+    assert positive == 1.0
+    with pytest.raises(ValueError, match="holds no 7; its values are 0, 1, 2"):
+        table.labels("species", 7.0)
+
+
+def test_a_column_of_many_values_is_not_labels():
+    rows = "".join(f"{i},{i * 0.5}\n" for i in range(30))
+    table = read_csv(("x,height\n" + rows).encode())
+    with pytest.raises(ValueError, match=r"holds 30 different values .*at most 20"):
+        table.labels("height", 0.5)

@@ -129,11 +129,15 @@ def _classification_data(v: Mapping[str, Any]) -> tuple[str, str]:
               "fixed sample\n")
     if source == "csv":
         label = v.get("clf_csv_label", "")
+        try:  # which label is class 1, where the column holds more than two
+            positive = float(v["clf_csv_positive"])
+        except (KeyError, TypeError, ValueError):
+            positive = None
         features = [f for f in (v.get("clf_csv_x1", ""), v.get("clf_csv_x2", ""))
                     if f and f != ONE_FEATURE]
         return ("from lossviz.tabular import read_csv\n",
                 "table = read_csv(open('your_data.csv', 'rb').read())  # your file\n"
-                f"y, classes = table.labels({label!r})  # class 1: the larger value\n"
+                f"y, positive = table.labels({label!r}, {positive!r})  # the label of class 1\n"
                 f"columns = [table.column(f) for f in {features!r}]\n"
                 "# Standardized, as the app shows them: mean 0, standard deviation 1.\n"
                 "x = np.column_stack([(c - c.mean()) / c.std() for c in columns])\n"
@@ -333,7 +337,7 @@ def snippet(state: Mapping[str, Any], section: str | None = None) -> str:
     """
     values = settings(state)
     for key in ("reg_csv_target", "reg_csv_feature", "clf_csv_label", "clf_csv_x1",
-                "clf_csv_x2"):  # a file's columns: not parameters
+                "clf_csv_x2", "clf_csv_positive"):  # a file's columns: not parameters
         if isinstance(state.get(key), str):
             values[key] = state[key]
     template = TEMPLATES.get(section or "regression", _regression)

@@ -72,13 +72,15 @@ def _forget(memo_key: str, on_new: Callable[[], None]) -> None:
 
 
 def select(box, label: str, options: Sequence[str], *, key: str, memo_key: str,
-           default: str, **kwargs: Any) -> str:
+           default: str | Callable[[], str], **kwargs: Any) -> str:
     """A select box (in ``box``) over the file's columns whose pick outlives its page: its
     value is the widget's, else the one picked for this file before the page was left
-    (kept in the file's memo under ``memo_key``), else ``default``."""
+    (kept in the file's memo under ``memo_key``), else ``default`` (a function: called only
+    when it is needed)."""
     memo = st.session_state.get(memo_key)
     picks = memo.setdefault("picks", {}) if isinstance(memo, dict) else {}
     for value in (st.session_state.get(key), picks.get(key), default):
+        value = value() if callable(value) else value
         if value in options:
             st.session_state[key] = value
             break

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import lossviz
-from lossviz import datasets, limits
+from lossviz import datasets, limits, tabular
 from lossviz.classify import (
     MARGIN_FORMULA,
     MAX_TABLE_POINTS,
@@ -96,6 +96,7 @@ FEATURE_PICKS = ("_clf_feature_pick_1", "_clf_feature_pick_2")  # their select b
 # and the one or two feature columns (select boxes; the file is never in the link).
 CSV_FILE, CSV_MEMO = "clf_csv_file", "_clf_csv"
 CSV_LABEL, CSV_X = "clf_csv_label", ("clf_csv_x1", "clf_csv_x2")
+CSV_POSITIVE = "clf_csv_positive"  # which label is class 1, where the column holds more than two
 
 
 class RealSource(NamedTuple):
@@ -103,10 +104,11 @@ class RealSource(NamedTuple):
     features: tuple[str, ...]  # two of a shipped set; one or two of the student's file
     titles: tuple[str, ...]  # the axes' titles (plotly text)
     # The student's file only: all its rows with the features standardized, the label
-    # column, the values that are class 0 and class 1, and the file's name.
+    # column, the label that is class 1 and the others (class 0), and the file's name.
     rows: lossviz.ClassificationData | None = None
     label: str = ""
-    classes: tuple[float, float] = (0.0, 1.0)
+    positive: float = 1.0
+    others: tuple[float, ...] = (0.0,)
     file: str = ""
 
     @property
@@ -336,12 +338,25 @@ def _csv_source() -> RealSource | None:
         return None
     name, table = read
     names = table.names  # at least two: the reader refuses a file with fewer
-    two = [n for n in names if len(np.unique(table.column(n))) == 2]
+
+    def last_binary() -> str:  # the label column to start from: the last with two values
+        two = [n for n in names if len(np.unique(table.column(n))) == 2]
+        return two[-1] if two else names[-1]
+
     a, b, c = st.columns(3)
-    label = uploads.select(a, "Labels (two values)", names, key=CSV_LABEL, memo_key=CSV_MEMO,
-                           default=two[-1] if two else names[-1], on_change=_new_file,
-                           help="The larger of its two values is class 1, the smaller "
-                                "class 0.")
+    label = uploads.select(a, "Labels", names, key=CSV_LABEL, memo_key=CSV_MEMO,
+                           default=last_binary, on_change=_new_file,
+                           help="A column of class labels: with two values, the larger is "
+                                "class 1; with more, you pick the one that is class 1.")
+    values = np.unique(table.column(label))
+    positive = None
+    if 2 < len(values) <= tabular.MAX_CLASSES:  # one class against the rest
+        texts = [f"{v:.10g}" for v in values]
+        chosen = uploads.select(a, "Class 1 is the label", texts, key=CSV_POSITIVE,
+                                memo_key=CSV_MEMO, default=texts[-1], on_change=_new_file,
+                                help="Rows with this label are class 1, every other row "
+                                     "class 0: one class against the rest.")
+        positive = float(values[texts.index(chosen)])
     others = [n for n in names if n != label]
     x1 = uploads.select(b, "Feature x1", names, key=CSV_X[0], memo_key=CSV_MEMO,
                         default=others[0], on_change=_new_file)
@@ -357,9 +372,9 @@ def _csv_source() -> RealSource | None:
         st.warning("Pick different columns for the labels and the features.")
         return None
     try:
-        y, classes = table.labels(label)
+        y, positive = table.labels(label, positive)
     except ValueError as err:
-        st.warning(escape_markdown(str(err)) + ": pick another column for the labels.")
+        st.warning(escape_markdown(str(err)) + ". Pick another column for the labels.")
         return None
     # Standardized (mean 0, standard deviation 1 over the file), so that one learning rate
     # suits any units; a usable column is never constant.
@@ -369,7 +384,8 @@ def _csv_source() -> RealSource | None:
                                       np.zeros(len(y), dtype=bool))
     return RealSource("csv", features, tuple(html.escape(f"{f} (standardized)")
                                              for f in features),
-                      rows=rows, label=label, classes=classes, file=name)
+                      rows=rows, label=label, positive=positive,
+                      others=tuple(float(v) for v in values if v != positive), file=name)
 
 
 def _sample(rows: lossviz.ClassificationData, n: int) -> lossviz.ClassificationData:
@@ -381,14 +397,15 @@ def _sample(rows: lossviz.ClassificationData, n: int) -> lossviz.ClassificationD
 
 def _about(source: RealSource, n: int) -> None:
     if source.own:
-        c0, c1 = source.classes
+        others = " or ".join(f"{v:g}" for v in source.others[:5]) + (
+            " or another value" if len(source.others) > 5 else "")
         st.caption(f"{escape_markdown(source.file)}: the page trains on {n:,} of its "
                    f"{len(source.rows.y):,} rows (a fixed random sample, the same for every "
-                   f"loss), class 1 where {escape_markdown(source.label)} is {c1:g} and "
-                   f"class 0 where it is {c0:g}. Each feature is standardized (its mean "
-                   "subtracted, divided by its standard deviation over the file) so that one "
-                   "learning rate suits any units: the best boundary is the same line in the "
-                   "original units.")
+                   f"loss), class 1 where {escape_markdown(source.label)} is "
+                   f"{source.positive:g} and class 0 where it is {others}. Each feature is "
+                   "standardized (its mean subtracted, divided by its standard deviation over "
+                   "the file) so that one learning rate suits any units: the best boundary is "
+                   "the same in the original units.")
         return
     ds = datasets.load(source.key)
     frame.about_data(ds, source.features,
@@ -588,7 +605,7 @@ def _real_story(points, names, fits, source: RealSource) -> str:
     accs = {nm: accuracy(points.y, fits[nm].predict(points.x)) for nm in names
             if not fits[nm].diverged}
     among = (f"of these {n} rows {ones} are class 1 ({escape_markdown(source.label)} = "
-             f"{source.classes[1]:g})" if source.own else
+             f"{source.positive:g})" if source.own else
              f"of these {n} e-mails {ones} are spam")
     text = (f"**What the numbers show:** {among}, so always saying the larger class gets "
             f"{base:.0%} right. With {shown} alone, ")
