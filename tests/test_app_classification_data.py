@@ -352,6 +352,7 @@ def test_a_column_of_more_labels_takes_one_against_the_rest():
     np.testing.assert_array_equal(labels, y[rows])
     captions = " ".join(c.value for c in at.caption)
     assert "class 1 where species is 1 and class 0 where it is 0 or 2" in captions
+    assert "trains on all its 36 rows, class 1" in captions
     story = next(m.value for m in at.markdown if m.value.startswith("**What the numbers"))
     assert "of these 36 rows 12 are class 1 (species = 1)" in story
     assert not at.warning

@@ -399,10 +399,12 @@ def _about(source: RealSource, n: int) -> None:
     if source.own:
         others = " or ".join(f"{v:g}" for v in source.others[:5]) + (
             " or another value" if len(source.others) > 5 else "")
-        st.caption(f"{escape_markdown(source.file)}: the page trains on {n:,} of its "
-                   f"{len(source.rows.y):,} rows (a fixed random sample, the same for every "
-                   f"loss), class 1 where {escape_markdown(source.label)} is "
-                   f"{source.positive:g} and class 0 where it is {others}. Each feature is "
+        total = len(source.rows.y)
+        which = (f"all its {total:,} rows" if n >= total else
+                 f"{n:,} of its {total:,} rows (a fixed random sample, the same for every loss)")
+        st.caption(f"{escape_markdown(source.file)}: the page trains on {which}, class 1 "
+                   f"where {escape_markdown(source.label)} is {source.positive:g} and class 0 "
+                   f"where it is {others}. Each feature is "
                    "standardized (its mean subtracted, divided by its standard deviation over "
                    "the file) so that one learning rate suits any units: the best boundary is "
                    "the same in the original units.")
@@ -736,7 +738,11 @@ def _against_exact(points: ParsedPoints, names: list[str], runs: list[Run]) -> N
         return
     st.markdown("**Against the exact answer** (each loss's minimiser computed directly: a "
                 "linear program for hinge, Newton's method for the others)")
-    st.table(pd.DataFrame(rows).set_index("Loss"))
+    table = pd.DataFrame(rows).set_index("Loss")
+    if widgets.compact():  # a phone: the columns that answer "how far", the rest is above
+        table = table[["Exact minimum loss", "Loss above the minimum",
+                       "Within 0.001 of the minimum loss"]]
+    st.table(table)
     notes = []
     if unbounded:
         who = " and ".join(unbounded)
