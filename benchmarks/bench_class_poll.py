@@ -19,13 +19,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from streamlit_browser import free_port, launch_chromium, load, new_tab  # noqa: E402
+from streamlit_browser import (  # noqa: E402
+    free_port,
+    launch_chromium,
+    load,
+    new_tab,
+    wait_healthy,
+)
 
 POLL_SECONDS = 1.5  # lossviz.ui.pages.classroom.POLL (not imported: it would start streamlit)
 
@@ -53,12 +58,7 @@ def main() -> None:
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_healthy(url, timeout=60, proc=server)
         with sync_playwright() as pw:
             browser = launch_chromium(pw)
             teacher = new_tab(browser)

@@ -169,19 +169,7 @@ def streamlit_server(script: str | Path = "app.py", *, timeout: float = 60.0,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{_tail(log)}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not answer within {timeout:g} s:\n{_tail(log)}")
-            time.sleep(0.2)
+        wait_healthy(url, timeout=timeout, proc=proc, log=log)
         yield url
     finally:
         _stop(proc)
@@ -190,8 +178,30 @@ def streamlit_server(script: str | Path = "app.py", *, timeout: float = 60.0,
 
 
 def _tail(log: Any, n: int = 3000) -> str:
+    if log is None:
+        return "(no log)"
     log.flush()
     return Path(log.name).read_text(errors="replace")[-n:]
+
+
+def wait_healthy(url: str, *, timeout: float = 60.0, proc: subprocess.Popen | None = None,
+                 log: Any = None) -> None:
+    """Wait until ``url``'s ``/_stcore/health`` answers 200 (a Streamlit server, or nginx in
+    front of one); ``RuntimeError`` after ``timeout`` seconds, or as soon as ``proc`` (the
+    server, if given) exits, with the end of its ``log``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url} exited with {proc.returncode}:\n{_tail(log)}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer within {timeout:g} s:\n{_tail(log)}")
+        time.sleep(0.2)
 
 
 def _stop(proc: subprocess.Popen) -> None:

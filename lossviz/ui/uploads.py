@@ -21,6 +21,12 @@ HELP = (f"A header line naming the columns, then numbers; UTF-8, at most "
         "nothing is saved.")
 
 
+def cached_or_fresh(source: str, cached, fresh, *args, **kwargs):
+    """``cached(*args, **kwargs)``; for the student's own file (``source`` "csv") ``fresh``:
+    a file stays in its session's memory, out of the caches that sessions share."""
+    return (fresh if source == "csv" else cached)(*args, **kwargs)
+
+
 def table(file_key: str, memo_key: str, on_new: Callable[[], None],
           ask: str = "Upload a CSV file.") -> tuple[str, tabular.Table] | None:
     """The uploader (widget key ``file_key``) and the file's usable columns with its name;

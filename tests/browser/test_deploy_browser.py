@@ -11,8 +11,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from streamlit_browser import (
     load,
     new_tab,
     streamlit_server,
+    wait_healthy,
 )
 
 from lossviz import tabular
@@ -63,12 +62,7 @@ def deployed(browser: Any) -> Iterator[str]:
         subprocess.run(nginx, check=True, capture_output=True, timeout=60)
         url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(80):
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.25)
+            wait_healthy(url, timeout=20)
             yield url
         finally:
             subprocess.run([*nginx, "-s", "quit"], capture_output=True, timeout=60,

@@ -147,10 +147,9 @@ _fit_cached = st.cache_data(max_entries=128, show_spinner=False)(_fit_fresh)
 
 def _fit(x: np.ndarray, y: np.ndarray, loss: str, optimizer: str, lr: float,
          steps: int) -> lossviz.History:
-    """A training run; on the student's own file not cached: a file stays in its session's
-    memory, out of the caches that sessions share."""
-    own = widgets.value("clf_data") == "csv"
-    return (_fit_fresh if own else _fit_cached)(x, y, loss, optimizer, lr, steps)
+    """A training run (not cached on the student's own file)."""
+    return uploads.cached_or_fresh(widgets.value("clf_data"), _fit_cached, _fit_fresh,
+                                   x, y, loss, optimizer, lr, steps)
 
 
 def _solve_fresh(x: np.ndarray, y: np.ndarray, loss: str) -> lossviz.Solution | None:
@@ -166,9 +165,9 @@ _solve_cached = st.cache_data(max_entries=64, show_spinner=False)(_solve_fresh)
 
 
 def _solve(x: np.ndarray, y: np.ndarray, loss: str) -> lossviz.Solution | None:
-    """``_solve_fresh``; on the student's own file not cached (as ``_fit``)."""
-    own = widgets.value("clf_data") == "csv"
-    return (_solve_fresh if own else _solve_cached)(x, y, loss)
+    """``_solve_fresh`` (not cached on the student's own file)."""
+    return uploads.cached_or_fresh(widgets.value("clf_data"), _solve_cached, _solve_fresh,
+                                   x, y, loss)
 
 
 # -- small helpers ---------------------------------------------------------------------------

@@ -360,10 +360,10 @@ def render() -> None:
         y = points.y.copy()
         y[points.is_outlier] += sized - shift  # the picture is built with them there
         extra = None if np.isclose(SHIFTS, shift).any() else shift
-    built = views.cached_or_fresh(source.key, hero, build_hero, points.x, y, points.is_outlier,
-                                  delta, sized, extra, present,
-                                  (source.axis("x"), source.axis("y")),
-                                  0.0 if source.real else 0.5)
+    built = uploads.cached_or_fresh(source.key, hero, build_hero, points.x, y,
+                                    points.is_outlier, delta, sized, extra, present,
+                                    (source.axis("x"), source.axis("y")),
+                                    0.0 if source.real else 0.5)
     data = at(built.data, shift)
     pulls = fo.pulls_data(data)
     if source.real:

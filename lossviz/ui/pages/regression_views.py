@@ -29,6 +29,7 @@ from lossviz.figures.style import loss_color, loss_label, loss_label_at
 from lossviz.losses import OUTLIER_LOSSES
 from lossviz.numbers import card_text, column_texts, figure_text, number_text
 from lossviz.ui import chart, lessons, widgets
+from lossviz.ui.uploads import cached_or_fresh
 
 DELTAS = np.round(np.arange(1, 51) * 0.1, 1)  # the delta slider's grid
 SLOPES = np.round(np.arange(-50, 51) * 0.1, 1)  # the slope slider's grid
@@ -53,12 +54,6 @@ def _curves_fresh(residual: np.ndarray, out: np.ndarray, extra: float | None, pr
 
 
 _curves = st.cache_data(max_entries=32, show_spinner=False)(_curves_fresh)
-
-
-def cached_or_fresh(source: str, cached, fresh, *args, **kwargs):
-    """``cached(*args, **kwargs)``; for the student's own file (``source`` "csv") ``fresh``:
-    a file stays in its session's memory, out of the caches that sessions share."""
-    return (fresh if source == "csv" else cached)(*args, **kwargs)
 
 
 def curves(points, data: fo.LinesData, present: bool, unit: float = 1.0) -> None:
